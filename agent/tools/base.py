@@ -1,0 +1,194 @@
+"""The tool contract: typed arguments in, a typed `ToolOutput` out, plus how the router finds it.
+
+Tools are thin adapters over domain code. Each domain module in `agent/tools/` calls `register()`
+at import time; `load_tools()` imports them all, so adding a domain never edits a central list.
+
+Routing hints live beside each tool:
+- `match(text, attachments)` is the code fast path: return the arguments when code is sure (no LLM);
+- `intents` are regexes meaning "this tool, but let the model fill the arguments";
+- `examples` feed the model's routing prompt when neither fires.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Engine
+
+from powerforge.config import Settings
+
+
+class Attachment(BaseModel):
+    """A stored upload that came with the current message."""
+
+    upload_id: str
+    filename: str
+    mime: str
+    path: str
+    size_bytes: int
+
+    @property
+    def is_video(self) -> bool:
+        return self.mime.startswith("video/")
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime.startswith("image/")
+
+
+class Action(BaseModel):
+    """A button under a message; clicking it runs `tool` with `args` directly (no model involved)."""
+
+    label: str
+    tool: str
+    args: dict[str, Any] = Field(default_factory=dict)
+    tooltip: str = ""
+
+
+class ToolOutput(BaseModel):
+    """What every tool returns. Numbers the user reads are in `markdown`/`summary`, computed by code."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ok: bool = True
+    summary: str = Field(description="One or two factual sentences for the model to talk about.")
+    markdown: str = Field(default="", description="Code-rendered content shown to the user (tables).")
+    data: dict[str, Any] = Field(default_factory=dict, description="Structured result (CLI --json).")
+    images: list[str] = Field(default_factory=list, description="PNG paths to show inline.")
+    videos: list[str] = Field(default_factory=list, description="Video paths to show inline.")
+    files: list[str] = Field(default_factory=list, description="Files offered for download.")
+    actions: list[Action] = Field(default_factory=list)
+    # When True the reply step adds no model words (confirmations, questions asked by code).
+    final: bool = False
+
+
+class ToolError(Exception):
+    """A problem the user can act on; its message is shown as is (no stack traces in chat)."""
+
+
+ProgressFn = Callable[[float, str], None]
+
+
+@dataclass
+class ToolContext:
+    """Everything a tool may use. Tools never import Chainlit or LangGraph."""
+
+    account_id: int
+    settings: Settings
+    thread_id: str | None = None
+    engine: Engine | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    text: str = ""
+    now: datetime | None = None
+    progress: ProgressFn | None = None
+    jobs: Any = None  # powerforge.jobs.JobRunner when the app runs one
+    scratch: dict[str, Any] = field(default_factory=dict)
+
+    def report(self, fraction: float, message: str) -> None:
+        if self.progress is not None:
+            self.progress(fraction, message)
+
+    @property
+    def output_dir(self) -> Path:
+        """Where a tool writes files it shows (charts, annotated videos) for this account."""
+        path = self.settings.files_dir / "outputs" / str(self.account_id)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+MatchFn = Callable[[str, list[Attachment]], "BaseModel | dict[str, Any] | None"]
+
+
+@dataclass
+class Tool:
+    name: str
+    description: str
+    args_model: type[BaseModel]
+    run: Callable[[ToolContext, Any], ToolOutput]
+    domain: str
+    examples: list[str] = field(default_factory=list)
+    intents: list[str] = field(default_factory=list)
+    match: MatchFn | None = None
+    priority: int = 0  # higher wins when several fast paths match
+    long_running: bool = False
+    kind: Literal["read", "write"] = "read"
+
+    def __post_init__(self) -> None:
+        self._intent_res = [re.compile(p, re.IGNORECASE) for p in self.intents]
+
+    def intent_matches(self, text: str) -> bool:
+        return any(r.search(text) for r in self._intent_res)
+
+    def schema(self) -> dict[str, Any]:
+        """OpenAI function schema for this tool."""
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.args_model.model_json_schema(),
+            },
+        }
+
+
+_REGISTRY: dict[str, Tool] = {}
+
+
+def register(tool: Tool) -> Tool:
+    if tool.name in _REGISTRY and _REGISTRY[tool.name] is not tool:
+        raise ValueError(f"Tool name '{tool.name}' registered twice.")
+    _REGISTRY[tool.name] = tool
+    return tool
+
+
+def tool(
+    *,
+    name: str,
+    description: str,
+    args: type[BaseModel],
+    domain: str,
+    examples: list[str] | None = None,
+    intents: list[str] | None = None,
+    match: MatchFn | None = None,
+    priority: int = 0,
+    long_running: bool = False,
+    kind: Literal["read", "write"] = "read",
+) -> Callable[[Callable[[ToolContext, Any], ToolOutput]], Callable[[ToolContext, Any], ToolOutput]]:
+    """Decorator form of `register` for a function `fn(ctx, args) -> ToolOutput`."""
+
+    def wrap(fn: Callable[[ToolContext, Any], ToolOutput]) -> Callable[[ToolContext, Any], ToolOutput]:
+        register(
+            Tool(
+                name=name, description=description, args_model=args, run=fn, domain=domain,
+                examples=examples or [], intents=intents or [], match=match, priority=priority,
+                long_running=long_running, kind=kind,
+            )
+        )  # fmt: skip
+        return fn
+
+    return wrap
+
+
+def load_tools() -> dict[str, Tool]:
+    """Import every module of this package (each registers its tools) and return the registry."""
+    import agent.tools as pkg
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name != "base":
+            importlib.import_module(f"agent.tools.{info.name}")
+    return dict(_REGISTRY)
+
+
+def get_tool(name: str) -> Tool:
+    tools = load_tools()
+    if name not in tools:
+        raise KeyError(name)
+    return tools[name]

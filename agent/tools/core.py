@@ -1,0 +1,162 @@
+"""Core tools every coach needs: unit conversion and the person's own profile."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, field_validator
+
+from agent.tools.base import Attachment, ToolContext, ToolError, ToolOutput, tool
+from powerforge.units import UnitError, convert, parse_conversion
+from storage.accounts import AccountError, get_account, get_profile, update_profile
+
+
+class ConvertArgs(BaseModel):
+    """Convert a value between two units of the same kind (mass, volume, energy, length, speed, temperature)."""
+
+    value: float = Field(description="The number to convert")
+    from_unit: str = Field(description="Unit of the value, e.g. lb, kg, kcal, kJ, ml, cup_us, in, cm")
+    to_unit: str = Field(description="Unit wanted, e.g. kg, lb, kJ, kcal")
+
+
+def _match_convert(text: str, _att: list[Attachment]) -> ConvertArgs | None:
+    found = parse_conversion(text)
+    if found is None:
+        return None
+    value, src, dst = found
+    return ConvertArgs(value=value, from_unit=src, to_unit=dst)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.3f}".rstrip("0").rstrip(".") if abs(x) < 1000 else f"{x:,.1f}"
+
+
+@tool(
+    name="convert_units",
+    description=ConvertArgs.__doc__ or "",
+    args=ConvertArgs,
+    domain="core",
+    examples=["how much is 225 lb in kg", "convert 2000 kJ to kcal", "100 kg in pounds"],
+    intents=[r"\bconvert\b", r"\bhow (many|much) .* in (kg|lb|pounds?|kilos?|kcal|kj|ml|oz)\b"],
+    match=_match_convert,
+    priority=50,
+)
+def convert_units(ctx: ToolContext, args: ConvertArgs) -> ToolOutput:
+    try:
+        c = convert(args.value, args.from_unit, args.to_unit)
+    except UnitError as e:
+        raise ToolError(str(e)) from e
+    line = f"{_fmt(c.value)} {c.from_unit} = **{_fmt(c.result)} {c.to_unit}**"
+    return ToolOutput(
+        summary=f"{_fmt(c.value)} {c.from_unit} is {_fmt(c.result)} {c.to_unit}.",
+        markdown=line,
+        data={"value": c.value, "from": c.from_unit, "result": c.result, "to": c.to_unit, "dimension": c.dimension},
+        final=True,
+    )
+
+
+class WhoAmIArgs(BaseModel):
+    """Show the signed-in person's account and profile (name, units, timezone, body data)."""
+
+
+_WHOAMI_RE = re.compile(r"\b(who am i|my profile|show (me )?my (profile|settings|details)|what do you know about me)\b", re.I)
+
+
+@tool(
+    name="whoami",
+    description=WhoAmIArgs.__doc__ or "",
+    args=WhoAmIArgs,
+    domain="core",
+    examples=["who am I?", "show my profile", "what do you know about me"],
+    match=lambda text, _a: WhoAmIArgs() if _WHOAMI_RE.search(text) else None,
+    priority=40,
+)
+def whoami(ctx: ToolContext, _args: WhoAmIArgs) -> ToolOutput:
+    account = get_account(ctx.account_id, ctx.engine)
+    if account is None:
+        raise ToolError("I can't find your account; please sign in again.")
+    p = get_profile(ctx.account_id, ctx.engine)
+    rows = [
+        ("Username", account.username),
+        ("Name", account.display_name or "—"),
+        ("Units", account.unit_system),
+        ("Timezone", account.timezone),
+        ("Sex", p.sex or "—"),
+        ("Born", str(p.birth_year) if p.birth_year else "—"),
+        ("Height", f"{p.height_cm:.0f} cm" if p.height_cm else "—"),
+        ("Activity", p.activity_level or "—"),
+        ("Experience", p.experience or "—"),
+        ("Goal", p.goal or "—"),
+        ("Stance", p.stance or "—"),
+    ]
+    table = "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+    missing = [k for k, v in rows if v == "—"]
+    return ToolOutput(
+        summary=f"Profile of {account.display_name or account.username}. Missing: {', '.join(missing) or 'nothing'}.",
+        markdown=table,
+        data={k.lower(): v for k, v in rows},
+    )
+
+
+class ProfileArgs(BaseModel):
+    """Update the person's profile: only the fields they stated."""
+
+    display_name: str | None = Field(default=None, max_length=64)
+    sex: Literal["male", "female"] | None = None
+    birth_year: int | None = Field(default=None, ge=1900, le=2030)
+    height_cm: float | None = Field(default=None, ge=100, le=250)
+    activity_level: Literal["sedentary", "light", "moderate", "active", "very_active"] | None = None
+    experience: Literal["beginner", "intermediate", "advanced"] | None = None
+    goal: Literal["lose", "maintain", "gain"] | None = None
+    stance: Literal["orthodox", "southpaw"] | None = None
+    unit_system: Literal["metric", "imperial"] | None = None
+    timezone: str | None = Field(default=None, description="IANA name, e.g. Europe/London")
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(f"'{v}' is not a timezone name like 'Europe/London' or 'America/New_York'") from e
+        return v
+
+
+_HEIGHT_RE = re.compile(r"\b(?:i'?m|i am|my height is|height)\s*(\d{3})\s*cm\b", re.I)
+_UNITS_RE = re.compile(r"\b(?:use|switch to|show (?:me )?in)\s+(metric|imperial|kg|kilos|lbs?|pounds)\b", re.I)
+
+
+def _match_profile(text: str, _a: list[Attachment]) -> ProfileArgs | None:
+    if m := _UNITS_RE.search(text):
+        unit = m.group(1).lower()
+        return ProfileArgs(unit_system="metric" if unit in ("metric", "kg", "kilos") else "imperial")
+    if m := _HEIGHT_RE.search(text):
+        return ProfileArgs(height_cm=float(m.group(1)))
+    return None
+
+
+@tool(
+    name="update_profile",
+    description=ProfileArgs.__doc__ or "",
+    args=ProfileArgs,
+    domain="core",
+    examples=["I'm 180 cm", "I'm a 34 year old male", "use pounds", "my timezone is Europe/Berlin"],
+    intents=[r"\bmy (timezone|time zone|height|stance|goal)\b", r"\bi('?m| am) (a )?(southpaw|orthodox|beginner|intermediate|advanced)\b"],
+    match=_match_profile,
+    priority=10,
+    kind="write",
+)
+def set_profile(ctx: ToolContext, args: ProfileArgs) -> ToolOutput:
+    changes = args.model_dump(exclude_none=True)
+    if not changes:
+        raise ToolError("Tell me what to change, e.g. 'I'm 180 cm', 'use pounds' or 'my timezone is Europe/Berlin'.")
+    try:
+        update_profile(ctx.account_id, changes, ctx.engine)
+    except AccountError as e:
+        raise ToolError(str(e)) from e
+    listed = ", ".join(f"{k.replace('_', ' ')} → {v}" for k, v in changes.items())
+    return ToolOutput(summary=f"Saved: {listed}.", markdown=f"Saved: {listed}.", data=changes, final=True)

@@ -1,0 +1,145 @@
+"""One settings object for the whole app, read from the environment and `.env`.
+
+Everything that differs between a laptop, CI and a GPU server lives here, so switching the LLM to
+vLLM or the database to Postgres is a `.env` edit, never a code change.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_UPLOAD_TYPES = (
+    "image/jpeg,image/png,image/webp,video/mp4,video/quicktime,video/x-matroska,video/webm,"
+    "text/csv,text/plain,application/zip"
+)
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; field names map to upper-case environment variables."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # --- LLM (any OpenAI-compatible server: the embedded llama.cpp one, vLLM, Ollama) ---
+    llm_base_url: str = "http://127.0.0.1:8081/v1"
+    llm_model: str = "qwen2.5-1.5b-instruct"
+    llm_api_key: str = "sk-local"
+    llm_timeout_s: float = 60.0
+    llm_max_retries: int = 1
+    llm_temperature: float = 0.2
+    llm_max_tokens: int = 400
+    # Start the embedded llama.cpp server from `powerforge serve` (off when LLM_BASE_URL points elsewhere).
+    llm_embedded: bool = True
+    llm_embedded_model: str = "qwen2.5-1.5b-instruct"
+    llm_embedded_threads: int = 2
+    llm_embedded_ctx: int = 4096
+    llm_server_env: Path = Path("llm_server/.venv")
+
+    # --- storage ---
+    data_dir: Path = Path("var")
+    database_url: str = ""  # empty: a SQLite file inside data_dir
+
+    # --- uploads ---
+    upload_max_mb: int = 500
+    upload_allowed_types: str = DEFAULT_UPLOAD_TYPES
+    video_max_duration_s: float = 900.0
+
+    # --- web app ---
+    host: str = "127.0.0.1"
+    port: int = 8000
+    auth_secret: str = ""  # empty: generated once and kept in data_dir/.auth_secret
+    admin_user: str = "admin"
+    timezone: str = "UTC"
+
+    # --- agent ---
+    agent_recursion_limit: int = 12
+    agent_tool_retries: int = 2
+
+    @field_validator("data_dir", "llm_server_env", mode="after")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def db_url(self) -> str:
+        """SQLAlchemy URL of the app database (sync driver)."""
+        if self.database_url:
+            return normalise_db_url(self.database_url)
+        return f"sqlite:///{(self.data_dir / 'powerforge.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+    @property
+    def upload_max_bytes(self) -> int:
+        return self.upload_max_mb * 1024 * 1024
+
+    @property
+    def allowed_upload_types(self) -> frozenset[str]:
+        return frozenset(t.strip() for t in self.upload_allowed_types.split(",") if t.strip())
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    def ensure_dirs(self) -> None:
+        for path in (self.data_dir, self.models_dir, self.files_dir):
+            path.mkdir(parents=True, exist_ok=True)
+
+    def resolved_auth_secret(self) -> str:
+        """The Chainlit JWT secret: configured, or created once per data dir so sessions survive restarts."""
+        if self.auth_secret:
+            return self.auth_secret
+        self.ensure_dirs()
+        path = self.data_dir / ".auth_secret"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def normalise_db_url(url: str) -> str:
+    """Accept the URL forms people paste (postgres://, postgresql://) and pick the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def async_db_url(url: str) -> str:
+    """The async-driver twin of a sync SQLAlchemy URL (for Chainlit's data layer)."""
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    return url  # psycopg 3 serves sync and async engines under one dialect name
+
+
+class _Holder:
+    settings: Settings | None = None
+
+
+@lru_cache(maxsize=1)
+def _cached() -> Settings:
+    return Settings()
+
+
+def get_settings() -> Settings:
+    """The process-wide settings (tests replace them with `override_settings`)."""
+    return _Holder.settings or _cached()
+
+
+def override_settings(settings: Settings | None) -> None:
+    """Swap the process-wide settings; `None` goes back to the environment."""
+    _Holder.settings = settings
+    _cached.cache_clear()
+
+
+__all__ = ["Settings", "async_db_url", "get_settings", "normalise_db_url", "override_settings"]

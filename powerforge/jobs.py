@@ -1,0 +1,193 @@
+"""Long jobs behind one small interface: submit, progress, result, cancel.
+
+Today a local process pool runs them (video analysis must not block the chat's event loop, and one
+clip per process is what the pose and decode libraries scale with); the state lives in the `jobs`
+table and progress is published as events, so a Celery/Redis worker can replace the pool later
+without touching callers.
+
+A job function is a plain importable function `fn(params: dict, progress: Progress) -> dict`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import multiprocessing as mp
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from storage import jobs as repo
+
+JOB_KINDS: dict[str, str] = {}
+
+
+def register_job(kind: str, target: str) -> None:
+    """Declare that jobs of `kind` run `target` ('package.module:function')."""
+    JOB_KINDS[kind] = target
+
+
+def resolve(kind: str) -> Callable[..., dict[str, Any]]:
+    if kind not in JOB_KINDS:
+        raise KeyError(f"No job kind '{kind}' is registered.")
+    module, _, name = JOB_KINDS[kind].partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+class JobCancelled(Exception):
+    """Raised inside a job when its owner asked to stop it."""
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    job_id: str
+    fraction: float  # 0..1
+    message: str
+    status: str = "running"
+
+
+class Progress:
+    """The callback a job reports through; raises JobCancelled when the job was cancelled."""
+
+    def __init__(self, job_id: str, sink: Callable[[ProgressEvent], None], cancelled: Callable[[], bool]):
+        self.job_id = job_id
+        self._sink = sink
+        self._cancelled = cancelled
+        self._last = 0.0
+
+    def __call__(self, fraction: float, message: str = "", *, force: bool = False) -> None:
+        if self._cancelled():
+            raise JobCancelled(self.job_id)
+        now = time.monotonic()
+        if force or now - self._last >= 0.25 or fraction >= 1.0:
+            self._last = now
+            self._sink(ProgressEvent(self.job_id, max(0.0, min(1.0, fraction)), message))
+
+
+def _run_in_worker(kind: str, job_id: str, params: dict[str, Any], events: Any, cancels: Any) -> dict[str, Any]:
+    """Entry point inside a pool process: resolve the job function and run it with a progress proxy."""
+    fn = resolve(kind)
+    progress = Progress(job_id, events.put, lambda: bool(cancels.get(job_id)))
+    return fn(params, progress)
+
+
+def run_inline(kind: str, params: dict[str, Any], on_progress: Callable[[ProgressEvent], None] | None = None) -> dict:
+    """Run a job in this process (CLI, tests): same function, same progress events."""
+    progress = Progress("inline", on_progress or (lambda e: None), lambda: False)
+    return resolve(kind)(params, progress)
+
+
+class JobRunner:
+    """Runs registered jobs in a process pool, mirrors their state into the `jobs` table."""
+
+    def __init__(self, max_workers: int = 1, engine: Engine | None = None):
+        self._engine = engine
+        ctx = mp.get_context("spawn")  # fork would copy the event loop, sockets and DB connections
+        self._manager = ctx.Manager()
+        self._events = self._manager.Queue()
+        self._cancels = self._manager.dict()
+        self._pool = ProcessPoolExecutor(max_workers=max_workers, mp_context=ctx)
+        self._listeners: dict[str, list[Callable[[ProgressEvent], None]]] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._pump = threading.Thread(target=self._drain, name="job-events", daemon=True)
+        self._pump.start()
+
+    # --- public interface -------------------------------------------------------------------
+    def submit(
+        self,
+        kind: str,
+        account_id: int,
+        params: dict[str, Any],
+        *,
+        upload_id: str | None = None,
+        thread_id: str | None = None,
+        idempotency_key: str | None = None,
+        listener: Callable[[ProgressEvent], None] | None = None,
+    ) -> tuple[str, Future | None]:
+        """Queue a job; returns its id and a future (None when an identical job already exists)."""
+        resolve(kind)  # fail fast on an unknown kind, before a row is written
+        job, created = repo.create_job(
+            account_id, kind, params, upload_id=upload_id, thread_id=thread_id,
+            idempotency_key=idempotency_key, engine=self._engine,
+        )  # fmt: skip
+        if listener:
+            self.subscribe(job.id, listener)
+        if not created:
+            return job.id, None
+        repo.update_job(job.id, status="running", message="starting", engine=self._engine)
+        future = self._pool.submit(_run_in_worker, kind, job.id, params, self._events, self._cancels)
+        future.add_done_callback(lambda f, jid=job.id: self._finish(jid, f))
+        return job.id, future
+
+    async def wait(self, job_id: str, future: Future | None) -> repo.Job | None:
+        """Await a submitted job's end without blocking the event loop; returns its final row."""
+        if future is not None:
+            try:
+                await asyncio.wrap_future(future)
+            except Exception:  # recorded by _finish
+                pass
+            await asyncio.sleep(0)  # let _finish's DB write land before reading it back
+        for _ in range(200):
+            job = repo.get_job(job_id, engine=self._engine)
+            if job is None or job.status in repo.TERMINAL:
+                return job
+            await asyncio.sleep(0.05)
+        return repo.get_job(job_id, engine=self._engine)
+
+    def cancel(self, job_id: str) -> None:
+        self._cancels[job_id] = True
+
+    def subscribe(self, job_id: str, listener: Callable[[ProgressEvent], None]) -> None:
+        with self._lock:
+            self._listeners.setdefault(job_id, []).append(listener)
+
+    def shutdown(self) -> None:
+        self._stop.set()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._manager.shutdown()
+
+    # --- internals --------------------------------------------------------------------------
+    def _publish(self, event: ProgressEvent) -> None:
+        with self._lock:
+            listeners = list(self._listeners.get(event.job_id, ()))
+        for listener in listeners:
+            try:
+                listener(event)
+            except Exception:  # a broken listener must not stop the pump
+                pass
+
+    def _drain(self) -> None:
+        while not self._stop.is_set():
+            try:
+                event: ProgressEvent = self._events.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            except (EOFError, OSError, BrokenPipeError):
+                return
+            repo.update_job(event.job_id, progress=event.fraction, message=event.message, engine=self._engine)
+            self._publish(event)
+
+    def _finish(self, job_id: str, future: Future) -> None:
+        exc = future.exception()
+        if exc is None:
+            repo.update_job(job_id, status="done", progress=1.0, result=future.result(), message="done",
+                            engine=self._engine)  # fmt: skip
+            event = ProgressEvent(job_id, 1.0, "done", "done")
+        elif isinstance(exc, JobCancelled):
+            repo.update_job(job_id, status="cancelled", message="cancelled", engine=self._engine)
+            event = ProgressEvent(job_id, 0.0, "cancelled", "cancelled")
+        else:
+            msg = str(exc) or type(exc).__name__
+            repo.update_job(job_id, status="failed", error=msg, message="failed", engine=self._engine)
+            event = ProgressEvent(job_id, 0.0, msg, "failed")
+        self._publish(event)
+        with self._lock:
+            self._listeners.pop(job_id, None)
+        self._cancels.pop(job_id, None)

@@ -1,0 +1,115 @@
+"""Accounts and profiles: creating users, checking passwords (argon2), reading the profile."""
+
+from __future__ import annotations
+
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from storage.engine import read_session, transaction
+from storage.tables.core import Account, Profile, utcnow
+
+_HASHER = PasswordHasher()
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
+MIN_PASSWORD = 8
+
+
+class AccountError(ValueError):
+    """A user-facing problem with an account request (taken name, weak password)."""
+
+
+def create_account(
+    username: str,
+    password: str,
+    *,
+    is_admin: bool = False,
+    display_name: str = "",
+    engine: Engine | None = None,
+) -> Account:
+    """Create a user with a hashed password; raises AccountError with a readable reason."""
+    if not USERNAME_RE.match(username):
+        raise AccountError("Usernames are 2-64 characters: letters, digits, '_', '.', '@' or '-'.")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"Passwords need at least {MIN_PASSWORD} characters.")
+    with transaction(engine) as s:
+        if s.exec(select(Account).where(Account.username == username)).first():
+            raise AccountError(f"The username '{username}' is taken.")
+        account = Account(
+            username=username,
+            password_hash=_HASHER.hash(password),
+            is_admin=is_admin,
+            display_name=display_name or username,
+        )
+        s.add(account)
+        s.flush()
+        s.add(Profile(account_id=account.id))
+        return account
+
+
+def set_password(username: str, password: str, engine: Engine | None = None) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"Passwords need at least {MIN_PASSWORD} characters.")
+    with transaction(engine) as s:
+        account = s.exec(select(Account).where(Account.username == username)).first()
+        if account is None:
+            raise AccountError(f"No user called '{username}'.")
+        account.password_hash = _HASHER.hash(password)
+
+
+def authenticate(username: str, password: str, engine: Engine | None = None) -> Account | None:
+    """The account if the password matches, else None (same answer for unknown users: no probing)."""
+    with read_session(engine) as s:
+        account = s.exec(select(Account).where(Account.username == username)).first()
+    if account is None:
+        _HASHER.hash(password)  # spend the same time as a real check
+        return None
+    try:
+        _HASHER.verify(account.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return account
+
+
+def get_account(account_id: int, engine: Engine | None = None) -> Account | None:
+    with read_session(engine) as s:
+        return s.get(Account, account_id)
+
+
+def get_account_by_name(username: str, engine: Engine | None = None) -> Account | None:
+    with read_session(engine) as s:
+        return s.exec(select(Account).where(Account.username == username)).first()
+
+
+def list_accounts(engine: Engine | None = None) -> list[Account]:
+    with read_session(engine) as s:
+        return list(s.exec(select(Account).order_by(Account.id)))
+
+
+def get_profile(account_id: int, engine: Engine | None = None) -> Profile:
+    with read_session(engine) as s:
+        return s.get(Profile, account_id) or Profile(account_id=account_id)
+
+
+PROFILE_FIELDS = ("sex", "birth_year", "height_cm", "activity_level", "experience", "goal", "stance")
+ACCOUNT_FIELDS = ("display_name", "timezone", "unit_system")
+
+
+def update_profile(account_id: int, changes: dict[str, object], engine: Engine | None = None) -> Profile:
+    """Apply the given profile/account fields in one transaction; unknown keys are refused."""
+    unknown = set(changes) - set(PROFILE_FIELDS) - set(ACCOUNT_FIELDS)
+    if unknown:
+        raise AccountError(f"Unknown profile field(s): {', '.join(sorted(unknown))}.")
+    with transaction(engine) as s:
+        profile = s.get(Profile, account_id) or Profile(account_id=account_id)
+        account = s.get(Account, account_id)
+        if account is None:
+            raise AccountError("No such account.")
+        for key, value in changes.items():
+            setattr(account if key in ACCOUNT_FIELDS else profile, key, value)
+        profile.updated_at = utcnow()
+        s.add(profile)
+        s.add(account)
+        return profile

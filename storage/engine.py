@@ -1,0 +1,91 @@
+"""Database engines and transactions: SQLite (WAL, foreign keys) by default, Postgres by URL.
+
+One engine per URL per process; every write goes through `transaction()` so a failure rolls the
+whole unit of work back and the database stays consistent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+import threading
+from pathlib import Path
+
+from sqlalchemy import Engine, event
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, create_engine
+
+from powerforge.config import get_settings, normalise_db_url
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """A new engine for `url`, with SQLite tuned for one writer and many readers."""
+    url = normalise_db_url(url)
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+_ENGINES: dict[str, Engine] = {}
+_LOCK = threading.Lock()
+
+
+def engine_for(url: str) -> Engine:
+    """The shared engine for `url` (one per process, so connections are pooled)."""
+    with _LOCK:
+        if url not in _ENGINES:
+            _ENGINES[url] = make_engine(url)
+        return _ENGINES[url]
+
+
+def get_engine() -> Engine:
+    return engine_for(get_settings().db_url)
+
+
+def dispose_all() -> None:
+    """Close every engine (tests that switch databases, graceful shutdown)."""
+    with _LOCK:
+        for engine in _ENGINES.values():
+            engine.dispose()
+        _ENGINES.clear()
+
+
+@contextmanager
+def transaction(engine: Engine | None = None) -> Iterator[Session]:
+    """A session whose work commits at the end of the block or rolls back on any exception."""
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+@contextmanager
+def read_session(engine: Engine | None = None) -> Iterator[Session]:
+    """A session for reads only (no commit)."""
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+def short_lived_engine(url: str) -> Engine:
+    """An engine without a pool, for one-off commands (migrations, CLI) that must not hold connections."""
+    url = normalise_db_url(url)
+    if url.startswith("sqlite"):
+        return make_engine(url)
+    return create_engine(url, poolclass=NullPool)

@@ -1,0 +1,171 @@
+"""Uploads: type by content, size limits, stored under the data dir BEFORE any analysis runs.
+
+A rejected file leaves nothing behind; an accepted one is on disk and in the `uploads` table, so a
+failed or interrupted analysis can always be retried from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import puremagic
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from storage.engine import read_session, transaction
+from storage.tables.core import Upload, new_id
+
+# Container formats puremagic reports under several names; map them to what browsers send.
+_MIME_ALIASES = {
+    "image/jpg": "image/jpeg",
+    "image/pjpeg": "image/jpeg",
+    "video/x-m4v": "video/mp4",
+    "audio/mp4": "audio/mp4",
+    "video/3gpp": "video/mp4",
+    "application/mp4": "video/mp4",
+}
+_EXT = {
+    "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "video/mp4": ".mp4",
+    "video/quicktime": ".mov", "video/x-matroska": ".mkv", "video/webm": ".webm", "text/csv": ".csv",
+    "text/plain": ".txt", "application/zip": ".zip",
+}  # fmt: skip
+
+
+class UploadRejected(ValueError):
+    """A file we will not store; the message is written for the person who sent it."""
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    id: str
+    filename: str
+    mime: str
+    size_bytes: int
+    sha256: str
+    path: Path  # absolute
+
+
+def sniff_mime(head: bytes, filename: str = "") -> str | None:
+    """The MIME type from the file's first bytes (the extension is only a tie-breaker for text)."""
+    if not head:
+        return None
+    try:
+        matches = puremagic.magic_string(head)
+    except puremagic.PureError:
+        matches = []
+    if matches:
+        best = max(matches, key=lambda m: m.confidence)
+        mime = best.mime_type or ""
+        if best.extension in (".mov", ".qt") or "quicktime" in mime:
+            mime = "video/quicktime"
+        elif best.extension == ".mkv":
+            mime = "video/x-matroska"
+        elif best.extension == ".webm":
+            mime = "video/webm"
+        mime = _MIME_ALIASES.get(mime, mime)
+        if mime:
+            return mime
+    return _text_mime(head, filename)
+
+
+def _text_mime(head: bytes, filename: str) -> str | None:
+    if b"\x00" in head:
+        return None
+    for enc in ("utf-8", "utf-16", "cp1252"):
+        try:
+            text = head.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return None
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f") + text.count("\x7f")
+    if controls > max(1, len(text) // 100):  # binary that happens to decode
+        return None
+    first = text.splitlines()[0] if text else ""
+    if filename.lower().endswith(".csv") or (first.count(",") >= 2 and "\n" in text):
+        return "text/csv"
+    return "text/plain"
+
+
+def store_upload(
+    source: Path,
+    *,
+    filename: str,
+    account_id: int,
+    files_dir: Path,
+    max_bytes: int,
+    allowed: frozenset[str],
+    thread_id: str | None = None,
+    engine: Engine | None = None,
+) -> StoredUpload:
+    """Validate `source` and copy it into the data dir; raises UploadRejected with a clear reason."""
+    try:
+        size = source.stat().st_size
+    except OSError as e:
+        raise UploadRejected(f"I couldn't read '{filename}' ({e.strerror}).") from e
+    if size == 0:
+        raise UploadRejected(f"'{filename}' is empty (0 bytes).")
+    if size > max_bytes:
+        raise UploadRejected(
+            f"'{filename}' is {size / 1e6:.0f} MB; the limit is {max_bytes / 1e6:.0f} MB. "
+            "Trim the clip or raise UPLOAD_MAX_MB."
+        )
+    with source.open("rb") as f:
+        head = f.read(8192)
+    mime = sniff_mime(head, filename)
+    if mime is None or mime not in allowed:
+        kinds = ", ".join(sorted({m.split("/")[1] for m in allowed}))
+        what = f"a {mime} file" if mime else "a file whose type I can't recognise"
+        raise UploadRejected(f"'{filename}' is {what}. I accept: {kinds}.")
+
+    upload_id = new_id()
+    rel = Path("uploads") / str(account_id) / f"{upload_id}{_EXT.get(mime, '')}"
+    dest = files_dir / rel
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    # Copy to a temp name first, then rename: a crash mid-copy never leaves a half file under a real id.
+    with tempfile.NamedTemporaryFile(dir=dest.parent, delete=False) as tmp, source.open("rb") as src:
+        while chunk := src.read(1 << 20):
+            digest.update(chunk)
+            tmp.write(chunk)
+    tmp_path = Path(tmp.name)
+    try:
+        shutil.move(tmp_path, dest)
+        with transaction(engine) as s:
+            s.add(
+                Upload(
+                    id=upload_id,
+                    account_id=account_id,
+                    thread_id=thread_id,
+                    filename=Path(filename).name[:255] or "upload",
+                    mime=mime,
+                    size_bytes=size,
+                    sha256=digest.hexdigest(),
+                    path=str(rel),
+                )
+            )
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        dest.unlink(missing_ok=True)
+        raise
+    return StoredUpload(upload_id, filename, mime, size, digest.hexdigest(), dest.resolve())
+
+
+def get_upload(upload_id: str, account_id: int, files_dir: Path, engine: Engine | None = None) -> StoredUpload | None:
+    """The upload if it belongs to `account_id` (per-user isolation), else None."""
+    with read_session(engine) as s:
+        row = s.exec(select(Upload).where(Upload.id == upload_id, Upload.account_id == account_id)).first()
+    if row is None:
+        return None
+    return StoredUpload(row.id, row.filename, row.mime, row.size_bytes, row.sha256, (files_dir / row.path).resolve())
+
+
+def list_uploads(account_id: int, engine: Engine | None = None, limit: int = 50) -> list[Upload]:
+    with read_session(engine) as s:
+        q = select(Upload).where(Upload.account_id == account_id).order_by(Upload.created_at.desc()).limit(limit)
+        return list(s.exec(q))

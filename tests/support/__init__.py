@@ -1,0 +1,1 @@
+"""Helpers for tests: real servers (PostgreSQL, llama.cpp, Chainlit) started and stopped by tests."""
