@@ -1,0 +1,364 @@
+"""Video in and out for every video lab: probe by content, decode fast, write browser-playable MP4.
+
+Phones produce files that lie: the extension says .mp4 but the content is text, the header's frame
+count or rate is wrong, the frame rate varies, the picture is stored sideways with a rotation flag,
+the colours are HDR. So `probe` reads the container itself (timestamps, display matrix, first decoded
+frame) and `iter_frames` hands out frames already rotated, with times taken from the stream's own
+timestamps. Decoding uses PyAV with frame threading (OpenCV's VideoCapture is ~13x slower on the
+HDR clip, FINDINGS.md); grey frames come straight from the luma plane without a colour conversion.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+
+__all__ = ["Frame", "VideoError", "VideoInfo", "iter_frames", "probe", "write_video"]
+
+# Luma-first planar formats whose plane 0 *is* the grey image (8 bit) or a 16-bit word per pixel.
+_PLANAR_8 = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12", "nv21", "gray"}
+_PLANAR_16 = {
+    "yuv420p10le": 2, "yuv422p10le": 2, "yuv444p10le": 2, "p010le": 8,
+    "yuv420p12le": 4, "yuv422p12le": 4, "yuv444p12le": 4, "gray10le": 2, "gray12le": 4,
+}  # fmt: skip  # format -> right shift that brings the sample to 8 bits
+_HDR_TRC = {16, 18}  # SMPTE ST 2084 (PQ), ARIB STD-B67 (HLG)
+_STILL_CODECS = {"png", "mjpeg", "bmp", "gif", "webp", "tiff", "jpegls", "jpeg2000", "apng"}
+
+
+class VideoError(ValueError):
+    """A video we cannot use; the message is written for the person who sent it."""
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a file really holds (measured from its timestamps, not trusted from its header)."""
+
+    path: Path
+    width: int  # as displayed, after rotation
+    height: int
+    rotation: int  # 0/90/180/270: clockwise degrees applied to stored frames to display them
+    fps: float  # average rate from timestamps (not the nominal header value)
+    duration_s: float
+    frame_count: int | None  # counted from packets (headers may lie); None if not countable
+    codec: str
+    pix_fmt: str
+    hdr: bool
+    vfr: bool
+
+    @property
+    def portrait(self) -> bool:
+        return self.height > self.width
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded frame, rotated for display."""
+
+    index: int  # position in the stream (estimated from the timestamp after a seek)
+    t: float  # seconds since the stream's first frame, from the stream's timestamps
+    image: np.ndarray  # HxWx3 BGR uint8, or HxW uint8 when gray=True
+
+
+def _describe_non_video(path: Path) -> str:
+    """A sentence naming what the file is instead of a video (decided by content, not extension)."""
+    head = path.read_bytes()[:4096]
+    name = path.name
+    if not head:
+        return f"'{name}' is empty (0 bytes)."
+    if b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+            return f"'{name}' is a text file, not a video (whatever its extension says)."
+        except UnicodeDecodeError:
+            pass
+    return f"'{name}' is not a video I can read: the file is damaged, incomplete or of an unknown type."
+
+
+def _open(path: Path) -> av.container.InputContainer:
+    path = Path(path)
+    if not path.exists():
+        raise VideoError(f"I can't find the video '{path.name}'.")
+    if path.is_dir():
+        raise VideoError(f"'{path.name}' is a folder, not a video.")
+    if path.stat().st_size == 0:
+        raise VideoError(f"'{path.name}' is empty (0 bytes).")
+    try:
+        return av.open(str(path), mode="r")
+    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as e:
+        raise VideoError(_describe_non_video(path)) from e
+
+
+def _video_stream(container: av.container.InputContainer, path: Path) -> av.video.stream.VideoStream:
+    streams = container.streams.video
+    if not streams:
+        if container.streams.audio:
+            raise VideoError(f"'{path.name}' has only sound, no video stream.")
+        raise VideoError(f"'{path.name}' has no video stream.")
+    stream = streams[0]
+    still = stream.codec_context is not None and stream.codec_context.name in _STILL_CODECS
+    if stream.codec_context is None or (still and (stream.frames or 0) <= 1):
+        raise VideoError(f"'{path.name}' is a still image, not a video.")
+    return stream
+
+
+def _clockwise(ccw: int | float | None) -> int:
+    """PyAV reports the display matrix counter-clockwise in [-180, 180]; we store clockwise 0..270."""
+    if not ccw:
+        return 0
+    return round(-float(ccw) / 90.0) * 90 % 360
+
+
+def probe(path: Path, *, max_duration_s: float | None = None) -> VideoInfo:
+    """Open `path`, check it holds a decodable video and measure it; raises VideoError otherwise.
+
+    Reads every packet's timestamp (cheap: no decoding) to get the true rate, duration, frame count
+    and whether the rate varies, and decodes one frame to prove the stream is readable.
+    """
+    path = Path(path)
+    container = _open(path)
+    try:
+        stream = _video_stream(container, path)
+        tb = stream.time_base or Fraction(1, 90000)
+        header_s = container.duration / 1e6 if container.duration else None
+        if max_duration_s is not None and header_s is not None and header_s > max_duration_s * 1.5:
+            raise VideoError(_too_long(path, header_s, max_duration_s))
+        pts: list[int] = []
+        try:
+            for packet in container.demux(stream):
+                if packet.pts is not None and packet.size > 0:
+                    pts.append(packet.pts)
+                    if max_duration_s is not None and len(pts) % 256 == 0:
+                        span = float((max(pts) - min(pts)) * tb)
+                        if span > max_duration_s:
+                            raise VideoError(_too_long(path, span, max_duration_s))
+        except av.error.FFmpegError:
+            pass  # a truncated tail: keep what was read; decoding below decides if it is usable
+        first_frame = _first_frame(path)
+        if not pts:
+            raise VideoError(f"'{path.name}' has a video stream with no frames in it.")
+        pts.sort()
+        deltas = np.diff(np.asarray(pts, dtype=np.float64)) * float(tb)
+        deltas = deltas[deltas > 0]
+        n = len(pts)
+        if len(deltas):
+            frame_dur = float(np.median(deltas))
+            span = float((pts[-1] - pts[0]) * tb)
+            fps = (n - 1) / span if span > 0 else 1.0 / frame_dur
+            duration = span + frame_dur
+            vfr = bool(np.percentile(deltas, 95) > 1.25 * np.percentile(deltas, 5))
+        else:
+            fps = float(stream.average_rate or stream.guessed_rate or 30)
+            duration = n / fps
+            vfr = False
+        if max_duration_s is not None and duration > max_duration_s:
+            raise VideoError(_too_long(path, duration, max_duration_s))
+        rotation = _clockwise(getattr(first_frame, "rotation", 0))
+        w, h = first_frame.width, first_frame.height
+        if rotation in (90, 270):
+            w, h = h, w
+        cc = stream.codec_context
+        fmt = first_frame.format.name
+        hdr = int(getattr(first_frame, "color_trc", 0) or 0) in _HDR_TRC
+        return VideoInfo(
+            path=path, width=w, height=h, rotation=rotation, fps=float(fps), duration_s=float(duration),
+            frame_count=n, codec=cc.name, pix_fmt=fmt, hdr=hdr, vfr=vfr,
+        )  # fmt: skip
+    finally:
+        container.close()
+
+
+def _too_long(path: Path, seconds: float, limit: float) -> str:
+    return (
+        f"'{path.name}' is {_mmss(seconds)} long; I analyse clips up to {_mmss(limit)}. "
+        "Trim it to the set you want analysed and send it again."
+    )
+
+
+def _mmss(seconds: float) -> str:
+    m, s = divmod(round(seconds), 60)
+    return f"{m}:{s:02d} min" if m else f"{s} s"
+
+
+def _first_frame(path: Path) -> av.VideoFrame:
+    container = _open(path)
+    try:
+        stream = _video_stream(container, path)
+        try:
+            for frame in container.decode(stream):
+                return frame
+        except av.error.FFmpegError as e:
+            raise VideoError(f"'{path.name}' is damaged: its video can't be decoded ({e.strerror}).") from e
+        raise VideoError(f"'{path.name}' is damaged: its video stream has no decodable frame.")
+    finally:
+        container.close()
+
+
+def _target_size(w: int, h: int, max_side: int | None) -> tuple[int, int]:
+    """The (w, h) to decode to: longest side at most `max_side`, aspect kept, even numbers."""
+    if not max_side or max(w, h) <= max_side:
+        return w, h
+    k = max_side / max(w, h)
+    return max(2, round(w * k / 2) * 2), max(2, round(h * k / 2) * 2)
+
+
+def _luma(frame: av.VideoFrame) -> np.ndarray | None:
+    """The grey image straight from plane 0 (no colour conversion), or None for other formats."""
+    fmt = frame.format.name
+    plane = frame.planes[0]
+    w, h = frame.width, frame.height
+    if fmt in _PLANAR_8:
+        buf = np.frombuffer(plane, np.uint8)
+        return buf.reshape(h, plane.line_size)[:, :w]
+    if fmt in _PLANAR_16:
+        buf = np.frombuffer(plane, np.uint16).reshape(h, plane.line_size // 2)[:, :w]
+        return (buf >> _PLANAR_16[fmt]).astype(np.uint8)
+    return None
+
+
+def _rotate(img: np.ndarray, clockwise: int) -> np.ndarray:
+    if clockwise == 90:
+        return cv2.rotate(img, cv2.ROTATE_90_CLOCKWISE)
+    if clockwise == 180:
+        return cv2.rotate(img, cv2.ROTATE_180)
+    if clockwise == 270:
+        return cv2.rotate(img, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    return img
+
+
+def iter_frames(
+    path: Path,
+    *,
+    max_side: int | None = None,
+    gray: bool = False,
+    start_s: float = 0.0,
+    end_s: float | None = None,
+    threads: int = 0,
+) -> Iterator[Frame]:
+    """Decode `path` frame by frame, rotated for display, optionally shrunk and/or grey.
+
+    `threads=0` lets FFmpeg pick (frame threading on all cores). Shrinking happens before rotation
+    (on the stored orientation) so the cheaper image is the one rotated.
+    """
+    path = Path(path)
+    container = _open(path)
+    try:
+        stream = _video_stream(container, path)
+        stream.thread_type = "AUTO"
+        stream.codec_context.thread_count = threads
+        tb = stream.time_base or Fraction(1, 90000)
+        origin: int | None = stream.start_time
+        rate = float(stream.average_rate or stream.guessed_rate or 30)
+        index = 0
+        if start_s > 0:
+            base = origin or 0
+            container.seek(base + int(start_s / tb), stream=stream, backward=True)
+        last_t = -1.0
+        size: tuple[int, int] | None = None
+        rotation = 0
+        try:
+            for frame in container.decode(stream):
+                if frame.pts is None:
+                    t = last_t + 1.0 / rate if last_t >= 0 else 0.0
+                else:
+                    if origin is None:
+                        origin = frame.pts
+                    t = float((frame.pts - origin) * tb)
+                if t < start_s - 1e-6:
+                    continue
+                if end_s is not None and t > end_s + 1e-9:
+                    break
+                if size is None:
+                    rotation = _clockwise(frame.rotation)
+                    size = _target_size(frame.width, frame.height, max_side)
+                    if start_s > 0:
+                        index = round(t * rate)
+                image = _convert(frame, size, gray)
+                yield Frame(index=index, t=t, image=_rotate(image, rotation))
+                index += 1
+                last_t = t
+        except av.error.FFmpegError as e:
+            if index == 0:
+                raise VideoError(f"'{path.name}' is damaged: its video can't be decoded.") from e
+            # A damaged tail: keep the frames that decoded (phones cut off mid-write).
+    finally:
+        container.close()
+
+
+def _convert(frame: av.VideoFrame, size: tuple[int, int], gray: bool) -> np.ndarray:
+    w, h = size
+    full = (w, h) == (frame.width, frame.height)
+    if gray:
+        y = _luma(frame)
+        if y is None:
+            return frame.to_ndarray(format="gray", width=w, height=h)
+        return np.ascontiguousarray(y) if full else cv2.resize(y, (w, h), interpolation=cv2.INTER_AREA)
+    even = frame.width % 2 == 0 and frame.height % 2 == 0
+    if frame.format.name in ("yuv420p", "yuvj420p") and not full and even:
+        # Shrink the three planes with OpenCV, then one I420->BGR conversion at the small size:
+        # several times cheaper than swscale's full-size conversion for a 1080x1920 source.
+        y = _luma(frame)
+        planes = frame.planes
+        cw, ch = frame.width // 2, frame.height // 2
+        u = np.frombuffer(planes[1], np.uint8).reshape(ch, planes[1].line_size)[:, :cw]
+        v = np.frombuffer(planes[2], np.uint8).reshape(ch, planes[2].line_size)[:, :cw]
+        i420 = np.empty((h * 3 // 2, w), np.uint8)
+        i420[:h] = cv2.resize(y, (w, h), interpolation=cv2.INTER_AREA)
+        q = (h // 2) * (w // 2)
+        chroma = i420[h:].reshape(-1)
+        chroma[:q] = cv2.resize(u, (w // 2, h // 2), interpolation=cv2.INTER_AREA).reshape(-1)
+        chroma[q : 2 * q] = cv2.resize(v, (w // 2, h // 2), interpolation=cv2.INTER_AREA).reshape(-1)
+        return cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420)
+    return frame.to_ndarray(format="bgr24", width=w, height=h)
+
+
+def write_video(path: Path, frames: Iterable[np.ndarray], fps: float) -> Path:
+    """Encode BGR (or grey) frames as H.264 yuv420p MP4 with the index up front (plays in browsers).
+
+    Odd sizes are cropped by one pixel (yuv420p needs even sides); all frames take the first frame's
+    size. Raises VideoError when there is no frame to write.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    rate = Fraction(fps).limit_denominator(1001) if fps > 0 and math.isfinite(fps) else Fraction(30)
+    container = av.open(str(tmp), mode="w", format="mp4", options={"movflags": "+faststart"})
+    written = 0
+    try:
+        stream = container.add_stream("libx264", rate=rate)
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"crf": "23", "preset": "veryfast"}
+        stream.codec_context.thread_count = 0
+        size: tuple[int, int] | None = None
+        for img in frames:
+            if img.ndim == 2:
+                img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+            if size is None:
+                size = (img.shape[1] // 2 * 2, img.shape[0] // 2 * 2)
+                stream.width, stream.height = size
+            if (img.shape[1], img.shape[0]) != size:
+                img = (
+                    img[: size[1], : size[0]]
+                    if img.shape[1] >= size[0] and img.shape[0] >= size[1]
+                    else (cv2.resize(img, size, interpolation=cv2.INTER_AREA))
+                )
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="bgr24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+            written += 1
+        if written:
+            for packet in stream.encode():
+                container.mux(packet)
+    finally:
+        container.close()
+    if not written:
+        tmp.unlink(missing_ok=True)
+        raise VideoError("There were no frames to write.")
+    tmp.replace(path)
+    return path
