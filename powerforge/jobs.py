@@ -11,6 +11,7 @@ A job function is a plain importable function `fn(params: dict, progress: Progre
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import multiprocessing as mp
 import queue
@@ -129,10 +130,8 @@ class JobRunner:
     async def wait(self, job_id: str, future: Future | None) -> repo.Job | None:
         """Await a submitted job's end without blocking the event loop; returns its final row."""
         if future is not None:
-            try:
+            with contextlib.suppress(Exception):  # the outcome is recorded by _finish
                 await asyncio.wrap_future(future)
-            except Exception:  # recorded by _finish
-                pass
             await asyncio.sleep(0)  # let _finish's DB write land before reading it back
         for _ in range(200):
             job = repo.get_job(job_id, engine=self._engine)
@@ -158,10 +157,8 @@ class JobRunner:
         with self._lock:
             listeners = list(self._listeners.get(event.job_id, ()))
         for listener in listeners:
-            try:
+            with contextlib.suppress(Exception):  # a broken listener must not stop the pump
                 listener(event)
-            except Exception:  # a broken listener must not stop the pump
-                pass
 
     def _drain(self) -> None:
         while not self._stop.is_set():

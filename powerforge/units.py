@@ -230,9 +230,7 @@ def convert(value: float, from_unit: str, to_unit: str) -> Conversion:
     if dst is None:
         raise UnitError(f"I don't know the unit '{to_unit}'.")
     if src is not dst:
-        raise UnitError(
-            f"Can't convert {src.__name__.lower()} ({from_unit}) to {dst.__name__.lower()} ({to_unit})."
-        )
+        raise UnitError(f"Can't convert {src.__name__.lower()} ({from_unit}) to {dst.__name__.lower()} ({to_unit}).")
     return Conversion(value, from_unit, src.of(value, f).to(t), to_unit, src.__name__.lower())
 
 
@@ -243,7 +241,7 @@ def _convert_temperature(v: float, f: str, t: str) -> float:
 
 _UNIT_ALT = "|".join(
     sorted(
-        (re.escape(u) for dim in DIMENSIONS for u in dim.factors if " " not in u) | set(map(re.escape, _TEMP)),
+        {re.escape(u) for dim in DIMENSIONS for u in dim.factors if " " not in u} | set(map(re.escape, _TEMP)),
         key=len,
         reverse=True,
     )

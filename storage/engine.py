@@ -6,9 +6,9 @@ whole unit of work back and the database stays consistent.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, event

@@ -61,7 +61,9 @@ class WhoAmIArgs(BaseModel):
     """Show the signed-in person's account and profile (name, units, timezone, body data)."""
 
 
-_WHOAMI_RE = re.compile(r"\b(who am i|my profile|show (me )?my (profile|settings|details)|what do you know about me)\b", re.I)
+_WHOAMI_RE = re.compile(
+    r"\b(who am i|my profile|show (me )?my (profile|settings|details)|what do you know about me)\b", re.I
+)
 
 
 @tool(
@@ -145,7 +147,10 @@ def _match_profile(text: str, _a: list[Attachment]) -> ProfileArgs | None:
     args=ProfileArgs,
     domain="core",
     examples=["I'm 180 cm", "I'm a 34 year old male", "use pounds", "my timezone is Europe/Berlin"],
-    intents=[r"\bmy (timezone|time zone|height|stance|goal)\b", r"\bi('?m| am) (a )?(southpaw|orthodox|beginner|intermediate|advanced)\b"],
+    intents=[
+        r"\bmy (timezone|time zone|height|stance|goal)\b",
+        r"\bi('?m| am) (a )?(southpaw|orthodox|beginner|intermediate|advanced)\b",
+    ],
     match=_match_profile,
     priority=10,
     kind="write",

@@ -37,9 +37,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "profiles",
-        sa.Column(
-            "account_id", sa.Integer, sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
-        ),
+        sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("sex", sa.String),
         sa.Column("birth_year", sa.Integer),
         sa.Column("height_cm", sa.Float),
@@ -52,9 +50,7 @@ def upgrade() -> None:
     op.create_table(
         "uploads",
         sa.Column("id", sa.String(32), primary_key=True),
-        sa.Column(
-            "account_id", sa.Integer, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
         sa.Column("thread_id", sa.String, index=True),
         sa.Column("filename", sa.String, nullable=False),
         sa.Column("mime", sa.String, nullable=False),
@@ -67,9 +63,7 @@ def upgrade() -> None:
     op.create_table(
         "jobs",
         sa.Column("id", sa.String(32), primary_key=True),
-        sa.Column(
-            "account_id", sa.Integer, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
         sa.Column("kind", sa.String(64), nullable=False, index=True),
         sa.Column("status", sa.String(16), nullable=False, index=True),
         sa.Column("progress", sa.Float, nullable=False, server_default="0"),

@@ -1,0 +1,50 @@
+"""LangGraph checkpointer on the app's own database, so a thread's agent state survives restarts.
+
+SQLite: LangGraph's async SQLite saver on the same file (WAL lets it share with the app).
+Postgres: LangGraph's async Postgres saver on a small psycopg pool (the road to many processes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+
+from powerforge.config import Settings
+
+
+@asynccontextmanager
+async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver]:
+    url = settings.db_url
+    if url.startswith("sqlite"):
+        import aiosqlite
+        from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+        path = url.split("///", 1)[1]
+        conn = await aiosqlite.connect(path, timeout=10)
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA busy_timeout=10000")
+        saver = AsyncSqliteSaver(conn)
+        await saver.setup()
+        try:
+            yield saver
+        finally:
+            await conn.close()
+        return
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+    from psycopg.rows import dict_row
+    from psycopg_pool import AsyncConnectionPool
+
+    conninfo = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    pool = AsyncConnectionPool(
+        conninfo, min_size=1, max_size=4, open=False,
+        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+    )  # fmt: skip
+    await pool.open()
+    try:
+        saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
+        await saver.setup()
+        yield saver
+    finally:
+        await pool.close()

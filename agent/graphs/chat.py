@@ -1,0 +1,341 @@
+"""The chat graph, built for a weak model and a strong one: route → (arguments) → tool → reply.
+
+    START → route ─┬─ chat ──────────────────────────────→ reply → END
+                   └─ tool → [args by code | forced model call] → run_tool ─┬→ reply → END
+                                                    ↑ retry with the error ─┘
+
+- Routing is code first (agent.router); the model is asked only when code cannot tell, and then it
+  must pick from a fixed enum (forced tool call), so a small model cannot wander off.
+- The tool step forces the chosen tool; invalid arguments go back to the model as a correctable
+  message up to `agent_tool_retries` times, then the user gets a clear sentence.
+- The reply step never binds tools: the model adds words around results that code rendered, and
+  anything that looks like raw tool-call JSON is stripped before it reaches the user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import (
+    AIMessage,
+    AnyMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph import END, START, StateGraph
+from pydantic import Field, ValidationError, create_model
+from sqlalchemy import Engine
+
+from agent import prompts
+from agent.router import CHAT, catalog, route_by_code
+from agent.state import ChatState
+from agent.tools.base import Attachment, ProgressFn, Tool, ToolContext, ToolError, ToolOutput, load_tools
+from powerforge.config import Settings
+
+log = logging.getLogger(__name__)
+NO_CALL = "__no_tool_call__"  # marks a forced call the model answered with text instead
+HISTORY_MESSAGES = 8  # earlier human/assistant messages given to the model (small context windows)
+
+
+@dataclass
+class TurnDeps:
+    """Run-time dependencies of one turn, passed in `config["configurable"]["deps"]` (never checkpointed)."""
+
+    account_id: int
+    settings: Settings
+    model: BaseChatModel | None
+    engine: Engine | None = None
+    jobs: Any = None
+    progress: ProgressFn | None = None
+    now: datetime | None = None
+    scratch: dict[str, Any] = field(default_factory=dict)
+
+
+def _deps(config: RunnableConfig) -> TurnDeps:
+    return config["configurable"]["deps"]
+
+
+# --------------------------------------------------------------------------- model plumbing
+_LLM_ERRORS: tuple[type[BaseException], ...]
+try:  # the OpenAI SDK's error family covers connection refused, timeouts and 5xx answers
+    import httpx
+    import openai
+
+    _LLM_ERRORS = (openai.APIError, httpx.HTTPError, ConnectionError, TimeoutError, asyncio.TimeoutError)
+except ImportError:  # pragma: no cover
+    _LLM_ERRORS = (ConnectionError, TimeoutError)
+
+
+class LLMUnavailable(Exception):
+    """The language model could not be reached or answered with an error."""
+
+
+def llm_error_message(settings: Settings, exc: BaseException) -> str:
+    kind = type(exc).__name__
+    return (
+        f"I can't reach the language model at {settings.llm_base_url} right now ({kind}). "
+        "Your data is safe and logging by plain commands still works; start the model server "
+        "(`powerforge serve` starts the embedded one) or try again in a moment."
+    )
+
+
+async def _invoke(model: BaseChatModel, messages: list[BaseMessage]) -> AIMessage:
+    try:
+        result = await model.ainvoke(messages)
+    except _LLM_ERRORS as e:
+        raise LLMUnavailable(str(e)) from e
+    if not isinstance(result, AIMessage):
+        raise LLMUnavailable("the model returned no message")
+    return result
+
+
+def _system(tools: dict[str, Tool]) -> SystemMessage:
+    """One stable system prefix for every call of a turn (lets llama.cpp/vLLM reuse its KV cache)."""
+    return SystemMessage(prompts.load("system") + "\n\n" + prompts.render("route", catalog=catalog(tools)))
+
+
+def _history(state: ChatState) -> list[BaseMessage]:
+    """Earlier turns as plain human/assistant text (tool plumbing folded into the assistant's words)."""
+    out: list[BaseMessage] = []
+    for m in state.get("messages", [])[:-1]:
+        if isinstance(m, HumanMessage):
+            out.append(HumanMessage(_text(m)))
+        elif isinstance(m, AIMessage) and not m.tool_calls:
+            shown = m.additional_kwargs.get("summaries") or []
+            text = " ".join([*(f"[shown: {s}]" for s in shown), _text(m)]).strip()
+            if text:
+                out.append(AIMessage(text))
+    return out[-HISTORY_MESSAGES:]
+
+
+def _text(m: BaseMessage) -> str:
+    if isinstance(m.content, str):
+        return m.content
+    return " ".join(p.get("text", "") for p in m.content if isinstance(p, dict))
+
+
+def _last_user_text(state: ChatState) -> str:
+    for m in reversed(state.get("messages", [])):
+        if isinstance(m, HumanMessage):
+            return _text(m)
+    return ""
+
+
+def _with_instruction(state: ChatState, instruction: str) -> HumanMessage:
+    atts = [Attachment(**a) for a in state.get("attachments") or []]
+    note = "".join(f"\n[attached: {a.filename} ({a.mime})]" for a in atts)
+    return HumanMessage(f"{_last_user_text(state)}{note}\n\n({instruction})")
+
+
+# --------------------------------------------------------------------------- nodes
+def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = None) -> Any:
+    """Compile the chat graph over `tools` (default: every registered tool)."""
+    registry = tools if tools is not None else load_tools()
+    route_names = [*sorted(registry), CHAT]
+    RouteArgs = create_model(
+        "route",
+        __doc__="Pick the action that serves the athlete's last message.",
+        action=(Literal[tuple(route_names)], Field(description="The action's name")),  # type: ignore[valid-type]
+    )
+
+    async def route(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+        reset = {"outputs": [], "attempts": 0, "llm_error": None, "tool_args": None}
+        direct = state.get("direct")
+        if direct:
+            return {**reset, "route": direct["tool"], "tool_args": direct.get("args") or {}, "routed_by": "button"}
+        atts = [Attachment(**a) for a in state.get("attachments") or []]
+        decided = route_by_code(_last_user_text(state), atts, registry)
+        if decided is not None:
+            return {**reset, "route": decided.tool, "tool_args": decided.args, "routed_by": decided.by}
+        deps = _deps(config)
+        if deps.model is None:
+            return {**reset, "route": CHAT, "routed_by": "fallback"}
+        model = deps.model.bind_tools([RouteArgs], tool_choice="route")
+        instruction = "Call `route` with the action for this message."
+        try:
+            msg = await _invoke(model, [_system(registry), *_history(state), _with_instruction(state, instruction)])
+        except LLMUnavailable as e:
+            return {**reset, "route": CHAT, "routed_by": "fallback", "llm_error": llm_error_message(deps.settings, e)}
+        choice = CHAT
+        for call in msg.tool_calls:
+            try:
+                choice = RouteArgs.model_validate(call["args"]).action  # type: ignore[attr-defined]
+                break
+            except ValidationError:
+                continue
+        return {**reset, "route": choice, "routed_by": "model"}
+
+    async def tool_args(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+        """Produce the AIMessage that calls the routed tool: from code's arguments or a forced model call."""
+        name = state["route"] or CHAT
+        tool = registry[name]
+        if state.get("tool_args") is not None and state.get("attempts", 0) == 0:
+            call = {"name": name, "args": state["tool_args"], "id": f"call_{uuid.uuid4().hex[:12]}"}
+            return {"messages": [AIMessage(content="", tool_calls=[call])]}
+        deps = _deps(config)
+        if deps.model is None:
+            out = _failure(
+                f"I need the language model to understand that request for `{name}`, and none is configured."
+            )
+            return {"outputs": [*state.get("outputs", []), out.model_dump()], "route": CHAT}
+        model = deps.model.bind_tools([tool.schema()], tool_choice=name)
+        msgs: list[BaseMessage] = [_system(registry), *_history(state)]
+        msgs.append(_with_instruction(state, prompts.render("tool_args", tool=name)))
+        # On a retry the model sees its previous attempt and the validation error, and corrects it.
+        for m in state.get("messages", [])[-2:]:
+            if isinstance(m, ToolMessage) and m.status == "error":
+                msgs.append(HumanMessage(f"Your previous arguments were rejected: {m.content}. Call `{name}` again."))
+        try:
+            msg = await _invoke(model, msgs)
+        except LLMUnavailable as e:
+            return {"llm_error": llm_error_message(deps.settings, e), "route": CHAT}
+        calls = [c for c in msg.tool_calls if c["name"] == name] or [
+            {"name": name, "args": {NO_CALL: _text(msg)[:300]}, "id": f"call_{uuid.uuid4().hex[:12]}"}
+        ]
+        return {"messages": [AIMessage(content="", tool_calls=calls[:1])]}
+
+    async def run_tool(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+        deps = _deps(config)
+        call = state["messages"][-1].tool_calls[0]  # type: ignore[union-attr]
+        tool = registry[call["name"]]
+        attempts = state.get("attempts", 0) + 1
+        try:
+            if NO_CALL in call["args"]:
+                raise ValueError(f"no call of `{tool.name}` was made (the reply was text: {call['args'][NO_CALL]!r})")
+            args = tool.args_model.model_validate(call["args"])
+        except (ValidationError, ValueError) as e:
+            problem = _validation_text(e) if isinstance(e, ValidationError) else str(e)
+            msg = ToolMessage(content=problem, tool_call_id=call["id"], name=tool.name, status="error")
+            if attempts <= deps.settings.agent_tool_retries and deps.model is not None:
+                return {"messages": [msg], "attempts": attempts}
+            out = _failure(f"I couldn't work out the details for that ({problem}). Could you say it another way?")
+            return {"messages": [msg], "attempts": attempts, "outputs": [*state.get("outputs", []), out.model_dump()]}
+        ctx = ToolContext(
+            account_id=deps.account_id, settings=deps.settings, thread_id=config["configurable"].get("thread_id"),
+            engine=deps.engine, attachments=[Attachment(**a) for a in state.get("attachments") or []],
+            text=_last_user_text(state), now=deps.now or datetime.now(UTC), progress=deps.progress,
+            jobs=deps.jobs, scratch=deps.scratch,
+        )  # fmt: skip
+        try:
+            output = await asyncio.to_thread(tool.run, ctx, args)
+            if not isinstance(output, ToolOutput):
+                raise TypeError(f"tool {tool.name} returned {type(output).__name__}, not ToolOutput")
+        except ToolError as e:
+            output = _failure(str(e))
+        except Exception:
+            log.exception("tool %s failed", tool.name)
+            output = _failure(
+                f"Something went wrong in `{tool.name}`; nothing was changed. The error is in the server log."
+            )
+        msg = ToolMessage(
+            content=json.dumps({"ok": output.ok, "summary": output.summary}), tool_call_id=call["id"],
+            name=tool.name, status="success" if output.ok else "error",
+        )  # fmt: skip
+        return {"messages": [msg], "attempts": attempts, "outputs": [*state.get("outputs", []), output.model_dump()]}
+
+    async def reply(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+        deps = _deps(config)
+        outputs = [ToolOutput(**o) for o in state.get("outputs", [])]
+        summaries = [o.summary for o in outputs]
+        if state.get("llm_error"):
+            return {"messages": [_final(state["llm_error"], summaries)]}
+        if outputs and all(o.final for o in outputs):
+            return {"messages": [_final("", summaries)]}
+        if deps.model is None:
+            text = "" if outputs else "I can only run plain commands right now: no language model is configured."
+            return {"messages": [_final(text, summaries)]}
+        msgs: list[BaseMessage] = [_system(registry), *_history(state)]
+        if outputs:
+            shown = "\n".join(f"- {'OK' if o.ok else 'FAILED'}: {o.summary}" for o in outputs)
+            instruction = prompts.load("reply" if all(o.ok for o in outputs) else "reply_error")
+            msgs.append(
+                HumanMessage(
+                    f"{_last_user_text(state)}\n\nTool result shown to the athlete:\n{shown}\n\n({instruction})"
+                )
+            )
+        else:
+            msgs.append(_with_instruction(state, "Reply briefly as the coach."))
+        try:
+            msg = await _invoke(deps.model, msgs)
+            text = clean_reply(_text(msg))
+        except LLMUnavailable as e:
+            text = llm_error_message(deps.settings, e)
+        if not text and not outputs:
+            text = "Sorry, I couldn't put a reply together. Could you rephrase that?"
+        return {"messages": [_final(text, summaries)]}
+
+    def after_route(state: ChatState) -> str:
+        return "reply" if state.get("route") in (None, CHAT) or state.get("route") not in registry else "tool_args"
+
+    def after_args(state: ChatState) -> str:
+        last = state["messages"][-1] if state.get("messages") else None
+        if state.get("route") == CHAT or not (isinstance(last, AIMessage) and last.tool_calls):
+            return "reply"
+        return "run_tool"
+
+    def after_tool(state: ChatState) -> str:
+        last = state["messages"][-1]
+        retry = isinstance(last, ToolMessage) and last.status == "error" and len(state.get("outputs", [])) == 0
+        return "tool_args" if retry else "reply"
+
+    g = StateGraph(ChatState)
+    g.add_node("route", route)
+    g.add_node("tool_args", tool_args)
+    g.add_node("run_tool", run_tool)
+    g.add_node("reply", reply)
+    g.add_edge(START, "route")
+    g.add_conditional_edges("route", after_route, ["tool_args", "reply"])
+    g.add_conditional_edges("tool_args", after_args, ["run_tool", "reply"])
+    g.add_conditional_edges("run_tool", after_tool, ["tool_args", "reply"])
+    g.add_edge("reply", END)
+    return g.compile(checkpointer=checkpointer)
+
+
+# --------------------------------------------------------------------------- helpers
+def _failure(message: str) -> ToolOutput:
+    return ToolOutput(ok=False, summary=message, markdown=message, final=True)
+
+
+def _final(text: str, summaries: list[str]) -> AIMessage:
+    return AIMessage(content=text, additional_kwargs={"summaries": summaries})
+
+
+def _validation_text(e: ValidationError) -> str:
+    parts = []
+    for err in e.errors()[:4]:
+        where = ".".join(str(p) for p in err["loc"]) or "arguments"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+_TOOL_CALL_TAG = re.compile(r"<tool_call>.*?(</tool_call>|$)", re.DOTALL)
+_JSON_CALL = re.compile(r"\{[^{}]*\"(name|arguments|function|tool_calls?)\"\s*:.*\}", re.DOTALL)
+
+
+def clean_reply(text: str) -> str:
+    """Strip anything that looks like raw tool-call JSON or template tokens from a model reply."""
+    text = _TOOL_CALL_TAG.sub("", text)
+    text = re.sub(r"<\|[^|>]+\|>", "", text)
+    text = _JSON_CALL.sub("", text)
+    text = text.strip()
+    if text.startswith("{") or text.startswith("[{"):  # a coach's sentence never opens with JSON
+        return ""
+    return text
+
+
+def last_reply(messages: list[AnyMessage]) -> AIMessage | None:
+    for m in reversed(messages):
+        if isinstance(m, AIMessage) and not m.tool_calls:
+            return m
+    return None

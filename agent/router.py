@@ -1,0 +1,70 @@
+"""Code-first routing: decide the tool (and often its arguments) without the model.
+
+Order: a button's direct call; tools' `match` fast paths (arguments parsed by code); small talk by
+pattern; tools' `intent` patterns (tool known, model fills arguments). Only when none of these fires
+does the graph ask the model to choose, with the tool forced to a fixed enum of names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from agent.tools.base import Attachment, Tool
+
+CHAT = "chat"
+_SMALL_TALK = re.compile(
+    r"^\s*(hi|hey|hello|yo|hiya|good (morning|afternoon|evening)|thanks?( you)?|thx|cheers|ok(ay)?|cool|"
+    r"great|nice|bye|see you|good night)\b[\s!.,:)]*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Route:
+    tool: str  # a tool name or CHAT
+    args: dict[str, Any] | None  # None: the model must fill the arguments
+    by: str  # code | pattern | smalltalk
+
+
+def _as_dict(args: BaseModel | dict[str, Any]) -> dict[str, Any]:
+    return args.model_dump(mode="json", exclude_none=True) if isinstance(args, BaseModel) else dict(args)
+
+
+def route_by_code(text: str, attachments: list[Attachment], tools: dict[str, Tool]) -> Route | None:
+    """The route code can decide on its own, or None when the model has to choose."""
+    matches: list[tuple[int, str, dict[str, Any]]] = []
+    for tool in tools.values():
+        if tool.match is None:
+            continue
+        try:
+            args = tool.match(text, attachments)
+        except Exception:  # a broken fast path must never stop the chat; the model still routes
+            args = None
+        if args is not None:
+            matches.append((tool.priority, tool.name, _as_dict(args)))
+    if matches:
+        _, name, args = max(matches, key=lambda m: m[0])
+        return Route(name, args, "code")
+    if not attachments and _SMALL_TALK.match(text):
+        return Route(CHAT, None, "smalltalk")
+    intents = [t for t in tools.values() if t.intent_matches(text)]
+    if intents:
+        best = max(intents, key=lambda t: t.priority)
+        return Route(best.name, None, "pattern")
+    return None
+
+
+def catalog(tools: dict[str, Tool], max_examples: int = 2) -> str:
+    """The action list shown to the model when it must route (stable order for prefix caching)."""
+    lines = []
+    for name in sorted(tools):
+        t = tools[name]
+        desc = " ".join(t.description.split())[:160]
+        ex = "; ".join(f'"{e}"' for e in t.examples[:max_examples])
+        lines.append(f"- {name}: {desc}" + (f" e.g. {ex}" if ex else ""))
+    lines.append(f'- {CHAT}: greetings, thanks, general coaching advice, anything else. e.g. "hi", "how do I brace?"')
+    return "\n".join(lines)

@@ -1,0 +1,120 @@
+"""Runs one chat turn through the graph: the single entry point for the web app, the CLI and tests.
+
+Turns on one thread are serialised (two concurrent runs on a LangGraph thread lose an update); the
+lock is per process today and becomes a Postgres advisory lock when the app runs as many processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessageChunk, HumanMessage
+
+from agent.checkpoint import open_checkpointer
+from agent.graphs.chat import TurnDeps, build_chat_graph, clean_reply, last_reply
+from agent.llm import chat_model
+from agent.tools.base import Attachment, ProgressFn, Tool, ToolOutput
+from powerforge.config import Settings
+
+
+@dataclass
+class TurnResult:
+    reply: str
+    outputs: list[ToolOutput] = field(default_factory=list)
+    route: str | None = None
+    routed_by: str | None = None
+    llm_error: str | None = None
+
+    @property
+    def text(self) -> str:
+        """Everything the user reads, in order: code-rendered results, then the coach's words."""
+        parts = [o.markdown or o.summary for o in self.outputs]
+        if self.reply:
+            parts.append(self.reply)
+        return "\n\n".join(p for p in parts if p)
+
+
+def graph_thread_id(account_id: int, thread_id: str) -> str:
+    """LangGraph thread key: scoped by account so one user can never load another's state."""
+    return f"{account_id}:{thread_id}"
+
+
+class Coach:
+    """The compiled chat graph with its checkpointer and per-thread locks."""
+
+    def __init__(self, settings: Settings, graph: Any, model: BaseChatModel | None, jobs: Any = None):
+        self.settings = settings
+        self.graph = graph
+        self.model = model
+        self.jobs = jobs
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    @classmethod
+    @asynccontextmanager
+    async def open(
+        cls,
+        settings: Settings,
+        *,
+        model: BaseChatModel | str | None = "default",
+        tools: dict[str, Tool] | None = None,
+        jobs: Any = None,
+    ) -> AsyncIterator[Coach]:
+        """A coach whose graph state lives in the app database (model="default": the configured LLM)."""
+        llm = chat_model(settings) if model == "default" else model
+        async with open_checkpointer(settings) as saver:
+            yield cls(settings, build_chat_graph(tools, checkpointer=saver), llm, jobs)  # type: ignore[arg-type]
+
+    async def turn(
+        self,
+        *,
+        account_id: int,
+        thread_id: str,
+        text: str = "",
+        attachments: list[Attachment] | None = None,
+        direct: dict[str, Any] | None = None,
+        on_token: Callable[[str], Any] | None = None,
+        on_progress: ProgressFn | None = None,
+    ) -> TurnResult:
+        key = graph_thread_id(account_id, thread_id)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        deps = TurnDeps(account_id=account_id, settings=self.settings, model=self.model, jobs=self.jobs,
+                        progress=on_progress)  # fmt: skip
+        config = {
+            "configurable": {"thread_id": key, "deps": deps},
+            "recursion_limit": self.settings.agent_recursion_limit,
+        }
+        label = text or (f"[{direct['tool']}]" if direct else "")
+        state_in = {
+            "messages": [HumanMessage(label)],
+            "attachments": [a.model_dump() for a in attachments or []],
+            "direct": direct,
+        }
+        final: dict[str, Any] = {}
+        async with lock:
+            async for mode, chunk in self.graph.astream(state_in, config, stream_mode=["messages", "values"]):
+                if mode == "values":
+                    final = chunk
+                elif on_token is not None:
+                    msg, meta = chunk
+                    if meta.get("langgraph_node") == "reply" and isinstance(msg, AIMessageChunk) and msg.content:
+                        result = on_token(msg.content if isinstance(msg.content, str) else "")
+                        if asyncio.iscoroutine(result):
+                            await result
+        ai = last_reply(final.get("messages", []))
+        return TurnResult(
+            reply=clean_reply(ai.content) if ai is not None and isinstance(ai.content, str) else "",
+            outputs=[ToolOutput(**o) for o in final.get("outputs") or []],
+            route=final.get("route"),
+            routed_by=final.get("routed_by"),
+            llm_error=final.get("llm_error"),
+        )
+
+    async def history(self, account_id: int, thread_id: str) -> list[Any]:
+        """The thread's messages as the agent remembers them (for tests and debugging)."""
+        snap = await self.graph.aget_state({"configurable": {"thread_id": graph_thread_id(account_id, thread_id)}})
+        return list(snap.values.get("messages", [])) if snap and snap.values else []

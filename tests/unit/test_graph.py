@@ -1,0 +1,116 @@
+"""The chat graph with a scripted model: routing, forced tools, the correction loop, failures."""
+
+from __future__ import annotations
+
+import httpx
+import openai
+import pytest
+from langchain_core.messages import AIMessage
+from support.scripted_model import ScriptedChatModel, call
+
+from agent.graphs.chat import clean_reply
+from agent.runner import Coach
+
+
+async def _turn(settings, account, model, text, thread="t1", **kw):
+    async with Coach.open(settings, model=model) as coach:
+        return await coach.turn(account_id=account.id, thread_id=thread, text=text, **kw)
+
+
+async def test_code_routes_a_conversion_without_the_model(settings, engine, account):
+    model = ScriptedChatModel()
+    result = await _turn(settings, account, model, "how much is 225 lb in kg?")
+    assert result.route == "convert_units" and result.routed_by == "code"
+    assert "102.058 kg" in result.text
+    assert model.log == []  # not a single model call
+
+
+async def test_model_routes_then_fills_forced_tool(settings, engine, account):
+    model = ScriptedChatModel(
+        script=[call("route", action="update_profile"), call("update_profile", timezone="Europe/Berlin")]
+    )
+    result = await _turn(settings, account, model, "I moved to Berlin, please adjust my clock")
+    assert result.route == "update_profile" and result.routed_by == "model"
+    assert result.outputs[0].ok and "Europe/Berlin" in result.outputs[0].summary
+    assert model.log[0]["tool_choice"] == "route"
+    assert model.log[1]["tool_choice"] == "update_profile" and model.log[1]["tools"] == ["update_profile"]
+
+
+async def test_junk_arguments_get_corrected_then_a_clear_message(settings, engine, account):
+    bad = call("update_profile", timezone="Mars/Olympus_Mons")
+    model = ScriptedChatModel(script=[call("route", action="update_profile"), bad, bad, bad])
+    result = await _turn(settings, account, model, "put me on martian clock please")
+    assert len(model.log) == 1 + 1 + settings.agent_tool_retries
+    assert "rejected" in model.log[2]["messages"][-1].content  # the error went back to the model
+    assert not result.outputs[0].ok
+    assert "couldn't work out the details" in result.text
+
+
+async def test_text_instead_of_a_forced_call_is_retried(settings, engine, account):
+    model = ScriptedChatModel(
+        script=[
+            call("route", action="update_profile"),
+            AIMessage("Sure, Berlin!"),
+            call("update_profile", height_cm=181),
+        ]
+    )
+    result = await _turn(settings, account, model, "please change the thing we talked about")
+    assert "no call of `update_profile`" in model.log[2]["messages"][-1].content
+    assert result.outputs[-1].ok and result.outputs[-1].data == {"height_cm": 181.0}
+
+
+async def test_model_junk_that_is_not_a_tool_call_is_handled(settings, engine, account):
+    model = ScriptedChatModel(
+        script=[call("route", action="nonsense_tool"), AIMessage('{"name": "route"')]  # invalid route, junk reply
+    )
+    result = await _turn(settings, account, model, "blorp the flange")
+    assert result.route == "chat" and "{" not in result.text
+    assert result.text  # a clear sentence, not an empty bubble
+
+
+async def test_smalltalk_goes_to_the_model_without_tools(settings, engine, account):
+    model = ScriptedChatModel(script=[AIMessage("Hey! Ready to train?")])
+    result = await _turn(settings, account, model, "hi")
+    assert result.routed_by == "smalltalk" and result.reply == "Hey! Ready to train?"
+    assert model.log[0].get("tools") is None
+
+
+async def test_llm_down_gives_a_clear_message_and_code_paths_still_work(settings, engine, account):
+    req = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
+    model = ScriptedChatModel(script=[openai.APIConnectionError(request=req)])
+    result = await _turn(settings, account, model, "what should I eat before a fight?")
+    assert "can't reach the language model" in result.text
+    conv = await _turn(settings, account, ScriptedChatModel(), "convert 100 kg to lb")
+    assert "220.462 lb" in conv.text
+
+
+async def test_state_survives_a_new_coach_on_the_same_database(settings, engine, account):
+    model = ScriptedChatModel(script=[AIMessage("Hello!"), AIMessage("Still here.")])
+    await _turn(settings, account, model, "hi", thread="keep")
+    async with Coach.open(settings, model=model) as coach:  # a fresh process would do the same
+        before = await coach.history(account.id, "keep")
+        await coach.turn(account_id=account.id, thread_id="keep", text="thanks")
+        after = await coach.history(account.id, "keep")
+        other_user = await coach.history(account.id + 1, "keep")
+    assert [m.content for m in before] == ["hi", "Hello!"]
+    assert len(after) == 4 and other_user == []
+
+
+async def test_button_runs_a_tool_directly(settings, engine, account):
+    model = ScriptedChatModel()
+    result = await _turn(settings, account, model, "", direct={"tool": "update_profile", "args": {"height_cm": 180}})
+    assert result.routed_by == "button" and result.outputs[0].ok and model.log == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ('<tool_call>{"name": "x", "arguments": {}}</tool_call>', ""),
+        ('Sure! {"name": "log_food", "arguments": {"q": 1}}', "Sure!"),
+        ("<|im_end|>Nice work.", "Nice work."),
+        ('{"a": 1}', ""),
+        ("Bench 100 kg for 5 is solid.", "Bench 100 kg for 5 is solid."),
+    ],
+)
+def test_clean_reply_strips_tool_json(raw, clean):
+    assert clean_reply(raw) == clean
