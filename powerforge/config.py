@@ -59,6 +59,15 @@ class Settings(BaseSettings):
     agent_recursion_limit: int = 12
     agent_tool_retries: int = 2
 
+    # --- nutrition: Open Food Facts (optional; lookups are cached in the database) ---
+    off_enabled: bool = True
+    off_base_url: str = "https://world.openfoodfacts.org"
+    off_user_agent: str = "PowerForge/0.1 (self-hosted)"
+    off_timeout_s: float = 5.0  # capped at 5 s by the client
+    off_products_per_min: int = 80  # client-side budget; the published limit is 100/min
+    off_searches_per_min: int = 8  # the published limit is 10/min
+    off_cache_days: int = 30
+
     @field_validator("data_dir", "llm_server_env", mode="after")
     @classmethod
     def _expand(cls, value: Path) -> Path:
