@@ -1,0 +1,1 @@
+"""Power Forge embedded LLM server (runs in its own environment, never imported by the app)."""
