@@ -1,0 +1,301 @@
+"""Punch detection and rule-based typing from one athlete's keypoint track.
+
+A punch is an excursion of a wrist away from its own guard position, measured relative to the
+same-side shoulder (so body sway and footwork do not count) and in units of the athlete's size:
+fast (peak wrist speed), far enough (reach), quick to arrive, and not a plain drop of the hand.
+Onset, peak (when it lands) and return to guard are read off the same excursion curve.
+
+The type comes from the arm's shape at the peak: a straight arm is a jab/cross; a bent arm with the
+elbow up at wrist height is a hook; a bent arm that travelled upwards with the elbow under the fist
+is an uppercut. Lead/rear comes from the stance. These rules are the fallback when no trained punch
+model is installed, and the baseline that model must beat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from models.pose.keypoints import K
+from striking.track import Track
+
+Hand = Literal["left", "right"]
+Shape = Literal["straight", "hook", "uppercut"]
+KINDS = ("jab", "cross", "lead_hook", "rear_hook", "lead_uppercut", "rear_uppercut")
+KIND_LABEL = {
+    "jab": "jab", "cross": "cross", "lead_hook": "lead hook", "rear_hook": "rear hook",
+    "lead_uppercut": "lead uppercut", "rear_uppercut": "rear uppercut",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Detection thresholds, in athlete sizes (S, ~one shoulder width) and seconds."""
+
+    min_reach: float = 0.9  # wrist excursion from its guard place at the peak
+    min_speed: float = 3.5  # peak wrist speed, S per second
+    max_rise_s: float = 0.6  # onset to peak: slower is a reach, not a punch
+    min_gap_s: float = 0.15  # two peaks of one hand closer than this are one punch
+    return_frac: float = 0.3  # back in guard when the excursion falls below this share of the peak
+    max_down: float = 0.8  # excursion direction mostly downward (unit y >= this) is a guard drop
+    straight_angle: float = 140.0  # elbow angle (deg) at the peak above which the arm is straight
+
+
+@dataclass
+class Punch:
+    """One punch; times in seconds from the start of the clip, distances in athlete sizes."""
+
+    hand: Hand
+    side: Literal["lead", "rear"]
+    shape: Shape
+    kind: str
+    target: Literal["head", "body"]
+    t_onset: float
+    t_peak: float
+    t_return: float | None
+    frame_onset: int
+    frame_peak: int
+    frame_return: int | None
+    reach: float
+    peak_speed: float
+    elbow_angle: float
+    confidence: float
+    source: str = "rules"
+    telegraphed: bool = False
+    other_hand_dropped: bool = False
+    index: int = 0
+    probs: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def return_s(self) -> float | None:
+        return None if self.t_return is None else self.t_return - self.t_peak
+
+    @property
+    def label(self) -> str:
+        base = KIND_LABEL.get(self.kind, self.kind)
+        return f"{base} ({self.target})" if self.target == "body" else base
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["return_s"] = self.return_s
+        d["label"] = self.label
+        return d
+
+
+def kind_of(shape: str, side: str) -> str:
+    if shape == "straight":
+        return "jab" if side == "lead" else "cross"
+    return f"{side}_{shape}"
+
+
+def elbow_angle(shoulder: np.ndarray, elbow: np.ndarray, wrist: np.ndarray) -> float:
+    """Interior elbow angle in degrees (180 = straight arm); NaN when a point is missing."""
+    u, v = shoulder - elbow, wrist - elbow
+    nu, nv = np.linalg.norm(u), np.linalg.norm(v)
+    if not (np.isfinite(nu) and np.isfinite(nv)) or nu == 0 or nv == 0:
+        return float("nan")
+    return float(np.degrees(np.arccos(np.clip(np.dot(u, v) / (nu * nv), -1, 1))))
+
+
+def speed(points: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Per-frame speed (px/s) by central differences; NaN where the point is missing."""
+    if len(t) < 2:
+        return np.zeros(len(t))
+    v = np.gradient(points, t, axis=0)
+    return np.linalg.norm(v, axis=1)
+
+
+def _fill_nan(x: np.ndarray) -> np.ndarray:
+    out = x.copy()
+    ok = np.isfinite(out)
+    if ok.any() and not ok.all():
+        idx = np.arange(len(out))
+        out[~ok] = np.interp(idx[~ok], idx[ok], out[ok])
+    return out
+
+
+def guard_offset(rel: np.ndarray) -> np.ndarray:
+    """Where this wrist rests relative to its shoulder: the median of the frames near the median
+    (punches are a small share of a round, so two passes shed them)."""
+    ok = np.isfinite(rel).all(axis=1)
+    if not ok.any():
+        return np.array([np.nan, np.nan])
+    g = np.median(rel[ok], axis=0)
+    near = ok & (np.linalg.norm(np.nan_to_num(rel - g, nan=9e9), axis=1) < 0.6)
+    return np.median(rel[near], axis=0) if near.sum() >= 3 else g
+
+
+@dataclass
+class HandSignals:
+    """Everything about one hand over the clip, in athlete sizes."""
+
+    hand: Hand
+    rel: np.ndarray  # (frames, 2) wrist minus same-side shoulder
+    guard: np.ndarray  # (2,) resting offset
+    disp: np.ndarray  # (frames,) distance from the guard place
+    speed: np.ndarray  # (frames,) wrist speed, S/s
+
+
+def hand_signals(track: Track, hand: Hand, scale: float) -> HandSignals:
+    wrist = track.p(f"{hand}_wrist")
+    shoulder = track.p(f"{hand}_shoulder")
+    rel = (wrist - shoulder) / scale
+    g = guard_offset(rel)
+    disp = np.linalg.norm(rel - g, axis=1)
+    sp = speed(wrist, track.t) / scale
+    return HandSignals(hand, rel, g, disp, sp)
+
+
+def _arm_shape(track: Track, hand: Hand, i_onset: int, i_peak: int, scale: float,
+               th: Thresholds) -> tuple[Shape, float, float]:  # fmt: skip
+    """(shape, elbow angle at the peak, confidence 0..1) from the arm's geometry."""
+    s, e, w = (track.xy[i_peak, K[f"{hand}_{p}"]] for p in ("shoulder", "elbow", "wrist"))
+    angle = elbow_angle(s, e, w)
+    wy = track.xy[i_onset : i_peak + 1, K[f"{hand}_wrist"], 1]
+    lowest = np.nanmax(wy) if np.isfinite(wy).any() else w[1]
+    rise = (lowest - w[1]) / scale  # upward travel before the peak (image y grows downwards)
+    horiz = abs(w[0] - track.xy[i_onset, K[f"{hand}_wrist"], 0]) / scale
+    elbow_under = (e[1] - w[1]) / scale  # > 0: elbow below the fist
+    if not np.isfinite(angle):
+        return "straight", angle, 0.3
+    if angle >= th.straight_angle:
+        return "straight", angle, float(np.clip(0.5 + (angle - th.straight_angle) / 60, 0.5, 0.95))
+    if rise >= 0.45 and elbow_under >= 0.25 and rise >= 0.6 * horiz:
+        return "uppercut", angle, float(np.clip(0.45 + rise / 3, 0.45, 0.9))
+    if abs(elbow_under) < 0.45:
+        return "hook", angle, float(np.clip(0.5 + (th.straight_angle - angle) / 150, 0.5, 0.9))
+    return ("uppercut" if rise > horiz else "hook"), angle, 0.4
+
+
+def _target(track: Track, hand: Hand, i_peak: int, scale: float) -> Literal["head", "body"]:
+    """Body when the fist lands clearly below the shoulder line, head otherwise."""
+    w = track.xy[i_peak, K[f"{hand}_wrist"]]
+    sh = np.nanmean(track.xy[i_peak, [K["left_shoulder"], K["right_shoulder"]]], axis=0)
+    return "body" if (w[1] - sh[1]) / scale > 0.45 else "head"
+
+
+def find_excursions(sig: HandSignals, t: np.ndarray, th: Thresholds) -> list[tuple[int, int, int, int | None]]:
+    """(onset, landing, furthest, return) frame indices of wrist excursions that pass the punch tests."""
+    disp = _fill_nan(sig.disp)
+    sp = np.nan_to_num(sig.speed)
+    n = len(disp)
+    out: list[tuple[int, int, int, int | None]] = []
+    i = 0
+    while i < n:
+        if not np.isfinite(disp[i]) or disp[i] < th.min_reach:
+            i += 1
+            continue
+        # climb to the local top of this excursion (until it falls back well below the top)
+        j = i
+        top = i
+        while j < n and disp[j] >= th.min_reach * 0.6:
+            if disp[j] > disp[top]:
+                top = j
+            if disp[j] < disp[top] * 0.6:
+                break
+            j += 1
+        floor = max(0.3, th.return_frac * disp[top])
+        land = top  # the fist lands when it first gets (nearly) all the way out, not at the end of a hold
+        while land > i and disp[land - 1] >= 0.9 * disp[top]:
+            land -= 1
+        onset = land
+        while onset > 0 and disp[onset - 1] > floor and disp[onset - 1] < disp[onset] + 0.05:
+            onset -= 1
+        back = top
+        while back < n and disp[back] > floor:
+            back += 1
+        ret = back if back < n else None
+        vec = sig.rel[land] - sig.guard
+        norm = float(np.linalg.norm(vec))
+        downward = norm > 0 and vec[1] / norm >= th.max_down
+        fast = sp[onset : land + 1].max(initial=0.0) >= th.min_speed
+        quick = t[land] - t[onset] <= th.max_rise_s
+        if fast and quick and not downward:
+            if out and t[land] - t[out[-1][1]] < th.min_gap_s:
+                if disp[land] > disp[out[-1][1]]:
+                    out[-1] = (out[-1][0], land, top, ret)
+            else:
+                out.append((onset, land, top, ret))
+        i = max(back, top + 1)
+    return out
+
+
+def detect_punches(track: Track, stance: str = "orthodox", th: Thresholds | None = None) -> list[Punch]:
+    """All punches of both hands, in time order, typed by the rules."""
+    th = th or Thresholds()
+    scale = track.scale
+    if not np.isfinite(scale) or len(track) < 3:
+        return []
+    lead: Hand = "left" if stance == "orthodox" else "right"
+    punches: list[Punch] = []
+    signals = {h: hand_signals(track, h, scale) for h in ("left", "right")}
+    for hand, sig in signals.items():
+        other = signals["right" if hand == "left" else "left"]
+        for onset, peak, top, ret in find_excursions(sig, track.t, th):
+            angles = [elbow_angle(*(track.xy[i, K[f"{hand}_{p}"]] for p in ("shoulder", "elbow", "wrist")))
+                      for i in range(peak, top + 1)]  # fmt: skip
+            widest = peak + int(np.nanargmax(angles)) if np.isfinite(angles).any() else peak
+            shape, angle, conf = _arm_shape(track, hand, onset, widest, scale, th)
+            side = "lead" if hand == lead else "rear"
+            punches.append(
+                Punch(
+                    hand=hand, side=side, shape=shape, kind=kind_of(shape, side),
+                    target=_target(track, hand, peak, scale),
+                    t_onset=float(track.t[onset]), t_peak=float(track.t[peak]),
+                    t_return=None if ret is None else float(track.t[ret]),
+                    frame_onset=onset, frame_peak=peak, frame_return=ret,
+                    reach=float(sig.disp[peak]), peak_speed=float(np.nanmax(sig.speed[onset : peak + 1])),
+                    elbow_angle=angle, confidence=conf,
+                    telegraphed=shape != "uppercut" and _telegraphed(sig, track.t, onset, peak),
+                    other_hand_dropped=_other_dropped(track, other, onset, ret if ret is not None else peak, scale),
+                )
+            )  # fmt: skip
+    punches.sort(key=lambda p: p.t_peak)
+    for i, p in enumerate(punches, 1):
+        p.index = i
+    return punches
+
+
+def _telegraphed(sig: HandSignals, t: np.ndarray, onset: int, peak: int, window_s: float = 0.35) -> bool:
+    """A wind-up: in the moments before the onset the fist first moved AWAY from the target
+    (opposite to the punch's direction) by at least a quarter of the athlete's size."""
+    direction = sig.rel[peak] - sig.guard
+    norm = np.linalg.norm(direction)
+    if not np.isfinite(norm) or norm == 0:
+        return False
+    u = direction / norm
+    start = int(np.searchsorted(t, t[onset] - window_s))
+    before = (sig.rel[start : onset + 1] - sig.guard) @ u
+    before = before[np.isfinite(before)]
+    return bool(before.size and before.min() <= -0.25)
+
+
+def _other_dropped(track: Track, other: HandSignals, a: int, b: int, scale: float) -> bool:
+    """The non-punching hand fell at least 0.35 S below its guard height while the punch was out."""
+    seg = other.rel[a : b + 1, 1] - other.guard[1]
+    seg = seg[np.isfinite(seg)]
+    return bool(seg.size and seg.max() >= 0.35)
+
+
+def detect_stance(track: Track, preferred: str | None = None) -> tuple[str, str]:
+    """('orthodox'|'southpaw', how it was decided).
+
+    Side-on or three-quarter, the boxer faces where the nose points past the shoulder midpoint and
+    the shoulder on that side is the lead. Face-on the picture cannot tell: the profile's stance is
+    used, else orthodox (and the report says it was assumed).
+    """
+    nose = track.p("nose")[:, 0]
+    ls, rs = track.p("left_shoulder")[:, 0], track.p("right_shoulder")[:, 0]
+    scale = track.scale
+    facing = (nose - (ls + rs) / 2) / scale
+    ok = np.isfinite(facing)
+    if ok.sum() >= 3 and np.isfinite(scale):
+        f = float(np.median(facing[ok]))
+        lead_left = np.median((ls - rs)[ok & np.isfinite(ls - rs)]) * np.sign(f) > 0
+        if abs(f) >= 0.15:
+            return ("orthodox" if lead_left else "southpaw"), "from the video (the side you face)"
+    if preferred in ("orthodox", "southpaw"):
+        return preferred, "from your profile"
+    return "orthodox", "assumed (face-on video; tell me your stance to fix it)"

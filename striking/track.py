@@ -1,0 +1,131 @@
+"""One athlete's keypoint track: the athlete chosen among the people in frame, gaps marked, smoothed.
+
+Every later measure is in units of the athlete's own size (`scale`, about one shoulder width), so
+the same thresholds work for a phone at 2 m and a camera at 5 m.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from models.pose.athlete import AthleteTracker
+from models.pose.keypoints import COCO17, K, Keypoints
+from models.pose.smoothing import smooth_track
+
+MIN_CONF = 0.3
+
+
+@dataclass
+class Track:
+    """(frames, 17, 2) pixels with NaN where the athlete's point was not seen; times in seconds."""
+
+    t: np.ndarray
+    xy: np.ndarray
+    conf: np.ndarray
+    width: int = 0
+    height: int = 0
+    max_persons: int = 1
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    @property
+    def fps(self) -> float:
+        if len(self.t) < 2:
+            return 30.0
+        return float(1.0 / np.median(np.diff(self.t)))
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.t[-1] - self.t[0]) if len(self.t) > 1 else 0.0
+
+    def p(self, name: str) -> np.ndarray:
+        """(frames, 2) track of one named point (NaN where unseen)."""
+        return self.xy[:, K[name]]
+
+    @property
+    def present(self) -> np.ndarray:
+        """Frames where the athlete's upper body (shoulders and a wrist) was seen."""
+        c = self.conf
+        return (c[:, K["left_shoulder"]] >= MIN_CONF) & (c[:, K["right_shoulder"]] >= MIN_CONF)
+
+    @property
+    def scale(self) -> float:
+        """The athlete's size in pixels: shoulder width, corrected for a side-on view by torso length.
+
+        Side-on, the shoulders overlap in the picture and their distance collapses, so the larger of
+        shoulder width and 0.45 x torso length (shoulder midpoint to hip midpoint) is used.
+        """
+        sw = np.linalg.norm(self.p("left_shoulder") - self.p("right_shoulder"), axis=1)
+        mid_s = (self.p("left_shoulder") + self.p("right_shoulder")) / 2
+        mid_h = (self.p("left_hip") + self.p("right_hip")) / 2
+        torso = np.linalg.norm(mid_s - mid_h, axis=1) * 0.45
+        size = np.fmax(sw, torso)
+        size = size[np.isfinite(size) & (size > 0)]
+        if size.size == 0:
+            return float("nan")
+        return float(np.median(size))
+
+    def window(self, start: int, stop: int) -> Track:
+        return Track(self.t[start:stop], self.xy[start:stop], self.conf[start:stop], self.width, self.height,
+                     self.max_persons)  # fmt: skip
+
+
+def _interpolate_gaps(values: np.ndarray, t: np.ndarray, max_gap_s: float) -> np.ndarray:
+    """Fill short NaN gaps linearly (a blurred frame), leave long ones (athlete out of frame)."""
+    out = values.copy()
+    ok = np.isfinite(values)
+    if ok.sum() < 2:
+        return out
+    idx = np.flatnonzero(ok)
+    for a, b in zip(idx[:-1], idx[1:], strict=True):
+        if b - a > 1 and t[b] - t[a] <= max_gap_s:
+            w = (t[a + 1 : b] - t[a]) / (t[b] - t[a])
+            out[a + 1 : b] = values[a] + w * (values[b] - values[a])
+    return out
+
+
+def build_track(frames: Iterable[Keypoints], width: int, height: int, *, smooth: bool = True,
+                max_gap_s: float = 0.2) -> Track:  # fmt: skip
+    """Pick the athlete in every frame, keep their COCO-17 points, fill blinks, One-Euro smooth."""
+    tracker = AthleteTracker(width, height)
+    ts, xys, confs = [], [], []
+    for kp in frames:
+        who = tracker(kp)
+        ts.append(kp.t)
+        if who is None:
+            xys.append(np.full((17, 2), np.nan, np.float32))
+            confs.append(np.zeros(17, np.float32))
+        else:
+            xy = kp.xy[who, :17].astype(np.float32).copy()
+            c = kp.conf[who, :17].astype(np.float32).copy()
+            xy[c < MIN_CONF] = np.nan
+            xys.append(xy)
+            confs.append(c)
+    t = np.asarray(ts, np.float64)
+    xy = np.asarray(xys, np.float32).reshape(-1, 17, 2)
+    conf = np.asarray(confs, np.float32).reshape(-1, 17)
+    return finish_track(t, xy, conf, width, height, smooth=smooth, max_gap_s=max_gap_s,
+                        max_persons=tracker.max_persons)  # fmt: skip
+
+
+def finish_track(t: np.ndarray, xy: np.ndarray, conf: np.ndarray, width: int = 0, height: int = 0, *,
+                 smooth: bool = True, max_gap_s: float = 0.2, max_persons: int = 1) -> Track:  # fmt: skip
+    """Gap-fill and smooth raw athlete points (NaN = unseen); shared by video and synthetic tracks."""
+    xy = xy.astype(np.float32).copy()
+    for j in range(xy.shape[1]):
+        for d in range(2):
+            xy[:, j, d] = _interpolate_gaps(xy[:, j, d], t, max_gap_s)
+    if smooth and len(t) > 2:
+        seen = np.isfinite(xy[..., 0])
+        filled = np.where(np.isfinite(xy), xy, 0.0)
+        sm = smooth_track(filled, t, seen.astype(np.float32), min_conf=0.5)
+        xy = np.where(seen[..., None], sm, np.nan).astype(np.float32)
+    return Track(t, xy, conf, width, height, max_persons)
+
+
+__all__ = ["COCO17", "MIN_CONF", "Track", "build_track", "finish_track"]
