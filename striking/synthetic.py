@@ -93,7 +93,7 @@ def _punch_offset(p: ScriptedPunch, tau: float, guard: np.ndarray, f: float) -> 
 def generate(script: Script) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(t, xy (frames, 17, 2), conf (frames, 17)) for the scripted round."""
     rng = np.random.default_rng(script.seed)
-    n = int(round(script.duration_s * script.fps))
+    n = round(script.duration_s * script.fps)
     t = np.arange(n) / script.fps
     f = -1.0 if script.facing == "left" else 1.0
     S = script.scale

@@ -6,6 +6,7 @@ the same thresholds work for a phone at 2 m and a camera at 5 m.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -82,7 +83,7 @@ def _interpolate_gaps(values: np.ndarray, t: np.ndarray, max_gap_s: float) -> np
     if ok.sum() < 2:
         return out
     idx = np.flatnonzero(ok)
-    for a, b in zip(idx[:-1], idx[1:], strict=True):
+    for a, b in itertools.pairwise(idx):
         if b - a > 1 and t[b] - t[a] <= max_gap_s:
             w = (t[a + 1 : b] - t[a]) / (t[b] - t[a])
             out[a + 1 : b] = values[a] + w * (values[b] - values[a])

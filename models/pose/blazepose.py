@@ -7,6 +7,7 @@ it ~2x faster than per-image mode on one core. Weights are the `.task` bundle th
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import cv2
@@ -44,7 +45,7 @@ class BlazePoseBackend:
             rgb = cv2.cvtColor(image_bgr, cv2.COLOR_GRAY2RGB)
         else:
             rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
-        ts = max(int(round(t * 1000)), self._last_ms + 1)  # VFR clips can repeat a millisecond
+        ts = max(round(t * 1000), self._last_ms + 1)  # VFR clips can repeat a millisecond
         self._last_ms = ts
         result = self._landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), ts)
         h, w = rgb.shape[:2]
@@ -56,7 +57,5 @@ class BlazePoseBackend:
             self._landmarker = None  # type: ignore[assignment]
 
     def __del__(self) -> None:  # MediaPipe's own __del__ fails at interpreter exit; close first
-        try:
+        with contextlib.suppress(Exception):
             self.close()
-        except Exception:
-            pass
