@@ -1,0 +1,146 @@
+"""Start the real Power Forge web app (Chainlit) on a free port and drive it with headless Chromium.
+
+`AppServer` runs `chainlit run app.py` in a subprocess with its own data dir and database, exactly as
+`powerforge serve` does after it has started the LLM server; `browser_page()` opens Debian's
+Chromium through Playwright (never `playwright install`) and blocks every host but the app's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class AppServer:
+    data_dir: Path
+    port: int = field(default_factory=free_port)
+    env: dict[str, str] = field(default_factory=dict)
+    proc: subprocess.Popen | None = None
+    log_path: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def environment(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "DATA_DIR": str(self.data_dir),
+            "DATABASE_URL": "",
+            "LLM_EMBEDDED": "false",
+            "CHAINLIT_AUTH_SECRET": "e2e-secret-" + "x" * 40,
+            "PYTHONUNBUFFERED": "1",
+            **self.env,
+        }
+
+    def start(self, timeout: float = 90) -> AppServer:
+        self.log_path = self.data_dir / f"app-{self.port}.log"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        cmd = [sys.executable, "-m", "chainlit", "run", str(ROOT / "app.py"), "--headless",
+               "--host", "127.0.0.1", "--port", str(self.port)]  # fmt: skip
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.environment(), stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the app exited ({self.proc.returncode}):\n{self.log()[-3000:]}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(self.url + "/auth/config", timeout=2).status_code == 200:
+                    return self
+            time.sleep(0.5)
+        raise RuntimeError(f"the app did not answer within {timeout}s:\n{self.log()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def restart(self) -> AppServer:
+        self.stop()
+        return self.start()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else ""
+
+
+@contextlib.contextmanager
+def browser(base_url: str) -> Iterator[object]:
+    """A Playwright browser (Debian Chromium) whose pages can reach only `base_url`."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def new_page(b: object, base_url: str):  # noqa: ANN201 - playwright Page
+    context = b.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url) else route.abort())
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    return page
+
+
+def login(page, base_url: str, username: str, password: str) -> None:  # noqa: ANN001
+    page.goto(base_url + "/login")
+    page.fill("input[name='email']", username)
+    page.fill("input[name='password']", password)
+    page.click("button[type='submit']")
+
+
+def wait_ready(page) -> None:  # noqa: ANN001
+    page.wait_for_selector("#chat-input", timeout=60_000)
+
+
+def send(page, text: str) -> None:  # noqa: ANN001
+    page.fill("#chat-input", text)
+    page.click("#chat-submit")
+
+
+def assistant_messages(page) -> list[str]:  # noqa: ANN001
+    return page.locator("[data-step-type='assistant_message']").all_inner_texts()
+
+
+def wait_for_assistant(page, count: int, timeout: float = 120) -> list[str]:  # noqa: ANN001
+    """Wait until at least `count` assistant messages are shown and the last one stopped changing."""
+    deadline = time.monotonic() + timeout
+    last, stable = None, 0
+    while time.monotonic() < deadline:
+        msgs = assistant_messages(page)
+        if len(msgs) >= count and msgs[-1].strip():
+            stable = stable + 1 if msgs == last else 0
+            if stable >= 3:
+                return msgs
+        last = msgs
+        page.wait_for_timeout(400)
+    raise TimeoutError(f"expected {count} assistant messages, saw {assistant_messages(page)}")

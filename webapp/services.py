@@ -1,0 +1,65 @@
+"""The app's long-lived services, opened once on the server's event loop and closed on shutdown.
+
+The coach (graph + checkpointer) and the job runner (process pool) are created at startup, after
+the database has been migrated; handlers get them through `services()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+
+from agent.runner import Coach
+from powerforge.config import Settings
+from powerforge.jobs import JobRunner
+from storage.jobs import fail_interrupted
+from storage.migrate import upgrade
+
+log = logging.getLogger("powerforge.services")
+
+
+@dataclass
+class Services:
+    coach: Coach
+    jobs: JobRunner
+
+
+class _State:
+    services: Services | None = None
+    stack: AsyncExitStack | None = None
+    lock = asyncio.Lock()
+    settings: Settings | None = None
+
+
+async def startup_services(settings: Settings) -> Services:
+    """Migrate, mark jobs that a crash interrupted, then open the coach and the job runner."""
+    async with _State.lock:
+        if _State.services is not None:
+            return _State.services
+        await asyncio.to_thread(upgrade, settings.db_url)
+        interrupted = await asyncio.to_thread(fail_interrupted)
+        if interrupted:
+            log.warning("%d job(s) were interrupted by the last shutdown; their uploads are kept", interrupted)
+        stack = AsyncExitStack()
+        jobs = JobRunner(max_workers=1)
+        stack.callback(jobs.shutdown)
+        coach = await stack.enter_async_context(Coach.open(settings, jobs=jobs))
+        _State.services, _State.stack, _State.settings = Services(coach, jobs), stack, settings
+        return _State.services
+
+
+async def services() -> Services:
+    if _State.services is None:
+        from powerforge.config import get_settings
+
+        return await startup_services(_State.settings or get_settings())
+    return _State.services
+
+
+async def shutdown_services() -> None:
+    async with _State.lock:
+        if _State.stack is not None:
+            await _State.stack.aclose()
+        _State.services = _State.stack = None
