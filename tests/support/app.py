@@ -103,7 +103,7 @@ def browser(base_url: str) -> Iterator[object]:
             b.close()
 
 
-def new_page(b: object, base_url: str):  # noqa: ANN201 - playwright Page
+def new_page(b: object, base_url: str):
     context = b.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url) else route.abort())
     page = context.new_page()
@@ -111,27 +111,27 @@ def new_page(b: object, base_url: str):  # noqa: ANN201 - playwright Page
     return page
 
 
-def login(page, base_url: str, username: str, password: str) -> None:  # noqa: ANN001
+def login(page, base_url: str, username: str, password: str) -> None:
     page.goto(base_url + "/login")
     page.fill("input[name='email']", username)
     page.fill("input[name='password']", password)
     page.click("button[type='submit']")
 
 
-def wait_ready(page) -> None:  # noqa: ANN001
+def wait_ready(page) -> None:
     page.wait_for_selector("#chat-input", timeout=60_000)
 
 
-def send(page, text: str) -> None:  # noqa: ANN001
+def send(page, text: str) -> None:
     page.fill("#chat-input", text)
     page.click("#chat-submit")
 
 
-def assistant_messages(page) -> list[str]:  # noqa: ANN001
+def assistant_messages(page) -> list[str]:
     return page.locator("[data-step-type='assistant_message']").all_inner_texts()
 
 
-def wait_for_assistant(page, count: int, timeout: float = 120) -> list[str]:  # noqa: ANN001
+def wait_for_assistant(page, count: int, timeout: float = 120) -> list[str]:
     """Wait until at least `count` assistant messages are shown and the last one stopped changing."""
     deadline = time.monotonic() + timeout
     last, stable = None, 0

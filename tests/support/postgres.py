@@ -8,6 +8,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,9 @@ def start_postgres(base: Path) -> PostgresServer | str:
             run_as = "postgres"
         except KeyError:
             return "running as root and no 'postgres' user to run the server as"
+        # pytest's temp dirs are private to root; the server user needs a directory it can reach.
+        base = Path(tempfile.mkdtemp(prefix="pf-pg-"))
+        base.chmod(0o755)
         shutil.chown(base, user="postgres")
     data = base / "data"
     port = free_port()

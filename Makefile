@@ -1,0 +1,53 @@
+# Power Forge: `make run` starts the app, `make test` runs the whole suite (both install what they need).
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+LLM_MODEL_NAME ?= $(shell sed -n 's/^LLM_EMBEDDED_MODEL=//p' .env 2>/dev/null | tail -1)
+DEFAULT_MODEL := qwen2.5-1.5b-instruct
+MODEL := $(if $(LLM_MODEL_NAME),$(LLM_MODEL_NAME),$(DEFAULT_MODEL))
+TEST_MODEL := smollm2-135m-instruct
+
+.PHONY: run test setup uv env llm-env model test-deps system-test-deps lint bench clean-var
+
+run: setup model ## install everything, then start the LLM server and the app on http://127.0.0.1:8000
+	$(UV) run powerforge serve
+
+test: setup test-deps ## install what the tests need, then run every test
+	$(UV) run pytest
+
+setup: uv env llm-env
+
+uv:
+	@command -v uv >/dev/null 2>&1 || [ -x "$(HOME)/.local/bin/uv" ] || python3 -m pip install --user --quiet 'uv==0.13.8'
+
+env: uv ## the app's environment (uv.lock)
+	$(UV) sync --frozen
+
+llm-env: uv ## llama-cpp-python's own environment (compiled once, portable: no -march=native)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(UV) sync --frozen --project llm_server
+
+model: env ## the embedded chat model, verified by sha256 (skipped when already installed)
+	$(UV) run powerforge models pull $(MODEL)
+
+test-deps: system-test-deps env
+	$(UV) run powerforge models pull $(TEST_MODEL)
+	$(UV) run powerforge models pull $(DEFAULT_MODEL)
+
+system-test-deps: ## headless Chromium and PostgreSQL from Debian (browser and database tests)
+	@missing=""; \
+	  [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	  fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
+	  if [ -n "$$missing" ]; then \
+	    sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+	    echo "installing:$$missing"; \
+	    $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	  fi
+
+lint:
+	$(UV) run ruff check . && $(UV) run ruff format --check .
+
+bench: ## every benchmark table (see bench/README.md)
+	for b in bench/*.py; do echo "== $$b"; $(UV) run python $$b || exit 1; done
+
+clean-var: ## delete the local data dir (database, uploads, models) — asks first
+	@read -p "Delete ./var (database, uploads, installed models)? [y/N] " a; [ "$$a" = y ] && rm -rf var
