@@ -18,7 +18,7 @@ from striking.punches import Punch
 from striking.track import Track
 
 CHIN_BELOW_NOSE = 0.35  # chin line, in athlete sizes below the nose
-DOWN_MARGIN = 0.25  # how far below the chin line a wrist must be to count as down
+DOWN_MARGIN = 0.5  # how far below the chin line the WRIST must be (the knuckles sit ~0.4 S above it)
 CHIN_COVER = 0.75  # a fist within this distance (S) of the chin covers it
 
 

@@ -1,0 +1,110 @@
+"""Striking repository: save an analysed round in one transaction, read rounds back per user,
+habit history across sessions, and label corrections (kept as classifier training data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from storage.engine import read_session, transaction
+from storage.tables.striking import StrikeCorrection, StrikeHabit, StrikePunch, StrikeSession
+
+HABIT_UNITS = {
+    "guard_down_share": "share", "guard_down_share_left": "share", "guard_down_share_right": "share",
+    "return_s_left": "s", "return_s_right": "s", "other_hand_drop_share": "share",
+    "chin_exposed_share": "share", "telegraph_share": "share",
+}  # fmt: skip
+
+
+def save_round(account_id: int, report: dict[str, Any], *, windows: list[list] | None = None,
+               upload_id: str | None = None, job_id: str | None = None, thread_id: str | None = None,
+               filename: str = "", video_path: str | None = None, engine: Engine | None = None) -> StrikeSession:  # fmt: skip
+    """Store the round, its punches and its habit figures atomically."""
+    with transaction(engine) as s:
+        row = StrikeSession(
+            account_id=account_id, upload_id=upload_id, job_id=job_id, thread_id=thread_id, filename=filename,
+            duration_s=report.get("duration_s", 0.0), active_s=report.get("active_s", 0.0),
+            stance=report.get("stance", ""), punch_count=report.get("punch_count", 0),
+            punches_per_minute=report.get("punches_per_minute"), classifier=report.get("classifier", "rules"),
+            video_path=video_path, report=report,
+        )  # fmt: skip
+        s.add(row)
+        s.flush()
+        for i, p in enumerate(report.get("punches", [])):
+            s.add(StrikePunch(
+                session_id=row.id, account_id=account_id, number=p["index"], t_peak_s=p["t_peak"],
+                t_onset_s=p["t_onset"], return_s=p.get("return_s"), hand=p["hand"], side=p["side"], kind=p["kind"],
+                target=p["target"], confidence=p["confidence"], source=p.get("source", "rules"),
+                reach_sizes=p.get("reach", 0.0), peak_speed_sizes_s=p.get("peak_speed", 0.0),
+                other_hand_dropped=bool(p.get("other_hand_dropped")), telegraphed=bool(p.get("telegraphed")),
+                window=windows[i] if windows and i < len(windows) else None,
+            ))  # fmt: skip
+        for name, value in (report.get("habits") or {}).items():
+            if name in HABIT_UNITS and value is not None:
+                s.add(StrikeHabit(session_id=row.id, account_id=account_id, name=name, value=float(value),
+                                  unit=HABIT_UNITS[name]))  # fmt: skip
+        return row
+
+
+def latest_round(account_id: int, engine: Engine | None = None) -> StrikeSession | None:
+    with read_session(engine) as s:
+        q = select(StrikeSession).where(StrikeSession.account_id == account_id)
+        return s.exec(q.order_by(StrikeSession.created_at.desc(), StrikeSession.id)).first()
+
+
+def get_round(session_id: str, account_id: int, engine: Engine | None = None) -> StrikeSession | None:
+    with read_session(engine) as s:
+        q = select(StrikeSession).where(StrikeSession.id == session_id, StrikeSession.account_id == account_id)
+        return s.exec(q).first()
+
+
+def list_rounds(account_id: int, limit: int = 20, engine: Engine | None = None) -> list[StrikeSession]:
+    with read_session(engine) as s:
+        q = select(StrikeSession).where(StrikeSession.account_id == account_id)
+        return list(s.exec(q.order_by(StrikeSession.created_at.desc()).limit(limit)))
+
+
+def habit_history(account_id: int, name: str, limit: int = 20, engine: Engine | None = None) -> list[StrikeHabit]:
+    """One habit's value per round, oldest first (for 'am I getting better?')."""
+    with read_session(engine) as s:
+        q = select(StrikeHabit).where(StrikeHabit.account_id == account_id, StrikeHabit.name == name)
+        rows = list(s.exec(q.order_by(StrikeHabit.created_at.desc()).limit(limit)))
+    return rows[::-1]
+
+
+def correct_punch(account_id: int, session_id: str, number: int, new_kind: str, new_shape: str,
+                  engine: Engine | None = None) -> StrikeCorrection:  # fmt: skip
+    """Relabel punch `number` of a round (report and punch row) and keep the correction as training data."""
+    with transaction(engine) as s:
+        punch = s.exec(select(StrikePunch).where(StrikePunch.session_id == session_id, StrikePunch.account_id == account_id,
+                                                 StrikePunch.number == number)).first()  # fmt: skip
+        round_ = s.exec(select(StrikeSession).where(StrikeSession.id == session_id,
+                                                    StrikeSession.account_id == account_id)).first()  # fmt: skip
+        if punch is None or round_ is None:
+            raise LookupError(f"There is no punch number {number} in that round.")
+        fix = StrikeCorrection(account_id=account_id, session_id=session_id, punch_number=number, old_kind=punch.kind,
+                               new_kind=new_kind, new_shape=new_shape, window=punch.window)  # fmt: skip
+        punch.kind = new_kind
+        punch.source = "user"
+        report = dict(round_.report)
+        punches = [dict(p) for p in report.get("punches", [])]
+        for p in punches:
+            if p.get("index") == number:
+                p["kind"], p["shape"], p["source"] = new_kind, new_shape, "user"
+                p["label"] = new_kind.replace("_", " ") + (" (body)" if p.get("target") == "body" else "")
+        counts = {k: sum(1 for p in punches if p["kind"] == k) for k in (report.get("counts") or {})}
+        report["punches"], report["counts"] = punches, counts or report.get("counts")
+        round_.report = report
+        s.add_all([fix, punch, round_])
+        return fix
+
+
+def corrections(account_id: int | None = None, engine: Engine | None = None) -> list[StrikeCorrection]:
+    """Corrections with a stored window (all users' when account_id is None: the training command)."""
+    with read_session(engine) as s:
+        q = select(StrikeCorrection).where(StrikeCorrection.window.is_not(None))  # type: ignore[union-attr]
+        if account_id is not None:
+            q = q.where(StrikeCorrection.account_id == account_id)
+        return list(s.exec(q))
