@@ -21,8 +21,8 @@ def call(name: str, **args: Any) -> AIMessage:
 
 
 class ScriptedChatModel(BaseChatModel):
-    script: list[Any] = Field(default_factory=list)  # Step items (pydantic must not coerce them)
-    log: list[dict[str, Any]] = Field(default_factory=list)  # shared by bound copies
+    script: list[Any] = Field(default_factory=list, repr=False)  # Step items (pydantic must not coerce them)
+    log: list[dict[str, Any]] = Field(default_factory=list, repr=False)  # shared by bound copies
     bound: dict[str, Any] = Field(default_factory=dict)
 
     @property
