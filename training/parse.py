@@ -1,0 +1,357 @@
+"""The set-line parser: what a lifter types after a set, turned into exercise, load, reps, sets, RPE.
+
+Handles the ways people write sets: "squat 140x5 @8", "bench 3x5 at 100", "did 225 for 8 on deadlift",
+"3 sets of 5 at 140kg squat", "100x5x3", "100x5, 5, 4", "100x5 @7, 102.5x5 @8", "pull ups 10, 8, 7",
+"dips +20kg x 8", AMRAP ("100x8+", "amrap"), RIR ("2 RIR"), warm-ups, notes ("- felt slow",
+"(belt)"), supersets ("superset bench 80x10 + row 60x10", "A1 …  A2 …") and several lifts per
+message (new lines, ";", "then", or commas). Pure code, no model: these lines must log without an LLM.
+Units: explicit "kg"/"lb" win; otherwise `unit` is None and the caller applies the person's setting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_NUM = r"\d+(?:\.\d+)?"
+_U = r"(?:\s*(?:kg|lb)\b)?"
+_RPE = (
+    r"(?:\s*,?\s*(?:@\s*(?:rpe\s*)?(?P<rpe>\d{1,2}(?:\.5)?)(?![\d.]|\s*(?:kg|lb|x))"
+    r"|(?:at\s+)?rpe\s*(?P<rpe2>\d{1,2}(?:\.5)?)|(?P<rpe3>\d{1,2}(?:\.5)?)\s*rpe"
+    r"|rir\s*(?P<rir>\d)|(?P<rir2>\d)\s*rir|(?P<fail>to failure|failure)))?"
+)
+_MORE = r"(?P<more>(?:\s*[,/]\s*\d{1,3}\+?(?![\d.]|\s*(?:x|kg|lb|sets?|reps?)))*)"
+_LOADW = rf"(?P<plus>\+\s*)?(?P<w>{_NUM})(?P<wu>{_U})"
+_AT = r"\s*(?:at|@|with|w/|using)\s*"
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # 3 sets of 5 at 140 / 3 sets of 5 reps @ 100kg
+    ("sets_of", re.compile(
+        rf"(?P<s>\d{{1,2}})\s*sets?\s*(?:of|x)\s*(?P<r>\d{{1,3}})(?P<rplus>\+)?\s*(?:reps?)?"
+        rf"(?:{_AT}{_LOADW})?{_RPE}")),
+    # 140 for 3 sets of 5
+    ("w_for_sets", re.compile(
+        rf"{_LOADW}\s*(?:for\s*)?(?P<s>\d{{1,2}})\s*sets?\s*(?:of|x)\s*(?P<r>\d{{1,3}})(?P<rplus>\+)?\s*(?:reps?)?{_RPE}")),
+    # 225 for 8 (reps) (x 3 sets)
+    ("w_for", re.compile(
+        rf"{_LOADW}\s*for\s*(?P<r>\d{{1,3}})(?P<rplus>\+)?\s*(?:reps?)?(?:\s*(?:x|for)\s*(?P<s>\d{{1,2}})\s*sets?)?{_MORE}{_RPE}")),
+    # 100 kg 5 reps (a unit is required, else '100 5 reps' is ambiguous)
+    ("w_reps", re.compile(rf"(?P<w>{_NUM})(?P<wu>\s*(?:kg|lb)\b)\s*,?\s*(?P<r>\d{{1,3}})(?P<rplus>\+)?\s*reps?{_RPE}")),
+    # 5 reps at 100
+    ("reps_at", re.compile(rf"(?P<r>\d{{1,3}})(?P<rplus>\+)?\s*reps?{_AT}{_LOADW}{_RPE}")),
+    # 140x5, 140kg x 5 x 3, 3x5 at 100, 100x5,5,4, +20kg x 8, 100 x amrap
+    ("x", re.compile(
+        rf"(?P<plus>\+\s*)?(?P<a>{_NUM})(?P<au>{_U})\s*x\s*(?P<b>\d{{1,3}}|amrap)(?P<bplus>\+)?(?P<bu>{_U})"
+        rf"(?:\s*x\s*(?P<c>{_NUM})(?P<cu>{_U})|\s*for\s*(?P<c2>\d{{1,2}})\s*sets?)?{_MORE}"
+        rf"(?:{_AT}(?P<w>(?:1[1-9]|[2-9]\d|\d{{3,}})(?:\.\d+)?|{_NUM}(?=\s*(?:kg|lb)))(?P<wu>{_U}))?{_RPE}")),
+    # bare reps list for bodyweight work: 10, 8, 7
+    ("reps_list", re.compile(rf"(?<![\d.])(?P<list>\d{{1,3}}\+?(?:\s*[,/]\s*\d{{1,3}}\+?)+)(?![\d.]|\s*(?:kg|lb|x)){_RPE}")),
+    # 12 reps
+    ("reps", re.compile(rf"(?<![\d.])(?P<r>\d{{1,3}})(?P<rplus>\+)?\s*reps?\b{_RPE}")),
+]
+
+_FILLER = {
+    "i", "did", "do", "done", "just", "hit", "got", "get", "on", "for", "reps", "rep", "sets", "set", "of", "at",
+    "with", "today", "my", "a", "an", "the", "log", "logged", "x", "then", "kg", "lb", "rpe", "rir", "w",
+    "some", "also", "me", "made", "completed", "finished", "worked", "up", "to", "using", "plus", "amrap",
+    "failure", "please", "add", "record", "was", "were", "it", "in", "last", "first", "next", "another", "more",
+    "top", "back", "off", "backoff", "again", "ok", "okay", "so", "after", "that", "this", "round", "rounds",
+}  # fmt: skip
+_VERBS = {
+    "squatted": "squat", "squatting": "squat", "benched": "bench", "benching": "bench",
+    "deadlifted": "deadlift", "deadlifting": "deadlift", "pulled": "deadlift", "pressed": "press",
+    "pressing": "press", "rowed": "row", "rowing": "row", "curled": "curl", "curling": "curl",
+    "dipped": "dips", "lunged": "lunges", "thrusted": "hip thrust", "repped": "",
+}  # fmt: skip
+_WARMUP = re.compile(r"\b(warm\s*-?\s*ups?|w/u|wu)\b")
+_NOTE_PAREN = re.compile(r"\(([^)]*)\)")
+_NOTE_TAIL = re.compile(r"(?:\s+[-–—]\s+|\s*\bnotes?\s*[:\-]\s*|\s*#\s*|\s*//\s*)(?P<note>.+)$")
+_SUPERSET_LINE = re.compile(r"^\s*(?:superset|ss|circuit|giant set)\s*[:\-]?\s*", re.I)
+_SUPERSET_SEP = re.compile(r"\s+(?:superset(?:ted)?\s+with|paired\s+with|ss|superset|\+|&)\s+", re.I)
+_GROUP_LABEL = re.compile(r"^\s*(?P<g>[a-e])(?P<n>[1-9])\s*[:.)\-]?\s+", re.I)
+_THEN = re.compile(r"\s*(?:\n|;|\bthen\b|\band then\b)\s*", re.I)
+_EXPLICIT_UNIT = re.compile(r"\b(kg|lb)\b")
+
+
+@dataclass
+class ParsedSet:
+    """One set as typed; `load` None means no load given (bodyweight or ask), `unit` None = person's unit."""
+
+    reps: int
+    load: float | None = None
+    unit: str | None = None
+    rpe: float | None = None
+    amrap: bool = False
+    added: bool = False  # '+20 kg': load added to bodyweight
+
+
+@dataclass
+class ParsedEntry:
+    """One exercise's sets from one clause of the message."""
+
+    exercise_text: str
+    sets: list[ParsedSet] = field(default_factory=list)
+    warmup: bool = False
+    group: str | None = None  # superset / circuit label shared by entries
+    notes: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "exercise_text": self.exercise_text, "warmup": self.warmup, "group": self.group, "notes": self.notes,
+            "sets": [s.__dict__ for s in self.sets],
+        }  # fmt: skip
+
+
+class SetLineError(ValueError):
+    """A line that names sets but cannot be read (e.g. reps missing)."""
+
+
+def _normalise(text: str) -> str:
+    t = text.replace("×", "x").replace("*", "x").replace("–", "-").replace("—", "-")
+    t = re.sub(r"(\d),(\d{1,2})(?=\s*(?:kg|kgs|kilos?|lbs?|pounds?)\b)", r"\1.\2", t, flags=re.I)
+    t = t.lower()
+    t = re.sub(r"(?:\b|(?<=\d))(kgs|kilos?|kilograms?)\b", "kg", t)
+    t = re.sub(r"(?:\b|(?<=\d))(lbs|pounds?)\b|(?<=\d)#", "lb", t)
+    t = re.sub(r"(?<=\d)(kg|lb)\b", r" \1", t)
+    t = re.sub(r"(?<=\d)\s*(?:reps|rep|r)\b(?!\s*[a-z])", " reps", t)
+    t = re.sub(r"\bbody\s*weight\b|\bbw\b", "bw", t)
+    t = re.sub(r"\b(\d+)\s*x\s*(\d+)\s*x\s*(\d+)\b", r"\1x\2x\3", t)
+    return t
+
+
+def _rpe_of(m: re.Match[str]) -> float | None:
+    g = m.groupdict()
+    for key in ("rpe", "rpe2", "rpe3"):
+        if g.get(key):
+            return float(g[key])
+    for key in ("rir", "rir2"):
+        if g.get(key):
+            return 10.0 - float(g[key])
+    if g.get("fail"):
+        return 10.0
+    return None
+
+
+def _unit(u: str | None) -> str | None:
+    u = (u or "").strip()
+    return u or None
+
+
+def _reps_list(more: str | None) -> list[tuple[int, bool]]:
+    out = []
+    for part in re.split(r"[,/]", more or ""):
+        part = part.strip()
+        if part:
+            out.append((int(part.rstrip("+")), part.endswith("+")))
+    return out
+
+
+def _sets_from(kind: str, m: re.Match[str]) -> list[ParsedSet]:
+    """Turn one pattern match into sets, settling which number is the weight."""
+    g = m.groupdict()
+    rpe = _rpe_of(m)
+    added = bool(g.get("plus"))
+    if kind in ("sets_of", "w_for_sets"):
+        load = float(g["w"]) if g.get("w") else None
+        n, reps = int(g["s"]), int(g["r"])
+        sets = [ParsedSet(reps, load, _unit(g.get("wu")), rpe, False, added) for _ in range(n)]
+        if g.get("rplus"):
+            sets[-1].amrap = True
+        return sets
+    if kind == "w_for":
+        load, unit = float(g["w"]), _unit(g.get("wu"))
+        n = int(g["s"]) if g.get("s") else 1
+        sets = [ParsedSet(int(g["r"]), load, unit, rpe, bool(g.get("rplus")), added) for _ in range(n)]
+        sets += [ParsedSet(r, load, unit, None, p, added) for r, p in _reps_list(g.get("more"))]
+        return sets
+    if kind in ("reps_at", "w_reps"):
+        return [ParsedSet(int(g["r"]), float(g["w"]), _unit(g.get("wu")), rpe, bool(g.get("rplus")), added)]
+    if kind == "reps_list":
+        return [ParsedSet(r, None, None, rpe if i == 0 else None, p) for i, (r, p) in enumerate(_reps_list(g["list"]))]
+    if kind == "reps":
+        return [ParsedSet(int(g["r"]), None, None, rpe, bool(g.get("rplus")))]
+    # kind == "x": a x b (x c) (, more reps) (at w)
+    a, au = float(g["a"]), _unit(g.get("au"))
+    b_raw, bu = g["b"], _unit(g.get("bu"))
+    amrap = bool(g.get("bplus")) or b_raw == "amrap"
+    c, cu = (float(g["c"]), _unit(g.get("cu"))) if g.get("c") else (None, None)
+    w, wu = (float(g["w"]), _unit(g.get("wu"))) if g.get("w") else (None, None)
+    more = _reps_list(g.get("more"))
+    weight_first = False
+    if g.get("c2"):  # 100 x 5 for 3 sets
+        c, cu, weight_first = float(g["c2"]), None, True
+    if b_raw == "amrap":
+        return [ParsedSet(0, a, au, rpe, True, added)]
+    b = int(b_raw)
+    if w is not None:  # 3x5 at 100
+        sets = [ParsedSet(b, w, wu, rpe, False, added) for _ in range(int(a))]
+        if amrap:
+            sets[-1].amrap = True
+        return sets
+    if c is not None:
+        # weight x reps x sets, unless the last number is clearly the weight (3x5x100, 3x5x100kg)
+        if not weight_first and (cu or (not au and (c > 20 or (a <= 10 and c > a and c > b)) and not a > 20)):
+            sets = [ParsedSet(b, c, cu, rpe, False, added) for _ in range(int(a))]
+        else:
+            sets = [ParsedSet(b, a, au, rpe, False, added) for _ in range(int(c))]
+        if amrap:
+            sets[-1].amrap = True
+        return sets
+    if bu and not au:  # 5 x 100kg: reps x weight written backwards
+        return [ParsedSet(int(a), float(b), bu, rpe, amrap, added)]
+    if au is None and not added and a <= 10 and a == int(a) and b <= 30 and not more:
+        # 3x10 with no weight anywhere: sets × reps (bodyweight, or the caller asks for the load)
+        sets = [ParsedSet(b, None, None, rpe, False) for _ in range(int(a))]
+        if amrap:
+            sets[-1].amrap = True
+        return sets
+    sets = [ParsedSet(b, a, au, rpe, amrap, added)]
+    sets += [ParsedSet(r, a, au, None, p, added) for r, p in more]
+    return sets
+
+
+def _scan(text: str) -> tuple[list[ParsedSet], str]:
+    """All set patterns in `text`, left to right, and the text left over (exercise words, notes)."""
+    pos, sets, rest = 0, [], []
+    while pos < len(text):
+        best: tuple[int, int, int, str, re.Match[str]] | None = None
+        for prio, (kind, rx) in enumerate(_PATTERNS):
+            m = rx.search(text, pos)
+            if m and m.end() > m.start():
+                cand = (m.start(), -(m.end() - m.start()), prio, kind, m)
+                if best is None or cand[:3] < best[:3]:
+                    best = cand
+        if best is None:
+            rest.append(text[pos:])
+            break
+        start, _, _, kind, m = best
+        rest.append(text[pos:start])
+        sets.extend(_sets_from(kind, m))
+        pos = m.end()
+    return sets, " ".join(rest)
+
+
+def _exercise_words(rest: str) -> str:
+    words = re.findall(r"[a-z][a-z'&\-]*", rest)
+    out: list[str] = []
+    for w in words:
+        w = _VERBS.get(w, w)
+        if w and w not in _FILLER and not _WARMUP.fullmatch(w):
+            out.append(w)
+    while out and out[0] in ("and", "&"):
+        out.pop(0)
+    while out and out[-1] in ("and", "&"):
+        out.pop()
+    return " ".join(out).strip()
+
+
+def _has_number(s: str) -> bool:
+    return bool(re.search(r"\d", s))
+
+
+def _has_words(s: str) -> bool:
+    return bool(_exercise_words(re.sub(r"\d+(?:\.\d+)?", " ", s)))
+
+
+def _split_chunks(clause: str) -> list[str]:
+    """Split 'squat 140x5, bench 100x5' on commas, keeping '100x5, 5, 4' and '@7, 102.5x5' together."""
+    parts = [p for p in re.split(r",(?!\d)|,(?=\s*[a-z])", clause)]
+    chunks: list[str] = []
+    for p in parts:
+        p = p.strip()
+        if not p:
+            continue
+        if chunks and (not _has_words(p) or not _has_number(p)):
+            chunks[-1] = f"{chunks[-1]}, {p}"
+        elif chunks and not _has_number(chunks[-1]):
+            chunks[-1] = f"{chunks[-1]} {p}"
+        else:
+            chunks.append(p)
+    return chunks
+
+
+def _clauses(text: str) -> list[tuple[str, str | None]]:
+    """(clause, superset group) pairs: lines, ';', 'then', and superset connectors."""
+    out: list[tuple[str, str | None]] = []
+    next_group = iter("ABCDEFGH")
+    labelled: dict[str, str] = {}
+    lines: list[str] = []
+    for line in _THEN.split(text):
+        for piece in re.split(r"\s+and\s+(?=\D*\d)", line):
+            if lines and lines[-1] is not None and not (_has_number(piece) and _has_number(lines[-1])):
+                lines[-1] = f"{lines[-1]} and {piece}"
+            else:
+                lines.append(piece)
+    for line in lines:
+        if not line.strip():
+            continue
+        group: str | None = None
+        if _SUPERSET_LINE.match(line):
+            line = _SUPERSET_LINE.sub("", line, count=1)
+            group = next(next_group)
+        pieces = [p for p in _SUPERSET_SEP.split(line) if p.strip()]
+        if len(pieces) > 1 and all(_has_number(p) for p in pieces):
+            group = group or next(next_group)
+        else:
+            pieces = [line]
+        for piece in pieces:
+            if m := _GROUP_LABEL.match(piece):
+                label = m["g"].upper()
+                group_for = labelled.setdefault(label, label)
+                out.append((piece[m.end():], group_for))
+            else:
+                out.append((piece, group))
+    return out
+
+
+def parse_sets(text: str) -> list[ParsedEntry]:
+    """Every exercise with its sets in a message; raises SetLineError when no set can be read."""
+    entries: list[ParsedEntry] = []
+    for clause, group in _clauses(_normalise(text)):
+        for chunk in _split_chunks(clause):
+            notes: list[str] = [n.strip() for n in _NOTE_PAREN.findall(chunk) if n.strip()]
+            chunk = _NOTE_PAREN.sub(" ", chunk)
+            if m := _NOTE_TAIL.search(chunk):
+                notes.append(m["note"].strip())
+                chunk = chunk[: m.start()]
+            warmup = bool(_WARMUP.search(chunk))
+            chunk = _WARMUP.sub(" ", chunk)
+            bw = bool(re.search(r"\bbw\b", chunk))
+            chunk = re.sub(r"\bbw\b", " ", chunk)
+            amrap_word = bool(re.search(r"\bamrap\b|\bas many as possible\b", chunk))
+            sets, rest = _scan(chunk)
+            if not sets:
+                if entries and notes == [] and not _exercise_words(rest):
+                    continue
+                if entries and not _has_number(chunk):
+                    entries[-1].notes = "; ".join(x for x in (entries[-1].notes, rest.strip(), *notes) if x)
+                    continue
+                continue
+            if amrap_word:
+                sets[-1].amrap = True
+            if bw:
+                for s in sets:
+                    s.added = s.load is not None
+            name = _exercise_words(rest)
+            if not name and entries:
+                name = entries[-1].exercise_text
+            entries.append(ParsedEntry(name, sets, warmup, group, "; ".join(notes)))
+    if not entries:
+        raise SetLineError("I couldn't find a set in that (try 'squat 140x5 @8' or 'bench 3x5 at 100').")
+    return entries
+
+
+_SET_HINT = re.compile(
+    r"\d\s*(?:x|×|\*)\s*\d|\b\d+(?:\.\d+)?\s*(?:kg|kgs|lbs?)?\s+for\s+\d+|\bsets?\s+of\s+\d+|\d+\s*reps?\b"
+    r"|\b\d+\s*,\s*\d+\s*,\s*\d+\b",
+    re.I,
+)
+
+
+def looks_like_set_line(text: str) -> bool:
+    """Cheap check used by the chat fast path before the full parse."""
+    return bool(_SET_HINT.search(text))
+
+
+def has_explicit_unit(text: str) -> bool:
+    return bool(_EXPLICIT_UNIT.search(_normalise(text)))
