@@ -64,8 +64,13 @@ class Estimate:
             return None if m is None else round(m.kg, 2)
 
         best = self.best
-        return {"epley_kg": kg(self.epley), "brzycki_kg": kg(self.brzycki), "rpe_chart_kg": kg(self.rpe_chart),
-                "e1rm_kg": kg(best), "method": self.method}  # fmt: skip
+        return {
+            "epley_kg": kg(self.epley),
+            "brzycki_kg": kg(self.brzycki),
+            "rpe_chart_kg": kg(self.rpe_chart),
+            "e1rm_kg": kg(best),
+            "method": self.method,
+        }
 
 
 def estimate(load: Mass, reps: int, rpe: float | None = None) -> Estimate:

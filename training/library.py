@@ -17,26 +17,76 @@ from pathlib import Path
 DATA = Path(__file__).parent / "data" / "exercises.toml"
 
 MUSCLES = (
-    "chest", "lats", "upper_back", "traps", "front_delts", "side_delts", "rear_delts", "biceps", "triceps",
-    "forearms", "abs", "obliques", "lower_back", "glutes", "quads", "hamstrings", "adductors", "abductors",
-    "calves", "neck", "hip_flexors",
-)  # fmt: skip
+    "chest",
+    "lats",
+    "upper_back",
+    "traps",
+    "front_delts",
+    "side_delts",
+    "rear_delts",
+    "biceps",
+    "triceps",
+    "forearms",
+    "abs",
+    "obliques",
+    "lower_back",
+    "glutes",
+    "quads",
+    "hamstrings",
+    "adductors",
+    "abductors",
+    "calves",
+    "neck",
+    "hip_flexors",
+)
 EQUIPMENT = (
-    "barbell", "dumbbell", "kettlebell", "machine", "cable", "bodyweight", "ez_bar", "trap_bar", "smith",
-    "band", "sled", "cardio", "other",
-)  # fmt: skip
+    "barbell",
+    "dumbbell",
+    "kettlebell",
+    "machine",
+    "cable",
+    "bodyweight",
+    "ez_bar",
+    "trap_bar",
+    "smith",
+    "band",
+    "sled",
+    "cardio",
+    "other",
+)
 CATEGORIES = (
-    "squat", "hinge", "lunge", "push_h", "push_v", "pull_h", "pull_v", "isolation_upper", "isolation_lower",
-    "core", "olympic", "carry", "conditioning",
-)  # fmt: skip
+    "squat",
+    "hinge",
+    "lunge",
+    "push_h",
+    "push_v",
+    "pull_h",
+    "pull_v",
+    "isolation_upper",
+    "isolation_lower",
+    "core",
+    "olympic",
+    "carry",
+    "conditioning",
+)
 LOWER_CATEGORIES = frozenset({"squat", "hinge", "lunge", "isolation_lower"})
 # Heaviest plausible load per equipment (kg), a little above the world records: beyond it a logged
 # number is a typo or a kg/lb mix-up, never a set.
 MAX_LOAD_KG = {
-    "barbell": 510.0, "trap_bar": 520.0, "ez_bar": 200.0, "smith": 500.0, "machine": 1200.0, "sled": 700.0,
-    "dumbbell": 120.0, "kettlebell": 100.0, "cable": 300.0, "bodyweight": 250.0, "band": 150.0,
-    "cardio": 0.0, "other": 200.0,
-}  # fmt: skip
+    "barbell": 510.0,
+    "trap_bar": 520.0,
+    "ez_bar": 200.0,
+    "smith": 500.0,
+    "machine": 1200.0,
+    "sled": 700.0,
+    "dumbbell": 120.0,
+    "kettlebell": 100.0,
+    "cable": 300.0,
+    "bodyweight": 250.0,
+    "band": 150.0,
+    "cardio": 0.0,
+    "other": 200.0,
+}
 
 
 @dataclass(frozen=True)
@@ -161,7 +211,11 @@ class Library:
             return None
         base = m["base"].split(" - ")[0].strip()
         full = normalise((m["equip"] or "").split(" - ")[0])
-        first = {"db": "dumbbell", "bb": "barbell", "kb": "kettlebell"}.get(full.split(" ")[0], full.split(" ")[0]) if full else ""
+        first = (
+            {"db": "dumbbell", "bb": "barbell", "kb": "kettlebell"}.get(full.split(" ")[0], full.split(" ")[0])
+            if full
+            else ""
+        )
         tries = [f"{e} {base}" for e in dict.fromkeys((full, first)) if e] + [f"{base} {full}"] if full else []
         tries.append(base)
         for t in tries:
@@ -200,10 +254,15 @@ def _load(path: Path) -> list[Exercise]:
     out = []
     for r in raw:
         ex = Exercise(
-            id=r["id"], name=r["name"], aliases=tuple(r.get("aliases", ())), primary=tuple(r["primary"]),
-            secondary=tuple(r.get("secondary", ())), equipment=r["equipment"], barbell=bool(r["barbell"]),
+            id=r["id"],
+            name=r["name"],
+            aliases=tuple(r.get("aliases", ())),
+            primary=tuple(r["primary"]),
+            secondary=tuple(r.get("secondary", ())),
+            equipment=r["equipment"],
+            barbell=bool(r["barbell"]),
             category=r["category"],
-        )  # fmt: skip
+        )
         bad = [m for m in (*ex.primary, *ex.secondary) if m not in MUSCLES]
         if bad or ex.equipment not in EQUIPMENT or ex.category not in CATEGORIES:
             raise ValueError(f"exercise {ex.id}: unknown muscle/equipment/category {bad or ex.equipment}")

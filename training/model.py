@@ -95,10 +95,7 @@ class Prescription(BaseModel):
         return self.slot or self.exercise
 
     def reps_label(self) -> str:
-        if self.reps_max and self.reps_max != self.reps:
-            r = f"{self.reps}-{self.reps_max}"
-        else:
-            r = str(self.reps)
+        r = f"{self.reps}-{self.reps_max}" if self.reps_max and self.reps_max != self.reps else str(self.reps)
         return f"{r}+" if self.amrap else r
 
     def scheme(self) -> str:
@@ -254,7 +251,9 @@ def validate_program(p: Program, lib: Library | None = None) -> list[str]:
                 out.extend(_check_item(item, where, p, lib))
                 if item.group:
                     groups[item.group] = groups.get(item.group, 0) + 1
-            out.extend(f"{where}: superset '{g}' has one exercise; it needs two or more." for g, n in groups.items() if n < 2)
+            out.extend(
+                f"{where}: superset '{g}' has one exercise; it needs two or more." for g, n in groups.items() if n < 2
+            )
     return out
 
 

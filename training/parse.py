@@ -26,43 +26,139 @@ _AT = r"\s*(?:at|@|with|w/|using)\s*"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # 3 sets of 5 at 140 / 3 sets of 5 reps @ 100kg
-    ("sets_of", re.compile(
-        rf"(?P<s>\d{{1,2}})\s*sets?\s*(?:of|x)\s*(?P<r>\d{{1,3}})(?P<rplus>\+)?\s*(?:reps?)?"
-        rf"(?:{_AT}{_LOADW})?{_RPE}")),
+    (
+        "sets_of",
+        re.compile(
+            rf"(?P<s>\d{{1,2}})\s*sets?\s*(?:of|x)\s*(?P<r>\d{{1,3}})(?P<rplus>\+)?\s*(?:reps?)?"
+            rf"(?:{_AT}{_LOADW})?{_RPE}"
+        ),
+    ),
     # 140 for 3 sets of 5
-    ("w_for_sets", re.compile(
-        rf"{_LOADW}\s*(?:for\s*)?(?P<s>\d{{1,2}})\s*sets?\s*(?:of|x)\s*(?P<r>\d{{1,3}})(?P<rplus>\+)?\s*(?:reps?)?{_RPE}")),
+    (
+        "w_for_sets",
+        re.compile(
+            rf"{_LOADW}\s*(?:for\s*)?(?P<s>\d{{1,2}})\s*sets?\s*(?:of|x)\s*(?P<r>\d{{1,3}})(?P<rplus>\+)?\s*(?:reps?)?{_RPE}"
+        ),
+    ),
     # 225 for 8 (reps) (x 3 sets)
-    ("w_for", re.compile(
-        rf"{_LOADW}\s*for\s*(?P<r>\d{{1,3}})(?P<rplus>\+)?\s*(?:reps?)?(?:\s*(?:x|for)\s*(?P<s>\d{{1,2}})\s*sets?)?{_MORE}{_RPE}")),
+    (
+        "w_for",
+        re.compile(
+            rf"{_LOADW}\s*for\s*(?P<r>\d{{1,3}})(?P<rplus>\+)?\s*(?:reps?)?(?:\s*(?:x|for)\s*(?P<s>\d{{1,2}})\s*sets?)?{_MORE}{_RPE}"
+        ),
+    ),
     # 100 kg 5 reps (a unit is required, else '100 5 reps' is ambiguous)
     ("w_reps", re.compile(rf"(?P<w>{_NUM})(?P<wu>\s*(?:kg|lb)\b)\s*,?\s*(?P<r>\d{{1,3}})(?P<rplus>\+)?\s*reps?{_RPE}")),
     # 5 reps at 100
     ("reps_at", re.compile(rf"(?P<r>\d{{1,3}})(?P<rplus>\+)?\s*reps?{_AT}{_LOADW}{_RPE}")),
     # 140x5, 140kg x 5 x 3, 3x5 at 100, 100x5,5,4, +20kg x 8, 100 x amrap
-    ("x", re.compile(
-        rf"(?P<plus>\+\s*)?(?P<a>{_NUM})(?P<au>{_U})\s*x\s*(?P<b>\d{{1,3}}|amrap)(?P<bplus>\+)?(?P<bu>{_U})"
-        rf"(?:\s*x\s*(?P<c>{_NUM})(?P<cu>{_U})|\s*for\s*(?P<c2>\d{{1,2}})\s*sets?)?{_MORE}"
-        rf"(?:{_AT}(?P<w>(?:1[1-9]|[2-9]\d|\d{{3,}})(?:\.\d+)?|{_NUM}(?=\s*(?:kg|lb)))(?P<wu>{_U}))?{_RPE}")),
+    (
+        "x",
+        re.compile(
+            rf"(?P<plus>\+\s*)?(?P<a>{_NUM})(?P<au>{_U})\s*x\s*(?P<b>\d{{1,3}}|amrap)(?P<bplus>\+)?(?P<bu>{_U})"
+            rf"(?:\s*x\s*(?P<c>{_NUM})(?P<cu>{_U})|\s*for\s*(?P<c2>\d{{1,2}})\s*sets?)?{_MORE}"
+            rf"(?:{_AT}(?P<w>(?:1[1-9]|[2-9]\d|\d{{3,}})(?:\.\d+)?|{_NUM}(?=\s*(?:kg|lb)))(?P<wu>{_U}))?{_RPE}"
+        ),
+    ),
     # bare reps list for bodyweight work: 10, 8, 7
-    ("reps_list", re.compile(rf"(?<![\d.])(?P<list>\d{{1,3}}\+?(?:\s*[,/]\s*\d{{1,3}}\+?)+)(?![\d.]|\s*(?:kg|lb|x)){_RPE}")),
+    (
+        "reps_list",
+        re.compile(rf"(?<![\d.])(?P<list>\d{{1,3}}\+?(?:\s*[,/]\s*\d{{1,3}}\+?)+)(?![\d.]|\s*(?:kg|lb|x)){_RPE}"),
+    ),
     # 12 reps
     ("reps", re.compile(rf"(?<![\d.])(?P<r>\d{{1,3}})(?P<rplus>\+)?\s*reps?\b{_RPE}")),
 ]
 
 _FILLER = {
-    "i", "did", "do", "done", "just", "hit", "got", "get", "on", "for", "reps", "rep", "sets", "set", "of", "at",
-    "with", "today", "my", "a", "an", "the", "log", "logged", "x", "then", "kg", "lb", "rpe", "rir", "w",
-    "some", "also", "me", "made", "completed", "finished", "worked", "up", "to", "using", "plus", "amrap",
-    "failure", "please", "add", "record", "was", "were", "it", "in", "last", "first", "next", "another", "more",
-    "top", "back", "off", "backoff", "again", "ok", "okay", "so", "after", "that", "this", "round", "rounds",
-}  # fmt: skip
+    "i",
+    "did",
+    "do",
+    "done",
+    "just",
+    "hit",
+    "got",
+    "get",
+    "on",
+    "for",
+    "reps",
+    "rep",
+    "sets",
+    "set",
+    "of",
+    "at",
+    "with",
+    "today",
+    "my",
+    "a",
+    "an",
+    "the",
+    "log",
+    "logged",
+    "x",
+    "then",
+    "kg",
+    "lb",
+    "rpe",
+    "rir",
+    "w",
+    "some",
+    "also",
+    "me",
+    "made",
+    "completed",
+    "finished",
+    "worked",
+    "up",
+    "to",
+    "using",
+    "plus",
+    "amrap",
+    "failure",
+    "please",
+    "add",
+    "record",
+    "was",
+    "were",
+    "it",
+    "in",
+    "last",
+    "first",
+    "next",
+    "another",
+    "more",
+    "top",
+    "back",
+    "off",
+    "backoff",
+    "again",
+    "ok",
+    "okay",
+    "so",
+    "after",
+    "that",
+    "this",
+    "round",
+    "rounds",
+}
 _VERBS = {
-    "squatted": "squat", "squatting": "squat", "benched": "bench", "benching": "bench",
-    "deadlifted": "deadlift", "deadlifting": "deadlift", "pulled": "deadlift", "pressed": "press",
-    "pressing": "press", "rowed": "row", "rowing": "row", "curled": "curl", "curling": "curl",
-    "dipped": "dips", "lunged": "lunges", "thrusted": "hip thrust", "repped": "",
-}  # fmt: skip
+    "squatted": "squat",
+    "squatting": "squat",
+    "benched": "bench",
+    "benching": "bench",
+    "deadlifted": "deadlift",
+    "deadlifting": "deadlift",
+    "pulled": "deadlift",
+    "pressed": "press",
+    "pressing": "press",
+    "rowed": "row",
+    "rowing": "row",
+    "curled": "curl",
+    "curling": "curl",
+    "dipped": "dips",
+    "lunged": "lunges",
+    "thrusted": "hip thrust",
+    "repped": "",
+}
 _WARMUP = re.compile(r"\b(warm\s*-?\s*ups?|w/u|wu)\b")
 _NOTE_PAREN = re.compile(r"\(([^)]*)\)")
 _NOTE_TAIL = re.compile(r"(?:\s+[-–—]\s+|\s*\bnotes?\s*[:\-]\s*|\s*#\s*|\s*//\s*)(?P<note>.+)$")
@@ -97,9 +193,12 @@ class ParsedEntry:
 
     def as_dict(self) -> dict:
         return {
-            "exercise_text": self.exercise_text, "warmup": self.warmup, "group": self.group, "notes": self.notes,
+            "exercise_text": self.exercise_text,
+            "warmup": self.warmup,
+            "group": self.group,
+            "notes": self.notes,
             "sets": [s.__dict__ for s in self.sets],
-        }  # fmt: skip
+        }
 
 
 class SetLineError(ValueError):
@@ -298,7 +397,7 @@ def _clauses(text: str) -> list[tuple[str, str | None]]:
             if m := _GROUP_LABEL.match(piece):
                 label = m["g"].upper()
                 group_for = labelled.setdefault(label, label)
-                out.append((piece[m.end():], group_for))
+                out.append((piece[m.end() :], group_for))
             else:
                 out.append((piece, group))
     return out

@@ -55,15 +55,25 @@ class Equipment:
         return mass.to(self.unit)
 
     def as_dict(self) -> dict:
-        return {"unit": self.unit, "bar": self.bar, "plates": [list(p) for p in self.plates],
-                "collars": self.collars, "dumbbell_step": self.dumbbell_step, "machine_step": self.machine_step}  # fmt: skip
+        return {
+            "unit": self.unit,
+            "bar": self.bar,
+            "plates": [list(p) for p in self.plates],
+            "collars": self.collars,
+            "dumbbell_step": self.dumbbell_step,
+            "machine_step": self.machine_step,
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> Equipment:
-        return cls(unit=d.get("unit", "kg"), bar=float(d.get("bar", 20.0)),
-                   plates=tuple((float(w), int(n)) for w, n in d.get("plates", METRIC_PLATES)),
-                   collars=float(d.get("collars", 0.0)), dumbbell_step=float(d.get("dumbbell_step", 2.0)),
-                   machine_step=float(d.get("machine_step", 2.5)))  # fmt: skip
+        return cls(
+            unit=d.get("unit", "kg"),
+            bar=float(d.get("bar", 20.0)),
+            plates=tuple((float(w), int(n)) for w, n in d.get("plates", METRIC_PLATES)),
+            collars=float(d.get("collars", 0.0)),
+            dumbbell_step=float(d.get("dumbbell_step", 2.0)),
+            machine_step=float(d.get("machine_step", 2.5)),
+        )
 
 
 @dataclass(frozen=True)
@@ -97,8 +107,15 @@ class BarLoad:
         return f"{' + '.join(parts)} per side (bar {_n(self.bar)} {self.unit})"
 
     def as_dict(self) -> dict:
-        return {"target": self.target, "total": self.total, "unit": self.unit, "bar": self.bar,
-                "per_side": list(self.per_side), "exact": self.exact, "notes": self.notes}  # fmt: skip
+        return {
+            "target": self.target,
+            "total": self.total,
+            "unit": self.unit,
+            "bar": self.bar,
+            "per_side": list(self.per_side),
+            "exact": self.exact,
+            "notes": self.notes,
+        }
 
 
 def _n(x: float) -> str:
@@ -139,10 +156,7 @@ def load_bar(target: Mass, eq: Equipment, *, mode: str = "nearest") -> BarLoad:
     else:
         below = max((s for s in reach if s <= side_h), default=0)
         above = min((s for s in reach if s > side_h), default=None)
-        if mode == "down" or above is None or (side_h - below) <= (above - side_h):
-            chosen = below
-        else:
-            chosen = above
+        chosen = below if mode == "down" or above is None or side_h - below <= above - side_h else above
     combo = tuple(sorted((c / 100 for c in reach[chosen]), reverse=True))
     total = round(base + 2 * chosen / 100, 4)
     out = BarLoad(round(want, 4), total, combo, eq.unit, eq.bar, eq.collars)

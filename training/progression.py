@@ -55,7 +55,11 @@ class Decision:
     reason: str
 
     def describe(self, name: str, unit: str = "kg") -> str:
-        load = "" if self.load_kg is None else f" at {Mass.kgs(self.load_kg).to(unit):.2f}".rstrip("0").rstrip(".") + f" {unit}"
+        load = (
+            ""
+            if self.load_kg is None
+            else f" at {Mass.kgs(self.load_kg).to(unit):.2f}".rstrip("0").rstrip(".") + f" {unit}"
+        )
         return f"Next {name}: {self.sets}×{self.reps}{load} — {self.reason}"
 
 
@@ -120,7 +124,14 @@ def _linear(rule, rx, state, done, exercise, eq, target_kg) -> Decision:  # noqa
     misses = state.failures + 1
     if misses < rule.stall_limit:
         new = replace(state, load_kg=load, failures=misses)
-        return Decision("repeat", new, sets, reps, load, f"missed reps ({misses} of {rule.stall_limit} before a change): repeat the load")
+        return Decision(
+            "repeat",
+            new,
+            sets,
+            reps,
+            load,
+            f"missed reps ({misses} of {rule.stall_limit} before a change): repeat the load",
+        )
     if rule.stages and state.stage + 1 < len(rule.stages):
         s2, r2 = rule.stages[state.stage + 1]
         new = replace(state, load_kg=load, stage=state.stage + 1, failures=0)
@@ -128,7 +139,14 @@ def _linear(rule, rx, state, done, exercise, eq, target_kg) -> Decision:  # noqa
     deload = _round(load * (1 - rule.deload_pct / 100), exercise, eq)
     s0, r0 = _stage_scheme(rule, rx, 0)
     new = replace(state, load_kg=deload, stage=0, failures=0)
-    return Decision("deload", new, s0, r0, deload, f"stalled {rule.stall_limit}× in a row: deload {rule.deload_pct:g}% and build back")
+    return Decision(
+        "deload",
+        new,
+        s0,
+        r0,
+        deload,
+        f"stalled {rule.stall_limit}× in a row: deload {rule.deload_pct:g}% and build back",
+    )
 
 
 def _double(rule, rx, state, done, exercise, eq, target_kg) -> Decision:  # noqa: ANN001
@@ -138,7 +156,14 @@ def _double(rule, rx, state, done, exercise, eq, target_kg) -> Decision:  # noqa
     inc = increment_kg(rule, exercise)
     if len(at_load) >= rx.sets and all(p.reps >= top for p in at_load):
         new = replace(state, load_kg=_round(load + inc, exercise, eq), reps_target=rx.reps, failures=0)
-        return Decision("increase", new, rx.sets, rx.reps, new.load_kg, f"every set reached {top}: +{inc:g} kg, back to {rx.reps} reps")
+        return Decision(
+            "increase",
+            new,
+            rx.sets,
+            rx.reps,
+            new.load_kg,
+            f"every set reached {top}: +{inc:g} kg, back to {rx.reps} reps",
+        )
     if len(at_load) >= rx.sets and all(p.reps >= rx.reps for p in at_load):
         aim = min(top, min(p.reps for p in at_load) + 1)
         new = replace(state, load_kg=load, reps_target=aim, failures=0)
@@ -147,9 +172,18 @@ def _double(rule, rx, state, done, exercise, eq, target_kg) -> Decision:  # noqa
     if misses >= rule.stall_limit:
         deload = _round(load * (1 - rule.deload_pct / 100), exercise, eq)
         new = replace(state, load_kg=deload, reps_target=rx.reps, failures=0)
-        return Decision("deload", new, rx.sets, rx.reps, deload, f"below {rx.reps} reps {misses}× in a row: deload {rule.deload_pct:g}%")
+        return Decision(
+            "deload",
+            new,
+            rx.sets,
+            rx.reps,
+            deload,
+            f"below {rx.reps} reps {misses}× in a row: deload {rule.deload_pct:g}%",
+        )
     new = replace(state, load_kg=load, failures=misses)
-    return Decision("repeat", new, rx.sets, rx.reps, load, f"below the bottom of the range ({rx.reps}): repeat the load")
+    return Decision(
+        "repeat", new, rx.sets, rx.reps, load, f"below the bottom of the range ({rx.reps}): repeat the load"
+    )
 
 
 def _wave(rule, rx, state, done, exercise, eq, week_in_cycle) -> Decision:  # noqa: ANN001
@@ -157,14 +191,20 @@ def _wave(rule, rx, state, done, exercise, eq, week_in_cycle) -> Decision:  # no
     amraps = [p for p in done if p.amrap]
     last_wave_week = max(1, rule.cycle_weeks - 1)  # the AMRAP week before the deload week
     if tm is None or not amraps or week_in_cycle != last_wave_week:
-        return Decision("hold", state, rx.sets, rx.reps, None, f"training max moves after week {last_wave_week} of each cycle")
+        return Decision(
+            "hold", state, rx.sets, rx.reps, None, f"training max moves after week {last_wave_week} of each cycle"
+        )
     inc = increment_kg(rule, exercise)
     if all(p.reps >= rx.reps for p in amraps):
         new = replace(state, tm_kg=round(tm + inc, 2), failures=0)
-        return Decision("tm_up", new, rx.sets, rx.reps, None, f"AMRAP made: training max {tm:g} → {new.tm_kg:g} kg next cycle")
+        return Decision(
+            "tm_up", new, rx.sets, rx.reps, None, f"AMRAP made: training max {tm:g} → {new.tm_kg:g} kg next cycle"
+        )
     lowered = round(tm * (1 - rule.deload_pct / 100), 2)
     new = replace(state, tm_kg=lowered, failures=0)
-    return Decision("tm_down", new, rx.sets, rx.reps, None, f"AMRAP short of {rx.reps}: training max {tm:g} → {lowered:g} kg")
+    return Decision(
+        "tm_down", new, rx.sets, rx.reps, None, f"AMRAP short of {rx.reps}: training max {tm:g} → {lowered:g} kg"
+    )
 
 
 def _rpe(rule, rx, state, done, exercise, eq) -> Decision:  # noqa: ANN001
@@ -173,12 +213,21 @@ def _rpe(rule, rx, state, done, exercise, eq) -> Decision:  # noqa: ANN001
         target = 10 - rx.load.value
     rated = [p for p in done if p.rpe is not None and p.rpe >= 7 and p.reps <= rpe_chart.MAX_REPS]
     if target is None or not rated:
-        return Decision("hold", state, rx.sets, rx.reps, state.load_kg, "log an RPE (e.g. @8) to autoregulate the next load")
+        return Decision(
+            "hold", state, rx.sets, rx.reps, state.load_kg, "log an RPE (e.g. @8) to autoregulate the next load"
+        )
     top = max(rated, key=lambda p: e1rm_kg(p.load_kg, p.reps, p.rpe) or 0)
     e1 = e1rm_kg(top.load_kg, top.reps, top.rpe) or top.load_kg
     reps = min(rx.reps, rpe_chart.MAX_REPS)
     nxt = _round(e1 * rpe_chart.percent_1rm(reps, target, extrapolate=True) / 100, exercise, eq)
     new = replace(state, load_kg=nxt, failures=0)
     arrow = "up" if nxt > top.load_kg else ("down" if nxt < top.load_kg else "unchanged")
-    return Decision("adjust", new, rx.sets, rx.reps, nxt,
-                    f"e1RM {e1:.1f} kg from {top.load_kg:g}×{top.reps} @{top.rpe:g}: {reps} @ RPE {target:g} is {nxt:g} kg ({arrow})")  # fmt: skip
+    return Decision(
+        "adjust",
+        new,
+        rx.sets,
+        rx.reps,
+        nxt,
+        f"e1RM {e1:.1f} kg from {top.load_kg:g}×{top.reps} @{top.rpe:g}: "
+        f"{reps} @ RPE {target:g} is {nxt:g} kg ({arrow})",
+    )

@@ -9,9 +9,37 @@ from __future__ import annotations
 
 # %1RM for step 0..29, where step = 2 × (reps - 1) + 2 × (10 - RPE).
 _STEPS = (
-    100.0, 97.8, 95.5, 93.9, 92.2, 90.7, 89.2, 87.8, 86.3, 85.0, 83.7, 82.4, 81.1, 79.9, 78.6,
-    77.4, 76.2, 75.1, 73.9, 72.3, 70.7, 69.4, 68.0, 66.7, 65.3, 64.0, 62.6, 61.3, 59.9, 58.6,
-)  # fmt: skip
+    100.0,
+    97.8,
+    95.5,
+    93.9,
+    92.2,
+    90.7,
+    89.2,
+    87.8,
+    86.3,
+    85.0,
+    83.7,
+    82.4,
+    81.1,
+    79.9,
+    78.6,
+    77.4,
+    76.2,
+    75.1,
+    73.9,
+    72.3,
+    70.7,
+    69.4,
+    68.0,
+    66.7,
+    65.3,
+    64.0,
+    62.6,
+    61.3,
+    59.9,
+    58.6,
+)
 MIN_REPS, MAX_REPS = 1, 12
 MIN_RPE, MAX_RPE = 6.5, 10.0
 # Below the chart (RPE 6 and lower, used for deloads and warm-ups) the last step size is continued.
@@ -51,9 +79,7 @@ def rir_to_rpe(rir: float) -> float:
 
 def rpe_for(reps: int, percent: float) -> float:
     """The chart RPE (half steps, clamped to 6.5-10) closest to doing `reps` at `percent` of 1RM."""
-    best = min(
-        (abs(percent_1rm(reps, r / 2) - percent), r / 2) for r in range(int(MIN_RPE * 2), int(MAX_RPE * 2) + 1)
-    )
+    best = min((abs(percent_1rm(reps, r / 2) - percent), r / 2) for r in range(int(MIN_RPE * 2), int(MAX_RPE * 2) + 1))
     return best[1]
 
 

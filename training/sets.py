@@ -53,7 +53,9 @@ def check_set(exercise: Exercise, load: Mass, reps: int, rpe: float | None) -> N
     if reps < 1:
         raise ImplausibleSet(f"How many reps did you get on {exercise.name}? I need at least 1.")
     if reps > MAX_REPS_LOGGED:
-        raise ImplausibleSet(f"{reps} reps of {exercise.name} in one set is not something I can log (max {MAX_REPS_LOGGED}).")
+        raise ImplausibleSet(
+            f"{reps} reps of {exercise.name} in one set is not something I can log (max {MAX_REPS_LOGGED})."
+        )
     if load.kg < 0:
         raise ImplausibleSet("A load can't be negative.")
     if load.kg > exercise.max_load_kg:

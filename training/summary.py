@@ -42,11 +42,13 @@ class SessionSummary:
 
     def as_dict(self) -> dict:
         return {
-            "volume_kg": round(self.volume_kg, 1), "working_sets": self.working_sets,
-            "warmup_sets": self.warmup_sets, "total_reps": self.total_reps,
+            "volume_kg": round(self.volume_kg, 1),
+            "working_sets": self.working_sets,
+            "warmup_sets": self.warmup_sets,
+            "total_reps": self.total_reps,
             "hard_sets": {k: round(v, 1) for k, v in self.hard_sets.items()},
-            "lifts": [l.__dict__ for l in self.lifts],
-        }  # fmt: skip
+            "lifts": [lift.__dict__ for lift in self.lifts],
+        }
 
 
 def is_hard(s: SetRecord) -> bool:
@@ -78,9 +80,18 @@ def summarise(sets: list[SetRecord], lib: Library | None = None) -> SessionSumma
         top = max(work, key=lambda s: (s.e1rm_kg or 0.0, s.load_kg, s.reps))
         e1s = [s.e1rm_kg for s in work if s.e1rm_kg]
         ex = lib.by_id.get(ex_id)
-        out.lifts.append(LiftSummary(
-            ex_id, ex.name if ex else ex_id, sum(1 for s in group if not s.warmup), sum(s.reps for s in work if not s.warmup),
-            sum(s.volume_kg for s in work), top.load_kg, top.reps, top.rpe, max(e1s) if e1s else None,
-        ))  # fmt: skip
+        out.lifts.append(
+            LiftSummary(
+                ex_id,
+                ex.name if ex else ex_id,
+                sum(1 for s in group if not s.warmup),
+                sum(s.reps for s in work if not s.warmup),
+                sum(s.volume_kg for s in work),
+                top.load_kg,
+                top.reps,
+                top.rpe,
+                max(e1s) if e1s else None,
+            )
+        )
     out.hard_sets = dict(sorted(hard.items(), key=lambda kv: (-kv[1], kv[0])))
     return out

@@ -83,16 +83,25 @@ def _load(path: Path) -> Template:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     progressions = {k: ProgressionRule(**v) for k, v in raw.get("progressions", {}).items()}
     return Template(
-        id=raw["id"], name=raw["name"], summary=raw.get("summary", ""), goal=raw.get("goal", "strength"),
-        levels=tuple(raw.get("levels", ())), keywords=tuple(raw.get("keywords", ())),
-        default_weeks=int(raw.get("default_weeks", 8)), weeks_range=tuple(raw.get("weeks_range", (1, 52))),
-        cycle=int(raw.get("cycle", 1)), stretch=bool(raw.get("stretch", False)),
-        deload_weeks=tuple(raw.get("deload_weeks", ())), auto_deload_every=int(raw.get("auto_deload_every", 0)),
-        phases=tuple(raw.get("phases", ())), training_max_pct=float(raw.get("training_max_pct", 90)),
+        id=raw["id"],
+        name=raw["name"],
+        summary=raw.get("summary", ""),
+        goal=raw.get("goal", "strength"),
+        levels=tuple(raw.get("levels", ())),
+        keywords=tuple(raw.get("keywords", ())),
+        default_weeks=int(raw.get("default_weeks", 8)),
+        weeks_range=tuple(raw.get("weeks_range", (1, 52))),
+        cycle=int(raw.get("cycle", 1)),
+        stretch=bool(raw.get("stretch", False)),
+        deload_weeks=tuple(raw.get("deload_weeks", ())),
+        auto_deload_every=int(raw.get("auto_deload_every", 0)),
+        phases=tuple(raw.get("phases", ())),
+        training_max_pct=float(raw.get("training_max_pct", 90)),
         weekdays={int(k): tuple(v) for k, v in raw.get("weekdays", {}).items()},
         schedule={int(k): tuple(tuple(w) for w in v) for k, v in raw["schedule"].items()},
-        progressions=progressions, workouts={w["id"]: w for w in raw["workouts"]},
-    )  # fmt: skip
+        progressions=progressions,
+        workouts={w["id"]: w for w in raw["workouts"]},
+    )
 
 
 @lru_cache(maxsize=1)
@@ -146,11 +155,20 @@ def _item(raw: dict[str, Any], j: int, maxes: dict[str, Max], eq: Equipment, tm_
     else:
         load = parse_load_spec(str(_at(raw.get("load", "RPE 8"), j)), eq.unit)
     return Prescription(
-        exercise=ex.id, sets=int(_at(raw["sets"], j)), reps=lo, reps_max=hi, amrap=plus, load=load,
-        group=raw.get("group"), tempo=raw.get("tempo"), rest_s=raw.get("rest_s"),
-        velocity_loss_pct=raw.get("velocity_loss_pct"), progression=raw.get("progression"), slot=raw.get("slot"),
+        exercise=ex.id,
+        sets=int(_at(raw["sets"], j)),
+        reps=lo,
+        reps_max=hi,
+        amrap=plus,
+        load=load,
+        group=raw.get("group"),
+        tempo=raw.get("tempo"),
+        rest_s=raw.get("rest_s"),
+        velocity_loss_pct=raw.get("velocity_loss_pct"),
+        progression=raw.get("progression"),
+        slot=raw.get("slot"),
         notes=raw.get("notes", ""),
-    )  # fmt: skip
+    )
 
 
 def expand(
@@ -193,17 +211,24 @@ def expand(
                 sections[item.get("section", "main")].append(p)
             if not any(sections.values()):
                 continue  # e.g. a taper week that drops the accessory day
-            workouts.append(Workout(
-                name=raw["name"], weekday=weekdays[k] if k < len(weekdays) else None,
-                sections=[Section(kind=s, items=items) for s, items in sections.items() if items],
-            ))  # fmt: skip
+            workouts.append(
+                Workout(
+                    name=raw["name"],
+                    weekday=weekdays[k] if k < len(weekdays) else None,
+                    sections=[Section(kind=s, items=items) for s, items in sections.items() if items],
+                )
+            )
         phase = template.phases[j - 1] if template.phases and j <= len(template.phases) else ""
         if auto_deload:
             phase = "Deload"
         out_weeks.append(Week(index=i, phase=phase, deload=deload, workouts=workouts))
     program = Program(
-        name=name or f"{template.name} – {days} days, {weeks} weeks", goal=template.goal,
-        level=level or (template.levels[0] if template.levels else "intermediate"), template=template.id,
-        weeks=out_weeks, progressions=dict(template.progressions), training_max_pct=template.training_max_pct,
-    )  # fmt: skip
+        name=name or f"{template.name} – {days} days, {weeks} weeks",
+        goal=template.goal,
+        level=level or (template.levels[0] if template.levels else "intermediate"),
+        template=template.id,
+        weeks=out_weeks,
+        progressions=dict(template.progressions),
+        training_max_pct=template.training_max_pct,
+    )
     return ensure_valid(program)
