@@ -18,9 +18,18 @@ HABIT_UNITS = {
 }  # fmt: skip
 
 
-def save_round(account_id: int, report: dict[str, Any], *, windows: list[list] | None = None,
-               upload_id: str | None = None, job_id: str | None = None, thread_id: str | None = None,
-               filename: str = "", video_path: str | None = None, engine: Engine | None = None) -> StrikeSession:  # fmt: skip
+def save_round(
+    account_id: int,
+    report: dict[str, Any],
+    *,
+    windows: list[list] | None = None,
+    upload_id: str | None = None,
+    job_id: str | None = None,
+    thread_id: str | None = None,
+    filename: str = "",
+    video_path: str | None = None,
+    engine: Engine | None = None,
+) -> StrikeSession:
     """Store the round, its punches and its habit figures atomically."""
     with transaction(engine) as s:
         row = StrikeSession(
@@ -78,10 +87,16 @@ def correct_punch(account_id: int, session_id: str, number: int, new_kind: str, 
                   engine: Engine | None = None) -> StrikeCorrection:  # fmt: skip
     """Relabel punch `number` of a round (report and punch row) and keep the correction as training data."""
     with transaction(engine) as s:
-        punch = s.exec(select(StrikePunch).where(StrikePunch.session_id == session_id, StrikePunch.account_id == account_id,
-                                                 StrikePunch.number == number)).first()  # fmt: skip
-        round_ = s.exec(select(StrikeSession).where(StrikeSession.id == session_id,
-                                                    StrikeSession.account_id == account_id)).first()  # fmt: skip
+        punch = s.exec(
+            select(StrikePunch).where(
+                StrikePunch.session_id == session_id,
+                StrikePunch.account_id == account_id,
+                StrikePunch.number == number,
+            )
+        ).first()
+        round_ = s.exec(
+            select(StrikeSession).where(StrikeSession.id == session_id, StrikeSession.account_id == account_id)
+        ).first()
         if punch is None or round_ is None:
             raise LookupError(f"There is no punch number {number} in that round.")
         fix = StrikeCorrection(account_id=account_id, session_id=session_id, punch_number=number, old_kind=punch.kind,

@@ -75,9 +75,17 @@ def analyse_track(track: Track, *, stance_hint: str | None = None, classifier: o
     return RoundReport(track.duration_s, active, stance, source, punches, find_combos(punches), habits, who, notes)
 
 
-def analyse_video(path: Path, backend: PoseBackend, *, out_video: Path | None = None, stance_hint: str | None = None,
-                  classifier: object | None = None, progress: Progress | None = None,
-                  max_duration_s: float | None = None, max_side: int = MAX_SIDE) -> tuple[RoundReport, Track]:  # fmt: skip
+def analyse_video(
+    path: Path,
+    backend: PoseBackend,
+    *,
+    out_video: Path | None = None,
+    stance_hint: str | None = None,
+    classifier: object | None = None,
+    progress: Progress | None = None,
+    max_duration_s: float | None = None,
+    max_side: int = MAX_SIDE,
+) -> tuple[RoundReport, Track]:
     """Run the whole pipeline on one clip; the backend is closed by the caller."""
     report = progress or (lambda f, m: None)
     try:

@@ -40,9 +40,22 @@ def _find(folder: Path, patterns: tuple[str, ...]) -> Path | None:
     return None
 
 
+def model_path(name: str, settings: Settings) -> Path:
+    """Installed weights through the manifest; before it exists, the same folder it installs into."""
+    try:
+        from models.manifest import model_path as manifest_path
+    except ImportError:
+        path = settings.models_dir / name
+        if not path.exists():
+            raise FileNotFoundError(
+                f"The model '{name}' is not installed. Install it with: powerforge models pull {name}"
+            ) from None
+        return path
+    return manifest_path(name, settings)
+
+
 def get_backend(name: str = "blazepose", settings: Settings | None = None, *, threads: int = 1) -> PoseBackend:
     """The named backend with its installed weights; ModelMissing tells the user how to install them."""
-    from models.manifest import model_path
     from powerforge.config import get_settings
 
     settings = settings or get_settings()

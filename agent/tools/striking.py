@@ -1,0 +1,280 @@
+"""Striking tools: analyse a boxing clip, answer follow-ups from the stored round, take corrections.
+
+Thin adapters: numbers come from `striking` (domain) and `storage.striking`; the model only talks.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from agent.tools.base import Attachment, ToolContext, ToolError, ToolOutput, tool
+from storage.striking import correct_punch, habit_history, latest_round
+from striking import jobs as strike_jobs
+from striking.questions import Question, answer, parse_question
+from striking.report import mmss
+
+_BOXING = re.compile(r"\b(box(ing)?|punch(es|ing)?|jab|cross|hook|uppercut|combo|round|shadow ?box|bag ?work|heavy ?bag"
+                     r"|sparr|strik(e|ing)|my guard|southpaw|orthodox)\b", re.I)  # fmt: skip
+
+
+class AnalyseStrikesArgs(BaseModel):
+    """Analyse the attached shadow-boxing or bag-work video: punches by type, combos, guard habits."""
+
+    upload_id: str | None = Field(default=None, description="The attached video's id (default: the attachment)")
+    stance: Literal["orthodox", "southpaw"] | None = Field(default=None, description="Only if the user said it")
+
+
+def _match_analyse(text: str, attachments: list[Attachment]) -> AnalyseStrikesArgs | None:
+    videos = [a for a in attachments if a.is_video]
+    if videos and _BOXING.search(text or ""):
+        return AnalyseStrikesArgs(upload_id=videos[0].upload_id)
+    return None
+
+
+def _attachment(ctx: ToolContext, upload_id: str | None) -> Attachment:
+    from storage.uploads import get_upload
+
+    for a in ctx.attachments:
+        if a.is_video and (upload_id is None or a.upload_id == upload_id):
+            return a
+    if upload_id:
+        up = get_upload(upload_id, ctx.account_id, ctx.settings.files_dir, ctx.engine)
+        if up is not None:
+            return Attachment(upload_id=up.id, filename=up.filename, mime=up.mime, path=str(up.path),
+                              size_bytes=up.size_bytes)  # fmt: skip
+    raise ToolError("Attach a boxing video (shadow-boxing or bag work, whole upper body in frame) and ask me again.")
+
+
+@tool(
+    name="analyse_strikes",
+    description=AnalyseStrikesArgs.__doc__ or "",
+    args=AnalyseStrikesArgs,
+    domain="striking",
+    examples=["check my round", "analyse my shadow boxing", "how was my bag work?", "count my punches"],
+    intents=[r"\b(check|analy[sz]e|look at|rate)\b.*\b(round|shadow ?box\w*|bag ?work|punch\w*|boxing)\b"],
+    match=_match_analyse,
+    priority=30,
+    long_running=True,
+    kind="write",
+)
+def analyse_strikes(ctx: ToolContext, args: AnalyseStrikesArgs) -> ToolOutput:
+    from powerforge.jobs import run_inline
+    from storage.accounts import get_profile
+
+    video = _attachment(ctx, args.upload_id)
+    out = ctx.output_dir / f"strike-{video.upload_id}.mp4"
+    params = {
+        "path": str(video.path), "out_video": str(out), "account_id": ctx.account_id, "upload_id": video.upload_id,
+        "thread_id": ctx.thread_id, "filename": video.filename,
+        "stance": args.stance or get_profile(ctx.account_id, ctx.engine).stance,
+        "data_dir": str(ctx.settings.data_dir), "database_url": ctx.settings.database_url,
+        "backend": getattr(ctx.settings, "pose_backend", "blazepose"),
+    }  # fmt: skip
+    ctx.report(0.0, "queued: analysing your round")
+    try:
+        if ctx.jobs is not None:
+            job_id, future = ctx.jobs.submit(
+                strike_jobs.KIND,
+                ctx.account_id,
+                params,
+                upload_id=video.upload_id,
+                thread_id=ctx.thread_id,
+                idempotency_key=f"strike:{video.upload_id}",
+                listener=lambda e: ctx.report(e.fraction, e.message),
+            )
+            result = future.result() if future is not None else _existing(ctx, job_id)
+        else:
+            result = run_inline(strike_jobs.KIND, params, lambda e: ctx.report(e.fraction, e.message))
+    except ToolError:
+        raise
+    except Exception as e:  # domain errors carry a message for the user; the upload stays stored
+        raise ToolError(_user_message(e)) from e
+    report = result["report"]
+    return ToolOutput(
+        summary=_summary(report),
+        markdown=_markdown(report),
+        data={"session_id": result["session_id"], **report},
+        videos=[result["video"]] if result.get("video") and Path(result["video"]).is_file() else [],
+    )
+
+
+def _existing(ctx: ToolContext, job_id: str) -> dict:
+    from storage.jobs import get_job
+
+    job = get_job(job_id, ctx.account_id, ctx.engine)
+    if job is None or job.result is None:
+        raise ToolError("That video is already being analysed; I'll post the report when it's done.")
+    return job.result
+
+
+def _user_message(e: Exception) -> str:
+    if isinstance(e, ValueError | FileNotFoundError | LookupError) or type(e).__name__ == "ModelMissing":
+        return str(e)
+    return f"The analysis failed ({type(e).__name__}); your video is kept, so you can ask me to try again."
+
+
+def _summary(report: dict) -> str:
+    from striking.punches import KIND_LABEL
+
+    counts = ", ".join(f"{n} {KIND_LABEL[k]}" for k, n in report["counts"].items() if n) or "no punches"
+    ppm = report.get("punches_per_minute")
+    h = report["habits"]
+    gd = h.get("guard_down_share")
+    return (f"{report['punch_count']} punches ({counts})" + (f", {ppm:.0f} per minute" if ppm else "")
+            + f"; {len(report['combos'])} combinations; stance {report['stance']}"
+            + (f"; guard down {gd * 100:.0f} % of the time." if gd is not None else ".")
+            + "".join(" " + n for n in report.get("notes", [])))  # fmt: skip
+
+
+def _markdown(report: dict) -> str:
+    from striking.punches import KIND_LABEL
+
+    def pct(x: float | None) -> str:
+        return "—" if x is None else f"{x * 100:.0f} %"
+
+    def sec(x: float | None) -> str:
+        return "—" if x is None else f"{x:.2f} s"
+
+    ppm = report.get("punches_per_minute")
+    lines = [
+        f"**Round: {report['punch_count']} punches in {mmss(report['active_s'])}**"
+        + (f" ({ppm:.0f} per minute)" if ppm else ""),
+        f"Stance: {report['stance']} ({report['stance_source']}). Typed by: {report['classifier']}.",
+        "",
+    ]
+    if report["punches"]:
+        lines += ["| # | time | hand | punch | return to guard |", "|---|---|---|---|---|"]
+        for p in report["punches"]:
+            lines.append(f"| {p['index']} | {mmss(p['t_peak'])} | {p['hand']} | {p['label']} | {sec(p['return_s'])} |")
+        lines += ["", "| punch | count |", "|---|---|"]
+        lines += [f"| {KIND_LABEL[k]} | {n} |" for k, n in report["counts"].items() if n]
+        lines += [f"| to the body | {report['targets']['body']} |", ""]
+    if report["combos"]:
+        lines += ["**Combinations**"] + [f"- {mmss(c['start_s'])}: {c['sequence']}" for c in report["combos"]] + [""]
+    h = report["habits"]
+    lines += ["| habit | value |", "|---|---|",
+              f"| guard down (either hand) | {pct(h['guard_down_share'])} of the time |",
+              f"| return to guard (left / right) | {sec(h['return_s_left'])} / {sec(h['return_s_right'])} |",
+              f"| other hand drops during a punch | {pct(h['other_hand_drop_share'])} |",
+              f"| chin exposed during a punch | {pct(h['chin_exposed_share'])} |",
+              f"| telegraphed (wind-up) | {pct(h['telegraph_share'])} |"]  # fmt: skip
+    lines += [f"\n_{n}_" for n in report.get("notes", [])]
+    return "\n".join(lines)
+
+
+class StrikeFollowupArgs(BaseModel):
+    """Answer a question about the last analysed boxing round from its data (habits, timings, moments)."""
+
+    habit: Literal["drop", "return", "telegraph", "chin"] = Field(description="What the question is about")
+    hand: Literal["left", "right", "lead", "rear"] | None = None
+    kinds: list[Literal["jab", "cross", "hook", "uppercut"]] = Field(default_factory=list)
+
+
+def _match_followup(text: str, attachments: list[Attachment]) -> StrikeFollowupArgs | None:
+    if any(a.is_video for a in attachments):
+        return None
+    q = parse_question(text)
+    if q is None or not re.search(r"\b(am i|do i|did i|was i|is my|my)\b", text, re.I):
+        return None
+    if not (q.kinds or q.hand or re.search(r"\b(guard|hands?|punch\w*|chin|jab|hook)\b", text, re.I)):
+        return None
+    return StrikeFollowupArgs(habit=q.habit, hand=q.hand, kinds=q.kinds)  # type: ignore[arg-type]
+
+
+@tool(
+    name="strike_followup",
+    description=StrikeFollowupArgs.__doc__ or "",
+    args=StrikeFollowupArgs,
+    domain="striking",
+    examples=[
+        "am I dropping my right hand when I jab?",
+        "how fast do I bring my jab back?",
+        "do I telegraph my cross?",
+    ],
+    intents=[r"\b(am|do|did) i\b.*\b(drop|telegraph|bring .* back|guard|chin)\b"],
+    match=_match_followup,
+    priority=25,
+)
+def strike_followup(ctx: ToolContext, args: StrikeFollowupArgs) -> ToolOutput:
+    row = latest_round(ctx.account_id, ctx.engine)
+    if row is None:
+        raise ToolError("I haven't analysed a boxing round of yours yet: attach a clip and say 'check my round'.")
+    text, data = answer(Question(args.habit, args.hand, list(args.kinds)), row.report)
+    history = habit_history(ctx.account_id, "guard_down_share", engine=ctx.engine) if args.habit == "drop" else []
+    if len(history) >= 2:
+        trend = " → ".join(f"{h.value * 100:.0f} %" for h in history[-5:])
+        text += f"\n\nGuard down over your last {min(5, len(history))} rounds: {trend}."
+        data["guard_down_history"] = [h.value for h in history]
+    return ToolOutput(summary=text.replace("**", ""), markdown=text, data={"session_id": row.id, **data})
+
+
+_ORDINALS = {w: i for i, w in enumerate(("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+                                         "ninth", "tenth"), 1)}  # fmt: skip
+_KIND_ALIASES = {
+    "jab": "jab", "cross": "cross", "straight": "straight", "hook": "hook", "uppercut": "uppercut",
+    "lead hook": "lead_hook", "rear hook": "rear_hook", "lead uppercut": "lead_uppercut",
+    "rear uppercut": "rear_uppercut", "not a punch": "none", "no punch": "none", "nothing": "none",
+}  # fmt: skip
+_CORRECT_RE = re.compile(
+    r"\b(?:the\s+)?(?:(?P<ord>" + "|".join(_ORDINALS) + r")|(?:number\s*|#\s*)?(?P<num>\d+)(?:st|nd|rd|th)?)\s+punch\s+"
+    r"(?:was|is)\s+(?:a\s+|an\s+)?(?P<kind>lead hook|rear hook|lead uppercut|rear uppercut|jab|cross|straight|hook|"
+    r"uppercut|not a punch|no punch|nothing)\b", re.I)  # fmt: skip
+
+
+class CorrectPunchArgs(BaseModel):
+    """Correct the type of one punch in the last analysed round (kept as training data for our model)."""
+
+    number: int = Field(ge=1, description="The punch's number in the round (1 = first)")
+    kind: Literal["jab", "cross", "straight", "hook", "uppercut", "lead_hook", "rear_hook", "lead_uppercut",
+                  "rear_uppercut", "none"]  # fmt: skip
+
+
+def _match_correct(text: str, _a: list[Attachment]) -> CorrectPunchArgs | None:
+    m = _CORRECT_RE.search(text or "")
+    if not m:
+        return None
+    number = _ORDINALS[m["ord"].lower()] if m["ord"] else int(m["num"])
+    return CorrectPunchArgs(number=number, kind=_KIND_ALIASES[m["kind"].lower()])  # type: ignore[arg-type]
+
+
+@tool(
+    name="correct_punch",
+    description=CorrectPunchArgs.__doc__ or "",
+    args=CorrectPunchArgs,
+    domain="striking",
+    examples=["the third punch was a hook, not a cross", "punch 2 was an uppercut"],
+    intents=[r"\bpunch\b.*\bwas\b.*\b(hook|jab|cross|uppercut)\b"],
+    match=_match_correct,
+    priority=35,
+    kind="write",
+)
+def correct_punch_tool(ctx: ToolContext, args: CorrectPunchArgs) -> ToolOutput:
+    row = latest_round(ctx.account_id, ctx.engine)
+    if row is None:
+        raise ToolError("There's no analysed round to correct yet.")
+    punch = next((p for p in row.report.get("punches", []) if p["index"] == args.number), None)
+    if punch is None:
+        raise ToolError(f"That round has {row.punch_count} punches; there is no punch number {args.number}.")
+    side = punch["side"]
+    if args.kind in ("jab", "cross", "straight"):
+        shape, kind = "straight", ("jab" if side == "lead" else "cross")
+    elif args.kind in ("hook", "uppercut"):
+        shape, kind = args.kind, f"{side}_{args.kind}"
+    elif args.kind == "none":
+        shape, kind = "none", "none"
+    else:
+        shape, kind = args.kind.split("_", 1)[1], args.kind
+    try:
+        correct_punch(ctx.account_id, row.id, args.number, kind, shape, ctx.engine)
+    except LookupError as e:
+        raise ToolError(str(e)) from e
+    old = punch["label"]
+    new = "not a punch" if kind == "none" else kind.replace("_", " ")
+    text = (f"Noted: punch {args.number} at {mmss(punch['t_peak'])} is now a **{new}** (was {old}). "
+            "It's saved as training data for the punch model.")  # fmt: skip
+    return ToolOutput(summary=text.replace("**", ""), markdown=text, data={"number": args.number, "kind": kind,
+                      "shape": shape, "session_id": row.id}, final=True)  # fmt: skip

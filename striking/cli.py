@@ -1,0 +1,128 @@
+"""`powerforge strike analyse VIDEO [--out annotated.mp4] --json`, plus the punch model's
+`powerforge models train punch-classifier` and `powerforge models quantize punch-classifier`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+strike_app = typer.Typer(help="Striking lab: punches, combos and guard habits from a boxing clip.")
+
+
+@strike_app.command("analyse")
+def analyse_cmd(
+    video: Path = typer.Argument(..., help="Shadow-boxing or bag-work clip"),  # noqa: B008
+    out: Path | None = typer.Option(None, "--out", help="Write the annotated video here (MP4)"),  # noqa: B008
+    backend: str = typer.Option("blazepose", help="Pose backend: blazepose | rtmpose"),
+    stance: str | None = typer.Option(None, help="orthodox | southpaw (default: from the video)"),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document"),
+) -> None:
+    """Punches (time, hand, type, confidence), combos and habit figures of one round."""
+    from models.pose import get_backend
+    from models.punch.classifier import PunchClassifier
+    from powerforge.cli import emit_json
+    from powerforge.config import get_settings
+    from striking.analyse import StrikeError, analyse_video
+    from striking.report import markdown
+
+    settings = get_settings()
+    try:
+        pose = get_backend(backend, settings)
+    except (FileNotFoundError, ValueError) as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from e
+    try:
+        report, _track = analyse_video(video, pose, out_video=out, stance_hint=stance,
+                                       classifier=PunchClassifier.load(settings.models_dir),
+                                       max_duration_s=settings.video_max_duration_s)  # fmt: skip
+    except StrikeError as e:
+        if as_json:
+            emit_json({"ok": False, "error": str(e)})
+        else:
+            typer.echo(str(e), err=True)
+        raise typer.Exit(1) from e
+    finally:
+        pose.close()
+    if as_json:
+        emit_json({"ok": True, **report.to_dict(), "video": str(out) if out else None})
+    else:
+        typer.echo(markdown(report))
+
+
+def train_cmd(
+    data: Path | None = typer.Option(None, help="Folder of cs229 CSVs (default: ../shared/data/keypoints/cs229)"),  # noqa: B008
+    no_corrections: bool = typer.Option(False, help="Leave out the users' corrections stored in the database"),
+    limit: int | None = typer.Option(None, help="Use only the first N windows (a quick smoke run)"),
+    epochs: int = typer.Option(60, help="Training epochs"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Train the punch classifier, hold out by fighter/video, export fp32/int8/pruned ONNX, print the report."""
+    from models.punch.classifier import model_dir
+    from models.punch.dataset import DatasetError, Windows, from_corrections, load_cs229
+    from models.punch.train import TrainConfig, table, train_and_report
+    from powerforge.cli import emit_json
+    from powerforge.config import get_settings
+
+    settings = get_settings()
+    folder = data or Path(__file__).resolve().parents[2] / "shared" / "data" / "keypoints" / "cs229"
+    try:
+        parts = [load_cs229(folder, limit)]
+        if not no_corrections:
+            from storage.striking import corrections
+
+            parts.append(from_corrections([(c.window, c.new_shape) for c in corrections()]))
+        report = train_and_report(Windows.concat(parts), model_dir(settings.models_dir), TrainConfig(epochs=epochs),
+                                  progress=lambda f, m: typer.echo(f"[{f * 100:3.0f} %] {m}", err=True))  # fmt: skip
+    except DatasetError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(1) from e
+    if as_json:
+        emit_json(report)
+    else:
+        typer.echo(table(report))
+        typer.echo(f"\nServing: {report['serve']} ({model_dir(settings.models_dir)})")
+
+
+def quantize_cmd(
+    name: str = typer.Argument("punch-classifier", help="The model to quantise (punch-classifier)"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Re-quantise the installed fp32 punch model to int8 and print its size and agreement with fp32."""
+    import numpy as np
+
+    from models.punch.classifier import model_dir
+    from models.punch.export import latency_ms, predict, quantize_int8
+    from powerforge.cli import emit_json
+    from powerforge.config import get_settings
+
+    if name != "punch-classifier":
+        typer.echo("Only 'punch-classifier' can be quantised.", err=True)
+        raise typer.Exit(2)
+    folder = model_dir(get_settings().models_dir)
+    fp32 = folder / "fp32.onnx"
+    if not fp32.is_file():
+        typer.echo("No trained model: run `powerforge models train punch-classifier` first.", err=True)
+        raise typer.Exit(1)
+    import onnx
+
+    dim = onnx.load(str(fp32)).graph.input[0].type.tensor_type.shape.dim[1].dim_value
+    x = np.random.default_rng(0).normal(0, 1, (256, dim)).astype(np.float32)
+    out = quantize_int8(fp32, folder / "int8.onnx", x)
+    agree = float((predict(fp32, x).argmax(1) == predict(out, x).argmax(1)).mean())
+    result = {"fp32_bytes": fp32.stat().st_size, "int8_bytes": out.stat().st_size, "agreement": agree,
+              "fp32_ms": latency_ms(fp32, x), "int8_ms": latency_ms(out, x)}  # fmt: skip
+    if as_json:
+        emit_json(result)
+    else:
+        typer.echo(" ".join(f"{k}={v:.4g}" for k, v in result.items()))
+
+
+def register(app: typer.Typer) -> None:
+    from powerforge.cli import models_app
+
+    app.add_typer(strike_app, name="strike")
+    train_app = typer.Typer(help="Train our own models.")
+    train_app.command("punch-classifier")(train_cmd)
+    models_app.add_typer(train_app, name="train")
+    models_app.command("quantize")(quantize_cmd)

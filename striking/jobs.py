@@ -1,0 +1,59 @@
+"""The striking analysis as a long job (`strike_analysis`): runs in a pool process, reports
+progress, stores the round for the user, returns the report and the annotated video's path.
+
+Params carry the data dir and database URL because a spawned worker does not share the parent's
+settings object.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from powerforge.jobs import register_job
+
+KIND = "strike_analysis"
+
+
+def analyse_job(params: dict[str, Any], progress: Any) -> dict[str, Any]:
+    from models.pose import get_backend
+    from models.punch.classifier import PunchClassifier, window_at
+    from powerforge.config import Settings, get_settings
+    from storage.striking import save_round
+    from striking.analyse import analyse_video
+
+    settings = get_settings()
+    if params.get("data_dir"):
+        settings = Settings(
+            _env_file=None, data_dir=Path(params["data_dir"]), database_url=params.get("database_url", "")
+        )
+    path = Path(params["path"])
+    out = Path(params["out_video"]) if params.get("out_video") else None
+    backend = get_backend(params.get("backend", "blazepose"), settings)
+    try:
+        classifier = PunchClassifier.load(settings.models_dir)
+        report, track = analyse_video(path, backend, out_video=out, stance_hint=params.get("stance"),
+                                      classifier=classifier, progress=progress,
+                                      max_duration_s=settings.video_max_duration_s)  # fmt: skip
+    finally:
+        backend.close()
+    data = report.to_dict()
+    windows = [window_at(track.t, track.xy, p.t_peak).tolist() for p in report.punches]
+    session_id = None
+    if params.get("account_id") is not None:
+        from storage.engine import engine_for
+
+        rel = None
+        if out is not None:
+            try:
+                rel = str(out.resolve().relative_to(settings.files_dir.resolve()))
+            except ValueError:
+                rel = str(out)
+        row = save_round(int(params["account_id"]), data, windows=windows, upload_id=params.get("upload_id"),
+                         thread_id=params.get("thread_id"), filename=params.get("filename", path.name),
+                         video_path=rel, engine=engine_for(settings.db_url))  # fmt: skip
+        session_id = row.id
+    return {"session_id": session_id, "report": data, "video": str(out) if out else None}
+
+
+register_job(KIND, "striking.jobs:analyse_job")
