@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     upload_max_mb: int = 500
     upload_allowed_types: str = DEFAULT_UPLOAD_TYPES
     video_max_duration_s: float = 900.0
+    pose_backend: str = "blazepose"  # blazepose (offline default) | rtmpose (after `models pull rtmpose-m`)
 
     # --- web app ---
     host: str = "127.0.0.1"
