@@ -3,7 +3,7 @@
 The athlete is the person who is biggest and most central early in the clip, and is then followed
 frame to frame by box overlap and keypoint distance, so a coach walking past does not steal the
 track. When nobody matches for a while the track is marked lost (the athlete left the frame) and
-re-acquired from the biggest person when someone comes back.
+re-acquired when someone of the athlete's remembered size comes back.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ class AthleteTracker:
         self._box: np.ndarray | None = None
         self._xy: np.ndarray | None = None
         self._missed = 0
+        self._height: float | None = None  # the athlete's remembered size, to re-acquire the right person
         self.max_persons = 0
 
     def __call__(self, kp: Keypoints) -> int | None:
@@ -54,10 +55,15 @@ class AthleteTracker:
             return None
         boxes = kp.boxes(MIN_CONF)
         if self._box is None:
+            if self._height is not None:  # lost earlier: only someone of the athlete's size comes back as them
+                heights = boxes[:, 3] - boxes[:, 1]
+                visible = [p for p in visible if 0.7 <= heights[p] / self._height <= 1.4]
+                if not visible:
+                    return None
             scores = prominence(kp, self.width, self.height)
             best = max(visible, key=lambda p: scores[p])
         else:
-            scale = max(1.0, float(self._box[3] - self._box[1]))
+            scale = max(1.0, 0.25 * float(self._box[3] - self._box[1]))  # ~ a torso width
 
             def cost(p: int) -> float:
                 both = (kp.conf[p, :17] >= MIN_CONF) & np.isfinite(self._xy[:, 0])
@@ -65,10 +71,14 @@ class AthleteTracker:
                 return dist / scale - _iou(boxes[p], self._box)
 
             best = min(visible, key=cost)
-            if cost(best) > 1.0 and self._missed <= self.lost_after:  # nobody near the athlete's last place
+            if cost(best) > 1.0:  # nobody near the athlete's last place
                 self._missed += 1
+                if self._missed > self.lost_after:
+                    self._box = self._xy = None
                 return None
         self._box = boxes[best]
+        h = float(boxes[best][3] - boxes[best][1])
+        self._height = h if self._height is None else 0.9 * self._height + 0.1 * h
         xy = kp.xy[best, :17].copy()
         xy[kp.conf[best, :17] < MIN_CONF] = np.nan
         if self._xy is not None:
