@@ -37,7 +37,11 @@ def register_job(kind: str, target: str) -> None:
 def resolve(kind: str) -> Callable[..., dict[str, Any]]:
     if kind not in JOB_KINDS:
         raise KeyError(f"No job kind '{kind}' is registered.")
-    module, _, name = JOB_KINDS[kind].partition(":")
+    return _load(JOB_KINDS[kind])
+
+
+def _load(target: str) -> Callable[..., dict[str, Any]]:
+    module, _, name = target.partition(":")
     return getattr(importlib.import_module(module), name)
 
 
@@ -71,9 +75,9 @@ class Progress:
             self._sink(ProgressEvent(self.job_id, max(0.0, min(1.0, fraction)), message))
 
 
-def _run_in_worker(kind: str, job_id: str, params: dict[str, Any], events: Any, cancels: Any) -> dict[str, Any]:
-    """Entry point inside a pool process: resolve the job function and run it with a progress proxy."""
-    fn = resolve(kind)
+def _run_in_worker(target: str, job_id: str, params: dict[str, Any], events: Any, cancels: Any) -> dict[str, Any]:
+    """Entry point inside a pool process (which has its own, empty registry: we pass the target)."""
+    fn = _load(target)
     progress = Progress(job_id, events.put, lambda: bool(cancels.get(job_id)))
     return fn(params, progress)
 
@@ -96,6 +100,7 @@ class JobRunner:
         self._pool = ProcessPoolExecutor(max_workers=max_workers, mp_context=ctx)
         self._listeners: dict[str, list[Callable[[ProgressEvent], None]]] = {}
         self._lock = threading.Lock()
+        self._order = threading.Lock()
         self._stop = threading.Event()
         self._pump = threading.Thread(target=self._drain, name="job-events", daemon=True)
         self._pump.start()
@@ -123,7 +128,7 @@ class JobRunner:
         if not created:
             return job.id, None
         repo.update_job(job.id, status="running", message="starting", engine=self._engine)
-        future = self._pool.submit(_run_in_worker, kind, job.id, params, self._events, self._cancels)
+        future = self._pool.submit(_run_in_worker, JOB_KINDS[kind], job.id, params, self._events, self._cancels)
         future.add_done_callback(lambda f, jid=job.id: self._finish(jid, f))
         return job.id, future
 
@@ -160,18 +165,39 @@ class JobRunner:
             with contextlib.suppress(Exception):  # a broken listener must not stop the pump
                 listener(event)
 
+    def _handle(self, event: ProgressEvent) -> None:
+        repo.update_job(event.job_id, progress=event.fraction, message=event.message, engine=self._engine)
+        self._publish(event)
+
     def _drain(self) -> None:
+        # Taking and handling an event happen under one lock, so a job's final event can never
+        # overtake its last progress event (see _finish).
         while not self._stop.is_set():
+            with self._order:
+                try:
+                    event: ProgressEvent = self._events.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                except (EOFError, OSError, BrokenPipeError):
+                    return
+                self._handle(event)
+
+    def _drain_now(self) -> None:
+        """Deliver events still queued (a worker's puts complete before its result does)."""
+        while True:
             try:
-                event: ProgressEvent = self._events.get(timeout=0.2)
+                self._handle(self._events.get_nowait())
             except queue.Empty:
-                continue
+                return
             except (EOFError, OSError, BrokenPipeError):
                 return
-            repo.update_job(event.job_id, progress=event.fraction, message=event.message, engine=self._engine)
-            self._publish(event)
 
     def _finish(self, job_id: str, future: Future) -> None:
+        with self._order:
+            self._drain_now()
+            self._record_end(job_id, future)
+
+    def _record_end(self, job_id: str, future: Future) -> None:
         exc = future.exception()
         if exc is None:
             repo.update_job(job_id, status="done", progress=1.0, result=future.result(), message="done",

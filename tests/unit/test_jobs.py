@@ -1,0 +1,75 @@
+"""Long jobs in a real process pool: progress events, results, failures, cancel, idempotency."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from powerforge.jobs import JobRunner, register_job, run_inline
+from storage.jobs import fail_interrupted, get_job, list_jobs
+
+register_job("test_count", "support.sample_jobs:count")
+register_job("test_explode", "support.sample_jobs:explode")
+
+
+@pytest.fixture
+def runner(engine):
+    r = JobRunner(max_workers=1, engine=engine)
+    yield r
+    r.shutdown()
+
+
+async def test_job_reports_progress_and_result(runner, engine, account):
+    events = []
+    job_id, future = runner.submit("test_count", account.id, {"n": 4}, listener=events.append)
+    job = await runner.wait(job_id, future)
+    assert job.status == "done" and job.result == {"counted": 4} and job.progress == 1.0
+    fractions = [e.fraction for e in events if e.status == "running"]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert events[-1].status == "done"
+
+
+async def test_failure_is_recorded_with_its_message(runner, engine, account):
+    job_id, future = runner.submit("test_explode", account.id, {})
+    job = await runner.wait(job_id, future)
+    assert job.status == "failed" and "no video stream" in job.error
+
+
+async def test_same_idempotency_key_runs_once(runner, engine, account):
+    first, f1 = runner.submit("test_count", account.id, {"n": 2}, idempotency_key="upload-1")
+    again, f2 = runner.submit("test_count", account.id, {"n": 2}, idempotency_key="upload-1")
+    assert first == again and f2 is None
+    await runner.wait(first, f1)
+    assert len(list_jobs(account.id, engine=engine)) == 1
+
+
+async def test_cancel_stops_a_running_job(runner, engine, account):
+    job_id, future = runner.submit("test_count", account.id, {"n": 200, "sleep": 0.02})
+    await asyncio.sleep(1.0)
+    runner.cancel(job_id)
+    job = await runner.wait(job_id, future)
+    assert job.status == "cancelled"
+
+
+def test_jobs_of_other_accounts_are_invisible(engine, account):
+    from storage.jobs import create_job
+
+    job, _ = create_job(account.id, "test_count", {"n": 1}, engine=engine)
+    assert get_job(job.id, account.id, engine) is not None
+    assert get_job(job.id, account.id + 1, engine) is None
+
+
+def test_interrupted_jobs_are_marked_failed_on_start(engine, account):
+    from storage.jobs import create_job, update_job
+
+    job, _ = create_job(account.id, "test_count", {"n": 1}, engine=engine)
+    update_job(job.id, status="running", engine=engine)
+    assert fail_interrupted(engine) == 1
+    assert "upload is kept" in get_job(job.id, engine=engine).error
+
+
+def test_inline_run_uses_the_same_function():
+    seen = []
+    assert run_inline("test_count", {"n": 3}, seen.append) == {"counted": 3}
+    assert len(seen) == 3
