@@ -25,7 +25,7 @@ W, H = 640, 480
 def _standin_rtmpose(path: Path) -> Path:
     """(1,3,256,192) → simcc_x (1,17,384), simcc_y (1,17,512); peaks at a fixed pose, right wrist x
     shifted by the input's mean (normalised) brightness."""
-    t, xy, _ = generate(Script(duration_s=0.1, center=(96.0, 70.0), scale=28.0, noise_px=0.0))
+    _t, xy, _ = generate(Script(duration_s=0.1, center=(96.0, 70.0), scale=28.0, noise_px=0.0))
     base = xy[0] * 2.0  # SimCC bins are half pixels of the 192x256 crop
     gain = np.zeros((1, 17, 1), np.float32)
     gain[0, K["right_wrist"], 0] = -60.0  # brighter frame → wrist further left (a jab to image-left)
@@ -99,8 +99,15 @@ def _attach(settings, engine, account, clip: Path) -> Attachment:
     """Store the clip as a real upload first (as the app does) and attach it."""
     from storage.uploads import store_upload
 
-    up = store_upload(clip, filename=clip.name, account_id=account.id, files_dir=settings.files_dir,
-                      max_bytes=settings.upload_max_bytes, allowed=settings.allowed_upload_types, engine=engine)  # fmt: skip
+    up = store_upload(
+        clip,
+        filename=clip.name,
+        account_id=account.id,
+        files_dir=settings.files_dir,
+        max_bytes=settings.upload_max_bytes,
+        allowed=settings.allowed_upload_types,
+        engine=engine,
+    )
     return Attachment(upload_id=up.id, filename=up.filename, mime=up.mime, path=str(up.path), size_bytes=up.size_bytes)
 
 
