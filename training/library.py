@@ -101,6 +101,8 @@ class Exercise:
     equipment: str
     barbell: bool
     category: str
+    base: str | None = None  # parent lift whose max approximates this variation's
+    ratio: float = 1.0
 
     @property
     def lower_body(self) -> bool:
@@ -262,6 +264,8 @@ def _load(path: Path) -> list[Exercise]:
             equipment=r["equipment"],
             barbell=bool(r["barbell"]),
             category=r["category"],
+            base=r.get("base"),
+            ratio=float(r.get("ratio", 1.0)),
         )
         bad = [m for m in (*ex.primary, *ex.secondary) if m not in MUSCLES]
         if bad or ex.equipment not in EQUIPMENT or ex.category not in CATEGORIES:

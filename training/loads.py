@@ -85,6 +85,9 @@ class ComputedLoad:
     def label(self, unit: str) -> str:
         if self.mass is None:
             return self.note or "—"
+        if self.note in ("bodyweight", "added to bodyweight"):
+            v = self.mass.to(unit)
+            return "BW" if v <= 0 else f"BW + {v:.2f}".rstrip("0").rstrip(".") + f" {unit}"
         v = self.mass.to(unit)
         return f"{v:.2f}".rstrip("0").rstrip(".") + f" {unit}"
 
@@ -101,17 +104,16 @@ def target_kg(spec: LoadSpec, reps: int, max_: Max | None, tm_pct: float = 90.0)
             return None, f"a load that moves at {spec.value:g} m/s"
         case "pct_1rm":
             one = m.one_rm(tm_pct)
-            return (one * spec.value / 100, "") if one else (None, "needs your 1RM")
+            return (one * spec.value / 100, "") if one else (None, f"{spec.value:g}% 1RM (needs your max)")
         case "pct_tm":
             tm = m.training_max(tm_pct)
-            return (tm * spec.value / 100, "") if tm else (None, "needs your training max")
+            return (tm * spec.value / 100, "") if tm else (None, f"{spec.value:g}% TM (needs your max)")
         case "rpe" | "rir":
             target_rpe = spec.value if spec.kind == "rpe" else rpe_chart.rir_to_rpe(spec.value)
             one = m.one_rm(tm_pct)
-            if reps > rpe_chart.MAX_REPS:
-                return None, f"pick a load you could do {reps + int(10 - target_rpe)} times"
-            if not one:
-                return None, f"RPE {target_rpe:g}: pick by feel (no max yet)"
+            label = f"RPE {spec.value:g}" if spec.kind == "rpe" else f"{spec.value:g} RIR"
+            if reps > rpe_chart.MAX_REPS or not one:
+                return None, label
             pct = rpe_chart.percent_1rm(reps, target_rpe, extrapolate=True)
             return one * pct / 100, ""
     return None, ""  # pragma: no cover

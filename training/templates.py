@@ -51,6 +51,7 @@ class Template:
     goal: str
     levels: tuple[str, ...]
     keywords: tuple[str, ...]
+    default_days: int
     default_weeks: int
     weeks_range: tuple[int, int]
     cycle: int
@@ -89,6 +90,7 @@ def _load(path: Path) -> Template:
         goal=raw.get("goal", "strength"),
         levels=tuple(raw.get("levels", ())),
         keywords=tuple(raw.get("keywords", ())),
+        default_days=int(raw.get("default_days", 3)),
         default_weeks=int(raw.get("default_weeks", 8)),
         weeks_range=tuple(raw.get("weeks_range", (1, 52))),
         cycle=int(raw.get("cycle", 1)),
@@ -182,7 +184,7 @@ def expand(
     level: str | None = None,
 ) -> Program:
     """The template as a validated Program for `days` a week over `weeks` weeks."""
-    days = days or template.days[-1]
+    days = days or template.default_days
     if days not in template.schedule:
         raise TemplateError(f"{template.name} runs {' or '.join(map(str, template.days))} days a week, not {days}.")
     weeks = weeks or template.default_weeks
