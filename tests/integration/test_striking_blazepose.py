@@ -32,7 +32,7 @@ def test_every_labelled_punch_found_no_phantoms(shared_data: Path, bundle: Path,
     labels = json.loads((shared_data / "labels.json").read_text())[f"media/boxing/{clip}"]["punches"]
     backend = BlazePoseBackend(bundle)
     try:
-        report, track = analyse_video(shared_data / "media/boxing" / clip, backend, out_video=tmp_path / "a.mp4")
+        report, _track = analyse_video(shared_data / "media/boxing" / clip, backend, out_video=tmp_path / "a.mp4")
     finally:
         backend.close()
     assert [p.kind for p in report.punches] == labels  # ["jab"]: one jab, nothing else
