@@ -69,8 +69,10 @@ def train_cmd(
     try:
         parts = [load_cs229(folder, limit)]
         if not no_corrections:
+            from storage.migrate import upgrade
             from storage.striking import corrections
 
+            upgrade()  # a fresh data dir has no tables yet
             parts.append(from_corrections([(c.window, c.new_shape) for c in corrections()]))
         report = train_and_report(Windows.concat(parts), model_dir(settings.models_dir), TrainConfig(epochs=epochs),
                                   progress=lambda f, m: typer.echo(f"[{f * 100:3.0f} %] {m}", err=True))  # fmt: skip
