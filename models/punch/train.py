@@ -107,10 +107,12 @@ def train_and_report(data: Windows, out_dir: Path, cfg: TrainConfig | None = Non
 
 
 def _choose(rows: list[dict]) -> str:
-    """Serve int8 (smaller, faster) unless it loses more than 0.01 macro-F1 against fp32."""
+    """Serve int8 (smaller, faster) unless it loses more than 0.01 macro-F1 against fp32; serve
+    nothing ("rules") when no model beats the rule baseline on the held-out split."""
     f1 = {r["model"]: r["macro_f1"] for r in rows}
     best_int8 = max(("int8", "qat-int8"), key=lambda k: f1[k])
-    return best_int8 if f1[best_int8] >= f1["fp32"] - 0.01 else "fp32"
+    choice = best_int8 if f1[best_int8] >= f1["fp32"] - 0.01 else "fp32"
+    return choice if f1[choice] > f1["rules"] else "rules"
 
 
 def _nonzero(path: Path) -> int:
