@@ -1,0 +1,245 @@
+"""Run a typed query: validate → resolve names and period → SQL aggregates → frame → table, caption, chart.
+
+This is the only path from a question to numbers. It never runs text from the model: the metric is a
+catalogue key, exercise and muscle names are resolved against the library, and the period is parsed by
+code. Empty data is an answer ("nothing logged yet"), not an empty chart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from analytics import captions, charts
+from analytics.catalogue import METRICS
+from analytics.metrics import COMPUTE, MetricFrame, NothingLogged, QueryProblem, Resolved
+from analytics.periods import Period, parse_period
+from analytics.query import AnalyticsQuery
+from storage import analytics as sql
+from training.library import MUSCLES, library
+
+MAX_TABLE_ROWS = 14
+MUSCLE_WORDS = {
+    "legs": ["quads", "hamstrings", "glutes", "calves", "adductors"],
+    "leg": ["quads", "hamstrings", "glutes", "calves"],
+    "back": ["lats", "upper_back", "lower_back", "traps"], "shoulders": ["front_delts", "side_delts", "rear_delts"],
+    "shoulder": ["front_delts", "side_delts", "rear_delts"], "delts": ["front_delts", "side_delts", "rear_delts"],
+    "arms": ["biceps", "triceps", "forearms"], "core": ["abs", "obliques"], "pecs": ["chest"], "chest": ["chest"],
+    "quad": ["quads"], "hamstring": ["hamstrings"], "hammies": ["hamstrings"], "glute": ["glutes"],
+    "bicep": ["biceps"], "tricep": ["triceps"], "lat": ["lats"], "trap": ["traps"], "calf": ["calves"],
+    "upper back": ["upper_back"], "lower back": ["lower_back"], "abdominals": ["abs"],
+}  # fmt: skip
+
+
+@dataclass
+class Answer:
+    """Everything the tool, the CLI and the tests need from one query."""
+
+    query: AnalyticsQuery
+    period: Period
+    frame: MetricFrame
+    caption: str
+    table: str
+    chart: Path | None = None
+    csv: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def rows(self, limit: int | None = None) -> list[dict[str, Any]]:
+        df = self.frame.data
+        if limit:
+            df = df.tail(limit)
+        return [
+            {"x": _jsonable(x), "series": s, "value": None if pd.isna(v) else round(float(v), 3)}
+            for x, s, v in zip(df["x"], df["series"], df["value"], strict=True)
+        ]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query.model_dump(mode="json", exclude_defaults=True) | {"metric": self.query.metric},
+            "period": self.period.as_dict(),
+            "metric": {"key": self.query.metric, "label": self.frame.label, "unit": self.frame.unit},
+            "caption": self.caption,
+            "data": self.rows(),
+            "overlays": {k: [{"x": _jsonable(x), "value": round(float(v), 3)} for x, v in zip(o["x"], o["value"],
+                                                                                           strict=True)]
+                         for k, o in self.frame.overlays.items()},
+            "chart": str(self.chart) if self.chart else None,
+            "csv": str(self.csv) if self.csv else None,
+        }  # fmt: skip
+
+
+def _jsonable(x: object) -> object:
+    if isinstance(x, (pd.Timestamp, datetime, date)):
+        return pd.Timestamp(x).date().isoformat()
+    return x.item() if hasattr(x, "item") else x
+
+
+def resolve_exercises(names: list[str]) -> list[str]:
+    """Library ids for lift names; an unknown or ambiguous name raises a QueryProblem with suggestions."""
+    lib = library()
+    ids: list[str] = []
+    for name in names:
+        r = lib.resolve(name)
+        if r.exercise is None:
+            hint = ", ".join(c.name for c in r.candidates[:3])
+            raise QueryProblem(f"I don't know the lift '{name}'." + (f" Did you mean {hint}?" if hint else ""))
+        ids.append(r.exercise.id)
+    return list(dict.fromkeys(ids))
+
+
+def resolve_muscles(names: list[str]) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        key = name.strip().lower().replace("-", " ")
+        if key.replace(" ", "_") in MUSCLES:
+            out.append(key.replace(" ", "_"))
+        elif key.rstrip("s").replace(" ", "_") + "s" in MUSCLES:
+            out.append(key.rstrip("s").replace(" ", "_") + "s")
+        elif key in MUSCLE_WORDS:
+            out.extend(MUSCLE_WORDS[key])
+        else:
+            raise QueryProblem(f"I don't know the muscle group '{name}'. I track: {', '.join(MUSCLES)}.")
+    return list(dict.fromkeys(out))
+
+
+def resolve(
+    query: AnalyticsQuery, account_id: int, *, today: date, tz: str = "UTC", engine: Engine | None = None
+) -> Resolved:
+    metric = METRICS[query.metric]
+    default_period = metric.period if not metric.period.endswith("sessions") else None
+    if metric.period.endswith("sessions") and query.period is None:
+        period = parse_period(None, today, None)
+    else:
+        period = parse_period(query.period, today, default_period)
+    return Resolved(
+        query=query, metric=metric, period=period, account_id=account_id, tz=tz, today=today, engine=engine,
+        group_by=query.group_by or metric.group_by, exercise_ids=resolve_exercises(query.filters.exercise),
+        muscles=resolve_muscles(query.filters.muscle),
+    )  # fmt: skip
+
+
+def compute(r: Resolved) -> MetricFrame:
+    frame = COMPUTE[r.query.metric](r)
+    if frame.empty:
+        raise NothingLogged(_nothing(r))
+    frame.data["series"] = frame.data["series"].replace("", frame.label).fillna(frame.label)
+    return frame
+
+
+def _nothing(r: Resolved) -> str:
+    what = {
+        "training": "no sets", "nutrition": "no food or weigh-ins", "lifts": "no analysed lift videos",
+        "striking": "no analysed boxing rounds",
+    }[r.metric.domain]  # fmt: skip
+    lifts = f" for {', '.join(r.names().values())}" if r.exercise_ids else ""
+    span = f"{r.period.start:%d %b %Y} – {r.period.end:%d %b %Y}"
+    return f"Nothing logged yet for that: {what}{lifts} in {r.period.label} ({span})."
+
+
+def run(
+    query: AnalyticsQuery,
+    account_id: int,
+    *,
+    today: date,
+    tz: str = "UTC",
+    engine: Engine | None = None,
+    out_dir: Path | None = None,
+    draw: bool = True,
+) -> Answer:
+    """Execute `query` for one account; raises PeriodError, QueryProblem, NothingLogged or SourceMissing."""
+    r = resolve(query, account_id, today=today, tz=tz, engine=engine)
+    frame = compute(r)
+    second: MetricFrame | None = None
+    if query.compare.metric:
+        other = query.model_copy(update={"metric": query.compare.metric, "compare": type(query.compare)(),
+                                         "group_by": None, "chart": "auto"})  # fmt: skip
+        try:
+            other_r = resolve(other, account_id, today=today, tz=tz, engine=engine)
+            other_r.period = r.period
+            second = compute(other_r)
+        except (NothingLogged, sql.SourceMissing, QueryProblem):
+            second = None
+    if query.compare.previous and frame.x_kind == "time":
+        frame.facts["previous"] = _previous_total(r)
+    caption = captions.caption(r, frame, second)
+    answer = Answer(query, r.period, frame, caption, table_markdown(frame))
+    if out_dir is not None:
+        stem = f"{query.metric}-{datetime.now():%Y%m%d-%H%M%S-%f}"
+        answer.csv = out_dir / f"{stem}.csv"
+        frame.data.to_csv(answer.csv, index=False)
+        if draw and query.chart != "table":
+            answer.chart = charts.render(frame, r, out_dir / f"{stem}.png", second=second)
+    return answer
+
+
+def _previous_total(r: Resolved) -> float | None:
+    prev = Resolved(**{**r.__dict__, "period": r.period.previous()})
+    try:
+        f = COMPUTE[r.query.metric](prev)
+    except (NothingLogged, sql.SourceMissing):
+        return None
+    if f.empty:
+        return None
+    how = r.metric.aggregate
+    return float(f.data["value"].sum() if how in ("sum", "count") else f.data["value"].mean())
+
+
+def _fmt_x(x: object, kind: str, group_by: str = "day") -> str:
+    if kind == "time":
+        ts = pd.Timestamp(x)
+        if group_by == "month":
+            return f"{ts:%b %Y}"
+        if group_by == "week":
+            return f"wk of {ts:%d %b %Y}"
+        return f"{ts:%a %d %b %Y}"
+    return str(x)
+
+
+def table_markdown(frame: MetricFrame, group_by: str | None = None) -> str:
+    """The numbers behind the chart: one row per x, one column per series (latest rows when long)."""
+    df = frame.data
+    if df.empty:
+        return ""
+    wide = df.pivot_table(index="x", columns="series", values="value", aggfunc="first", sort=False)
+    if frame.x_kind == "time":
+        wide = wide.sort_index()
+    for name, overlay in frame.overlays.items():
+        if overlay.empty:
+            continue
+        extra = overlay.pivot_table(index="x", columns="series", values="value", aggfunc="first")
+        extra.columns = [f"{c}" if c not in wide.columns else f"{c} ({name})" for c in extra.columns]
+        wide = wide.join(extra, how="left")
+    more = len(wide) - MAX_TABLE_ROWS
+    if more > 0:
+        wide = wide.tail(MAX_TABLE_ROWS)
+    gb = group_by or _guess_grouping(wide.index, frame.x_kind)
+    head = frame.x_label or {"day": "Day", "week": "Week", "month": "Month"}.get(gb, "")
+    cols = [str(c) for c in wide.columns]
+    unit = frame.unit
+    lines = [f"| {head} | " + " | ".join(f"{c} ({unit})" if len(cols) == 1 or c not in ("Target",) else c
+                                          for c in cols) + " |"]  # fmt: skip
+    lines.append("|---|" + "---:|" * len(cols))
+    for x, row in wide.iterrows():
+        cells = ["—" if pd.isna(v) else frame.value_format.format(v) for v in row]
+        lines.append(f"| {_fmt_x(x, frame.x_kind, gb)} | " + " | ".join(cells) + " |")
+    if more > 0:
+        lines.append(f"\n_{more} earlier rows in the CSV._")
+    return "\n".join(lines)
+
+
+def _guess_grouping(index: pd.Index, kind: str) -> str:
+    if kind != "time" or len(index) < 2:
+        return "day"
+    gaps = pd.Series(pd.to_datetime(index)).sort_values().diff().dropna().dt.days
+    if gaps.empty:
+        return "day"
+    if (pd.Series(pd.to_datetime(index)).dt.day == 1).all() and gaps.min() >= 28:
+        return "month"
+    if (gaps % 7 == 0).all() and (pd.Series(pd.to_datetime(index)).dt.weekday == 0).all():
+        return "week"
+    return "day"

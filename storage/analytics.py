@@ -1,0 +1,472 @@
+"""Analytics SQL: the aggregates the metric catalogue reads, the last query per thread, memory notes.
+
+Aggregation happens in the database (one GROUP BY per question, by local day × exercise or by day),
+so a chart over ten years of sets moves a few thousand rows into pandas, not a million. Every query
+filters by account. Tables of other domains are looked up by name in the shared metadata, so a
+domain whose tables have not landed yet gives `SourceMissing` (a clear "not available yet"), not an
+import error. Days are the person's local days: UTC timestamps are shifted by their timezone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import Date, Engine, Table, and_, case, cast, delete, func, insert, literal, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from storage.engine import get_engine, read_session, transaction
+from storage.tables import load_all
+from storage.tables.analytics import AnalyticsLastQuery, AnalyticsNote
+from storage.tables.core import Account, utcnow
+
+
+class SourceMissing(LookupError):
+    """The tables a metric reads do not exist in this build (that domain has not landed)."""
+
+    def __init__(self, domain: str, table: str):
+        self.domain = domain
+        self.table = table
+        super().__init__(f"{domain} data is not available in this version (no '{table}' table).")
+
+
+def table(name: str, domain: str) -> Table:
+    """A table of any domain by name, or SourceMissing."""
+    found = load_all().metadata.tables.get(name)
+    if found is None:
+        raise SourceMissing(domain, name)
+    return found
+
+
+def has_table(name: str) -> bool:
+    return name in load_all().metadata.tables
+
+
+def _eng(engine: Engine | None) -> Engine:
+    return engine or get_engine()
+
+
+def account_timezone(account_id: int, engine: Engine | None = None) -> str:
+    with read_session(engine) as s:
+        acc = s.get(Account, account_id)
+    return (acc.timezone if acc else None) or "UTC"
+
+
+# --------------------------------------------------------------------------- time helpers
+def utc_bounds(start: date, end: date, tz: str) -> tuple[datetime, datetime]:
+    """UTC instants covering local days `start`..`end` (end exclusive at the next local midnight)."""
+    zone = ZoneInfo(tz)
+    lo = datetime.combine(start, time.min, zone).astimezone(UTC)
+    hi = datetime.combine(end + timedelta(days=1), time.min, zone).astimezone(UTC)
+    return lo, hi
+
+
+def local_day(engine: Engine, column: Any, tz: str) -> ColumnElement:
+    """SQL for the local calendar day of a UTC timestamp column (SQLite: today's UTC offset)."""
+    if engine.dialect.name == "postgresql":
+        return cast(func.timezone(tz, column), Date)
+    offset = datetime.now(ZoneInfo(tz)).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    return func.date(column, f"{minutes:+d} minutes") if minutes else func.date(column)
+
+
+def _bound(engine: Engine, dt: datetime) -> datetime:
+    """An aware UTC instant (the tables' UTCDateTime type stores UTC and refuses naive values)."""
+    return dt.astimezone(UTC)
+
+
+def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
+    df = pd.DataFrame.from_records(list(rows), columns=columns)
+    if "day" in df.columns and len(df):
+        df["day"] = pd.to_datetime(df["day"]).dt.normalize()
+    return df
+
+
+# --------------------------------------------------------------------------- training
+SET_COLUMNS = ("exercise_id", "load_kg", "reps", "rpe", "performed_at", "warmup")
+
+
+def _sets_table() -> Table:
+    return table("training_sets", "training")
+
+
+def _working(t: Table, account_id: int) -> list[ColumnElement]:
+    conds: list[ColumnElement] = [t.c.account_id == account_id]
+    if "warmup" in t.c:
+        conds.append(t.c.warmup == literal(False))
+    return conds
+
+
+def training_daily(
+    account_id: int,
+    start: date,
+    end: date,
+    tz: str = "UTC",
+    exercise_ids: Iterable[str] | None = None,
+    engine: Engine | None = None,
+) -> pd.DataFrame:
+    """Working sets aggregated per local day × exercise: sets, reps, tonnage, hard sets, top load, best e1RM."""
+    eng = _eng(engine)
+    t = _sets_table()
+    lo, hi = utc_bounds(start, end, tz)
+    day = local_day(eng, t.c.performed_at, tz).label("day")
+    hard = case((t.c.rpe.is_(None), 1), (t.c.rpe >= 7, 1), else_=0)
+    e1rm = func.max(t.c.e1rm_kg) if "e1rm_kg" in t.c else literal(None)
+    stmt = (
+        select(
+            day,
+            t.c.exercise_id,
+            func.count().label("sets"),
+            func.sum(t.c.reps).label("reps"),
+            func.sum(t.c.load_kg * t.c.reps).label("tonnage_kg"),
+            func.sum(hard).label("hard_sets"),
+            func.max(t.c.load_kg).label("top_kg"),
+            e1rm.label("e1rm_kg"),
+        )
+        .where(*_working(t, account_id), t.c.performed_at >= _bound(eng, lo), t.c.performed_at < _bound(eng, hi))
+        .group_by(day, t.c.exercise_id)
+        .order_by(day)
+    )
+    ids = list(exercise_ids or [])
+    if ids:
+        stmt = stmt.where(t.c.exercise_id.in_(ids))
+    cols = ["day", "exercise_id", "sets", "reps", "tonnage_kg", "hard_sets", "top_kg", "e1rm_kg"]
+    with eng.connect() as conn:
+        df = _frame(conn.execute(stmt).all(), cols)
+    for c in ("sets", "reps", "hard_sets"):
+        df[c] = df[c].astype("int64") if len(df) else df[c]
+    return df
+
+
+def training_sets(
+    account_id: int,
+    start: date,
+    end: date,
+    tz: str = "UTC",
+    exercise_ids: Iterable[str] | None = None,
+    engine: Engine | None = None,
+) -> pd.DataFrame:
+    """Working sets one row each (per-lift questions only: a lift's sets over a period are few)."""
+    eng = _eng(engine)
+    t = _sets_table()
+    lo, hi = utc_bounds(start, end, tz)
+    day = local_day(eng, t.c.performed_at, tz).label("day")
+    stmt = select(day, t.c.exercise_id, t.c.load_kg, t.c.reps, t.c.rpe).where(
+        *_working(t, account_id), t.c.performed_at >= _bound(eng, lo), t.c.performed_at < _bound(eng, hi)
+    )
+    ids = list(exercise_ids or [])
+    if ids:
+        stmt = stmt.where(t.c.exercise_id.in_(ids))
+    with eng.connect() as conn:
+        return _frame(
+            conn.execute(stmt.order_by(t.c.performed_at)).all(), ["day", "exercise_id", "load_kg", "reps", "rpe"]
+        )
+
+
+def rpe_counts(
+    account_id: int,
+    start: date,
+    end: date,
+    tz: str = "UTC",
+    exercise_ids: Iterable[str] | None = None,
+    engine: Engine | None = None,
+) -> pd.DataFrame:
+    """Working sets per logged RPE (rounded to the half point)."""
+    eng = _eng(engine)
+    t = _sets_table()
+    lo, hi = utc_bounds(start, end, tz)
+    rpe = (func.round(t.c.rpe * 2) / 2.0).label("rpe")
+    stmt = (
+        select(rpe, func.count().label("sets"))
+        .where(
+            *_working(t, account_id),
+            t.c.rpe.is_not(None),
+            t.c.performed_at >= _bound(eng, lo),
+            t.c.performed_at < _bound(eng, hi),
+        )
+        .group_by(rpe)
+        .order_by(rpe)
+    )
+    ids = list(exercise_ids or [])
+    if ids:
+        stmt = stmt.where(t.c.exercise_id.in_(ids))
+    with eng.connect() as conn:
+        return _frame(conn.execute(stmt).all(), ["rpe", "sets"])
+
+
+def first_training_day(account_id: int, engine: Engine | None = None) -> date | None:
+    eng = _eng(engine)
+    t = _sets_table()
+    with eng.connect() as conn:
+        first = conn.execute(select(func.min(t.c.performed_at)).where(t.c.account_id == account_id)).scalar()
+    if first is None:
+        return None
+    return (first if isinstance(first, datetime) else datetime.fromisoformat(str(first))).date()
+
+
+# --------------------------------------------------------------------------- nutrition
+NUTRIENTS = {"kcal": "kcal", "protein": "protein_g", "carbs": "carbs_g", "fat": "fat_g", "fibre": "fiber_g"}
+
+
+def nutrition_daily(
+    account_id: int,
+    start: date,
+    end: date,
+    *,
+    by: str | None = None,
+    meal: str | None = None,
+    food: str | None = None,
+    engine: Engine | None = None,
+) -> pd.DataFrame:
+    """Diary totals per day (and per meal or food when `by` says so): kcal, protein, carbs, fat, fibre, entries."""
+    eng = _eng(engine)
+    t = table("nutrition_entries", "nutrition")
+    keys = [t.c.day.label("day")]
+    if by in ("meal", "food"):
+        keys.append((t.c.meal if by == "meal" else t.c.food_name).label(by))
+    sums = [func.coalesce(func.sum(getattr(t.c, col)), 0.0).label(name) for name, col in NUTRIENTS.items()]
+    conds = [t.c.account_id == account_id, t.c.day >= start, t.c.day <= end]
+    if meal:
+        conds.append(t.c.meal == meal)
+    if food:
+        conds.append(func.lower(t.c.food_name).like(f"%{food.lower().strip()}%"))
+    stmt = select(*keys, *sums, func.count().label("entries")).where(*conds).group_by(*keys).order_by(keys[0])
+    with eng.connect() as conn:
+        return _frame(conn.execute(stmt).all(), [k.name for k in keys] + [*NUTRIENTS, "entries"])
+
+
+def weights(account_id: int, start: date, end: date, engine: Engine | None = None) -> pd.DataFrame:
+    """Weigh-ins (kg) per day."""
+    eng = _eng(engine)
+    t = table("nutrition_weights", "nutrition")
+    stmt = (
+        select(t.c.day, t.c.weight_kg)
+        .where(t.c.account_id == account_id, t.c.day >= start, t.c.day <= end)
+        .order_by(t.c.day)
+    )
+    with eng.connect() as conn:
+        return _frame(conn.execute(stmt).all(), ["day", "weight_kg"])
+
+
+def targets(account_id: int, engine: Engine | None = None) -> pd.DataFrame:
+    """Every target that was ever in force, with the day it took effect (local date of its decision)."""
+    eng = _eng(engine)
+    t = table("nutrition_targets", "nutrition")
+    stmt = (
+        select(
+            func.coalesce(t.c.decided_at, t.c.created_at).label("since"),
+            t.c.kcal,
+            t.c.protein_g,
+            t.c.carbs_g,
+            t.c.fat_g,
+            t.c.fiber_g,
+        )
+        .where(t.c.account_id == account_id, t.c.status.in_(("active", "replaced")))
+        .order_by("since")
+    )
+    with eng.connect() as conn:
+        df = pd.DataFrame.from_records(
+            conn.execute(stmt).all(), columns=["since", "kcal", "protein", "carbs", "fat", "fibre"]
+        )
+    if len(df):
+        df["since"] = pd.to_datetime(df["since"], utc=True, format="mixed").dt.tz_localize(None).dt.normalize()
+    return df
+
+
+# --------------------------------------------------------------------------- lift video
+def lift_reps(
+    account_id: int,
+    start: date,
+    end: date,
+    tz: str = "UTC",
+    lifts: Iterable[str] | None = None,
+    engine: Engine | None = None,
+) -> pd.DataFrame:
+    """Analysed sets (one row per set): day, lift, load, mean velocity, velocity loss."""
+    raise SourceMissing("lift video", "lift_analyses")
+
+
+# --------------------------------------------------------------------------- striking
+def strike_rounds(
+    account_id: int,
+    start: date,
+    end: date,
+    tz: str = "UTC",
+    limit: int | None = None,
+    engine: Engine | None = None,
+) -> pd.DataFrame:
+    """Analysed rounds, oldest first: when, punches, duration, guard-down share (0..1)."""
+    eng = _eng(engine)
+    s = table("strike_sessions", "striking")
+    h = table("strike_habits", "striking")
+    lo, hi = utc_bounds(start, end, tz)
+    guard = (
+        select(func.max(h.c.value))
+        .where(h.c.session_id == s.c.id, h.c.name == "guard_down_share")
+        .scalar_subquery()
+        .label("guard_down_share")
+    )
+    day = local_day(eng, s.c.created_at, tz).label("day")
+    stmt = (
+        select(s.c.id, s.c.created_at, day, s.c.punch_count, s.c.duration_s, s.c.active_s, guard)
+        .where(s.c.account_id == account_id, s.c.created_at >= _bound(eng, lo), s.c.created_at < _bound(eng, hi))
+        .order_by(s.c.created_at.desc())
+    )
+    if limit:
+        stmt = stmt.limit(limit)
+    with eng.connect() as conn:
+        df = _frame(
+            conn.execute(stmt).all(),
+            ["session_id", "at", "day", "punches", "duration_s", "active_s", "guard_down_share"],
+        )
+    return df.iloc[::-1].reset_index(drop=True)
+
+
+def strike_punch_kinds(account_id: int, session_ids: Sequence[str], engine: Engine | None = None) -> pd.DataFrame:
+    """Punches per session × type for the given rounds."""
+    if not session_ids:
+        return pd.DataFrame(columns=["session_id", "kind", "punches"])
+    eng = _eng(engine)
+    p = table("strike_punches", "striking")
+    stmt = (
+        select(p.c.session_id, p.c.kind, func.count().label("punches"))
+        .where(p.c.account_id == account_id, p.c.session_id.in_(list(session_ids)))
+        .group_by(p.c.session_id, p.c.kind)
+    )
+    with eng.connect() as conn:
+        return _frame(conn.execute(stmt).all(), ["session_id", "kind", "punches"])
+
+
+# --------------------------------------------------------------------------- last query per thread
+def save_last_query(account_id: int, thread_id: str, query: dict[str, Any], engine: Engine | None = None) -> None:
+    with transaction(engine) as s:
+        row = s.exec(
+            select(AnalyticsLastQuery).where(
+                AnalyticsLastQuery.account_id == account_id, AnalyticsLastQuery.thread_id == thread_id
+            )
+        ).first()
+        row = row[0] if row is not None and not isinstance(row, AnalyticsLastQuery) else row
+        if row is None:
+            row = AnalyticsLastQuery(account_id=account_id, thread_id=thread_id, query=query)
+        else:
+            row.query = query
+            row.updated_at = utcnow()
+        s.add(row)
+
+
+def last_query(account_id: int, thread_id: str, engine: Engine | None = None) -> dict[str, Any] | None:
+    with read_session(engine) as s:
+        row = s.exec(
+            select(AnalyticsLastQuery).where(
+                AnalyticsLastQuery.account_id == account_id, AnalyticsLastQuery.thread_id == thread_id
+            )
+        ).first()
+    if row is None:
+        return None
+    row = row[0] if not isinstance(row, AnalyticsLastQuery) else row
+    return dict(row.query)
+
+
+# --------------------------------------------------------------------------- memory notes
+def add_note(
+    account_id: int, text: str, day: date, *, kind: str = "note", source_ref: str | None = None,
+    engine: Engine | None = None,
+) -> AnalyticsNote:  # fmt: skip
+    """Store a note (its id doubles as the vector id in the memory index)."""
+    note = AnalyticsNote(account_id=account_id, text=text, day=day, kind=kind, source_ref=source_ref or "")
+    if not note.source_ref:
+        note.source_ref = f"note:{note.id}"
+    with transaction(engine) as s:
+        s.add(note)
+    return note
+
+
+def upsert_notes(account_id: int, notes: Iterable[dict[str, Any]], engine: Engine | None = None) -> list[AnalyticsNote]:
+    """Insert notes copied from other domains, skipping refs already stored; returns the new ones."""
+    incoming = {n["source_ref"]: n for n in notes}
+    if not incoming:
+        return []
+    with transaction(engine) as s:
+        have = set(
+            s.exec(
+                select(AnalyticsNote.source_ref).where(
+                    AnalyticsNote.account_id == account_id, AnalyticsNote.source_ref.in_(list(incoming))
+                )
+            ).all()
+        )
+        have = {h[0] if isinstance(h, tuple) else h for h in have}
+        new = [AnalyticsNote(account_id=account_id, **n) for ref, n in incoming.items() if ref not in have]
+        s.add_all(new)
+    return new
+
+
+def get_notes(account_id: int, ids: Sequence[str], engine: Engine | None = None) -> list[AnalyticsNote]:
+    if not ids:
+        return []
+    with read_session(engine) as s:
+        rows = s.exec(select(AnalyticsNote).where(AnalyticsNote.account_id == account_id, AnalyticsNote.id.in_(ids)))
+        return [r[0] if not isinstance(r, AnalyticsNote) else r for r in rows.all()]
+
+
+def list_notes(
+    account_id: int, start: date | None = None, end: date | None = None, limit: int = 50, engine: Engine | None = None
+) -> list[AnalyticsNote]:
+    with read_session(engine) as s:
+        q = select(AnalyticsNote).where(AnalyticsNote.account_id == account_id)
+        if start:
+            q = q.where(AnalyticsNote.day >= start)
+        if end:
+            q = q.where(AnalyticsNote.day <= end)
+        rows = s.exec(q.order_by(AnalyticsNote.day.desc(), AnalyticsNote.created_at.desc()).limit(limit)).all()
+        return [r[0] if not isinstance(r, AnalyticsNote) else r for r in rows]
+
+
+def delete_note(account_id: int, note_id: str, engine: Engine | None = None) -> bool:
+    with transaction(engine) as s:
+        res = s.execute(
+            delete(AnalyticsNote).where(AnalyticsNote.account_id == account_id, AnalyticsNote.id == note_id)
+        )
+        return bool(res.rowcount)
+
+
+def note_ids(account_id: int, engine: Engine | None = None) -> set[str]:
+    with read_session(engine) as s:
+        rows = s.exec(select(AnalyticsNote.id).where(AnalyticsNote.account_id == account_id)).all()
+    return {r[0] if isinstance(r, tuple) else r for r in rows}
+
+
+def count_notes(account_id: int, engine: Engine | None = None) -> int:
+    with read_session(engine) as s:
+        return int(
+            s.exec(select(func.count()).select_from(AnalyticsNote).where(AnalyticsNote.account_id == account_id)).one()
+        )
+
+
+# --------------------------------------------------------------------------- bulk writes (generator)
+def missing_exercises(ids: Iterable[str], engine: Engine | None = None) -> list[str]:
+    """Which of these exercise ids have no row in `training_exercises` yet."""
+    t = table("training_exercises", "training")
+    wanted = list(dict.fromkeys(ids))
+    with _eng(engine).connect() as conn:
+        have = set(conn.execute(select(t.c.id).where(t.c.id.in_(wanted))).scalars())
+    return [i for i in wanted if i not in have]
+
+
+def bulk_insert(table_name: str, rows: list[dict[str, Any]], engine: Engine | None = None, chunk: int = 20_000) -> int:
+    """Insert many rows into any table in chunks of one transaction each (data generator, imports)."""
+    t = table(table_name, table_name.split("_")[0])
+    eng = _eng(engine)
+    for i in range(0, len(rows), chunk):
+        with eng.begin() as conn:
+            conn.execute(insert(t), rows[i : i + chunk])
+    return len(rows)
+
+
+def delete_account_rows(table_name: str, account_id: int, engine: Engine | None = None) -> int:
+    """Remove one account's rows from a table (regenerating data for a user)."""
+    t = table(table_name, table_name.split("_")[0])
+    with _eng(engine).begin() as conn:
+        return conn.execute(delete(t).where(and_(t.c.account_id == account_id))).rowcount or 0
