@@ -23,6 +23,7 @@ from agent.tools.base import Attachment
 from powerforge.config import async_db_url, get_settings
 from storage.accounts import authenticate
 from storage.uploads import UploadRejected, store_upload
+from webapp.checkins import chat_ended, chat_opened, welcome_note
 from webapp.file_store import LocalFileStorage, files_router, mount_first
 from webapp.render import ACTION_NAME, actions_for, elements_for
 from webapp.services import services, shutdown_services, startup_services
@@ -97,12 +98,20 @@ async def on_chat_start() -> None:
     starters = [
         cl.Action(name=SAY_ACTION, label=label, tooltip=text, payload={"text": text}) for label, text in STARTERS
     ]
-    await cl.Message(content=WELCOME.format(name=name), actions=starters).send()
+    unread = await welcome_note(_account_id())
+    await cl.Message(content=WELCOME.format(name=name) + unread, actions=starters).send()
+    await chat_opened(_account_id())  # check-ins that arrived while no chat was open
 
 
 @cl.on_chat_resume
 async def on_chat_resume(thread: dict[str, Any]) -> None:
     cl.user_session.set("account_id", _account_id())
+    await chat_opened(_account_id())
+
+
+@cl.on_chat_end
+async def on_chat_end() -> None:
+    await chat_ended()
 
 
 async def _store_attachments(message: cl.Message, account_id: int) -> tuple[list[Attachment], list[str]]:

@@ -12,6 +12,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 from agent.runner import Coach
+from checkins.scheduler import CheckinScheduler
 from powerforge.config import Settings
 from powerforge.jobs import JobRunner
 from storage.jobs import fail_interrupted
@@ -24,6 +25,7 @@ log = logging.getLogger("powerforge.services")
 class Services:
     coach: Coach
     jobs: JobRunner
+    checkins: CheckinScheduler | None = None
 
 
 class _State:
@@ -46,7 +48,11 @@ async def startup_services(settings: Settings) -> Services:
         jobs = JobRunner(max_workers=1)
         stack.callback(jobs.shutdown)
         coach = await stack.enter_async_context(Coach.open(settings, jobs=jobs))
-        _State.services, _State.stack, _State.settings = Services(coach, jobs), stack, settings
+        from webapp.checkins import start_scheduler  # the check-in timer runs on this (the server's) loop
+
+        checkins = await start_scheduler(settings)
+        stack.push_async_callback(checkins.stop)
+        _State.services, _State.stack, _State.settings = Services(coach, jobs, checkins), stack, settings
         return _State.services
 
 
