@@ -1,0 +1,295 @@
+"""From a bar path in pixels to reps and velocities in m/s, each with its uncertainty.
+
+The position is resampled onto a uniform clock (phones record at a variable rate) and smoothed with
+a Savitzky-Golay filter, which keeps peaks that a moving average flattens. Reps are the rises of a
+zig-zag through the height signal that are at least half as tall as the tallest one (walk-outs and
+re-racks are not reps). The concentric phase's ends are not taken where a smoothed velocity crosses
+a threshold (that shortens or stretches the phase by tens of milliseconds); they are fitted on the
+raw positions around each turning point with the physics of a reversal: decelerate, rest (or not),
+accelerate; y = y0 + c1·max(0, tp - t)^2 + c2·max(0, t - t0)^2. That gives the start and end to a
+few milliseconds even at 24 fps, and mean concentric velocity = range of motion / concentric time.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from scipy.optimize import least_squares
+from scipy.signal import savgol_coeffs, savgol_filter
+
+G = 9.81
+LIFTS = ("squat", "bench", "deadlift", "press", "row", "snatch", "clean", "jerk", "other")
+CONCENTRIC_FIRST = {"deadlift", "row", "snatch", "clean"}
+
+
+class KinematicsError(ValueError):
+    """Not enough of a lift in the path to measure (no reps, too short)."""
+
+
+@dataclass(frozen=True)
+class Rep:
+    number: int
+    start_t: float  # concentric start (s)
+    end_t: float  # concentric end (s)
+    rom_m: float
+    rom_sd: float
+    concentric_s: float
+    concentric_sd: float
+    mcv: float  # mean concentric velocity (m/s)
+    mcv_sd: float
+    peak_v: float
+    peak_v_sd: float
+    mpv: float  # mean propulsive velocity (m/s)
+    mpv_sd: float
+    horizontal_dev_m: float
+    horizontal_dev_sd: float
+    eccentric_s: float | None
+    velocity_loss_pct: float  # vs the fastest rep so far
+
+    def to_dict(self) -> dict[str, float | int | None]:
+        return asdict(self)
+
+
+@dataclass
+class Kinematics:
+    t: np.ndarray  # uniform clock (s)
+    height_m: np.ndarray  # bar height, up positive, 0 at the lowest point
+    horizontal_m: np.ndarray
+    velocity_m_s: np.ndarray  # vertical
+    reps: list[Rep] = field(default_factory=list)
+    px_per_m: float = 0.0
+    scale_rel_sd: float = 0.0
+    pos_sd_m: float = 0.0
+    rate_hz: float = 0.0
+
+    @property
+    def velocity_loss_pct(self) -> float | None:
+        """Loss of mean concentric velocity from the fastest rep to the last one (%)."""
+        if len(self.reps) < 2:
+            return None
+        best = max(r.mcv for r in self.reps)
+        return 100.0 * (best - self.reps[-1].mcv) / best if best > 0 else None
+
+
+def _uniform(t: np.ndarray, values: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
+    n = max(2, int(math.floor((t[-1] - t[0]) * rate)) + 1)
+    grid = t[0] + np.arange(n) / rate
+    return grid, np.interp(grid, t, values)
+
+
+def _window(rate: float, seconds: float, order: int) -> int:
+    w = max(order + 2, int(round(seconds * rate)))
+    return w + 1 if w % 2 == 0 else w
+
+
+def _zigzag(y: np.ndarray, delta: float) -> list[int]:
+    """Indices of alternating extremes whose swings are at least `delta`."""
+    if len(y) < 3:
+        return []
+    turns: list[int] = []
+    hi_i = lo_i = 0
+    direction = 0
+    for i in range(1, len(y)):
+        if direction >= 0:
+            if y[i] > y[hi_i]:
+                hi_i = i
+            if y[hi_i] - y[i] >= delta:
+                if direction == 0 or not turns or turns[-1] != hi_i:
+                    turns.append(hi_i)
+                direction, lo_i = -1, i
+                continue
+        if direction <= 0:
+            if y[i] < y[lo_i]:
+                lo_i = i
+            if y[i] - y[lo_i] >= delta:
+                if direction == 0 or not turns or turns[-1] != lo_i:
+                    turns.append(lo_i)
+                direction, hi_i = 1, i
+    last = hi_i if direction > 0 else lo_i
+    if not turns or turns[-1] != last:
+        turns.append(last)
+    return turns
+
+
+def _fit_turn(t: np.ndarray, y: np.ndarray, sign: float, sd: float) -> tuple[float, float, float, float, float]:
+    """Fit a reversal (sign=+1: a bottom, -1: a top) to raw samples.
+
+    Returns (level, t_arrive, t_leave, sd_arrive, sd_leave): the bar reaches the extreme at
+    t_arrive and leaves it at t_leave (equal for a bounce).
+    """
+    z = sign * y
+    k = int(np.argmin(z))
+    level0 = float(z[k])
+    still = np.nonzero(z <= level0 + max(3 * sd, 1e-4))[0]
+    tp0, t00 = float(t[still[0]]), float(t[still[-1]])
+    span = max(float(t[-1] - t[0]), 1e-3)
+    left = z[: still[0] + 1]
+    right = z[still[-1] :]
+    c1 = (left[0] - level0) / max((t[still[0]] - t[0]) ** 2, 1e-4) if len(left) > 1 else 1.0
+    c2 = (right[-1] - level0) / max((t[-1] - t[still[-1]]) ** 2, 1e-4) if len(right) > 1 else 1.0
+
+    def model(p: np.ndarray) -> np.ndarray:
+        lev, a1, a2, tp, dur = p
+        return lev + a1 * np.maximum(0.0, tp - t) ** 2 + a2 * np.maximum(0.0, t - tp - dur) ** 2
+
+    p0 = np.array([level0, max(c1, 1e-3), max(c2, 1e-3), tp0, max(0.0, t00 - tp0)])
+    lo = [level0 - 0.05 - 10 * sd, 0.0, 1e-6, float(t[0]) - 0.2 * span, 0.0]
+    hi = [level0 + 0.05 + 10 * sd, np.inf, np.inf, float(t[-1]), span]
+    p0 = np.clip(p0, np.array(lo) + 1e-9, np.array(hi) - 1e-9)
+    try:
+        res = least_squares(lambda p: model(p) - z, p0, bounds=(lo, hi), loss="soft_l1", f_scale=max(2 * sd, 1e-4))
+    except ValueError:
+        return sign * level0, tp0, t00, 0.02, 0.02
+    lev, _, _, tp, dur = res.x
+    # Uncertainty of the two times from the fit's covariance (Gauss-Newton approximation).
+    dof = max(1, len(z) - 5)
+    s2 = max(float(np.sum(res.fun**2)) / dof, sd**2)
+    try:
+        cov = np.linalg.pinv(res.jac.T @ res.jac) * s2
+        sd_tp = math.sqrt(max(cov[3, 3], 0.0))
+        sd_t0 = math.sqrt(max(cov[3, 3] + cov[4, 4] + 2 * cov[3, 4], 0.0))
+    except (np.linalg.LinAlgError, ValueError):
+        sd_tp = sd_t0 = 0.02
+    return sign * float(lev), float(tp), float(tp + dur), min(sd_tp, 0.1), min(sd_t0, 0.1)
+
+
+def _turn_window(t: np.ndarray, y: np.ndarray, i: int, lo: int, hi: int, amp: float, sign: float) -> slice:
+    """Samples around extreme i (between neighbouring extremes lo..hi) within a band of the extreme."""
+    z = sign * y
+    level = z[i]
+    for frac in (0.15, 0.22, 0.3, 0.4):
+        band = level + frac * amp
+        a = i
+        while a > lo and z[a - 1] <= band:
+            a -= 1
+        b = i
+        while b < hi and z[b + 1] <= band:
+            b += 1
+        if (i - a) >= 3 and (b - i) >= 3:
+            break
+    return slice(a, b + 1)
+
+
+def analyse_path(
+    t: np.ndarray,
+    x_px: np.ndarray,
+    y_px: np.ndarray,
+    *,
+    px_per_m: float,
+    scale_rel_sd: float = 0.02,
+    pos_sd_px: float = 0.5,
+    lift: str = "squat",
+    ok: np.ndarray | None = None,
+    min_rom_m: float = 0.08,
+) -> Kinematics:
+    """Reps and their metrics from the bar's path in displayed pixels (y grows downwards)."""
+    t = np.asarray(t, float)
+    if len(t) < 8 or t[-1] - t[0] < 0.3:
+        raise KinematicsError("The clip is too short to contain a rep.")
+    ok = np.ones(len(t), bool) if ok is None else np.asarray(ok, bool)
+    if ok.sum() < 8:
+        raise KinematicsError("The bar could not be followed through the clip.")
+    order = np.argsort(t)
+    t, x_px, y_px, ok = t[order], np.asarray(x_px, float)[order], np.asarray(y_px, float)[order], ok[order]
+    keep = np.r_[True, np.diff(t) > 1e-6]
+    t, x_px, y_px, ok = t[keep], x_px[keep], y_px[keep], ok[keep]
+    # Raw metric positions (coasted frames interpolated from measured ones).
+    tm = t[ok]
+    h_raw = np.interp(t, tm, -y_px[ok] / px_per_m)
+    u_raw = np.interp(t, tm, x_px[ok] / px_per_m)
+    pos_sd = pos_sd_px / px_per_m
+    rate = float(1.0 / np.median(np.diff(t)))
+    rate = min(max(rate, 10.0), 480.0)
+    grid, h = _uniform(t, h_raw, rate)
+    _, u = _uniform(t, u_raw, rate)
+    order_sg = 3
+    win = _window(rate, 0.12, order_sg)
+    if len(grid) <= win:
+        raise KinematicsError("The clip is too short to contain a rep.")
+    dt = 1.0 / rate
+    hs = savgol_filter(h, win, order_sg)
+    v = savgol_filter(h, win, order_sg, deriv=1, delta=dt)
+    acc = savgol_filter(h, _window(rate, 0.2, order_sg), order_sg, deriv=2, delta=dt)
+    us = savgol_filter(u, win, order_sg)
+    base = float(hs.min())
+    kin = Kinematics(
+        t=grid - grid[0], height_m=hs - base, horizontal_m=us - us[0], velocity_m_s=v, px_per_m=px_per_m,
+        scale_rel_sd=scale_rel_sd, pos_sd_m=pos_sd, rate_hz=rate,
+    )  # fmt: skip
+    # Velocity noise of the SG derivative for white position noise (the filter's gain on noise).
+    coeffs = savgol_coeffs(win, order_sg, deriv=1, delta=dt)
+    v_noise = pos_sd * float(np.sqrt(np.sum(coeffs**2)))
+
+    delta0 = max(min_rom_m * 0.5, 6 * pos_sd)
+    turns = _zigzag(hs, delta0)
+    rises = [(a, b) for a, b in zip(turns, turns[1:], strict=False) if hs[b] > hs[a]]
+    if not rises:
+        return kin
+    tallest = max(hs[b] - hs[a] for a, b in rises)
+    threshold = max(min_rom_m, 0.5 * tallest)
+    reps: list[Rep] = []
+    fastest = 0.0
+    tt = grid
+    for a, b in rises:
+        amp = hs[b] - hs[a]
+        if amp < threshold:
+            continue
+        ia, ib = turns.index(a), turns.index(b)
+        prev_ext = turns[ia - 1] if ia > 0 else 0
+        next_ext = turns[ib + 1] if ib + 1 < len(turns) else len(hs) - 1
+        # Fit the bottom and the top on the raw samples (actual timestamps).
+        sb = _turn_window(tt, h, a, prev_ext, b, amp, +1)
+        st = _turn_window(tt, h, b, a, next_ext, amp, -1)
+        tb0, tb1 = tt[sb.start], tt[sb.stop - 1]
+        tt0, tt1 = tt[st.start], tt[st.stop - 1]
+        rb = (t >= tb0) & (t <= tb1)
+        rt = (t >= tt0) & (t <= tt1)
+        if rb.sum() < 5 or rt.sum() < 5:
+            continue
+        y_bot, _, start, _, sd_start = _fit_turn(t[rb], h_raw[rb], +1, pos_sd)
+        y_top, end, _, sd_end, _ = _fit_turn(t[rt], h_raw[rt], -1, pos_sd)
+        duration = end - start
+        if duration <= 0.05:
+            continue
+        rom = y_top - y_bot
+        in_rep = (tt >= start) & (tt <= end)
+        if in_rep.sum() < 2:
+            continue
+        mcv = rom / duration
+        peak = float(v[in_rep].max())
+        # Propulsive phase: until the bar decelerates faster than gravity (after peak velocity).
+        kpk = int(np.argmax(np.where(in_rep, v, -np.inf)))
+        after = np.nonzero(in_rep & (np.arange(len(v)) > kpk) & (acc < -G))[0]
+        t_prop = float(tt[after[0]]) if len(after) else end
+        if t_prop < end:
+            h_prop = float(np.interp(t_prop, tt, hs))
+            mpv = (h_prop - y_bot) / max(t_prop - start, 1e-3)
+        else:
+            mpv = mcv
+        dev = float(us[in_rep].max() - us[in_rep].min())
+        # Uncertainties: scale (all lengths), position noise (ends of the ROM), timing of both ends.
+        sd_t = math.hypot(sd_start, sd_end)
+        rom_sd = math.hypot(rom * scale_rel_sd, math.sqrt(2) * pos_sd)
+        mcv_sd = mcv * math.sqrt((rom_sd / rom) ** 2 + (sd_t / duration) ** 2)
+        peak_sd = math.hypot(peak * scale_rel_sd, v_noise, 0.02 * peak * min(1.0, 30.0 / rate))
+        mpv_sd = mpv * math.sqrt((rom_sd / rom) ** 2 + (sd_t / duration) ** 2) if mpv else 0.0
+        dev_sd = math.hypot(dev * scale_rel_sd, math.sqrt(2) * pos_sd)
+        ecc = None
+        if ia > 0 and lift not in CONCENTRIC_FIRST:
+            ecc = float(tt[a] - tt[turns[ia - 1]])
+        elif ib + 1 < len(turns) and lift in CONCENTRIC_FIRST:
+            ecc = float(tt[turns[ib + 1]] - tt[b])
+        fastest = max(fastest, mcv)
+        reps.append(
+            Rep(
+                number=len(reps) + 1, start_t=float(start - grid[0]), end_t=float(end - grid[0]), rom_m=float(rom),
+                rom_sd=rom_sd, concentric_s=float(duration), concentric_sd=sd_t, mcv=float(mcv), mcv_sd=mcv_sd,
+                peak_v=peak, peak_v_sd=peak_sd, mpv=float(mpv), mpv_sd=mpv_sd, horizontal_dev_m=dev,
+                horizontal_dev_sd=dev_sd, eccentric_s=ecc,
+                velocity_loss_pct=float(100 * (fastest - mcv) / fastest) if fastest > 0 else 0.0,
+            )
+        )  # fmt: skip
+    kin.reps = reps
+    return kin

@@ -1,0 +1,296 @@
+"""Finding weight plates in a frame: circle candidates, then a sub-pixel fit of the plate's rim.
+
+Hough finds round things (plates on the bar, plates on the rack, heads, clocks); the rim fit then
+measures each candidate from its own edge: rays from the centre find the strongest radial edge,
+a RANSAC circle rejects occluders (hands, knees) and an ellipse fit of the inliers gives the centre
+and the diameter (the major axis: a camera not quite side-on shrinks the plate sideways, not in
+height). The diameter sets the scale in metres, so its precision is the velocity's precision.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+DETECT_SIDE = 480  # long side of the image the global search runs on
+
+
+@dataclass(frozen=True)
+class Circle:
+    """A plate candidate in the coordinates of the image it was found in."""
+
+    x: float
+    y: float
+    r: float  # semi-major axis (half the plate's diameter on screen)
+    support: float = 0.0  # share of the rim that has an edge where the fit says (0..1)
+    rms: float = 0.0  # rim fit residual (px)
+    minor: float = 0.0  # semi-minor axis (0: not measured)
+    angle: float = 0.0  # direction of the major axis (degrees from the x axis, image coordinates)
+
+    def scaled(self, k: float, dx: float = 0.0, dy: float = 0.0) -> Circle:
+        return Circle(
+            self.x * k + dx, self.y * k + dy, self.r * k, self.support, self.rms * k, self.minor * k, self.angle
+        )
+
+    def radius_along(self, direction_deg: float) -> float:
+        """Half the plate's chord through its centre in a direction: the scale for motion that way.
+
+        A camera not quite side-on turns the plate into an ellipse; the bar moves along the plate's
+        face, so lengths along the motion compare with the plate's chord along the motion.
+        """
+        a, b = self.r, self.minor or self.r
+        d = math.radians(direction_deg - self.angle)
+        return a * b / math.hypot(b * math.cos(d), a * math.sin(d))
+
+
+def find_circles(gray: np.ndarray, *, max_n: int = 8, min_frac: float = 0.05, max_frac: float = 0.45) -> list[Circle]:
+    """Round things whose radius is between `min_frac` and `max_frac` of the short side, best first."""
+    h, w = gray.shape[:2]
+    side = min(h, w)
+    blur = cv2.GaussianBlur(gray, (0, 0), 1.5)
+    found: list[Circle] = []
+    for param1, param2 in ((150, 0.6), (80, 0.5)):  # contrasty first, then a second try for dark-on-dark
+        res = cv2.HoughCircles(
+            blur, cv2.HOUGH_GRADIENT_ALT, dp=1.5, minDist=side * min_frac, param1=param1, param2=param2,
+            minRadius=max(4, int(side * min_frac)), maxRadius=int(side * max_frac),
+        )  # fmt: skip
+        if res is not None:
+            for x, y, r in res[0][: max_n * 2]:
+                c = Circle(float(x), float(y), float(r))
+                if not any(_same(c, o) for o in found):
+                    found.append(c)
+        if found:
+            break
+    return found[: max_n * 2]
+
+
+def _same(a: Circle, b: Circle) -> bool:
+    return math.hypot(a.x - b.x, a.y - b.y) < 0.3 * max(a.r, b.r) and 0.75 < a.r / b.r < 1.33
+
+
+def rim_candidates(
+    gray: np.ndarray, guess: Circle, *, rays: int = 96, band: tuple[float, float] = (0.78, 1.25), per_ray: int = 4
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Radial edge peaks along rays from the guessed centre: (points, ray index, strength).
+
+    Several peaks per ray, because a plate has several concentric edges (lip, hub, painted rings)
+    and the one we want, the outer rim, is not always the strongest.
+    """
+    h, w = gray.shape[:2]
+    g = cv2.GaussianBlur(gray, (0, 0), max(0.8, guess.r / 60)).astype(np.float32)
+    gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3)
+    ang = np.linspace(0, 2 * np.pi, rays, endpoint=False)
+    steps = max(16, int(guess.r * (band[1] - band[0]) * 2))
+    rad = np.linspace(band[0] * guess.r, band[1] * guess.r, steps)
+    cos, sin = np.cos(ang)[:, None], np.sin(ang)[:, None]
+    xs = (guess.x + rad[None, :] * cos).astype(np.float32)
+    ys = (guess.y + rad[None, :] * sin).astype(np.float32)
+    inside = (xs >= 1) & (xs < w - 2) & (ys >= 1) & (ys < h - 2)
+    sx = cv2.remap(gx, xs, ys, cv2.INTER_LINEAR)
+    sy = cv2.remap(gy, xs, ys, cv2.INTER_LINEAR)
+    radial = np.abs(sx * cos + sy * sin)
+    radial[~inside] = 0
+    thr = max(6.0, 0.2 * float(np.percentile(radial.max(axis=1), 75)))
+    mid = radial[:, 1:-1]
+    peak = (mid > radial[:, :-2]) & (mid >= radial[:, 2:]) & (mid > thr)
+    ri, ki = np.nonzero(peak)
+    ki = ki + 1
+    strength = radial[ri, ki]
+    # Keep the strongest `per_ray` peaks of each ray.
+    order = np.lexsort((-strength, ri))
+    ri, ki, strength = ri[order], ki[order], strength[order]
+    first = np.searchsorted(ri, ri)
+    keep = (np.arange(len(ri)) - first) < per_ray
+    ri, ki, strength = ri[keep], ki[keep], strength[keep]
+    a, b, c = radial[ri, ki - 1], radial[ri, ki], radial[ri, ki + 1]
+    denom = a - 2 * b + c
+    off = np.clip(np.where(np.abs(denom) > 1e-6, 0.5 * (a - c) / np.where(denom == 0, 1, denom), 0.0), -0.5, 0.5)
+    r_hit = np.interp(ki + off, np.arange(steps), rad)
+    pts = np.stack([guess.x + r_hit * cos[ri, 0], guess.y + r_hit * sin[ri, 0]], axis=1)
+    return pts, ri, strength
+
+
+def _circle_from(p: np.ndarray) -> tuple[float, float, float] | None:
+    """Least-squares (Kåsa) circle through points."""
+    if len(p) < 3:
+        return None
+    a = np.column_stack([2 * p[:, 0], 2 * p[:, 1], np.ones(len(p))])
+    b = (p**2).sum(axis=1)
+    try:
+        (cx, cy, c), *_ = np.linalg.lstsq(a, b, rcond=None)
+    except np.linalg.LinAlgError:
+        return None
+    r2 = c + cx * cx + cy * cy
+    if r2 <= 0:
+        return None
+    return float(cx), float(cy), float(math.sqrt(r2))
+
+
+def _ray_support(pts: np.ndarray, ray: np.ndarray, fit: tuple[float, float, float], tol: float) -> np.ndarray:
+    """Inlier mask, at most one point per ray (the closest to the circle)."""
+    d = np.abs(np.hypot(pts[:, 0] - fit[0], pts[:, 1] - fit[1]) - fit[2])
+    inl = d < tol
+    if not inl.any():
+        return inl
+    idx = np.nonzero(inl)[0]
+    order = idx[np.lexsort((d[idx], ray[idx]))]
+    uniq = np.ones(len(order), bool)
+    uniq[1:] = ray[order][1:] != ray[order][:-1]
+    mask = np.zeros(len(pts), bool)
+    mask[order[uniq]] = True
+    return mask
+
+
+def _ransac(pts: np.ndarray, ray: np.ndarray, guess: Circle, rng: np.random.Generator,
+            r_range: tuple[float, float], tol: float, iters: int = 120) -> np.ndarray | None:  # fmt: skip
+    """The circle through three rim points that most rays agree with (vectorised over all samples)."""
+    n = len(pts)
+    if n < 3:
+        return None
+    idx = rng.integers(0, n, size=(iters, 3))
+    a, b, c = pts[idx[:, 0]], pts[idx[:, 1]], pts[idx[:, 2]]
+    d = 2 * (a[:, 0] * (b[:, 1] - c[:, 1]) + b[:, 0] * (c[:, 1] - a[:, 1]) + c[:, 0] * (a[:, 1] - b[:, 1]))
+    ok = np.abs(d) > 1e-9
+    d = np.where(ok, d, 1.0)
+    sa, sb, sc = (a**2).sum(1), (b**2).sum(1), (c**2).sum(1)
+    ux = (sa * (b[:, 1] - c[:, 1]) + sb * (c[:, 1] - a[:, 1]) + sc * (a[:, 1] - b[:, 1])) / d
+    uy = (sa * (c[:, 0] - b[:, 0]) + sb * (a[:, 0] - c[:, 0]) + sc * (b[:, 0] - a[:, 0])) / d
+    r = np.hypot(a[:, 0] - ux, a[:, 1] - uy)
+    ok &= (r > r_range[0]) & (r < r_range[1]) & (np.hypot(ux - guess.x, uy - guess.y) < 0.3 * guess.r)
+    if not ok.any():
+        return None
+    ux, uy, r = ux[ok], uy[ok], r[ok]
+    dist = np.abs(np.hypot(pts[None, :, 0] - ux[:, None], pts[None, :, 1] - uy[:, None]) - r[:, None])
+    hits = dist < tol
+    starts = np.flatnonzero(np.r_[True, ray[1:] != ray[:-1]])  # points are grouped by ray
+    rays_hit = (np.add.reduceat(hits, starts, axis=1) > 0).sum(axis=1)
+    k = int(np.argmax(rays_hit))
+    return _ray_support(pts, ray, (float(ux[k]), float(uy[k]), float(r[k])), tol)
+
+
+def fit_rim(
+    gray: np.ndarray, guess: Circle, *, rays: int = 96, rng: np.random.Generator | None = None
+) -> Circle | None:
+    """Measure the plate around `guess` from its outer rim; None when too little of a rim is there."""
+    pts, ray, _ = rim_candidates(gray, guess, rays=rays)
+    if len(pts) < 12:
+        return None
+    rng = rng or np.random.default_rng(0)
+    tol = max(0.8, 0.015 * guess.r)
+    best = _ransac(pts, ray, guess, rng, (0.7 * guess.r, 1.3 * guess.r), tol)
+    if best is None or best.sum() < 10:
+        return None
+    # A plate's outer rim is its diameter; inner lips and painted rings make concentric circles
+    # inside it. Prefer an outer concentric circle when it has a fair share of the support.
+    inner = _circle_from(pts[best])
+    support = float(best.sum()) / rays  # a concentric inner edge confirms the plate as much as the rim
+    if inner is not None:
+        outer_pts = np.hypot(pts[:, 0] - inner[0], pts[:, 1] - inner[1]) > inner[2] * 1.03
+        if outer_pts.sum() >= 10:
+            sub = Circle(inner[0], inner[1], inner[2])
+            outer = _ransac(pts[outer_pts], ray[outer_pts], sub, rng, (1.03 * inner[2], 1.25 * inner[2]), tol)
+            if outer is not None and outer.sum() >= max(10, 0.3 * rays, 0.4 * best.sum()):
+                idx = np.nonzero(outer_pts)[0][outer]
+                best = np.zeros(len(pts), bool)
+                best[idx] = True
+    inliers = pts[best]
+    fit = _circle_from(inliers)
+    if fit is None:
+        return None
+    cx, cy, r = fit
+    minor, angle = r, 0.0
+    resid = float(np.sqrt(np.mean((np.hypot(inliers[:, 0] - cx, inliers[:, 1] - cy) - r) ** 2)))
+    if len(inliers) >= 20:
+        (ex, ey), (d1, d2), ang = cv2.fitEllipse(inliers.astype(np.float32))
+        if min(d1, d2) / max(d1, d2) > 0.6 and math.hypot(ex - cx, ey - cy) < 0.1 * r:
+            cx, cy = float(ex), float(ey)
+            r, minor = max(d1, d2) / 2, min(d1, d2) / 2
+            angle = float(ang) if d1 >= d2 else float(ang) + 90.0
+    return Circle(cx, cy, r, support, resid, minor, angle % 180.0)
+
+
+def detect_plates(gray: np.ndarray, *, max_n: int = 6, min_support: float = 0.45) -> list[Circle]:
+    """Plate candidates in a full frame (any size), measured on their rims, in the frame's pixels."""
+    h, w = gray.shape[:2]
+    k = min(1.0, DETECT_SIDE / max(h, w))
+    small = gray if k == 1.0 else cv2.resize(gray, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA)
+    out: list[Circle] = []
+    for c in find_circles(small, max_n=max_n * 2):
+        fit = fit_rim(small, c)
+        if fit is None or fit.support < min_support:
+            continue
+        off = 0.5 / k - 0.5
+        full = fit.scaled(1 / k, off, off)
+        if not any(_same(full, o) for o in out):
+            out.append(full)
+    out.sort(key=lambda c: c.support * c.r, reverse=True)
+    # A painted ring or the hub inside a plate is not another plate.
+    kept = [c for c in out if not any(o.r > c.r * 1.2 and math.hypot(o.x - c.x, o.y - c.y) < 0.25 * o.r for o in out)]
+    return kept[:max_n]
+
+
+def refine(gray: np.ndarray, guess: Circle, *, target_r: float = 90.0) -> Circle | None:
+    """Re-measure a known plate on a crop around it, scaled so the plate's radius is about `target_r`."""
+    h, w = gray.shape[:2]
+    half = guess.r * 1.35
+    x0, y0 = max(0, int(guess.x - half)), max(0, int(guess.y - half))
+    x1, y1 = min(w, int(guess.x + half) + 1), min(h, int(guess.y + half) + 1)
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return None
+    crop = gray[y0:y1, x0:x1]
+    k = min(1.0, target_r / guess.r)
+    if k < 1.0:
+        crop = cv2.resize(
+            crop, (max(8, round((x1 - x0) * k)), max(8, round((y1 - y0) * k))), interpolation=cv2.INTER_AREA
+        )
+    local = Circle((guess.x - x0) * k, (guess.y - y0) * k, guess.r * k)
+    fit = fit_rim(crop, local)
+    if fit is None:
+        return None
+    # Pixel-centre convention: a resized crop's pixel i covers source pixels [i/k, (i+1)/k).
+    off = 0.5 / k - 0.5 if k < 1.0 else 0.0
+    return Circle(fit.x / k + x0 + off, fit.y / k + y0 + off, fit.r / k, fit.support, fit.rms / k, fit.minor / k,
+                  fit.angle)  # fmt: skip
+
+
+def find_sleeve(gray: np.ndarray, plate: Circle, *, work_r: float = 300.0) -> Circle | None:
+    """The bar's end (the sleeve's face) in front of a plate: a small bright ring near its centre.
+
+    The sleeve sticks out towards the camera, so unless the camera sits exactly on the bar's axis
+    it shows off-centre; it is what people mark as "the bar" (and what manual annotations follow).
+    """
+    h, w = gray.shape[:2]
+    half = 0.6 * plate.r
+    x0, y0 = max(0, int(plate.x - half)), max(0, int(plate.y - half))
+    x1, y1 = min(w, int(plate.x + half) + 1), min(h, int(plate.y + half) + 1)
+    if x1 - x0 < 16 or y1 - y0 < 16:
+        return None
+    crop = gray[y0:y1, x0:x1]
+    k = min(1.0, work_r / plate.r)
+    if k < 1.0:
+        crop = cv2.resize(crop, (round((x1 - x0) * k), round((y1 - y0) * k)), interpolation=cv2.INTER_AREA)
+    r_plate = plate.r * k
+    lo, hi = max(4, int(0.07 * r_plate)), max(6, int(0.18 * r_plate) + 1)
+    res = cv2.HoughCircles(cv2.GaussianBlur(crop, (0, 0), 1.2), cv2.HOUGH_GRADIENT_ALT, dp=1.0, minDist=lo,
+                           param1=100, param2=0.5, minRadius=lo, maxRadius=hi)  # fmt: skip
+    if res is None:
+        return None
+    cx, cy = (plate.x - x0) * k, (plate.y - y0) * k
+    best: Circle | None = None
+    for x, y, r in res[0][:6]:
+        if math.hypot(x - cx, y - cy) > 0.45 * r_plate:
+            continue
+        fit = fit_rim(crop, Circle(float(x), float(y), float(r)), rays=48)
+        if fit is None or fit.support < 0.5 or not (lo * 0.8 <= fit.r <= hi * 1.2):
+            continue
+        if best is None or fit.support > best.support:
+            best = fit
+    if best is None:
+        return None
+    off = 0.5 / k - 0.5 if k < 1.0 else 0.0
+    return Circle(best.x / k + x0 + off, best.y / k + y0 + off, best.r / k, best.support, best.rms / k,
+                  best.minor / k, best.angle)  # fmt: skip

@@ -1,0 +1,466 @@
+"""Following plates through a clip: optical flow on the plate's own marks, re-found by its rim.
+
+Every plate candidate the detector finds becomes a track (the bar's plate, but also plates on the
+rack and round things in the gym); at the end the track that moved like a lift wins. Each track
+follows pyramidal Lucas-Kanade features on the plate face and fits a similarity transform with
+RANSAC (plates turn on the sleeve; hands and sleeves are outliers). The work is done on a crop
+around the plate, scaled so the plate is about `TARGET_R` pixels in radius: the same cost and the
+same sub-pixel behaviour for a 4K close-up and a 360p long shot. Tracks that have not moved for a
+while are checked only every few frames, with the skipped frames replayed from a short buffer
+as soon as one moves, so static plates cost almost nothing and the lift loses no frame.
+When the flow fails (blur, occlusion), the rim fit re-finds the plate near where it should be.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from vision.plates import Circle, detect_plates, find_sleeve, refine
+
+TARGET_R = 40.0  # plate radius in the tracking crops (px)
+_LK = {
+    "winSize": (15, 15),
+    "maxLevel": 3,
+    "criteria": (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 30, 0.01),
+}
+
+
+@dataclass
+class PlateTrack:
+    """One plate followed over frames; positions are the plate centre in displayed full-size pixels."""
+
+    id: int
+    circle: Circle
+    index: list[int] = field(default_factory=list)
+    t: list[float] = field(default_factory=list)
+    x: list[float] = field(default_factory=list)
+    y: list[float] = field(default_factory=list)
+    resid: list[float] = field(default_factory=list)  # RMS of the flow fit (px) per frame
+    ok: list[bool] = field(default_factory=list)  # measured (True) or coasted (False)
+    rims: list[tuple[Circle, float]] = field(default_factory=list)  # rim fits and the speed (px/frame) then
+    pts: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.float32))  # features in the key frame
+    key: np.ndarray | None = None  # the key frame (grey, full size) the features were found in
+    key_index: int = -1
+    key_xy: tuple[float, float] = (0.0, 0.0)  # plate centre in the key frame
+    # The bar's end (sleeve face), when one shows in front of the plate: followed on its own, since it
+    # sits nearer the camera and so moves a little differently on screen than the plate's centre.
+    sleeve: Circle | None = None
+    end_x: list[float] = field(default_factory=list)
+    end_y: list[float] = field(default_factory=list)
+    end_key: np.ndarray | None = None
+    end_key_index: int = -1
+    end_key_xy: tuple[float, float] = (0.0, 0.0)
+    active: bool = True
+    lost: int = 0
+    dormant: bool = False
+    still_frames: int = 0
+    last_index: int = -1
+    last_t: float = 0.0
+
+    def record(
+        self, index: int, t: float, x: float, y: float, resid: float, ok: bool,
+        end: tuple[float, float] = (math.nan, math.nan),
+    ) -> None:  # fmt: skip
+        self.end_x.append(end[0])
+        self.end_y.append(end[1])
+        self.index.append(index)
+        self.t.append(t)
+        self.x.append(x)
+        self.y.append(y)
+        self.resid.append(resid)
+        self.ok.append(ok)
+        self.last_index = index
+        self.last_t = t
+
+    @property
+    def travel(self) -> float:
+        """Vertical range covered (px), robust to a few bad frames."""
+        if len(self.y) < 3:
+            return 0.0
+        return float(np.percentile(self.y, 98) - np.percentile(self.y, 2))
+
+    @property
+    def motion_deg(self) -> float:
+        """Main direction of the plate's travel (degrees, image coordinates; 90 = straight down/up)."""
+        if len(self.x) < 3:
+            return 90.0
+        p = np.stack([self.x, self.y], 1)
+        p = p - p.mean(0)
+        _, _, vt = np.linalg.svd(p, full_matrices=False)
+        return math.degrees(math.atan2(vt[0, 1], vt[0, 0])) % 180.0
+
+    def _radii(self) -> np.ndarray:
+        """Rim measurements along the direction of travel, taken while the plate moved slowly."""
+        if not self.rims:
+            return np.array([self.circle.r])
+        d = self.motion_deg
+        r = np.array([c.radius_along(d) for c, _ in self.rims])
+        speed = np.array([sp for _, sp in self.rims])
+        slow = speed <= np.percentile(speed, 50)
+        return r[slow] if slow.sum() >= 3 else r
+
+    @property
+    def radius(self) -> float:
+        """The plate's radius on screen along its travel (the median of slow rim fits)."""
+        return float(np.median(self._radii()))
+
+    @property
+    def radius_spread(self) -> float:
+        """Relative standard error of the radius (from the spread of its measurements)."""
+        r = self._radii()
+        if len(r) < 3:
+            return 0.02
+        mad = 1.4826 * float(np.median(np.abs(r - np.median(r))))
+        return mad / max(float(np.median(r)), 1e-6) / math.sqrt(len(r)) * 1.25
+
+    @property
+    def coverage(self) -> float:
+        return float(np.mean(self.ok)) if self.ok else 0.0
+
+
+def _nested(inner: PlateTrack, outer: PlateTrack) -> bool:
+    """Whether `inner` stayed inside `outer`'s disc over the frames both saw."""
+    common = sorted(set(inner.index) & set(outer.index))
+    if len(common) < 3:
+        return False
+    pos_i = {k: (x, y) for k, x, y in zip(inner.index, inner.x, inner.y, strict=True)}
+    pos_o = {k: (x, y) for k, x, y in zip(outer.index, outer.x, outer.y, strict=True)}
+    d = [math.hypot(pos_i[k][0] - pos_o[k][0], pos_i[k][1] - pos_o[k][1]) for k in common]
+    return float(np.median(d)) < outer.radius
+
+
+class PlateTracker:
+    """Feed it grey frames in order (`update`), then ask for the lift's track (`best`)."""
+
+    def __init__(
+        self, fps: float, *, detect_every_s: float = 0.7, max_tracks: int = 8, buffer: int = 8,
+        initial: Circle | None = None,
+    ) -> None:  # fmt: skip
+        self.fps = max(1.0, fps)
+        self.detect_every = max(1, round(detect_every_s * self.fps))
+        self.refit_every = max(1, round(0.2 * self.fps))
+        self.max_tracks = max_tracks
+        self.tracks: list[PlateTrack] = []
+        self._frames: OrderedDict[int, tuple[float, np.ndarray]] = OrderedDict()
+        self._buffer = buffer
+        self._dormant_step = max(2, min(buffer - 1, round(0.1 * self.fps)))
+        self._next_id = 0
+        self._frames_seen = 0
+        self._initial = initial
+        self._rng = np.random.default_rng(0)
+
+    # --- public -------------------------------------------------------------------------------
+    def update(self, index: int, t: float, gray: np.ndarray) -> None:
+        self._frames[index] = (t, gray)
+        while len(self._frames) > self._buffer:
+            self._frames.popitem(last=False)
+        if self._frames_seen == 0 and self._initial is not None:
+            self._spawn(self._initial, index, t, gray)
+        lifting = any(tr.active and tr.travel > tr.circle.r for tr in self.tracks)
+        if self._frames_seen % (self.detect_every * (3 if lifting else 1)) == 0:
+            self._detect(index, t, gray)
+        self._frames_seen += 1
+        for track in self.tracks:
+            if not track.active or track.last_index == index:
+                continue
+            if track.dormant and index - track.last_index < self._dormant_step:
+                continue
+            self._advance(track, index)
+
+    def finish(self) -> None:
+        """Bring dormant tracks up to the last frame (their skipped frames filled in)."""
+        if not self._frames:
+            return
+        last = next(reversed(self._frames))
+        for track in self.tracks:
+            if track.active and track.last_index < last:
+                self._advance(track, last)
+
+    def best(self, *, min_travel_r: float = 0.5) -> PlateTrack | None:
+        """The track that moved like a lift: enough vertical travel for its size, the most of it."""
+        moving = [
+            tr for tr in self.tracks if len(tr.y) >= 5 and tr.travel >= min_travel_r * tr.radius and tr.coverage > 0.5
+        ]
+        # A circle riding inside a bigger moving one (hub, sleeve end, painted ring) is part of that plate.
+        outer = [tr for tr in moving if not any(o is not tr and o.radius > 1.2 * tr.radius and _nested(tr, o)
+                                                for o in moving)]  # fmt: skip
+        if not outer:
+            return None
+        return max(outer, key=lambda tr: (tr.travel * tr.coverage * len(tr.y), tr.radius))
+
+    # --- detection ----------------------------------------------------------------------------
+    def _prune(self) -> None:
+        """Drop tracks that have merged into another plate (a rack plate the bar's plate passed over)."""
+        live = [tr for tr in self.tracks if tr.active and tr.x]
+        for a in live:
+            for b in live:
+                if a is b or not (a.active and b.active):
+                    continue
+                small, big = (a, b) if (a.circle.r, -a.id) < (b.circle.r, -b.id) else (b, a)
+                d = math.hypot(small.x[-1] - big.x[-1], small.y[-1] - big.y[-1])
+                if d + small.circle.r < 1.1 * big.circle.r or (
+                    d < 0.2 * big.circle.r and small.circle.r > 0.8 * big.circle.r
+                ):
+                    small.active = False
+
+    def _detect(self, index: int, t: float, gray: np.ndarray) -> None:
+        self._prune()
+        for c in detect_plates(gray):
+            match = self._match(c)
+            inner = self._concentric_smaller(c)
+            if match is None and inner is not None:
+                # The whole plate around a hub or painted ring we were already following: same
+                # centre, same history; follow the bigger disc from now on.
+                self._reseed(
+                    inner, gray, Circle(inner.x[-1], inner.y[-1], c.r, c.support, c.rms, c.minor, c.angle), index
+                )
+                inner.rims.clear()
+                inner.rims.append((c, 0.0))
+                continue
+            if match is None:
+                if self._inside_other(c) is None and sum(tr.active for tr in self.tracks) < self.max_tracks:
+                    self._spawn(c, index, t, gray)
+            elif match.lost and match.active:
+                self._reseed(match, gray, Circle(c.x, c.y, match.circle.r), index)
+
+    def _match(self, c: Circle) -> PlateTrack | None:
+        for tr in self.tracks:
+            if not tr.active:
+                continue
+            x, y = (tr.x[-1], tr.y[-1]) if tr.x else (tr.circle.x, tr.circle.y)
+            if math.hypot(c.x - x, c.y - y) < 0.5 * tr.circle.r and 0.7 < c.r / tr.circle.r < 1.4:
+                return tr
+        return None
+
+    def _concentric_smaller(self, c: Circle) -> PlateTrack | None:
+        for tr in self.tracks:
+            if (
+                tr.active
+                and tr.x
+                and c.r > 1.2 * tr.circle.r
+                and math.hypot(c.x - tr.x[-1], c.y - tr.y[-1]) < 0.2 * c.r
+            ):
+                return tr
+        return None
+
+    def _inside_other(self, c: Circle) -> PlateTrack | None:
+        """An active track whose plate contains this smaller circle (a hub, a painted ring, a sleeve)."""
+        for tr in self.tracks:
+            if tr.active and tr.x and tr.circle.r > c.r * 1.2:
+                if math.hypot(c.x - tr.x[-1], c.y - tr.y[-1]) + c.r < 1.1 * tr.circle.r:
+                    return tr
+        return None
+
+    def _spawn(self, c: Circle, index: int, t: float, gray: np.ndarray) -> None:
+        track = PlateTrack(id=self._next_id, circle=c)
+        self._next_id += 1
+        self._reseed(track, gray, c, index)
+        if len(track.pts) < 6:
+            return
+        track.rims.append((c, 0.0))
+        self._find_sleeve(track, gray, index)
+        end = (track.sleeve.x, track.sleeve.y) if track.sleeve else (math.nan, math.nan)
+        track.record(index, t, c.x, c.y, c.rms, True, end)
+        self.tracks.append(track)
+
+    def _find_sleeve(self, track: PlateTrack, gray: np.ndarray, index: int) -> None:
+        sleeve = find_sleeve(gray, track.circle)
+        if sleeve is not None:
+            track.sleeve = sleeve
+            track.end_key, track.end_key_index, track.end_key_xy = gray, index, (sleeve.x, sleeve.y)
+
+    def _follow_end(self, track: PlateTrack, i1: int, g1: np.ndarray, dx: float, dy: float) -> tuple[float, float]:
+        """Single-window Lucas-Kanade on the sleeve face from its key frame (sub-pixel, no drift between
+        key frames); falls back to the plate's own motion when the check fails."""
+        if track.sleeve is None or track.end_key is None or not track.end_x or math.isnan(track.end_x[-1]):
+            return (math.nan, math.nan)
+        ex, ey = track.end_x[-1] + dx, track.end_y[-1] + dy
+        kx, ky = track.end_key_xy
+        win = int(min(51, max(15, 1.7 * track.sleeve.r))) | 1
+        half = math.hypot(ex - kx, ey - ky) / 2 + 2 * win
+        a, x0, y0 = self._crop(track.end_key, (kx + ex) / 2, (ky + ey) / 2, half, 1.0)
+        b, _, _ = self._crop(g1, (kx + ex) / 2, (ky + ey) / 2, half, 1.0)
+        if a.shape != b.shape:
+            return (ex, ey)
+        p0 = np.float32([[kx - x0, ky - y0]])
+        guess = np.float32([[ex - x0, ey - y0]])
+        lk = {
+            "winSize": (win, win),
+            "maxLevel": 2,
+            "criteria": (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 50, 0.001),
+        }
+        p1, st, _ = cv2.calcOpticalFlowPyrLK(a, b, p0, guess.copy(), flags=cv2.OPTFLOW_USE_INITIAL_FLOW, **lk)
+        if p1 is None or not st[0, 0]:
+            return (ex, ey)
+        pb, st2, _ = cv2.calcOpticalFlowPyrLK(b, a, p1, p0.copy(), flags=cv2.OPTFLOW_USE_INITIAL_FLOW, **lk)
+        if pb is None or not st2[0, 0] or float(np.linalg.norm(pb - p0)) > 0.5:
+            return (ex, ey)
+        nx, ny = float(p1[0, 0] + x0), float(p1[0, 1] + y0)
+        if i1 - track.end_key_index >= max(3, round(0.08 * self.fps)):
+            track.end_key, track.end_key_index, track.end_key_xy = g1, i1, (nx, ny)
+        return (nx, ny)
+
+    # --- tracking -----------------------------------------------------------------------------
+    def _crop(self, gray: np.ndarray, cx: float, cy: float, half: float, s: float) -> tuple[np.ndarray, float, float]:
+        h, w = gray.shape[:2]
+        x0, y0 = max(0, int(cx - half)), max(0, int(cy - half))
+        x1, y1 = min(w, int(cx + half) + 1), min(h, int(cy + half) + 1)
+        crop = gray[y0:y1, x0:x1]
+        if s < 1.0:
+            crop = cv2.resize(crop, (max(8, round((x1 - x0) * s)), max(8, round((y1 - y0) * s))),
+                              interpolation=cv2.INTER_AREA)  # fmt: skip
+        return crop, float(x0), float(y0)
+
+    @staticmethod
+    def _to_crop(p: np.ndarray, x0: float, y0: float, s: float) -> np.ndarray:
+        return ((p - [x0, y0] + 0.5) * s - 0.5).astype(np.float32)
+
+    @staticmethod
+    def _from_crop(p: np.ndarray, x0: float, y0: float, s: float) -> np.ndarray:
+        return (p + 0.5) / s - 0.5 + [x0, y0]
+
+    def _reseed(
+        self, track: PlateTrack, gray: np.ndarray, c: Circle, index: int = -1, keep: np.ndarray | None = None
+    ) -> None:
+        """Make `gray` the track's key frame, with features on the plate face (an annulus: not the rim's
+        background, not the sleeve's end), plus `keep` (features already followed into this frame)."""
+        s = min(1.0, TARGET_R / c.r)
+        crop, x0, y0 = self._crop(gray, c.x, c.y, c.r * 1.05, s)
+        mask = np.zeros(crop.shape[:2], np.uint8)
+        cc = self._to_crop(np.array([[c.x, c.y]]), x0, y0, s)[0]
+        cv2.circle(mask, (round(cc[0]), round(cc[1])), max(2, int(c.r * s * 0.9)), 255, -1)
+        cv2.circle(mask, (round(cc[0]), round(cc[1])), max(1, int(c.r * s * 0.12)), 0, -1)
+        found = cv2.goodFeaturesToTrack(crop, maxCorners=80, qualityLevel=0.01, minDistance=max(2.0, c.r * s / 12),
+                                        mask=mask, blockSize=5)  # fmt: skip
+        pts = np.zeros((0, 2), np.float32) if found is None else self._from_crop(found.reshape(-1, 2), x0, y0, s)
+        if keep is not None and len(keep):
+            pts = np.concatenate([keep, pts])[:120]
+        track.pts = pts.astype(np.float32)
+        track.key = gray
+        track.key_index = index
+        track.key_xy = (c.x, c.y)
+        track.circle = c
+        track.lost = 0
+
+    def _advance(self, track: PlateTrack, index: int) -> None:
+        """Move `track` from its last frame to `index`, replaying buffered frames when it wakes up."""
+        if track.dormant:
+            moved = self._step(track, index, commit=False)
+            if moved is not None and moved < 0.015 * track.circle.r:
+                self._step(track, index, commit=True, fill=True)
+                return
+            track.dormant = False
+            track.still_frames = 0
+        start = track.last_index
+        for i in [k for k in self._frames if start < k <= index]:
+            self._step(track, i, commit=True)
+            if not track.active:
+                return
+
+    def _step(self, track: PlateTrack, i1: int, *, commit: bool, fill: bool = False) -> float | None:
+        """Flow from the key frame to frame i1; returns how far the centre moved since the last frame."""
+        if i1 not in self._frames or track.key is None:
+            return None
+        t1, g1 = self._frames[i1]
+        g0 = track.key
+        c = track.circle
+        cx, cy = track.x[-1], track.y[-1]
+        px, py = cx, cy  # predicted centre in frame i1
+        if len(track.x) >= 2 and not track.dormant and track.index[-1] - track.index[-2] == 1:
+            px, py = (
+                cx + (cx - track.x[-2]) * (i1 - track.last_index),
+                cy + (cy - track.y[-2]) * (i1 - track.last_index),
+            )
+        kx, ky = track.key_xy
+        s = min(1.0, TARGET_R / c.r)
+        half = 1.25 * c.r + math.hypot(px - kx, py - ky) / 2 + 6 / s
+        a, x0, y0 = self._crop(g0, (kx + px) / 2, (ky + py) / 2, half, s)
+        b, _, _ = self._crop(g1, (kx + px) / 2, (ky + py) / 2, half, s)
+        if a.shape != b.shape or len(track.pts) < 6:
+            return self._lost(track, i1, t1, g1, commit)
+        p0 = self._to_crop(track.pts, x0, y0, s)
+        guess = p0 + np.float32([(px - kx) * s, (py - ky) * s])
+        p1, st, _ = cv2.calcOpticalFlowPyrLK(a, b, p0, guess.copy(), flags=cv2.OPTFLOW_USE_INITIAL_FLOW, **_LK)
+        if p1 is None:
+            return self._lost(track, i1, t1, g1, commit)
+        pb, st2, _ = cv2.calcOpticalFlowPyrLK(b, a, p1, p0.copy(), flags=cv2.OPTFLOW_USE_INITIAL_FLOW, **_LK)
+        good = (st.ravel() == 1) & (st2.ravel() == 1) & (np.linalg.norm(pb - p0, axis=1) < 0.5)
+        if good.sum() < 6:
+            return self._lost(track, i1, t1, g1, commit)
+        m, inl = cv2.estimateAffinePartial2D(p0[good], p1[good], method=cv2.RANSAC, ransacReprojThreshold=0.75,
+                                             maxIters=500, confidence=0.995, refineIters=10)  # fmt: skip
+        if m is None or inl is None or inl.sum() < 6:
+            return self._lost(track, i1, t1, g1, commit)
+        zoom = math.sqrt(abs(np.linalg.det(m[:, :2])))
+        if not 0.9 < zoom < 1.1:
+            return self._lost(track, i1, t1, g1, commit)
+        inl = inl.ravel().astype(bool)
+        k0 = self._to_crop(np.array([[kx, ky]]), x0, y0, s)[0]
+        nx, ny = self._from_crop((m[:, :2] @ k0 + m[:, 2])[None, :], x0, y0, s)[0]
+        moved = math.hypot(nx - cx, ny - cy)
+        if not commit:
+            return moved
+        q0, q1 = p0[good][inl], p1[good][inl]
+        resid = float(np.sqrt(np.mean(np.sum((q0 @ m[:, :2].T + m[:, 2] - q1) ** 2, axis=1)))) / s
+        end0 = (track.end_x[-1], track.end_y[-1]) if track.end_x else (math.nan, math.nan)
+        end = self._follow_end(track, i1, g1, nx - cx, ny - cy)
+        if fill:  # a dormant track: the skipped frames sat still, so they get the straight line between
+            last = track.last_index
+            for k in [k for k in self._frames if last < k < i1]:
+                f = (k - last) / (i1 - last)
+                mid = (end0[0] + f * (end[0] - end0[0]), end0[1] + f * (end[1] - end0[1]))
+                track.record(k, self._frames[k][0], cx + f * (nx - cx), cy + f * (ny - cy), resid, True, mid)
+        steps = max(1, i1 - track.last_index)
+        track.record(i1, t1, float(nx), float(ny), resid, True, end)
+        track.circle = Circle(float(nx), float(ny), c.r, c.support, c.rms, c.minor)
+        track.lost = 0
+        per_frame = moved / steps
+        track.still_frames = track.still_frames + steps if per_frame < 0.004 * c.r else 0
+        if not track.dormant and track.still_frames >= self.fps:
+            track.dormant = True
+        # A new key frame when the view has changed enough that matching the old one gets unreliable.
+        turned = abs(math.degrees(math.atan2(m[1, 0], m[0, 0])))
+        age = i1 - track.key_index
+        if inl.sum() < 0.6 * len(track.pts) or turned > 6 or abs(zoom - 1) > 0.04 or age > 0.3 * self.fps:
+            if track.dormant and turned < 6 and inl.sum() >= 0.6 * len(track.pts):
+                return moved  # a still plate keeps its key frame: no drift while it waits
+            kept = self._from_crop(q1, x0, y0, s).astype(np.float32)
+            self._refit(track, g1, per_frame)
+            self._reseed(track, g1, track.circle, i1, keep=kept if len(kept) >= 30 else None)
+        return moved
+
+    def _refit(self, track: PlateTrack, gray: np.ndarray, speed: float) -> None:
+        """Re-measure the rim: the scale samples (their median, taken while slow, is the plate size)."""
+        if track.sleeve is None and track.x:
+            self._find_sleeve(track, gray, track.last_index)
+            if track.sleeve is not None:
+                track.end_x[-1], track.end_y[-1] = track.sleeve.x, track.sleeve.y
+        fit = refine(gray, track.circle)
+        if fit is not None and fit.support > 0.4 and abs(fit.r / track.circle.r - 1) < 0.15:
+            track.rims.append((fit, speed))
+
+    def _lost(self, track: PlateTrack, i1: int, t1: float, g1: np.ndarray, commit: bool) -> float | None:
+        """The flow failed: look for the rim near the predicted place; coast, and give up after ~1 s."""
+        if not commit:
+            return None
+        cx, cy = track.x[-1], track.y[-1]
+        if len(track.x) >= 2 and track.index[-1] - track.index[-2] == 1:
+            cx, cy = 2 * cx - track.x[-2], 2 * cy - track.y[-2]
+        fit = refine(g1, Circle(cx, cy, track.circle.r))
+        if fit is not None and fit.support > 0.5 and abs(fit.r / track.circle.r - 1) < 0.15:
+            self._reseed(track, g1, Circle(fit.x, fit.y, track.circle.r, fit.support, fit.rms, fit.minor), i1)
+            track.record(i1, t1, fit.x, fit.y, fit.rms, len(track.pts) >= 6)
+            track.sleeve = None  # re-found from scratch: look for the bar's end again at the next refit
+            return 0.0
+        track.lost += 1
+        track.record(i1, t1, cx, cy, float("nan"), False)
+        track.circle = Circle(cx, cy, track.circle.r)
+        track.dormant = False
+        if track.lost > self.fps:
+            track.active = False
+        return None
