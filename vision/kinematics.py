@@ -12,6 +12,7 @@ few milliseconds even at 24 fps, and mean concentric velocity = range of motion 
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import asdict, dataclass, field
 
@@ -74,13 +75,13 @@ class Kinematics:
 
 
 def _uniform(t: np.ndarray, values: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
-    n = max(2, int(math.floor((t[-1] - t[0]) * rate)) + 1)
+    n = max(2, math.floor((t[-1] - t[0]) * rate) + 1)
     grid = t[0] + np.arange(n) / rate
     return grid, np.interp(grid, t, values)
 
 
 def _window(rate: float, seconds: float, order: int) -> int:
-    w = max(order + 2, int(round(seconds * rate)))
+    w = max(order + 2, round(seconds * rate))
     return w + 1 if w % 2 == 0 else w
 
 
@@ -224,7 +225,7 @@ def analyse_path(
 
     delta0 = max(min_rom_m * 0.5, 6 * pos_sd)
     turns = _zigzag(hs, delta0)
-    rises = [(a, b) for a, b in zip(turns, turns[1:], strict=False) if hs[b] > hs[a]]
+    rises = [(a, b) for a, b in itertools.pairwise(turns) if hs[b] > hs[a]]
     if not rises:
         return kin
     tallest = max(hs[b] - hs[a] for a, b in rises)

@@ -218,7 +218,7 @@ def _background(w: int, h: int, rng: np.random.Generator, distractors: int, plat
 def _plate_sprite(d_px: float, rng: np.random.Generator, ss: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """The plate drawn once at `ss`x resolution: colour (float32 HxWx3) and alpha (HxW)."""
     r = d_px * ss / 2
-    size = int(math.ceil(2 * r + 8 * ss)) | 1
+    size = math.ceil(2 * r + 8 * ss) | 1
     c = size // 2
     col = np.zeros((size, size, 3), np.uint8)
     alpha = np.zeros((size, size), np.uint8)

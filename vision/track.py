@@ -251,9 +251,9 @@ class PlateTracker:
     def _inside_other(self, c: Circle) -> PlateTrack | None:
         """An active track whose plate contains this smaller circle (a hub, a painted ring, a sleeve)."""
         for tr in self.tracks:
-            if tr.active and tr.x and tr.circle.r > c.r * 1.2:
-                if math.hypot(c.x - tr.x[-1], c.y - tr.y[-1]) + c.r < 1.1 * tr.circle.r:
-                    return tr
+            inside = tr.x and math.hypot(c.x - tr.x[-1], c.y - tr.y[-1]) + c.r < 1.1 * tr.circle.r
+            if tr.active and tr.circle.r > c.r * 1.2 and inside:
+                return tr
         return None
 
     def _spawn(self, c: Circle, index: int, t: float, gray: np.ndarray) -> None:
