@@ -115,7 +115,7 @@ def _match_create(text: str, _a: list[Attachment]) -> CreateArgs | None:
         "ask me how I slept every morning at 7",
         "turn on the morning readiness check and the Sunday review",
     ],
-    intents=[r"\bremind me\b", r"\breminders?\b.*\b(every|daily|at)\b"],
+    intents=[r"\bremind me (to|about|at|in|every|each|on)\b", r"\breminders?\b.*\b(every|daily|at)\b"],
     match=_match_create,
     priority=30,
 )
