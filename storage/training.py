@@ -113,6 +113,12 @@ def get_or_create_custom_exercise(account_id: int, name: str, s: Session) -> str
     return ex.id
 
 
+def create_custom_exercise(account_id: int, name: str, engine: Engine | None = None) -> str:
+    ensure_library(engine)
+    with transaction(engine) as s:
+        return get_or_create_custom_exercise(account_id, name, s)
+
+
 def find_custom_exercise(account_id: int, name: str, engine: Engine | None = None) -> TrainingExercise | None:
     with read_session(engine) as s:
         return s.exec(
@@ -301,6 +307,7 @@ def activate_program(
     change_note: str = "",
     draft_id: str | None = None,
     initial_states: dict[str, SlotState] | None = None,
+    maxes_kg: dict[str, float] | None = None,
     engine: Engine | None = None,
 ) -> TrainingProgram:
     """Save `program` as the active one (a new version when `lineage_id` names an existing program).
@@ -313,6 +320,8 @@ def activate_program(
     with transaction(engine) as s:
         if draft_id:
             _take_draft(s, account_id, draft_id, "approved")
+        for ex_id, kg in (maxes_kg or {}).items():
+            s.add(TrainingMax(account_id=account_id, exercise_id=ex_id, one_rm_kg=kg, source="stated"))
         version = 1
         done: set[tuple[int, int]] = set()
         if lineage_id:

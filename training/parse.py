@@ -260,8 +260,13 @@ def _sets_from(kind: str, m: re.Match[str]) -> list[ParsedSet]:
     if kind == "w_for":
         load, unit = float(g["w"]), _unit(g.get("wu"))
         n = int(g["s"]) if g.get("s") else 1
-        sets = [ParsedSet(int(g["r"]), load, unit, rpe, bool(g.get("rplus")), added) for _ in range(n)]
-        sets += [ParsedSet(r, load, unit, None, p, added) for r, p in _reps_list(g.get("more"))]
+        more = _reps_list(g.get("more"))
+        sets = [
+            ParsedSet(int(g["r"]), load, unit, None if more else rpe, bool(g.get("rplus")), added) for _ in range(n)
+        ]
+        sets += [ParsedSet(r, load, unit, None, p, added) for r, p in more]
+        if more:
+            sets[-1].rpe = rpe
         return sets
     if kind in ("reps_at", "w_reps"):
         return [ParsedSet(int(g["r"]), float(g["w"]), _unit(g.get("wu")), rpe, bool(g.get("rplus")), added)]
@@ -304,8 +309,10 @@ def _sets_from(kind: str, m: re.Match[str]) -> list[ParsedSet]:
         if amrap:
             sets[-1].amrap = True
         return sets
-    sets = [ParsedSet(b, a, au, rpe, amrap, added)]
+    sets = [ParsedSet(b, a, au, None if more else rpe, amrap, added)]
     sets += [ParsedSet(r, a, au, None, p, added) for r, p in more]
+    if more:  # '100x8, 8, 7 @9': the RPE written after the list is the last set's
+        sets[-1].rpe = rpe
     return sets
 
 

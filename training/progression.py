@@ -231,3 +231,26 @@ def _rpe(rule, rx, state, done, exercise, eq) -> Decision:  # noqa: ANN001
         f"e1RM {e1:.1f} kg from {top.load_kg:g}×{top.reps} @{top.rpe:g}: "
         f"{reps} @ RPE {target:g} is {nxt:g} kg ({arrow})",
     )
+
+
+def initial_states(program, maxes: dict, tm_of) -> dict[str, SlotState]:  # noqa: ANN001
+    """Progression state to seed when a program is saved: a linear lift's start load, a wave's training max.
+
+    `tm_of(exercise_id, kind)` returns the max that a percentage of `kind` refers to (or None).
+    """
+    out: dict[str, SlotState] = {}
+    for w in program.weeks:
+        for wo in w.workouts:
+            for rx in wo.prescriptions():
+                rule = program.progressions.get(rx.progression or "")
+                if rule is None or rule.kind == "none":
+                    continue
+                if rule.kind == "wave":
+                    if rx.exercise not in out and rx.load.kind in ("pct_tm", "pct_1rm"):
+                        base = tm_of(rx.exercise, rx.load.kind)
+                        if base:
+                            out[rx.exercise] = SlotState(tm_kg=round(base, 2))
+                    continue
+                if rx.key not in out:
+                    out[rx.key] = SlotState(load_kg=rx.load.value if rx.load.kind == "kg" else None)
+    return out

@@ -77,7 +77,8 @@ def unit_suspicion(
     """The other unit when `value` read in the person's default unit is implausible and the other fits.
 
     Only used when no unit was typed. Implausible = heavier than anything lifted on the exercise, or an
-    estimated max above 125 % of the person's known e1RM while the other unit lands at 50-110 % of it.
+    estimated max above 150 % of the person's known e1RM (nobody gets 50 % stronger between sessions)
+    while the other unit lands at 50-125 % of it.
     """
     if value <= 0:
         return None
@@ -89,6 +90,6 @@ def unit_suspicion(
     if known_e1rm_kg and reps <= 12:
         implied = e1rm_kg(as_typed, min(reps, 10)) or as_typed
         implied_alt = e1rm_kg(as_alt, min(reps, 10)) or as_alt
-        if implied > 1.25 * known_e1rm_kg and 0.5 * known_e1rm_kg <= implied_alt <= 1.1 * known_e1rm_kg:
+        if implied > 1.5 * known_e1rm_kg and 0.5 * known_e1rm_kg <= implied_alt <= 1.25 * known_e1rm_kg:
             return alt
     return None

@@ -1,0 +1,1445 @@
+"""Training tools: programs from a sentence (draft → table → approve), edits with a diff, today's workout,
+plate maths, logging sets by chat with PRs, e1RM chart and progression, summaries, Strong/Hevy import,
+CSV export, maxes and equipment.
+
+Thin adapters: numbers come from `training/`, rows from `storage.training`. Every common phrasing has a
+`match` fast path, so logging "squat 140x5 @8" or asking "what's my workout today?" needs no model.
+Nothing that changes a program is saved without a button press (drafts wait in the database).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
+from powerforge.units import Mass
+from storage import training as repo
+from training import e1rm as e1rm_mod
+from training.builder import build, describe_request, looks_like_program_request, parse_maxes, parse_request
+from training.chart import e1rm_chart
+from training.csvio import CSVImportError, detect, parse_export, write_csv
+from training.diff import compress, diff_programs, diff_table
+from training.edits import EditError, EditOp, apply_edits, parse_edit
+from training.library import Exercise, library
+from training.loads import Max
+from training.model import Program, ProgramInvalid, ensure_valid
+from training.parse import ParsedEntry, ParsedSet, SetLineError, has_explicit_unit, looks_like_set_line, parse_sets
+from training.plates import Equipment, PlateError, load_bar
+from training.progression import Decision, Performed, SlotState, decide, initial_states
+from training.prs import detect_prs
+from training.render import mass, num, program_table, session_table, sets_table, summary_md, table
+from training.schedule import local_today
+from training.session import effective_max, plan_item, plan_workout, warmup_ramp
+from training.sets import ImplausibleSet, SetRecord, check_set, unit_suspicion
+from training.summary import summarise
+from training.templates import TemplateError, templates
+
+DOMAIN = "training"
+
+
+# --------------------------------------------------------------------------- shared helpers
+def _now(ctx: ToolContext) -> datetime:
+    return (ctx.now or datetime.now(UTC)).astimezone(UTC)
+
+
+def _unit(ctx: ToolContext) -> str:
+    return repo.display_unit(ctx.account_id, ctx.engine)
+
+
+def _today(ctx: ToolContext):
+    return local_today(repo.account_tz(ctx.account_id, ctx.engine), _now(ctx))
+
+
+def _name(ex_id: str, ctx: ToolContext) -> str:
+    return repo.exercise_names(ctx.account_id, [ex_id], ctx.engine).get(ex_id, ex_id)
+
+
+def _draft_buttons(draft_id: str, save: str) -> list[Action]:
+    return [
+        Action(label=save, tool="program_approve", args={"draft_id": draft_id}, tooltip="Save it"),
+        Action(label="🗑️ Discard", tool="program_discard", args={"draft_id": draft_id}, tooltip="Throw the draft away"),
+    ]
+
+
+def _states(ctx: ToolContext, lineage_id: str) -> dict[str, SlotState]:
+    return repo.get_progress(ctx.account_id, lineage_id, ctx.engine)
+
+
+def _has_max(maxes: dict[str, Max], states: dict[str, SlotState]):
+    return lambda ex_id: effective_max(ex_id, maxes, states, "pct_1rm") is not None
+
+
+# --------------------------------------------------------------------------- program: draft
+class DraftArgs(BaseModel):
+    """Draft a training program from the athlete's request (shown as a table, saved only after approval)."""
+
+    request: str = Field(default="", description="the athlete's request in their words")
+    template: str | None = Field(default=None, description="template id when the athlete picked one")
+    days: int | None = Field(default=None, ge=1, le=7, description="training days per week")
+    weeks: int | None = Field(default=None, ge=1, le=52)
+    level: Literal["beginner", "intermediate", "advanced"] | None = None
+
+
+def _match_draft(text: str, _a: list[Attachment]) -> DraftArgs | None:
+    if looks_like_set_line(text) or not looks_like_program_request(text):
+        return None
+    return DraftArgs(request=text)
+
+
+def _template_buttons(request: str) -> list[Action]:
+    return [
+        Action(label=t.name, tool="program_draft", args={"request": request, "template": t.id}, tooltip=t.summary)
+        for t in templates().values()
+    ]
+
+
+@tool(
+    name="program_draft",
+    description=DraftArgs.__doc__ or "",
+    args=DraftArgs,
+    domain=DOMAIN,
+    examples=[
+        "build me a 4-day upper/lower program for 8 weeks, squat 140 bench 100 deadlift 180",
+        "a 12-week powerlifting peaking block, 3 days a week",
+        "start 5/3/1 boring but big",
+    ],
+    intents=[r"\b(build|make|create|design|write|plan)\b.*\b(program|programme|routine|split|block)\b"],
+    match=_match_draft,
+    priority=35,
+)
+def program_draft(ctx: ToolContext, args: DraftArgs) -> ToolOutput:
+    from agent.graphs.program import DraftRejected, ModelUnavailable, propose_program
+
+    unit = _unit(ctx)
+    eq = repo.get_equipment(ctx.account_id, ctx.engine)
+    text = args.request or ctx.text
+    req = parse_request(text, default_unit=unit)
+    req.days = args.days or req.days
+    req.weeks = args.weeks or req.weeks
+    req.level = args.level or req.level
+    if args.template:
+        if args.template not in templates():
+            raise ToolError(f"There's no template '{args.template}'. Templates: {', '.join(templates())}.")
+        req.template = args.template
+    stored = repo.get_maxes(ctx.account_id, ctx.engine)
+    maxes = {**stored, **{k: Max(v, None) for k, v in req.maxes_kg.items()}}
+    try:
+        if req.template:
+            program, notes = build(req, maxes=maxes, equipment=eq)
+            how = f"template: {templates()[req.template].name}" + (f" ({req.reason})" if req.reason else "")
+        else:
+            program, notes, _proposal = propose_program(text, req, maxes, eq, ctx.settings)
+            how = "drafted with the model, checked by code"
+    except TemplateError as e:
+        raise ToolError(str(e)) from e
+    except ModelUnavailable:
+        return ToolOutput(
+            summary="Asked which program style to use (no model available to choose).",
+            markdown="Which kind of program would you like? Pick one and I'll fill in the loads from your maxes:\n\n"
+            + "\n".join(f"- **{t.name}** — {t.summary}" for t in templates().values()),
+            actions=_template_buttons(text),
+            final=True,
+        )
+    except DraftRejected as e:
+        return ToolOutput(
+            ok=False,
+            summary=f"Could not draft a valid program: {'; '.join(e.problems[:3])}",
+            markdown="I couldn't put together a valid program for that, so nothing was saved:\n\n"
+            + "\n".join(f"- {p}" for p in e.problems[:8])
+            + "\n\nPick one of my templates instead, or rephrase the request.",
+            actions=_template_buttons(text),
+            final=True,
+        )
+    draft = repo.create_draft(
+        ctx.account_id,
+        "program",
+        {"program": program.model_dump(mode="json"), "maxes_kg": req.maxes_kg, "notes": notes},
+        summary=program.name,
+        request=text,
+        engine=ctx.engine,
+    )
+    md = program_table(program, maxes, eq, unit)
+    facts = describe_request(req)
+    extra = "".join(f"\n\n_Note: {n}._" for n in notes)
+    intro = f"Here's the draft ({how}{'; ' + facts if facts else ''}). Nothing is saved until you approve it."
+    md = f"{intro}\n\n{md}{extra}"
+    return ToolOutput(
+        summary=f"Drafted '{program.name}': {len(program.weeks)} weeks, {program.days_per_week} days a week "
+        f"({how}). Waiting for approval.",
+        markdown=md,
+        data={"draft_id": draft.id, "program": program.model_dump(mode="json"), "notes": notes},
+        actions=_draft_buttons(draft.id, "✅ Save program"),
+        final=True,
+    )
+
+
+# --------------------------------------------------------------------------- program: approve / discard
+class ApproveArgs(BaseModel):
+    """Approve a pending draft (new program, program edit or progression) and save it."""
+
+    draft_id: str | None = Field(default=None, description="the draft's id; empty = the latest pending one")
+
+
+_APPROVE_RE = re.compile(
+    r"^\s*(?:yes[,!.]?\s*)?(?:save|approve|accept|apply|confirm|keep)\s+(?:it|this|that|the\s+(?:program|programme|"
+    r"changes?|draft|edit|progression|new version))\s*[.!]*\s*$|^\s*(?:looks good|ok),?\s+save(?:\s+it)?\s*[.!]*$",
+    re.I,
+)
+_DISCARD_RE = re.compile(
+    r"^\s*(?:no[,!.]?\s*)?(?:discard|cancel|scrap|drop|throw away)\s+(?:it|this|that|the\s+(?:program|draft|"
+    r"changes?|edit|progression))\s*[.!]*$",
+    re.I,
+)
+
+
+def _pending(ctx: ToolContext, draft_id: str | None):
+    d = (
+        repo.get_draft(ctx.account_id, draft_id, ctx.engine)
+        if draft_id
+        else repo.latest_pending_draft(ctx.account_id, engine=ctx.engine)
+    )
+    if d is None:
+        raise ToolError("There's no draft waiting for approval.")
+    if d.status != "pending":
+        raise ToolError(f"That draft was already {d.status}; nothing changed.")
+    return d
+
+
+@tool(
+    name="program_approve",
+    description=ApproveArgs.__doc__ or "",
+    args=ApproveArgs,
+    domain=DOMAIN,
+    examples=["save it", "approve the program", "apply the progression"],
+    match=lambda text, _a: ApproveArgs() if _APPROVE_RE.match(text) else None,
+    priority=60,
+    kind="write",
+)
+def program_approve(ctx: ToolContext, args: ApproveArgs) -> ToolOutput:
+    d = _pending(ctx, args.draft_id)
+    try:
+        if d.kind == "progression":
+            states = {k: SlotState.from_dict(v) for k, v in d.spec["states"].items()}
+            repo.approve_progression(ctx.account_id, d.id, d.spec["lineage_id"], states, ctx.engine)
+            lines = d.spec.get("lines", [])
+            return ToolOutput(
+                summary="Progression applied: " + "; ".join(lines),
+                markdown="✅ Progression applied:\n\n" + "\n".join(f"- {x}" for x in lines),
+                data={"draft_id": d.id},
+                final=True,
+            )
+        program = ensure_valid(Program.model_validate(d.spec["program"]))
+    except ProgramInvalid as e:  # never save a broken program, even one stored earlier
+        repo.discard_draft(ctx.account_id, d.id, ctx.engine)
+        raise ToolError(f"The draft no longer passes the checks, so it was discarded: {e}") from e
+    except repo.DraftGone as e:
+        raise ToolError(str(e)) from e
+    maxes_kg = {k: float(v) for k, v in (d.spec.get("maxes_kg") or {}).items()}
+    maxes = {**repo.get_maxes(ctx.account_id, ctx.engine), **{k: Max(v) for k, v in maxes_kg.items()}}
+    lineage = None
+    note = ""
+    if d.kind == "edit":
+        base = repo.get_program(ctx.account_id, d.base_program_id or -1, ctx.engine)
+        if base is None:
+            raise ToolError("The program this edit was for no longer exists; nothing changed.")
+        lineage, note = base[0].lineage_id, d.summary
+        states = _states(ctx, lineage)
+    else:
+        states = {}
+
+    def tm_of(ex_id: str, kind: str) -> float | None:
+        m = effective_max(ex_id, maxes, states, kind)
+        if m is None:
+            return None
+        return m.training_max(program.training_max_pct) if kind == "pct_tm" else m.one_rm(program.training_max_pct)
+
+    try:
+        row = repo.activate_program(
+            ctx.account_id,
+            program,
+            start=_today(ctx),
+            lineage_id=lineage,
+            change_note=note,
+            draft_id=d.id,
+            initial_states=initial_states(program, maxes, tm_of),
+            maxes_kg=maxes_kg,
+            engine=ctx.engine,
+        )
+    except repo.DraftGone as e:
+        raise ToolError(str(e)) from e
+    nxt = repo.next_scheduled(ctx.account_id, ctx.engine)
+    first = (
+        f" Next session: **{nxt.name}** (week {nxt.week_index}), planned for {nxt.planned_date:%a %d %b}."
+        if nxt
+        else ""
+    )
+    what = f"version {row.version} of **{row.name}**" if d.kind == "edit" else f"**{row.name}**"
+    return ToolOutput(
+        summary=f"Saved {what.replace('**', '')}.{first.replace('**', '')}",
+        markdown=f"✅ Saved {what}.{first} Ask “what's my workout today?” any time.",
+        data={"program_id": row.id, "version": row.version, "lineage_id": row.lineage_id},
+        final=True,
+    )
+
+
+@tool(
+    name="program_discard",
+    description="Discard a pending draft (program, edit or progression) without saving anything.",
+    args=ApproveArgs,
+    domain=DOMAIN,
+    examples=["discard it", "cancel the draft"],
+    match=lambda text, _a: ApproveArgs() if _DISCARD_RE.match(text) else None,
+    priority=60,
+    kind="write",
+)
+def program_discard(ctx: ToolContext, args: ApproveArgs) -> ToolOutput:
+    d = _pending(ctx, args.draft_id)
+    try:
+        repo.discard_draft(ctx.account_id, d.id, ctx.engine)
+    except repo.DraftGone as e:
+        raise ToolError(str(e)) from e
+    what = {"program": "program draft", "edit": "proposed change", "progression": "progression"}.get(d.kind, "draft")
+    return ToolOutput(
+        summary=f"Discarded the {what}.", markdown=f"🗑️ Discarded the {what}; nothing changed.", final=True
+    )
+
+
+# --------------------------------------------------------------------------- program: edit
+class EditArgs(BaseModel):
+    """Change the saved program (swap, remove or add exercises, make a week a deload, change sets × reps or load).
+    Shows what changes; saves a new version only after approval."""
+
+    request: str = Field(default="", description="the change in the athlete's words")
+    ops: list[EditOp] = Field(default_factory=list)
+
+
+def _match_edit(text: str, _a: list[Attachment]) -> EditArgs | None:
+    if looks_like_set_line(text) and not re.search(r"\b(swap|replace|deload)\b", text, re.I):
+        return None
+    ops = parse_edit(text)
+    return EditArgs(request=text) if ops else None
+
+
+@tool(
+    name="program_edit",
+    description=EditArgs.__doc__ or "",
+    args=EditArgs,
+    domain=DOMAIN,
+    examples=["swap Thursday's deadlift for RDLs", "make week 4 a deload", "add 3x12 face pulls to Monday"],
+    intents=[r"\b(swap|replace|substitute)\b.*\b(for|with)\b", r"\bdeload\b.*\bweek\b", r"\bchange (my|the) program\b"],
+    match=_match_edit,
+    priority=36,
+)
+def program_edit(ctx: ToolContext, args: EditArgs) -> ToolOutput:
+    from agent.graphs.program import DraftRejected, ModelUnavailable, propose_edit
+
+    active = repo.active_program(ctx.account_id, ctx.engine)
+    if active is None:
+        raise ToolError("You don't have a saved program to change yet. Ask me to build one first.")
+    row, program = active
+    unit = _unit(ctx)
+    maxes = repo.get_maxes(ctx.account_id, ctx.engine)
+    states = _states(ctx, row.lineage_id)
+    text = args.request or ctx.text
+    ops = args.ops or parse_edit(text) or []
+    try:
+        if ops:
+            new = apply_edits(program, ops, _has_max(maxes, states))
+        else:
+            new, ops = propose_edit(text, program, _has_max(maxes, states), ctx.settings)
+    except (EditError, ProgramInvalid, TemplateError) as e:
+        raise ToolError(str(e)) from e
+    except ModelUnavailable as e:
+        raise ToolError(
+            "I couldn't read that change without the language model. Try e.g. “swap Thursday's deadlift for "
+            "RDLs”, “make week 4 a deload”, “remove face pulls from Monday” or “change bench to 5x5”."
+        ) from e
+    except DraftRejected as e:
+        raise ToolError(f"I couldn't turn that into a valid change: {'; '.join(e.problems[:3])}") from e
+    rows = compress(diff_programs(program, new, unit))
+    if not rows:
+        why = "Nothing would change"
+        if all(op.kind == "deload" for op in ops):
+            why = f"Week {', '.join(str(w) for op in ops for w in op.weeks or [])} is already a deload"
+        return ToolOutput(
+            summary=f"{why}; no change proposed.", markdown=f"{why}, so there's nothing to approve.", final=True
+        )
+    note = "; ".join(op.describe() for op in ops)
+    draft = repo.create_draft(
+        ctx.account_id,
+        "edit",
+        {"program": new.model_dump(mode="json"), "ops": [o.model_dump() for o in ops]},
+        summary=note,
+        request=text,
+        base_program_id=row.id,
+        engine=ctx.engine,
+    )
+    md = (
+        f"Proposed change to **{row.name}** (version {row.version} → {row.version + 1}): {note}.\n\n"
+        f"{diff_table(rows)}\n\nNothing changes until you approve."
+    )
+    return ToolOutput(
+        summary=f"Proposed: {note} ({len(rows)} change rows). Waiting for approval.",
+        markdown=md,
+        data={"draft_id": draft.id, "changes": [r.__dict__ for r in rows]},
+        actions=_draft_buttons(draft.id, "✅ Apply change"),
+        final=True,
+    )
+
+
+# --------------------------------------------------------------------------- program: show / templates
+class ShowArgs(BaseModel):
+    """Show the saved program as a table (optionally one week), with loads from the athlete's maxes."""
+
+    week: int | None = Field(default=None, ge=1, le=52)
+
+
+_SHOW_RE = re.compile(
+    r"\b(?:show|see|view|display|print)\b.*\b(?:my\s+)?(?:program|programme|plan|routine)\b|"
+    r"\bwhat(?:'s| is) (?:in )?(?:my )?(?:program|programme|plan)\b|\b(?:show|what'?s in) (?:me )?week\s+\d+",
+    re.I,
+)
+
+
+def _match_show(text: str, _a: list[Attachment]) -> ShowArgs | None:
+    if not _SHOW_RE.search(text) or re.search(r"\btemplates?\b", text, re.I):
+        return None
+    m = re.search(r"\bweek\s+(\d{1,2})\b", text, re.I)
+    return ShowArgs(week=int(m.group(1)) if m else None)
+
+
+@tool(
+    name="program_show",
+    description=ShowArgs.__doc__ or "",
+    args=ShowArgs,
+    domain=DOMAIN,
+    examples=["show my program", "show week 5"],
+    match=_match_show,
+    priority=37,
+)
+def program_show(ctx: ToolContext, args: ShowArgs) -> ToolOutput:
+    active = repo.active_program(ctx.account_id, ctx.engine)
+    if active is None:
+        raise ToolError("You don't have a saved program yet. Ask me to build one, e.g. “a 3-day beginner program”.")
+    row, program = active
+    unit = _unit(ctx)
+    eq = repo.get_equipment(ctx.account_id, ctx.engine)
+    if args.week and args.week > len(program.weeks):
+        raise ToolError(f"{row.name} has {len(program.weeks)} weeks; there's no week {args.week}.")
+    md = program_table(
+        program,
+        repo.get_maxes(ctx.account_id, ctx.engine),
+        eq,
+        unit,
+        states=_states(ctx, row.lineage_id),
+        weeks=[args.week] if args.week else None,
+    )
+    counts = repo.scheduled_counts(ctx.account_id, row.id, ctx.engine)
+    head = f"Version {row.version}, started {row.start_date:%d %b %Y}; {counts.get('done', 0)} sessions done."
+    return ToolOutput(
+        summary=f"Showed {row.name} (version {row.version}).",
+        markdown=f"{head}\n\n{md}",
+        data={"program_id": row.id, "version": row.version, "program": program.model_dump(mode="json")},
+        final=True,
+    )
+
+
+class TemplatesArgs(BaseModel):
+    """List the program templates the coach can start from."""
+
+
+@tool(
+    name="program_templates",
+    description=TemplatesArgs.__doc__ or "",
+    args=TemplatesArgs,
+    domain=DOMAIN,
+    examples=["what programs do you have?", "list templates"],
+    match=lambda text, _a: (
+        TemplatesArgs()
+        if re.search(r"\b(templates?|what (programs|programmes) (do you|can you))\b", text, re.I)
+        and not looks_like_program_request(text.replace("template", ""))
+        else None
+    ),
+    priority=38,
+)
+def program_templates(ctx: ToolContext, _args: TemplatesArgs) -> ToolOutput:
+    rows = [
+        [t.name, "/".join(map(str, t.days)), f"{t.weeks_range[0]}-{t.weeks_range[1]}", ", ".join(t.levels), t.summary]
+        for t in templates().values()
+    ]
+    return ToolOutput(
+        summary=f"{len(rows)} templates: " + ", ".join(t.name for t in templates().values()),
+        markdown=table(["Program", "Days/week", "Weeks", "Level", "What it is"], rows),
+        actions=[
+            Action(label=f"Start {t.name}", tool="program_draft", args={"request": t.name, "template": t.id})
+            for t in templates().values()
+        ],
+        final=True,
+    )
+
+
+# --------------------------------------------------------------------------- today's workout
+class TodayArgs(BaseModel):
+    """Show today's (or the next) workout of the saved program with loads rounded to the athlete's plates."""
+
+
+_TODAY_RE = re.compile(
+    r"\b(?:what(?:'s| is| do i have| am i (?:doing|training|lifting))|show(?: me)?|give me)\b.*"
+    r"\b(?:workout|session|training|program|lifting|doing)\b.*\b(?:today|tonight|now|next)\b|"
+    r"\b(?:today'?s|next|tonight'?s)\s+(?:workout|session|training)\b|\bwhat(?:'s| is) on (?:for )?today\b|"
+    r"\bwhat am i (?:doing|training|lifting) today\b",
+    re.I,
+)
+
+
+@tool(
+    name="train_today",
+    description=TodayArgs.__doc__ or "",
+    args=TodayArgs,
+    domain=DOMAIN,
+    examples=["what's my workout today?", "next session"],
+    match=lambda text, _a: TodayArgs() if _TODAY_RE.search(text) else None,
+    priority=40,
+)
+def train_today(ctx: ToolContext, _args: TodayArgs) -> ToolOutput:
+    active = repo.active_program(ctx.account_id, ctx.engine)
+    if active is None:
+        raise ToolError(
+            "You don't have a saved program yet. Ask me to build one (e.g. “4-day upper/lower for 8 weeks, squat 140 "
+            "bench 100 deadlift 180”) or log sets as you go (“squat 140x5 @8”)."
+        )
+    row, program = active
+    unit = _unit(ctx)
+    eq = repo.get_equipment(ctx.account_id, ctx.engine)
+    now = _now(ctx)
+    sess = repo.open_session(ctx.account_id, now, ctx.engine)
+    sched = repo.get_scheduled(ctx.account_id, sess.scheduled_id, ctx.engine) if sess and sess.scheduled_id else None
+    sched = sched or repo.next_scheduled(ctx.account_id, ctx.engine)
+    if sched is None:
+        return ToolOutput(
+            summary=f"{row.name} is complete.",
+            markdown=f"🎉 You've finished every session of **{row.name}**. "
+            "Test your maxes or ask me for the next block.",
+            final=True,
+        )
+    if sched.program_id != row.id:
+        got = repo.get_program(ctx.account_id, sched.program_id, ctx.engine)
+        program = got[1] if got else program
+    week = program.week(sched.week_index)
+    workout = week.workouts[sched.day_index]
+    maxes = repo.get_maxes(ctx.account_id, ctx.engine)
+    items = plan_workout(workout, program, maxes, _states(ctx, row.lineage_id), eq)
+    today = _today(ctx)
+    when = (
+        "today"
+        if sched.planned_date == today
+        else (
+            f"planned for {sched.planned_date:%a %d %b} — a rest day today, but here it is if you train now"
+            if sched.planned_date > today
+            else f"planned for {sched.planned_date:%a %d %b} (missed, so it's next)"
+        )
+    )
+    phase = f" · {week.phase}" if week.phase else ""
+    md = f"**Week {week.index}{phase} · {workout.name}** ({when})\n\n{session_table(items, unit)}"
+    done = repo.session_sets(ctx.account_id, sess.id, ctx.engine) if sess else []
+    if done:
+        counts: dict[str, int] = {}
+        for s in done:
+            if not s.warmup:
+                counts[s.exercise_id] = counts.get(s.exercise_id, 0) + 1
+        progress = ", ".join(f"{_name(k, ctx)} {v} set{'s' if v > 1 else ''}" for k, v in counts.items())
+        md += f"\n\nLogged so far: {progress}."
+    first_bar = next((i for i in items if i.section == "main" and i.plates and i.load.mass), None)
+    if first_bar is not None and first_bar.load.mass is not None:
+        ramp = warmup_ramp(first_bar.load.mass, eq)
+        md += f"\n\nWarm-up for {first_bar.exercise_name}: " + ", ".join(f"{mass(m.kg, unit)} × {r}" for m, r in ramp)
+    return ToolOutput(
+        summary=f"Week {week.index} {workout.name} ({when}): "
+        + "; ".join(f"{i.exercise_name} {i.sets}×{i.reps_label} {i.load.label(unit)}" for i in items[:6]),
+        markdown=md,
+        data={
+            "week": week.index,
+            "workout": workout.name,
+            "planned_date": str(sched.planned_date),
+            "items": [i.as_dict(unit) for i in items],
+        },
+        final=True,
+    )
+
+
+# --------------------------------------------------------------------------- plates
+class PlatesArgs(BaseModel):
+    """Which plates to put on each side of the bar for a target weight (with the athlete's bar and plates)."""
+
+    load: float = Field(gt=0, description="target total weight")
+    unit: Literal["kg", "lb"] | None = None
+
+
+_PLATES_RE = re.compile(
+    r"\b(?:plates?|plate math|load(?:ing)? the bar|how (?:do i|to|should i) load|what(?:'s| is) on the bar)\b"
+    r"[^\d]{0,30}?(\d+(?:[.,]\d+)?)\s*(kg|kgs|kilos?|lbs?|pounds?)?|"
+    r"\b(?:load|loading)\s+(\d+(?:[.,]\d+)?)\s*(kg|kgs|kilos?|lbs?|pounds?)?(?:\s+on the bar)?\s*\??$",
+    re.I,
+)
+
+
+def _match_plates(text: str, _a: list[Attachment]) -> PlatesArgs | None:
+    m = _PLATES_RE.search(text)
+    if not m:
+        return None
+    value = m.group(1) or m.group(3)
+    u = (m.group(2) or m.group(4) or "").lower()
+    unit = None if not u else ("lb" if u.startswith(("lb", "pound")) else "kg")
+    return PlatesArgs(load=float(value.replace(",", ".")), unit=unit)
+
+
+@tool(
+    name="train_plates",
+    description=PlatesArgs.__doc__ or "",
+    args=PlatesArgs,
+    domain=DOMAIN,
+    examples=["what plates for 142.5?", "how do I load 225 lb"],
+    match=_match_plates,
+    priority=45,
+)
+def train_plates(ctx: ToolContext, args: PlatesArgs) -> ToolOutput:
+    eq = repo.get_equipment(ctx.account_id, ctx.engine)
+    unit = args.unit or eq.unit
+    target = Mass.of(args.load, unit)
+    try:
+        b = load_bar(target, eq)
+    except PlateError as e:
+        raise ToolError(str(e)) from e
+    asked = f"{num(args.load)} {unit}"
+    conv = f" ({num(eq.value(target))} {eq.unit})" if unit != eq.unit else ""
+    line = f"**{num(b.total)} {eq.unit}**: {b.describe()}"
+    notes = "".join(f"\n\n_{n}_" for n in b.notes)
+    md = f"For {asked}{conv}: {line}{notes}"
+    return ToolOutput(
+        summary=f"{asked}: {b.describe()}; total {num(b.total)} {eq.unit}"
+        + (f" ({'; '.join(b.notes)})" if b.notes else ""),
+        markdown=md,
+        data=b.as_dict(),
+        final=True,
+    )
+
+
+# --------------------------------------------------------------------------- e1RM
+class E1RMArgs(BaseModel):
+    """Estimate a one-rep max from a set (Epley, Brzycki, RPE chart), or show a lift's e1RM history."""
+
+    exercise: str | None = None
+    load: float | None = Field(default=None, gt=0)
+    reps: int | None = Field(default=None, ge=1, le=30)
+    rpe: float | None = Field(default=None, ge=1, le=10)
+    unit: Literal["kg", "lb"] | None = None
+
+
+_E1RM_RE = re.compile(
+    r"\b(e1rm|e1rms|estimated (?:1rm|one rep max|max)|one[- ]rep max|1rm|what(?:'s| is) my max)\b", re.I
+)
+
+
+def _match_e1rm(text: str, _a: list[Attachment]) -> E1RMArgs | None:
+    if not _E1RM_RE.search(text) or looks_like_program_request(text):
+        return None
+    try:
+        entries = parse_sets(text)
+    except SetLineError:
+        entries = []
+    if entries and entries[0].sets and entries[0].sets[0].load:
+        e, s = entries[0], entries[0].sets[0]
+        return E1RMArgs(exercise=e.exercise_text or None, load=s.load, reps=s.reps or 1, rpe=s.rpe, unit=s.unit)  # type: ignore[arg-type]
+    words = re.sub(_E1RM_RE, " ", text)
+    ex = None
+    for w in re.findall(r"[a-z][a-z' -]+", words.lower()):
+        for cand in (w.strip(), *w.split()):
+            if (found := library().lookup(cand)) is not None:
+                ex = found.id
+                break
+        if ex:
+            break
+    if ex is None:
+        return None
+    return E1RMArgs(exercise=ex)
+
+
+@tool(
+    name="train_e1rm",
+    description=E1RMArgs.__doc__ or "",
+    args=E1RMArgs,
+    domain=DOMAIN,
+    examples=["e1rm 140x5 @8", "what's my squat e1rm?"],
+    match=_match_e1rm,
+    priority=46,
+)
+def train_e1rm(ctx: ToolContext, args: E1RMArgs) -> ToolOutput:
+    unit = args.unit or _unit(ctx)
+    if args.load and args.reps:
+        est = e1rm_mod.estimate(Mass.of(args.load, unit), args.reps, args.rpe)
+        rows = [
+            ["Epley", mass(est.epley.kg, unit) if est.epley else "— (over 10 reps)"],
+            ["Brzycki", mass(est.brzycki.kg, unit) if est.brzycki else "— (over 10 reps)"],
+            ["RPE chart", mass(est.rpe_chart.kg, unit) if est.rpe_chart else "— (needs RPE ≥ 7, ≤ 12 reps)"],
+        ]
+        best = est.best
+        used = {"rpe_chart": "RPE chart", "formula_mean": "mean of Epley and Brzycki"}.get(est.method, "none")
+        head = f"{num(args.load)} {unit} × {args.reps}" + (f" @ RPE {num(args.rpe)}" if args.rpe else "")
+        md = f"e1RM for {head}: **{mass(best.kg, unit) if best else '—'}** ({used})\n\n" + table(
+            ["Method", "e1RM"], rows
+        )
+        return ToolOutput(
+            summary=f"e1RM for {head}: {mass(best.kg, unit) if best else 'not estimable'} ({used}).",
+            markdown=md,
+            data=est.as_dict(),
+            final=True,
+        )
+    if not args.exercise:
+        raise ToolError("Give me a set (e.g. “e1rm 140x5 @8”) or a lift (“what's my squat e1rm?”).")
+    ex = library().resolve(args.exercise).exercise
+    if ex is None:
+        raise ToolError(f"I don't know the exercise '{args.exercise}'.")
+    hist = repo.e1rm_history(ctx.account_id, ex.id, since=_now(ctx) - timedelta(days=365), engine=ctx.engine)
+    if not hist:
+        raise ToolError(f"You haven't logged any {ex.name} sets I can estimate from yet.")
+    best_t, best = max(hist, key=lambda p: p[1])
+    last_t, last = hist[-1]
+    images = []
+    if len(hist) >= 2:
+        path = ctx.output_dir / f"e1rm-{ex.id}-{int(_now(ctx).timestamp())}.png"
+        images.append(str(e1rm_chart(hist[-40:], path, title=f"{ex.name} e1RM", unit=unit)))
+    md = (
+        f"**{ex.name}** e1RM: latest {mass(last, unit)} ({last_t:%d %b}), best of the last year "
+        f"{mass(best, unit)} ({best_t:%d %b %Y})."
+    )
+    return ToolOutput(
+        summary=md.replace("**", ""),
+        markdown=md,
+        images=images,
+        data={"exercise": ex.id, "latest_kg": last, "best_kg": best, "points": len(hist)},
+        final=True,
+    )
+
+
+# --------------------------------------------------------------------------- maxes and equipment
+class MaxesArgs(BaseModel):
+    """Record the athlete's 1RMs or training maxes (e.g. 'my squat max is 140')."""
+
+    maxes: dict[str, float] = Field(description="exercise name → weight")
+    unit: Literal["kg", "lb"] | None = None
+    kind: Literal["1rm", "tm"] = "1rm"
+
+
+_MAX_WORDS = re.compile(r"\b(1rm|1 rm|one rep max|max|maxes|pr|prs|training max|tm)\b", re.I)
+
+
+def _match_maxes(text: str, _a: list[Attachment]) -> MaxesArgs | None:
+    if not _MAX_WORDS.search(text) or looks_like_set_line(text) or looks_like_program_request(text):
+        return None
+    if re.search(r"\b(what|show|how)\b", text, re.I):
+        return None
+    found = parse_maxes(text, "kg")
+    if not found:
+        return None
+    unit = "lb" if re.search(r"\b\d+(?:\.\d+)?\s*(lbs?|pounds?)\b", text, re.I) else None
+    raw = parse_maxes(text, unit or "kg")
+    values = {k: round(Mass.kgs(v).to(unit or "kg"), 2) for k, v in raw.items()}
+    kind = "tm" if re.search(r"\b(training max|tm)\b", text, re.I) else "1rm"
+    return MaxesArgs(maxes=values, unit=unit, kind=kind)
+
+
+@tool(
+    name="train_set_maxes",
+    description=MaxesArgs.__doc__ or "",
+    args=MaxesArgs,
+    domain=DOMAIN,
+    examples=["my squat max is 140", "bench 1rm 100 kg, deadlift 180", "set my press training max to 55"],
+    match=_match_maxes,
+    priority=33,
+    kind="write",
+)
+def train_set_maxes(ctx: ToolContext, args: MaxesArgs) -> ToolOutput:
+    unit = args.unit or _unit(ctx)
+    rows = []
+    for name, value in args.maxes.items():
+        ex = library().resolve(name).exercise or (library().by_id.get(name))
+        if ex is None:
+            raise ToolError(f"I don't know the exercise '{name}'.")
+        kg = Mass.of(value, unit).kg
+        if not 1 <= kg <= ex.max_load_kg:
+            raise ToolError(f"{num(value)} {unit} is not a possible max for {ex.name}.")
+        if args.kind == "tm":
+            repo.set_max(ctx.account_id, ex.id, training_max_kg=kg, engine=ctx.engine)
+        else:
+            repo.set_max(ctx.account_id, ex.id, one_rm_kg=kg, engine=ctx.engine)
+        rows.append([ex.name, "training max" if args.kind == "tm" else "1RM", mass(kg, unit)])
+    return ToolOutput(
+        summary="Saved maxes: " + ", ".join(f"{r[0]} {r[2]}" for r in rows),
+        markdown="Saved — loads in your program now use these:\n\n" + table(["Lift", "Kind", "Max"], rows),
+        data={"maxes": args.maxes, "unit": unit, "kind": args.kind},
+        final=True,
+    )
+
+
+class EquipmentArgs(BaseModel):
+    """Set the athlete's bar weight and available plates (used for plate maths and load rounding)."""
+
+    bar: float | None = Field(default=None, ge=0, le=60)
+    plates: list[float] | None = Field(default=None, description="plate weights available (pairs)")
+    unit: Literal["kg", "lb"] | None = None
+
+
+_BAR_RE = re.compile(r"\bmy (?:bar|barbell)\s+(?:is|weighs)\s+(\d+(?:\.\d+)?)\s*(kg|lbs?)?", re.I)
+_PLATES_HAVE_RE = re.compile(
+    r"\b(?:i have|my|available|set my)\s+plates?\s*(?:are|:|=)?\s*"
+    r"((?:\d+(?:\.\d+)?\s*(?:,|and|\s)\s*)+\d+(?:\.\d+)?)\s*(kg|lbs?)?",
+    re.I,
+)
+
+
+def _match_equipment(text: str, _a: list[Attachment]) -> EquipmentArgs | None:
+    bar = _BAR_RE.search(text)
+    plates = _PLATES_HAVE_RE.search(text)
+    if not bar and not plates:
+        return None
+    unit_tok = (bar and bar.group(2)) or (plates and plates.group(2)) or ""
+    unit = None if not unit_tok else ("lb" if unit_tok.lower().startswith("lb") else "kg")
+    return EquipmentArgs(
+        bar=float(bar.group(1)) if bar else None,
+        plates=[float(x) for x in re.findall(r"\d+(?:\.\d+)?", plates.group(1))] if plates else None,
+        unit=unit,
+    )
+
+
+@tool(
+    name="train_equipment",
+    description=EquipmentArgs.__doc__ or "",
+    args=EquipmentArgs,
+    domain=DOMAIN,
+    examples=["my bar is 15 kg", "I have plates 20, 10, 5, 2.5 and 1.25"],
+    match=_match_equipment,
+    priority=42,
+    kind="write",
+)
+def train_equipment(ctx: ToolContext, args: EquipmentArgs) -> ToolOutput:
+    cur = repo.get_equipment(ctx.account_id, ctx.engine)
+    unit = args.unit or cur.unit
+    if unit != cur.unit and args.plates is None:
+        base = Equipment.default(unit)
+        cur = Equipment(
+            unit=unit,
+            bar=base.bar,
+            plates=base.plates,
+            dumbbell_step=base.dumbbell_step,
+            machine_step=base.machine_step,
+        )
+    try:
+        eq = Equipment(
+            unit=unit,
+            bar=args.bar if args.bar is not None else cur.bar,
+            plates=tuple((p, 4 if p >= 20 else 2) for p in sorted(set(args.plates), reverse=True))
+            if args.plates
+            else cur.plates,
+            collars=cur.collars,
+            dumbbell_step=cur.dumbbell_step,
+            machine_step=cur.machine_step,
+        )
+    except PlateError as e:
+        raise ToolError(str(e)) from e
+    repo.set_equipment(ctx.account_id, eq, ctx.engine)
+    plates = ", ".join(f"{num(w)}" for w, _ in eq.plates)
+    return ToolOutput(
+        summary=f"Saved: bar {num(eq.bar)} {eq.unit}, plates {plates} {eq.unit}.",
+        markdown=f"Saved your setup: bar **{num(eq.bar)} {eq.unit}**, plates {plates} {eq.unit}. "
+        "Loads and plate maths now use it.",
+        data=eq.as_dict(),
+        final=True,
+    )
+
+
+# --------------------------------------------------------------------------- logging sets
+class SetEntryArgs(BaseModel):
+    exercise: str
+    sets: int = Field(default=1, ge=1, le=20)
+    reps: int = Field(ge=1, le=100)
+    load: float | None = Field(default=None, ge=0)
+    unit: Literal["kg", "lb"] | None = None
+    rpe: float | None = Field(default=None, ge=1, le=10)
+    warmup: bool = False
+    amrap: bool = False
+    notes: str = ""
+    superset: str | None = None
+
+
+class LogSetsArgs(BaseModel):
+    """Log sets the athlete performed, e.g. 'squat 140x5 @8', 'bench 3x5 at 100', 'did 225 for 8 on deadlift'."""
+
+    text: str | None = Field(default=None, description="the set line as the athlete typed it")
+    entries: list[SetEntryArgs] = Field(default_factory=list)
+    unit: Literal["kg", "lb"] | None = Field(default=None, description="unit when the athlete said which")
+    exercise_id: str | None = Field(default=None, description="exercise chosen for an unclear name ('new' = add it)")
+
+
+def _match_log(text: str, _a: list[Attachment]) -> LogSetsArgs | None:
+    if not looks_like_set_line(text) or looks_like_program_request(text):
+        return None
+    try:
+        entries = parse_sets(text)
+    except SetLineError:
+        return None
+    # A sure exercise, or at least close candidates to ask about ("zercher carry" → which one?).
+    if not any(e.exercise_text and library().resolve(e.exercise_text).candidates for e in entries):
+        return None
+    return LogSetsArgs(text=text)
+
+
+def _entries(args: LogSetsArgs) -> list[ParsedEntry]:
+    if args.text:
+        try:
+            return parse_sets(args.text)
+        except SetLineError as e:
+            if not args.entries:
+                raise ToolError(str(e)) from e
+    out = []
+    for e in args.entries:
+        sets = [ParsedSet(e.reps, e.load, e.unit, e.rpe, e.amrap and i == e.sets - 1) for i in range(e.sets)]
+        out.append(ParsedEntry(e.exercise, sets, e.warmup, e.superset, e.notes))
+    if not out:
+        raise ToolError("Tell me the set, e.g. “squat 140x5 @8” or “bench 3x5 at 100”.")
+    return out
+
+
+def _ask_exercise(ctx: ToolContext, args: LogSetsArgs, typed: str, candidates: list[Exercise]) -> ToolOutput:
+    base = args.model_dump(exclude_none=True)
+    actions = [Action(label=c.name, tool="train_log_sets", args={**base, "exercise_id": c.id}) for c in candidates[:4]]
+    actions.append(
+        Action(label=f"➕ Add “{typed}” as a new exercise", tool="train_log_sets", args={**base, "exercise_id": "new"})
+    )
+    which = f"Which exercise is “{typed}”?" if candidates else f"I don't know “{typed}” yet."
+    return ToolOutput(
+        summary=f"Asked which exercise '{typed}' is; nothing logged yet.",
+        markdown=f"{which} Nothing is logged until you pick one.",
+        actions=actions,
+        data={"needs": "exercise", "typed": typed, "candidates": [c.id for c in candidates]},
+        final=True,
+    )
+
+
+def _today_plan(ctx: ToolContext):
+    """(program row, program, scheduled session, open session) for linking and planned loads."""
+    active = repo.active_program(ctx.account_id, ctx.engine)
+    if active is None:
+        return None, None, None, repo.open_session(ctx.account_id, _now(ctx), ctx.engine)
+    row, program = active
+    sess = repo.open_session(ctx.account_id, _now(ctx), ctx.engine)
+    if sess is not None:
+        sched = repo.get_scheduled(ctx.account_id, sess.scheduled_id, ctx.engine) if sess.scheduled_id else None
+    else:
+        sched = repo.next_scheduled(ctx.account_id, ctx.engine)
+    return row, program, sched, sess
+
+
+def _workout_of(program: Program | None, sched):  # noqa: ANN001
+    if program is None or sched is None:
+        return None, None
+    try:
+        week = program.week(sched.week_index)
+        return week, week.workouts[sched.day_index]
+    except (KeyError, IndexError):
+        return None, None
+
+
+@tool(
+    name="train_log_sets",
+    description=LogSetsArgs.__doc__ or "",
+    args=LogSetsArgs,
+    domain=DOMAIN,
+    examples=["squat 140x5 @8", "bench 3x5 at 100", "did 225 for 8 on deadlift", "pull ups 10, 8, 7"],
+    intents=[r"\b(log|logged|record)\b.*\b(set|sets|reps)\b"],
+    match=_match_log,
+    priority=30,
+    kind="write",
+)
+def train_log_sets(ctx: ToolContext, args: LogSetsArgs) -> ToolOutput:
+    now = _now(ctx)
+    unit_default = _unit(ctx)
+    entries = _entries(args)
+    explicit_any = bool(args.text and has_explicit_unit(args.text))
+    row, program, sched, sess = _today_plan(ctx)
+    _week, workout = _workout_of(program, sched)
+    maxes = repo.get_maxes(ctx.account_id, ctx.engine)
+    eq = repo.get_equipment(ctx.account_id, ctx.engine)
+    states = _states(ctx, row.lineage_id) if row else {}
+
+    # 1. which exercise each entry is (ask when unsure, never guess)
+    resolved: list[tuple[ParsedEntry, str, Exercise | None]] = []
+    last_ex = repo.last_set(ctx.account_id, engine=ctx.engine) if sess else None
+    for e in entries:
+        typed = e.exercise_text
+        if not typed:
+            if last_ex is None:
+                raise ToolError("Which exercise was that? e.g. “squat 140x5”.")
+            resolved.append((e, last_ex.exercise_id, library().by_id.get(last_ex.exercise_id)))
+            continue
+        r = library().resolve(typed)
+        if r.exercise is not None:
+            resolved.append((e, r.exercise.id, r.exercise))
+            continue
+        custom = repo.find_custom_exercise(ctx.account_id, typed, ctx.engine)
+        if custom is not None:
+            resolved.append((e, custom.id, None))
+            continue
+        if args.exercise_id == "new":
+            resolved.append((e, "new:" + typed, None))
+            continue
+        if args.exercise_id and args.exercise_id in library().by_id:
+            resolved.append((e, args.exercise_id, library().by_id[args.exercise_id]))
+            continue
+        return _ask_exercise(ctx, args, typed, list(r.candidates))
+
+    # 2. numbers: loads, units, plausibility (nothing is stored if anything is off)
+    records: list[SetRecord] = []
+    notes_out: list[str] = []
+    for e, ex_id, ex in resolved:
+        name = ex.name if ex else e.exercise_text
+        planned = None
+        if workout is not None and any(p.exercise == ex_id for p in workout.prescriptions()):
+            rx = next(p for p in workout.prescriptions() if p.exercise == ex_id)
+            planned = plan_item(rx, program, maxes, states, eq)  # type: ignore[arg-type]
+        known = repo.recent_e1rm(ctx.account_id, ex_id, now, ctx.engine) if ex else None
+        if known is None and ex is not None and ex_id in maxes:
+            known = maxes[ex_id].one_rm(90)
+        for s in e.sets:
+            unit = s.unit or args.unit or unit_default
+            value = s.load
+            added = s.added
+            if value is None:
+                if ex is not None and ex.equipment == "bodyweight":
+                    value, unit = 0.0, "kg"
+                elif planned is not None and planned.load.mass is not None:
+                    value, unit = planned.load.mass.to(unit_default), unit_default
+                    notes_out.append(f"{name}: used today's planned load {planned.load.label(unit_default)}")
+                elif ex is not None and not ex.loadable:
+                    value, unit = 0.0, "kg"
+                else:
+                    raise ToolError(
+                        f"What weight did you use for {name} ({len(e.sets)}×{s.reps})? e.g. “{e.exercise_text or name} "
+                        f"{len(e.sets)}x{s.reps} at 100”."
+                    )
+            if s.reps < 1:
+                raise ToolError(f"How many reps did you get on {name}? e.g. “{e.exercise_text} {num(value)}x9”.")
+            if ex is not None and s.unit is None and args.unit is None and not explicit_any and value:
+                alt = unit_suspicion(value, unit, s.reps, ex, known)
+                if alt is not None:
+                    base = args.model_dump(exclude_none=True)
+                    return ToolOutput(
+                        summary=f"Asked whether {num(value)} was kg or lb; nothing logged yet.",
+                        markdown=f"{num(value)} {unit} for {s.reps} on {name} looks off for you — "
+                        f"did you mean **{num(value)} {alt}**? Nothing is logged until you choose.",
+                        actions=[
+                            Action(
+                                label=f"It was {num(value)} {alt}", tool="train_log_sets", args={**base, "unit": alt}
+                            ),
+                            Action(
+                                label=f"It was {num(value)} {unit}", tool="train_log_sets", args={**base, "unit": unit}
+                            ),
+                        ],
+                        data={"needs": "unit", "value": value, "assumed": unit, "suggested": alt},
+                        final=True,
+                    )
+            load = Mass.of(value, unit)
+            if ex is not None:
+                try:
+                    check_set(ex, load, s.reps, s.rpe)
+                except ImplausibleSet as err:
+                    raise ToolError(str(err)) from err
+            elif load.kg > 600 or s.reps > 100:
+                raise ToolError(f"{num(value)} {unit} × {s.reps} is not a set I can log; check the numbers.")
+            records.append(
+                SetRecord(
+                    exercise_id=ex_id,
+                    load_kg=round(load.kg, 3),
+                    reps=s.reps,
+                    rpe=s.rpe,
+                    warmup=e.warmup,
+                    amrap=s.amrap,
+                    notes=e.notes,
+                    group=e.group,
+                    extra={
+                        "added": added,
+                        "entered_value": value,
+                        "entered_unit": unit,
+                        "set_type": "warmup" if e.warmup else "normal",
+                    },
+                )
+            )
+
+    # 3. custom exercises the person asked to add, then PR baselines (history before this message)
+    for r in records:
+        if r.exercise_id.startswith("new:"):
+            r.exercise_id = repo.create_custom_exercise(ctx.account_id, r.exercise_id[4:], ctx.engine)
+    by_ex: dict[str, list[SetRecord]] = {}
+    for r in records:
+        by_ex.setdefault(r.exercise_id, []).append(r)
+    bests = {ex_id: repo.bests(ctx.account_id, ex_id, engine=ctx.engine) for ex_id in by_ex}
+
+    link = None
+    if (
+        sess is None
+        and sched is not None
+        and workout is not None
+        and sched.planned_date <= _today(ctx) + timedelta(days=6)
+        and any(p.exercise in by_ex for p in workout.prescriptions())
+    ):
+        link = sched.id
+    session, rows = repo.log_sets(
+        ctx.account_id,
+        records,
+        now=now,
+        program_id=row.id if (row and link) else None,
+        scheduled_id=link,
+        session_name=workout.name if (workout and link) else "",
+        engine=ctx.engine,
+    )
+    for rec, stored in zip(records, rows, strict=True):
+        rec.id = stored.id
+    prs = [pr for ex_id, recs in by_ex.items() for pr in detect_prs(recs, bests[ex_id])]
+    unit_show = unit_default
+    names = repo.exercise_names(ctx.account_id, list(by_ex), ctx.engine)
+
+    # 4. progression for lifts of today's planned workout whose prescribed sets are all done
+    progression_lines: list[str] = []
+    new_states: dict[str, dict] = {}
+    sched_now = repo.get_scheduled(ctx.account_id, session.scheduled_id, ctx.engine) if session.scheduled_id else None
+    if row is not None and program is not None and sched_now is not None:
+        wk, wo = _workout_of(program, sched_now)
+        if wo is not None:
+            all_sets = [repo.to_record(x) for x in repo.session_sets(ctx.account_id, session.id, ctx.engine)]
+            seen: set[str] = set()
+            for rx in wo.prescriptions():
+                rule = program.progressions.get(rx.progression or "")
+                if rule is None or rx.exercise not in by_ex or rx.key in seen:
+                    continue
+                seen.add(rx.key)
+                done = [
+                    Performed(x.load_kg, x.reps, x.rpe, x.amrap)
+                    for x in all_sets
+                    if x.exercise_id == rx.exercise and not x.warmup
+                ]
+                st = states.get(rx.key if rule.kind != "wave" else rx.exercise, SlotState())
+                need = rule.stages[st.stage][0] if rule.stages and st.stage < len(rule.stages) else rx.sets
+                if rule.kind == "wave":
+                    need = sum(p.sets for p in wo.prescriptions() if p.exercise == rx.exercise and p.progression)
+                if len(done) < need:
+                    progression_lines.append(f"{names.get(rx.exercise, rx.exercise)}: {len(done)} of {need} sets done")
+                    continue
+                plan = plan_item(rx, program, maxes, states, eq)
+                target = plan.load.mass.kg if plan.load.mass is not None else None
+                cycle = rule.cycle_weeks or 1
+                dec: Decision = decide(
+                    rule,
+                    rx,
+                    st,
+                    done,
+                    library().get(rx.exercise),
+                    eq,
+                    target_kg=target,
+                    week_in_cycle=((wk.index - 1) % cycle) + 1 if wk else None,
+                    deload_week=bool(wk and wk.deload),
+                )
+                if (dec.state != st and dec.action != "hold") or (
+                    dec.action == "hold" and dec.state.reps_target != st.reps_target
+                ):
+                    new_states[rx.key if rule.kind != "wave" else rx.exercise] = dec.state.as_dict()
+                progression_lines.append(dec.describe(names.get(rx.exercise, rx.exercise), unit_show))
+
+    # 5. what the person sees
+    md = "✅ Logged:\n\n" + sets_table(records, unit_show)
+    if prs:
+        md += "\n\n" + "\n".join(pr.describe(names.get(pr.exercise_id, pr.exercise_id), unit_show) for pr in prs)
+    if notes_out:
+        md += "\n\n" + "\n".join(f"_{n}_" for n in notes_out)
+    if progression_lines:
+        md += "\n\n**Progression**\n\n" + "\n".join(f"- {x}" for x in progression_lines)
+    vol = repo.session_volume(ctx.account_id, session.id, ctx.engine)
+    md += f"\n\nSession so far: {mass(vol, unit_show)} volume."
+    actions = [
+        Action(
+            label="↩️ Undo",
+            tool="train_undo",
+            args={"set_ids": [r.id for r in records]},
+            tooltip="Remove the sets just logged",
+        )
+    ]
+    if new_states and row is not None:
+        applied = [x for x in progression_lines if x.startswith("Next")]
+        d = repo.create_draft(
+            ctx.account_id,
+            "progression",
+            {"lineage_id": row.lineage_id, "states": new_states, "lines": applied},
+            summary="; ".join(applied),
+            engine=ctx.engine,
+        )
+        actions = [
+            Action(label="✅ Apply progression", tool="program_approve", args={"draft_id": d.id}),
+            Action(label="Keep as planned", tool="program_discard", args={"draft_id": d.id}),
+            *actions,
+        ]
+    images = []
+    chart_ex = records[-1].exercise_id
+    hist = repo.e1rm_history(ctx.account_id, chart_ex, since=now - timedelta(days=365), engine=ctx.engine)
+    if len(hist) >= 2:
+        path = ctx.output_dir / f"e1rm-{chart_ex}-{int(now.timestamp())}.png"
+        images.append(str(e1rm_chart(hist[-30:], path, title=f"{names.get(chart_ex, chart_ex)} e1RM", unit=unit_show)))
+    logged = "; ".join(
+        f"{names.get(k, k)} "
+        + ", ".join(f"{mass(r.load_kg, unit_show)}×{r.reps}" + (f"@{num(r.rpe)}" if r.rpe else "") for r in v)
+        for k, v in by_ex.items()
+    )
+    summary = f"Logged {len(records)} set(s): {logged}."
+    if prs:
+        summary += " PRs: " + "; ".join(
+            pr.describe(names.get(pr.exercise_id, ""), unit_show).replace("🏆 ", "") for pr in prs
+        )
+    return ToolOutput(
+        summary=summary,
+        markdown=md,
+        images=images,
+        actions=actions,
+        data={
+            "session_id": session.id,
+            "set_ids": [r.id for r in records],
+            "sets": [
+                {
+                    "exercise_id": r.exercise_id,
+                    "load_kg": r.load_kg,
+                    "reps": r.reps,
+                    "rpe": r.rpe,
+                    "e1rm_kg": r.e1rm_kg,
+                    "warmup": r.warmup,
+                }
+                for r in records
+            ],
+            "prs": [pr.__dict__ for pr in prs],
+            "progression": progression_lines,
+        },
+        final=True,
+    )
+
+
+class UndoArgs(BaseModel):
+    """Remove sets that were just logged (by id), or the last logged set."""
+
+    set_ids: list[str] = Field(default_factory=list)
+
+
+@tool(
+    name="train_undo",
+    description=UndoArgs.__doc__ or "",
+    args=UndoArgs,
+    domain=DOMAIN,
+    examples=["undo the last set", "delete my last set"],
+    match=lambda text, _a: (
+        UndoArgs() if re.search(r"\b(undo|delete|remove)\b.*\b(last|that)\s+(set|sets|log)\b", text, re.I) else None
+    ),
+    priority=50,
+    kind="write",
+)
+def train_undo(ctx: ToolContext, args: UndoArgs) -> ToolOutput:
+    ids = list(args.set_ids)
+    if not ids:
+        last = repo.last_set(ctx.account_id, engine=ctx.engine)
+        if last is None:
+            raise ToolError("There's no logged set to remove.")
+        ids = [last.id]
+    n = repo.delete_sets(ctx.account_id, ids, ctx.engine)
+    if not n:
+        raise ToolError("Those sets were already removed.")
+    return ToolOutput(summary=f"Removed {n} set(s).", markdown=f"↩️ Removed {n} set{'s' if n > 1 else ''}.", final=True)
+
+
+# --------------------------------------------------------------------------- summary
+class SummaryArgs(BaseModel):
+    """Summarise the current (or last) training session: volume, top sets, hard sets per muscle group."""
+
+    finish: bool = Field(default=False, description="true when the athlete says the session is over")
+
+
+_SUMMARY_RE = re.compile(
+    r"\b(?:session|workout|training) summary\b|"
+    r"\bsummar(?:y|ise|ize) (?:my |the |today'?s )?(?:session|workout|training)\b|"
+    r"\bhow did (?:today|my (?:session|workout)|the (?:session|workout)) go\b|"
+    r"\b(?:finish(?:ed)?|end|done with|wrap up|close)\s+(?:my |the |this )?(?:workout|session|training)\b|"
+    r"^\s*(?:i'?m )?done(?: for today)?[.!]*$",
+    re.I,
+)
+
+
+@tool(
+    name="train_summary",
+    description=SummaryArgs.__doc__ or "",
+    args=SummaryArgs,
+    domain=DOMAIN,
+    examples=["session summary", "finished my workout"],
+    match=lambda text, _a: (
+        SummaryArgs(finish=bool(re.search(r"\b(finish|end|done|wrap|close)", text, re.I)))
+        if _SUMMARY_RE.search(text)
+        else None
+    ),
+    priority=40,
+)
+def train_summary(ctx: ToolContext, args: SummaryArgs) -> ToolOutput:
+    now = _now(ctx)
+    sess = repo.open_session(ctx.account_id, now, ctx.engine)
+    if sess is None:
+        recent = repo.sessions_between(ctx.account_id, now - timedelta(days=30), now + timedelta(minutes=1), ctx.engine)
+        sess = recent[-1] if recent else None
+    if sess is None:
+        raise ToolError("No session logged in the last 30 days. Log a set like “squat 140x5 @8” to start one.")
+    rows = repo.session_sets(ctx.account_id, sess.id, ctx.engine)
+    if not rows:
+        raise ToolError("That session has no sets yet.")
+    unit = _unit(ctx)
+    s = summarise([repo.to_record(r) for r in rows])
+    names = repo.exercise_names(ctx.account_id, [lift.exercise_id for lift in s.lifts], ctx.engine)
+    for lift in s.lifts:
+        lift.name = names.get(lift.exercise_id, lift.name)
+    if args.finish:
+        repo.end_session(ctx.account_id, sess.id, now, ctx.engine)
+    started = repo.aware(sess.started_at)
+    title = f"**{sess.name or 'Session'}** — {started:%a %d %b %H:%M} UTC" if started else "**Session**"
+    return ToolOutput(
+        summary=f"Session: {s.working_sets} working sets, volume {mass(s.volume_kg, unit)}; "
+        + "; ".join(f"{lift.name} top {mass(lift.top_load_kg, unit)}×{lift.top_reps}" for lift in s.lifts),
+        markdown=f"{title}\n\n{summary_md(s, unit)}" + ("\n\nSession closed. Good work." if args.finish else ""),
+        data=s.as_dict() | {"session_id": sess.id},
+        final=True,
+    )
+
+
+# --------------------------------------------------------------------------- import / export
+class ImportArgs(BaseModel):
+    """Import a Strong or Hevy CSV export attached to the message."""
+
+    source: Literal["strong", "hevy"] | None = None
+    unit: Literal["kg", "lb"] | None = Field(default=None, description="weight unit of a Strong export without one")
+
+
+def _csv_attachment(atts: list[Attachment]) -> Attachment | None:
+    for a in atts:
+        if a.filename.lower().endswith(".csv") or a.mime in ("text/csv", "text/plain"):
+            return a
+    return None
+
+
+def _match_import(text: str, atts: list[Attachment]) -> ImportArgs | None:
+    att = _csv_attachment(atts)
+    if att is None:
+        return None
+    try:
+        head = Path(att.path).read_bytes()[:8192].decode("utf-8-sig", errors="replace")
+        kind = detect("\n".join(head.splitlines()[:2]) + "\n")
+    except (OSError, CSVImportError):
+        return None
+    unit = "lb" if re.search(r"\b(lbs?|pounds)\b", text, re.I) else ("kg" if re.search(r"\bkg\b", text, re.I) else None)
+    return ImportArgs(source=kind, unit=unit)  # type: ignore[arg-type]
+
+
+@tool(
+    name="train_import",
+    description=ImportArgs.__doc__ or "",
+    args=ImportArgs,
+    domain=DOMAIN,
+    examples=["import my Strong export", "here's my Hevy CSV"],
+    intents=[r"\bimport\b.*\b(strong|hevy)\b"],
+    match=_match_import,
+    priority=55,
+    kind="write",
+)
+def train_import(ctx: ToolContext, args: ImportArgs) -> ToolOutput:
+    att = _csv_attachment(ctx.attachments)
+    if att is None:
+        raise ToolError("Attach the CSV from Strong (Settings → Export data) or Hevy (Settings → Export & Import).")
+    unit = args.unit or _unit(ctx)
+    try:
+        report = parse_export(
+            Path(att.path).read_bytes(), unit=unit, tz=repo.account_tz(ctx.account_id, ctx.engine), source=args.source
+        )
+    except CSVImportError as e:
+        raise ToolError(f"I couldn't import {att.filename}: {e}") from e
+    except OSError as e:
+        raise ToolError(f"I couldn't read {att.filename}; please attach it again.") from e
+    result = repo.import_sessions(ctx.account_id, report, ctx.engine)
+    src = report.source.title()
+    lines = [
+        f"Imported **{result.sessions_added}** {src} workouts ({result.sets_added} sets)"
+        + (f" from {result.first:%d %b %Y} to {result.last:%d %b %Y}" if result.first and result.last else "")
+        + ".",
+    ]
+    if result.duplicates:
+        lines.append(f"{result.duplicates} workouts were already imported and were skipped.")
+    if result.custom_exercises:
+        shown = ", ".join(result.custom_exercises[:8]) + ("…" if len(result.custom_exercises) > 8 else "")
+        lines.append(f"Added as your own exercises (not in my library): {shown}.")
+    if report.skipped:
+        lines.append(
+            f"{len(report.skipped)} rows skipped: "
+            + "; ".join(report.skipped[:5])
+            + ("…" if len(report.skipped) > 5 else "")
+        )
+    if report.source == "strong" and "weight unit" not in ";".join(report.skipped).lower():
+        lines.append(f"Weights read as {unit} unless the file said otherwise.")
+    return ToolOutput(
+        summary=" ".join(x.replace("**", "") for x in lines),
+        markdown="\n\n".join(lines),
+        data={
+            "sessions_added": result.sessions_added,
+            "sets_added": result.sets_added,
+            "duplicates": result.duplicates,
+            "skipped": report.skipped[:50],
+            "custom_exercises": result.custom_exercises,
+        },
+        final=True,
+    )
+
+
+class ExportArgs(BaseModel):
+    """Export logged training as a CSV file (Strong-style columns)."""
+
+    days: int | None = Field(default=None, ge=1, le=36500, description="only the last N days")
+
+
+@tool(
+    name="train_export",
+    description=ExportArgs.__doc__ or "",
+    args=ExportArgs,
+    domain=DOMAIN,
+    examples=["export my training log", "export my workouts as csv"],
+    match=lambda text, _a: (
+        ExportArgs() if re.search(r"\bexport\b.*\b(training|workouts?|sets|lifts|lifting|log)\b", text, re.I) else None
+    ),
+    priority=40,
+)
+def train_export(ctx: ToolContext, args: ExportArgs) -> ToolOutput:
+    now = _now(ctx)
+    start = now - timedelta(days=args.days) if args.days else None
+    rows = repo.export_rows(ctx.account_id, start, None, ctx.engine)
+    if not rows:
+        raise ToolError("There are no logged sets to export yet.")
+    unit = _unit(ctx)
+    text = write_csv(rows, unit=unit, tz=repo.account_tz(ctx.account_id, ctx.engine))
+    path = ctx.output_dir / f"training-{now:%Y%m%d-%H%M%S}.csv"
+    path.write_text(text, encoding="utf-8")
+    sessions = len({(r.started_at, r.workout) for r in rows})
+    return ToolOutput(
+        summary=f"Exported {len(rows)} sets from {sessions} sessions to {path.name}.",
+        markdown=f"Here's your training log: {len(rows)} sets from {sessions} sessions (weights in {unit}).",
+        files=[str(path)],
+        data={"path": str(path), "sets": len(rows), "sessions": sessions},
+        final=True,
+    )
