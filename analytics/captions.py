@@ -68,9 +68,10 @@ def _series(f: MetricFrame, when: str) -> str:
             continue
         if f.label in ("Tonnage", "Working sets", "Hard sets", "Training sessions", "Personal records"):
             total = g["value"].sum()
+            per = f.facts.get("group", "day")
             parts.append(
-                f"{label}: {_n(total, f.value_format)} {f.unit} in total over {len(g)} points, "
-                f"averaging {_n(g['value'].mean(), f.value_format)} per point; "
+                f"{label}: {_n(total, f.value_format)} {f.unit} in total over {len(g)} {per}s, "
+                f"averaging {_n(g['value'].mean(), '{:,.1f}')} per {per}; "
                 f"highest {_n(best['value'], f.value_format)} "
                 f"({_date(best['x'])})"
             )

@@ -201,8 +201,12 @@ def _tokens(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2}
 
 
+POPULAR = ("e1rm", "tonnage", "calories", "bodyweight")
+
+
 def nearest(text: str, limit: int = 4) -> list[Metric]:
-    """Metrics whose words or description come closest to `text` (for 'did you mean')."""
+    """Metrics whose words or description come closest to `text` (for 'did you mean'); the most asked
+    ones when nothing is close."""
     words = _tokens(text)
     scored: list[tuple[float, str]] = []
     for m in METRICS.values():
@@ -211,7 +215,8 @@ def nearest(text: str, limit: int = 4) -> list[Metric]:
         fuzzy = max(difflib.SequenceMatcher(None, text.lower(), w).ratio() for w in (m.label.lower(), *m.words))
         scored.append((overlap + fuzzy, m.key))
     scored.sort(reverse=True)
-    return [METRICS[k] for score, k in scored[:limit] if score > 0.3]
+    close = [METRICS[k] for score, k in scored[:limit] if score >= 1.0]
+    return close or [METRICS[k] for k in POPULAR[:limit]]
 
 
 def get(key: str) -> Metric:

@@ -246,7 +246,7 @@ def _scatter(ax, frame: MetricFrame) -> None:  # noqa: ANN001
 
 def _second_axis(ax, second: MetricFrame) -> None:  # noqa: ANN001
     ax2 = ax.twinx()
-    g = second.data.sort_values("x")
+    g = (second.overlays.get("trend") if "trend" in second.overlays else second.data).sort_values("x")
     ax2.plot(g["x"], g["value"], color=PALETTE[4], linewidth=1.8, linestyle="-.", label=second.label)
     ax2.set_ylabel(_unit_label(second), color=PALETTE[4])
     ax2.grid(False)

@@ -128,6 +128,7 @@ def compute(r: Resolved) -> MetricFrame:
     if frame.empty:
         raise NothingLogged(_nothing(r))
     frame.data["series"] = frame.data["series"].replace("", frame.label).fillna(frame.label)
+    frame.facts.setdefault("group", r.group_by if r.group_by in ("day", "week", "month") else "day")
     return frame
 
 
@@ -215,8 +216,8 @@ def table_markdown(frame: MetricFrame, group_by: str | None = None) -> str:
         extra.columns = [f"{c}" if c not in wide.columns else f"{c} ({name})" for c in extra.columns]
         wide = wide.join(extra, how="left")
     more = len(wide) - MAX_TABLE_ROWS
-    if more > 0:
-        wide = wide.tail(MAX_TABLE_ROWS)
+    if more > 0:  # a long time series shows its latest rows; a ranking shows its top
+        wide = wide.tail(MAX_TABLE_ROWS) if frame.x_kind == "time" else wide.head(MAX_TABLE_ROWS)
     gb = group_by or _guess_grouping(wide.index, frame.x_kind)
     head = frame.x_label or {"day": "Day", "week": "Week", "month": "Month"}.get(gb, "")
     cols = [str(c) for c in wide.columns]
@@ -228,7 +229,7 @@ def table_markdown(frame: MetricFrame, group_by: str | None = None) -> str:
         cells = ["—" if pd.isna(v) else frame.value_format.format(v) for v in row]
         lines.append(f"| {_fmt_x(x, frame.x_kind, gb)} | " + " | ".join(cells) + " |")
     if more > 0:
-        lines.append(f"\n_{more} earlier rows in the CSV._")
+        lines.append(f"\n_{more} more rows in the CSV._")
     return "\n".join(lines)
 
 

@@ -168,7 +168,7 @@ def _training_rows(account_id: int, spec: Spec, start: date, end: date, rng: np.
                 text = KNEE_NOTES[k]
             elif rng.random() < 0.18:
                 text = str(rng.choice(SESSION_NOTES[mains[0]]))
-            if text:
+            if text and not has_sessions:  # with a sessions table the note lives there; memory copies it
                 notes.append({"day": day, "kind": "workout", "text": text, "source_ref": f"gen:training:{session_id}"})
         if has_sessions:
             sessions.append({"id": session_id, "account_id": account_id, "started_at": when, "performed_at": when,

@@ -193,7 +193,9 @@ def _training_by(r: Resolved, value: str, *, hard_only: bool = False) -> MetricF
 
 
 def m_tonnage(r: Resolved) -> MetricFrame:
-    return _training_by(r, "tonnage_kg")
+    out = _training_by(r, "tonnage_kg")
+    out.value_format = "{:,.0f}"
+    return out
 
 
 def m_sets(r: Resolved) -> MetricFrame:

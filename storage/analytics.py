@@ -343,12 +343,11 @@ def strike_punch_kinds(account_id: int, session_ids: Sequence[str], engine: Engi
 # --------------------------------------------------------------------------- last query per thread
 def save_last_query(account_id: int, thread_id: str, query: dict[str, Any], engine: Engine | None = None) -> None:
     with transaction(engine) as s:
-        row = s.exec(
+        row = s.execute(
             select(AnalyticsLastQuery).where(
                 AnalyticsLastQuery.account_id == account_id, AnalyticsLastQuery.thread_id == thread_id
             )
-        ).first()
-        row = row[0] if row is not None and not isinstance(row, AnalyticsLastQuery) else row
+        ).scalar_one_or_none()
         if row is None:
             row = AnalyticsLastQuery(account_id=account_id, thread_id=thread_id, query=query)
         else:
@@ -359,15 +358,12 @@ def save_last_query(account_id: int, thread_id: str, query: dict[str, Any], engi
 
 def last_query(account_id: int, thread_id: str, engine: Engine | None = None) -> dict[str, Any] | None:
     with read_session(engine) as s:
-        row = s.exec(
+        row = s.execute(
             select(AnalyticsLastQuery).where(
                 AnalyticsLastQuery.account_id == account_id, AnalyticsLastQuery.thread_id == thread_id
             )
-        ).first()
-    if row is None:
-        return None
-    row = row[0] if not isinstance(row, AnalyticsLastQuery) else row
-    return dict(row.query)
+        ).scalar_one_or_none()
+    return None if row is None else dict(row.query)
 
 
 # --------------------------------------------------------------------------- memory notes
@@ -390,25 +386,79 @@ def upsert_notes(account_id: int, notes: Iterable[dict[str, Any]], engine: Engin
     if not incoming:
         return []
     with transaction(engine) as s:
-        have = set(
-            s.exec(
-                select(AnalyticsNote.source_ref).where(
-                    AnalyticsNote.account_id == account_id, AnalyticsNote.source_ref.in_(list(incoming))
-                )
-            ).all()
-        )
-        have = {h[0] if isinstance(h, tuple) else h for h in have}
+        have: set[str] = set()
+        refs = list(incoming)
+        for i in range(0, len(refs), 500):
+            have |= set(
+                s.execute(
+                    select(AnalyticsNote.source_ref).where(
+                        AnalyticsNote.account_id == account_id, AnalyticsNote.source_ref.in_(refs[i : i + 500])
+                    )
+                ).scalars()
+            )
         new = [AnalyticsNote(account_id=account_id, **n) for ref, n in incoming.items() if ref not in have]
         s.add_all(new)
     return new
+
+
+def domain_notes(account_id: int, engine: Engine | None = None) -> list[dict[str, Any]]:
+    """Notes other domains keep, shaped as memory notes: workout notes (training sessions), food notes."""
+    eng = _eng(engine)
+    tz = account_timezone(account_id, engine)
+    out: list[dict[str, Any]] = []
+    with eng.connect() as conn:
+        if has_table("training_sessions"):
+            t = table("training_sessions", "training")
+            day = local_day(eng, t.c.started_at, tz)
+            rows = conn.execute(
+                select(t.c.id, day, t.c.notes).where(t.c.account_id == account_id, func.length(t.c.notes) > 0)
+            ).all()
+            out += [
+                {"source_ref": f"training:{i}", "day": _as_date(d), "text": n, "kind": "workout"} for i, d, n in rows
+            ]
+        if has_table("nutrition_entries"):
+            t = table("nutrition_entries", "nutrition")
+            rows = conn.execute(
+                select(t.c.id, t.c.day, t.c.food_name, t.c.note).where(
+                    t.c.account_id == account_id, func.length(t.c.note) > 0
+                )
+            ).all()
+            out += [
+                {"source_ref": f"food:{i}", "day": _as_date(d), "text": f"{food}: {n}", "kind": "food"}
+                for i, d, food, n in rows
+            ]
+    return out
+
+
+def _as_date(v: object) -> date:
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    return date.fromisoformat(str(v)[:10])
+
+
+def drop_orphan_copies(account_id: int, live_refs: set[str], engine: Engine | None = None) -> int:
+    """Delete copied notes ('training:…', 'food:…') whose source row no longer exists."""
+    with transaction(engine) as s:
+        rows = s.execute(
+            select(AnalyticsNote.id, AnalyticsNote.source_ref).where(
+                AnalyticsNote.account_id == account_id,
+                AnalyticsNote.source_ref.like("training:%") | AnalyticsNote.source_ref.like("food:%"),
+            )
+        ).all()
+        dead = [i for i, ref in rows if ref not in live_refs]
+        if dead:
+            s.execute(delete(AnalyticsNote).where(AnalyticsNote.id.in_(dead)))
+        return len(dead)
 
 
 def get_notes(account_id: int, ids: Sequence[str], engine: Engine | None = None) -> list[AnalyticsNote]:
     if not ids:
         return []
     with read_session(engine) as s:
-        rows = s.exec(select(AnalyticsNote).where(AnalyticsNote.account_id == account_id, AnalyticsNote.id.in_(ids)))
-        return [r[0] if not isinstance(r, AnalyticsNote) else r for r in rows.all()]
+        q = select(AnalyticsNote).where(AnalyticsNote.account_id == account_id, AnalyticsNote.id.in_(list(ids)))
+        return list(s.execute(q).scalars())
 
 
 def list_notes(
@@ -420,8 +470,8 @@ def list_notes(
             q = q.where(AnalyticsNote.day >= start)
         if end:
             q = q.where(AnalyticsNote.day <= end)
-        rows = s.exec(q.order_by(AnalyticsNote.day.desc(), AnalyticsNote.created_at.desc()).limit(limit)).all()
-        return [r[0] if not isinstance(r, AnalyticsNote) else r for r in rows]
+        q = q.order_by(AnalyticsNote.day.desc(), AnalyticsNote.created_at.desc()).limit(limit)
+        return list(s.execute(q).scalars())
 
 
 def delete_note(account_id: int, note_id: str, engine: Engine | None = None) -> bool:
@@ -434,8 +484,7 @@ def delete_note(account_id: int, note_id: str, engine: Engine | None = None) -> 
 
 def note_ids(account_id: int, engine: Engine | None = None) -> set[str]:
     with read_session(engine) as s:
-        rows = s.exec(select(AnalyticsNote.id).where(AnalyticsNote.account_id == account_id)).all()
-    return {r[0] if isinstance(r, tuple) else r for r in rows}
+        return set(s.execute(select(AnalyticsNote.id).where(AnalyticsNote.account_id == account_id)).scalars())
 
 
 def count_notes(account_id: int, engine: Engine | None = None) -> int:

@@ -1,0 +1,359 @@
+"""The code fast path: common analytics phrasings → a typed query, with no model involved.
+
+It answers only when it is sure: a metric word from the catalogue plus a cue that the person wants
+numbers over time ("show", "over the last…", "per week", "vs target", a period). Lines that log
+something ("squat 140x5", "my weight is 82 kg", "had 2 eggs"), questions for other tools ("how much
+protein do I have left today?") and follow-ups it can't place are left to the router and the model.
+Follow-ups ("only since March", "as a bar chart", "add deadlift") become a patch that the tool lays
+over the thread's last query.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from analytics.catalogue import METRICS
+from analytics.periods import _NUM_WORDS, find_period
+from analytics.query import AnalyticsQuery
+from training.library import MUSCLES, library, normalise
+
+# (metric, pattern): the first that matches wins, so specific phrasings come before general ones.
+METRIC_PATTERNS: list[tuple[str, str]] = [
+    ("lv_profile", r"load[- ]velocity|\blv profile|\bl-v\b|velocity profile"),
+    ("velocity_loss", r"velocity loss|speed loss|velocity drop|rep speed drop"),
+    ("velocity", r"\bvelocit(y|ies)\b|bar speed|\bmcv\b|\bm/s\b|how fast (was|is|did) (my|the) bar"),
+    ("punch_mix", r"punch (mix|types?|breakdown)|types? of punch|which punches|jabs? (vs|versus|and) (crosses|hooks)|"
+                  r"mix of punches"),
+    ("punches_per_round", r"punch(es)? per round|punch (count|output|volume)|how many punches|punch(es)? thrown|"
+                          r"\bwork ?rate\b|punches per (session|minute)|\bpunches\b|\bpunch output\b"),
+    ("guard_drop", r"\bguard\b|hands? (down|drop)"),
+    ("hard_sets", r"hard sets?|effective sets?|sets per muscle|hard-sets?|which muscles? did i (train|hit|work)"),
+    ("rpe_distribution", r"\brpe\b|\beffort\b distribution|how hard (were|was|are) (my )?(sets|sessions|training)"),
+    ("prs", r"\bp\.?r\.?s?\b|personal (records?|bests?)|\bpbs?\b|\brecords?\b"),
+    ("e1rm", r"\be1rm\b|\be1rms\b|\b1 ?rm\b|one[- ]rep max|estimated max|\bmax(es)?\b|\bstrength\b|\bstronger\b"),
+    ("top_set", r"top sets?|heaviest (set|weight|lift|load)s?|best sets?|\bheaviest\b"),
+    ("tonnage", r"\btonnage\b|\bvolume\b|total (weight|load|kg) (lifted|moved)|\bworkload\b|kg lifted|"
+                r"how much (weight )?did i (lift|move)"),
+    ("sessions", r"\bsessions\b|\bworkouts\b|training days|"
+                 r"how (often|many times) did i (train|lift|work ?out|go to the gym)|"
+                 r"times did i (train|lift|hit the gym|go to the gym)|training frequency|\bfrequency\b"),
+    ("sets", r"\bsets\b|set count"),
+    ("expenditure", r"\bexpenditure\b|\btdee\b|maintenance( calories)?|calories? (burn(ed|t)?|out)|energy out"),
+    ("macros", r"\bmacros?\b|macronutrients?|macro (split|breakdown)"),
+    ("calories", r"\bcalor(ie|y|ies)\b|\bkcals?\b|energy intake|\bintake\b|how much (did )?i (eat|ate)"),
+    ("protein", r"\bprotein\b"),
+    ("carbs", r"\bcarb(s|ohydrates?)?\b"),
+    ("fibre", r"\bfib(re|er)\b"),
+    ("fat", r"\bfats?\b(?! ?loss)|dietary fat"),
+    ("adherence", r"\badherence\b|\bconsisten(cy|t)\b|days (i )?logged|"
+                   r"how often did i (log|track|weigh)|logging streak"),
+    ("bodyweight", r"body ?weight|\bbw\b|(trend|scale) weight|weigh[- ]?ins?|\bmy weight\b|\bweight\b(?! ?lifted)|"
+                   r"how heavy am i|\bweigh\b"),
+]  # fmt: skip
+_METRIC_RES = [(k, re.compile(p, re.I)) for k, p in METRIC_PATTERNS]
+
+CUE = re.compile(
+    r"\b(show|chart|plot|graph|draw|visuali[sz]e|trend|trends|over time|progress(ion)?|history|how (much|many|often|"
+    r"has|have|did|does|do|is|are|was|were)|what('s| is| was| were| are)?|per (day|week|month|session|muscle|"
+    r"exercise|lift|meal)|weekly|monthly|daily|by (day|week|month|muscle|exercise|lift|meal|food|session)|vs\.?|"
+    r"versus|compare[ds]?|against|average|avg|mean|total|breakdown|distribution|count|last|past|since|this "
+    r"(week|month|year)|so far|ever|all[- ]time|overall|over|during|in (january|february|march|april|may|june|july|"
+    r"august|september|october|november|december|\d{4})|summary|stats?|statistics|numbers|give me|let me see|"
+    r"can i see|track(ing)?|changed?|improv(e|ed|ing)|going|getting|profile|stronger|which)\b",
+    re.I,
+)
+LOGGING = re.compile(
+    r"^\s*(log|logged|add|had|ate|eaten|drank|did|remind|set (a|my|up)|schedule|plan|build|make|create|swap|change|"
+    r"delete|remove|undo|i (had|ate|did|drank|weigh|weighed|hit|got|benched|squatted|pulled)|just (did|had|ate)|"
+    r"note|remember)\b",
+    re.I,
+)
+AMOUNT = re.compile(r"\d+(?:[.,]\d+)?\s*(?:kg|kgs|kilos?|lbs?|pounds?|g|grams?|kcal|ml|x\s*\d)\b", re.I)
+STRONG_CUE = re.compile(r"\b(show|chart|plot|graph|trend|over time|progress|history|per (week|month)|weekly|monthly|"
+                        r"since|last \d+|past \d+|vs|versus)\b", re.I)  # fmt: skip
+MEMORY = re.compile(r"\b(feel|felt|feeling|hurt|hurting|hurts|pain|painful|sore|injur\w*|mood|notes?|said|mention\w*|"
+                    r"remember|why did|what happened)\b", re.I)  # fmt: skip
+NOT_MINE = re.compile(r"\b(left|remaining|to go|still need|should i|how do i|what is a|what's a|explain|why)\b", re.I)
+
+GROUPS: list[tuple[str, str]] = [
+    (
+        "muscle",
+        r"(per|by|each|for each|across) muscle( group)?s?|muscle groups?|per bodypart|by body ?part|"
+        r"which muscles?",
+    ),
+    ("exercise", r"(per|by|each|for each) (exercise|lift|movement)s?"),
+    ("session", r"(per|by|each) (session|workout|round)\b(?! ?count)"),
+    ("meal", r"(per|by|each) meal|meal by meal"),
+    ("food", r"(per|by) food|top foods|which foods|biggest sources?|most \w+ (come )?from\b|(eat|eating|ate) the most"),
+    ("week", r"\bweekly\b|(per|by|each|a) week\b|week by week|week over week|every week"),
+    ("month", r"\bmonthly\b|(per|by|each|a) month\b|month by month|every month"),
+    ("day", r"\bdaily\b|(per|by|each|a) day\b|day by day|every day"),
+]
+_GROUP_RES = [(g, re.compile(p, re.I)) for g, p in GROUPS]
+CHARTS = [("bar", r"bar ?(chart|graph)s?|\bas (a )?bars?\b|\bin bars\b|column chart"),
+          ("line", r"line ?(chart|graph)|\bas a line\b"),
+          ("scatter", r"\bscatter"), ("area", r"\barea (chart|graph)"), ("table", r"\b(as a|in a|just the) table\b|"
+          r"\btable only\b|numbers only")]  # fmt: skip
+_CHART_RES = [(c, re.compile(p, re.I)) for c, p in CHARTS]
+TARGET = re.compile(r"\b(vs\.?|versus|against|compared? (to|with)|relative to|and|with)\s+(my\s+|the\s+)?(daily\s+)?"
+                    r"(target|goal|budget|plan)s?\b|\bon target\b|\bhit (my )?(target|goal)s?\b|\btargets?\b|"
+                    r"\b(calorie|protein|carb|fat|fibre|fiber|macro|kcal)s? (goal|budget)s?\b|"
+                    r"\b(over|under) my \w* ?(goal|budget)", re.I)  # fmt: skip
+PREVIOUS = re.compile(
+    r"\b(vs\.?|versus|compared? (to|with)|than) (the )?(previous|last|prior) (week|month|year|period)\b", re.I
+)
+SESSIONS = re.compile(r"\b(?:last|past|previous|recent)\s+(\d{1,3}|" + "|".join(_NUM_WORDS) + r")\s+"
+                      r"(?:sessions?|rounds?|workouts?|classes)\b", re.I)  # fmt: skip
+LOAD = re.compile(r"\b(?:at|with|using|@)\s*(\d{2,3}(?:[.,]\d+)?)\s*(kg|kgs|kilos?|lbs?|pounds?)?\b", re.I)
+FOOD = re.compile(r"\b(?:from|of|in)\s+(?!my\b|the\b|last\b|this\b|past\b|all\b|each\b|every\b)([a-z][a-z ]{2,30}?)"
+                  r"(?=\s+(?:over|in|during|this|last|since|per|by|for|vs|versus|the)\b|[?.!]?$)", re.I)  # fmt: skip
+MEAL = re.compile(r"\b(breakfast|lunch|dinner|snacks?)\b", re.I)
+AGG = [("mean", r"\b(average|avg|mean)\b"), ("sum", r"\btotal\b"), ("max", r"\b(highest|maximum|peak)\b"),
+       ("min", r"\b(lowest|minimum)\b")]  # fmt: skip
+SKIP_KEYS = {"run", "jog", "erg", "row"}  # library aliases too common in questions to mean a lift
+_MUSCLE_WORDS = {
+    "chest", "pecs", "back", "lats", "lat", "upper back", "lower back", "traps", "shoulders", "shoulder", "delts",
+    "front delts", "side delts", "rear delts", "biceps", "bicep", "triceps", "tricep", "forearms", "abs", "core",
+    "obliques", "glutes", "glute", "quads", "quad", "hamstrings", "hamstring", "hammies", "adductors", "abductors",
+    "calves", "calf", "neck", "legs", "arms", "hip flexors",
+}  # fmt: skip
+_MUSCLE_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _MUSCLE_WORDS), key=len, reverse=True)) + r")\b", re.I)
+LIFT_METRICS = {"e1rm", "top_set", "tonnage", "sets", "hard_sets", "rpe_distribution", "prs", "sessions", "velocity",
+                "lv_profile", "velocity_loss"}  # fmt: skip
+STRIKING = {"punches_per_round", "punch_mix", "guard_drop"}
+NUTRITION = {"calories", "protein", "carbs", "fat", "fibre", "macros", "expenditure", "adherence", "bodyweight"}
+
+
+def find_metrics(text: str) -> list[str]:
+    """Catalogue metrics the text names, in order of appearance (no duplicates)."""
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for key, rx in _METRIC_RES:
+        for m in rx.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append((m.start(), key))
+            break
+    found.sort()
+    return list(dict.fromkeys(k for _, k in found))
+
+
+def find_exercises(text: str) -> list[str]:
+    """Lift names in the text (library aliases, longest first, no overlaps), as the library's names."""
+    lib = library()
+    words = normalise(text).split()
+    out: list[str] = []
+    used = [False] * len(words)
+    for n in (4, 3, 2, 1):
+        for i in range(len(words) - n + 1):
+            if any(used[i : i + n]):
+                continue
+            phrase = " ".join(words[i : i + n])
+            if len(phrase) <= 2 or phrase in SKIP_KEYS:
+                continue
+            ex = lib.lookup(phrase)
+            if ex is not None:
+                out.append((i, ex.name))  # type: ignore[arg-type]
+                for j in range(i, i + n):
+                    used[j] = True
+    return list(dict.fromkeys(name for _, name in sorted(out)))  # type: ignore[misc]
+
+
+def find_muscles(text: str) -> list[str]:
+    return list(dict.fromkeys(m.group(1).lower() for m in _MUSCLE_RE.finditer(text)))
+
+
+def _first(pairs: list[tuple[str, re.Pattern[str]]], text: str) -> str | None:
+    for key, rx in pairs:
+        if rx.search(text):
+            return key
+    return None
+
+
+def _sessions(text: str) -> int | None:
+    m = SESSIONS.search(text)
+    if not m:
+        return None
+    w = m.group(1).lower()
+    return int(w) if w.isdigit() else _NUM_WORDS.get(w)
+
+
+def _load_kg(text: str) -> float | None:
+    m = LOAD.search(text)
+    if not m:
+        return None
+    v = float(m.group(1).replace(",", "."))
+    unit = (m.group(2) or "kg").lower()
+    return round(v * 0.45359237, 1) if unit.startswith(("lb", "pound")) else v
+
+
+def _details(text: str, metric: str | None) -> dict[str, Any]:
+    """Everything but the metric: filters, grouping, period, aggregate, comparison, chart kind."""
+    out: dict[str, Any] = {}
+    filters: dict[str, Any] = {}
+    if metric is None or metric in LIFT_METRICS:
+        ex = find_exercises(text)
+        if ex:
+            filters["exercise"] = ex
+    if metric in ("tonnage", "sets", "hard_sets") or metric is None:
+        mus = find_muscles(text)
+        if mus:
+            filters["muscle"] = mus
+    if metric in ("velocity", "velocity_loss") and (load := _load_kg(text)):
+        filters["load_kg"] = load
+    if n := _sessions(text):
+        filters["sessions"] = n
+    if metric in NUTRITION - {"bodyweight", "adherence", "expenditure"}:
+        if m := MEAL.search(text):
+            meal = m.group(1).lower().rstrip("s")
+            if not re.search(r"(per|by|each) meal", text, re.I):
+                filters["meal"] = meal
+        if (m := FOOD.search(text)) and not MEAL.fullmatch(m.group(1).strip()):
+            food = m.group(1).strip().lower()
+            if not find_period(food) and food not in ("food", "foods", "meals", "the week", "the month"):
+                filters["food"] = food
+    if filters:
+        out["filters"] = filters
+    if (g := _first(_GROUP_RES, text)) and (metric is None or g in METRICS[metric].groups):
+        out["group_by"] = g
+    period = find_period(text)
+    if period and not SESSIONS.search(text):
+        out["period"] = period
+    if a := _first([(k, re.compile(p, re.I)) for k, p in AGG], text):
+        out["aggregate"] = a
+    compare: dict[str, Any] = {}
+    if TARGET.search(text) and (metric is None or METRICS[metric].targets):
+        compare["target"] = True
+    if PREVIOUS.search(text):
+        compare["previous"] = True
+    if compare:
+        out["compare"] = compare
+    if c := _first(_CHART_RES, text):
+        out["chart"] = c
+    return out
+
+
+def parse_question(text: str) -> AnalyticsQuery | None:
+    """A typed query when the text is clearly a question about logged numbers; otherwise None."""
+    t = " ".join(text.strip().split())
+    if not t or len(t) > 300 or LOGGING.search(t):
+        return None
+    metrics = find_metrics(t)
+    if not metrics:
+        return None
+    if not (CUE.search(t) or find_period(t)) or MEMORY.search(t):
+        return None  # "how did my bench sessions feel in October?" is for memory, not a chart
+    metric = metrics[0]
+    if metric in ("bodyweight", "calories", "protein", "carbs", "fat", "fibre") and NOT_MINE.search(t):
+        return None
+    if AMOUNT.search(t) and metric not in ("velocity", "velocity_loss") and not STRONG_CUE.search(t):
+        return None  # "my weight is 82 kg", "bench 100 kg for 5": a log line, not a question
+    if metric in STRIKING and not re.search(
+        r"\b(sessions?|rounds|weeks?|months?|over time|trend|history|chart|graph|plot|show|per round|since|"
+        r"last|past|this (week|month|year)|ever|average|mix|breakdown|types?|count|how many)\b", t, re.I
+    ):  # fmt: skip
+        return None  # "am I dropping my guard?" is about the last round: the striking tool answers it
+    if metric == "e1rm" and re.search(r"\bmax(es)?\b", t, re.I) and not find_exercises(t) and not STRONG_CUE.search(t):
+        return None  # "max heart rate", "max out": not a lift's e1RM
+    if metric in ("sets", "tonnage") and re.search(r"hard|rpe ?[7-9]", t, re.I):
+        metric = "hard_sets"
+    data: dict[str, Any] = {"metric": metric, **_details(t, metric)}
+    second = [m for m in metrics[1:] if m != metric and not (m == "bodyweight" and metric == "velocity")]
+    joined = re.search(r"\b(vs\.?|versus|against|and|with|compared)\b", t, re.I)
+    if second and joined and not (second[0] in ("sets", "sessions") and metric in LIFT_METRICS):
+        data.setdefault("compare", {})["metric"] = second[0]
+    try:
+        return AnalyticsQuery.model_validate(data)
+    except ValueError:
+        data.pop("group_by", None)
+        data.get("compare", {}).pop("target", None)
+        try:
+            return AnalyticsQuery.model_validate(data)
+        except ValueError:
+            return None
+
+
+FOLLOW_START = re.compile(
+    r"^\s*(now |ok,? |okay,? |and |but |can you |could you |please )*(only|just|show( it| that| me)?|make it|"
+    r"switch to|change (it )?to|as|add|also|include|plus|with|without|remove|drop|exclude|same (for|but)|"
+    r"what about|how about|and|instead|for|since|over|in|from|by|per|weekly|monthly|daily|vs|versus|compare)\b",
+    re.I,
+)
+
+
+def parse_followup(text: str) -> dict[str, Any] | None:
+    """A patch for the last chart ('only since March', 'as a bar chart', 'add deadlift'), or None."""
+    t = " ".join(text.strip().split()).rstrip("?.! ")
+    if not t or len(t.split()) > 9 or (LOGGING.search(t) and not re.match(r"^\s*(add|remove)\b", t, re.I)):
+        return None
+    if not FOLLOW_START.search(t) and not re.search(r"\b(instead|too|as well)\s*$", t, re.I):
+        return None
+    if find_metrics(t) and parse_question(t) is not None and not re.match(r"^\s*(add|also|and|plus|with)\b", t, re.I):
+        return None  # a full new question: the question path handles it
+    patch: dict[str, Any] = {}
+    exercises = find_exercises(t)
+    if exercises:
+        if re.search(r"\b(without|remove|drop|exclude|minus)\b", t, re.I):
+            patch["_remove_exercise"] = exercises
+        elif re.search(r"^\s*(and |now )?(add|also|include|plus|with|and)\b|\b(too|as well)\b", t, re.I):
+            patch["filters"] = {"exercise": exercises}
+            patch["_add_exercise"] = True
+        else:
+            patch["filters"] = {"exercise": exercises}
+    metrics = find_metrics(t)
+    if metrics and re.search(r"^\s*(and |now )?(add|also|with|plus|vs|versus|compare)\b", t, re.I):
+        if metrics[0] not in ("e1rm",) or not exercises:
+            patch["compare"] = {"metric": metrics[0]}
+    elif metrics and re.search(r"\b(instead|what about|how about|same for|switch to)\b", t, re.I):
+        patch["metric"] = metrics[0]
+    details = _details(t, None)
+    for key in ("period", "group_by", "chart", "aggregate"):
+        if key in details:
+            patch[key] = details[key]
+    if details.get("compare", {}).get("target"):
+        patch.setdefault("compare", {})["target"] = True
+    if details.get("compare", {}).get("previous"):
+        patch.setdefault("compare", {})["previous"] = True
+    if (s := details.get("filters", {}).get("sessions")) is not None:
+        patch.setdefault("filters", {})["sessions"] = s
+    if m := MEAL.search(t):
+        patch.setdefault("filters", {})["meal"] = m.group(1).lower().rstrip("s")
+    if re.search(r"\ball (lifts|exercises)\b", t, re.I):
+        patch.setdefault("filters", {})["exercise"] = []
+    return patch or None
+
+
+def apply_followup(last: AnalyticsQuery, patch: dict[str, Any]) -> AnalyticsQuery:
+    """The last query with a follow-up's patch applied (removals included)."""
+    patch = dict(patch)
+    removed = patch.pop("_remove_exercise", None)
+    if removed:
+        keep = [e for e in _names_of(last.filters.exercise) if e not in set(removed)]
+        if not keep and last.metric in ("e1rm", "top_set", "velocity", "lv_profile"):
+            keep = [n for n in ("Back Squat", "Bench Press", "Deadlift") if n not in set(removed)]
+        patch.setdefault("filters", {})["exercise"] = keep
+    if patch.get("_add_exercise") and not last.filters.exercise and last.metric in ("e1rm", "top_set"):
+        patch["filters"]["exercise"] = ["Back Squat", "Bench Press", "Deadlift", *patch["filters"]["exercise"]]
+    return last.merged(patch)
+
+
+def _names_of(names: list[str]) -> list[str]:
+    lib = library()
+    out = []
+    for n in names:
+        ex = lib.lookup(n) or lib.resolve(n).exercise
+        out.append(ex.name if ex else n)
+    return out
+
+
+__all__ = [
+    "MUSCLES",
+    "apply_followup",
+    "find_exercises",
+    "find_metrics",
+    "find_muscles",
+    "parse_followup",
+    "parse_question",
+]
