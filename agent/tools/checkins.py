@@ -69,14 +69,23 @@ _LIST_RE = re.compile(
     re.I,
 )
 _CANCEL_VERB = r"\b(?:cancel|stop|delete|remove|turn\s+off|disable|switch\s+off|get\s+rid\s+of|drop)\b"
-_CANCEL_RE = re.compile(
-    rf"{_CANCEL_VERB}.{{0,40}}\b(?:{_KIND_WORDS}|the\s+[\w-]+\s+one)\b"
-    rf"|^\s*(?:please\s+)?(?:cancel|stop|turn\s+off)\s+(?:it|that|this)(?:\s+one)?\s*(?:please)?[.!]?\s*$",
+_CANCEL_RE = re.compile(rf"{_CANCEL_VERB}.{{0,40}}\b{_KIND_WORDS}\b", re.I)  # names a check-in
+# "cancel it": the pronoun means a check-in only right after one was set or changed (see checkin_cancel_it).
+_CANCEL_IT_RE = re.compile(
+    r"^\s*(?:please\s+)?(?:cancel|stop|turn\s+off|delete|remove)\s+(?:it|that|this)(?:\s+one)?\s*(?:please)?[.!]?\s*$",
     re.I,
 )
 _UPDATE_VERB = r"\b(?:move|moving|reschedule|shift|push|change|switch|make|set)\b"
-_UPDATE_RE = re.compile(rf"{_UPDATE_VERB}.{{0,40}}\b(?:{_KIND_WORDS}|the\s+[\w-]+\s+one|it|that)\b", re.I)
+_UPDATE_NAMED = re.compile(rf"{_UPDATE_VERB}.{{0,40}}\b{_KIND_WORDS}\b", re.I)
+_UPDATE_POINTED = re.compile(rf"{_UPDATE_VERB}.{{0,40}}\b(?:the\s+[\w-]+\s+one|it|that)\b", re.I)
 _UPDATE_WHEN = re.compile(_WHEN + r"|\bto\s+\d{1,2}\b(?!\s*(?:kg|lb|reps?|sets?|x|%|g\b))", re.I)
+# A time of day (not only days): "move it to monday" may be a training day, "move it to 8:30" is a check-in.
+_TIME_OF_DAY = re.compile(
+    r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b|\bnoon\b|\bmidnight\b"
+    r"|\bin\s+\d+\s*(?:sec|min|hour|hr)|\bto\s+\d{1,2}\s*$",
+    re.I,
+)
+RECENT_CHANGE = timedelta(minutes=15)  # "cancel it" this soon after a check-in change means that check-in
 _READINESS_RE = re.compile(
     r"^\s*(?P<a>[1-5])\s*(?:/\s*5|out\s+of\s+5)?\s*[.!]?\s*$"
     r"|\breadiness\s*(?:is|was|:|=|of|today)?\s*(?:a\s+)?(?P<b>[1-5])\b(?!\s*[:.]\d)"
@@ -95,7 +104,7 @@ class CreateArgs(BaseModel):
 
 
 def _match_create(text: str, _a: list[Attachment]) -> CreateArgs | None:
-    if _LIST_RE.search(text) or _CANCEL_RE.search(text):
+    if _LIST_RE.search(text) or _CANCEL_RE.search(text) or _CANCEL_IT_RE.search(text):
         return None
     if re.search(r"\b(?:move|reschedule|shift)\b", text, re.I):
         return None
@@ -117,7 +126,7 @@ def _match_create(text: str, _a: list[Attachment]) -> CreateArgs | None:
     ],
     intents=[r"\bremind me (to|about|at|in|every|each|on)\b", r"\breminders?\b.*\b(every|daily|at)\b"],
     match=_match_create,
-    priority=30,
+    priority=45,  # above "today's workout": "send me today's workout every morning" is a schedule
 )
 def checkin_create(ctx: ToolContext, args: CreateArgs) -> ToolOutput:
     now, tz = _now(ctx), _tz(ctx)
@@ -254,11 +263,15 @@ class UpdateArgs(BaseModel):
 
 
 def _match_update(text: str, _a: list[Attachment]) -> UpdateArgs | None:
-    if _CANCEL_RE.search(text) or not _UPDATE_RE.search(text) or not _UPDATE_WHEN.search(text):
+    """A check-in named ("the dinner reminder", "my readiness check") with a new time or days, or one
+    pointed at ("it", "the dinner one") with a new time of day."""
+    if _CANCEL_RE.search(text) or re.search(r"\bremind me\b", text, re.I):
         return None
-    if re.search(r"\bremind me\b", text, re.I):
-        return None
-    return UpdateArgs(request=text)
+    if _UPDATE_NAMED.search(text) and _UPDATE_WHEN.search(text):
+        return UpdateArgs(request=text)
+    if _UPDATE_POINTED.search(text) and _TIME_OF_DAY.search(text):
+        return UpdateArgs(request=text)
+    return None
 
 
 def _find(ctx: ToolContext, words: str) -> Any:
@@ -275,7 +288,7 @@ def _find(ctx: ToolContext, words: str) -> Any:
     domain="checkins",
     examples=["move the dinner one to 8:30", "change my readiness check to 6:30am"],
     match=_match_update,
-    priority=25,
+    priority=40,
 )
 def checkin_update(ctx: ToolContext, args: UpdateArgs) -> ToolOutput:
     now = _now(ctx)
@@ -322,14 +335,50 @@ class CancelArgs(BaseModel):
     description=CancelArgs.__doc__ or "",
     args=CancelArgs,
     domain="checkins",
-    examples=["cancel the dinner reminder", "stop the Sunday review", "cancel it"],
+    examples=["cancel the dinner reminder", "stop the Sunday review", "turn off the readiness check"],
     match=lambda text, _a: CancelArgs(request=text) if _CANCEL_RE.search(text) else None,
-    priority=15,
+    priority=40,
     kind="write",
 )
 def checkin_cancel(ctx: ToolContext, args: CancelArgs) -> ToolOutput:
+    return _cancel(ctx, _find(ctx, args.request))
+
+
+class CancelItArgs(BaseModel):
+    """ "Cancel it" right after a check-in was set or changed; otherwise the words go to the domain that
+    claims them (a program draft, a running analysis)."""
+
+    request: str
+
+
+@tool(
+    name="checkin_cancel_it",
+    description=CancelItArgs.__doc__ or "",
+    args=CancelItArgs,
+    domain="checkins",
+    examples=["cancel it"],
+    match=lambda text, _a: CancelItArgs(request=text) if _CANCEL_IT_RE.search(text) else None,
+    priority=61,  # above the other domains' "cancel it": this tool hands the words on when they are not ours
+    kind="write",
+)
+def checkin_cancel_it(ctx: ToolContext, args: CancelItArgs) -> ToolOutput:
     now = _now(ctx)
-    row = _find(ctx, args.request)
+    latest = repo.latest_changed(ctx.account_id, ctx.engine)
+    if latest is not None and latest.active and now - latest.updated_at <= RECENT_CHANGE:
+        return _cancel(ctx, latest)
+    from agent.router import route_by_code
+    from agent.tools.base import load_tools
+
+    others = {name: t for name, t in load_tools().items() if t.domain != "checkins"}
+    found = route_by_code(args.request, ctx.attachments, others)
+    if found is not None and found.args is not None and found.tool in others:
+        other = others[found.tool]
+        return other.run(ctx, other.args_model.model_validate(found.args))
+    raise ToolError("Cancel what? Name it, e.g. 'cancel the dinner reminder' (ask 'what reminders do I have?').")
+
+
+def _cancel(ctx: ToolContext, row: Any) -> ToolOutput:
+    now = _now(ctx)
     try:
         service.cancel(ctx.account_id, row.id, now=now, engine=ctx.engine)
     except CheckinError as e:
