@@ -85,9 +85,18 @@ def models_verify(
         raise typer.Exit(1)
 
 
-def register(app: typer.Typer) -> None:
+def _models_group(app: typer.Typer) -> typer.Typer:
+    """The `models` group of the app being built (also when powerforge.cli runs as `python -m`)."""
+    for group in app.registered_groups:
+        if group.name == "models" and group.typer_instance is not None:
+            return group.typer_instance
     from powerforge.cli import models_app
 
+    return models_app
+
+
+def register(app: typer.Typer) -> None:
+    models_app = _models_group(app)
     models_app.command("list")(models_list)
     models_app.command("pull")(models_pull)
     models_app.command("verify")(models_verify)

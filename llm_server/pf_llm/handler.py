@@ -46,9 +46,16 @@ from pf_llm.toolcalls import (
 HANDLER_NAME = "pf-native-tools"
 
 
+# llama_cpp's schema converter lets raw control characters (newlines) into JSON strings, which strict
+# JSON parsers reject; the official json.gbnf excludes them, and so do we.
+_LOOSE_CHAR = r'char ::= [^"\\]'
+_STRICT_CHAR = r'char ::= [^"\\\x7F\x00-\x1F]'
+
+
 def schema_gbnf(schema: dict[str, Any], start: str) -> str:
     """GBNF for a JSON schema whose start rule is named `start` (so it can be embedded)."""
     text = llama_grammar.json_schema_to_gbnf(json.dumps(schema))
+    text = text.replace(_LOOSE_CHAR, _STRICT_CHAR)
     return re.sub(r"^root ::=", f"{start} ::=", text, count=1, flags=re.MULTILINE)
 
 
@@ -262,7 +269,7 @@ def calls_from_output(text: str, plan: ToolPlan) -> tuple[str, list[ToolCall]]:
     """(content, calls) from text generated after the call prefill, given how the prompt was constrained."""
     if plan.mode == "forced":
         try:
-            args = json.loads(text)
+            args = json.JSONDecoder(strict=False).decode(text)
         except json.JSONDecodeError:
             return text.strip(), []  # cut by max_tokens: hand back what there is as text
         if isinstance(args, dict):

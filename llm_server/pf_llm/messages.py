@@ -124,7 +124,7 @@ def hermes_tools_block(tools: list[dict[str, Any]]) -> str:
 def _args_obj(arguments: Any) -> Any:
     if isinstance(arguments, str):
         try:
-            return json.loads(arguments) if arguments.strip() else {}
+            return json.JSONDecoder(strict=False).decode(arguments) if arguments.strip() else {}
         except json.JSONDecodeError:
             return arguments
     return arguments

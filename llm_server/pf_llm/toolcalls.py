@@ -45,12 +45,13 @@ def new_call_id() -> str:
 def _loads(text: str) -> Any:
     """Parse JSON, tolerating a trailing remainder (a model may keep talking after the object)."""
     text = text.strip()
+    decoder = json.JSONDecoder(strict=False)  # small models put raw newlines inside strings
     try:
-        return json.loads(text)
+        return decoder.decode(text)
     except json.JSONDecodeError:
         pass
     try:
-        value, _end = json.JSONDecoder().raw_decode(text)
+        value, _end = decoder.raw_decode(text)
     except json.JSONDecodeError:
         return None
     return value
@@ -109,7 +110,7 @@ def parse_tool_calls(text: str, tool_names: list[str] | frozenset[str] | None = 
     stripped = _unfence(text.strip())
     if stripped[:1] in ("{", "["):
         try:
-            value = json.loads(stripped)
+            value = json.JSONDecoder(strict=False).decode(stripped)
         except json.JSONDecodeError:
             return text.strip(), []
         parsed = _calls_from(value, names)

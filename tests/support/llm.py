@@ -1,0 +1,70 @@
+"""Start the real embedded LLM server (llm_server's env, pf_llm.serve) on a free port for a test.
+
+Models come from the project's real models folder (`Settings().models_dir`, where `powerforge models
+pull` installs them), so a test session pulls a model once and later sessions find it verified.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from models.llm_server import ENV_COMMAND, EmbeddedServer, server_python
+from models.manifest import get_entry, install_dir, installed_files_present
+from powerforge.config import Settings
+from support.postgres import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def models_settings() -> Settings:
+    """The real settings (`.env` included): where installed models live."""
+    return Settings()
+
+
+def env_missing_reason() -> str | None:
+    """Why the LLM server cannot run here (its environment is absent), or None."""
+    python = server_python(models_settings())
+    if not python.exists():
+        return f"the llm_server environment is missing ({python}); create it with: {ENV_COMMAND}"
+    return None
+
+
+def model_installed(name: str) -> bool:
+    s = models_settings()
+    return installed_files_present(get_entry(name), install_dir(name, s))
+
+
+def pull_model(name: str) -> None:
+    """`powerforge models pull NAME` for real (a no-op once installed and verified)."""
+    proc = subprocess.run([sys.executable, "-m", "powerforge.cli", "models", "pull", name],
+                          cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)  # fmt: skip
+    if proc.returncode != 0:
+        raise RuntimeError(f"powerforge models pull {name} failed:\n{proc.stdout}\n{proc.stderr}")
+
+
+@contextmanager
+def running_llm_server(model: str, log_dir: Path, threads: int = 2, ctx: int = 4096) -> Iterator[Settings]:
+    """A started, ready server for `model`; yields app settings whose LLM_BASE_URL/LLM_MODEL point at it."""
+    base = models_settings()
+    settings = base.model_copy(
+        update={
+            "llm_base_url": f"http://127.0.0.1:{free_port()}/v1",
+            "llm_model": model,
+            "llm_embedded_model": model,
+            "llm_embedded_threads": threads,
+            "llm_embedded_ctx": ctx,
+            "llm_temperature": 0.0,
+            "llm_timeout_s": 300.0,
+            "llm_max_retries": 0,
+        }
+    )
+    server = EmbeddedServer(settings, log_path=log_dir / f"llm-{model}.log")
+    with server:
+        yield settings
+
+
+__all__ = ["env_missing_reason", "model_installed", "models_settings", "pull_model", "running_llm_server"]
