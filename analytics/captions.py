@@ -69,9 +69,10 @@ def _series(f: MetricFrame, when: str) -> str:
         if f.label in ("Tonnage", "Working sets", "Hard sets", "Training sessions", "Personal records"):
             total = g["value"].sum()
             per = f.facts.get("group", "day")
+            avg_fmt = "{:,.1f}" if g["value"].mean() < 100 else f.value_format
             parts.append(
                 f"{label}: {_n(total, f.value_format)} {f.unit} in total over {len(g)} {per}s, "
-                f"averaging {_n(g['value'].mean(), '{:,.1f}')} per {per}; "
+                f"averaging {_n(g['value'].mean(), avg_fmt)} per {per}; "
                 f"highest {_n(best['value'], f.value_format)} "
                 f"({_date(best['x'])})"
             )

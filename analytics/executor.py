@@ -8,7 +8,7 @@ code. Empty data is an answer ("nothing logged yet"), not an empty chart.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -116,11 +116,25 @@ def resolve(
         period = parse_period(None, today, None)
     else:
         period = parse_period(query.period, today, default_period)
+    group_by = query.group_by or metric.group_by
+    if group_by in ("week", "month") and period.label.startswith(("the last", "the past")):
+        period = _align(period, group_by)
     return Resolved(
         query=query, metric=metric, period=period, account_id=account_id, tz=tz, today=today, engine=engine,
-        group_by=query.group_by or metric.group_by, exercise_ids=resolve_exercises(query.filters.exercise),
+        group_by=group_by, exercise_ids=resolve_exercises(query.filters.exercise),
         muscles=resolve_muscles(query.filters.muscle),
     )  # fmt: skip
+
+
+def _align(period: Period, group_by: str) -> Period:
+    """A rolling window grouped by week/month starts on the next Monday / 1st, so no bar is a partial one
+    at the start ("the last 12 weeks" → 12 weekly bars, the current week included)."""
+    s = period.start
+    if group_by == "week" and s.weekday() != 0:
+        s = s + timedelta(days=7 - s.weekday())
+    elif group_by == "month" and s.day != 1:
+        s = (s.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return Period(s, period.end, period.label) if s <= period.end else period
 
 
 def compute(r: Resolved) -> MetricFrame:
