@@ -165,16 +165,17 @@ def detect(text: str) -> str:
 
 
 def decode(data: bytes) -> str:
+    """Bytes of an export → text (UTF-8 with or without BOM, UTF-16 with BOM, or Windows-1252)."""
     if len(data) > MAX_BYTES:
         raise CSVImportError("The file is larger than 50 MB; export a shorter date range.")
-    for enc in ("utf-8-sig", "utf-16", "cp1252"):
-        try:
-            text = data.decode(enc)
-            if "\x00" not in text:
-                return text
-        except UnicodeDecodeError:
-            continue
-    raise CSVImportError("The file is not text (is it really a CSV export?).")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:4096]:
+        raise CSVImportError("The file is not text (is it really a CSV export?).")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 def _resolve(name: str, lib: Library, report: ImportReport) -> str | None:

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 _NUM = r"\d+(?:\.\d+)?"
 _U = r"(?:\s*(?:kg|lb)\b)?"
 _RPE = (
-    r"(?:\s*,?\s*(?:@\s*(?:rpe\s*)?(?P<rpe>\d{1,2}(?:\.5)?)(?![\d.]|\s*(?:kg|lb|x))"
+    r"(?:\s*,?\s*(?:@\s*(?:rpe\s*)?(?P<rpe>\d{1,2}(?:\.5)?)(?![\d.]|\s*(?:kg|lb|x|rir))"
     r"|(?:at\s+)?rpe\s*(?P<rpe2>\d{1,2}(?:\.5)?)|(?P<rpe3>\d{1,2}(?:\.5)?)\s*rpe"
-    r"|rir\s*(?P<rir>\d)|(?P<rir2>\d)\s*rir|(?P<fail>to failure|failure)))?"
+    r"|@?\s*rir\s*(?P<rir>\d)|@?\s*(?P<rir2>\d)\s*rir|(?P<fail>to failure|failure)))?"
 )
 _MORE = r"(?P<more>(?:\s*[,/]\s*\d{1,3}\+?(?![\d.]|\s*(?:x|kg|lb|sets?|reps?)))*)"
 _LOADW = rf"(?P<plus>\+\s*)?(?P<w>{_NUM})(?P<wu>{_U})"
@@ -361,7 +361,8 @@ def _has_words(s: str) -> bool:
 
 def _split_chunks(clause: str) -> list[str]:
     """Split 'squat 140x5, bench 100x5' on commas, keeping '100x5, 5, 4' and '@7, 102.5x5' together."""
-    parts = [p for p in re.split(r",(?!\d)|,(?=\s*[a-z])", clause)]
+    protected = re.sub(r"\([^)]*\)", lambda m: m.group(0).replace(",", "\x00"), clause)
+    parts = [p.replace("\x00", ",") for p in re.split(r",(?!\d)|,(?=\s*[a-z])", protected)]
     chunks: list[str] = []
     for p in parts:
         p = p.strip()
