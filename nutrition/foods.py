@@ -25,14 +25,32 @@ DATA = Path(__file__).parent / "data"
 
 # SR24 food groups (first two digits of the NDB number).
 GROUPS = {
-    "01": "Dairy and egg", "02": "Spices and herbs", "03": "Baby foods", "04": "Fats and oils",
-    "05": "Poultry", "06": "Soups and sauces", "07": "Sausages and luncheon meats", "08": "Breakfast cereals",
-    "09": "Fruits", "10": "Pork", "11": "Vegetables", "12": "Nuts and seeds", "13": "Beef",
-    "14": "Beverages", "15": "Fish and shellfish", "16": "Legumes", "17": "Lamb, veal and game",
-    "18": "Baked products", "19": "Sweets", "20": "Cereal grains and pasta", "21": "Fast foods",
-    "22": "Meals and side dishes", "25": "Snacks", "35": "American Indian/Alaska Native foods",
+    "01": "Dairy and egg",
+    "02": "Spices and herbs",
+    "03": "Baby foods",
+    "04": "Fats and oils",
+    "05": "Poultry",
+    "06": "Soups and sauces",
+    "07": "Sausages and luncheon meats",
+    "08": "Breakfast cereals",
+    "09": "Fruits",
+    "10": "Pork",
+    "11": "Vegetables",
+    "12": "Nuts and seeds",
+    "13": "Beef",
+    "14": "Beverages",
+    "15": "Fish and shellfish",
+    "16": "Legumes",
+    "17": "Lamb, veal and game",
+    "18": "Baked products",
+    "19": "Sweets",
+    "20": "Cereal grains and pasta",
+    "21": "Fast foods",
+    "22": "Meals and side dishes",
+    "25": "Snacks",
+    "35": "American Indian/Alaska Native foods",
     "36": "Restaurant foods",
-}  # fmt: skip
+}
 # Ranking penalties: groups a plain phrase rarely means.
 _GROUP_PENALTY = {"03": 3.0, "35": 2.0, "36": 1.0, "21": 0.8, "22": 0.6, "25": 0.3, "07": 0.2}
 # Words that mark a processed or unusual variant; a small penalty each unless the query says them.
@@ -211,9 +229,13 @@ def load_generic(data_dir: Path = DATA) -> GenericFoods:
         uid, name, group, *values = row
         per100 = Nutrients(**{f: _num(v) for f, v in zip(FIELDS, values, strict=True)})
         foods[uid] = Food(
-            ref=f"usda:{uid}", name=name, per100=per100, measures=tuple(measures.get(uid, ())),
-            source="usda", group=GROUPS.get(group, group),
-        )  # fmt: skip
+            ref=f"usda:{uid}",
+            name=name,
+            per100=per100,
+            measures=tuple(measures.get(uid, ())),
+            source="usda",
+            group=GROUPS.get(group, group),
+        )
     aliases: dict[str, Alias] = {}
     alias_file = data_dir / "aliases.tsv"
     if alias_file.exists():

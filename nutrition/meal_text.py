@@ -16,11 +16,22 @@ from nutrition.quantity import ParsedItem, QuantityError, parse_item
 
 MEALS = ("breakfast", "lunch", "dinner", "snack")
 _MEAL_WORDS = {
-    "breakfast": "breakfast", "brekkie": "breakfast", "brunch": "breakfast", "lunch": "lunch",
-    "dinner": "dinner", "supper": "dinner", "tea time": "snack", "snack": "snack", "snacks": "snack",
-    "pre-workout": "snack", "post-workout": "snack", "pre workout": "snack", "post workout": "snack",
-    "dessert": "snack", "elevenses": "snack",
-}  # fmt: skip
+    "breakfast": "breakfast",
+    "brekkie": "breakfast",
+    "brunch": "breakfast",
+    "lunch": "lunch",
+    "dinner": "dinner",
+    "supper": "dinner",
+    "tea time": "snack",
+    "snack": "snack",
+    "snacks": "snack",
+    "pre-workout": "snack",
+    "post-workout": "snack",
+    "pre workout": "snack",
+    "post workout": "snack",
+    "dessert": "snack",
+    "elevenses": "snack",
+}
 _MEAL_ALT = "|".join(sorted((re.escape(k) for k in _MEAL_WORDS), key=len, reverse=True))
 _MEAL_TAIL = re.compile(rf"\s*\b(?:for|at|with|as|during|in)\s+(?:my\s+|a\s+|the\s+)?({_MEAL_ALT})\b[\s.!]*", re.I)
 _MEAL_HEAD = re.compile(rf"^\s*(?:my\s+|for\s+)?({_MEAL_ALT})\b\s*(?:was|were|is|today|:|-|—|=)?\s*", re.I)

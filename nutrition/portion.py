@@ -28,9 +28,27 @@ _VOLUME_HEAD = re.compile(r"^(cup|tbsp|tsp|fl oz|quart|pint|ml|liter|litre|l)\b"
 _WEIGHT_HEAD = re.compile(r"^(oz|lb|g|kg|gram|ounce|pound)s?\b")
 # A bare count picks the first measure whose first word is in this order of preference.
 _COUNT_PREFERENCE = (
-    "medium", "large", "piece", "each", "unit", "item", "whole", "fruit", "egg", "slice", "serving",
-    "small", "extra large", "container", "bar", "link", "patty", "fillet", "can", "bottle",
-)  # fmt: skip
+    "medium",
+    "large",
+    "piece",
+    "each",
+    "unit",
+    "item",
+    "whole",
+    "fruit",
+    "egg",
+    "slice",
+    "serving",
+    "small",
+    "extra large",
+    "container",
+    "bar",
+    "link",
+    "patty",
+    "fillet",
+    "can",
+    "bottle",
+)
 # Containers without a measure of their own: typical sizes (ml), flagged as estimates.
 _CONTAINER_ML = {"glass": 250.0, "can": 330.0, "bottle": 500.0, "mug": 350.0}
 _LIQUID_WORDS = wordset(
@@ -107,7 +125,7 @@ def is_liquid(food: Food) -> bool:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.0f}" if x >= 10 else f"{x:.1f}".rstrip("0").rstrip(".")
+    return f"{x:,.0f}" if x >= 10 else f"{x:.1f}".rstrip("0").rstrip(".")
 
 
 def _from_volume(food: Food, ml: float, label: str, confidence: float = 1.0) -> Portion:
@@ -129,9 +147,13 @@ def _from_measure(food: Food, m: Measure, n: float, confidence: float = 1.0) -> 
     label = f"{n:g} × {m.name}" if n != 1 else f"1 {m.name}"
     unit = "ml" if food.basis == "ml" else "g"
     return Portion(
-        qty, food.basis, f"{label} = {_fmt(qty)} {unit}", confidence,
-        grams=qty if unit == "g" else None, ml=qty if unit == "ml" else None,
-    )  # fmt: skip
+        qty,
+        food.basis,
+        f"{label} = {_fmt(qty)} {unit}",
+        confidence,
+        grams=qty if unit == "g" else None,
+        ml=qty if unit == "ml" else None,
+    )
 
 
 def _count_measure(food: Food, phrase: str) -> Measure | None:

@@ -19,12 +19,29 @@ def wordset(text: str) -> frozenset[str]:
 STOPWORDS = wordset("a an the of some my fresh plain regular homemade home made organic little bit piece pieces")
 _KEEP_S = wordset("hummus couscous asparagus citrus molasses swiss bass grass octopus grits brussels")
 _IRREGULAR = {
-    "leaves": "leaf", "loaves": "loaf", "halves": "half", "knives": "knife", "potatoes": "potato",
-    "tomatoes": "tomato", "mangoes": "mango", "avocados": "avocado", "oats": "oat", "chips": "chip",
-    "children": "child", "geese": "goose", "mice": "mouse", "teeth": "tooth", "feet": "foot",
-    "anchovies": "anchovy", "cookies": "cookie", "brownies": "brownie", "smoothies": "smoothie",
-    "pies": "pie", "fries": "fry", "movies": "movie",
-}  # fmt: skip
+    "leaves": "leaf",
+    "loaves": "loaf",
+    "halves": "half",
+    "knives": "knife",
+    "potatoes": "potato",
+    "tomatoes": "tomato",
+    "mangoes": "mango",
+    "avocados": "avocado",
+    "oats": "oat",
+    "chips": "chip",
+    "children": "child",
+    "geese": "goose",
+    "mice": "mouse",
+    "teeth": "tooth",
+    "feet": "foot",
+    "anchovies": "anchovy",
+    "cookies": "cookie",
+    "brownies": "brownie",
+    "smoothies": "smoothie",
+    "pies": "pie",
+    "fries": "fry",
+    "movies": "movie",
+}
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 

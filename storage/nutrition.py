@@ -367,6 +367,12 @@ def add_target(account_id: int, fields: dict[str, Any], engine: Engine | None = 
         return row
 
 
+def list_targets(account_id: int, engine: Engine | None = None) -> list[NutritionTarget]:
+    with read_session(engine) as s:
+        q = select(NutritionTarget).where(NutritionTarget.account_id == account_id)
+        return list(s.exec(q.order_by(NutritionTarget.created_at)))
+
+
 def decide_target(account_id: int, target_id: int, approve: bool, engine: Engine | None = None) -> NutritionTarget:
     """Approve (it becomes the active target) or decline a proposal; nothing changes otherwise."""
     with transaction(engine) as s:

@@ -146,7 +146,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
-        "nutrition_off_products", "nutrition_targets", "nutrition_weights", "nutrition_favourites",
-        "nutrition_recipe_items", "nutrition_foods", "nutrition_entries",
-    ):  # fmt: skip
+        "nutrition_off_products",
+        "nutrition_targets",
+        "nutrition_weights",
+        "nutrition_favourites",
+        "nutrition_recipe_items",
+        "nutrition_foods",
+        "nutrition_entries",
+    ):
         op.drop_table(table)

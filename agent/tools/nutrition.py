@@ -1,0 +1,1834 @@
+"""Nutrition tools: log meals by chat, barcodes (typed or photographed), quick add, custom foods and
+recipes, favourites, the day and the week, body weight, targets that adapt (approved by a button),
+MyFitnessPal/Cronometer import and CSV export.
+
+Thin adapters over `nutrition/`: every number in a reply is computed there. Common phrasings have a
+`match` fast path, so "had 2 eggs and a slice of toast for breakfast" is parsed, matched and logged
+without a model; a food that could be several things comes back as buttons, an absurd amount as a
+confirmation button, and nothing is ever guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
+from nutrition import body, diary, render
+from nutrition.barcode import BarcodeError, find_in_text, read_barcodes
+from nutrition.custom import create_custom_food, create_recipe
+from nutrition.diary import DiaryError, FoodBook, ItemResult
+from nutrition.energy import EnergyError
+from nutrition.importers import ImportFormatError, detect, parse_file, read_rows
+from nutrition.importers import decode as decode_csv
+from nutrition.meal_text import FOOD_VERB, MEALS, parse_meal_line
+from nutrition.nutrients import FIELDS, LABELS, Nutrients, fmt
+from nutrition.off import OffClient, OffUnavailable
+from nutrition.portion import PortionError, portion
+from nutrition.products import ProductUnavailable, lookup_barcode
+from nutrition.quantity import DEFAULT_AMOUNT, ParsedItem, QuantityError, parse_amount
+from nutrition.transfer import export_csv, save_import
+from powerforge.units import Mass, UnitError
+from storage import nutrition as repo
+from storage.accounts import AccountError, get_account, update_profile
+
+DOMAIN = "nutrition"
+Meal = Literal["breakfast", "lunch", "dinner", "snack"]
+
+
+# --------------------------------------------------------------------------- shared helpers
+def _now(ctx: ToolContext) -> datetime:
+    return (ctx.now or datetime.now(UTC)).astimezone(UTC)
+
+
+def _local(ctx: ToolContext) -> datetime:
+    return diary.local_now(ctx.account_id, ctx.engine, _now(ctx))
+
+
+def _today(ctx: ToolContext) -> date:
+    return _local(ctx).date()
+
+
+def _day(ctx: ToolContext, text: str | None) -> date:
+    try:
+        return diary.parse_day(text, _today(ctx))
+    except DiaryError as e:
+        raise ToolError(str(e)) from e
+
+
+def _day_label(d: date, today: date) -> str:
+    if d == today:
+        return "today"
+    if d == today - timedelta(days=1):
+        return "yesterday"
+    return d.strftime("%a %d %b")
+
+
+def _imperial(ctx: ToolContext) -> bool:
+    account = get_account(ctx.account_id, ctx.engine)
+    return bool(account and account.unit_system == "imperial")
+
+
+def _target_dict(ctx: ToolContext) -> dict[str, float | None] | None:
+    t = repo.active_target(ctx.account_id, ctx.engine)
+    if t is None:
+        return None
+    return {"kcal": t.kcal, "protein_g": t.protein_g, "carbs_g": t.carbs_g, "fat_g": t.fat_g, "fiber_g": t.fiber_g}
+
+
+def _nutrients_line(n: Nutrients, fields: tuple[str, ...] = ("kcal", "protein_g", "carbs_g", "fat_g")) -> str:
+    parts = []
+    for f in fields:
+        unit = "kcal" if f == "kcal" else ("mg" if f == "sodium_mg" else "g")
+        parts.append(f"{fmt(getattr(n, f), f)} {unit}" + ("" if f == "kcal" else f" {LABELS[f].lower()}"))
+    return ", ".join(parts)
+
+
+_TRAINING_WORDS = re.compile(
+    r"\b(sets|\d+\s*set|reps?|rpe|squat|squats|bench|deadlift|press|pull ?ups?|push ?ups?|chin ?ups?|rows?|curls?|"
+    r"e1rm|1rm|pr|amrap|warm ?up|workout|program|rounds?|sparring|jab|km|miles?|run|ran)\b|\d+\s*[x×]\s*\d+|@\s*\d",
+    re.I,
+)
+
+
+# =========================================================================== logging food
+class FoodItemArg(BaseModel):
+    food: str = Field(description="the food as the person named it, e.g. 'whole milk'")
+    amount: str = Field(default="", description="the amount as written, e.g. '300 ml', '2', 'a cup'")
+
+
+class LogFoodArgs(BaseModel):
+    """Log food eaten, e.g. 'had 2 eggs and a slice of toast for breakfast', '150g oats with 300ml milk'."""
+
+    text: str | None = Field(default=None, description="the meal line as the person wrote it")
+    items: list[FoodItemArg] = Field(default_factory=list, description="foods with amounts, when split by the model")
+    meal: Meal | None = None
+    day: str | None = Field(default=None, description="'today', 'yesterday' or YYYY-MM-DD")
+    food_ref: str | None = Field(default=None, description="a food chosen from buttons (usda:…, off:…, custom:…)")
+    amount: str | None = Field(default=None, description="amount for food_ref, e.g. '1 cup', '150 g'")
+    label: str | None = Field(default=None, description="what the person called the food")
+    confirm: bool = Field(default=False, description="true when the person confirmed an unusual amount")
+
+
+def _match_log(text: str, _a: list[Attachment]) -> LogFoodArgs | None:
+    if not text or len(text) > 300 or _TRAINING_WORDS.search(text) or _QUICK_RE.search(text):
+        return None
+    if re.search(r"\?\s*$", text) or re.search(r"\b(how|what|which|why|should|can i|is it)\b", text, re.I):
+        return None
+    if _WEIGHT_RE.search(text) or find_in_text(text):
+        return None
+    book = FoodBook(None)
+    line = parse_meal_line(text, book.is_food)
+    if not line.items or line.problems:
+        return None
+    # a known food said on its own ("banana", "rice") is a log too: sure ones are logged, others asked
+    bare = len(line.items) == 1 and len(text.split()) <= 4 and book.is_food(line.items[0].food)
+    verb = line.has_food_verb or line.meal is not None or bare
+    for item in line.items:
+        match = book.find(item.food)
+        if not match.hits:
+            return None
+        sure = match.confident or book.generic.alias(item.food) is not None
+        if not verb and not (sure and item.amount.explicit):
+            return None
+    return LogFoodArgs(text=text)
+
+
+def _candidate_action(c, item: ItemResult, meal: str, day: date) -> Action:  # noqa: ANN001
+    food = c.food
+    label = food.label
+    try:
+        p = portion(food, item.amount, item.food_text)
+        label = f"{food.label} · {p.how} · {fmt(p.nutrients(food).kcal)} kcal"
+    except PortionError:
+        pass
+    args = {
+        "food_ref": food.ref,
+        "amount": item.amount_text,
+        "label": item.food_text,
+        "meal": meal,
+        "day": day.isoformat(),
+    }
+    return Action(label=label[:120], tool="log_food", args=args, tooltip=food.name)
+
+
+def _pending_output(items: list[ItemResult], meal: str, day: date) -> tuple[list[str], list[Action]]:
+    lines: list[str] = []
+    actions: list[Action] = []
+    for r in items:
+        if r.status == "ambiguous":
+            lines.append(f"**{r.food_text}** could be several foods — pick one (nothing logged for it yet):")
+            actions += [_candidate_action(c, r, meal, day) for c in r.candidates[:4]]
+        elif r.status == "confirm" and r.food is not None:
+            lines.append(f"⚠️ {r.message} Not logged yet.")
+            args = {
+                "food_ref": r.food.ref,
+                "amount": r.amount.text or r.amount.describe(),
+                "label": r.food_text,
+                "meal": meal,
+                "day": day.isoformat(),
+                "confirm": True,
+            }
+            actions.append(
+                Action(label=f"Yes, log {r.amount.describe()} of {r.food.name[:40]}", tool="log_food", args=args)
+            )
+        elif r.status in ("unknown", "needs_amount"):
+            lines.append(f"❓ {r.message}")
+    return lines, actions
+
+
+def _day_status(ctx: ToolContext, day: date) -> str:
+    entries = repo.list_entries(ctx.account_id, day, engine=ctx.engine)
+    eaten = diary.day_totals(entries)
+    target = _target_dict(ctx)
+    line = f"{_day_label(day, _today(ctx)).capitalize()} so far: {_nutrients_line(eaten)}."
+    if target and target.get("kcal"):
+        left = (target["kcal"] or 0) - (eaten.kcal or 0)
+        line += f" {fmt(left)} kcal left of {fmt(target['kcal'])}."
+    return line
+
+
+@tool(
+    name="log_food",
+    description=LogFoodArgs.__doc__ or "",
+    args=LogFoodArgs,
+    domain=DOMAIN,
+    examples=[
+        "had 2 eggs and a slice of toast for breakfast",
+        "150g oats with 300ml whole milk",
+        "lunch was half a chicken breast and a cup of cooked white rice",
+        "2 tbsp peanut butter",
+        "330ml coke",
+    ],
+    intents=[
+        r"\b(i\s+)?(had|ate|eaten|drank)\b",
+        r"\bfor (breakfast|lunch|dinner|supper|a snack)\b",
+        r"\blog (food|meal)\b",
+    ],
+    match=_match_log,
+    priority=32,
+    kind="write",
+)
+def log_food(ctx: ToolContext, args: LogFoodArgs) -> ToolOutput:
+    book = FoodBook(ctx.account_id, ctx.engine)
+    local = _local(ctx)
+    line_meal: str | None = None
+    offset: int | None = None
+    try:
+        if args.food_ref:
+            results = [diary.resolve_ref(args.food_ref, args.amount, book, args.confirm, args.label or "")]
+        elif args.items:
+            results = []
+            for it in args.items:
+                amount = parse_amount(it.amount) if it.amount.strip() else DEFAULT_AMOUNT
+                results.append(
+                    diary.resolve_item(
+                        ParsedItem(it.food, amount, f"{it.amount} {it.food}".strip()), book, args.confirm
+                    )
+                )
+        elif args.text:
+            results, line_meal, offset = diary.resolve_line(args.text, book, args.confirm)
+        else:
+            raise ToolError("Tell me what you ate, e.g. '2 eggs and a slice of toast for breakfast'.")
+    except (DiaryError, QuantityError) as e:
+        raise ToolError(str(e)) from e
+    if not results:
+        raise ToolError("I couldn't find any food in that; try e.g. '150 g oats and 300 ml whole milk'.")
+    meal = args.meal or line_meal or diary.meal_for_time(local)
+    day = _day(ctx, args.day) if args.day else local.date() + timedelta(days=offset or 0)
+    source = "button" if args.food_ref else "chat"
+    entries = diary.log_results(ctx.account_id, results, day, meal, source, ctx.engine)
+    ok = [r for r in results if r.status == "ok"]
+    pending_lines, actions = _pending_output(results, meal, day)
+    md: list[str] = []
+    if ok:
+        rows = [(r.food.label, r.portion.how, r.nutrients) for r in ok]  # type: ignore[union-attr]
+        md.append(f"Logged to **{render.MEAL_TITLES.get(meal, meal)}** ({_day_label(day, local.date())}):")
+        md.append(render.items_table(rows))
+        low = [r for r in ok if r.food and r.food.confidence < 0.8]
+        for r in low:
+            md.append(f"⚠️ {r.food.label}: the product data looks doubtful; check it against the label.")  # type: ignore[union-attr]
+        md.append(_day_status(ctx, day))
+        actions.insert(0, Action(label="↩️ Undo", tool="food_undo", args={"batch_id": entries[0].batch_id}))
+    md += pending_lines
+    logged = [
+        {
+            "food": r.food.name,
+            "ref": r.food.ref,
+            "portion": r.portion.how,
+            "quantity": round(r.portion.quantity, 1),  # type: ignore[union-attr]
+            "basis": r.portion.basis,
+            **{f: (None if getattr(r.nutrients, f) is None else round(getattr(r.nutrients, f), 2)) for f in FIELDS},
+        }  # type: ignore[union-attr]
+        for r in ok
+    ]
+    pending = [
+        {
+            "food": r.food_text,
+            "status": r.status,
+            "message": r.message,
+            "candidates": [c.food.ref for c in r.candidates[:4]],
+        }
+        for r in results
+        if r.status != "ok"
+    ]
+    total = sum((r.nutrients.kcal or 0) for r in ok if r.nutrients)
+    summary = (
+        f"Logged {len(ok)} item(s) to {meal} on {day.isoformat()}: "
+        + "; ".join(f"{x['food']} {x['portion']} = {fmt(x['kcal'])} kcal" for x in logged)
+        + (f". Total {fmt(total)} kcal." if ok else "")
+        + (f" Waiting for the person on: {', '.join(p['food'] for p in pending)}." if pending else "")
+    )
+    return ToolOutput(
+        summary=summary,
+        markdown="\n\n".join(md),
+        data={
+            "meal": meal,
+            "day": day.isoformat(),
+            "logged": logged,
+            "pending": pending,
+            "batch_id": entries[0].batch_id if entries else None,
+        },
+        actions=actions,
+        final=True,
+    )
+
+
+# =========================================================================== quick add
+class QuickAddArgs(BaseModel):
+    """Add calories (and optionally macros) without a food, e.g. 'quick add 450 kcal 30 g protein for dinner'."""
+
+    kcal: float = Field(ge=0, le=10000)
+    protein_g: float | None = Field(default=None, ge=0, le=1000)
+    carbs_g: float | None = Field(default=None, ge=0, le=2000)
+    fat_g: float | None = Field(default=None, ge=0, le=1000)
+    meal: Meal | None = None
+    day: str | None = None
+    name: str = "Quick add"
+
+
+_QUICK_RE = re.compile(r"^\s*(?:please\s+)?quick[\s-]*add\b", re.I)
+_KCAL_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(kcal|cal(?:ories)?|kj)\b", re.I)
+_MACRO_RE = {
+    "protein_g": re.compile(r"(\d+(?:[.,]\d+)?)\s*g?\s*(?:of\s+)?(?:protein|prot|p)\b", re.I),
+    "carbs_g": re.compile(r"(\d+(?:[.,]\d+)?)\s*g?\s*(?:of\s+)?(?:carbs?|carbohydrates?|c)\b", re.I),
+    "fat_g": re.compile(r"(\d+(?:[.,]\d+)?)\s*g?\s*(?:of\s+)?(?:fat|fats|f)\b", re.I),
+    "fiber_g": re.compile(r"(\d+(?:[.,]\d+)?)\s*g?\s*(?:of\s+)?(?:fib(?:er|re))\b", re.I),
+    "sugars_g": re.compile(r"(\d+(?:[.,]\d+)?)\s*g?\s*(?:of\s+)?sugars?\b", re.I),
+    "sat_fat_g": re.compile(r"(\d+(?:[.,]\d+)?)\s*g?\s*(?:of\s+)?sat(?:urated)?[\s-]*fat\b", re.I),
+    "sodium_mg": re.compile(r"(\d+(?:[.,]\d+)?)\s*mg\s*(?:of\s+)?sodium\b", re.I),
+}
+
+
+def parse_nutrient_text(text: str) -> dict[str, float]:
+    """'450 kcal 30 g protein 40g carbs' -> {'kcal': 450, 'protein_g': 30, 'carbs_g': 40} (kJ converted)."""
+    out: dict[str, float] = {}
+    if m := _KCAL_RE.search(text):
+        v = float(m.group(1).replace(",", "."))
+        out["kcal"] = v / 4.184 if m.group(2).lower() == "kj" else v
+    scrubbed = re.sub(r"sat(?:urated)?[\s-]*fat", "SATFAT", text, flags=re.I)
+    for field, pattern in _MACRO_RE.items():
+        source = text if field == "sat_fat_g" else scrubbed
+        if m := pattern.search(source):
+            out[field] = float(m.group(1).replace(",", "."))
+    return out
+
+
+def _match_quick(text: str, _a: list[Attachment]) -> QuickAddArgs | None:
+    if not _QUICK_RE.search(text):
+        return None
+    values = parse_nutrient_text(text)
+    if "kcal" not in values:
+        return None
+    line = parse_meal_line(text)
+    day = "yesterday" if line.day_offset == -1 else None
+    meal = line.meal if line.meal in MEALS else None
+    keep = {k: v for k, v in values.items() if k in ("kcal", "protein_g", "carbs_g", "fat_g")}
+    return QuickAddArgs(**keep, meal=meal, day=day)
+
+
+@tool(
+    name="food_quick_add",
+    description=QuickAddArgs.__doc__ or "",
+    args=QuickAddArgs,
+    domain=DOMAIN,
+    examples=["quick add 450 kcal 30 g protein for dinner", "quick add 200 calories snack"],
+    intents=[r"\bquick[\s-]*add\b"],
+    match=_match_quick,
+    priority=60,
+    kind="write",
+)
+def food_quick_add(ctx: ToolContext, args: QuickAddArgs) -> ToolOutput:
+    local = _local(ctx)
+    day = _day(ctx, args.day)
+    meal = args.meal or diary.meal_for_time(local)
+    n = Nutrients(kcal=args.kcal, protein_g=args.protein_g, carbs_g=args.carbs_g, fat_g=args.fat_g)
+    try:
+        entry = diary.quick_add(ctx.account_id, n, day, meal, args.name, ctx.engine)
+    except DiaryError as e:
+        raise ToolError(str(e)) from e
+    table = render.items_table([(args.name, "—", n)], ("kcal", "protein_g", "carbs_g", "fat_g"))
+    where = f"**{render.MEAL_TITLES[meal]}** ({_day_label(day, local.date())})"
+    md = f"Quick-added to {where}:\n\n{table}\n\n{_day_status(ctx, day)}"
+    return ToolOutput(
+        summary=f"Quick-added {fmt(args.kcal)} kcal to {meal} on {day.isoformat()}.",
+        markdown=md,
+        data={"entry_id": entry.id, "day": day.isoformat(), "meal": meal, **n.as_dict()},
+        actions=[Action(label="↩️ Undo", tool="food_undo", args={"batch_id": entry.batch_id})],
+        final=True,
+    )
+
+
+# =========================================================================== the day and the week
+class DayArgs(BaseModel):
+    """Show the food diary of a day with totals and what is left of the targets ('how much do I have left?')."""
+
+    day: str | None = Field(default=None, description="'today', 'yesterday' or YYYY-MM-DD")
+
+
+_DAY_RE = re.compile(
+    r"\b(how much (do i have |have i got |is )?left|what'?s left|remaining (calories|macros|kcal)|"
+    r"(calories|kcal|macros|protein) (left|remaining)|what did i eat|food (diary|log)|my diary|"
+    r"show (me )?(my )?(food|meals|diary|macros|calories)|today'?s (food|calories|macros|intake)|"
+    r"how many (calories|kcal) (have i|did i) (eaten|had|eat|have))\b",
+    re.I,
+)
+
+
+def _match_day(text: str, _a: list[Attachment]) -> DayArgs | None:
+    if not _DAY_RE.search(text):
+        return None
+    offset = parse_meal_line(text).day_offset if re.search(r"yesterday", text, re.I) else None
+    return DayArgs(day="yesterday" if offset == -1 else None)
+
+
+@tool(
+    name="food_day",
+    description=DayArgs.__doc__ or "",
+    args=DayArgs,
+    domain=DOMAIN,
+    examples=["how much do I have left today?", "what did I eat yesterday?", "show my food diary"],
+    intents=[r"\b(left|remaining)\b.*\b(today|calories|macros|protein)\b", r"\bfood diary\b"],
+    match=_match_day,
+    priority=40,
+)
+def food_day(ctx: ToolContext, args: DayArgs) -> ToolOutput:
+    day = _day(ctx, args.day)
+    today = _today(ctx)
+    entries = repo.list_entries(ctx.account_id, day, engine=ctx.engine)
+    eaten = diary.day_totals(entries)
+    target = _target_dict(ctx)
+    md = [render.day_table(entries, f"**Food diary — {_day_label(day, today)} ({day.isoformat()})**")]
+    summary = f"{day.isoformat()}: {len(entries)} entries, {_nutrients_line(eaten)}."
+    data: dict[str, Any] = {"day": day.isoformat(), "entries": len(entries), "eaten": eaten.as_dict()}
+    if target:
+        md.append("**Targets**\n\n" + render.remaining_table(eaten, target))
+        left = {f: (target[f] - (getattr(eaten, f) or 0.0)) for f in target if target[f] is not None}
+        data |= {"target": target, "left": left}
+        summary += (
+            " Left: "
+            + ", ".join(f"{fmt(v, f)} {'kcal' if f == 'kcal' else 'g ' + LABELS[f].lower()}" for f, v in left.items())
+            + "."
+        )
+    else:
+        md.append("No targets yet — say “set my targets” and I'll work them out from your profile.")
+    return ToolOutput(summary=summary, markdown="\n\n".join(md), data=data, final=True)
+
+
+class WeekArgs(BaseModel):
+    """Show the last 7 days of eating: a chart of calories and protein per day, and the averages."""
+
+    end: str | None = Field(default=None, description="last day of the week (default today)")
+
+
+_WEEK_RE = re.compile(
+    r"\b(week(ly)?|last 7 days|past 7 days)\b.*\b(food|calories|kcal|nutrition|eating|macros|intake|chart)\b|"
+    r"\b(food|calories|kcal|nutrition|eating|macros|intake)\b.*\b(this week|weekly|last 7 days|week chart)\b",
+    re.I,
+)
+
+
+@tool(
+    name="food_week",
+    description=WeekArgs.__doc__ or "",
+    args=WeekArgs,
+    domain=DOMAIN,
+    examples=["show my calories this week", "weekly nutrition chart"],
+    match=lambda text, _a: WeekArgs() if _WEEK_RE.search(text) else None,
+    priority=41,
+)
+def food_week(ctx: ToolContext, args: WeekArgs) -> ToolOutput:
+    end = _day(ctx, args.end)
+    start = end - timedelta(days=6)
+    totals = repo.daily_totals(ctx.account_id, start, end, ctx.engine)
+    days = [start + timedelta(days=i) for i in range(7)]
+    series = [
+        (d, (totals.get(d) or {}).get("kcal") or 0.0, (totals.get(d) or {}).get("protein_g") or 0.0) for d in days
+    ]
+    target = _target_dict(ctx)
+    path = render.week_chart(
+        series, target["kcal"] if target else None, ctx.output_dir / f"food-week-{end.isoformat()}.png"
+    )
+    logged = [s for s in series if s[1] > 0]
+    avg_k = sum(s[1] for s in logged) / len(logged) if logged else 0.0
+    avg_p = sum(s[2] for s in logged) / len(logged) if logged else 0.0
+    lines = ["| Day | kcal | Protein (g) |", "|---|---|---|"]
+    lines += [
+        f"| {d.strftime('%a %d %b')} | {fmt(k) if k else '—'} | {fmt(p, 'protein_g') if k else '—'} |"
+        for d, k, p in series
+    ]
+    md = (
+        "\n".join(lines)
+        + f"\n\nAverage over {len(logged)} logged day(s): {fmt(avg_k)} kcal, {fmt(avg_p, 'protein_g')} g protein."
+    )
+    if target:
+        md += f" Target: {fmt(target['kcal'])} kcal."
+    return ToolOutput(
+        summary=f"Week {start.isoformat()}–{end.isoformat()}: {len(logged)} logged days, "
+        f"average {fmt(avg_k)} kcal, {fmt(avg_p, 'protein_g')} g protein.",
+        markdown=md,
+        images=[str(path)],
+        data={
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "days": [{"day": d.isoformat(), "kcal": k, "protein_g": p} for d, k, p in series],
+        },
+        final=True,
+    )
+
+
+# =========================================================================== undo, edit, delete, copy
+class UndoArgs(BaseModel):
+    """Undo the last food log (all items logged together), or the one given by batch_id."""
+
+    batch_id: str | None = None
+
+
+_UNDO_RE = re.compile(
+    r"^\s*(?:please\s+)?(?:undo(?:\s+that|\s+it)?|undo\s+(?:the\s+|my\s+)?last\s+(?:food|meal|entry|log|item)|"
+    r"(?:remove|delete)\s+(?:the\s+|my\s+)?last\s+(?:food|meal|entry|item))\s*[.!]?\s*$",
+    re.I,
+)
+
+
+def _entry_payload(e) -> dict[str, Any]:  # noqa: ANN001
+    keep = (
+        "meal",
+        "food_ref",
+        "food_name",
+        "brand",
+        "amount_text",
+        "portion_text",
+        "quantity",
+        "basis",
+        "per100",
+        "confidence",
+        "source",
+        "note",
+        *FIELDS,
+    )
+    return {k: getattr(e, k) for k in keep} | {"day": e.day.isoformat(), "logged_at": e.logged_at.isoformat()}
+
+
+@tool(
+    name="food_undo",
+    description=UndoArgs.__doc__ or "",
+    args=UndoArgs,
+    domain=DOMAIN,
+    examples=["undo", "undo the last food", "delete the last entry"],
+    match=lambda text, _a: UndoArgs() if _UNDO_RE.match(text) else None,
+    priority=20,
+    kind="write",
+)
+def food_undo(ctx: ToolContext, args: UndoArgs) -> ToolOutput:
+    if args.batch_id:
+        rows = [
+            e
+            for e in repo.list_entries(ctx.account_id, date(1900, 1, 1), date(9999, 1, 1), engine=ctx.engine)
+            if e.batch_id == args.batch_id
+        ]
+        repo.delete_entries(ctx.account_id, [e.id for e in rows], ctx.engine)
+    else:
+        rows = diary.undo_last(ctx.account_id, ctx.engine)
+    if not rows:
+        return ToolOutput(
+            summary="Nothing to undo.", markdown="There's nothing to undo in your food diary.", final=True
+        )
+    names = ", ".join(f"{e.food_name} ({fmt(e.kcal)} kcal)" for e in rows)
+    payload = [_entry_payload(e) for e in rows]
+    return ToolOutput(
+        summary=f"Removed {len(rows)} entr{'y' if len(rows) == 1 else 'ies'}: {names}.",
+        markdown=f"Removed from {rows[0].day.isoformat()} {rows[0].meal}: {names}.",
+        data={"removed": [e.id for e in rows]},
+        actions=[Action(label="Put it back", tool="food_restore", args={"entries": payload})],
+        final=True,
+    )
+
+
+class RestoreArgs(BaseModel):
+    """Put back entries that were just removed (from the undo button)."""
+
+    entries: list[dict[str, Any]]
+
+
+@tool(name="food_restore", description=RestoreArgs.__doc__ or "", args=RestoreArgs, domain=DOMAIN, kind="write")
+def food_restore(ctx: ToolContext, args: RestoreArgs) -> ToolOutput:
+    fields = []
+    for e in args.entries:
+        e = dict(e)
+        e["day"] = date.fromisoformat(e["day"])
+        e["logged_at"] = datetime.fromisoformat(e["logged_at"]) if e.get("logged_at") else _now(ctx)
+        fields.append(e)
+    rows = repo.add_entries(ctx.account_id, fields, engine=ctx.engine)
+    return ToolOutput(
+        summary=f"Restored {len(rows)} entries.",
+        markdown=f"Put back: {', '.join(r.food_name for r in rows)}.",
+        final=True,
+    )
+
+
+class EditArgs(BaseModel):
+    """Change the amount of a logged food, e.g. 'change the rice to 200 g' (today unless a day is given)."""
+
+    food: str = Field(description="the food as logged, e.g. 'rice'")
+    amount: str = Field(description="the new amount, e.g. '200 g', '2 cups'")
+    day: str | None = None
+    entry_id: str | None = None
+
+
+_EDIT_RE = re.compile(
+    r"^\s*(?:change|edit|update|correct|make)\s+(?:the\s+|my\s+|that\s+)?(?P<food>[a-z][\w\s'-]{1,40}?)\s+(?:to|into|=)\s+(?P<amount>.+?)\s*[.!]?\s*$",
+    re.I,
+)
+
+
+def _match_edit(text: str, _a: list[Attachment]) -> EditArgs | None:
+    m = _EDIT_RE.match(text)
+    if (
+        not m
+        or _TRAINING_WORDS.search(text)
+        or re.search(r"\b(reminder|program|profile|timezone|units?|goal)\b", text, re.I)
+    ):
+        return None
+    try:
+        parse_amount(m.group("amount"))
+    except QuantityError:
+        return None
+    book = FoodBook(None)
+    if not (book.is_food(m.group("food")) or book.find(m.group("food")).confident):
+        return None
+    return EditArgs(food=m.group("food"), amount=m.group("amount"))
+
+
+@tool(
+    name="food_edit",
+    description=EditArgs.__doc__ or "",
+    args=EditArgs,
+    domain=DOMAIN,
+    examples=["change the rice to 200 g", "edit oats to 80 g"],
+    match=_match_edit,
+    priority=39,
+    kind="write",
+)
+def food_edit(ctx: ToolContext, args: EditArgs) -> ToolOutput:
+    day = _day(ctx, args.day)
+    entry = repo.get_entry(ctx.account_id, args.entry_id, ctx.engine) if args.entry_id else None
+    entry = entry or diary.find_entry(ctx.account_id, day, args.food, ctx.engine)
+    if entry is None:
+        raise ToolError(f"I can't find '{args.food}' in your diary for {day.isoformat()}.")
+    before = entry.kcal
+    try:
+        row = diary.edit_amount(ctx.account_id, entry, args.amount, ctx.engine)
+    except DiaryError as e:
+        raise ToolError(str(e)) from e
+    n = Nutrients(**{f: getattr(row, f) for f in FIELDS})
+    table = render.items_table([(row.food_name, row.portion_text, n)])
+    return ToolOutput(
+        summary=f"Changed {row.food_name} to {row.portion_text}: {fmt(before)} → {fmt(row.kcal)} kcal.",
+        markdown=f"Updated ({fmt(before)} → {fmt(row.kcal)} kcal):\n\n{table}\n\n{_day_status(ctx, day)}",
+        data={"entry_id": row.id, "kcal_before": before, **n.as_dict()},
+        final=True,
+    )
+
+
+class DeleteArgs(BaseModel):
+    """Remove one logged food by name, e.g. 'remove the toast' or 'delete the coke from lunch'."""
+
+    food: str
+    day: str | None = None
+    meal: Meal | None = None
+
+
+_DELETE_RE = re.compile(
+    r"^\s*(?:please\s+)?(?:delete|remove|take out|scratch)\s+(?:the\s+|my\s+|that\s+)?(?P<food>[a-z][\w\s'-]{1,40}?)"
+    r"(?:\s+(?:from|in)\s+(?:my\s+|the\s+)?"
+    r"(?P<where>breakfast|lunch|dinner|snacks?|today|yesterday|diary|food log))?\s*[.!]?\s*$",
+    re.I,
+)
+
+
+def _match_delete(text: str, _a: list[Attachment]) -> DeleteArgs | None:
+    m = _DELETE_RE.match(text)
+    if not m or _TRAINING_WORDS.search(text):
+        return None
+    food = m.group("food").strip()
+    if re.match(r"^(last|reminder|program|check-?in|account|profile)\b", food, re.I):
+        return None
+    book = FoodBook(None)
+    if not (book.is_food(food) or book.find(food).confident):
+        return None
+    where = (m.group("where") or "").lower()
+    meal = (
+        {"snacks": "snack"}.get(where, where) if where in ("breakfast", "lunch", "dinner", "snack", "snacks") else None
+    )
+    return DeleteArgs(food=food, meal=meal, day="yesterday" if where == "yesterday" else None)  # type: ignore[arg-type]
+
+
+@tool(
+    name="food_delete",
+    description=DeleteArgs.__doc__ or "",
+    args=DeleteArgs,
+    domain=DOMAIN,
+    examples=["remove the toast", "delete the coke from lunch"],
+    match=_match_delete,
+    priority=39,
+    kind="write",
+)
+def food_delete(ctx: ToolContext, args: DeleteArgs) -> ToolOutput:
+    day = _day(ctx, args.day)
+    entry = diary.find_entry(ctx.account_id, day, args.food, ctx.engine, meal=args.meal)
+    if entry is None:
+        raise ToolError(f"I can't find '{args.food}' in your diary for {day.isoformat()}.")
+    repo.delete_entries(ctx.account_id, [entry.id], ctx.engine)
+    return ToolOutput(
+        summary=f"Removed {entry.food_name} ({fmt(entry.kcal)} kcal) from {entry.meal} on {day.isoformat()}.",
+        markdown=f"Removed **{entry.food_name}** ({fmt(entry.kcal)} kcal) from {entry.meal}.\n\n"
+        + _day_status(ctx, day),
+        data={"removed": [entry.id]},
+        actions=[Action(label="Put it back", tool="food_restore", args={"entries": [_entry_payload(entry)]})],
+        final=True,
+    )
+
+
+class CopyArgs(BaseModel):
+    """Copy a meal or a whole day to another day, e.g. 'copy yesterday's breakfast to today'."""
+
+    from_day: str = Field(default="yesterday")
+    to_day: str = Field(default="today")
+    meal: Meal | None = Field(default=None, description="the meal to copy; none = the whole day")
+    to_meal: Meal | None = None
+
+
+_COPY_RE = re.compile(
+    r"\b(?:copy|repeat|same)\b.*?\b(?P<from>yesterday|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{4}-\d\d-\d\d)?(?:'s)?\s*"
+    r"(?P<meal>breakfast|lunch|dinner|snacks?)?\b",
+    re.I,
+)
+
+
+def _match_copy(text: str, _a: list[Attachment]) -> CopyArgs | None:
+    if not re.match(r"^\s*(?:please\s+)?(?:copy|repeat|same)\b", text, re.I):
+        return None
+    if not re.search(
+        r"\b(breakfast|lunch|dinner|snacks?|meals?|food|day|diary|yesterday|today)\b", text, re.I
+    ) or _TRAINING_WORDS.search(text):
+        return None
+    days = re.findall(
+        r"\b(yesterday|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{4}-\d\d-\d\d)\b", text, re.I
+    )
+    meals = re.findall(r"\b(breakfast|lunch|dinner|snacks?)\b", text, re.I)
+    src = days[0].lower() if days else "yesterday"
+    dst = days[1].lower() if len(days) > 1 else "today"
+    meal = meals[0].lower().rstrip("s") if meals else None
+    to_meal = meals[1].lower().rstrip("s") if len(meals) > 1 else None
+    return CopyArgs(from_day=src, to_day=dst, meal=meal, to_meal=to_meal)  # type: ignore[arg-type]
+
+
+@tool(
+    name="food_copy",
+    description=CopyArgs.__doc__ or "",
+    args=CopyArgs,
+    domain=DOMAIN,
+    examples=["copy yesterday's breakfast to today", "same lunch as yesterday", "copy yesterday"],
+    match=_match_copy,
+    priority=34,
+    kind="write",
+)
+def food_copy(ctx: ToolContext, args: CopyArgs) -> ToolOutput:
+    src, dst = _day(ctx, args.from_day), _day(ctx, args.to_day)
+    if src == dst and (args.to_meal or args.meal) == args.meal:
+        raise ToolError("That would copy the food onto itself; say which day or meal to copy to.")
+    try:
+        rows = diary.copy_entries(ctx.account_id, src, dst, args.meal, args.to_meal, ctx.engine)
+    except DiaryError as e:
+        raise ToolError(str(e)) from e
+    table = render.items_table(
+        [
+            (
+                r.food_name,
+                render.amount_label(r.amount_text, r.quantity, r.basis),
+                Nutrients(**{f: getattr(r, f) for f in FIELDS}),
+            )
+            for r in rows
+        ],
+        ("kcal", "protein_g", "carbs_g", "fat_g"),
+    )
+    what = args.meal or "the whole day"
+    return ToolOutput(
+        summary=f"Copied {len(rows)} entries ({what}) from {src.isoformat()} to {dst.isoformat()}.",
+        markdown=f"Copied {what} from {src.isoformat()} to {dst.isoformat()}:\n\n{table}\n\n{_day_status(ctx, dst)}",
+        data={"copied": len(rows), "from": src.isoformat(), "to": dst.isoformat()},
+        actions=[Action(label="↩️ Undo", tool="food_undo", args={"batch_id": rows[0].batch_id})],
+        final=True,
+    )
+
+
+# =========================================================================== barcodes and food info
+class BarcodeArgs(BaseModel):
+    """Look up a packaged food by its barcode (typed, or read from an attached photo) and offer to log it."""
+
+    code: str | None = Field(default=None, description="the digits under the barcode")
+    amount: str | None = Field(default=None, description="how much was eaten, if said (e.g. '330 ml', '2 servings')")
+    meal: Meal | None = None
+    day: str | None = None
+
+
+_BARCODE_WORDS = re.compile(r"\b(barcode|bar code|scan|ean|upc|gtin|product|label|package|packet)\b", re.I)
+
+
+def _match_barcode(text: str, atts: list[Attachment]) -> BarcodeArgs | None:
+    code = find_in_text(text or "")
+    if code:
+        rest = (text or "").replace(code, " ")
+        line = parse_meal_line(rest)
+        amount = line.items[0].amount.text if line.items and line.items[0].amount.explicit else None
+        return BarcodeArgs(code=code, amount=amount, meal=line.meal)  # type: ignore[arg-type]
+    images = [a for a in atts if a.is_image]
+    if images and (not text.strip() or _BARCODE_WORDS.search(text) or FOOD_VERB.search(text)):
+        return BarcodeArgs()
+    return None
+
+
+def _barcode_actions(food, code: str, amount: str | None, meal: str, day: date) -> list[Action]:  # noqa: ANN001
+    options: list[str] = []
+    if amount:
+        options.append(amount)
+    if food.measures and food.measures[0].name.startswith("serving"):
+        options.append("1 serving")
+    options.append("100 ml" if food.basis == "ml" else "100 g")
+    if len(food.measures) > 1 and food.measures[-1].name.startswith("package"):
+        options.append("1 package")
+    actions = []
+    for opt in dict.fromkeys(options):
+        label = f"Log {opt}"
+        try:
+            p = portion(food, parse_amount(opt), food.name)
+            label = f"Log {opt} ({p.quantity:,.0f} {p.basis}) · {fmt(p.nutrients(food).kcal)} kcal"
+        except (QuantityError, PortionError):
+            pass
+        actions.append(
+            Action(
+                label=label,
+                tool="log_food",
+                args={
+                    "food_ref": f"off:{code}",
+                    "amount": opt,
+                    "meal": meal,
+                    "day": day.isoformat(),
+                    "label": food.name,
+                },
+            )
+        )
+    return actions
+
+
+@tool(
+    name="food_barcode",
+    description=BarcodeArgs.__doc__ or "",
+    args=BarcodeArgs,
+    domain=DOMAIN,
+    examples=["3029330003533", "scan this barcode", "5449000011527 330 ml"],
+    intents=[r"\bbarcode\b"],
+    match=_match_barcode,
+    priority=55,
+)
+def food_barcode(ctx: ToolContext, args: BarcodeArgs) -> ToolOutput:
+    code = args.code
+    if not code:
+        images = [a for a in ctx.attachments if a.is_image]
+        if not images:
+            raise ToolError("Type the digits under the barcode, or attach a photo of it.")
+        found = []
+        for a in images:
+            try:
+                found += read_barcodes(a.path)
+            except BarcodeError as e:
+                raise ToolError(str(e)) from e
+        if not found:
+            raise ToolError(
+                "I couldn't read a barcode in that photo. Try a sharper, closer shot with the whole barcode "
+                "in view, or type the digits under it."
+            )
+        code = found[0].code
+    try:
+        result = lookup_barcode(code, ctx.settings, ctx.engine)
+    except BarcodeError as e:
+        raise ToolError(str(e)) from e
+    except ProductUnavailable as e:
+        raise ToolError(str(e)) from e
+    if result.food is None:
+        return ToolOutput(
+            summary=f"Barcode {result.code} is not in Open Food Facts.",
+            markdown=f"Open Food Facts doesn't know `{result.code}`. You can add it as a custom food, e.g. "
+            f"“create food <name>: 250 kcal, 10 g protein, 30 g carbs, 9 g fat per 100 g”.",
+            data={"code": result.code, "found": False},
+            final=True,
+        )
+    food = result.food
+    local = _local(ctx)
+    meal = args.meal or diary.meal_for_time(local)
+    day = _day(ctx, args.day) if args.day else local.date()
+    md = render.product_card(food, result.code)
+    if result.notes:
+        md += "\n\n" + " ".join(result.notes)
+    md += "\n\nIs this it? Pick how much to log:"
+    if food.flags and "no_nutrition_data" in food.flags:
+        md = (
+            render.product_card(food, result.code)
+            + "\n\nThis product has no nutrition facts on Open Food Facts, so I can't log it by amount. "
+            "Quick add its calories, or create a custom food from the label."
+        )
+        return ToolOutput(
+            summary=f"{food.label}: no nutrition data.",
+            markdown=md,
+            data={"code": result.code, "found": True, "flags": list(food.flags)},
+            final=True,
+        )
+    return ToolOutput(
+        summary=f"Found {food.label} ({result.code}), {fmt(food.per100.kcal)} kcal per 100 {food.basis}; "
+        "waiting for the person to confirm an amount.",
+        markdown=md,
+        data={
+            "code": result.code,
+            "found": True,
+            "name": food.name,
+            "brand": food.brand,
+            "basis": food.basis,
+            "per100": food.per100.as_dict(),
+            "flags": list(food.flags),
+            "confidence": food.confidence,
+            "source": result.source,
+        },
+        actions=_barcode_actions(food, result.code, args.amount, meal, day),
+        final=True,
+    )
+
+
+class FoodInfoArgs(BaseModel):
+    """Nutrition facts of a food without logging it, e.g. 'how many calories in a banana', 'protein in 100g oats'.
+    Set online=true to search Open Food Facts for packaged products by name."""
+
+    query: str = Field(description="the food, with an amount if given, e.g. '100 g oats'")
+    online: bool = False
+
+
+_INFO_RE = re.compile(
+    r"^\s*(?:how (?:many|much) (?:calories|kcal|protein|carbs|fat|fibre|fiber|sugar)s? (?:are |is )?(?:there )?in|"
+    r"(?:calories|kcal|macros|nutrition|nutrients|protein) (?:in|of|for)|nutrition facts (?:for|of)|"
+    r"(?:search|look up|lookup|find)(?: food| foods)?(?: for)?)\s+(?P<q>.+?)\s*\??\s*$",
+    re.I,
+)
+
+
+def _match_info(text: str, _a: list[Attachment]) -> FoodInfoArgs | None:
+    m = _INFO_RE.match(text)
+    if not m:
+        return None
+    q = m.group("q")
+    online = bool(re.search(r"\b(open ?food ?facts|off|online|brand|packaged)\b", q, re.I))
+    q = re.sub(r"\b(on|in) (open ?food ?facts|off)\b|\bonline\b", "", q, flags=re.I).strip()
+    if not q or _TRAINING_WORDS.search(q):
+        return None
+    return FoodInfoArgs(query=q, online=online)
+
+
+@tool(
+    name="food_info",
+    description=FoodInfoArgs.__doc__ or "",
+    args=FoodInfoArgs,
+    domain=DOMAIN,
+    examples=["how many calories in a banana?", "protein in 100g chicken breast", "search open food facts for nutella"],
+    match=_match_info,
+    priority=38,
+)
+def food_info(ctx: ToolContext, args: FoodInfoArgs) -> ToolOutput:
+    if args.online:
+        try:
+            products = OffClient.from_settings(ctx.settings).search(args.query, page_size=8)
+        except OffUnavailable as e:
+            raise ToolError(str(e)) from e
+        from nutrition.normalise import normalise_product
+
+        foods = [normalise_product(p, str(p.get("code", ""))) for p in products if p.get("code")]
+        if not foods:
+            return ToolOutput(
+                summary=f"No Open Food Facts products for '{args.query}'.",
+                markdown=f"Open Food Facts has nothing for “{args.query}”.",
+                final=True,
+            )
+        lines = ["| Product | Brand | kcal/100 | Protein | Carbs | Fat |", "|---|---|---|---|---|---|"]
+        lines += [
+            f"| {f.name} | {f.brand} | {fmt(f.per100.kcal)} | {fmt(f.per100.protein_g, 'protein_g')} | "
+            f"{fmt(f.per100.carbs_g, 'carbs_g')} | {fmt(f.per100.fat_g, 'fat_g')} |"
+            for f in foods
+        ]
+        actions = [
+            Action(label=f"{f.label[:60]} ({f.ref[4:]})", tool="food_barcode", args={"code": f.ref[4:]})
+            for f in foods[:5]
+        ]
+        return ToolOutput(
+            summary=f"{len(foods)} Open Food Facts products for '{args.query}'.",
+            markdown="\n".join(lines),
+            actions=actions,
+            data={"codes": [f.ref[4:] for f in foods]},
+            final=True,
+        )
+    book = FoodBook(ctx.account_id, ctx.engine)
+    line = parse_meal_line(args.query, book.is_food)
+    if not line.items:
+        raise ToolError("Which food? e.g. 'how many calories in 100 g oats'.")
+    item = line.items[0]
+    match = book.find(item.food)
+    if not match.hits:
+        raise ToolError(f"I don't know '{item.food}'. Try another name or a barcode.")
+    rows = []
+    actions = []
+    local = _local(ctx)
+    for hit in match.hits[: (1 if match.confident else 4)]:
+        f = hit.food
+        try:
+            p = portion(f, item.amount, item.food)
+            rows.append((f.label, p.how, p.nutrients(f)))
+        except PortionError:
+            rows.append((f.label, f"100 {f.basis}", f.per100))
+        actions.append(
+            Action(
+                label=f"Log {rows[-1][1]} of {f.name[:50]}",
+                tool="log_food",
+                args={
+                    "food_ref": f.ref,
+                    "amount": item.amount.text,
+                    "label": item.food,
+                    "meal": diary.meal_for_time(local),
+                    "day": local.date().isoformat(),
+                },
+            )
+        )
+    md = render.items_table(rows, total=False)
+    if not match.confident:
+        md = f"Several foods match “{item.food}”:\n\n" + md
+    return ToolOutput(
+        summary="; ".join(
+            f"{name}: {how} = {fmt(n.kcal)} kcal, {fmt(n.protein_g, 'protein_g')} g protein" for name, how, n in rows
+        ),
+        markdown=md,
+        actions=actions,
+        data={"foods": [{"food": name, "portion": how, **n.as_dict()} for name, how, n in rows]},
+        final=True,
+    )
+
+
+# =========================================================================== custom foods, recipes, favourites
+class CustomFoodArgs(BaseModel):
+    """Save a food from its label values, e.g.
+    'create food Protein bar: 200 kcal, 20 g protein, 22 g carbs, 7 g fat per 60 g'."""
+
+    name: str
+    kcal: float = Field(ge=0, le=2000)
+    protein_g: float | None = Field(default=None, ge=0)
+    carbs_g: float | None = Field(default=None, ge=0)
+    fat_g: float | None = Field(default=None, ge=0)
+    fiber_g: float | None = Field(default=None, ge=0)
+    sugars_g: float | None = Field(default=None, ge=0)
+    sat_fat_g: float | None = Field(default=None, ge=0)
+    sodium_mg: float | None = Field(default=None, ge=0)
+    per: str = Field(default="100 g", description="the amount the values are for: '100 g', '250 ml', '60 g'")
+    brand: str = ""
+
+
+_CUSTOM_RE = re.compile(
+    r"^\s*(?:create|add|save|new|make)\s+(?:a\s+)?(?:custom\s+)?food\s+(?P<name>[^:]+?)\s*[:\-–]\s*(?P<rest>.+)$", re.I
+)
+_PER_RE = re.compile(
+    r"\bper\s+(?:serving\s+(?:of\s+)?|bar\s+|portion\s+|piece\s+)?\(?\s*(?P<amt>\d+(?:[.,]\d+)?\s*(?:g|ml|oz))\b", re.I
+)
+
+
+def _match_custom(text: str, _a: list[Attachment]) -> CustomFoodArgs | None:
+    m = _CUSTOM_RE.match(text)
+    if not m:
+        return None
+    values = parse_nutrient_text(m.group("rest"))
+    if "kcal" not in values:
+        return None
+    per = _PER_RE.search(m.group("rest"))
+    return CustomFoodArgs(name=m.group("name").strip(), per=per.group("amt") if per else "100 g", **values)
+
+
+@tool(
+    name="food_custom",
+    description=CustomFoodArgs.__doc__ or "",
+    args=CustomFoodArgs,
+    domain=DOMAIN,
+    examples=["create food Protein bar: 200 kcal, 20 g protein, 22 g carbs, 7 g fat per 60 g"],
+    intents=[r"\b(create|add|new)\b.*\b(custom )?food\b"],
+    match=_match_custom,
+    priority=45,
+    kind="write",
+)
+def food_custom(ctx: ToolContext, args: CustomFoodArgs) -> ToolOutput:
+    n = Nutrients(**{f: getattr(args, f) for f in FIELDS})
+    try:
+        food = create_custom_food(ctx.account_id, args.name, n, args.per, brand=args.brand, engine=ctx.engine)
+    except DiaryError as e:
+        raise ToolError(str(e)) from e
+    md = (
+        render.product_card(food)
+        + f"\n\nSaved as your food “{food.name}”; log it like any food (e.g. “1 serving {food.name}”)."
+    )
+    return ToolOutput(
+        summary=f"Saved custom food {food.name}: {fmt(food.per100.kcal)} kcal per 100 {food.basis}.",
+        markdown=md,
+        data={"ref": food.ref, "per100": food.per100.as_dict()},
+        final=True,
+    )
+
+
+class RecipeArgs(BaseModel):
+    """Save a recipe from its ingredients; it is then logged by servings, e.g.
+    'recipe Overnight oats: 80g oats, 200ml whole milk, 1 banana; makes 2 servings'."""
+
+    name: str
+    ingredients: str = Field(description="ingredients with amounts, comma separated")
+    servings: float = Field(default=1.0, gt=0, le=100)
+
+
+_RECIPE_RE = re.compile(
+    r"^\s*(?:create|save|add|new)?\s*recipe\s+(?P<name>[^:]+?)\s*:\s*(?P<ing>.+?)(?:[;.]\s*(?:makes|serves|servings?:?)\s*(?P<n>\d+(?:[.,]\d+)?)\s*(?:servings?|portions?)?)?\s*\.?\s*$",
+    re.I,
+)
+
+
+def _match_recipe(text: str, _a: list[Attachment]) -> RecipeArgs | None:
+    m = _RECIPE_RE.match(text)
+    if not m:
+        return None
+    n = float(m.group("n").replace(",", ".")) if m.group("n") else 1.0
+    return RecipeArgs(name=m.group("name").strip(), ingredients=m.group("ing"), servings=n)
+
+
+@tool(
+    name="food_recipe",
+    description=RecipeArgs.__doc__ or "",
+    args=RecipeArgs,
+    domain=DOMAIN,
+    examples=["recipe Overnight oats: 80g oats, 200ml whole milk, 1 banana; makes 2 servings"],
+    intents=[r"\brecipe\b"],
+    match=_match_recipe,
+    priority=46,
+    kind="write",
+)
+def food_recipe(ctx: ToolContext, args: RecipeArgs) -> ToolOutput:
+    try:
+        result = create_recipe(ctx.account_id, args.name, args.ingredients, args.servings, ctx.engine)
+    except DiaryError as e:
+        raise ToolError(str(e)) from e
+    rows = [(r.food.label, r.portion.how, r.nutrients) for r in result.items]  # type: ignore[union-attr]
+    table = render.items_table(rows)
+    per = result.per_serving
+    md = (
+        f"Saved recipe **{result.food.name}** ({args.servings:g} serving(s), {result.total_g:,.0f} g in all):"
+        f"\n\n{table}\n\nOne serving ({result.total_g / args.servings:,.0f} g): "
+        + _nutrients_line(per, ("kcal", "protein_g", "carbs_g", "fat_g", "fiber_g"))
+        + "."
+    )
+    local = _local(ctx)
+    return ToolOutput(
+        summary=f"Saved recipe {result.food.name}: per serving {_nutrients_line(per)}.",
+        markdown=md,
+        data={
+            "ref": result.food.ref,
+            "servings": args.servings,
+            "total_g": result.total_g,
+            "per_serving": per.as_dict(),
+        },
+        actions=[
+            Action(
+                label="Log 1 serving now",
+                tool="log_food",
+                args={
+                    "food_ref": result.food.ref,
+                    "amount": "1 serving",
+                    "meal": diary.meal_for_time(local),
+                    "day": local.date().isoformat(),
+                },
+            )
+        ],
+        final=True,
+    )
+
+
+class FavouriteArgs(BaseModel):
+    """Add a food (with the usual amount) to favourites, e.g. 'add 150 g oats to my favourites'."""
+
+    food: str | None = None
+    food_ref: str | None = None
+    amount: str = ""
+
+
+_FAV_RE = re.compile(r"^\s*(?:add|save|put)\s+(?P<what>.+?)\s+(?:to|in|as)\s+(?:my\s+)?favou?rites?\s*[.!]?\s*$", re.I)
+
+
+@tool(
+    name="food_favourite",
+    description=FavouriteArgs.__doc__ or "",
+    args=FavouriteArgs,
+    domain=DOMAIN,
+    examples=["add 150 g oats to my favourites"],
+    match=lambda text, _a: FavouriteArgs(food=m.group("what")) if (m := _FAV_RE.match(text)) else None,
+    priority=44,
+    kind="write",
+)
+def food_favourite(ctx: ToolContext, args: FavouriteArgs) -> ToolOutput:
+    book = FoodBook(ctx.account_id, ctx.engine)
+    if args.food_ref:
+        food, amount_text = book.by_ref(args.food_ref), args.amount
+    elif args.food:
+        line = parse_meal_line(args.food, book.is_food)
+        if not line.items:
+            raise ToolError("Which food?")
+        item = line.items[0]
+        match = book.find(item.food)
+        if not match.hits:
+            raise ToolError(f"I don't know '{item.food}'.")
+        if not match.confident:
+            actions = [
+                Action(
+                    label=h.food.label[:80],
+                    tool="food_favourite",
+                    args={"food_ref": h.food.ref, "amount": item.amount.text},
+                )
+                for h in match.hits[:4]
+            ]
+            return ToolOutput(
+                summary=f"Asked which '{item.food}' to save.",
+                markdown=f"Which “{item.food}”?",
+                actions=actions,
+                final=True,
+            )
+        food, amount_text = match.hits[0].food, item.amount.text
+    else:
+        raise ToolError("Which food should I add to your favourites?")
+    repo.add_favourite(ctx.account_id, food.ref, food.label, amount_text, ctx.engine)
+    return ToolOutput(
+        summary=f"Added {food.label} to favourites.",
+        markdown=f"⭐ Added **{food.label}**" + (f" ({amount_text})" if amount_text else "") + " to your favourites.",
+        final=True,
+    )
+
+
+class FavouritesArgs(BaseModel):
+    """List favourite and recently logged foods, each with a button to log it again."""
+
+
+_FAVS_RE = re.compile(
+    r"\b(my favou?rites?|favou?rite foods|recent foods|recently (eaten|logged)|what do i usually eat|frequent foods)\b",
+    re.I,
+)
+
+
+@tool(
+    name="food_favourites",
+    description=FavouritesArgs.__doc__ or "",
+    args=FavouritesArgs,
+    domain=DOMAIN,
+    examples=["show my favourites", "recent foods"],
+    match=lambda text, _a: FavouritesArgs() if _FAVS_RE.search(text) and not _FAV_RE.match(text) else None,
+    priority=43,
+)
+def food_favourites(ctx: ToolContext, _args: FavouritesArgs) -> ToolOutput:
+    local = _local(ctx)
+    meal, day = diary.meal_for_time(local), local.date().isoformat()
+    favs = repo.list_favourites(ctx.account_id, ctx.engine)
+    recent = repo.recent_foods(ctx.account_id, 8, ctx.engine)
+    actions = [
+        Action(
+            label=f"⭐ {f.name[:50]}" + (f" · {f.amount_text}" if f.amount_text else ""),
+            tool="log_food",
+            args={"food_ref": f.food_ref, "amount": f.amount_text, "meal": meal, "day": day},
+        )
+        for f in favs
+    ]
+    fav_refs = {f.food_ref for f in favs}
+    actions += [
+        Action(
+            label=f"🕘 {r['name'][:50]}" + (f" · {r['amount_text']}" if r["amount_text"] else ""),
+            tool="log_food",
+            args={"food_ref": r["food_ref"], "amount": r["amount_text"], "meal": meal, "day": day},
+        )
+        for r in recent
+        if r["food_ref"] not in fav_refs
+    ]
+    if not actions:
+        return ToolOutput(
+            summary="No favourites or recent foods yet.",
+            markdown="No favourites or recent foods yet — log a meal first.",
+            final=True,
+        )
+    md = f"Tap one to log it to **{render.MEAL_TITLES[meal]}** today:"
+    return ToolOutput(
+        summary=f"{len(favs)} favourites, {len(recent)} recent foods.",
+        markdown=md,
+        actions=actions[:12],
+        data={"favourites": [f.food_ref for f in favs], "recent": [r["food_ref"] for r in recent]},
+        final=True,
+    )
+
+
+# =========================================================================== body weight
+class WeightArgs(BaseModel):
+    """Log body weight, e.g. 'weighed 82.4 kg this morning' or 'weight 181 lb'."""
+
+    weight: float = Field(gt=0, lt=1000)
+    unit: Literal["kg", "lb"] | None = Field(default=None, description="kg or lb; default from the person's units")
+    day: str | None = None
+
+
+_WEIGHT_RE = re.compile(
+    r"^\s*(?:(?:i\s+)?(?:weighed(?:\s+in)?(?:\s+at)?|weigh(?:\s+in)?|weigh-in|my\s+weight\s+(?:is|was|today)|"
+    r"(?:log\s+)?(?:my\s+)?(?:body\s*)?weight(?:\s+is|\s+was|\s+today|:)?|bw|scale\s+(?:says|said)|i'?m\s+at)"
+    r")\s*(?P<v>\d{2,3}(?:[.,]\d{1,2})?)\s*(?P<u>kg|kgs|kilos?|lbs?|pounds?)?\b(?P<rest>.*)$",
+    re.I,
+)
+
+
+def _match_weight(text: str, _a: list[Attachment]) -> WeightArgs | None:
+    m = _WEIGHT_RE.match(text)
+    if not m or re.search(r"\b(bar|barbell|plates?|squat|bench|deadlift|press|set|reps?)\b", text, re.I):
+        return None
+    u = (m.group("u") or "").lower()
+    unit = "kg" if u.startswith("k") else "lb" if u else None
+    rest = m.group("rest") or ""
+    day = "yesterday" if re.search(r"\byesterday\b", rest, re.I) else None
+    return WeightArgs(weight=float(m.group("v").replace(",", ".")), unit=unit, day=day)
+
+
+@tool(
+    name="body_weight_log",
+    description=WeightArgs.__doc__ or "",
+    args=WeightArgs,
+    domain=DOMAIN,
+    examples=["weighed 82.4 kg this morning", "weight 181 lb", "my weight is 80 kg"],
+    intents=[r"\bweigh(ed)?\b", r"\bbody ?weight\b"],
+    match=_match_weight,
+    priority=48,
+    kind="write",
+)
+def body_weight_log(ctx: ToolContext, args: WeightArgs) -> ToolOutput:
+    imperial = _imperial(ctx)
+    unit = args.unit or ("lb" if imperial else "kg")
+    day = _day(ctx, args.day)
+    try:
+        kg = body.log_weight(ctx.account_id, Mass.of(args.weight, unit), day, engine=ctx.engine)
+    except (EnergyError, UnitError) as e:
+        raise ToolError(str(e)) from e
+    report = body.weight_report(ctx.account_id, engine=ctx.engine)
+    show = "lb" if imperial or unit == "lb" else "kg"
+    conv = (lambda x: Mass.kgs(x).lb) if show == "lb" else (lambda x: x)
+    trend = report.latest_trend
+    week = report.change(7)
+    md = f"Logged **{conv(kg):.1f} {show}** for {day.isoformat()}."
+    if trend is not None and len(report.weights) > 1:
+        md += f" Trend weight: {conv(trend):.1f} {show}"
+        md += (
+            f" ({conv(week) if show == 'kg' else Mass.kgs(week).lb:+.1f} {show} over 7 days)."
+            if week is not None
+            else "."
+        )
+    return ToolOutput(
+        summary=md.replace("**", ""),
+        markdown=md,
+        data={
+            "day": day.isoformat(),
+            "weight_kg": round(kg, 2),
+            "trend_kg": None if trend is None else round(trend, 2),
+            "change_7d_kg": None if week is None else round(week, 2),
+        },
+        final=True,
+    )
+
+
+class WeightTrendArgs(BaseModel):
+    """Show body-weight history with the smoothed trend (chart) and its weekly rate of change."""
+
+    days: int = Field(default=90, ge=7, le=3650)
+
+
+_TREND_RE = re.compile(
+    r"\b(weight (trend|chart|history|graph|progress)|trend weight|show (me )?my weight|how('s| is) my weight)\b", re.I
+)
+
+
+@tool(
+    name="body_weight_trend",
+    description=WeightTrendArgs.__doc__ or "",
+    args=WeightTrendArgs,
+    domain=DOMAIN,
+    examples=["show my weight trend", "how is my weight going"],
+    match=lambda text, _a: WeightTrendArgs() if _TREND_RE.search(text) else None,
+    priority=47,
+)
+def body_weight_trend(ctx: ToolContext, args: WeightTrendArgs) -> ToolOutput:
+    since = _today(ctx) - timedelta(days=args.days)
+    report = body.weight_report(ctx.account_id, since=since, engine=ctx.engine)
+    if not report.weights:
+        return ToolOutput(
+            summary="No weigh-ins yet.", markdown="No weigh-ins yet — tell me e.g. “weighed 82.4 kg”.", final=True
+        )
+    unit = "lb" if _imperial(ctx) else "kg"
+    conv = (lambda x: Mass.kgs(x).lb) if unit == "lb" else (lambda x: x)
+    path = render.weight_chart(
+        report.weights, report.trend, ctx.output_dir / f"weight-{_today(ctx).isoformat()}.png", unit
+    )
+    day, last = report.latest  # type: ignore[misc]
+    trend = report.latest_trend or last
+    week = report.change(7)
+    month = report.change(28)
+    md = f"Latest weigh-in {conv(last):.1f} {unit} ({day.isoformat()}); trend {conv(trend):.1f} {unit}."
+    if week is not None:
+        md += f" 7-day change {conv(week) if unit == 'kg' else Mass.kgs(week).lb:+.2f} {unit}."
+    if month is not None:
+        md += f" 28-day change {conv(month) if unit == 'kg' else Mass.kgs(month).lb:+.2f} {unit}."
+    return ToolOutput(
+        summary=md,
+        markdown=md,
+        images=[str(path)],
+        data={
+            "weigh_ins": len(report.weights),
+            "trend_kg": round(trend, 2),
+            "change_7d_kg": week,
+            "change_28d_kg": month,
+        },
+        final=True,
+    )
+
+
+# =========================================================================== targets and expenditure
+class TargetsArgs(BaseModel):
+    """Show or work out daily calorie/macro targets. mode 'show' lists them; 'profile' computes them from the
+    profile (Mifflin–St Jeor × activity); 'adaptive' from logged intake and weight trend. New targets are
+    proposed and need the person's approval. Profile fields given here are saved first."""
+
+    mode: Literal["show", "profile", "adaptive"] = "show"
+    sex: Literal["male", "female"] | None = None
+    age: int | None = Field(default=None, ge=14, le=100)
+    height_cm: float | None = Field(default=None, ge=100, le=250)
+    weight_kg: float | None = Field(default=None, ge=25, le=400)
+    activity_level: Literal["sedentary", "light", "moderate", "active", "very_active"] | None = None
+    goal: Literal["lose", "maintain", "gain"] | None = None
+
+
+_TARGETS_RE = re.compile(
+    r"\b(targets?|goals? for (calories|macros)|calorie goal|macro goals?|my macros should be|"
+    r"how many calories should i|calculate my (calories|macros|tdee))\b",
+    re.I,
+)
+_SEX_RE = re.compile(r"\b(male|female|man|woman|guy|girl)\b", re.I)
+_AGE_RE = re.compile(r"\b(\d{2})\s*(?:years?\s*old|yo|y/o|yrs?)\b|\bage\s*(\d{2})\b|\baged\s*(\d{2})\b", re.I)
+_HEIGHT_CM_RE = re.compile(r"\b(1\d{2}|2[0-4]\d)\s*cm\b", re.I)
+_HEIGHT_FT_RE = re.compile(r"\b([4-7])\s*(?:'|ft|foot|feet)\s*(\d{1,2})?\s*(?:\"|in|inches)?", re.I)
+_BODY_KG_RE = re.compile(r"\b(\d{2,3}(?:[.,]\d)?)\s*(kg|kgs|kilos|lbs?|pounds)\b", re.I)
+_ACTIVITY = [
+    (re.compile(r"\bvery active|extremely active|athlete\b", re.I), "very_active"),
+    (re.compile(r"\bsedentary|desk job|inactive\b", re.I), "sedentary"),
+    (re.compile(r"\blight(ly)? active|light activity\b", re.I), "light"),
+    (re.compile(r"\bmoderate(ly)?( active)?\b", re.I), "moderate"),
+    (re.compile(r"\bactive\b", re.I), "active"),
+]
+_GOAL = [
+    (re.compile(r"\b(lose|cut|cutting|fat loss|lean out|diet)\b", re.I), "lose"),
+    (re.compile(r"\b(gain|bulk|bulking|build muscle|put on)\b", re.I), "gain"),
+    (re.compile(r"\b(maintain|maintenance|recomp)\b", re.I), "maintain"),
+]
+
+
+def parse_profile_text(text: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if m := _SEX_RE.search(text):
+        out["sex"] = "male" if m.group(1).lower() in ("male", "man", "guy") else "female"
+    if m := _AGE_RE.search(text):
+        out["age"] = int(next(g for g in m.groups() if g))
+    if m := _HEIGHT_CM_RE.search(text):
+        out["height_cm"] = float(m.group(1))
+    elif m := _HEIGHT_FT_RE.search(text):
+        out["height_cm"] = round((int(m.group(1)) * 12 + int(m.group(2) or 0)) * 2.54, 1)
+    if m := _BODY_KG_RE.search(text):
+        v = float(m.group(1).replace(",", "."))
+        out["weight_kg"] = v if m.group(2).lower().startswith("k") else round(v * 0.45359237, 1)
+    for pattern, level in _ACTIVITY:
+        if pattern.search(text):
+            out["activity_level"] = level
+            break
+    for pattern, goal in _GOAL:
+        if pattern.search(text):
+            out["goal"] = goal
+            break
+    return out
+
+
+def _match_targets(text: str, _a: list[Attachment]) -> TargetsArgs | None:
+    if not _TARGETS_RE.search(text) or (_TRAINING_WORDS.search(text) and not re.search(r"calorie|macro", text, re.I)):
+        return None
+    if re.search(r"\b(adaptive|from my (data|logs?|weight)|recalculate|update my targets|adjust)\b", text, re.I):
+        return TargetsArgs(mode="adaptive")
+    fields = parse_profile_text(text)
+    if fields or re.search(r"\b(set|calculate|work out|compute|new|give me)\b", text, re.I):
+        return TargetsArgs(mode="profile", **fields)
+    return TargetsArgs(mode="show")
+
+
+def _target_md(kcal: float, p: float | None, c: float | None, f: float | None, fib: float | None) -> str:
+    return (
+        "| kcal | Protein (g) | Carbs (g) | Fat (g) | Fibre (g) |\n|---|---|---|---|---|\n"
+        f"| {fmt(kcal)} | {fmt(p, 'protein_g')} | {fmt(c, 'carbs_g')} | {fmt(f, 'fat_g')} | {fmt(fib, 'fiber_g')} |"
+    )
+
+
+def _proposal_output(ctx: ToolContext, targets, why: dict, source: str, intro: str) -> ToolOutput:  # noqa: ANN001
+    current = repo.active_target(ctx.account_id, ctx.engine)
+    if not body.worth_proposing(current, targets):
+        md = f"{intro}\n\n" + _target_md(
+            targets.kcal, targets.protein_g, targets.carbs_g, targets.fat_g, targets.fiber_g
+        )
+        kept = fmt(current.kcal)  # type: ignore[union-attr]
+        md += f"\n\nThat's within {body.MIN_CHANGE_KCAL} kcal of your current target ({kept} kcal), so I'd keep it."
+        return ToolOutput(
+            summary=f"New estimate {fmt(targets.kcal)} kcal is close to the current target; no change proposed.",
+            markdown=md,
+            data={"proposed": None, "why": why},
+            final=True,
+        )
+    row = body.propose(ctx.account_id, targets, source, why, ctx.engine)
+    md = f"{intro}\n\n**Proposed daily targets**\n\n" + _target_md(
+        row.kcal, row.protein_g, row.carbs_g, row.fat_g, row.fiber_g
+    )
+    if current:
+        md += f"\n\nCurrent: {fmt(current.kcal)} kcal, {fmt(current.protein_g, 'protein_g')} g protein."
+    md += "\n\nNothing changes until you approve."
+    return ToolOutput(
+        summary=f"Proposed targets {fmt(row.kcal)} kcal, {fmt(row.protein_g)} g protein ({source}); "
+        "waiting for approval.",
+        markdown=md,
+        data={
+            "proposed": row.id,
+            "kcal": row.kcal,
+            "protein_g": row.protein_g,
+            "carbs_g": row.carbs_g,
+            "fat_g": row.fat_g,
+            "why": why,
+        },
+        actions=[
+            Action(
+                label="✅ Use these targets",
+                tool="nutrition_target_decide",
+                args={"target_id": row.id, "approve": True},
+            ),
+            Action(
+                label="Keep my current targets",
+                tool="nutrition_target_decide",
+                args={"target_id": row.id, "approve": False},
+            ),
+        ],
+        final=True,
+    )
+
+
+@tool(
+    name="nutrition_targets",
+    description=TargetsArgs.__doc__ or "",
+    args=TargetsArgs,
+    domain=DOMAIN,
+    examples=[
+        "set my targets",
+        "what are my macro targets?",
+        "set my targets: male, 34, 180 cm, 82 kg, moderately active, cutting",
+    ],
+    intents=[r"\b(calorie|macro)s? (target|goal)s?\b"],
+    match=_match_targets,
+    priority=42,
+)
+def nutrition_targets(ctx: ToolContext, args: TargetsArgs) -> ToolOutput:
+    today = _today(ctx)
+    if args.mode == "show":
+        t = repo.active_target(ctx.account_id, ctx.engine)
+        if t is None:
+            return ToolOutput(
+                summary="No targets yet.",
+                markdown="You have no targets yet — say “set my targets” (and tell me your sex, age, height, "
+                "weight and activity if I don't know them).",
+                final=True,
+            )
+        md = "**Your daily targets**\n\n" + _target_md(t.kcal, t.protein_g, t.carbs_g, t.fat_g, t.fiber_g)
+        md += f"\n\nFrom: {t.source}" + (
+            f", maintenance estimate {fmt(t.expenditure_kcal)} kcal." if t.expenditure_kcal else "."
+        )
+        return ToolOutput(
+            summary=f"Targets: {fmt(t.kcal)} kcal, {fmt(t.protein_g)} g protein, {fmt(t.carbs_g)} g carbs, "
+            f"{fmt(t.fat_g)} g fat.",
+            markdown=md,
+            data={"kcal": t.kcal, "protein_g": t.protein_g, "carbs_g": t.carbs_g, "fat_g": t.fat_g},
+            final=True,
+        )
+    changes: dict[str, Any] = {
+        k: v
+        for k, v in (
+            ("sex", args.sex),
+            ("height_cm", args.height_cm),
+            ("activity_level", args.activity_level),
+            ("goal", args.goal),
+        )
+        if v
+    }
+    if args.age:
+        changes["birth_year"] = today.year - args.age
+    try:
+        if changes:
+            update_profile(ctx.account_id, changes, ctx.engine)
+        if args.weight_kg:
+            body.log_weight(ctx.account_id, Mass.kgs(args.weight_kg), today, engine=ctx.engine)
+        if args.mode == "adaptive":
+            targets, why, est = body.adaptive_targets(ctx.account_id, today, ctx.engine)
+            intro = (
+                f"From your last {est.days} days ({est.logged_days} logged, {est.weigh_ins} weigh-ins): you ate "
+                f"{fmt(est.mean_intake)} kcal/day on average and your trend moved "
+                f"{est.weight_change_kg_per_week:+.2f} kg/week, so your maintenance is about **{fmt(est.kcal)} kcal** "
+                f"(95 % range {fmt(est.low)}–{fmt(est.high)})."
+            )
+            return _proposal_output(ctx, targets, why, "adaptive", intro)
+        targets, why = body.profile_targets(ctx.account_id, today, ctx.engine)
+    except (EnergyError, AccountError) as e:
+        raise ToolError(str(e)) from e
+    intro = (
+        f"Mifflin–St Jeor for {why['sex']}, {why['age']} y, {why['height_cm']:.0f} cm, {why['weight_kg']} kg: "
+        f"resting {fmt(why['bmr_kcal'])} kcal × {why['activity_factor']} ({why['activity']}) = maintenance "
+        f"**{fmt(why['tdee_kcal'])} kcal**; goal: {why['goal']}."
+    )
+    return _proposal_output(ctx, targets, why, "profile", intro)
+
+
+class DecideArgs(BaseModel):
+    """Approve or decline a proposed target change (from its buttons)."""
+
+    target_id: int
+    approve: bool
+
+
+@tool(
+    name="nutrition_target_decide", description=DecideArgs.__doc__ or "", args=DecideArgs, domain=DOMAIN, kind="write"
+)
+def nutrition_target_decide(ctx: ToolContext, args: DecideArgs) -> ToolOutput:
+    try:
+        row = body.decide(ctx.account_id, args.target_id, args.approve, ctx.engine)
+    except EnergyError as e:
+        raise ToolError(str(e)) from e
+    if args.approve:
+        md = "✅ New targets are active:\n\n" + _target_md(row.kcal, row.protein_g, row.carbs_g, row.fat_g, row.fiber_g)
+        return ToolOutput(
+            summary=f"Targets approved: {fmt(row.kcal)} kcal.", markdown=md, data={"active": row.id}, final=True
+        )
+    return ToolOutput(
+        summary="Proposal declined; targets unchanged.", markdown="OK — your targets stay as they were.", final=True
+    )
+
+
+class ExpenditureArgs(BaseModel):
+    """Estimate maintenance calories (TDEE) from logged food and the weight trend, with its uncertainty."""
+
+
+_TDEE_RE = re.compile(r"\b(tdee|maintenance( calories)?|expenditure|how many calories do i burn|metabolism)\b", re.I)
+
+
+@tool(
+    name="nutrition_expenditure",
+    description=ExpenditureArgs.__doc__ or "",
+    args=ExpenditureArgs,
+    domain=DOMAIN,
+    examples=["what's my TDEE?", "what are my maintenance calories?"],
+    match=lambda text, _a: ExpenditureArgs() if _TDEE_RE.search(text) and not _TARGETS_RE.search(text) else None,
+    priority=41,
+)
+def nutrition_expenditure(ctx: ToolContext, _args: ExpenditureArgs) -> ToolOutput:
+    today = _today(ctx)
+    try:
+        targets, why, est = body.adaptive_targets(ctx.account_id, today, ctx.engine)
+    except EnergyError as e:
+        try:
+            _t, pwhy = body.profile_targets(ctx.account_id, today, ctx.engine)
+            md = (
+                f"{e}\n\nUntil then, the profile estimate (Mifflin–St Jeor × {pwhy['activity_factor']}) is "
+                f"**{fmt(pwhy['tdee_kcal'])} kcal/day**."
+            )
+            return ToolOutput(
+                summary=md.replace("**", ""),
+                markdown=md,
+                data={"adaptive": None, "profile_tdee": pwhy["tdee_kcal"]},
+                final=True,
+            )
+        except EnergyError as e2:
+            raise ToolError(f"{e} {e2}") from e2
+    intro = (
+        f"Over {est.days} days ({est.logged_days} logged, {est.weigh_ins} weigh-ins) you averaged "
+        f"{fmt(est.mean_intake)} kcal/day while your weight trend moved {est.weight_change_kg_per_week:+.2f} kg/week. "
+        f"Estimated maintenance: **{fmt(est.kcal)} kcal/day** (95 % range {fmt(est.low)}–{fmt(est.high)})."
+    )
+    out = _proposal_output(ctx, targets, why, "adaptive", intro)
+    out.data |= {"expenditure_kcal": est.kcal, "low": est.low, "high": est.high}
+    return out
+
+
+# =========================================================================== import / export
+class ImportArgs(BaseModel):
+    """Import a MyFitnessPal or Cronometer export (attached CSV or ZIP) into the food diary and weights."""
+
+    weight_unit: Literal["kg", "lb"] | None = Field(default=None, description="unit of MFP weights (its file has none)")
+
+
+def _csv_kind(att: Attachment) -> str | None:
+    try:
+        raw = Path(att.path).read_bytes()[:65536]
+    except OSError:
+        return None
+    if raw[:2] == b"PK":
+        return "zip"
+    try:
+        headers, _rows = read_rows(decode_csv(raw)[0])
+    except ImportFormatError:
+        return None
+    return detect(headers)
+
+
+def _match_import(text: str, atts: list[Attachment]) -> ImportArgs | None:
+    files = [
+        a
+        for a in atts
+        if a.mime in ("text/csv", "text/plain", "application/zip") or a.filename.lower().endswith((".csv", ".zip"))
+    ]
+    if not files:
+        return None
+    if any(_csv_kind(a) not in (None, "zip") for a in files) or re.search(
+        r"\b(myfitnesspal|mfp|cronometer)\b", text or "", re.I
+    ):
+        unit = (
+            "lb"
+            if re.search(r"\b(lbs?|pounds)\b", text or "", re.I)
+            else "kg"
+            if re.search(r"\b(kg|kilos?)\b", text or "", re.I)
+            else None
+        )
+        return ImportArgs(weight_unit=unit)  # type: ignore[arg-type]
+    return None
+
+
+@tool(
+    name="food_import",
+    description=ImportArgs.__doc__ or "",
+    args=ImportArgs,
+    domain=DOMAIN,
+    examples=["import my MyFitnessPal export", "here's my cronometer export"],
+    intents=[r"\bimport\b.*\b(myfitnesspal|mfp|cronometer)\b"],
+    match=_match_import,
+    priority=56,
+    kind="write",
+)
+def food_import(ctx: ToolContext, args: ImportArgs) -> ToolOutput:
+    files = [a for a in ctx.attachments if not a.is_image and not a.is_video]
+    if not files:
+        raise ToolError("Attach the CSV (or ZIP) you exported from MyFitnessPal or Cronometer.")
+    unit = args.weight_unit or ("lb" if _imperial(ctx) else "kg")
+    lines, data = [], []
+    for a in files:
+        try:
+            result = parse_file(Path(a.path), unit)
+        except ImportFormatError as e:
+            lines.append(f"❌ {a.filename}: {e}")
+            continue
+        summary = save_import(ctx.account_id, result, ctx.engine)
+        what = []
+        if summary.entries:
+            what.append(f"{summary.entries} diary rows over {summary.days} days")
+        if summary.weights:
+            what.append(
+                f"{summary.weights} weigh-ins (read as {unit})"
+                if result.kind.find("mfp_measurement") >= 0
+                else f"{summary.weights} weigh-ins"
+            )
+        span = f" ({summary.first} to {summary.last})" if summary.first else ""
+        lines.append(
+            f"✅ {a.filename}: imported {' and '.join(what) or 'nothing'}{span}."
+            + (
+                f" Replaced {summary.replaced} rows from an earlier import of the same days."
+                if summary.replaced
+                else ""
+            )
+        )
+        if result.skipped:
+            lines.append("Skipped: " + ", ".join(f"{n} × {why}" for why, n in result.skipped.items()) + ".")
+        lines += [f"⚠️ {w}" for w in result.warnings]
+        data.append(
+            {
+                "file": a.filename,
+                "kind": result.kind,
+                "entries": summary.entries,
+                "weights": summary.weights,
+                "replaced": summary.replaced,
+                "skipped": dict(result.skipped),
+                "warnings": result.warnings,
+            }
+        )
+    if not data:
+        raise ToolError(" ".join(lines))
+    return ToolOutput(summary=" ".join(lines), markdown="\n\n".join(lines), data={"files": data}, final=True)
+
+
+class ExportArgs(BaseModel):
+    """Export the whole food diary, weights, custom foods and targets as CSV files (and one ZIP)."""
+
+
+@tool(
+    name="food_export",
+    description=ExportArgs.__doc__ or "",
+    args=ExportArgs,
+    domain=DOMAIN,
+    examples=["export my food diary", "download my nutrition data as csv"],
+    match=lambda text, _a: (
+        ExportArgs()
+        if re.search(r"\b(export|download)\b.*\b(food|diary|nutrition|meals?|weights?|calories)\b", text, re.I)
+        else None
+    ),
+    priority=45,
+)
+def food_export(ctx: ToolContext, _args: ExportArgs) -> ToolOutput:
+    out = ctx.output_dir / f"nutrition-export-{_now(ctx).strftime('%Y%m%d-%H%M%S')}"
+    paths = export_csv(ctx.account_id, out, ctx.engine)
+    names = ", ".join(p.name for p in paths[:-1])
+    return ToolOutput(
+        summary=f"Exported {names}.",
+        markdown=f"Your data as CSV: {names} (all in one ZIP).",
+        files=[str(p) for p in paths],
+        data={"files": [p.name for p in paths]},
+        final=True,
+    )
