@@ -54,7 +54,8 @@ def train_cmd(
     data: Path | None = typer.Option(None, help="Folder of cs229 CSVs (default: ../shared/data/keypoints/cs229)"),  # noqa: B008
     no_corrections: bool = typer.Option(False, help="Leave out the users' corrections stored in the database"),
     limit: int | None = typer.Option(None, help="Use only the first N windows (a quick smoke run)"),
-    epochs: int = typer.Option(60, help="Training epochs"),
+    epochs: int | None = typer.Option(None, help="Training epochs (default: TrainConfig's)"),
+    synthetic: int | None = typer.Option(None, help="Generated rounds added to training, 7 windows each (0 = none)"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Train the punch classifier, hold out by fighter/video, export fp32/int8/pruned ONNX, print the report."""
@@ -74,7 +75,8 @@ def train_cmd(
 
             upgrade()  # a fresh data dir has no tables yet
             parts.append(from_corrections([(c.window, c.new_shape) for c in corrections()]))
-        report = train_and_report(Windows.concat(parts), model_dir(settings.models_dir), TrainConfig(epochs=epochs),
+        overrides = {k: v for k, v in (("epochs", epochs), ("synthetic_scripts", synthetic)) if v is not None}
+        report = train_and_report(Windows.concat(parts), model_dir(settings.models_dir), TrainConfig(**overrides),
                                   progress=lambda f, m: typer.echo(f"[{f * 100:3.0f} %] {m}", err=True))  # fmt: skip
     except DatasetError as e:
         typer.echo(str(e), err=True)
