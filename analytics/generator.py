@@ -305,22 +305,10 @@ def _boxing_rows(account_id: int, spec: Spec, start: date, end: date, rng: np.ra
 
 
 def _ensure_exercises(engine: Engine | None) -> None:
-    """Built-in library rows the generated sets point at (normally written by the training domain)."""
-    from training.library import library
+    """The built-in library rows the generated sets point at, written by the training domain's own code."""
+    from storage.training import ensure_library
 
-    lib = library()
-    wanted = [*MAIN_LIFTS, *ACCESSORIES]
-    missing = sql.missing_exercises(wanted, engine)
-    if not missing:
-        return
-    rows = [lib.get(i) for i in missing]
-    sql.bulk_insert("training_exercises", _fit("training_exercises", [
-        {"id": e.id, "account_id": None, "name": e.name, "name_key": e.name.lower(), "category": e.category,
-         "equipment": e.equipment, "barbell": e.barbell, "aliases": list(e.aliases), "created_at": datetime.now(UTC)}
-        for e in rows]), engine)  # fmt: skip
-    muscles = [{"exercise_id": e.id, "muscle": m, "role": "primary"} for e in rows for m in e.primary]
-    muscles += [{"exercise_id": e.id, "muscle": m, "role": "secondary"} for e in rows for m in e.secondary]
-    sql.bulk_insert("training_exercise_muscles", muscles, engine)
+    ensure_library(engine)
 
 
 def _fit(table_name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

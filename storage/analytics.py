@@ -252,12 +252,12 @@ def weights(account_id: int, start: date, end: date, engine: Engine | None = Non
 
 
 def targets(account_id: int, engine: Engine | None = None) -> pd.DataFrame:
-    """Every target that was ever in force, with the day it took effect (local date of its decision)."""
+    """Every target that was ever in force (active or since replaced), with the day it was set."""
     eng = _eng(engine)
     t = table("nutrition_targets", "nutrition")
     stmt = (
         select(
-            func.coalesce(t.c.decided_at, t.c.created_at).label("since"),
+            t.c.created_at.label("since"),  # decided_at of a replaced target is when it was replaced
             t.c.kcal,
             t.c.protein_g,
             t.c.carbs_g,
