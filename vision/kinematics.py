@@ -230,6 +230,10 @@ def analyse_path(
         return kin
     tallest = max(hs[b] - hs[a] for a, b in rises)
     threshold = max(min_rom_m, 0.5 * tallest)
+    # A rep starts from where the set's reps start (the floor, the chest, the bottom of a squat); a
+    # rise from much higher up is a recovery (standing up from a snatch or clean catch), not a rep.
+    floor = min(hs[a] for a, b in rises if hs[b] - hs[a] >= threshold)
+    rises = [(a, b) for a, b in rises if hs[a] - floor <= 0.4 * tallest]
     reps: list[Rep] = []
     fastest = 0.0
     tt = grid
@@ -277,6 +281,10 @@ def analyse_path(
         peak_sd = math.hypot(peak * scale_rel_sd, v_noise, 0.02 * peak * min(1.0, 30.0 / rate))
         mpv_sd = mpv * math.sqrt((rom_sd / rom) ** 2 + (sd_t / duration) ** 2) if mpv else 0.0
         dev_sd = math.hypot(dev * scale_rel_sd, math.sqrt(2) * pos_sd)
+        if lift in CONCENTRIC_FIRST and ib + 1 >= len(turns) and tt[-1] - end < 0.3:
+            # Lift-first lifts: a last rise that is neither lowered nor held before the clip ends is
+            # not a rep we can vouch for (standing up after letting go of the bar looks the same).
+            continue
         ecc = None
         if ia > 0 and lift not in CONCENTRIC_FIRST:
             ecc = float(tt[a] - tt[turns[ia - 1]])

@@ -55,6 +55,9 @@ class PlateTrack:
     end_key: np.ndarray | None = None
     end_key_index: int = -1
     end_key_xy: tuple[float, float] = (0.0, 0.0)
+    checks: int = 0  # rim re-measurements tried (`rims` holds the ones that found a rim)
+    last_refit: int = -(10**9)
+    last_sleeve_try: int = -(10**9)
     active: bool = True
     lost: int = 0
     dormant: bool = False
@@ -80,9 +83,10 @@ class PlateTrack:
     @property
     def travel(self) -> float:
         """Vertical range covered (px), robust to a few bad frames."""
-        if len(self.y) < 3:
+        y = np.asarray(self.y)[np.asarray(self.ok, bool)] if self.ok else np.asarray(self.y)
+        if len(y) < 3:
             return 0.0
-        return float(np.percentile(self.y, 98) - np.percentile(self.y, 2))
+        return float(np.percentile(y, 98) - np.percentile(y, 2))
 
     @property
     def motion_deg(self) -> float:
@@ -117,6 +121,11 @@ class PlateTrack:
             return 0.02
         mad = 1.4826 * float(np.median(np.abs(r - np.median(r))))
         return mad / max(float(np.median(r)), 1e-6) / math.sqrt(len(r)) * 1.25
+
+    @property
+    def rim_ratio(self) -> float:
+        """How often the rim was found again when looked for: a plate keeps its rim, a head or a knee doesn't."""
+        return len(self.rims) / (self.checks + 1)
 
     @property
     def coverage(self) -> float:
@@ -184,7 +193,13 @@ class PlateTracker:
     def best(self, *, min_travel_r: float = 0.5) -> PlateTrack | None:
         """The track that moved like a lift: enough vertical travel for its size, the most of it."""
         moving = [
-            tr for tr in self.tracks if len(tr.y) >= 5 and tr.travel >= min_travel_r * tr.radius and tr.coverage > 0.5
+            tr
+            for tr in self.tracks
+            if len(tr.y) >= 5
+            and tr.travel >= min_travel_r * tr.radius
+            and tr.coverage > 0.5
+            and tr.rim_ratio >= 0.5
+            and len(tr.rims) >= 3
         ]
         # A circle riding inside a bigger moving one (hub, sleeve end, painted ring) is part of that plate.
         outer = [tr for tr in moving if not any(o is not tr and o.radius > 1.2 * tr.radius and _nested(tr, o)
@@ -430,16 +445,20 @@ class PlateTracker:
             if track.dormant and turned < 6 and inl.sum() >= 0.6 * len(track.pts):
                 return moved  # a still plate keeps its key frame: no drift while it waits
             kept = self._from_crop(q1, x0, y0, s).astype(np.float32)
-            self._refit(track, g1, per_frame)
+            if i1 - track.last_refit >= self.refit_every:
+                self._refit(track, g1, per_frame, i1)
             self._reseed(track, g1, track.circle, i1, keep=kept if len(kept) >= 30 else None)
         return moved
 
-    def _refit(self, track: PlateTrack, gray: np.ndarray, speed: float) -> None:
+    def _refit(self, track: PlateTrack, gray: np.ndarray, speed: float, index: int) -> None:
         """Re-measure the rim: the scale samples (their median, taken while slow, is the plate size)."""
-        if track.sleeve is None and track.x:
+        track.last_refit = index
+        if track.sleeve is None and track.x and index - track.last_sleeve_try >= self.fps:
+            track.last_sleeve_try = index
             self._find_sleeve(track, gray, track.last_index)
             if track.sleeve is not None:
                 track.end_x[-1], track.end_y[-1] = track.sleeve.x, track.sleeve.y
+        track.checks += 1
         fit = refine(gray, track.circle)
         if fit is not None and fit.support > 0.4 and abs(fit.r / track.circle.r - 1) < 0.15:
             track.rims.append((fit, speed))
@@ -461,6 +480,8 @@ class PlateTracker:
         track.record(i1, t1, cx, cy, float("nan"), False)
         track.circle = Circle(cx, cy, track.circle.r)
         track.dormant = False
-        if track.lost > self.fps:
+        h, w = g1.shape[:2]
+        off_screen = not (-track.circle.r < cx < w + track.circle.r and -track.circle.r < cy < h + track.circle.r)
+        if track.lost > self.fps or off_screen:
             track.active = False
         return None

@@ -1,0 +1,304 @@
+"""One lift video in, reps with velocities (and their uncertainties) out: the lab's whole pipeline.
+
+probe (type by content, rotation, real frame rate) -> one decoding pass in grey, following every
+plate candidate -> the plate that moved like a lift -> scale (plate diameter, or a stated range of
+motion) -> kinematics -> optionally a second pass that draws the annotated video. With no plate in
+sight the lifter's wrists (pose backend) stand in for the bar.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vision import annotate
+from vision.io import Frame, VideoError, VideoInfo, iter_frames, probe
+from vision.kinematics import LIFTS, Kinematics, KinematicsError, analyse_path
+from vision.track import PlateTrack, PlateTracker
+
+TRACK_SIDE = 1920  # decode no larger than this for tracking (4K adds cost, not precision we use)
+POSE_SIDE = 640
+MIN_CLIP_S = 1.0
+SCALE_SYSTEMATIC = 0.015  # lens distortion and plate-vs-bar depth: a floor on the scale's uncertainty
+
+Progress = Callable[[float, str], None]
+
+
+class LiftError(ValueError):
+    """A video we could analyse no lift in; the message is written for the lifter."""
+
+
+@dataclass(frozen=True)
+class LiftOptions:
+    lift: str = "squat"
+    load_kg: float | None = None
+    plate_mm: float = 450.0
+    rom_m: float | None = None  # a stated range of motion sets the scale instead of the plate
+    out_video: Path | None = None
+    max_duration_s: float | None = None
+    pose: str | None = "blazepose"  # backend for the no-plate fallback; None turns it off
+    body_height_m: float | None = None
+
+
+@dataclass
+class LiftAnalysis:
+    video: VideoInfo
+    options: LiftOptions
+    source: str  # "plate" or "wrists"
+    scale_method: str
+    px_per_m: float
+    scale_rel_sd: float
+    kin: Kinematics
+    path_t: np.ndarray  # frame times (s)
+    path_xy: np.ndarray  # (n, 2) tracked point in displayed pixels (plate centre or wrists)
+    bar_end_xy: np.ndarray | None  # (n, 2) the sleeve's face when it could be followed
+    annotated: Path | None = None
+    notes: list[str] = field(default_factory=list)
+    elapsed_s: float = 0.0
+    frames: int = 0
+
+    @property
+    def reps(self) -> list:
+        return self.kin.reps
+
+    @property
+    def drawn_path(self) -> np.ndarray:
+        """What to draw as the bar: the bar's end when followed through the clip, else the tracked point."""
+        if self.bar_end_xy is not None and np.isfinite(self.bar_end_xy).all(axis=1).mean() > 0.9:
+            return self.bar_end_xy
+        return self.path_xy
+
+    def to_dict(self, *, max_path_points: int = 600) -> dict[str, Any]:
+        """A JSON-ready summary: reps with uncertainties, bar path in metres, what the video was."""
+        kin = self.kin
+        step = max(1, math.ceil(len(kin.t) / max_path_points))
+        v = self.video
+        return {
+            "lift": self.options.lift,
+            "load_kg": self.options.load_kg,
+            "source": self.source,
+            "video": {
+                "width": v.width,
+                "height": v.height,
+                "rotation": v.rotation,
+                "fps": round(v.fps, 3),
+                "vfr": v.vfr,
+                "duration_s": round(v.duration_s, 3),
+                "frames": self.frames,
+                "codec": v.codec,
+                "hdr": v.hdr,
+            },  # fmt: skip
+            "scale": {
+                "method": self.scale_method,
+                "px_per_m": round(self.px_per_m, 2),
+                "relative_uncertainty": round(self.scale_rel_sd, 4),
+            },  # fmt: skip
+            "reps": [_round_rep(r.to_dict()) for r in kin.reps],
+            "velocity_loss_pct": None if kin.velocity_loss_pct is None else round(kin.velocity_loss_pct, 1),
+            "bar_path_m": {
+                "t": np.round(kin.t[::step], 3).tolist(),
+                "x": np.round(kin.horizontal_m[::step], 4).tolist(),
+                "y": np.round(kin.height_m[::step], 4).tolist(),
+            },
+            "annotated_video": str(self.annotated) if self.annotated else None,
+            "notes": self.notes,
+            "elapsed_s": round(self.elapsed_s, 2),
+        }
+
+
+def _round_rep(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in d.items()}
+
+
+def analyse_video(
+    path: Path,
+    options: LiftOptions | None = None,
+    progress: Progress | None = None,
+    *,
+    pose_factory: Callable[[], Any] | None = None,
+) -> LiftAnalysis:
+    """Run the whole pipeline on one clip; raises VideoError / LiftError with a readable message.
+
+    `pose_factory` makes the pose backend for the no-plate fallback (default: `models.pose.get_backend`
+    with `options.pose`); it is only called when no plate is found.
+    """
+    options = options or LiftOptions()
+    if options.lift not in LIFTS:
+        raise LiftError(f"I don't know the lift '{options.lift}'; choose one of: {', '.join(LIFTS)}.")
+    report = progress or (lambda f, m: None)
+    started = time.perf_counter()
+    info = probe(Path(path), max_duration_s=options.max_duration_s)
+    if info.duration_s < MIN_CLIP_S:
+        raise LiftError(f"The clip is only {info.duration_s:.1f} s long; send at least one whole rep.")
+    total = info.frame_count or max(1, round(info.duration_s * info.fps))
+    annotate_share = 0.3 if options.out_video else 0.0
+    track_share = 0.95 - annotate_share
+    report(0.01, "reading the video")
+
+    tracker = PlateTracker(info.fps)
+    frames = 0
+    for frame in iter_frames(Path(path), gray=True, max_side=TRACK_SIDE):
+        tracker.update(frame.index, frame.t, frame.image)
+        frames += 1
+        if frames % 15 == 0:
+            report(0.02 + track_share * min(1.0, frames / total), f"following the bar: frame {frames} of ~{total}")
+    tracker.finish()
+    if frames == 0:
+        raise VideoError(f"'{Path(path).name}' has no frame I can decode.")
+    k = min(1.0, TRACK_SIDE / max(info.width, info.height))  # tracking pixels -> displayed pixels
+    notes: list[str] = []
+    best = tracker.best()
+    if best is not None:
+        analysis = _from_plate(info, options, best, 1.0 / k, notes)
+    else:
+        analysis = _from_wrists(Path(path), info, options, notes, report, track_share, pose_factory)
+    analysis.frames = frames
+    if options.out_video:
+        report(0.95 - annotate_share, "drawing the annotated video")
+        title = options.lift + (f" {options.load_kg:g} kg" if options.load_kg else "")
+        counter = {"n": 0}
+
+        def tick(_f: Frame) -> None:
+            counter["n"] += 1
+            if counter["n"] % 15 == 0:
+                report(0.95 - annotate_share + annotate_share * min(1.0, counter["n"] / total), "drawing")
+
+        analysis.annotated = annotate.render(
+            Path(path), Path(options.out_video), analysis.kin, analysis.path_t, analysis.drawn_path,
+            fps=info.fps, display_width=info.width, title=title, progress=tick,
+        )  # fmt: skip
+    analysis.elapsed_s = time.perf_counter() - started
+    report(1.0, "done")
+    return analysis
+
+
+def _kinematics(
+    t: np.ndarray, xy: np.ndarray, ok: np.ndarray, px_per_m: float, rel_sd: float, pos_sd_px: float, lift: str
+) -> Kinematics:
+    try:
+        return analyse_path(t, xy[:, 0], xy[:, 1], px_per_m=px_per_m, scale_rel_sd=rel_sd, pos_sd_px=pos_sd_px,
+                            lift=lift, ok=ok)  # fmt: skip
+    except KinematicsError as e:
+        raise LiftError(str(e)) from e
+
+
+def _scale_from_rom(
+    t: np.ndarray, xy: np.ndarray, ok: np.ndarray, rom_m: float, pos_sd_px: float, lift: str
+) -> tuple[float, float]:
+    """Pixels per metre that make the reps' median range of motion equal the stated one."""
+    px = _kinematics(t, xy, ok, 1.0, 0.0, pos_sd_px, lift)
+    if not px.reps:
+        raise LiftError("I couldn't find a whole rep to match the range of motion you gave.")
+    roms = np.array([r.rom_m for r in px.reps])  # in pixels here (scale 1)
+    spread = float(np.std(roms) / np.mean(roms)) if len(roms) > 1 else 0.03
+    return float(np.median(roms)) / rom_m, max(0.03, spread)
+
+
+def _from_plate(info: VideoInfo, options: LiftOptions, track: PlateTrack, k: float, notes: list[str]) -> LiftAnalysis:
+    t = np.asarray(track.t)
+    xy = np.stack([track.x, track.y], axis=1) * k
+    ok = np.asarray(track.ok, bool)
+    resid = np.asarray(track.resid, float)
+    pos_sd = float(np.nanmedian(resid[ok])) * k / 3.0 if ok.any() else 1.0  # centre from many features
+    pos_sd = max(0.15, pos_sd)
+    end = np.stack([track.end_x, track.end_y], axis=1) * k if track.sleeve is not None else None
+    if options.rom_m:
+        px_per_m, rel_sd = _scale_from_rom(t, xy, ok, options.rom_m, pos_sd, options.lift)
+        method = f"stated range of motion {options.rom_m * 100:.0f} cm"
+    else:
+        radius = track.radius * k
+        px_per_m = 2 * radius / (options.plate_mm / 1000.0)
+        rel_sd = math.hypot(track.radius_spread, SCALE_SYSTEMATIC)
+        method = f"plate diameter {options.plate_mm:g} mm ({2 * radius:.0f} px)"
+        if track.circle.minor and track.circle.minor < 0.9 * track.circle.r:
+            notes.append("The camera is not square to the plate; film side-on for the best numbers.")
+    if ok.mean() < 0.9:
+        notes.append(f"The bar was hidden or blurred in {100 * (1 - ok.mean()):.0f}% of the frames (filled in).")
+    kin = _kinematics(t, xy, ok, px_per_m, rel_sd, pos_sd, options.lift)
+    _check_reps(kin, len(t), info)
+    return LiftAnalysis(info, options, "plate", method, px_per_m, rel_sd, kin, t, xy, end, notes=notes)
+
+
+def _from_wrists(
+    path: Path, info: VideoInfo, options: LiftOptions, notes: list[str], report: Progress, done: float,
+    pose_factory: Callable[[], Any] | None,
+) -> LiftAnalysis:  # fmt: skip
+    if not options.pose and pose_factory is None:
+        raise LiftError(_NO_BAR)
+    from vision.wrists import follow_wrists, torso_scale
+
+    try:
+        if pose_factory is not None:
+            backend = pose_factory()
+        else:
+            from models.pose import get_backend
+
+            backend = get_backend(options.pose or "blazepose")
+    except (FileNotFoundError, ValueError) as e:  # ModelMissing is a FileNotFoundError
+        raise LiftError(
+            f"{_NO_BAR} Without a plate I follow the lifter's hands, which needs the pose model: {e}"
+        ) from e
+    total = info.frame_count or max(1, round(info.duration_s * info.fps))
+    seen = {"n": 0}
+
+    def tick(_f: Frame) -> None:
+        seen["n"] += 1
+        if seen["n"] % 15 == 0:
+            report(done + 0.25 * min(1.0, seen["n"] / total), f"no plate in sight: following the hands ({seen['n']})")
+
+    try:
+        frames = iter_frames(path, max_side=POSE_SIDE)
+        first = next(frames, None)
+        if first is None:
+            raise LiftError(_NO_BAR)
+        to_display = info.width / first.image.shape[1]
+
+        def chain() -> Any:
+            yield first
+            yield from frames
+
+        wrists = follow_wrists(chain(), backend, to_display=to_display, progress=tick)
+    finally:
+        backend.close()
+    if wrists.ok.sum() < max(8, 0.3 * len(wrists.t)):
+        raise LiftError(_NO_BAR)
+    xy = np.stack([wrists.x, wrists.y], axis=1)
+    pos_sd = max(1.0, 0.004 * max(info.width, info.height))
+    if options.rom_m:
+        px_per_m, rel_sd = _scale_from_rom(wrists.t, xy, wrists.ok, options.rom_m, pos_sd, options.lift)
+        method = f"stated range of motion {options.rom_m * 100:.0f} cm (hands, no plate seen)"
+    elif wrists.torso_px > 0:
+        px_per_m, rel_sd = torso_scale(wrists.torso_px, options.body_height_m)
+        height = f"{options.body_height_m:.2f} m" if options.body_height_m else "an average 1.75 m"
+        method = f"lifter's torso, body height {height} (hands, no plate seen)"
+        notes.append(
+            "No plate was visible, so I followed the hands and sized the picture from the lifter's body: "
+            "rep counts are solid, metres per second are rougher. Tell me the range of motion or film the plates."
+        )
+    else:
+        raise LiftError(_NO_BAR)
+    kin = _kinematics(wrists.t, xy, wrists.ok, px_per_m, rel_sd, pos_sd, options.lift)
+    _check_reps(kin, len(wrists.t), info)
+    return LiftAnalysis(info, options, "wrists", method, px_per_m, rel_sd, kin, wrists.t, xy, None, notes=notes)
+
+
+_NO_BAR = (
+    "I couldn't find a barbell in this video: no plate moved like a lift and no lifter's hands could be followed. "
+    "Film from the side with the plate in view."
+)
+
+
+def _check_reps(kin: Kinematics, frames: int, info: VideoInfo) -> None:
+    if kin.reps:
+        return
+    travel = float(kin.height_m.max() - kin.height_m.min()) if len(kin.height_m) else 0.0
+    raise LiftError(
+        f"I followed the bar for {info.duration_s:.1f} s but saw no whole rep (it moved {travel * 100:.0f} cm at most). "
+        "Send the clip with the full set in it."
+    )

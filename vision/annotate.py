@@ -1,0 +1,109 @@
+"""The annotated video: bar path, live bar speed and each finished rep's numbers, drawn on the clip.
+
+Drawn on a smaller copy of the video (long side `OUT_SIDE`), which is what a chat shows anyway,
+and written with `vision.io.write_video` (H.264, plays in browsers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from vision.io import Frame, iter_frames, write_video
+from vision.kinematics import Kinematics
+
+OUT_SIDE = 720
+_UP = (80, 200, 60)  # BGR: concentric
+_DOWN = (40, 150, 250)  # eccentric
+_TEXT = (255, 255, 255)
+
+
+def _loss_colour(loss: float) -> tuple[int, int, int]:
+    if loss < 10:
+        return (80, 200, 60)
+    if loss < 20:
+        return (40, 200, 240)
+    return (60, 60, 230)
+
+
+def render(
+    src: Path,
+    dst: Path,
+    kin: Kinematics,
+    path_t: np.ndarray,
+    path_xy: np.ndarray,
+    *,
+    fps: float,
+    display_width: int,
+    title: str,
+    progress: Callable[[Frame], None] | None = None,
+) -> Path:
+    """Draw on every frame of `src` and write `dst`; `path_xy` is in displayed full-size pixels."""
+    t0 = float(path_t[0]) if len(path_t) else 0.0
+    rel = path_t - t0
+    up = np.zeros(len(path_t), bool)  # segment k (from point k to k+1) is part of a concentric phase
+    for r in kin.reps:
+        up[:-1] |= (rel[1:] >= r.start_t) & (rel[:-1] <= r.end_t)
+
+    def frames() -> Iterator[np.ndarray]:
+        layer: np.ndarray | None = None
+        mask: np.ndarray | None = None
+        drawn = 0  # points of the path already on the layer
+        for frame in iter_frames(src, max_side=OUT_SIDE):
+            img = frame.image
+            if layer is None:
+                layer = np.zeros_like(img)
+                mask = np.zeros(img.shape[:2], np.uint8)
+                scale = img.shape[1] / max(1, display_width)
+                pts = np.round(path_xy * scale * 16)
+                thick = max(2, round(img.shape[1] / 240))
+            # The path grows one segment at a time on a layer of its own: each frame costs one copy.
+            while drawn + 1 < len(path_t) and path_t[drawn + 1] <= frame.t + 1e-6:
+                a, b = pts[drawn], pts[drawn + 1]
+                if not (np.isnan(a).any() or np.isnan(b).any()):
+                    p, q = tuple(a.astype(np.int32)), tuple(b.astype(np.int32))
+                    colour = _UP if up[drawn] else _DOWN
+                    cv2.line(layer, p, q, colour, thick, cv2.LINE_AA, 4)
+                    cv2.line(mask, p, q, 255, thick, cv2.LINE_AA, 4)
+                drawn += 1
+            np.copyto(img, layer, where=mask[..., None] > 0)
+            if drawn < len(pts) and not np.isnan(pts[drawn]).any():
+                cv2.circle(img, tuple(pts[drawn].astype(np.int32)), thick * 3 * 16, (255, 255, 255), thick,
+                           cv2.LINE_AA, 4)  # fmt: skip
+            _draw_text(img, frame.t - t0, kin, title)
+            if progress is not None:
+                progress(frame)
+            yield img
+
+    return write_video(dst, frames(), fps)
+
+
+def _draw_text(img: np.ndarray, rel_t: float, kin: Kinematics, title: str) -> None:
+    h, w = img.shape[:2]
+    font = 0.45 * w / 360
+    if len(kin.t) and 0 <= rel_t <= kin.t[-1]:  # live vertical speed from the smoothed kinematics
+        v = float(np.interp(rel_t, kin.t, kin.velocity_m_s))
+        arrow = "up" if v > 0.05 else ("down" if v < -0.05 else "")
+        _label(img, f"{abs(v):.2f} m/s {arrow}", (int(0.04 * w), int(0.16 * h)), font * 1.4, _TEXT)
+    _label(img, title, (int(0.04 * w), int(0.07 * h)), font, _TEXT)
+    y = int(0.24 * h)
+    for r in kin.reps:  # finished reps, one line each
+        if r.end_t > rel_t:
+            break
+        line = f"#{r.number}  {r.mcv:.2f} m/s  peak {r.peak_v:.2f}  ROM {r.rom_m * 100:.0f} cm"
+        if r.number > 1:
+            line += f"  -{r.velocity_loss_pct:.0f}%"
+        _label(img, line, (int(0.04 * w), y), font, _loss_colour(r.velocity_loss_pct))
+        y += int(28 * font * 1.6)
+
+
+def _label(img: np.ndarray, text: str, org: tuple[int, int], scale: float, colour: tuple[int, int, int]) -> None:
+    th = max(1, round(scale * 2))
+    (tw, tht), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, th)
+    x, y = org
+    sub = img[max(0, y - tht - 6) : y + base + 4, max(0, x - 6) : x + tw + 6]
+    sub[:] = (sub * 0.45).astype(np.uint8)  # a dark band keeps the text readable on any background
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, th, cv2.LINE_AA)

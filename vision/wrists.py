@@ -1,0 +1,114 @@
+"""When no plate can be seen (an empty bar, a front view), the lifter's hands carry the bar.
+
+The pose backend (models.pose) gives wrists per frame; the lifter is the person whose wrists move
+the most up and down, and the bar is at the mean of the wrists that are visible. Without a plate
+there is no ruler in the picture, so the scale comes from a stated range of motion or, failing
+that, from the lifter's own torso (shoulder to hip is about 0.29 of standing height; the height is
+the profile's or an average adult's): good enough to count reps and compare them, with the
+larger uncertainty said out loud.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from vision.io import Frame
+
+TORSO_PER_HEIGHT = 0.29  # shoulder-to-hip length as a share of standing height (adult anthropometry)
+DEFAULT_HEIGHT_M = 1.75
+_LW, _RW, _LS, _RS, _LH, _RH = 9, 10, 5, 6, 11, 12
+
+
+@dataclass
+class WristPath:
+    t: np.ndarray
+    x: np.ndarray  # pixels of the frames analysed, scaled back to the displayed size
+    y: np.ndarray
+    ok: np.ndarray
+    torso_px: float  # median shoulder-to-hip length (px), 0 when never seen
+    frames: int
+
+
+def follow_wrists(
+    frames: Iterable[Frame],
+    backend: Callable[[np.ndarray, float, int], object],
+    *,
+    to_display: float = 1.0,
+    min_conf: float = 0.4,
+    progress: Callable[[Frame], None] | None = None,
+) -> WristPath:
+    """Run the pose backend over frames and keep the lifter's hands (see module doc)."""
+    per_frame: list[tuple[float, np.ndarray, np.ndarray]] = []
+    for frame in frames:
+        kp = backend(frame.image, frame.t, frame.index)
+        xy = np.asarray(getattr(kp, "xy", np.zeros((0, 17, 2))), np.float32)[:, :17] * to_display
+        conf = np.asarray(getattr(kp, "conf", np.zeros((0, 17))), np.float32)[:, :17]
+        per_frame.append((frame.t, xy, conf))
+        if progress is not None:
+            progress(frame)
+    n = len(per_frame)
+    t = np.array([p[0] for p in per_frame], float)
+    hands = np.full((n, 2, 2), np.nan)  # frame, side (left, right), xy
+    confs = np.zeros((n, 2))
+    torsos: list[float] = []
+    prev: np.ndarray | None = None
+    for i, (_, xy, conf) in enumerate(per_frame):
+        if len(xy) == 0:
+            continue
+        # The lifter: the person whose hands are nearest to where they were, else the most confident.
+        centre = [xy[p, [_LW, _RW]].mean(0) for p in range(len(xy))]
+        if prev is not None:
+            p = min(range(len(xy)), key=lambda q: float(np.linalg.norm(centre[q] - prev)))
+        else:
+            p = max(range(len(xy)), key=lambda q: float(conf[q, [_LW, _RW, _LS, _RS]].sum()))
+        prev = centre[p]
+        for side, k in enumerate((_LW, _RW)):
+            confs[i, side] = conf[p, k]
+            if conf[p, k] >= min_conf:
+                hands[i, side] = xy[p, k]
+        for s, h in ((_LS, _LH), (_RS, _RH)):
+            if conf[p, s] >= min_conf and conf[p, h] >= min_conf:
+                torsos.append(float(np.linalg.norm(xy[p, s] - xy[p, h])))
+    # One hand all along (the one the camera sees best); the other stands in, shifted by the usual
+    # offset between the two, where it is hidden. Averaging whichever is visible would jump.
+    main = int(np.argmax(confs.sum(axis=0)))
+    other = 1 - main
+    both = ~np.isnan(hands[:, 0, 0]) & ~np.isnan(hands[:, 1, 0])
+    offset = np.nanmedian(hands[both, main] - hands[both, other], axis=0) if both.sum() >= 3 else np.zeros(2)
+    path = hands[:, main].copy()
+    fill = np.isnan(path[:, 0]) & ~np.isnan(hands[:, other, 0])
+    path[fill] = hands[fill, other] + offset
+    x, y, ok = _hampel(t, path[:, 0], path[:, 1])
+    return WristPath(t, x, y, ok, float(np.median(torsos)) if torsos else 0.0, n)
+
+
+def _hampel(t: np.ndarray, x: np.ndarray, y: np.ndarray, window_s: float = 0.25) -> tuple[np.ndarray, ...]:
+    """Drop pose glitches (a wrist swapped for a knee for a frame): points far from their running median."""
+    ok = ~np.isnan(x) & ~np.isnan(y)
+    if ok.sum() < 5:
+        return x, y, ok
+    n = len(t)
+    rate = 1.0 / float(np.median(np.diff(t))) if n > 1 else 30.0
+    half = max(2, round(window_s * rate / 2))
+    scale = max(float(np.nanpercentile(y, 95) - np.nanpercentile(y, 5)), 1.0)
+    bad = np.zeros(n, bool)
+    for i in np.nonzero(ok)[0]:
+        lo, hi = max(0, i - half), min(n, i + half + 1)
+        for v in (x, y):
+            seg = v[lo:hi][ok[lo:hi]]
+            med = float(np.median(seg))
+            mad = 1.4826 * float(np.median(np.abs(seg - med)))
+            if abs(v[i] - med) > max(3 * mad, 0.04 * scale):
+                bad[i] = True
+    ok = ok & ~bad
+    return x, y, ok
+
+
+def torso_scale(torso_px: float, height_m: float | None) -> tuple[float, float]:
+    """Pixels per metre from the torso, and its relative uncertainty (about 12 %, 8 % with a height)."""
+    height = height_m or DEFAULT_HEIGHT_M
+    rel = 0.08 if height_m else 0.12
+    return torso_px / (TORSO_PER_HEIGHT * height), rel
