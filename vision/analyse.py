@@ -93,12 +93,12 @@ class LiftAnalysis:
                 "frames": self.frames,
                 "codec": v.codec,
                 "hdr": v.hdr,
-            },  # fmt: skip
+            },
             "scale": {
                 "method": self.scale_method,
                 "px_per_m": round(self.px_per_m, 2),
                 "relative_uncertainty": round(self.scale_rel_sd, 4),
-            },  # fmt: skip
+            },
             "reps": [_round_rep(r.to_dict()) for r in kin.reps],
             "velocity_loss_pct": None if kin.velocity_loss_pct is None else round(kin.velocity_loss_pct, 1),
             "bar_path_m": {
@@ -299,6 +299,6 @@ def _check_reps(kin: Kinematics, frames: int, info: VideoInfo) -> None:
         return
     travel = float(kin.height_m.max() - kin.height_m.min()) if len(kin.height_m) else 0.0
     raise LiftError(
-        f"I followed the bar for {info.duration_s:.1f} s but saw no whole rep (it moved {travel * 100:.0f} cm at most). "
-        "Send the clip with the full set in it."
+        f"I followed the bar for {info.duration_s:.1f} s but saw no whole rep "
+        f"(it moved {travel * 100:.0f} cm at most). Send the clip with the full set in it."
     )
