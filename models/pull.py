@@ -168,6 +168,7 @@ def _http_download(url: str, target: Path, log: Log) -> Path:
     """Download `url` to `target`, continuing a `.part` left by an interrupted run (HTTP Range)."""
     if target.is_file():
         return target
+    target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_name(target.name + ".part")
     have = part.stat().st_size if part.exists() else 0
     headers = {"User-Agent": USER_AGENT}
@@ -183,7 +184,7 @@ def _http_download(url: str, target: Path, log: Log) -> Path:
                 raise FetchError(f"HTTP {r.status_code} from {url}")
             mode = "ab" if r.status_code == 206 and have else "wb"
             with part.open(mode) as f:
-                for block in r.iter_bytes(CHUNK):
+                for block in r.iter_bytes():  # as received, so a cut keeps what came
                     f.write(block)
     except httpx.HTTPError as exc:
         raise FetchError(f"download of {url} failed: {exc} (run the pull again to resume)") from exc
@@ -302,7 +303,8 @@ def _build(entry: ModelEntry, work: Path, folder: Path, log: Log, show: bool) ->
         inputs[f"source{i}"] = str(target)
     venv = work / "venv"
     log(f"  creating a throwaway environment with {', '.join(build.venv_requirements) or 'nothing extra'}")
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    with_pip = [] if build.venv_requirements else ["--without-pip"]
+    subprocess.run([sys.executable, "-m", "venv", "--clear", *with_pip, str(venv)], check=True)
     if build.venv_requirements:
         pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check",
                "--only-binary=:all:"]  # fmt: skip
