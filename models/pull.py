@@ -341,8 +341,8 @@ def pull(
     show_tool_output: bool = False,
 ) -> PullResult:
     """Install a model (a no-op when it is installed and verified, unless `force`)."""
-    entry = _resolve(name, manifest)
     s = _settings(settings)
+    entry = _resolve(name, manifest).mirrored(s.model_mirror)
     folder = install_dir(entry.name, s)
     target = folder / entry.file if entry.file else folder
     started = time.monotonic()

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     upload_allowed_types: str = DEFAULT_UPLOAD_TYPES
     video_max_duration_s: float = 900.0
     pose_backend: str = "blazepose"  # blazepose (offline default) | rtmpose (after `models pull rtmpose-m`)
+    # A mirror for the manifest's URL sources (machines without internet, an internal cache): a url source
+    # https://HOST/PATH is fetched from MODEL_MIRROR/HOST/PATH instead; the sha256 checks are unchanged.
+    model_mirror: str = ""
 
     # --- web app ---
     host: str = "127.0.0.1"
