@@ -105,8 +105,10 @@ def get_or_create_custom_exercise(account_id: int, name: str, s: Session) -> str
     ).first()
     if found is not None:
         return found.id
+    shown = name.strip()
+    shown = shown.title() if shown == shown.lower() else shown
     ex = TrainingExercise(
-        id=custom_exercise_id(account_id, name), account_id=account_id, name=name.strip(), name_key=key, aliases=[]
+        id=custom_exercise_id(account_id, name), account_id=account_id, name=shown, name_key=key, aliases=[]
     )
     s.add(ex)
     s.flush()

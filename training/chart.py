@@ -30,7 +30,10 @@ def e1rm_chart(points: list[tuple[datetime, float]], path: Path, *, title: str, 
         ax.set_ylabel(f"e1RM ({unit})")
         ax.set_xlabel("")
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-        ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6))
+        if (xs[-1] - xs[0]).days >= 14:
+            ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6))
+        else:  # a short span: one tick per session reads better than an auto locator
+            ax.set_xticks(xs)
         lo, hi = min(ys), max(ys)
         pad = max(2.5, (hi - lo) * 0.15)
         ax.set_ylim(lo - pad, hi + pad)

@@ -142,7 +142,8 @@ def session_table(items: list[PlannedItem], unit: str) -> str:
     return table(["#", "Exercise", "Sets × reps", "Load", "Plates", "Notes"], rows)
 
 
-def sets_table(records: list[SetRecord], unit: str) -> str:
+def sets_table(records: list[SetRecord], unit: str, names: dict[str, str] | None = None) -> str:
+    names = names or {}
     rows = []
     counter: dict[str, int] = {}
     for r in records:
@@ -158,7 +159,7 @@ def sets_table(records: list[SetRecord], unit: str) -> str:
         ]
         rows.append(
             [
-                ex.name if ex else r.exercise_id,
+                names.get(r.exercise_id) or (ex.name if ex else r.exercise_id),
                 str(counter[r.exercise_id]),
                 load,
                 str(r.reps),

@@ -589,6 +589,8 @@ _PLATES_RE = re.compile(
 
 
 def _match_plates(text: str, _a: list[Attachment]) -> PlatesArgs | None:
+    if _PLATES_HAVE_RE.search(text) or _BAR_RE.search(text):
+        return None  # "I have plates 20, 10…" describes equipment
     m = _PLATES_RE.search(text)
     if not m:
         return None
@@ -1159,7 +1161,7 @@ def train_log_sets(ctx: ToolContext, args: LogSetsArgs) -> ToolOutput:
                 progression_lines.append(dec.describe(names.get(rx.exercise, rx.exercise), unit_show))
 
     # 5. what the person sees
-    md = "✅ Logged:\n\n" + sets_table(records, unit_show)
+    md = "✅ Logged:\n\n" + sets_table(records, unit_show, names)
     if prs:
         md += "\n\n" + "\n".join(pr.describe(names.get(pr.exercise_id, pr.exercise_id), unit_show) for pr in prs)
     if notes_out:
@@ -1358,7 +1360,7 @@ def _match_import(text: str, atts: list[Attachment]) -> ImportArgs | None:
     examples=["import my Strong export", "here's my Hevy CSV"],
     intents=[r"\bimport\b.*\b(strong|hevy)\b"],
     match=_match_import,
-    priority=55,
+    priority=57,  # above food_import (56): a Strong export has Date and Weight columns too
     kind="write",
 )
 def train_import(ctx: ToolContext, args: ImportArgs) -> ToolOutput:
