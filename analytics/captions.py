@@ -145,7 +145,8 @@ def _prs(f: MetricFrame, when: str) -> str:
     by_lift = prs.groupby("exercise").size().sort_values(ascending=False)
     lifts = ", ".join(f"{k} {v}" for k, v in by_lift.items())
     return (
-        f"{len(prs)} e1RM PR{'s' if len(prs) != 1 else ''} in {when} ({lifts}); latest {last['exercise']} {_n(last['e1rm_kg'])} kg "
+        f"{len(prs)} e1RM PR{'s' if len(prs) != 1 else ''} in {when} ({lifts}); "
+        f"latest {last['exercise']} {_n(last['e1rm_kg'])} kg "
         f"({_signed(last['gain_kg'])} kg) on {_date(last['day'])}."
     )
 

@@ -101,6 +101,13 @@ def _kind(frame: MetricFrame, r: Resolved) -> str:
 def render(frame: MetricFrame, r: Resolved, path: Path, *, second: MetricFrame | None = None) -> Path:
     """Draw `frame` to `path` (PNG) and return the path."""
     with _LOCK, sns.axes_style("whitegrid", STYLE), matplotlib.rc_context(STYLE):
+        figure(frame, r, second=second).savefig(path, format="png", dpi=DPI)
+    return path
+
+
+def figure(frame: MetricFrame, r: Resolved, *, second: MetricFrame | None = None) -> Figure:
+    """The chart as a matplotlib Figure (object API, Agg canvas; no global pyplot state)."""
+    with sns.axes_style("whitegrid", STYLE), matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
@@ -127,8 +134,7 @@ def render(frame: MetricFrame, r: Resolved, path: Path, *, second: MetricFrame |
         handles, labels = ax.get_legend_handles_labels()
         if len(labels) > 1:
             ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0, -0.12), ncols=min(len(labels), 5))
-        fig.savefig(path, format="png", dpi=DPI)
-    return path
+    return fig
 
 
 def _unit_label(frame: MetricFrame) -> str:

@@ -70,8 +70,10 @@ LOGGING = re.compile(
     re.I,
 )
 AMOUNT = re.compile(r"\d+(?:[.,]\d+)?\s*(?:kg|kgs|kilos?|lbs?|pounds?|g|grams?|kcal|ml|x\s*\d)\b", re.I)
-STRONG_CUE = re.compile(r"\b(show|chart|plot|graph|trend|over time|progress|history|per (week|month)|weekly|monthly|"
-                        r"since|last \d+|past \d+|vs|versus)\b", re.I)  # fmt: skip
+STRONG_CUE = re.compile(r"\b(show|chart|plot|graph|trend|trends|over time|progress(ion)?|history|per (day|week|month|"
+                        r"session|muscle|exercise|lift|meal)|weekly|monthly|daily|since|last \d+|past \d+|vs\.?|versus|"
+                        r"compared?|breakdown|distribution|profile|by (week|month|muscle|exercise|meal|food)|changed?|"
+                        r"going up|going down|improv(e|ed|ing)|over the|each (week|month))\b", re.I)  # fmt: skip
 MEMORY = re.compile(r"\b(feel|felt|feeling|hurt|hurting|hurts|pain|painful|sore|injur\w*|mood|notes?|said|mention\w*|"
                     r"remember|why did|what happened)\b", re.I)  # fmt: skip
 NOT_MINE = re.compile(r"\b(left|remaining|to go|still need|should i|how do i|what is a|what's a|explain|why)\b", re.I)
@@ -260,6 +262,8 @@ def parse_question(text: str) -> AnalyticsQuery | None:
     if metric in ("sets", "tonnage") and re.search(r"hard|rpe ?[7-9]", t, re.I):
         metric = "hard_sets"
     data: dict[str, Any] = {"metric": metric, **_details(t, metric)}
+    if not (STRONG_CUE.search(t) or set(data) - {"metric", "filters"} or data.get("filters", {}).get("sessions")):
+        return None  # "what's my squat e1RM?" wants today's number: the training tool answers that
     second = [m for m in metrics[1:] if m != metric and not (m == "bodyweight" and metric == "velocity")]
     joined = re.search(r"\b(vs\.?|versus|against|and|with|compared)\b", t, re.I)
     if second and joined and not (second[0] in ("sets", "sessions") and metric in LIFT_METRICS):
@@ -283,9 +287,18 @@ FOLLOW_START = re.compile(
 )
 
 
+PROGRAM_WORDS = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|day \d|week \d|program(me)?|workout|routine|plan|"
+    r"\d+ ?x ?\d+|sets? of|reps?|warm[- ]?up|superset)\b",
+    re.I,
+)
+
+
 def parse_followup(text: str) -> dict[str, Any] | None:
     """A patch for the last chart ('only since March', 'as a bar chart', 'add deadlift'), or None."""
     t = " ".join(text.strip().split()).rstrip("?.! ")
+    if PROGRAM_WORDS.search(t) or re.search(r"\b(review|summary|report|recap|remind|note)\b", t, re.I):
+        return None  # "add deadlift to Monday": a program edit; "weekly review": the review
     if not t or len(t.split()) > 9 or (LOGGING.search(t) and not re.match(r"^\s*(add|remove)\b", t, re.I)):
         return None
     if not FOLLOW_START.search(t) and not re.search(r"\b(instead|too|as well)\s*$", t, re.I):

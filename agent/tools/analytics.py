@@ -108,6 +108,17 @@ def _followup_patch(args: AskArgs) -> dict[str, Any]:
     return patch
 
 
+def _program_edit(ctx: ToolContext) -> ToolOutput | None:
+    """Hand "add deadlift" to the training domain's program edit when this thread shows no chart."""
+    from agent.tools.base import load_tools
+
+    edit = load_tools().get("program_edit")
+    if edit is None or edit.match is None:
+        return None
+    args = edit.match(ctx.text, [])
+    return None if args is None else edit.run(ctx, args)
+
+
 def _offer(text: str, asked: str | None = None) -> ToolOutput:
     err = UnknownMetric(asked or text, nearest(text))
     buttons = [Action(label=m.label, tool="ask", args={"metric": m.key}) for m in err.nearest[:3]]
@@ -138,7 +149,9 @@ def _offer(text: str, asked: str | None = None) -> ToolOutput:
         r"\b(weekly|monthly|per week|per month)\b",
     ],
     match=_match_ask,
-    priority=32,
+    # Above the domains' own "what's my e1RM / my targets / this week's food" tools: the fast path only
+    # takes questions with a period, a grouping, a comparison or a chart word, and leaves the rest to them.
+    priority=47,
 )
 def ask(ctx: ToolContext, args: AskArgs) -> ToolOutput:
     if args.unsupported:
@@ -148,6 +161,10 @@ def ask(ctx: ToolContext, args: AskArgs) -> ToolOutput:
     last = sql.last_query(ctx.account_id, thread, ctx.engine)
     try:
         if args.refine or (args.metric is None and (args.add_exercise or args.remove_exercise)):
+            if last is None and (args.add_exercise or args.remove_exercise):
+                delegated = _program_edit(ctx)  # "add deadlift" with no chart shown: a program edit
+                if delegated is not None:
+                    return delegated
             if last is None:
                 raise ToolError(
                     "There's no chart in this conversation yet to change. Ask for one first, "
@@ -232,7 +249,7 @@ def _lift_stats(ctx: ToolContext, exercise: str, start: date, end: date, tz: str
     examples=["how did my bench sessions feel in October?", "when did my knee start hurting?"],
     intents=[r"\b(remember|recall|notes?)\b.*\?", r"\bwhen did\b"],
     match=_match_recall,
-    priority=31,
+    priority=48,
 )
 def recall(ctx: ToolContext, args: RecallArgs) -> ToolOutput:
     today, tz = _today(ctx)
@@ -327,7 +344,7 @@ def _match_note(text: str, _att: list[Attachment]) -> NoteArgs | None:
     domain="analytics",
     examples=["note: left knee sore after squats", "remember that bench felt fast today"],
     match=_match_note,
-    priority=33,
+    priority=49,
     kind="write",
 )
 def remember_note(ctx: ToolContext, args: NoteArgs) -> ToolOutput:
@@ -364,7 +381,7 @@ class ForgetArgs(BaseModel):
     match=lambda t, _a: (
         ForgetArgs() if re.search(r"\b(forget|delete|remove) (that|the last|my last) note\b", t, re.I) else None
     ),
-    priority=33,
+    priority=49,
     kind="write",
 )
 def forget_note(ctx: ToolContext, args: ForgetArgs) -> ToolOutput:
@@ -415,7 +432,7 @@ def _match_review(text: str, _att: list[Attachment]) -> ReviewArgs | None:
     domain="analytics",
     examples=["weekly review", "how was my week?", "review last week"],
     match=_match_review,
-    priority=34,
+    priority=49,
 )
 def review(ctx: ToolContext, args: ReviewArgs) -> ToolOutput:
     today, tz = _today(ctx)

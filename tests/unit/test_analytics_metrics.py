@@ -32,28 +32,43 @@ def run(engine, account, **q):
 
 def values(answer) -> dict:
     df = answer.frame.data
-    return {(str(x.date()) if hasattr(x, "date") else x, s): v for x, s, v in zip(df["x"], df["series"], df["value"])}
+    return {
+        (str(x.date()) if hasattr(x, "date") else x, s): v
+        for x, s, v in zip(df["x"], df["series"], df["value"], strict=False)
+    }
 
 
 def log(engine, account, d: date, sets: list[tuple[str, float, int, float | None, bool]]):
-    records = [SetRecord(exercise_id=e, load_kg=kg, reps=r, rpe=rpe, warmup=w, performed_at=at(d) + timedelta(minutes=i))
-               for i, (e, kg, r, rpe, w) in enumerate(sets)]  # fmt: skip
+    records = [
+        SetRecord(exercise_id=e, load_kg=kg, reps=r, rpe=rpe, warmup=w, performed_at=at(d) + timedelta(minutes=i))
+        for i, (e, kg, r, rpe, w) in enumerate(sets)
+    ]
     train_repo.log_sets(account.id, records, now=at(d), engine=engine)
 
 
 @pytest.fixture
 def lifts(engine, account):
     """Two squat days and one bench day in November 2026, with warm-ups."""
-    log(engine, account, date(2026, 11, 16), [
-        ("back_squat", 60, 5, None, True),  # warm-up: never counted
-        ("back_squat", 140, 5, 8.0, False),
-        ("back_squat", 140, 5, 8.5, False),
-        ("bench_press", 100, 5, 6.0, False),  # RPE 6: not a hard set
-    ])  # fmt: skip
-    log(engine, account, date(2026, 11, 19), [
-        ("back_squat", 150, 3, 9.0, False),
-        ("bench_press", 102.5, 5, None, False),  # no RPE: counts as hard
-    ])  # fmt: skip
+    log(
+        engine,
+        account,
+        date(2026, 11, 16),
+        [
+            ("back_squat", 60, 5, None, True),  # warm-up: never counted
+            ("back_squat", 140, 5, 8.0, False),
+            ("back_squat", 140, 5, 8.5, False),
+            ("bench_press", 100, 5, 6.0, False),  # RPE 6: not a hard set
+        ],
+    )
+    log(
+        engine,
+        account,
+        date(2026, 11, 19),
+        [
+            ("back_squat", 150, 3, 9.0, False),
+            ("bench_press", 102.5, 5, None, False),  # no RPE: counts as hard
+        ],
+    )
     return account
 
 
@@ -111,8 +126,13 @@ def test_rpe_distribution_and_prs(engine, lifts):
 def test_pr_days_needs_a_previous_best():
     import pandas as pd
 
-    daily = pd.DataFrame({"day": pd.to_datetime(["2026-01-01", "2026-01-05", "2026-01-09"]),
-                          "exercise_id": ["x"] * 3, "e1rm_kg": [100.0, 99.0, 101.0]})  # fmt: skip
+    daily = pd.DataFrame(
+        {
+            "day": pd.to_datetime(["2026-01-01", "2026-01-05", "2026-01-09"]),
+            "exercise_id": ["x"] * 3,
+            "e1rm_kg": [100.0, 99.0, 101.0],
+        }
+    )
     prs = pr_days(daily)
     assert list(prs["e1rm_kg"]) == [101.0] and list(prs["gain_kg"]) == [1.0]
 
@@ -120,19 +140,51 @@ def test_pr_days_needs_a_previous_best():
 @pytest.fixture
 def diet(engine, account):
     """Three logged days, a target from 10 Nov (2,000 kcal, 150 g protein), weigh-ins."""
-    food_repo.add_target(account.id, {"kcal": 2000, "protein_g": 150, "carbs_g": 200, "fat_g": 60, "fiber_g": 30,
-                                      "created_at": at(date(2026, 11, 10), 7)}, engine=engine)  # fmt: skip
+    food_repo.add_target(
+        account.id,
+        {
+            "kcal": 2000,
+            "protein_g": 150,
+            "carbs_g": 200,
+            "fat_g": 60,
+            "fiber_g": 30,
+            "created_at": at(date(2026, 11, 10), 7),
+        },
+        engine=engine,
+    )
     for d, kcal, protein in (
         (date(2026, 11, 20), 1800, 140),
         (date(2026, 11, 21), 2200, 160),
         (date(2026, 11, 23), 2000, 120),
     ):
-        food_repo.add_entries(account.id, [
-            {"day": d, "meal": "breakfast", "food_ref": "quick", "food_name": "Oats", "kcal": kcal / 2, "protein_g": protein / 2,
-             "carbs_g": 100, "fat_g": 20, "fiber_g": 10},
-            {"day": d, "meal": "dinner", "food_ref": "quick", "food_name": "Chicken", "kcal": kcal / 2, "protein_g": protein / 2,
-             "carbs_g": 50, "fat_g": 10, "fiber_g": 5},
-        ], engine=engine)  # fmt: skip
+        food_repo.add_entries(
+            account.id,
+            [
+                {
+                    "day": d,
+                    "meal": "breakfast",
+                    "food_ref": "quick",
+                    "food_name": "Oats",
+                    "kcal": kcal / 2,
+                    "protein_g": protein / 2,
+                    "carbs_g": 100,
+                    "fat_g": 20,
+                    "fiber_g": 10,
+                },
+                {
+                    "day": d,
+                    "meal": "dinner",
+                    "food_ref": "quick",
+                    "food_name": "Chicken",
+                    "kcal": kcal / 2,
+                    "protein_g": protein / 2,
+                    "carbs_g": 50,
+                    "fat_g": 10,
+                    "fiber_g": 5,
+                },
+            ],
+            engine=engine,
+        )
     for i, kg in enumerate((80.0, 81.0, 79.0)):
         food_repo.upsert_weight(account.id, date(2026, 11, 20) + timedelta(days=i), kg, engine=engine)
     return account
@@ -191,9 +243,24 @@ def test_expenditure_from_intake_and_trend_change():
 
 
 def test_striking_metrics(engine, account):
-    report = {"duration_s": 180, "punch_count": 3, "habits": {"guard_down_share": 0.25},
-              "punches": [{"index": i + 1, "t_peak": i, "t_onset": i - 0.1, "hand": "left", "side": "lead", "kind": k,
-                           "target": "head", "confidence": 0.9} for i, k in enumerate(["jab", "jab", "lead_hook"])]}  # fmt: skip
+    report = {
+        "duration_s": 180,
+        "punch_count": 3,
+        "habits": {"guard_down_share": 0.25},
+        "punches": [
+            {
+                "index": i + 1,
+                "t_peak": i,
+                "t_onset": i - 0.1,
+                "hand": "left",
+                "side": "lead",
+                "kind": k,
+                "target": "head",
+                "confidence": 0.9,
+            }
+            for i, k in enumerate(["jab", "jab", "lead_hook"])
+        ],
+    }
     strike_repo.save_round(account.id, report, engine=engine)
     strike_repo.save_round(account.id, {**report, "punch_count": 5, "habits": {"guard_down_share": 0.1}}, engine=engine)
     ppr = run(engine, account, metric="punches_per_round")
