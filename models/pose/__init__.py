@@ -10,7 +10,6 @@ raises `models.manifest.ModelMissing` (whose message names the pull command) whe
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
@@ -32,30 +31,13 @@ class PoseBackend(Protocol):
     def close(self) -> None: ...
 
 
-def _find(folder: Path, patterns: tuple[str, ...]) -> Path | None:
-    for pattern in patterns:
-        hits = sorted(folder.rglob(pattern))
-        if hits:
-            return hits[0]
-    return None
-
-
-def model_path(name: str, settings: Settings) -> Path:
-    """Installed weights through the manifest; before it exists, the same folder it installs into."""
-    try:
-        from models.manifest import model_path as manifest_path
-    except ImportError:
-        path = settings.models_dir / name
-        if not path.exists():
-            raise FileNotFoundError(
-                f"The model '{name}' is not installed. Install it with: powerforge models pull {name}"
-            ) from None
-        return path
-    return manifest_path(name, settings)
+RTMPOSE_FILES = ("rtmpose-m.onnx", "yolox-m.onnx")  # the `save_as` names in models/manifest/rtmpose-m.toml
 
 
 def get_backend(name: str = "blazepose", settings: Settings | None = None, *, threads: int = 1) -> PoseBackend:
-    """The named backend with its installed weights; ModelMissing tells the user how to install them."""
+    """The named backend with its installed weights, found only through the model manifest
+    (`models.manifest.model_path`); `ModelMissing` names the pull command when they are absent."""
+    from models.manifest import model_path
     from powerforge.config import get_settings
 
     settings = settings or get_settings()
@@ -63,22 +45,14 @@ def get_backend(name: str = "blazepose", settings: Settings | None = None, *, th
     if key in ("blazepose", "blazepose-full", "mediapipe"):
         from models.pose.blazepose import BlazePoseBackend
 
-        path = model_path("blazepose-full", settings)
-        task = path if path.is_file() else _find(path, ("*.task",))
-        if task is None:
-            raise FileNotFoundError(f"No .task bundle inside {path}; run `powerforge models pull blazepose-full`.")
-        return BlazePoseBackend(task)
+        return BlazePoseBackend(model_path("blazepose-full", settings))
     if key in ("rtmpose", "rtmpose-m"):
         from models.pose.rtmpose import RTMPoseBackend
 
-        path = model_path("rtmpose-m", settings)
-        folder = path if path.is_dir() else path.parent
-        pose = path if path.is_file() and "yolox" not in path.name else _find(folder, ("rtmpose*.onnx", "end2end.onnx"))
-        det = _find(folder, ("yolox*.onnx", "det*.onnx"))
-        if pose is None:
-            raise FileNotFoundError(f"No RTMPose .onnx inside {folder}; run `powerforge models pull rtmpose-m`.")
+        folder = model_path("rtmpose-m", settings)
+        pose, det = (folder / f for f in RTMPOSE_FILES)
         return RTMPoseBackend(pose, det, threads=threads)
     raise ValueError(f"Unknown pose backend '{name}'; choose one of: {', '.join(BACKENDS)}.")
 
 
-__all__ = ["BACKENDS", "COCO17", "SKELETON", "Keypoints", "PoseBackend", "get_backend"]
+__all__ = ["BACKENDS", "COCO17", "RTMPOSE_FILES", "SKELETON", "Keypoints", "PoseBackend", "get_backend"]

@@ -12,85 +12,17 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-from onnx import TensorProto, helper, numpy_helper
+from onnx import numpy_helper
+from support.striking import H, W, install_standin_rtmpose, pulse_video, standin_yolox
 
 from agent.tools.base import Attachment, ToolContext, ToolError, load_tools
 from models.pose import get_backend
 from models.pose.keypoints import K
-from striking.synthetic import Script, generate
-
-W, H = 640, 480
-
-
-def _standin_rtmpose(path: Path) -> Path:
-    """(1,3,256,192) → simcc_x (1,17,384), simcc_y (1,17,512); peaks at a fixed pose, right wrist x
-    shifted by the input's mean (normalised) brightness."""
-    _t, xy, _ = generate(Script(duration_s=0.1, center=(96.0, 70.0), scale=28.0, noise_px=0.0))
-    base = xy[0] * 2.0  # SimCC bins are half pixels of the 192x256 crop
-    gain = np.zeros((1, 17, 1), np.float32)
-    gain[0, K["right_wrist"], 0] = -60.0  # brighter frame → wrist further left (a jab to image-left)
-    inits = [
-        numpy_helper.from_array(np.arange(384, dtype=np.float32).reshape(1, 1, 384), "ix"),
-        numpy_helper.from_array(np.arange(512, dtype=np.float32).reshape(1, 1, 512), "iy"),
-        numpy_helper.from_array(base[:, 0].reshape(1, 17, 1).astype(np.float32), "bx"),
-        numpy_helper.from_array(base[:, 1].reshape(1, 17, 1).astype(np.float32), "by"),
-        numpy_helper.from_array(gain, "gx"),
-        numpy_helper.from_array(np.array(1.0, np.float32), "one"),
-        numpy_helper.from_array(np.array(50.0, np.float32), "width"),
-    ]
-    nodes = [
-        helper.make_node("ReduceMean", ["input"], ["m"], keepdims=0),
-        helper.make_node("Mul", ["gx", "m"], ["shift"]),
-        helper.make_node("Add", ["bx", "shift"], ["cx"]),
-    ]
-    for axis, idx, centre in (("x", "ix", "cx"), ("y", "iy", "by")):
-        nodes += [
-            helper.make_node("Sub", [idx, centre], [f"d{axis}"]),
-            helper.make_node("Mul", [f"d{axis}", f"d{axis}"], [f"d2{axis}"]),
-            helper.make_node("Div", [f"d2{axis}", "width"], [f"q{axis}"]),
-            helper.make_node("Sub", ["one", f"q{axis}"], [f"simcc_{axis}"]),
-        ]
-    graph = helper.make_graph(
-        nodes, "rtmpose_standin", [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, 256, 192])],
-        [helper.make_tensor_value_info("simcc_x", TensorProto.FLOAT, [1, 17, 384]),
-         helper.make_tensor_value_info("simcc_y", TensorProto.FLOAT, [1, 17, 512])], inits,
-    )  # fmt: skip
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    onnx.save(model, str(path))
-    return path
-
-
-def _standin_yolox(path: Path, box: tuple[float, float, float, float]) -> Path:
-    """(1,3,640,640) → dets (1,1,5) [x1,y1,x2,y2,score] in 640-px input space, labels (1,1): one person."""
-    scale = 640 / max(W, H)
-    dets = np.array([[[box[0] * scale, box[1] * scale, box[2] * scale, box[3] * scale, 0.95]]], np.float32)
-    inits = [numpy_helper.from_array(dets, "d"), numpy_helper.from_array(np.zeros((1, 1), np.int64), "labels_c"),
-             numpy_helper.from_array(np.array(0.0, np.float32), "zero")]  # fmt: skip
-    nodes = [
-        helper.make_node("ReduceMean", ["input"], ["m"], keepdims=0),
-        helper.make_node("Mul", ["m", "zero"], ["z"]),
-        helper.make_node("Add", ["d", "z"], ["dets"]),
-        helper.make_node("Identity", ["labels_c"], ["labels"]),
-    ]
-    graph = helper.make_graph(
-        nodes, "yolox_standin", [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, 640, 640])],
-        [helper.make_tensor_value_info("dets", TensorProto.FLOAT, [1, 1, 5]),
-         helper.make_tensor_value_info("labels", TensorProto.INT64, [1, 1])], inits,
-    )  # fmt: skip
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    onnx.save(model, str(path))
-    return path
 
 
 @pytest.fixture
 def rtmpose_installed(settings):
-    folder = settings.models_dir / "rtmpose-m"
-    folder.mkdir(parents=True, exist_ok=True)
-    _standin_rtmpose(folder / "rtmpose-m.onnx")
-    _standin_yolox(folder / "yolox-m.onnx", (160, 40, 480, 460))
+    folder = install_standin_rtmpose(settings.models_dir)
     settings.pose_backend = "rtmpose"
     return folder
 
@@ -109,18 +41,6 @@ def _attach(settings, engine, account, clip: Path) -> Attachment:
         engine=engine,
     )
     return Attachment(upload_id=up.id, filename=up.filename, mime=up.mime, path=str(up.path), size_bytes=up.size_bytes)
-
-
-def _pulse_video(path: Path, punches_at: list[float], seconds: float = 4.0, fps: float = 30.0) -> Path:
-    from vision.io import write_video
-
-    def frames():
-        for i in range(int(seconds * fps)):
-            t = i / fps
-            level = 40 + sum(200 * max(0.0, 1 - abs(t - p) / 0.2) for p in punches_at)
-            yield np.full((H, W, 3), min(255, int(level)), np.uint8)
-
-    return write_video(path, frames(), fps)
 
 
 def test_rtmpose_backend_through_the_pose_interface(settings, rtmpose_installed) -> None:
@@ -146,7 +66,7 @@ def test_missing_weights_name_the_pull_command(settings) -> None:
 def test_analyse_tool_end_to_end_on_a_generated_clip(settings, engine, account, rtmpose_installed, tmp_path) -> None:
     from storage.striking import latest_round
 
-    clip = _pulse_video(tmp_path / "round.mp4", [1.0, 2.6])
+    clip = pulse_video(tmp_path / "round.mp4", [1.0, 2.6])
     att = _attach(settings, engine, account, clip)
     tools = load_tools()
     events: list[tuple[float, str]] = []
@@ -189,13 +109,13 @@ def test_corrupt_and_personless_clips_give_clear_messages(settings, engine, acco
         tool.run(ctx, tool.args_model(upload_id=att.upload_id))
     assert "Traceback" not in str(err.value) and len(str(err.value)) > 10
     # no detector hit → no person
-    _standin_yolox(rtmpose_installed / "yolox-m.onnx", (0, 0, 0, 0))
+    standin_yolox(rtmpose_installed / "yolox-m.onnx", (0, 0, 0, 0))
     m = onnx.load(str(rtmpose_installed / "yolox-m.onnx"))
     for init in m.graph.initializer:
         if init.name == "d":
             init.CopyFrom(numpy_helper.from_array(np.zeros((1, 1, 5), np.float32), "d"))
     onnx.save(m, str(rtmpose_installed / "yolox-m.onnx"))
-    clip = _pulse_video(tmp_path / "empty.mp4", [], seconds=1.0)
+    clip = pulse_video(tmp_path / "empty.mp4", [], seconds=1.0)
     att2 = _attach(settings, engine, account, clip)
     ctx2 = ToolContext(account_id=account.id, settings=settings, engine=engine, attachments=[att2])
     with pytest.raises(ToolError, match="couldn't see a person"):
