@@ -489,9 +489,8 @@ def note_ids(account_id: int, engine: Engine | None = None) -> set[str]:
 
 def count_notes(account_id: int, engine: Engine | None = None) -> int:
     with read_session(engine) as s:
-        return int(
-            s.exec(select(func.count()).select_from(AnalyticsNote).where(AnalyticsNote.account_id == account_id)).one()
-        )
+        q = select(func.count()).select_from(AnalyticsNote).where(AnalyticsNote.account_id == account_id)
+        return int(s.execute(q).scalar_one())
 
 
 # --------------------------------------------------------------------------- bulk writes (generator)
