@@ -19,6 +19,7 @@ TOOL_CALL_OPEN = "<tool_call>"
 TOOL_CALL_CLOSE = "</tool_call>"
 
 _TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
+_FENCE_START = re.compile(r"```(?:json|tool_call)?[ \t]*\n?\s*\{")
 _FENCE = re.compile(r"^```(?:json|tool_call)?\s*(.*?)\s*```$", re.DOTALL)
 
 
@@ -131,8 +132,17 @@ def looks_like_tool_call_start(text: str) -> bool | None:
         return None
     if head.startswith(TOOL_CALL_OPEN) or head[0] == "{":
         return True
-    if TOOL_CALL_OPEN.startswith(head):
+    if TOOL_CALL_OPEN.startswith(head) or "```".startswith(head):
         return None
+    if head.startswith("```"):  # Qwen2.5-Coder likes ```json fences around its calls
+        if _FENCE_START.match(head):
+            return True
+        lang, newline, rest = head[3:].partition("\n")
+        if not newline:
+            return None if len(lang) < 12 else False
+        if lang.strip() not in ("", "json", "tool_call"):
+            return False
+        return None if not rest.strip() else False
     return False
 
 

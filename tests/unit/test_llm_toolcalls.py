@@ -107,7 +107,7 @@ def test_openai_shape_of_a_call() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("", None), ("  ", None), ("<tool", None), ("<tool_call>", True), (' {"name"', True), ("Sure", False),
-     ("<b>hi", False), ("[1]", False)],
+     ("<b>hi", False), ("[1]", False), ("```json\n", None), ("```json\n{", True), ("```python\nx = 1", False)],
 )  # fmt: skip
 def test_stream_decision_on_the_first_characters(text: str, expected: bool | None) -> None:
     assert looks_like_tool_call_start(text) is expected
