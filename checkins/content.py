@@ -11,7 +11,7 @@ import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from types import ModuleType
 from typing import Any
 
@@ -77,7 +77,7 @@ def compose(
     if kind == "workout":
         return Composed(todays_workout(account_id, local.date(), engine, ask))
     if kind == "weekly_review":
-        return Composed(weekly_review(account_id, local.date(), engine))
+        return Composed(weekly_review(account_id, local.date(), tz, engine))
     return Composed(text or "Check-in.")
 
 
@@ -131,10 +131,32 @@ def _fmt_delta(kg: float) -> str:
     return f"{kg:+.1f} kg"
 
 
-def weekly_review(account_id: int, end: date, engine: Engine | None = None) -> str:
-    """The 7 days ending `end`: food logged, energy and protein, body weight, readiness."""
+def _local_day_start(day: date, tz: str) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone(tz)).astimezone(UTC)
+
+
+def weekly_review(account_id: int, end: date, tz: str = "UTC", engine: Engine | None = None) -> str:
+    """The 7 local days ending `end`: training sessions and volume, food logged, energy and protein,
+    body weight, readiness."""
     start = end - timedelta(days=6)
     rows: list[tuple[str, str]] = []
+    training = _optional("storage.training")
+    sessions = (
+        _safely(
+            "training sessions",
+            lambda: training.sessions_between(
+                account_id, _local_day_start(start, tz), _local_day_start(end + timedelta(days=1), tz), engine=engine
+            ),
+        )
+        if training
+        else None
+    )
+    if sessions:
+        volume = _safely(
+            "training volume", lambda: sum(training.session_volume(account_id, x.id, engine=engine) for x in sessions)
+        )
+        vol = f" ({volume:,.0f} kg lifted)" if volume else ""
+        rows.append(("Training sessions", f"{len(sessions)}{vol}"))
     nutrition = _optional("storage.nutrition")
     totals = (
         _safely("nutrition totals", lambda: nutrition.daily_totals(account_id, start, end, engine=engine))
@@ -143,8 +165,8 @@ def weekly_review(account_id: int, end: date, engine: Engine | None = None) -> s
     )
     if totals is not None:
         days = [t for t in totals.values() if t.get("entries")]
-        rows.append(("Days with food logged", f"{len(days)} / 7"))
         if days:
+            rows.append(("Days with food logged", f"{len(days)} / 7"))
             kcal = [t["kcal"] for t in days if t.get("kcal") is not None]
             protein = [t["protein_g"] for t in days if t.get("protein_g") is not None]
             if kcal:

@@ -22,7 +22,7 @@ import chainlit as cl
 from chainlit.context import init_ws_context
 from chainlit.session import WebsocketSession
 
-from agent.tools.base import Action, ToolContext, load_tools
+from agent.tools.base import Action, ToolContext, ToolError, load_tools
 from checkins.scheduler import CheckinScheduler
 from powerforge.config import Settings, get_settings
 from storage import checkins as repo
@@ -148,7 +148,10 @@ def ask_tools(account_id: int, question: str) -> str | None:
         return None
     t = tools[route.tool]
     ctx = ToolContext(account_id=account_id, settings=get_settings(), now=_now(), text=question)
-    out = t.run(ctx, t.args_model.model_validate(route.args))
+    try:
+        out = t.run(ctx, t.args_model.model_validate(route.args))
+    except ToolError:  # e.g. no program yet: the check-in falls back to its plain sentence
+        return None
     return (out.markdown or out.summary) if out.ok else None
 
 
