@@ -31,6 +31,7 @@ model: env ## the embedded chat model, verified by sha256 (skipped when already 
 test-deps: system-test-deps env
 	$(UV) run powerforge models pull $(TEST_MODEL)
 	$(UV) run powerforge models pull $(DEFAULT_MODEL)
+	$(UV) run powerforge models pull blazepose-full  # 1.5-3 min once (builds the .task bundle in a throwaway venv); BlazePose tests then run for real
 
 system-test-deps: ## headless Chromium and PostgreSQL from Debian (browser and database tests)
 	@missing=""; \
