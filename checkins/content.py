@@ -27,6 +27,7 @@ READINESS_LABELS = {1: "wrecked", 2: "tired", 3: "okay", 4: "good", 5: "great"}
 # A meal counts as missing once its usual time has passed (local hour).
 MEAL_DEADLINES = (("breakfast", 10), ("lunch", 14), ("dinner", 20))
 WORKOUT_QUESTION = "what's my workout today?"
+REVIEW_QUESTION = "weekly review"
 
 # Answers a plain question with code-rendered markdown (the app passes one that runs the matching
 # chat tool); None when no domain can answer it.
@@ -77,7 +78,7 @@ def compose(
     if kind == "workout":
         return Composed(todays_workout(account_id, local.date(), engine, ask))
     if kind == "weekly_review":
-        return Composed(weekly_review(account_id, local.date(), tz, engine))
+        return Composed(weekly_review_message(account_id, local.date(), tz, engine, ask))
     return Composed(text or "Check-in.")
 
 
@@ -182,10 +183,8 @@ def weekly_review(account_id: int, end: date, tz: str = "UTC", engine: Engine | 
         first, last = weights[0], weights[-1]
         change = f" ({_fmt_delta(last.weight_kg - first.weight_kg)} since {first.day:%a})" if len(weights) > 1 else ""
         rows.append(("Body weight", f"{last.weight_kg:.1f} kg{change}"))
-    ready = _safely("readiness", lambda: repo.readiness_between(account_id, start, end, engine)) or []
-    if ready:
-        avg = sum(r.score for r in ready) / len(ready)
-        rows.append(("Readiness", f"{avg:.1f} / 5 average over {len(ready)} day{'s' if len(ready) != 1 else ''}"))
+    if ready := readiness_summary(account_id, start, end, engine):
+        rows.append(("Readiness", ready))
     head = f"📊 **Weekly review** ({start:%a %-d %b} – {end:%a %-d %b})"
     if not rows:
         return (
@@ -194,3 +193,24 @@ def weekly_review(account_id: int, end: date, tz: str = "UTC", engine: Engine | 
         )
     table = "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
     return f"{head}\n\n{table}"
+
+
+def readiness_summary(account_id: int, start: date, end: date, engine: Engine | None = None) -> str | None:
+    """'3.5 / 5 average over 2 days', or None when no answer was stored in the window."""
+    ready = _safely("readiness", lambda: repo.readiness_between(account_id, start, end, engine)) or []
+    if not ready:
+        return None
+    avg = sum(r.score for r in ready) / len(ready)
+    return f"{avg:.1f} / 5 average over {len(ready)} day{'s' if len(ready) != 1 else ''}"
+
+
+def weekly_review_message(
+    account_id: int, end: date, tz: str, engine: Engine | None = None, ask: AskFn | None = None
+) -> str:
+    """The analytics domain's weekly review when it answers (plus readiness, which only check-ins
+    collect); otherwise the summary computed here from the stores."""
+    rendered = _safely("weekly review", lambda: ask(account_id, REVIEW_QUESTION)) if ask else None
+    if not rendered:
+        return weekly_review(account_id, end, tz, engine)
+    ready = readiness_summary(account_id, end - timedelta(days=6), end, engine)
+    return "📊 **Weekly review**\n\n" + rendered + (f"\n\n**Readiness:** {ready}" if ready else "")

@@ -126,7 +126,7 @@ def _match_create(text: str, _a: list[Attachment]) -> CreateArgs | None:
     ],
     intents=[r"\bremind me (to|about|at|in|every|each|on)\b", r"\breminders?\b.*\b(every|daily|at)\b"],
     match=_match_create,
-    priority=45,  # above "today's workout": "send me today's workout every morning" is a schedule
+    priority=50,  # above "today's workout" and "weekly review": "send me X every Sunday" is a schedule
 )
 def checkin_create(ctx: ToolContext, args: CreateArgs) -> ToolOutput:
     now, tz = _now(ctx), _tz(ctx)
@@ -152,6 +152,8 @@ def checkin_create(ctx: ToolContext, args: CreateArgs) -> ToolOutput:
     lines = [_line(s, now) for s in specs]
     question = "Save?" if len(specs) == 1 else f"Save all {len(specs)}?"
     body = lines[0] + f" — {question}" if len(lines) == 1 else "\n".join(f"- {x}" for x in lines) + f"\n\n{question}"
+    if tz == "UTC" and any(sp.recurrence.tz == "UTC" for sp in specs):
+        body += "\n\n_Times are in UTC; say 'my timezone is Europe/London' (your own) to change that._"
     return ToolOutput(
         summary=f"Proposed {len(specs)} check-in(s), not saved yet: " + "; ".join(lines).replace("**", ""),
         markdown=body,

@@ -99,3 +99,15 @@ def test_workout_question_is_answered_by_the_real_training_tool(engine, account,
     msg = compose("workout", account_id=account.id, text="", occurrence=when, tz="UTC", outbox_id="x",
                   engine=engine, ask=ask_tools).text  # fmt: skip
     assert msg.startswith("🏋️ **Today's workout")
+
+
+@pytest.mark.slow
+def test_weekly_review_check_in_uses_the_analytics_review_and_adds_readiness(engine, account, settings):
+    from webapp.checkins import ask_tools
+
+    repo.save_readiness(account.id, SUNDAY, 4, now=datetime.now(UTC), engine=engine)
+    when = datetime(2026, 11, 29, 18, tzinfo=UTC)
+    msg = compose("weekly_review", account_id=account.id, text="", occurrence=when, tz="UTC", outbox_id="x",
+                  engine=engine, ask=ask_tools).text  # fmt: skip
+    assert msg.startswith("📊 **Weekly review**")
+    assert "4.0 / 5 average over 1 day" in msg
