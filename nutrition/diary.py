@@ -183,6 +183,15 @@ class FoodBook:
             raise DiaryError(f"I can't find the food '{ref}' any more; please name it again.")
         return food
 
+    def chosen(self, ref: str, said: str = "") -> Food:
+        """A food picked from buttons for what the person said: keeps the usual size the phrase implies
+        ("rice" -> a cup), so '1 serving' means the same as it did on the button."""
+        food = self.by_ref(ref)
+        alias = self.generic.alias(said) if said else None
+        if alias and alias.measure and food.ref.removeprefix("usda:") in alias.ids:
+            return food.with_default(alias.measure)
+        return food
+
 
 # --- resolving items ---------------------------------------------------------------------------------
 @dataclass
@@ -243,7 +252,7 @@ def resolve_ref(
     ref: str, amount_text: str | None, book: FoodBook, confirm: bool = False, label: str = ""
 ) -> ItemResult:
     """A food chosen by reference (a button) with an amount in words ('1 cup', '150 g', '' = 1 serving)."""
-    food = book.by_ref(ref)
+    food = book.chosen(ref, label)
     try:
         amount = parse_amount(amount_text) if amount_text and amount_text.strip() else DEFAULT_AMOUNT
     except QuantityError as e:

@@ -167,7 +167,7 @@ def parse_date(cell: str, order: str = "mdy") -> date | None:
 
 def detect(headers: list[str]) -> str | None:
     h = {norm_header(x) for x in headers}
-    if "meal" in h and ("date" in h) and ("calories" in h or "food" in h):
+    if "meal" in h and "date" in h:
         return "mfp_nutrition"
     if {"food name", "group"} <= h and ({"day", "date"} & h):
         return "cronometer_servings"

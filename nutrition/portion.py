@@ -90,23 +90,39 @@ def find_measure(food: Food, word: str) -> Measure | None:
     """The food's measure named `word` ("slice", "cup", "medium", "breast"): exact name first."""
     word = measure_key(word)
     plural = word + "s"
+    names = rf"(?:{re.escape(word)}|{re.escape(plural)})\b(?!-)"
     prefix: Measure | None = None
+    inside: Measure | None = None
     for m in food.measures:
         key = measure_key(m.name)
         if key in (word, plural):
             return m
-        if prefix is None and re.match(rf"^(?:{re.escape(word)}|{re.escape(plural)})\b(?!-)", key):
+        if prefix is None and re.match(rf"^{names}", key):
             prefix = m
-    return prefix
+        # "potato medium" names a medium potato; "oz, 2 links" is two links, not one
+        bare = re.sub(r"\([^)]*\)", " ", key)  # "cup (4.86 large eggs)" is a cup, not an egg
+        if inside is None and re.search(rf"(?<![\d/.])\s{names}", " " + bare) and not re.search(r"\d\s*" + names, bare):
+            inside = m
+    return prefix or inside
+
+
+_VOLUME_INSIDE = re.compile(r"(?:^|\s)(\d+(?:\.\d+)?(?:/\d+)?)\s*(cup|tbsp|tsp|fl oz)\b")
 
 
 def _ml_of_measure(m: Measure) -> float | None:
-    """Millilitres in one household measure named by a volume unit ("cup, chopped" -> 236.6)."""
-    head = _VOLUME_HEAD.match(measure_key(m.name))
-    if not head:
-        return None
-    unit = {"liter": "l", "litre": "l", "quart": "quart", "pint": "pint"}.get(head.group(1), head.group(1))
-    return VOLUME_ML[unit] * m.amount
+    """Millilitres in one household measure named by a volume ("cup, chopped" -> 236.6 ml;
+    "serving 1/2 cup" -> 118.3 ml)."""
+    key = measure_key(m.name)
+    head = _VOLUME_HEAD.match(key)
+    if head:
+        unit = {"liter": "l", "litre": "l"}.get(head.group(1), head.group(1))
+        return VOLUME_ML[unit] * m.amount
+    inside = _VOLUME_INSIDE.search(key)
+    if inside and key.startswith(("serving", "container", "bottle", "can", "glass")):
+        num, _, den = inside.group(1).partition("/")
+        n = float(num) / float(den) if den else float(num)
+        return VOLUME_ML[inside.group(2)] * n * m.amount
+    return None
 
 
 def density_g_ml(food: Food) -> float | None:

@@ -385,7 +385,7 @@ def parse_item(text: str) -> ParsedItem:
     if m and m.group("rest").strip() and not glued:  # "7up" is a name, not 7 x "up"
         food = m.group("rest").strip(" ,.-")
         num = m.group("num")
-        amount_text = raw[: m.start("rest")].strip()
+        amount_text = re.sub(r"(?:\s+|^)(?:of(?:\s+the)?|-)$", "", raw[: m.start("rest")].strip(), flags=re.I)
         # "a banana" is a count; "an" / "a" before a unit ("a cup of") is 1 of that unit.
         amount = _amount(num, m.group("unit"), m.group("measure"), amount_text)
         # "2 large eggs": the size word is the measure; "half a large banana" too.
