@@ -178,3 +178,26 @@ async def test_leader_lock_on_postgres(pg_settings):
     assert b.acquire()
     b.release()
     engine.dispose()
+
+
+@pytest.mark.integration
+async def test_scheduler_persists_and_fires_on_postgres(pg_settings):
+    from storage.accounts import create_account
+    from storage.engine import make_engine
+    from storage.migrate import upgrade
+
+    engine = make_engine(pg_settings.db_url)
+    upgrade(engine=engine)
+    account = create_account("pg-athlete", "correct-horse-1", engine=engine)
+    sid = _save_once(account.id, engine, "stretch", 3)
+    first = await CheckinScheduler(engine).start()
+    await first.stop()
+    assert _job_rows(engine) == [job_id(account.id, sid)]
+    inbox = Inbox(engine)
+    second = await CheckinScheduler(engine, deliver=inbox).start()
+    try:
+        await _wait_for(lambda: inbox.shown, timeout=20)
+    finally:
+        await second.stop()
+    assert inbox.shown == ["⏰ **Reminder:** stretch"]
+    engine.dispose()
