@@ -97,7 +97,10 @@ def _open(path: Path) -> av.container.InputContainer:
 
 def _video_stream(container: av.container.InputContainer, path: Path) -> av.video.stream.VideoStream:
     streams = container.streams.video
-    if not streams:
+    if not streams or container.format.name in ("tty", "ansi", "txt"):
+        described = _describe_non_video(path)
+        if "text file" in described:
+            raise VideoError(described)
         if container.streams.audio:
             raise VideoError(f"'{path.name}' has only sound, no video stream.")
         raise VideoError(f"'{path.name}' has no video stream.")
@@ -298,6 +301,8 @@ def _convert(frame: av.VideoFrame, size: tuple[int, int], gray: bool) -> np.ndar
         y = _luma(frame)
         if y is None:
             return frame.to_ndarray(format="gray", width=w, height=h)
+        # Full size: a view on the decoder's own buffer (row stride kept), no copy; the array keeps
+        # the frame alive, and OpenCV reads strided rows directly.
         return np.ascontiguousarray(y) if full else cv2.resize(y, (w, h), interpolation=cv2.INTER_AREA)
     even = frame.width % 2 == 0 and frame.height % 2 == 0
     if frame.format.name in ("yuv420p", "yuvj420p") and not full and even:

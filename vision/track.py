@@ -20,14 +20,53 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from vision.plates import Circle, detect_plates, find_sleeve, refine
+from vision.plates import DETECT_SIDE, Circle, detect_plates, find_sleeve, refine
 
-TARGET_R = 40.0  # plate radius in the tracking crops (px)
+TARGET_R = 40.0  # plate radius in the tracking crops (px): the pyramid level used gives 40-80
+MAX_FEATURES = 80
 _LK = {
     "winSize": (15, 15),
     "maxLevel": 3,
     "criteria": (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 30, 0.01),
 }
+
+
+class Pyramid:
+    """One frame at full size and halved (pyrDown) on demand; tracks and detection share the levels."""
+
+    __slots__ = ("levels",)
+
+    def __init__(self, gray: np.ndarray) -> None:
+        self.levels = [gray]
+
+    def level(self, k: int) -> np.ndarray:
+        while len(self.levels) <= k:
+            self.levels.append(cv2.pyrDown(self.levels[-1]))
+        return self.levels[k]
+
+    @property
+    def full(self) -> np.ndarray:
+        return self.levels[0]
+
+
+@dataclass(frozen=True)
+class Window:
+    """A crop of one pyramid level: crop pixel (0, 0) is level pixel (u0, v0); level scale `s` (2^-k)."""
+
+    u0: int
+    v0: int
+    s: float
+
+    def to_crop(self, p: np.ndarray) -> np.ndarray:
+        return ((p + 0.5) * self.s - 0.5 - [self.u0, self.v0]).astype(np.float32)
+
+    def from_crop(self, p: np.ndarray) -> np.ndarray:
+        return (p + [self.u0, self.v0] + 0.5) / self.s - 0.5
+
+
+def _level_for(s: float) -> int:
+    """The coarsest pyramid level that is still at least `s` times full size."""
+    return max(0, int(math.floor(math.log2(1.0 / max(s, 1e-6)) + 1e-9)))
 
 
 @dataclass
@@ -44,7 +83,7 @@ class PlateTrack:
     ok: list[bool] = field(default_factory=list)  # measured (True) or coasted (False)
     rims: list[tuple[Circle, float]] = field(default_factory=list)  # rim fits and the speed (px/frame) then
     pts: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.float32))  # features in the key frame
-    key: np.ndarray | None = None  # the key frame (grey, full size) the features were found in
+    key: Pyramid | None = None  # the key frame the features were found in
     key_index: int = -1
     key_xy: tuple[float, float] = (0.0, 0.0)  # plate centre in the key frame
     # The bar's end (sleeve face), when one shows in front of the plate: followed on its own, since it
@@ -52,7 +91,7 @@ class PlateTrack:
     sleeve: Circle | None = None
     end_x: list[float] = field(default_factory=list)
     end_y: list[float] = field(default_factory=list)
-    end_key: np.ndarray | None = None
+    end_key: Pyramid | None = None
     end_key_index: int = -1
     end_key_xy: tuple[float, float] = (0.0, 0.0)
     checks: int = 0  # rim re-measurements tried (`rims` holds the ones that found a rim)
@@ -155,7 +194,7 @@ class PlateTracker:
         self.refit_every = max(1, round(0.2 * self.fps))
         self.max_tracks = max_tracks
         self.tracks: list[PlateTrack] = []
-        self._frames: OrderedDict[int, tuple[float, np.ndarray]] = OrderedDict()
+        self._frames: OrderedDict[int, tuple[float, Pyramid]] = OrderedDict()
         self._buffer = buffer
         self._dormant_step = max(2, min(buffer - 1, round(0.1 * self.fps)))
         self._next_id = 0
@@ -165,6 +204,7 @@ class PlateTracker:
 
     # --- public -------------------------------------------------------------------------------
     def update(self, index: int, t: float, gray: np.ndarray) -> None:
+        gray = Pyramid(gray)
         self._frames[index] = (t, gray)
         while len(self._frames) > self._buffer:
             self._frames.popitem(last=False)
@@ -223,9 +263,14 @@ class PlateTracker:
                 ):
                     small.active = False
 
-    def _detect(self, index: int, t: float, gray: np.ndarray) -> None:
+    def _detect(self, index: int, t: float, gray: Pyramid) -> None:
         self._prune()
-        for c in detect_plates(gray):
+        k = 0
+        while max(gray.level(k).shape[:2]) // 2 >= DETECT_SIDE:
+            k += 1
+        f = 2.0**k
+        found = [c.scaled(f, 0.5 * f - 0.5, 0.5 * f - 0.5) for c in detect_plates(gray.level(k))]
+        for c in found:
             match = self._match(c)
             inner = self._concentric_smaller(c)
             if match is None and inner is not None:
@@ -271,7 +316,7 @@ class PlateTracker:
                 return tr
         return None
 
-    def _spawn(self, c: Circle, index: int, t: float, gray: np.ndarray) -> None:
+    def _spawn(self, c: Circle, index: int, t: float, gray: Pyramid) -> None:
         track = PlateTrack(id=self._next_id, circle=c)
         self._next_id += 1
         self._reseed(track, gray, c, index)
@@ -283,13 +328,13 @@ class PlateTracker:
         track.record(index, t, c.x, c.y, c.rms, True, end)
         self.tracks.append(track)
 
-    def _find_sleeve(self, track: PlateTrack, gray: np.ndarray, index: int) -> None:
-        sleeve = find_sleeve(gray, track.circle)
+    def _find_sleeve(self, track: PlateTrack, gray: Pyramid, index: int) -> None:
+        sleeve = find_sleeve(gray.full, track.circle)
         if sleeve is not None:
             track.sleeve = sleeve
             track.end_key, track.end_key_index, track.end_key_xy = gray, index, (sleeve.x, sleeve.y)
 
-    def _follow_end(self, track: PlateTrack, i1: int, g1: np.ndarray, dx: float, dy: float) -> tuple[float, float]:
+    def _follow_end(self, track: PlateTrack, i1: int, g1: Pyramid, dx: float, dy: float) -> tuple[float, float]:
         """Single-window Lucas-Kanade on the sleeve face from its key frame (sub-pixel, no drift between
         key frames); falls back to the plate's own motion when the check fails."""
         if track.sleeve is None or track.end_key is None or not track.end_x or math.isnan(track.end_x[-1]):
@@ -298,10 +343,11 @@ class PlateTracker:
         kx, ky = track.end_key_xy
         win = int(min(51, max(15, 1.7 * track.sleeve.r))) | 1
         half = math.hypot(ex - kx, ey - ky) / 2 + 2 * win
-        a, x0, y0 = self._crop(track.end_key, (kx + ex) / 2, (ky + ey) / 2, half, 1.0)
-        b, _, _ = self._crop(g1, (kx + ex) / 2, (ky + ey) / 2, half, 1.0)
+        a, win0 = self._crop(track.end_key, (kx + ex) / 2, (ky + ey) / 2, half, 1.0)
+        b, _ = self._crop(g1, (kx + ex) / 2, (ky + ey) / 2, half, 1.0)
         if a.shape != b.shape:
             return (ex, ey)
+        x0, y0 = float(win0.u0), float(win0.v0)
         p0 = np.float32([[kx - x0, ky - y0]])
         guess = np.float32([[ex - x0, ey - y0]])
         lk = {
@@ -321,40 +367,37 @@ class PlateTracker:
         return (nx, ny)
 
     # --- tracking -----------------------------------------------------------------------------
-    def _crop(self, gray: np.ndarray, cx: float, cy: float, half: float, s: float) -> tuple[np.ndarray, float, float]:
-        h, w = gray.shape[:2]
-        x0, y0 = max(0, int(cx - half)), max(0, int(cy - half))
-        x1, y1 = min(w, int(cx + half) + 1), min(h, int(cy + half) + 1)
-        crop = gray[y0:y1, x0:x1]
-        if s < 1.0:
-            crop = cv2.resize(crop, (max(8, round((x1 - x0) * s)), max(8, round((y1 - y0) * s))),
-                              interpolation=cv2.INTER_AREA)  # fmt: skip
-        return crop, float(x0), float(y0)
-
     @staticmethod
-    def _to_crop(p: np.ndarray, x0: float, y0: float, s: float) -> np.ndarray:
-        return ((p - [x0, y0] + 0.5) * s - 0.5).astype(np.float32)
-
-    @staticmethod
-    def _from_crop(p: np.ndarray, x0: float, y0: float, s: float) -> np.ndarray:
-        return (p + 0.5) / s - 0.5 + [x0, y0]
+    def _crop(pyr: Pyramid, cx: float, cy: float, half: float, s: float) -> tuple[np.ndarray, Window]:
+        """The square around (cx, cy) of half-size `half` (full-size px) on the level nearest scale `s`."""
+        k = _level_for(s)
+        img = pyr.level(k)
+        sk = 2.0**-k
+        h, w = img.shape[:2]
+        u, v, hh = (cx + 0.5) * sk - 0.5, (cy + 0.5) * sk - 0.5, half * sk
+        u0, v0 = max(0, int(u - hh)), max(0, int(v - hh))
+        u1, v1 = min(w, int(u + hh) + 1), min(h, int(v + hh) + 1)
+        return img[v0:v1, u0:u1], Window(u0, v0, sk)
 
     def _reseed(
-        self, track: PlateTrack, gray: np.ndarray, c: Circle, index: int = -1, keep: np.ndarray | None = None
+        self, track: PlateTrack, gray: Pyramid, c: Circle, index: int = -1, keep: np.ndarray | None = None
     ) -> None:
         """Make `gray` the track's key frame, with features on the plate face (an annulus: not the rim's
         background, not the sleeve's end), plus `keep` (features already followed into this frame)."""
-        s = min(1.0, TARGET_R / c.r)
-        crop, x0, y0 = self._crop(gray, c.x, c.y, c.r * 1.05, s)
+        crop, win = self._crop(gray, c.x, c.y, c.r * 1.05, min(1.0, TARGET_R / c.r))
+        s = win.s
         mask = np.zeros(crop.shape[:2], np.uint8)
-        cc = self._to_crop(np.array([[c.x, c.y]]), x0, y0, s)[0]
+        cc = win.to_crop(np.array([[c.x, c.y]]))[0]
         cv2.circle(mask, (round(cc[0]), round(cc[1])), max(2, int(c.r * s * 0.9)), 255, -1)
         cv2.circle(mask, (round(cc[0]), round(cc[1])), max(1, int(c.r * s * 0.12)), 0, -1)
-        found = cv2.goodFeaturesToTrack(crop, maxCorners=80, qualityLevel=0.01, minDistance=max(2.0, c.r * s / 12),
-                                        mask=mask, blockSize=5)  # fmt: skip
-        pts = np.zeros((0, 2), np.float32) if found is None else self._from_crop(found.reshape(-1, 2), x0, y0, s)
+        want = MAX_FEATURES - (len(keep) if keep is not None else 0)
+        found = None
+        if want > 8:
+            found = cv2.goodFeaturesToTrack(crop, maxCorners=want, qualityLevel=0.002,
+                                            minDistance=max(2.0, c.r * s / 12), mask=mask, blockSize=5)  # fmt: skip
+        pts = np.zeros((0, 2), np.float32) if found is None else win.from_crop(found.reshape(-1, 2))
         if keep is not None and len(keep):
-            pts = np.concatenate([keep, pts])[:120]
+            pts = np.concatenate([keep, pts])[:MAX_FEATURES]
         track.pts = pts.astype(np.float32)
         track.key = gray
         track.key_index = index
@@ -392,13 +435,13 @@ class PlateTracker:
                 cy + (cy - track.y[-2]) * (i1 - track.last_index),
             )
         kx, ky = track.key_xy
-        s = min(1.0, TARGET_R / c.r)
+        s = 2.0 ** -_level_for(min(1.0, TARGET_R / c.r))
         half = 1.25 * c.r + math.hypot(px - kx, py - ky) / 2 + 6 / s
-        a, x0, y0 = self._crop(g0, (kx + px) / 2, (ky + py) / 2, half, s)
-        b, _, _ = self._crop(g1, (kx + px) / 2, (ky + py) / 2, half, s)
+        a, win = self._crop(g0, (kx + px) / 2, (ky + py) / 2, half, s)
+        b, _ = self._crop(g1, (kx + px) / 2, (ky + py) / 2, half, s)
         if a.shape != b.shape or len(track.pts) < 6:
             return self._lost(track, i1, t1, g1, commit)
-        p0 = self._to_crop(track.pts, x0, y0, s)
+        p0 = win.to_crop(track.pts)
         guess = p0 + np.float32([(px - kx) * s, (py - ky) * s])
         p1, st, _ = cv2.calcOpticalFlowPyrLK(a, b, p0, guess.copy(), flags=cv2.OPTFLOW_USE_INITIAL_FLOW, **_LK)
         if p1 is None:
@@ -415,8 +458,8 @@ class PlateTracker:
         if not 0.9 < zoom < 1.1:
             return self._lost(track, i1, t1, g1, commit)
         inl = inl.ravel().astype(bool)
-        k0 = self._to_crop(np.array([[kx, ky]]), x0, y0, s)[0]
-        nx, ny = self._from_crop((m[:, :2] @ k0 + m[:, 2])[None, :], x0, y0, s)[0]
+        k0 = win.to_crop(np.array([[kx, ky]]))[0]
+        nx, ny = win.from_crop((m[:, :2] @ k0 + m[:, 2])[None, :])[0]
         moved = math.hypot(nx - cx, ny - cy)
         if not commit:
             return moved
@@ -441,16 +484,16 @@ class PlateTracker:
         # A new key frame when the view has changed enough that matching the old one gets unreliable.
         turned = abs(math.degrees(math.atan2(m[1, 0], m[0, 0])))
         age = i1 - track.key_index
-        if inl.sum() < 0.6 * len(track.pts) or turned > 6 or abs(zoom - 1) > 0.04 or age > 0.3 * self.fps:
-            if track.dormant and turned < 6 and inl.sum() >= 0.6 * len(track.pts):
+        if inl.sum() < max(12, 0.4 * len(track.pts)) or turned > 6 or abs(zoom - 1) > 0.04 or age > 0.3 * self.fps:
+            if track.dormant and turned < 6 and inl.sum() >= max(12, 0.4 * len(track.pts)):
                 return moved  # a still plate keeps its key frame: no drift while it waits
-            kept = self._from_crop(q1, x0, y0, s).astype(np.float32)
+            kept = win.from_crop(q1).astype(np.float32)
             if i1 - track.last_refit >= self.refit_every:
                 self._refit(track, g1, per_frame, i1)
             self._reseed(track, g1, track.circle, i1, keep=kept if len(kept) >= 30 else None)
         return moved
 
-    def _refit(self, track: PlateTrack, gray: np.ndarray, speed: float, index: int) -> None:
+    def _refit(self, track: PlateTrack, gray: Pyramid, speed: float, index: int) -> None:
         """Re-measure the rim: the scale samples (their median, taken while slow, is the plate size)."""
         track.last_refit = index
         if track.sleeve is None and track.x and index - track.last_sleeve_try >= self.fps:
@@ -459,18 +502,20 @@ class PlateTracker:
             if track.sleeve is not None:
                 track.end_x[-1], track.end_y[-1] = track.sleeve.x, track.sleeve.y
         track.checks += 1
-        fit = refine(gray, track.circle)
+        fit = refine(gray.full, track.circle)
         if fit is not None and fit.support > 0.4 and abs(fit.r / track.circle.r - 1) < 0.15:
             track.rims.append((fit, speed))
+        elif track.checks >= 6 and track.rim_ratio < 0.25:
+            track.active = False  # not a plate (a knee, a head, a wheel): stop paying for it
 
-    def _lost(self, track: PlateTrack, i1: int, t1: float, g1: np.ndarray, commit: bool) -> float | None:
+    def _lost(self, track: PlateTrack, i1: int, t1: float, g1: Pyramid, commit: bool) -> float | None:
         """The flow failed: look for the rim near the predicted place; coast, and give up after ~1 s."""
         if not commit:
             return None
         cx, cy = track.x[-1], track.y[-1]
         if len(track.x) >= 2 and track.index[-1] - track.index[-2] == 1:
             cx, cy = 2 * cx - track.x[-2], 2 * cy - track.y[-2]
-        fit = refine(g1, Circle(cx, cy, track.circle.r))
+        fit = refine(g1.full, Circle(cx, cy, track.circle.r))
         if fit is not None and fit.support > 0.5 and abs(fit.r / track.circle.r - 1) < 0.15:
             self._reseed(track, g1, Circle(fit.x, fit.y, track.circle.r, fit.support, fit.rms, fit.minor), i1)
             track.record(i1, t1, fit.x, fit.y, fit.rms, len(track.pts) >= 6)
@@ -480,7 +525,7 @@ class PlateTracker:
         track.record(i1, t1, cx, cy, float("nan"), False)
         track.circle = Circle(cx, cy, track.circle.r)
         track.dormant = False
-        h, w = g1.shape[:2]
+        h, w = g1.full.shape[:2]
         off_screen = not (-track.circle.r < cx < w + track.circle.r and -track.circle.r < cy < h + track.circle.r)
         if track.lost > self.fps or off_screen:
             track.active = False

@@ -1,0 +1,258 @@
+"""Lift video tools: analyse an attached lift clip (bar path, velocity per rep, velocity loss, stop advice)
+and show the load-velocity profile with its e1RM.
+
+Thin adapters: numbers come from `vision` (domain) and `storage.lifts`; the model only talks.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
+from vision import jobs as lift_jobs
+from vision.report import rep_table, summary
+from vision.request import parse_request
+
+Lift = Literal["squat", "bench", "deadlift", "press", "row", "snatch", "clean", "jerk", "other"]
+_BOXING = re.compile(r"\b(box(ing)?|punch(es|ing)?|jab|hook|uppercut|shadow ?box|bag ?work|sparr)", re.I)
+_VBT = re.compile(
+    r"\b(bar ?(path|speed|velocity)|velocity|vbt|how fast|speed of (my|the) (bar|reps?)|lift(ing)? video|my (set|lift|reps?))\b",
+    re.I,
+)
+
+
+class AnalyseLiftArgs(BaseModel):
+    """Analyse the attached lift video: bar path, mean/peak/propulsive velocity per rep, velocity loss."""
+
+    upload_id: str | None = Field(default=None, description="The attached video's id (default: the attachment)")
+    lift: Lift = Field(default="squat", description="Which lift the clip shows")
+    load_kg: float | None = Field(default=None, ge=0, le=600, description="Load on the bar in kg, if the user said it")
+    plate_mm: float | None = Field(default=None, ge=150, le=500, description="Plate diameter in mm if not 450")
+    rom_cm: float | None = Field(default=None, ge=5, le=250, description="Range of motion in cm, if the user said it")
+    stop_pct: float | None = Field(default=None, ge=5, le=60, description="Velocity-loss threshold (%) to stop at")
+
+
+def _match_analyse(text: str, attachments: list[Attachment]) -> AnalyseLiftArgs | None:
+    videos = [a for a in attachments if a.is_video]
+    if not videos or _BOXING.search(text or ""):
+        return None
+    req = parse_request(text or "")
+    if req.lift is None and not _VBT.search(text or ""):
+        return None
+    return AnalyseLiftArgs(
+        upload_id=videos[0].upload_id, lift=req.lift or "squat", load_kg=req.load_kg, plate_mm=req.plate_mm,
+        rom_cm=req.rom_m * 100 if req.rom_m else None,
+    )  # fmt: skip
+
+
+def _attachment(ctx: ToolContext, upload_id: str | None) -> Attachment:
+    from storage.uploads import get_upload
+
+    for a in ctx.attachments:
+        if a.is_video and (upload_id is None or a.upload_id == upload_id):
+            return a
+    if upload_id:
+        up = get_upload(upload_id, ctx.account_id, ctx.settings.files_dir, ctx.engine)
+        if up is not None:
+            return Attachment(upload_id=up.id, filename=up.filename, mime=up.mime, path=str(up.path),
+                              size_bytes=up.size_bytes)  # fmt: skip
+    raise ToolError("Attach a video of your lift (side view, the plate in sight) and ask me again.")
+
+
+def _user_message(e: Exception) -> str:
+    if isinstance(e, ValueError | FileNotFoundError | LookupError) or type(e).__name__ == "ModelMissing":
+        return str(e)
+    return f"The analysis failed ({type(e).__name__}); your video is kept, so you can ask me to try again."
+
+
+def _load_from_logged_set(ctx: ToolContext, lift: str) -> tuple[str | None, float | None]:
+    from storage.lifts import find_set_to_link
+
+    set_id = find_set_to_link(ctx.account_id, lift, ctx.engine)
+    if set_id is None:
+        return None, None
+    from storage.training import get_set
+
+    row = get_set(ctx.account_id, set_id, ctx.engine)
+    return set_id, (row.load_kg if row is not None and row.load_kg > 0 else None)
+
+
+@tool(
+    name="analyse_lift",
+    description=AnalyseLiftArgs.__doc__ or "",
+    args=AnalyseLiftArgs,
+    domain="lifts",
+    examples=[
+        "analyse my squat, 160 kg",
+        "how fast was my bench? 100 kg",
+        "check my deadlift bar path",
+        "what's my bar speed on this set",
+    ],
+    intents=[
+        r"\b(analy[sz]e|check|look at|rate|measure)\b.*\b(squat|bench|dead ?lift|press|snatch|clean|lift|set|reps?)\b",
+        r"\b(bar ?(path|speed)|velocity|vbt)\b",
+    ],
+    match=_match_analyse,
+    priority=28,
+    long_running=True,
+    kind="write",
+)
+def analyse_lift(ctx: ToolContext, args: AnalyseLiftArgs) -> ToolOutput:
+    from powerforge.jobs import run_inline
+    from storage.accounts import get_profile
+
+    video = _attachment(ctx, args.upload_id)
+    set_id, logged_load = _load_from_logged_set(ctx, args.lift)
+    load = args.load_kg if args.load_kg is not None else logged_load
+    height = get_profile(ctx.account_id, ctx.engine).height_cm
+    out = ctx.output_dir / f"lift-{video.upload_id}.mp4"
+    params: dict[str, Any] = {
+        "path": str(video.path), "out_video": str(out), "account_id": ctx.account_id, "upload_id": video.upload_id,
+        "thread_id": ctx.thread_id, "lift": args.lift, "load_kg": load, "plate_mm": args.plate_mm,
+        "rom_m": args.rom_cm / 100 if args.rom_cm else None, "stop_pct": args.stop_pct, "training_set_id": set_id,
+        "body_height_m": height / 100 if height else None, "data_dir": str(ctx.settings.data_dir),
+        "database_url": ctx.settings.database_url, "backend": getattr(ctx.settings, "pose_backend", "blazepose"),
+    }  # fmt: skip
+    ctx.report(0.0, f"queued: analysing your {args.lift}")
+    try:
+        if ctx.jobs is not None:
+            job_id, future = ctx.jobs.submit(
+                lift_jobs.KIND,
+                ctx.account_id,
+                params,
+                upload_id=video.upload_id,
+                thread_id=ctx.thread_id,
+                idempotency_key=f"lift:{video.upload_id}:{args.lift}:{load}:{args.plate_mm}:{args.rom_cm}",
+                listener=lambda e: ctx.report(e.fraction, e.message),
+            )
+            result = future.result() if future is not None else _existing(ctx, job_id)
+        else:
+            result = run_inline(lift_jobs.KIND, params, lambda e: ctx.report(e.fraction, e.message))
+    except ToolError:
+        raise
+    except Exception as e:  # domain errors carry a message for the user; the upload stays stored
+        raise ToolError(_user_message(e)) from e
+    return _output(result, args.lift, load_given=args.load_kg is not None, logged_load=logged_load)
+
+
+def _existing(ctx: ToolContext, job_id: str) -> dict[str, Any]:
+    from storage.jobs import get_job
+
+    job = get_job(job_id, ctx.account_id, ctx.engine)
+    if job is None or job.result is None:
+        raise ToolError("That video is already being analysed; I'll post the numbers when it's done.")
+    return job.result
+
+
+def _output(result: dict[str, Any], lift: str, *, load_given: bool, logged_load: float | None) -> ToolOutput:
+    threshold = float(result.get("stop_threshold_pct") or lift_jobs.DEFAULT_STOP_PCT)
+    loss = result.get("velocity_loss_pct")
+    from vision.profile import stop_advice
+
+    stop = stop_advice(loss, threshold)
+    lines = [f"**{summary(result)}**", "", rep_table(result), ""]
+    facts = [summary(result)]
+    if stop:
+        source = {"program": "your program's", "you": "your", "default": "the default"}.get(
+            result.get("stop_threshold_source", "default"), "the"
+        )
+        stop = stop.replace("(threshold", f"({source} threshold")
+        lines.append(f"⚠️ {stop}")
+        facts.append(stop)
+    prof = result.get("profile")
+    if prof:
+        line = (
+            f"Load-velocity profile ({prof['n']} sets): e1RM {prof['e1rm_kg']:.0f} ± {prof['e1rm_sd_kg']:.0f} kg "
+            f"at {prof['mvt']:.2f} m/s."
+        )
+        lines.append(line)
+        facts.append(line)
+    elif result.get("profile_note") and result.get("load_kg"):
+        lines.append(f"_{result['profile_note']}_")
+    if result.get("load_kg") is None:
+        lines.append("_Tell me the load on the bar to add this set to your load-velocity profile._")
+    elif not load_given and logged_load is not None:
+        lines.append(f"_Load {logged_load:g} kg taken from the set you just logged._")
+    if result.get("training_set_id"):
+        lines.append("_Attached to the set you logged._")
+    lines += [f"_{n}_" for n in result.get("notes", [])]
+    video = result.get("annotated_video")
+    return ToolOutput(
+        summary=" ".join(facts),
+        markdown="\n".join(lines),
+        data={k: v for k, v in result.items() if k != "bar_path_m"} | {"stop_suggested": bool(stop)},
+        videos=[video] if video and Path(video).is_file() else [],
+        actions=[Action(label=f"My {lift} load-velocity profile", tool="lift_profile", args={"lift": lift})],
+    )
+
+
+class LiftProfileArgs(BaseModel):
+    """Show the load-velocity profile of a lift and the e1RM it predicts; optionally set the minimum velocity."""
+
+    lift: Lift = Field(default="squat")
+    mvt_m_s: float | None = Field(default=None, ge=0.05, le=1.5, description="New minimum velocity threshold (m/s)")
+
+
+_PROFILE = re.compile(
+    r"\b(load[- ]velocity|velocity profile|lv profile|e1rm from (my )?(velocity|videos?)|mvt)\b", re.I
+)
+_MVT = re.compile(r"\b(?:mvt|minimum velocity(?: threshold)?)\b\D{0,25}?(\d?\.\d+|\d+(?:\.\d+)?)\s*(m/s)?", re.I)
+
+
+def _match_profile(text: str, attachments: list[Attachment]) -> LiftProfileArgs | None:
+    if any(a.is_video for a in attachments) or not _PROFILE.search(text or ""):
+        return None
+    req = parse_request(text)
+    mvt = None
+    if m := _MVT.search(text):
+        mvt = float(m[1])
+        if not 0.05 <= mvt <= 1.5:
+            return None
+    return LiftProfileArgs(lift=req.lift or "squat", mvt_m_s=mvt)
+
+
+@tool(
+    name="lift_profile",
+    description=LiftProfileArgs.__doc__ or "",
+    args=LiftProfileArgs,
+    domain="lifts",
+    examples=[
+        "show my squat load-velocity profile",
+        "what's my bench e1RM from my videos?",
+        "set my squat MVT to 0.32",
+    ],
+    intents=[r"\b(load[- ]velocity|velocity profile|mvt|minimum velocity)\b"],
+    match=_match_profile,
+    priority=27,
+)
+def lift_profile(ctx: ToolContext, args: LiftProfileArgs) -> ToolOutput:
+    from storage.lifts import refresh_profile
+
+    prof, reason = refresh_profile(ctx.account_id, args.lift, ctx.engine, mvt=args.mvt_m_s)
+    if prof is None:
+        note = f" Minimum velocity threshold set to {args.mvt_m_s:.2f} m/s." if args.mvt_m_s else ""
+        return ToolOutput(summary=(reason or "No profile yet.") + note, markdown=(reason or "No profile yet.") + note)
+    rows = [
+        ("Sets used", f"{prof.n} ({prof.load_min_kg:g}-{prof.load_max_kg:g} kg)"),
+        ("Line", f"v = {prof.intercept:.3f} {prof.slope * 100:+.3f}·(load/100 kg) m/s"),
+        ("Fit (r²)", f"{prof.r2:.2f}"),
+        ("Minimum velocity threshold", f"{prof.mvt:.2f} m/s" + (" (yours)" if args.mvt_m_s else "")),
+        ("e1RM", f"**{prof.e1rm_kg:.0f} ± {prof.e1rm_sd_kg:.0f} kg**"),
+    ]
+    table = f"**{args.lift.capitalize()} load-velocity profile**\n\n| | |\n|---|---|\n" + "\n".join(
+        f"| {k} | {v} |" for k, v in rows
+    )
+    if prof.extrapolation > 0.25:
+        table += "\n\n_The e1RM lies well beyond your heaviest filmed set; film a heavier set to firm it up._"
+    return ToolOutput(
+        summary=(
+            f"{args.lift} e1RM from {prof.n} filmed sets: {prof.e1rm_kg:.0f} ± {prof.e1rm_sd_kg:.0f} kg "
+            f"(minimum velocity {prof.mvt:.2f} m/s, r² {prof.r2:.2f})."
+        ),
+        markdown=table,
+        data=prof.to_dict(),
+    )

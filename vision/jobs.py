@@ -1,0 +1,102 @@
+"""The lift analysis as a long job (`lift_analysis`): runs in a pool process, reports progress,
+stores the analysis (video, reps, link to the logged set, refreshed load-velocity profile) and
+returns the result with the annotated video's path.
+
+Params carry the data dir and database URL because a spawned worker does not share the parent's
+settings object. The upload is already stored; a failure raises with a readable message and
+writes nothing, so the person can ask for a retry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from powerforge.jobs import register_job
+
+KIND = "lift_analysis"
+DEFAULT_STOP_PCT = 20.0  # a common velocity-loss cut-off for strength work when the program sets none
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _relative(path: Path | None, root: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _job_id(progress: Any) -> str | None:
+    job_id = getattr(progress, "job_id", None)
+    return job_id if job_id and job_id != "inline" else None
+
+
+def analyse_job(params: dict[str, Any], progress: Any) -> dict[str, Any]:
+    from powerforge.config import Settings, get_settings
+    from vision.analyse import LiftOptions, analyse_video
+
+    settings = get_settings()
+    if params.get("data_dir"):
+        settings = Settings(
+            _env_file=None, data_dir=Path(params["data_dir"]), database_url=params.get("database_url", "")
+        )
+    path = Path(params["path"])
+    out = Path(params["out_video"]) if params.get("out_video") else None
+    backend = params.get("backend") or settings.pose_backend
+
+    def pose_factory() -> Any:
+        from models.pose import get_backend
+
+        return get_backend(backend, settings)
+
+    options = LiftOptions(
+        lift=params.get("lift", "squat"), load_kg=params.get("load_kg"), plate_mm=float(params.get("plate_mm") or 450),
+        rom_m=params.get("rom_m"), out_video=out, max_duration_s=settings.video_max_duration_s, pose=backend,
+        body_height_m=params.get("body_height_m"),
+    )  # fmt: skip
+    analysis = analyse_video(path, options, progress, pose_factory=pose_factory)
+    result = analysis.to_dict()
+    result["stop_threshold_pct"] = params.get("stop_pct") or DEFAULT_STOP_PCT
+    if params.get("account_id") is None:
+        return result
+    from storage.engine import engine_for
+    from storage.lifts import find_set_to_link, program_velocity_loss, refresh_profile, save_analysis
+
+    account_id = int(params["account_id"])
+    engine = engine_for(settings.db_url)
+    info = analysis.video
+    video = {
+        "upload_id": params.get("upload_id"), "path": _relative(path, settings.files_dir) or str(path),
+        "sha256": params.get("sha256") or _sha256(path), "size_bytes": path.stat().st_size, "width": info.width,
+        "height": info.height, "rotation": info.rotation, "fps": info.fps, "duration_s": info.duration_s,
+        "frame_count": info.frame_count, "codec": info.codec, "vfr": info.vfr, "hdr": info.hdr,
+    }  # fmt: skip
+    set_id = params.get("training_set_id") or find_set_to_link(account_id, options.lift, engine)
+    row = save_analysis(
+        account_id, video=video, result=result, annotated_path=_relative(out, settings.files_dir),
+        job_id=params.get("job_id") or _job_id(progress), training_set_id=set_id, engine=engine,
+    )  # fmt: skip
+    prof, reason = refresh_profile(account_id, options.lift, engine)
+    program_stop = program_velocity_loss(account_id, options.lift, engine)
+    result.update(
+        analysis_id=row.id,
+        training_set_id=set_id,
+        stop_threshold_pct=params.get("stop_pct") or program_stop or DEFAULT_STOP_PCT,
+        stop_threshold_source="you" if params.get("stop_pct") else ("program" if program_stop else "default"),
+        profile=prof.to_dict() if prof is not None else None,
+        profile_note=reason,
+    )
+    return result
+
+
+register_job(KIND, "vision.jobs:analyse_job")
