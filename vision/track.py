@@ -66,7 +66,7 @@ class Window:
 
 def _level_for(s: float) -> int:
     """The coarsest pyramid level that is still at least `s` times full size."""
-    return max(0, int(math.floor(math.log2(1.0 / max(s, 1e-6)) + 1e-9)))
+    return max(0, math.floor(math.log2(1.0 / max(s, 1e-6)) + 1e-9))
 
 
 @dataclass

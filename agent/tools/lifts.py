@@ -20,7 +20,8 @@ from vision.request import parse_request
 Lift = Literal["squat", "bench", "deadlift", "press", "row", "snatch", "clean", "jerk", "other"]
 _BOXING = re.compile(r"\b(box(ing)?|punch(es|ing)?|jab|hook|uppercut|shadow ?box|bag ?work|sparr)", re.I)
 _VBT = re.compile(
-    r"\b(bar ?(path|speed|velocity)|velocity|vbt|how fast|speed of (my|the) (bar|reps?)|lift(ing)? video|my (set|lift|reps?))\b",
+    r"\b(bar ?(path|speed|velocity)|velocity|vbt|how fast|speed of (my|the) (bar|reps?)|lift(ing)? video"
+    r"|my (set|lift|reps?))\b",
     re.I,
 )
 

@@ -96,7 +96,7 @@ def upgrade() -> None:
                 "mpv_sd_m_s",
                 "horizontal_dev_m",
                 "horizontal_dev_sd_m",
-            )  # fmt: skip
+            )
         ),
         sa.Column("eccentric_s", sa.Float),
         sa.Column("velocity_loss_pct", sa.Float, nullable=False, server_default="0"),
