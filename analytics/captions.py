@@ -154,8 +154,10 @@ def _prs(f: MetricFrame, when: str) -> str:
 def _profile(f: MetricFrame, when: str) -> str:
     k = f.facts
     if "slope" not in k:
-        return f"{len(f.data)} analysed sets in {when}: too few distinct loads for a profile."
-    e1 = f" → e1RM ≈ {_n(k['e1rm_kg'])} kg at {k['mvt']:.2f} m/s" if k.get("e1rm_kg") else ""
+        why = k.get("why", "too few distinct loads for a profile")
+        return f"{len(f.data)} analysed sets in {when}: {why}"
+    e1 = (f" → e1RM ≈ {_n(k['e1rm_kg'])} ± {_n(k['e1rm_sd_kg'])} kg at {k['mvt']:.2f} m/s"
+          if k.get("e1rm_kg") else "")  # fmt: skip
     return (
         f"{k['lift']}: v = {k['intercept']:.2f} − {abs(k['slope']):.4f} × load (r² {k['r2']:.2f}, "
         f"{k['points']} sets){e1} — {when}."

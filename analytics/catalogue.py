@@ -147,7 +147,8 @@ METRICS: dict[str, Metric] = {
         ),
         # --- lift video -----------------------------------------------------------------------
         Metric(
-            "velocity", "Mean concentric velocity", "m/s", "Average bar speed of the reps, per set or day.",
+            "velocity", "Mean concentric velocity", "m/s",
+            "Bar speed of each analysed set's fastest rep (mean concentric velocity), averaged per day.",
             "lifts", "day", ("day", "week", "month", "session"), "last 6 months", "line", "mean",
             words=("velocity", "bar speed", "speed", "mean velocity", "mcv", "bar velocity"),
             filters=("exercise", "load"), needs_exercise=True,

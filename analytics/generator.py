@@ -93,6 +93,7 @@ class Spec:
     entries_per_day: float = 5.0  # food entries on a logged day (~14 gives the benchmark's 50 k in 10 years)
     sets_scale: float = 1.0  # >1 repeats accessory work (stress data for benchmarks)
     knee_injury: bool = True
+    videos: float = 0.3  # share of squat/bench/deadlift sessions with a filmed, analysed top set
     tz: str = "UTC"
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -191,6 +192,53 @@ def _set(session_id: str, account_id: int, lift: str, load: float, reps: int, rp
     if "volume_kg" in cols:
         row["volume_kg"] = 0.0 if warmup else float(load) * reps
     return {k: v for k, v in row.items() if k in cols}
+
+
+# lift id → (video lab's lift name, velocity near 0 kg, minimum velocity threshold at 1RM), m/s
+VIDEO_LIFTS = {"back_squat": ("squat", 1.75, 0.30), "bench_press": ("bench", 1.55, 0.17),
+               "deadlift": ("deadlift", 1.35, 0.15)}  # fmt: skip
+
+
+def _lift_rows(account_id: int, sets: list[dict[str, Any]], share: float, rng: np.random.Generator) -> tuple:
+    """Analysed videos of some first working sets: velocity falls linearly with %1RM to the lift's MVT,
+    and rep by rep within the set (fatigue), with measurement noise."""
+    videos: list[dict[str, Any]] = []
+    analyses: list[dict[str, Any]] = []
+    reps_out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for s in sets:
+        key = (s.get("session_id", ""), s["exercise_id"])
+        if s["exercise_id"] not in VIDEO_LIFTS or s.get("warmup") or key in seen or s["load_kg"] <= 0:
+            continue
+        seen.add(key)
+        if rng.random() >= share:
+            continue
+        lift, v0, mvt = VIDEO_LIFTS[s["exercise_id"]]
+        one_rm = e1rm_kg(s["load_kg"], s["reps"], s.get("rpe")) or s["load_kg"] * 1.2
+        best = max(mvt + 0.02, mvt + (v0 - mvt) * (1 - s["load_kg"] / one_rm) + rng.normal(0, 0.02))
+        drop = rng.uniform(0.03, 0.07)  # share of speed lost per rep
+        mcvs = [best * (1 - drop * i) + rng.normal(0, 0.01) if i else best for i in range(s["reps"])]
+        vid, aid = new_id(), new_id()
+        at = s["performed_at"]
+        videos.append({"id": vid, "account_id": account_id, "path": f"generated/{vid}.mp4",
+                       "sha256": f"{rng.integers(2**63):016x}{vid}"[:64].ljust(64, "0"), "size_bytes": 9_000_000,
+                       "width": 1080, "height": 1920, "rotation": 0, "fps": 60.0, "duration_s": 3.0 * len(mcvs) + 4,
+                       "frame_count": int(60 * (3.0 * len(mcvs) + 4)), "codec": "h264", "vfr": False, "hdr": False,
+                       "created_at": at})  # fmt: skip
+        loss = (max(mcvs) - mcvs[-1]) / max(mcvs) * 100
+        analyses.append({"id": aid, "account_id": account_id, "video_id": vid, "training_set_id": s.get("id"),
+                         "lift": lift, "exercise_id": s["exercise_id"], "load_kg": s["load_kg"], "source": "plate",
+                         "scale_method": "plate", "px_per_m": 820.0, "scale_rel_sd": 0.01, "rep_count": len(mcvs),
+                         "best_mcv_m_s": max(mcvs), "best_mcv_sd_m_s": 0.02, "last_mcv_m_s": mcvs[-1],
+                         "velocity_loss_pct": loss, "result": {"generated": True}, "created_at": at})  # fmt: skip
+        for i, v in enumerate(mcvs):
+            reps_out.append({"analysis_id": aid, "account_id": account_id, "number": i + 1, "start_s": 2 + 3.0 * i,
+                             "end_s": 4.5 + 3.0 * i, "rom_m": 0.6, "rom_sd_m": 0.01, "concentric_s": 0.6 / v,
+                             "concentric_sd_s": 0.02, "mcv_m_s": v, "mcv_sd_m_s": 0.02, "peak_velocity_m_s": v * 1.6,
+                             "peak_velocity_sd_m_s": 0.04, "mpv_m_s": v * 1.1, "mpv_sd_m_s": 0.02,
+                             "horizontal_dev_m": 0.03, "horizontal_dev_sd_m": 0.005, "eccentric_s": 1.2,
+                             "velocity_loss_pct": (max(mcvs[: i + 1]) - v) / max(mcvs[: i + 1]) * 100})  # fmt: skip
+    return videos, analyses, reps_out
 
 
 def _breaks(start: date, end: date, rng: np.random.Generator) -> list[tuple[date, date]]:
@@ -333,6 +381,11 @@ def generate(account_id: int, spec: Spec | None = None, engine: Engine | None = 
             )
         counts["training_sets"] = sql.bulk_insert("training_sets", sets, engine)
         notes += tnotes
+        if spec.videos and sql.has_table("lift_analyses"):
+            videos, analyses, reps = _lift_rows(account_id, sets, spec.videos, np.random.default_rng(spec.seed + 1))
+            counts["lift_videos"] = sql.bulk_insert("lift_videos", _fit("lift_videos", videos), engine)
+            counts["lift_analyses"] = sql.bulk_insert("lift_analyses", _fit("lift_analyses", analyses), engine)
+            counts["lift_reps"] = sql.bulk_insert("lift_reps", _fit("lift_reps", reps), engine)
     if spec.nutrition and sql.has_table("nutrition_entries"):
         entries, weights, targets, fnotes = _nutrition_rows(account_id, spec, start, end, rng)
         counts["nutrition_entries"] = sql.bulk_insert("nutrition_entries", _fit("nutrition_entries", entries), engine)

@@ -427,19 +427,64 @@ def m_expenditure(r: Resolved) -> MetricFrame:
 
 
 # --------------------------------------------------------------------------- lift video
+LOAD_TOLERANCE = 0.025  # "velocity at 140 kg" takes sets within ±2.5 % of that load
+
+
+def _lift_sets(r: Resolved) -> pd.DataFrame:
+    df = sql.lift_sets(r.account_id, r.period.start, r.period.end, r.tz, _lift_ids(r), r.engine)
+    load = r.query.filters.load_kg
+    if load is not None and not df.empty:
+        df = df[(df["load_kg"] - load).abs() <= LOAD_TOLERANCE * load]
+    return _exercise_label(r, df)
+
+
 def m_velocity(r: Resolved) -> MetricFrame:
-    reps = sql.lift_reps(r.account_id, r.period.start, r.period.end, r.tz, _lift_ids(r), r.engine)
-    return MetricFrame(_tidy(reps, "day", "velocity_m_s"), "time", "", "m/s", r.metric.label)
+    """Best-rep mean concentric velocity of each analysed set, averaged per day (or week, month)."""
+    df = _lift_sets(r).dropna(subset=["best_mcv_m_s"])
+    label = r.metric.label + (f" at {r.query.filters.load_kg:g} kg" if r.query.filters.load_kg else "")
+    if r.group_by == "session":
+        df = df.assign(x=df["day"])
+        data = _tidy(df, "x", "best_mcv_m_s", "exercise")
+    else:
+        data = _group_time(df, r, "best_mcv_m_s", _agg(r, "mean"), "exercise")
+    return MetricFrame(data, "time", "", "m/s", label, value_format="{:.2f}")
 
 
 def m_lv_profile(r: Resolved) -> MetricFrame:
-    reps = sql.lift_reps(r.account_id, r.period.start, r.period.end, r.tz, _lift_ids(r), r.engine)
-    return MetricFrame(_tidy(reps, "load_kg", "velocity_m_s"), "numeric", "Load (kg)", "m/s", r.metric.label)
+    """Load vs best-rep velocity with the line `vision.profile.fit_profile` fits and the e1RM at the MVT."""
+    from vision.profile import LoadVelocityPoint, ProfileError, default_mvt, fit_profile
+
+    df = _lift_sets(r).dropna(subset=["best_mcv_m_s", "load_kg"])
+    data = _tidy(df, "load_kg", "best_mcv_m_s", "exercise")
+    out = MetricFrame(data, "numeric", "Load (kg)", "m/s", r.metric.label, value_format="{:.2f}")
+    if df.empty:
+        return out
+    lift = str(df["lift"].mode().iloc[0])
+    lift_df = df[df["lift"] == lift]
+    mvt = sql.lift_mvt(r.account_id, lift, r.engine) or default_mvt(lift)
+    points = [
+        LoadVelocityPoint(float(a), float(b)) for a, b in zip(lift_df["load_kg"], lift_df["best_mcv_m_s"], strict=True)
+    ]
+    out.facts.update({"lift": str(lift_df["exercise"].iloc[0]), "points": len(points), "mvt": mvt})
+    try:
+        prof = fit_profile(points, lift, mvt)
+    except ProfileError as e:
+        out.facts["why"] = str(e)
+        return out
+    xs = np.linspace(prof.load_min_kg * 0.9, max(prof.e1rm_kg, prof.load_max_kg), 30)
+    out.overlays["fit"] = pd.DataFrame({"x": xs, "series": "Fit", "value": prof.velocity_at(xs)})
+    out.facts.update({"slope": prof.slope, "intercept": prof.intercept, "r2": prof.r2, "e1rm_kg": prof.e1rm_kg,
+                      "e1rm_sd_kg": prof.e1rm_sd_kg})  # fmt: skip
+    return out
 
 
 def m_velocity_loss(r: Resolved) -> MetricFrame:
-    reps = sql.lift_reps(r.account_id, r.period.start, r.period.end, r.tz, _lift_ids(r), r.engine)
-    return MetricFrame(_tidy(reps, "day", "velocity_loss_pct"), "time", "", "%", r.metric.label)
+    df = _lift_sets(r).dropna(subset=["velocity_loss_pct"])
+    if r.group_by == "session":
+        data = _tidy(df, "day", "velocity_loss_pct", "exercise")
+    else:
+        data = _group_time(df, r, "velocity_loss_pct", _agg(r, "mean"), "exercise")
+    return MetricFrame(data, "time", "", "%", r.metric.label, value_format="{:.0f}")
 
 
 # --------------------------------------------------------------------------- striking

@@ -277,16 +277,46 @@ def targets(account_id: int, engine: Engine | None = None) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- lift video
-def lift_reps(
+def lift_sets(
     account_id: int,
     start: date,
     end: date,
     tz: str = "UTC",
-    lifts: Iterable[str] | None = None,
+    exercise_ids: Iterable[str] | None = None,
     engine: Engine | None = None,
 ) -> pd.DataFrame:
-    """Analysed sets (one row per set): day, lift, load, mean velocity, velocity loss."""
-    raise SourceMissing("lift video", "lift_analyses")
+    """Analysed video sets, oldest first: day, exercise, lift, load, best-rep and mean MCV, velocity loss."""
+    eng = _eng(engine)
+    a = table("lift_analyses", "lift video")
+    r = table("lift_reps", "lift video")
+    lo, hi = utc_bounds(start, end, tz)
+    mean_mcv = select(func.avg(r.c.mcv_m_s)).where(r.c.analysis_id == a.c.id).scalar_subquery()
+    day = local_day(eng, a.c.created_at, tz).label("day")
+    stmt = select(
+        a.c.id, day, a.c.exercise_id, a.c.lift, a.c.load_kg, a.c.best_mcv_m_s, mean_mcv.label("mean_mcv_m_s"),
+        a.c.velocity_loss_pct, a.c.rep_count,
+    ).where(
+        a.c.account_id == account_id, a.c.created_at >= _bound(eng, lo), a.c.created_at < _bound(eng, hi)
+    )  # fmt: skip
+    ids = list(exercise_ids or [])
+    if ids:
+        stmt = stmt.where(a.c.exercise_id.in_(ids))
+    cols = ["analysis_id", "day", "exercise_id", "lift", "load_kg", "best_mcv_m_s", "mean_mcv_m_s",
+            "velocity_loss_pct", "reps"]  # fmt: skip
+    with eng.connect() as conn:
+        return _frame(conn.execute(stmt.order_by(a.c.created_at)).all(), cols)
+
+
+def lift_mvt(account_id: int, lift: str, engine: Engine | None = None) -> float | None:
+    """The person's own minimum velocity threshold for a lift, when they set one."""
+    if not has_table("lift_profiles"):
+        return None
+    t = table("lift_profiles", "lift video")
+    with _eng(engine).connect() as conn:
+        row = conn.execute(
+            select(t.c.mvt_m_s, t.c.mvt_custom).where(t.c.account_id == account_id, t.c.lift == lift)
+        ).first()
+    return float(row[0]) if row is not None and row[1] else None
 
 
 # --------------------------------------------------------------------------- striking

@@ -12,10 +12,11 @@ from analytics.catalogue import METRICS
 from analytics.metrics import COMPUTE, NothingLogged, QueryProblem, expenditure_by_week, pr_days, trend_weight
 from analytics.periods import PeriodError
 from analytics.query import AnalyticsQuery
-from storage import analytics as sql
 from storage import nutrition as food_repo
 from storage import striking as strike_repo
 from storage import training as train_repo
+from storage.engine import transaction
+from storage.tables.lifts import LiftAnalysisRow
 from training.e1rm import e1rm_kg
 from training.sets import SetRecord
 
@@ -282,11 +283,42 @@ def test_nothing_logged_future_period_and_unknown_names(engine, account):
         run(engine, account, metric="hard_sets", filters={"muscle": ["elbows"]})
 
 
-def test_velocity_metrics_wait_for_the_lift_video_tables(engine, account):
-    if sql.has_table("lift_analyses") or sql.has_table("lift_reps"):
-        pytest.skip("lift video tables exist: covered by the velocity tests")
-    with pytest.raises(sql.SourceMissing, match="lift video"):
-        run(engine, account, metric="velocity", filters={"exercise": ["squat"]})
+def _analysed_set(engine, account, lift: str, load: float, mcvs: list[float], day: date, n: int) -> None:
+    from storage import lifts as lift_repo
+
+    reps = [{"number": i + 1, "start_t": i * 3.0, "end_t": i * 3.0 + 2, "rom_m": 0.6, "rom_sd": 0.01,
+             "concentric_s": 0.6 / v, "concentric_sd": 0.02, "mcv": v, "mcv_sd": 0.02, "peak_v": v * 1.5,
+             "peak_v_sd": 0.03, "mpv": v, "mpv_sd": 0.02, "horizontal_dev_m": 0.02, "horizontal_dev_sd": 0.005,
+             "velocity_loss_pct": (mcvs[0] - v) / mcvs[0] * 100} for i, v in enumerate(mcvs)]  # fmt: skip
+    loss = (max(mcvs) - mcvs[-1]) / max(mcvs) * 100
+    result = {"lift": lift, "load_kg": load, "reps": reps, "velocity_loss_pct": loss,
+              "scale": {"method": "plate", "px_per_m": 800.0, "relative_uncertainty": 0.01}}  # fmt: skip
+    video = {"path": f"v{n}.mp4", "sha256": f"{n:064d}", "width": 1080, "height": 1920, "fps": 60.0, "duration_s": 10.0}
+    row = lift_repo.save_analysis(account.id, video=video, result=result, engine=engine)
+    with transaction(engine) as s:  # analysed on that day
+        r = s.get(LiftAnalysisRow, row.id)
+        r.created_at = at(day)
+        s.add(r)
+
+
+def test_velocity_at_load_profile_and_velocity_loss(engine, account):
+    from vision.profile import LoadVelocityPoint, fit_profile
+
+    _analysed_set(engine, account, "squat", 100, [0.80, 0.76, 0.72], date(2026, 11, 2), 1)
+    _analysed_set(engine, account, "squat", 140, [0.50, 0.45], date(2026, 11, 9), 2)
+    _analysed_set(engine, account, "squat", 140, [0.56, 0.50, 0.49], date(2026, 11, 16), 3)
+    _analysed_set(engine, account, "squat", 160, [0.38, 0.34], date(2026, 11, 18), 4)
+    v = run(engine, account, metric="velocity", filters={"exercise": ["squat"], "load_kg": 140}, period="this month")
+    assert values(v) == {("2026-11-09", "Back Squat"): 0.50, ("2026-11-16", "Back Squat"): 0.56}
+    assert "0.50 → 0.56 m/s" in v.caption
+    loss = values(run(engine, account, metric="velocity_loss", filters={"exercise": ["squat"]}, period="this month"))
+    assert loss[("2026-11-09", "Back Squat")] == pytest.approx(10.0)
+    prof = run(engine, account, metric="lv_profile", filters={"exercise": ["squat"]}, period="this month")
+    expect = fit_profile([LoadVelocityPoint(100, 0.80), LoadVelocityPoint(140, 0.50), LoadVelocityPoint(140, 0.56),
+                          LoadVelocityPoint(160, 0.38)], "squat")  # fmt: skip
+    assert prof.frame.facts["e1rm_kg"] == pytest.approx(expect.e1rm_kg)
+    assert f"e1RM ≈ {expect.e1rm_kg:.1f}".replace(".0 ", " ") in prof.caption and "0.30 m/s" in prof.caption
+    assert not prof.frame.overlays["fit"].empty
 
 
 def test_queries_are_isolated_per_account(engine, lifts):
