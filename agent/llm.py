@@ -30,6 +30,10 @@ def chat_model(settings: Settings | None = None, **overrides: Any) -> ChatOpenAI
         "max_retries": s.llm_max_retries,
         "temperature": s.llm_temperature,
         "max_tokens": s.llm_max_tokens,
+        # Forced tool calls arrive whole; only plain replies are worth streaming to the user.
+        "disable_streaming": "tool_calling",
+        # A slow CPU model can be silent for a while before its first token: wait as long as a request.
+        "stream_chunk_timeout": s.llm_timeout_s,
     }
     params.update(overrides)
     return ChatOpenAI(**params)

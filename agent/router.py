@@ -58,10 +58,15 @@ def route_by_code(text: str, attachments: list[Attachment], tools: dict[str, Too
     return None
 
 
+def routable(tools: dict[str, Tool]) -> dict[str, Tool]:
+    """Tools the model may route to: those with example requests (button-only tools have none)."""
+    return {name: t for name, t in tools.items() if t.examples}
+
+
 def catalog(tools: dict[str, Tool], max_examples: int = 2) -> str:
     """The action list shown to the model when it must route (stable order for prefix caching)."""
     lines = []
-    for name in sorted(tools):
+    for name in sorted(routable(tools)):
         t = tools[name]
         desc = " ".join(t.description.split())[:160]
         ex = "; ".join(f'"{e}"' for e in t.examples[:max_examples])

@@ -44,6 +44,7 @@ async def startup_services(settings: Settings) -> Services:
         interrupted = await asyncio.to_thread(fail_interrupted)
         if interrupted:
             log.warning("%d job(s) were interrupted by the last shutdown; their uploads are kept", interrupted)
+        await asyncio.to_thread(_warm_shortlist)
         stack = AsyncExitStack()
         jobs = JobRunner(max_workers=1)
         stack.callback(jobs.shutdown)
@@ -54,6 +55,18 @@ async def startup_services(settings: Settings) -> Services:
         stack.push_async_callback(checkins.stop)
         _State.services, _State.stack, _State.settings = Services(coach, jobs, checkins), stack, settings
         return _State.services
+
+
+def _warm_shortlist() -> None:
+    """Embed the tools' examples now, not on the first message the model has to route."""
+    from agent.router import routable
+    from agent.shortlist import shortlist_for
+    from agent.tools.base import load_tools
+
+    try:
+        shortlist_for(routable(load_tools()))
+    except Exception:  # the graph falls back to the whole catalogue
+        log.warning("could not build the semantic shortlist", exc_info=True)
 
 
 async def services() -> Services:

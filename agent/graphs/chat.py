@@ -38,7 +38,8 @@ from pydantic import Field, ValidationError, create_model
 from sqlalchemy import Engine
 
 from agent import prompts
-from agent.router import CHAT, catalog, route_by_code
+from agent.router import CHAT, catalog, routable, route_by_code
+from agent.shortlist import shortlist_for
 from agent.state import ChatState
 from agent.tools.base import Attachment, ProgressFn, Tool, ToolContext, ToolError, ToolOutput, load_tools
 from powerforge.config import Settings
@@ -46,6 +47,7 @@ from powerforge.config import Settings
 log = logging.getLogger(__name__)
 NO_CALL = "__no_tool_call__"  # marks a forced call the model answered with text instead
 HISTORY_MESSAGES = 8  # earlier human/assistant messages given to the model (small context windows)
+SHORTLIST = 5  # tools offered to the model when code cannot route
 
 
 @dataclass
@@ -100,9 +102,9 @@ async def _invoke(model: BaseChatModel, messages: list[BaseMessage]) -> AIMessag
     return result
 
 
-def _system(tools: dict[str, Tool]) -> SystemMessage:
-    """One stable system prefix for every call of a turn (lets llama.cpp/vLLM reuse its KV cache)."""
-    return SystemMessage(prompts.load("system") + "\n\n" + prompts.render("route", catalog=catalog(tools)))
+def _system() -> SystemMessage:
+    """One short, stable system prefix for every call (lets llama.cpp/vLLM reuse its KV cache)."""
+    return SystemMessage(prompts.load("system"))
 
 
 def _history(state: ChatState) -> list[BaseMessage]:
@@ -142,12 +144,7 @@ def _with_instruction(state: ChatState, instruction: str) -> HumanMessage:
 def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = None) -> Any:
     """Compile the chat graph over `tools` (default: every registered tool)."""
     registry = tools if tools is not None else load_tools()
-    route_names = [*sorted(registry), CHAT]
-    RouteArgs = create_model(
-        "route",
-        __doc__="Pick the action that serves the athlete's last message.",
-        action=(Literal[tuple(route_names)], Field(description="The action's name")),  # type: ignore[valid-type]
-    )
+    choosable = routable(registry)
 
     async def route(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
         reset = {"outputs": [], "attempts": 0, "llm_error": None, "tool_args": None}
@@ -155,26 +152,44 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
         if direct:
             return {**reset, "route": direct["tool"], "tool_args": direct.get("args") or {}, "routed_by": "button"}
         atts = [Attachment(**a) for a in state.get("attachments") or []]
-        decided = route_by_code(_last_user_text(state), atts, registry)
+        text = _last_user_text(state)
+        decided = route_by_code(text, atts, registry)
         if decided is not None:
             return {**reset, "route": decided.tool, "tool_args": decided.args, "routed_by": decided.by}
         deps = _deps(config)
         if deps.model is None:
             return {**reset, "route": CHAT, "routed_by": "fallback"}
-        model = deps.model.bind_tools([RouteArgs], tool_choice="route")
-        instruction = "Call `route` with the action for this message."
+        names = await asyncio.to_thread(_candidates, text, atts)
+        route_model = create_model(  # the enum holds only the shortlisted actions
+            "route",
+            __doc__="Pick the action that serves the athlete's last message.",
+            action=(Literal[tuple(names)], Field(description="The action's name")),  # type: ignore[valid-type]
+        )
+        model = deps.model.bind_tools([route_model], tool_choice="route")
+        offered = {n: choosable[n] for n in names if n in choosable}
+        instruction = prompts.render("route", catalog=catalog(offered))
         try:
-            msg = await _invoke(model, [_system(registry), *_history(state), _with_instruction(state, instruction)])
+            msg = await _invoke(model, [_system(), *_history(state), _with_instruction(state, instruction)])
         except LLMUnavailable as e:
             return {**reset, "route": CHAT, "routed_by": "fallback", "llm_error": llm_error_message(deps.settings, e)}
         choice = CHAT
         for call in msg.tool_calls:
             try:
-                choice = RouteArgs.model_validate(call["args"]).action  # type: ignore[attr-defined]
+                choice = route_model.model_validate(call["args"]).action  # type: ignore[attr-defined]
                 break
             except ValidationError:
                 continue
         return {**reset, "route": choice, "routed_by": "model"}
+
+    def _candidates(text: str, atts: list[Attachment]) -> list[str]:
+        """The shortlisted action names for the model (all routable tools if embeddings are missing)."""
+        query = text + "".join(f" [attached {a.mime}]" for a in atts)
+        try:
+            picked = [c.name for c in shortlist_for(choosable).top(query, k=SHORTLIST)]
+        except Exception:  # no embedding model: fall back to the whole catalogue
+            log.warning("semantic shortlist unavailable; offering every tool to the model", exc_info=True)
+            picked = sorted(choosable)
+        return [*[n for n in picked if n != CHAT], CHAT]
 
     async def tool_args(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
         """Produce the AIMessage that calls the routed tool: from code's arguments or a forced model call."""
@@ -190,7 +205,7 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
             )
             return {"outputs": [*state.get("outputs", []), out.model_dump()], "route": CHAT}
         model = deps.model.bind_tools([tool.schema()], tool_choice=name)
-        msgs: list[BaseMessage] = [_system(registry), *_history(state)]
+        msgs: list[BaseMessage] = [_system(), *_history(state)]
         msgs.append(_with_instruction(state, prompts.render("tool_args", tool=name)))
         # On a retry the model sees its previous attempt and the validation error, and corrects it.
         for m in state.get("messages", [])[-2:]:
@@ -255,7 +270,7 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
         if deps.model is None:
             text = "" if outputs else "I can only run plain commands right now: no language model is configured."
             return {"messages": [_final(text, summaries)]}
-        msgs: list[BaseMessage] = [_system(registry), *_history(state)]
+        msgs: list[BaseMessage] = [_system(), *_history(state)]
         if outputs:
             shown = "\n".join(f"- {'OK' if o.ok else 'FAILED'}: {o.summary}" for o in outputs)
             instruction = prompts.load("reply" if all(o.ok for o in outputs) else "reply_error")

@@ -146,7 +146,14 @@ def _match_profile(text: str, _a: list[Attachment]) -> ProfileArgs | None:
     description=ProfileArgs.__doc__ or "",
     args=ProfileArgs,
     domain="core",
-    examples=["I'm 180 cm", "I'm a 34 year old male", "use pounds", "my timezone is Europe/Berlin"],
+    examples=[
+        "I'm 180 cm",
+        "I'm a 34 year old male",
+        "use pounds",
+        "my timezone is Europe/Berlin",
+        "I box southpaw",
+        "I'm an intermediate lifter trying to lose fat",
+    ],
     intents=[
         r"\bmy (timezone|time zone|height|stance|goal)\b",
         r"\bi('?m| am) (a )?(southpaw|orthodox|beginner|intermediate|advanced)\b",

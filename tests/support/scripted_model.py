@@ -24,6 +24,7 @@ class ScriptedChatModel(BaseChatModel):
     script: list[Any] = Field(default_factory=list, repr=False)  # Step items (pydantic must not coerce them)
     log: list[dict[str, Any]] = Field(default_factory=list, repr=False)  # shared by bound copies
     bound: dict[str, Any] = Field(default_factory=dict)
+    fallback: Any = Field(default=None, repr=False)  # a Step used when the script is empty (benchmarks)
 
     @property
     def _llm_type(self) -> str:
@@ -46,9 +47,9 @@ class ScriptedChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         self.log.append({"messages": messages, **self.bound})
-        if not self.script:
+        if not self.script and self.fallback is None:
             raise AssertionError("the scripted model ran out of steps")
-        step = self.script.pop(0)
+        step = self.script.pop(0) if self.script else self.fallback
         if isinstance(step, Exception):
             raise step
         msg = step(messages, self.bound) if callable(step) else step
