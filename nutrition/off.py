@@ -45,14 +45,14 @@ class OffClient:
 
     @classmethod
     def from_settings(cls, settings: Any, **overrides: Any) -> OffClient:
-        return cls(
-            base_url=settings.off_base_url,
-            user_agent=settings.off_user_agent,
-            timeout_s=settings.off_timeout_s,
-            products_per_min=settings.off_products_per_min,
-            searches_per_min=settings.off_searches_per_min,
-            **overrides,
-        )
+        values = {
+            "base_url": settings.off_base_url,
+            "user_agent": settings.off_user_agent,
+            "timeout_s": settings.off_timeout_s,
+            "products_per_min": settings.off_products_per_min,
+            "searches_per_min": settings.off_searches_per_min,
+        }
+        return cls(**(values | overrides))
 
     def product(self, code: str) -> dict[str, Any] | None:
         """The product for a normalised barcode, None when OFF does not know it."""

@@ -803,9 +803,12 @@ _BARCODE_WORDS = re.compile(r"\b(barcode|bar code|scan|ean|upc|gtin|product|labe
 def _match_barcode(text: str, atts: list[Attachment]) -> BarcodeArgs | None:
     code = find_in_text(text or "")
     if code:
-        rest = (text or "").replace(code, " ")
-        line = parse_meal_line(rest)
-        amount = line.items[0].amount.text if line.items and line.items[0].amount.explicit else None
+        line = parse_meal_line((text or "").replace(code, " "))
+        rest = " ".join(p.text for p in line.items)
+        try:
+            amount: str | None = parse_amount(rest).text if rest else None
+        except QuantityError:
+            amount = line.items[0].amount.text if line.items and line.items[0].amount.explicit else None
         return BarcodeArgs(code=code, amount=amount, meal=line.meal)  # type: ignore[arg-type]
     images = [a for a in atts if a.is_image]
     if images and (not text.strip() or _BARCODE_WORDS.search(text) or FOOD_VERB.search(text)):

@@ -70,8 +70,7 @@ class OffServer:
 
     def start(self) -> OffServer:
         handler = _make_handler(self)
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
-        self._httpd.daemon_threads = True
+        self._httpd = _QuietServer(("127.0.0.1", self.port), handler)
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="off-server", daemon=True)
         self._thread.start()
@@ -108,6 +107,19 @@ class OffServer:
                 j += 1
             best = max(best, i - j + 1)
         return best
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that hang up on purpose (timeouts, resets) are part of the tests, not errors to print."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 def _make_handler(server: OffServer) -> type[BaseHTTPRequestHandler]:
