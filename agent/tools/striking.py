@@ -141,8 +141,8 @@ def _markdown(report: dict) -> str:
 
     ppm = report.get("punches_per_minute")
     lines = [
-        f"**Round: {report['punch_count']} punches in {mmss(report['active_s'])}**"
-        + (f" ({ppm:.0f} per minute)" if ppm else ""),
+        f"**Round: {report['punch_count']} punch{'' if report['punch_count'] == 1 else 'es'} in "
+        f"{mmss(report['active_s'])}**" + (f" ({ppm:.0f} per minute)" if ppm else ""),
         f"Stance: {report['stance']} ({report['stance_source']}). Typed by: {report['classifier']}.",
         "",
     ]
