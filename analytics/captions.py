@@ -38,6 +38,11 @@ def caption(r: Resolved, f: MetricFrame, second: MetricFrame | None = None) -> s
         text = f"Food logged on {fd} of {n} days ({fd / n:.0%}) and weighed in on {wd} ({wd / n:.0%}) in {when}."
     elif "daily" in f.facts:
         text = _vs_target(f, when)
+    elif key == "expenditure" and "last_low" in f.facts:
+        low, high = _n(f.facts["last_low"], "{:,.0f}"), _n(f.facts["last_high"], "{:,.0f}")
+        text = _series(f, when).rstrip(".") + (
+            f"; latest 95 % interval {low}–{high} kcal/day ({f.facts['window_days']}-day windows)."
+        )
     elif key == "lv_profile":
         text = _profile(f, when)
     elif f.x_kind != "time":

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from analytics.catalogue import Metric
 from analytics.periods import Period
 from analytics.query import AnalyticsQuery
+from nutrition.energy import EnergyError, adaptive_expenditure, trend_weights
 from storage import analytics as sql
 from training.e1rm import e1rm_kg
 from training.library import Library, library
@@ -27,8 +28,7 @@ from training.summary import HARD_RPE, SECONDARY_WEIGHT
 
 XKind = Literal["time", "category", "numeric"]
 BIG_THREE = ("back_squat", "bench_press", "deadlift")
-KCAL_PER_KG = 7700.0  # energy in a kg of body-weight change (the usual mixed-tissue figure)
-TREND_ALPHA = 0.1  # exponential smoothing of weigh-ins (10 % of each new reading)
+TREND_ALPHA = 0.1  # exponential smoothing of weigh-ins (10 % of each new reading), as the nutrition domain shows it
 
 
 class NothingLogged(LookupError):
@@ -328,19 +328,11 @@ def m_macros(r: Resolved) -> MetricFrame:
     return MetricFrame(_group_time(long, r, "g", how, "macro"), "time", "", "g", "Macros")
 
 
-def trend_weight(weights: pd.Series, alpha: float = TREND_ALPHA) -> pd.Series:
-    """Exponentially smoothed weight over calendar days (a missed day carries the trend forward)."""
-    s = weights.astype(float)
-    daily = s.resample("D").mean()
-    trend = []
-    current = np.nan
-    for v in daily.to_numpy():
-        if np.isnan(current):
-            current = v
-        elif not np.isnan(v):
-            current = current + alpha * (v - current)
-        trend.append(current)
-    return pd.Series(trend, index=daily.index)
+def trend_weight(weights: pd.Series) -> pd.Series:
+    """The trend weight per weigh-in day, from the nutrition domain's smoothing (`nutrition.energy`)."""
+    pairs = [(pd.Timestamp(d).date(), float(w)) for d, w in weights.items()]
+    trend = trend_weights(pairs, TREND_ALPHA)
+    return pd.Series([t for _, t in trend], index=pd.to_datetime([d for d, _ in trend]))
 
 
 def _trend_from_history(r: Resolved, start: date, end: date) -> tuple[pd.DataFrame, pd.Series]:
@@ -390,40 +382,45 @@ def m_adherence(r: Resolved) -> MetricFrame:
                        value_format="{:,.0f}")  # fmt: skip
 
 
-def expenditure_by_week(intake: pd.DataFrame, trend: pd.Series) -> pd.DataFrame:
-    """Weekly expenditure ≈ mean intake − Δ(trend weight) × 7700 kcal/kg ÷ days, with logged days per week.
+EXPENDITURE_WINDOW = 28  # days of intake and weigh-ins behind each weekly estimate
 
-    Weeks with fewer than 4 logged days are left out: an average over two days is noise, not an estimate.
-    """
-    if intake.empty or trend.empty:
-        return pd.DataFrame(columns=["week", "expenditure", "intake", "logged"])
-    df = intake.assign(week=bucket(intake["day"], "week"))
+
+def expenditure_by_week(intake: pd.DataFrame, weights: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    """One adaptive estimate per week (`nutrition.energy.adaptive_expenditure` over the 28 days ending that
+    Sunday, or today), with its 95 % interval; weeks without enough data are left out, not guessed."""
+    kcal = {pd.Timestamp(d).date(): float(v) for d, v in zip(intake["day"], intake["kcal"], strict=True)}
+    pairs = [(pd.Timestamp(d).date(), float(w)) for d, w in zip(weights["day"], weights["weight_kg"], strict=True)]
     rows = []
-    for week, g in df.groupby("week"):
-        end = week + pd.Timedelta(days=6)
-        t = trend[(trend.index >= week - pd.Timedelta(days=1)) & (trend.index <= end)]
-        if len(g) < 4 or len(t) < 2:
+    week = start - timedelta(days=start.weekday())
+    while week <= end:
+        stop = min(week + timedelta(days=6), end)
+        try:
+            e = adaptive_expenditure(kcal, pairs, stop - timedelta(days=EXPENDITURE_WINDOW - 1), stop)
+        except EnergyError:
+            week += timedelta(days=7)
             continue
-        days = (t.index[-1] - t.index[0]).days
-        change = float(t.iloc[-1] - t.iloc[0])
-        rows.append((week, float(g["kcal"].mean()) - change * KCAL_PER_KG / days, float(g["kcal"].mean()), len(g)))
-    return pd.DataFrame(rows, columns=["week", "expenditure", "intake", "logged"])
+        rows.append((pd.Timestamp(week), e.kcal, e.low, e.high, e.mean_intake))
+        week += timedelta(days=7)
+    return pd.DataFrame(rows, columns=["week", "expenditure", "low", "high", "intake"])
 
 
 def m_expenditure(r: Resolved) -> MetricFrame:
-    intake = sql.nutrition_daily(r.account_id, r.period.start, r.period.end, engine=r.engine)
-    _, trend = _trend_from_history(r, r.period.start, r.period.end)
-    weekly = expenditure_by_week(intake[intake["kcal"] > 0], trend)
+    lead = timedelta(days=EXPENDITURE_WINDOW)
+    intake = sql.nutrition_daily(r.account_id, r.period.start - lead, r.period.end, engine=r.engine)
+    weights = sql.weights(r.account_id, r.period.start - lead, r.period.end, r.engine)
+    weekly = expenditure_by_week(intake, weights, r.period.start, r.period.end)
     data = _tidy(weekly, "week", "expenditure", label="Expenditure")
+    overlay = _tidy(weekly, "week", "intake", label="Intake")
     if r.group_by == "month" and not data.empty:
         data = data.assign(x=bucket(data["x"], "month")).groupby(["x", "series"], as_index=False)["value"].mean()
-    overlay = _tidy(weekly, "week", "intake", label="Intake")
-    if r.group_by == "month" and not overlay.empty:
         overlay = (
             overlay.assign(x=bucket(overlay["x"], "month")).groupby(["x", "series"], as_index=False)["value"].mean()
         )
+    facts = {"weeks": len(weekly), "window_days": EXPENDITURE_WINDOW}
+    if not weekly.empty:
+        facts["last_low"], facts["last_high"] = float(weekly["low"].iloc[-1]), float(weekly["high"].iloc[-1])
     return MetricFrame(data, "time", "", "kcal/day", "Expenditure estimate", overlays={"intake": overlay},
-                       facts={"weeks": len(weekly)}, value_format="{:,.0f}")  # fmt: skip
+                       facts=facts, value_format="{:,.0f}")  # fmt: skip
 
 
 # --------------------------------------------------------------------------- lift video

@@ -232,15 +232,18 @@ def test_bodyweight_caption_and_adherence(engine, diet):
     assert got[("2026-11-16", "Weighed in")] == pytest.approx(300 / 7)
 
 
-def test_expenditure_from_intake_and_trend_change():
+def test_expenditure_is_the_nutrition_domains_adaptive_estimate_per_week():
     import pandas as pd
 
-    days = pd.date_range("2026-11-16", periods=7, freq="D")
-    intake = pd.DataFrame({"day": days, "kcal": [2500.0] * 7})
-    trend = pd.Series([80.0 - 0.1 * i for i in range(8)], index=pd.date_range("2026-11-15", periods=8, freq="D"))
-    out = expenditure_by_week(intake, trend)
-    # 7 days of 2,500 kcal while the trend fell 0.7 kg over 7 days: 2,500 + 0.7 × 7,700 / 7 = 3,270
-    assert out["expenditure"].iloc[0] == pytest.approx(3270.0)
+    days = pd.date_range("2026-10-01", "2026-11-22", freq="D")
+    intake = pd.DataFrame({"day": days, "kcal": [2500.0] * len(days)})
+    weights = pd.DataFrame({"day": days, "weight_kg": [80.0 - 0.1 * i for i in range(len(days))]})
+    out = expenditure_by_week(intake, weights, date(2026, 11, 2), date(2026, 11, 22))
+    # 2,500 kcal a day while losing 0.1 kg a day: 2,500 + 0.1 × 7,700 = 3,270 kcal/day, every week
+    assert list(out["week"].dt.date) == [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16)]
+    assert list(out["expenditure"].round(3)) == [3270.0] * 3
+    thin = expenditure_by_week(intake.head(5), weights.head(5), date(2026, 10, 1), date(2026, 10, 5))
+    assert thin.empty  # under 14 days / 10 weigh-ins: no estimate rather than a guess
 
 
 def test_striking_metrics(engine, account):
