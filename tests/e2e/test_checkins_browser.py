@@ -55,6 +55,7 @@ def test_reminder_reaches_the_open_page_after_a_restart_and_waits_when_closed(ap
         wait_ready(page)
         wait_for_assistant(page, 1)
         _set_by_chat(page, "remind me to stretch my hips in 1 minute")
+        _set_by_chat(page, "ask me how I slept in 1 minute")
 
     server.restart()  # between setting and firing
     engine = make_engine(settings.db_url)
@@ -67,8 +68,14 @@ def test_reminder_reaches_the_open_page_after_a_restart_and_waits_when_closed(ap
             assert "unread" not in welcome  # not due yet
             # it appears in the open page at its time, pushed by the scheduler of the restarted app
             _coach_says(page, "⏰ Reminder: stretch my hips", 120_000)
-            [row] = repo.messages(account_id, engine=engine)
-            assert row.status == "delivered" and not row.late
+            _coach_says(page, "how ready do you feel today?", 30_000)
+            rows = repo.messages(account_id, engine=engine)
+            assert len(rows) == 2 and all(r.status == "delivered" and not r.late for r in rows)
+            # the readiness question's buttons work on a pushed message, and the answer is stored
+            page.get_by_role("button", name="4 · good").click()
+            _coach_says(page, "Readiness 4/5 (good) saved", 60_000)
+            readiness = next(r for r in rows if r.kind == "readiness")
+            assert repo.readiness_on(account_id, readiness.scheduled_for.date(), engine) == 4
 
             # the next one fires while no page is open
             _set_by_chat(page, "remind me to drink water in 20 seconds")
@@ -95,6 +102,6 @@ def test_reminder_reaches_the_open_page_after_a_restart_and_waits_when_closed(ap
             msgs = wait_for_assistant(page, 1)
             page.wait_for_timeout(1500)
             assert "unread" not in msgs[0]
-            assert len(repo.messages(account_id, engine=engine)) == 2
+            assert len(repo.messages(account_id, engine=engine)) == 3
     finally:
         engine.dispose()
