@@ -27,27 +27,9 @@ _SPELLINGS = [
 _VOLUME_HEAD = re.compile(r"^(cup|tbsp|tsp|fl oz|quart|pint|ml|liter|litre|l)\b")
 _WEIGHT_HEAD = re.compile(r"^(oz|lb|g|kg|gram|ounce|pound)s?\b")
 # A bare count picks the first measure whose first word is in this order of preference.
-_COUNT_PREFERENCE = (
-    "medium",
-    "large",
-    "piece",
-    "each",
-    "unit",
-    "item",
-    "whole",
-    "fruit",
-    "egg",
-    "slice",
-    "serving",
-    "small",
-    "extra large",
-    "container",
-    "bar",
-    "link",
-    "patty",
-    "fillet",
-    "can",
-    "bottle",
+_COUNT_PREFERENCE = tuple(
+    "medium|fruit|piece|each|unit|item|whole|egg|slice|large|small|serving|extra large|container|bar|link|"  # noqa: SIM905
+    "patty|fillet|can|bottle".split("|")
 )
 # Containers without a measure of their own: typical sizes (ml), flagged as estimates.
 _CONTAINER_ML = {"glass": 250.0, "can": 330.0, "bottle": 500.0, "mug": 350.0}
@@ -86,13 +68,14 @@ def measure_key(name: str) -> str:
     return key
 
 
-def find_measure(food: Food, word: str) -> Measure | None:
-    """The food's measure named `word` ("slice", "cup", "medium", "breast"): exact name first."""
+def find_measure(food: Food, word: str, *, inside: bool = True) -> Measure | None:
+    """The food's measure named `word` ("slice", "cup", "medium", "breast"): exact name first, then a name
+    starting with it, then (with `inside`) one that has it as a later word ("potato medium")."""
     word = measure_key(word)
     plural = word + "s"
     names = rf"(?:{re.escape(word)}|{re.escape(plural)})\b(?!-)"
     prefix: Measure | None = None
-    inside: Measure | None = None
+    within: Measure | None = None
     for m in food.measures:
         key = measure_key(m.name)
         if key in (word, plural):
@@ -101,9 +84,9 @@ def find_measure(food: Food, word: str) -> Measure | None:
             prefix = m
         # "potato medium" names a medium potato; "oz, 2 links" is two links, not one
         bare = re.sub(r"\([^)]*\)", " ", key)  # "cup (4.86 large eggs)" is a cup, not an egg
-        if inside is None and re.search(rf"(?<![\d/.])\s{names}", " " + bare) and not re.search(r"\d\s*" + names, bare):
-            inside = m
-    return prefix or inside
+        if within is None and re.search(rf"(?<![\d/.])\s{names}", " " + bare) and not re.search(r"\d\s*" + names, bare):
+            within = m
+    return prefix or (within if inside else None)
 
 
 _VOLUME_INSIDE = re.compile(r"(?:^|\s)(\d+(?:\.\d+)?(?:/\d+)?)\s*(cup|tbsp|tsp|fl oz)\b")
@@ -173,20 +156,20 @@ def _from_measure(food: Food, m: Measure, n: float, confidence: float = 1.0) -> 
 
 
 def _count_measure(food: Food, phrase: str) -> Measure | None:
-    """The measure a bare count means: a measure named in the phrase ('breast'), the default, a size."""
+    """The measure a bare count means: the food's usual one ("egg" -> large), a measure the phrase names
+    ("chicken thigh" -> thigh), else the first of medium / large / piece / slice / serving …"""
+    default = find_measure(food, food.default_measure) if food.default_measure else None
+    if default is not None and not _VOLUME_HEAD.match(measure_key(default.name)):
+        return default
     for word in reversed(tokens(phrase)):
-        m = find_measure(food, word)
+        m = find_measure(food, word, inside=False)
         if m and not _WEIGHT_HEAD.match(measure_key(m.name)):
             return m
-    if food.default_measure:
-        m = find_measure(food, food.default_measure)
-        if m:
-            return m
-    for word in _COUNT_PREFERENCE:
+    for word in _COUNT_PREFERENCE:  # "3 strawberries" are three berries, not three cups
         m = find_measure(food, word)
         if m:
             return m
-    return None
+    return default
 
 
 def portion(food: Food, amount: Amount, phrase: str = "") -> Portion:

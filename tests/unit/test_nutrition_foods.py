@@ -81,6 +81,10 @@ def _grams(table, text, ref=None):
         ("a banana", None, 118.0),  # medium
         ("1 can of coke", None, 368.0),
         ("3 oz cheddar", None, 85.048569375),
+        ("3 strawberries", None, 36.0),  # 3 x medium berry, not 3 cups
+        ("1 baked potato", None, 173.0),  # a medium potato
+        ("2 slices of cheese pizza", None, 162.0),  # no slice measure: 2 servings (1/9 of a 24 oz pizza)
+        ("an orange", None, 131.0),  # USDA: 1 fruit
     ],
 )
 def test_household_measures_become_grams(table, text, ref, grams):
