@@ -134,24 +134,24 @@ def _choose(rows: list[dict]) -> str:
     return choice if f1[choice] > f1["rules"] else "rules"
 
 
-def _nonzero(path: Path) -> int:
+WEIGHTS = ("w1", "w2", "w1_quantized", "w2_quantized")  # the two weight matrices, fp32 or int8
+
+
+def _weights(path: Path) -> list[np.ndarray]:
     import onnx
     from onnx import numpy_helper
 
-    m = onnx.load(str(path))
-    return int(sum(np.count_nonzero(numpy_helper.to_array(t)) for t in m.graph.initializer if t.name.startswith("w")
-                   or "weight" in t.name or t.name.endswith("_quantized")))  # fmt: skip
+    return [numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer if t.name in WEIGHTS]
+
+
+def _nonzero(path: Path) -> int:
+    return int(sum(np.count_nonzero(w) for w in _weights(path)))
 
 
 def _weight_bytes(path: Path) -> int:
     """Bytes of the two weight matrices as stored (fp32 or int8): the payload quantisation shrinks,
     apart from the fixed cost of the graph, scales and biases that dominates a model this small."""
-    import onnx
-    from onnx import numpy_helper
-
-    m = onnx.load(str(path))
-    return int(sum(numpy_helper.to_array(t).nbytes for t in m.graph.initializer
-                   if t.name in ("w1", "w2", "w1_quantized", "w2_quantized")))  # fmt: skip
+    return int(sum(w.nbytes for w in _weights(path)))
 
 
 def _confusion(y: np.ndarray, p: np.ndarray) -> list[list[int]]:
