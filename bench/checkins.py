@@ -24,17 +24,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import dateparser  # noqa: E402
+import dateparser
 
-from checkins import service  # noqa: E402
-from checkins.parse import parse_request  # noqa: E402
-from powerforge.config import Settings, override_settings  # noqa: E402
-from storage import checkins as repo  # noqa: E402
-from storage.accounts import create_account  # noqa: E402
-from storage.engine import make_engine, transaction  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.tables.checkins import CheckinOutbox  # noqa: E402
-from storage.tables.core import new_id  # noqa: E402
+from checkins import service
+from checkins.parse import parse_request
+from powerforge.config import Settings, override_settings
+from storage import checkins as repo
+from storage.accounts import create_account
+from storage.engine import make_engine, transaction
+from storage.migrate import upgrade
+from storage.tables.checkins import CheckinOutbox
+from storage.tables.core import new_id
 
 PHRASES = [
     "remind me to log dinner at 8pm every day",
