@@ -146,18 +146,19 @@ def _unit(u: str | None) -> str | None:
     return "lb" if u.lower().startswith(("lb", "pound")) else "kg"
 
 
-def choose_template(text: str, level: str | None) -> tuple[str | None, str]:
+def choose_template(text: str, level: str | None) -> tuple[str | None, str, bool]:
+    """(template id, why, named): `named` is True when the words name a program style outright."""
     t = text.lower()
     for pattern, tid in _RULES:
-        if re.search(pattern, t):
-            return tid, f"you asked for {re.search(pattern, t).group(0)}"  # type: ignore[union-attr]
+        if m := re.search(pattern, t):
+            return tid, f"you asked for {m.group(0)}", True
     if re.search(r"\bstrength|stronger\b", t):
         if level == "beginner":
-            return "linear_beginner", "strength as a beginner: linear progression"
-        return "gzclp", "strength: GZCLP's tiered linear progression"
+            return "linear_beginner", "strength as a beginner: linear progression", False
+        return "gzclp", "strength: GZCLP's tiered linear progression", False
     if level == "beginner":
-        return "linear_beginner", "you're a beginner: linear progression"
-    return None, ""
+        return "linear_beginner", "you're a beginner: linear progression", False
+    return None, "", False
 
 
 def parse_request(text: str, default_unit: str = "kg") -> ProgramRequest:
@@ -177,10 +178,10 @@ def parse_request(text: str, default_unit: str = "kg") -> ProgramRequest:
         if word.startswith("new to"):
             req.level = "beginner"
     req.maxes_kg = parse_maxes(text, default_unit)
-    req.template, req.reason = choose_template(text, req.level)
+    req.template, req.reason, named = choose_template(text, req.level)
     if req.template:
         t = get_template(req.template)
-        req.sure = req.days is None or req.days in t.schedule
+        req.sure = named and (req.days is None or req.days in t.schedule)
     return req
 
 

@@ -1,8 +1,9 @@
 """Program drafting with a model, for requests code cannot map to a template on its own.
 
-The model proposes structure only (which template, or a custom outline of days and exercises, as a
-typed `ProgramProposal` via pydantic-ai structured output); code resolves exercise names, fills
-loads from the athlete's maxes and validates. Every problem goes back to the model as a retry message
+The model proposes structure only, in two small typed steps via pydantic-ai structured output (a
+`ProgramChoice` of template and parameters, then a `CustomOutline` of days and exercises only when no
+template fits), so the CPU model answers quickly; code resolves exercise names, fills loads from the
+athlete's maxes and validates. Every problem goes back to the model as a retry message
 ("Week 1, Day 2: 'leg blaster' is not an exercise…"); a proposal still failing after the retries is
 rejected with those reasons and never saved. Approval is not an in-graph interrupt: the draft waits
 in the database (`training_drafts`) for a button, so it survives restarts and any app process can
@@ -18,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from pydantic_ai import ModelRetry
-from pydantic_ai.exceptions import UnexpectedModelBehavior
+from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior
 
 from agent import prompts
 from agent.llm import structured_agent
@@ -68,16 +69,29 @@ class DayOutline(BaseModel):
     exercises: list[ExerciseOutline] = Field(default_factory=list)
 
 
-class ProgramProposal(BaseModel):
-    """The model's proposal: a template with its parameters, or custom days."""
+class ProgramChoice(BaseModel):
+    """Step 1 (small, fast even on a CPU model): which template, with the request's parameters."""
 
     template: TemplateId
     days_per_week: int | None = None
     weeks: int | None = None
     level: Literal["beginner", "intermediate", "advanced"] | None = None
     name: str | None = None
-    days: list[DayOutline] = Field(default_factory=list, description="only for template 'custom'")
-    deload_every: int | None = Field(default=None, description="custom only: every Nth week is a deload")
+
+
+class CustomOutline(BaseModel):
+    """Step 2, only for `custom`: the training days and their exercises."""
+
+    name: str | None = None
+    days: list[DayOutline] = Field(default_factory=list)
+    deload_every: int | None = Field(default=None, description="every Nth week is a deload")
+
+
+class ProgramProposal(ProgramChoice):
+    """What the model proposed in the end (the choice, plus the outline for a custom program)."""
+
+    days: list[DayOutline] = Field(default_factory=list)
+    deload_every: int | None = None
 
 
 class DraftRejected(ValueError):
@@ -166,30 +180,58 @@ def _run(coro_factory: Callable[[], Any], timeout_s: float) -> Any:
 
 
 def _template_list() -> str:
-    return "\n".join(f"- {t.id}: {t.describe()}" for t in templates().values())
+    """One short line per template (a small model reads the whole prompt on every call)."""
+    return "\n".join(
+        f"- {t.id}: {t.name}; {'/'.join(map(str, t.days))} days a week; {t.goal}; for {', '.join(t.levels)}; "
+        f"e.g. {', '.join(t.keywords[:3])}"
+        for t in templates().values()
+    )
+
+
+def _ask(agent: Any, prompt: str, seen: list[list[str]], settings: Settings) -> None:
+    """Run one structured call; model errors become ModelUnavailable, exhausted retries DraftRejected."""
+    try:
+        _run(lambda: agent.run(prompt), settings.llm_timeout_s * 4)
+    except UnexpectedModelBehavior as e:
+        raise DraftRejected(seen[-1] if seen else [str(e)]) from e
+    except ModelAPIError as e:  # connection refused, timeouts, 5xx from the model server
+        raise ModelUnavailable(str(e)) from e
+    except (concurrent.futures.TimeoutError, TimeoutError) as e:
+        raise ModelUnavailable("the language model took too long") from e
+    except Exception as e:  # connection errors raised below pydantic-ai's mapping
+        if type(e).__module__.startswith(("openai", "httpx", "httpcore")) or isinstance(e, ConnectionError):
+            raise ModelUnavailable(str(e)) from e
+        raise
 
 
 def propose_program(
     text: str, req: ProgramRequest, maxes: dict[str, Max], eq: Equipment, settings: Settings
 ) -> tuple[Program, list[str], ProgramProposal]:
-    """Ask the model for a proposal, let code build and check it, retry on problems, reject if it never fits."""
+    """Ask the model for a template (and, for a custom plan, its days); code builds and checks each answer,
+    problems go back as retries, and a plan that never passes is rejected with the reasons."""
     built: dict[str, Any] = {}
     seen: list[list[str]] = []
-    agent = structured_agent(
-        ProgramProposal, prompts.render("training_program", templates=_template_list()), settings, retries=2
-    )
 
-    @agent.output_validator
-    def _check(out: ProgramProposal) -> ProgramProposal:
+    def attempt(proposal: ProgramProposal) -> None:
         try:
-            program, notes = outline_program(out, req, maxes, eq)
+            program, notes = outline_program(proposal, req, maxes, eq)
         except ProgramInvalid as e:
             seen.append(e.problems)
             raise ModelRetry("Fix these problems and answer again: " + "; ".join(e.problems[:10])) from e
         except (TemplateError, ExerciseNotFound, LoadSpecError, ValueError) as e:
             seen.append([str(e)])
             raise ModelRetry(f"Fix this and answer again: {e}") from e
-        built.update(program=program, notes=notes, proposal=out)
+        built.update(program=program, notes=notes, proposal=proposal)
+
+    chooser = structured_agent(
+        ProgramChoice, prompts.render("training_program", templates=_template_list()), settings, retries=2
+    )
+
+    @chooser.output_validator
+    def _check_choice(out: ProgramChoice) -> ProgramChoice:
+        built["choice"] = out
+        if out.template != "custom":
+            attempt(ProgramProposal(**out.model_dump()))
         return out
 
     facts = []
@@ -202,16 +244,17 @@ def propose_program(
     if req.maxes_kg:
         facts.append("maxes known for " + ", ".join(library().get(k).name for k in req.maxes_kg))
     prompt = f"Request: {text}\nCode already read: {'; '.join(facts) or 'nothing'}."
-    try:
-        _run(lambda: agent.run(prompt), settings.llm_timeout_s * 4)
-    except UnexpectedModelBehavior as e:
-        raise DraftRejected(seen[-1] if seen else [str(e)]) from e
-    except (concurrent.futures.TimeoutError, TimeoutError) as e:
-        raise ModelUnavailable("the language model took too long") from e
-    except Exception as e:  # connection refused, HTTP errors from the SDK
-        if type(e).__module__.startswith(("openai", "httpx", "httpcore")) or isinstance(e, ConnectionError):
-            raise ModelUnavailable(str(e)) from e
-        raise
+    _ask(chooser, prompt, seen, settings)
+    choice: ProgramChoice | None = built.get("choice")
+    if choice is not None and choice.template == "custom" and "program" not in built:
+        writer = structured_agent(CustomOutline, prompts.load("training_program_custom"), settings, retries=2)
+
+        @writer.output_validator
+        def _check_outline(out: CustomOutline) -> CustomOutline:
+            attempt(ProgramProposal(**{**choice.model_dump(), **out.model_dump(exclude_none=True)}))
+            return out
+
+        _ask(writer, prompt, seen, settings)
     if "program" not in built:
         raise DraftRejected(seen[-1] if seen else ["the model gave no usable proposal"])
     return built["program"], built["notes"], built["proposal"]
@@ -251,6 +294,8 @@ def propose_edit(
         _run(lambda: agent.run(f"Change requested: {text}"), settings.llm_timeout_s * 4)
     except UnexpectedModelBehavior as e:
         raise DraftRejected(seen[-1:] or [str(e)]) from e
+    except ModelAPIError as e:
+        raise ModelUnavailable(str(e)) from e
     except (concurrent.futures.TimeoutError, TimeoutError) as e:
         raise ModelUnavailable("the language model took too long") from e
     except Exception as e:

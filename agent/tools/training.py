@@ -128,13 +128,23 @@ def program_draft(ctx: ToolContext, args: DraftArgs) -> ToolOutput:
         req.template = args.template
     stored = repo.get_maxes(ctx.account_id, ctx.engine)
     maxes = {**stored, **{k: Max(v, None) for k, v in req.maxes_kg.items()}}
+
+    def from_template() -> tuple[Program, list[str], str]:
+        built, notes = build(req, maxes=maxes, equipment=eq)
+        return built, notes, f"template: {templates()[req.template].name}" + (f" ({req.reason})" if req.reason else "")
+
     try:
-        if req.template:
-            program, notes = build(req, maxes=maxes, equipment=eq)
-            how = f"template: {templates()[req.template].name}" + (f" ({req.reason})" if req.reason else "")
+        if req.template and (req.sure or args.template):
+            program, notes, how = from_template()
         else:
-            program, notes, _proposal = propose_program(text, req, maxes, eq, ctx.settings)
-            how = "drafted with the model, checked by code"
+            try:  # the words name no program style code is sure of: the model proposes, code checks
+                program, notes, _proposal = propose_program(text, req, maxes, eq, ctx.settings)
+                how = "drafted with the model, checked by code"
+            except ModelUnavailable:
+                if req.template is None:
+                    raise
+                program, notes, how = from_template()
+                notes.append("the language model is unavailable, so this is the closest template")
     except TemplateError as e:
         raise ToolError(str(e)) from e
     except ModelUnavailable:
