@@ -34,8 +34,19 @@ def _as_dict(args: BaseModel | dict[str, Any]) -> dict[str, Any]:
     return args.model_dump(mode="json", exclude_none=True) if isinstance(args, BaseModel) else dict(args)
 
 
-def route_by_code(text: str, attachments: list[Attachment], tools: dict[str, Tool]) -> Route | None:
-    """The route code can decide on its own, or None when the model has to choose."""
+DOMAIN_AFFINITY = 10  # priority bonus for the domain of the previous turn ("cancel it", "save it")
+
+
+def route_by_code(
+    text: str, attachments: list[Attachment], tools: dict[str, Tool], previous: str | None = None
+) -> Route | None:
+    """The route code can decide on its own, or None when the model has to choose.
+
+    When several fast paths claim a message, the highest priority wins, and a tool of the same
+    domain as the previous turn's tool gets `DOMAIN_AFFINITY` extra: a follow-up like "cancel it"
+    belongs to what was just discussed.
+    """
+    prev_domain = tools[previous].domain if previous in tools else None
     matches: list[tuple[int, str, dict[str, Any]]] = []
     for tool in tools.values():
         if tool.match is None:
@@ -45,7 +56,8 @@ def route_by_code(text: str, attachments: list[Attachment], tools: dict[str, Too
         except Exception:  # a broken fast path must never stop the chat; the model still routes
             args = None
         if args is not None:
-            matches.append((tool.priority, tool.name, _as_dict(args)))
+            bonus = DOMAIN_AFFINITY if prev_domain is not None and tool.domain == prev_domain else 0
+            matches.append((tool.priority + bonus, tool.name, _as_dict(args)))
     if matches:
         _, name, args = max(matches, key=lambda m: m[0])
         return Route(name, args, "code")

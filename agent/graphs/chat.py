@@ -153,7 +153,8 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
             return {**reset, "route": direct["tool"], "tool_args": direct.get("args") or {}, "routed_by": "button"}
         atts = [Attachment(**a) for a in state.get("attachments") or []]
         text = _last_user_text(state)
-        decided = route_by_code(text, atts, registry)
+        # `route` still holds the previous turn's choice here: it lets follow-ups stay in their domain.
+        decided = route_by_code(text, atts, registry, previous=state.get("route"))
         if decided is not None:
             return {**reset, "route": decided.tool, "tool_args": decided.args, "routed_by": decided.by}
         deps = _deps(config)

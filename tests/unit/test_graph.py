@@ -114,3 +114,20 @@ async def test_button_runs_a_tool_directly(settings, engine, account):
 )
 def test_clean_reply_strips_tool_json(raw, clean):
     assert clean_reply(raw) == clean
+
+
+def test_previous_domain_breaks_ties_between_fast_paths():
+    from agent.router import route_by_code
+    from agent.tools.base import Tool
+
+    class A(__import__("pydantic").BaseModel):
+        pass
+
+    def mk(name, domain, prio):
+        return Tool(name=name, description=name, args_model=A, run=lambda c, a: None, domain=domain,
+                    examples=["x"], match=lambda t, _a: A() if t == "cancel it" else None, priority=prio)  # fmt: skip
+
+    tools = {"train_cancel": mk("train_cancel", "training", 60), "checkin_cancel": mk("checkin_cancel", "checkins", 55)}
+    assert route_by_code("cancel it", [], tools).tool == "train_cancel"
+    assert route_by_code("cancel it", [], tools, previous="checkin_cancel").tool == "checkin_cancel"
+    assert route_by_code("cancel it", [], tools, previous="unknown_tool").tool == "train_cancel"
