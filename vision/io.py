@@ -139,8 +139,8 @@ def probe(path: Path, *, max_duration_s: float | None = None) -> VideoInfo:
                     pts.append(packet.pts)
                     if max_duration_s is not None and len(pts) % 256 == 0:
                         span = float((max(pts) - min(pts)) * tb)
-                        if span > max_duration_s:
-                            raise VideoError(_too_long(path, span, max_duration_s))
+                        if span > max_duration_s:  # say the header's length when it agrees it is long
+                            raise VideoError(_too_long(path, max(span, header_s or 0.0), max_duration_s))
         except av.error.FFmpegError:
             pass  # a truncated tail: keep what was read; decoding below decides if it is usable
         first_frame = _first_frame(path)

@@ -204,13 +204,116 @@ def fit_rim(
     cx, cy, r = fit
     minor, angle = r, 0.0
     resid = float(np.sqrt(np.mean((np.hypot(inliers[:, 0] - cx, inliers[:, 1] - cy) - r) ** 2)))
-    if len(inliers) >= 20:
-        (ex, ey), (d1, d2), ang = cv2.fitEllipse(inliers.astype(np.float32))
-        if min(d1, d2) / max(d1, d2) > 0.6 and math.hypot(ex - cx, ey - cy) < 0.1 * r:
-            cx, cy = float(ex), float(ey)
-            r, minor = max(d1, d2) / 2, min(d1, d2) / 2
-            angle = float(ang) if d1 >= d2 else float(ang) + 90.0
+    ellipse = _ellipse_refine(pts, ray, (cx, cy, r), rays)
+    # Only a clearly oval plate (camera well off side-on) replaces the circle: for a round one the
+    # circle through the outer rim is the more precise measurement.
+    if ellipse is not None and ellipse[0][3] / ellipse[0][2] < 0.95 and ellipse[1] >= 0.8 * support:
+        (cx, cy, r, minor, angle), support_e, resid = ellipse
+        support = max(support, support_e)
     return Circle(cx, cy, r, support, resid, minor, angle % 180.0)
+
+
+def _conics(samples: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Ellipses through 5 points each: (n, 5, 2) -> centre x, y, semi-axes A >= B, angle (deg), valid mask."""
+    x, y = samples[..., 0], samples[..., 1]
+    design = np.stack([x * x, x * y, y * y, x, y, np.ones_like(x)], axis=-1)
+    _, _, vt = np.linalg.svd(design)
+    a, b, c, d, e, f = (vt[:, -1, i] for i in range(6))
+    det = 4 * a * c - b * b
+    valid = det > 1e-12
+    det = np.where(valid, det, 1.0)
+    x0 = (b * e - 2 * c * d) / det
+    y0 = (b * d - 2 * a * e) / det
+    f0 = f + (d * x0 + e * y0) / 2
+    tr, diff = a + c, np.sqrt((a - c) ** 2 + b * b)
+    l1, l2 = (tr - diff) / 2, (tr + diff) / 2  # eigenvalues, l1 <= l2 (for a > 0)
+    flip = tr < 0
+    l1, l2, f0 = np.where(flip, -l2, l1), np.where(flip, -l1, l2), np.where(flip, -f0, f0)
+    valid &= (l1 > 0) & (f0 < 0)
+    big = np.sqrt(np.where(valid, -f0 / np.where(l1 > 0, l1, 1), 1.0))
+    small = np.sqrt(np.where(valid, -f0 / np.where(l2 > 0, l2, 1), 1.0))
+    # The long axis is along the eigenvector of the smaller eigenvalue.
+    ang = np.degrees(0.5 * np.arctan2(np.where(flip, -b, b), np.where(flip, -(a - c), a - c))) + 90.0
+    return x0, y0, big, small, ang, valid
+
+
+def _ellipse_refine(
+    pts: np.ndarray, ray: np.ndarray, circle: tuple[float, float, float], rays: int, iters: int = 400
+) -> tuple[tuple[float, float, float, float, float], float, float] | None:
+    """Let the plate be an ellipse (a camera not quite side-on) and keep its OUTER rim.
+
+    RANSAC over ellipses through five edge points on five rays spread round the plate; of the
+    well-supported shapes the largest wins (a plate's lip and painted rings make smaller concentric
+    ellipses inside the rim); least squares on its inliers gives the final shape.
+    """
+    cx, cy, r = circle
+    n = len(pts)
+    if n < 20:
+        return None
+    rng = np.random.default_rng(1)
+    norm = (pts - [cx, cy]) / r
+    # Candidates per ray, padded: index table (rays, per) and their distance from the centre.
+    per = int(np.bincount(ray, minlength=rays).max())
+    table = np.full((rays, per), -1)
+    slot = np.arange(n) - np.searchsorted(ray, ray)
+    table[ray, slot] = np.arange(n)
+    radius = np.hypot(norm[:, 0], norm[:, 1])
+    rad_t = np.where(table >= 0, radius[np.maximum(table, 0)], np.inf)
+    filled = np.nonzero((table >= 0).any(axis=1))[0]
+    if len(filled) < 10:
+        return None
+    # Five rays spread round the plate; the first point at random, the others on the same ring
+    # (nearest in radius to the first, give or take the ellipse's own variation).
+    start = rng.integers(0, len(filled), iters)
+    jitter = rng.integers(0, max(1, len(filled) // 10), (iters, 5))
+    rays_k = filled[(start[:, None] + np.arange(5)[None, :] * len(filled) // 5 + jitter) % len(filled)]
+    counts = (table[rays_k[:, 0]] >= 0).sum(axis=1)
+    first = table[rays_k[:, 0], rng.integers(0, 1 << 30, iters) % counts]
+    target = radius[first][:, None] * rng.uniform(0.9, 1.1, (iters, 4))
+    choice = np.argmin(np.abs(rad_t[rays_k[:, 1:]] - target[..., None]), axis=2)
+    others = table[rays_k[:, 1:], choice]
+    picks = np.concatenate([first[:, None], others], axis=1)
+    x0, y0, big, small, ang, valid = _conics(norm[picks])
+    valid &= (small / np.where(big > 0, big, 1) > 0.6) & (np.hypot(x0, y0) < 0.15) & (big < 1.35) & (small > 0.6)
+    if not valid.any():
+        return None
+    x0, y0, big, small, ang = x0[valid], y0[valid], big[valid], small[valid], ang[valid]
+    c, s = np.cos(np.radians(ang))[:, None], np.sin(np.radians(ang))[:, None]
+    dx, dy = norm[None, :, 0] - x0[:, None], norm[None, :, 1] - y0[:, None]
+    u, v = dx * c + dy * s, -dx * s + dy * c
+    rho = np.sqrt((u / big[:, None]) ** 2 + (v / small[:, None]) ** 2)
+    tol = max(0.012, 0.8 / r)
+    hits = np.abs(rho - 1) < tol
+    starts = np.flatnonzero(np.r_[True, ray[1:] != ray[:-1]])
+    support = (np.add.reduceat(hits, starts, axis=1) > 0).sum(axis=1)
+    # The best-supported shape, or a larger copy of it (same centre, same aspect: the outer rim
+    # around a lip); a mixed shape crossing from one ring to another has a different aspect.
+    # Never smaller than the circle already chosen as the outer rim: inner rings are not the plate.
+    size_ok = np.sqrt(big * small) >= 0.96
+    if not size_ok.any():
+        return None
+    b0 = int(np.argmax(np.where(size_ok, support, -1)))
+    aspect = small / big
+    good = (
+        size_ok
+        & (support >= max(0.25 * rays, 0.5 * support[b0]))
+        & (np.abs(aspect - aspect[b0]) < 0.025)
+        & (np.hypot(x0 - x0[b0], y0 - y0[b0]) < 0.02)
+        & (big >= big[b0])
+    )
+    k = int(np.argmax(np.where(good, big * small, -1.0)))
+    chosen = np.nonzero(hits[k])[0]
+    if len(chosen) < 12:
+        return None
+    (ex, ey), (d1, d2), ea = cv2.fitEllipse(pts[chosen].astype(np.float32))
+    a_, b_, ang_ = (d1 / 2, d2 / 2, float(ea)) if d1 >= d2 else (d2 / 2, d1 / 2, float(ea) + 90.0)
+    if not (b_ / a_ > 0.6 and math.hypot(ex - cx, ey - cy) < 0.15 * r):
+        return None
+    cs, sn = math.cos(math.radians(ang_)), math.sin(math.radians(ang_))
+    q = pts[chosen]
+    uu, vv = (q[:, 0] - ex) * cs + (q[:, 1] - ey) * sn, -(q[:, 0] - ex) * sn + (q[:, 1] - ey) * cs
+    resid = float(np.sqrt(np.mean(((np.sqrt((uu / a_) ** 2 + (vv / b_) ** 2) - 1) * (a_ + b_) / 2) ** 2)))
+    return (float(ex), float(ey), a_, b_, ang_), int(support[k]) / rays, resid
 
 
 def detect_plates(gray: np.ndarray, *, max_n: int = 6, min_support: float = 0.45) -> list[Circle]:
