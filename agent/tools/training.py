@@ -502,7 +502,8 @@ _TODAY_RE = re.compile(
     r"\b(?:what(?:'s| is| do i have| am i (?:doing|training|lifting))|show(?: me)?|give me)\b.*"
     r"\b(?:workout|session|training|program|lifting|doing)\b.*\b(?:today|tonight|now|next)\b|"
     r"\b(?:today'?s|next|tonight'?s)\s+(?:workout|session|training)\b|\bwhat(?:'s| is) on (?:for )?today\b|"
-    r"\bwhat am i (?:doing|training|lifting) today\b",
+    r"\bwhat am i (?:doing|training|lifting) today\b|"
+    r"\bwhat should i (?:do|lift|train|hit)(?: in the gym)? (?:today|tonight|next)\b|\btoday'?s (?:plan|lifts)\b",
     re.I,
 )
 
@@ -513,6 +514,7 @@ _TODAY_RE = re.compile(
     args=TodayArgs,
     domain=DOMAIN,
     examples=["what's my workout today?", "next session"],
+    intents=[r"\b(workout|session|training|lifts?)\b.*\b(today|tonight|tomorrow)\b"],
     match=lambda text, _a: TodayArgs() if _TODAY_RE.search(text) else None,
     priority=40,
 )

@@ -263,3 +263,19 @@ def test_import_attachment_then_export(chat: Chat, tmp_path, engine):
 )
 def test_common_phrasings_route_by_code(chat: Chat, text, tool):
     assert chat.route(text)[0] == tool
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "had 2 eggs and a slice of toast for breakfast",
+        "200g chicken and 150g rice",
+        "convert 100 kg to lb",
+        "2 x 100g yogurt",
+        "how should I brace for a heavy squat?",
+        "I'm 180 cm",
+    ],
+)
+def test_lines_of_other_domains_are_not_taken_for_sets(chat: Chat, text):
+    r = route_by_code(text, [], chat.tools)
+    assert r is None or not r.tool.startswith(("train_", "program_")), (text, r)
