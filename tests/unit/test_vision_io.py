@@ -105,7 +105,7 @@ def test_audio_only(tmp_path: Path) -> None:
 def test_corrupt_and_truncated(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     (tmp_path / "noise.mp4").write_bytes(rng.integers(0, 256, 50_000, dtype=np.uint8).tobytes())
-    with pytest.raises(VideoError, match="damaged|can't read|not a video"):
+    with pytest.raises(VideoError, match=r"damaged|can't read|not a video"):
         probe(tmp_path / "noise.mp4")
     good = write_blank(tmp_path / "good.mp4", 2.0, fps=30, size=(160, 120))
     data = good.read_bytes()
@@ -126,7 +126,7 @@ def test_corrupt_and_truncated(tmp_path: Path) -> None:
 def test_still_image_is_not_a_video(tmp_path: Path) -> None:
     cv2.imwrite(str(tmp_path / "photo.png"), np.zeros((40, 40, 3), np.uint8))
     (tmp_path / "photo.png").rename(tmp_path / "photo.mp4")
-    with pytest.raises(VideoError, match="still image|not a video"):
+    with pytest.raises(VideoError, match=r"still image|not a video"):
         probe(tmp_path / "photo.mp4")
 
 

@@ -12,9 +12,13 @@ from vision.synthetic import RepSpec, _Motion, default_reps
 PX_PER_M = 400.0
 
 
-def _path(reps: list[RepSpec], fps: float, *, noise_px: float = 0.3, lift: str = "squat", vfr: bool = False,
-          seed: int = 0, lead: float = 0.8, tail: float = 0.6) -> tuple[_Motion, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    motion = _Motion(reps, lead, tail, lift in ("deadlift", "snatch"), 0.03)
+Path = tuple[_Motion, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _path(
+    reps: list[RepSpec], fps: float, *, noise_px: float = 0.3, lift: str = "squat", vfr: bool = False, seed: int = 0
+) -> Path:
+    motion = _Motion(reps, 0.8, 0.6, lift in ("deadlift", "snatch"), 0.03)
     rng = np.random.default_rng(seed)
     if vfr:
         steps = rng.uniform(0.7, 1.3, int(motion.duration * fps * 1.5)) / fps
