@@ -25,7 +25,7 @@ from nutrition.diary import DiaryError, FoodBook, ItemResult
 from nutrition.energy import EnergyError
 from nutrition.importers import ImportFormatError, detect, parse_file, read_rows
 from nutrition.importers import decode as decode_csv
-from nutrition.meal_text import FOOD_VERB, MEALS, parse_meal_line
+from nutrition.meal_text import MEALS, parse_meal_line
 from nutrition.nutrients import FIELDS, LABELS, Nutrients, fmt
 from nutrition.off import OffClient, OffUnavailable
 from nutrition.portion import PortionError, portion
@@ -811,8 +811,17 @@ def _match_barcode(text: str, atts: list[Attachment]) -> BarcodeArgs | None:
             amount = line.items[0].amount.text if line.items and line.items[0].amount.explicit else None
         return BarcodeArgs(code=code, amount=amount, meal=line.meal)  # type: ignore[arg-type]
     images = [a for a in atts if a.is_image]
-    if images and (not text.strip() or _BARCODE_WORDS.search(text) or FOOD_VERB.search(text)):
-        return BarcodeArgs()
+    if not images:
+        return None
+    if _BARCODE_WORDS.search(text or ""):
+        return BarcodeArgs()  # asked for a barcode: the tool says so if it can't read one
+    for a in images:  # any other photo is ours only when it really shows a product barcode
+        try:
+            found = read_barcodes(a.path)
+        except BarcodeError:
+            continue
+        if found:
+            return BarcodeArgs(code=found[0].code, meal=parse_meal_line(text or "").meal)  # type: ignore[arg-type]
     return None
 
 

@@ -371,6 +371,28 @@ def test_barcode_from_cache_and_confirm_by_button(tools, ctx):
     assert item["sodium_mg"] == pytest.approx(440 * 0.608, abs=0.01)
 
 
+def test_photos_are_claimed_only_for_barcodes(tools, tmp_path):
+    import cv2
+    import numpy as np
+
+    from nutrition.barcode import render_ean13
+
+    blank, code = tmp_path / "gym.jpg", tmp_path / "label.jpg"
+    cv2.imwrite(str(blank), np.full((480, 640, 3), 120, np.uint8))
+    scene = np.full((600, 800, 3), 210, np.uint8)
+    img = render_ean13("5449000011527", module_px=3, height_px=140)
+    scene[200 : 200 + img.shape[0], 150 : 150 + img.shape[1]] = img
+    cv2.imwrite(str(code), cv2.GaussianBlur(scene, (3, 3), 0))
+
+    def att(p):
+        return Attachment(upload_id="u", filename=p.name, mime="image/jpeg", path=str(p), size_bytes=p.stat().st_size)
+
+    match = tools["food_barcode"].match
+    assert match("", [att(blank)]) is None  # someone else's photo (a lift, a plate) is left alone
+    assert match("scan this barcode", [att(blank)]) is not None  # asked: the tool will say it can't read it
+    assert match("", [att(code)]).code == "5449000011527"
+
+
 def test_bad_barcode_is_refused_before_any_lookup(tools, ctx):
     with pytest.raises(ToolError, match="check digit"):
         run(tools, ctx, "food_barcode", {"code": "3029330003534"})
