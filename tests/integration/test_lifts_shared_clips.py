@@ -1,0 +1,93 @@
+"""Real lift clips from ../shared/data (skipped with a reason when absent).
+
+- small-squat.mp4 vs small-squat_man_anno.txt. The annotation file is one "x, y" line per decoded
+  frame (263 lines for 263 frames), integer pixels in the displayed 1080x1920 frame, clicked on the
+  centre of the bar's end (the sleeve face), which sits in front of the plate and so off the plate's
+  centre by up to ~70 px in this close-up (found by drawing both on frames 0, 100, 160, 230). The
+  author's own tracker is 2.4 px from it (their metric: mean Euclidean distance per frame); we
+  compare our followed bar end the same way and must be within 5 px.
+- risevbt-sample2.mp4: 5 squat reps (the source says so).
+- empty-bar clips: no plates, so the lifter's hands are followed (BlazePose; skipped when its
+  bundle isn't installed). Rep counts were determined by watching every 6th frame of each clip:
+  squat: standing until frame ~42, down to the bottom at ~66-84, up by ~102: 1 rep;
+  bench: arms locked out until ~54, bar at the chest ~66-90, locked out again from ~102: 1 rep;
+  deadlift: the clip starts with the bar at the shins, stands at ~24-66, lowers to the floor by ~90,
+  then lets go and stands up empty-handed at the end: 1 rep.
+- snatch-competition.mp4: one snatch (the catch and the stand-up are not a second rep).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vision.analyse import LiftOptions, analyse_video
+
+BUNDLE = Path(os.environ.get("POWERFORGE_BLAZEPOSE_TASK", Path.home() / ".cache/powerforge/blazepose-full.task"))
+
+
+@pytest.fixture(scope="module")
+def lifts(shared_data: Path) -> Path:
+    return shared_data / "media" / "lifts"
+
+
+@pytest.mark.slow
+def test_small_squat_bar_end_against_manual_annotation(lifts: Path, tmp_path: Path) -> None:
+    anno = np.loadtxt(lifts / "small-squat_man_anno.txt", delimiter=",")
+    analysis = analyse_video(lifts / "small-squat.mp4", LiftOptions(pose=None, out_video=tmp_path / "a.mp4"))
+    assert analysis.video.hdr and analysis.video.fps == pytest.approx(60, abs=0.01)
+    assert len(analysis.path_t) == len(anno) == 263
+    end = analysis.bar_end_xy
+    assert end is not None and np.isfinite(end).all()
+    err = np.linalg.norm(end - anno, axis=1)
+    print(f"\nsmall-squat: bar end vs manual annotation: mean {err.mean():.2f} px, median {np.median(err):.2f}, "
+          f"max {err.max():.1f} (author's tracker: 2.4 px)")  # fmt: skip
+    assert err.mean() <= 5.0
+    assert len(analysis.reps) == 1
+    r = analysis.reps[0]
+    assert 0.3 < r.mcv < 0.8 and 0.5 < r.rom_m < 0.9  # a deep, light squat
+    assert (tmp_path / "a.mp4").stat().st_size > 50_000
+
+
+@pytest.mark.slow
+def test_risevbt_five_reps(lifts: Path) -> None:
+    analysis = analyse_video(lifts / "risevbt-sample2.mp4", LiftOptions(pose=None))
+    assert analysis.source == "plate"
+    assert len(analysis.reps) == 5
+    for r in analysis.reps:
+        assert 0.3 < r.mcv < 0.8 and 0.3 < r.rom_m < 0.6
+    print("\nrisevbt: MCV " + ", ".join(f"{r.mcv:.2f}±{r.mcv_sd:.2f}" for r in analysis.reps))
+
+
+@pytest.mark.slow
+def test_snatch_is_one_rep(lifts: Path) -> None:
+    analysis = analyse_video(lifts / "snatch-competition.mp4", LiftOptions(lift="snatch", pose=None))
+    assert len(analysis.reps) == 1
+    assert analysis.reps[0].peak_v > 1.4  # a snatch pull is fast
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("clip,lift,reps", [("emptybar-squat", "squat", 1), ("emptybar-bench", "bench", 1),
+                                            ("emptybar-deadlift", "deadlift", 1)])  # fmt: skip
+def test_empty_bar_counts_from_the_hands(lifts: Path, clip: str, lift: str, reps: int) -> None:
+    if not BUNDLE.is_file():
+        pytest.skip(f"BlazePose bundle not installed at {BUNDLE} (powerforge models pull blazepose-full)")
+    from models.pose.blazepose import BlazePoseBackend
+
+    analysis = analyse_video(
+        lifts / f"{clip}.mp4", LiftOptions(lift=lift), pose_factory=lambda: BlazePoseBackend(BUNDLE)
+    )
+    assert analysis.source == "wrists"
+    assert len(analysis.reps) == reps
+    assert "torso" in analysis.scale_method and analysis.scale_rel_sd >= 0.1
+    assert any("No plate" in n for n in analysis.notes)
+
+
+def test_empty_bar_without_pose_says_what_is_missing(lifts: Path) -> None:
+    from vision.analyse import LiftError
+
+    with pytest.raises(LiftError, match="couldn't find a barbell"):
+        analyse_video(lifts / "emptybar-bench.mp4", LiftOptions(lift="bench", pose=None))
