@@ -76,6 +76,14 @@ STRONG_CUE = re.compile(r"\b(show|chart|plot|graph|trend|trends|over time|progre
                         r"going up|going down|improv(e|ed|ing)|over the|each (week|month))\b", re.I)  # fmt: skip
 MEMORY = re.compile(r"\b(feel|felt|feeling|hurt|hurting|hurts|pain|painful|sore|injur\w*|mood|notes?|said|mention\w*|"
                     r"remember|why did|what happened)\b", re.I)  # fmt: skip
+# Things people track that this app does not log: a question about them is answered with "I can't chart that".
+UNSUPPORTED = re.compile(
+    r"\b(sleep|slept|steps?|heart ?rate|hrv|resting hr|bpm|water|hydration|blood pressure|body ?fat|bf ?%|waist|"
+    r"vo2|pace|distance|miles?|cycling|swim\w*|mood|stress|caffeine|alcohol|beer|wine|menstrua\w*|cycle length|"
+    r"hours? (of )?sleep|screen time|calories burned running|grip strength|vertical jump|flexibility|mobility|"
+    r"reaction time|vo2 ?max|heart)\b",
+    re.I,
+)
 NOT_MINE = re.compile(r"\b(left|remaining|to go|still need|should i|how do i|what is a|what's a|explain|why)\b", re.I)
 
 GROUPS: list[tuple[str, str]] = [
@@ -245,7 +253,7 @@ def parse_question(text: str) -> AnalyticsQuery | None:
     metrics = find_metrics(t)
     if not metrics:
         return None
-    if not (CUE.search(t) or find_period(t)) or MEMORY.search(t):
+    if not (CUE.search(t) or find_period(t)) or MEMORY.search(t) or UNSUPPORTED.search(t):
         return None  # "how did my bench sessions feel in October?" is for memory, not a chart
     metric = metrics[0]
     if metric in ("bodyweight", "calories", "protein", "carbs", "fat", "fibre") and NOT_MINE.search(t):

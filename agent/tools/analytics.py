@@ -12,12 +12,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from agent import prompts
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
 from analytics import executor, fastpath
-from analytics.catalogue import METRICS, UnknownMetric, nearest
+from analytics.catalogue import METRICS, Aggregate, ChartKind, GroupBy, UnknownMetric, nearest
 from analytics.memory import Memory, quote_notes
 from analytics.metrics import NothingLogged, QueryProblem
 from analytics.periods import PeriodError, find_period, parse_period
@@ -25,12 +25,7 @@ from analytics.query import AnalyticsQuery, Compare, Filters, MetricName
 from analytics.review import weekly_review
 from storage import analytics as sql
 
-UNSUPPORTED = re.compile(
-    r"\b(sleep|slept|steps?|heart ?rate|hrv|resting hr|bpm|water|hydration|blood pressure|body ?fat|bf ?%|waist|"
-    r"vo2|pace|distance|miles?|cycling|swim\w*|mood|stress|caffeine|alcohol|beer|wine|menstrua\w*|cycle length|"
-    r"hours? (of )?sleep|screen time|calories burned running)\b",
-    re.I,
-)
+UNSUPPORTED = fastpath.UNSUPPORTED
 CATALOGUE_LINES = "\n".join(f"- {k}: {m.label} ({m.unit}) — {m.description}" for k, m in METRICS.items())
 
 
@@ -49,15 +44,26 @@ class AskArgs(BaseModel):
 
     metric: MetricName | None = Field(default=None, description="Catalogue key; leave out when none fits")
     filters: Filters | None = None
-    group_by: str | None = Field(default=None, description="day, week, month, session, exercise, muscle, meal, food")
+    group_by: GroupBy | None = Field(default=None, description="How to group, when the athlete says so")
     period: str | None = Field(default=None, description="The athlete's words, e.g. 'last 12 weeks', 'since March'")
-    aggregate: str | None = Field(default=None, description="sum, mean, max, min, count or last")
+    aggregate: Aggregate | None = Field(default=None, description="Only when said: 'average' → mean, 'total' → sum")
     compare: Compare | None = None
-    chart: str | None = Field(default=None, description="line, bar, scatter, area or table")
+    chart: ChartKind | None = Field(default=None, description="Only when said, e.g. 'as a bar chart' → bar")
     refine: bool = Field(default=False, description="True when this changes the chart shown just before")
     add_exercise: list[str] = Field(default_factory=list, description="Lifts to add to the previous chart")
     remove_exercise: list[str] = Field(default_factory=list, description="Lifts to take off the previous chart")
     unsupported: str | None = Field(default=None, description="What was asked when no metric can answer it")
+
+    @model_validator(mode="after")
+    def _query_fits(self) -> AskArgs:
+        """A new chart's query must be valid as a whole (the model is told what to fix, e.g. a grouping the
+        metric doesn't have); a refinement is checked against the last chart when it is applied."""
+        if self.metric is not None and not self.refine:
+            AnalyticsQuery.model_validate(self.query_fields())
+        return self
+
+    def query_fields(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True, exclude={"refine", "add_exercise", "remove_exercise", "unsupported"})
 
 
 def _match_ask(text: str, _att: list[Attachment]) -> AskArgs | None:
@@ -137,6 +143,14 @@ def _offer(text: str, asked: str | None = None) -> ToolOutput:
         "hard sets per muscle group last week",
         "calories vs target for the past 30 days",
         "bodyweight and trend this year",
+        "velocity at 140 kg squat over time",
+        "punches per round over my last 10 sessions",
+        "how is my strength coming along lately",
+        "am I getting stronger on bench?",
+        "how much protein have I been eating recently",
+        "is my weight going down",
+        "how often did I train this month",
+        "how consistent is my food logging",
         "only since March",
         "as a bar chart",
         "add deadlift",
@@ -176,10 +190,7 @@ def ask(ctx: ToolContext, args: AskArgs) -> ToolOutput:
                 return _offer(ctx.text, UNSUPPORTED.search(ctx.text).group(0))  # type: ignore[union-attr]
             return _offer(ctx.text or "that")
         else:
-            data = args.model_dump(
-                exclude_none=True, exclude={"refine", "add_exercise", "remove_exercise", "unsupported"}
-            )
-            query = AnalyticsQuery.model_validate(data)
+            query = AnalyticsQuery.model_validate(args.query_fields())
         answer = executor.run(query, ctx.account_id, today=today, tz=tz, engine=ctx.engine, out_dir=ctx.output_dir)
     except NothingLogged as e:
         sql.save_last_query(ctx.account_id, thread, query.model_dump(mode="json"), ctx.engine)
@@ -267,7 +278,7 @@ def recall(ctx: ToolContext, args: RecallArgs) -> ToolOutput:
         if not args.exercise or args.exercise.lower() in args.question.lower()
         else f"{args.exercise} {args.question}"
     )
-    hits = memory.search(query, start=start, end=end, k=8, min_similarity=0.3)
+    hits = memory.search(query, start=start, end=end, k=8, min_similarity=0.35)
     if args.exercise and hits:  # prefer notes that name the lift; keep the rest only if none does
         words = {w for w in args.exercise.lower().split() if len(w) > 3 and w not in ("press", "barbell")}
         named = [h for h in hits if any(w.rstrip("s") in h.note.text.lower() for w in words)]
