@@ -50,7 +50,7 @@ _VERBS = re.compile(
 )
 _TRAIL_NOISE = re.compile(r"[\s,.!]*(?:\bplease\b|\bthanks?\b|\bthank you\b|\bfor me\b|\bto my diary\b)[\s.!]*$", re.I)
 _SPLIT = re.compile(
-    r"\s*(?:,|;|\+|&|\n|\band then\b|\bthen\b|\band\b|\bwith\b|\bplus\b|\balong with\b|\balso\b)\s*", re.I
+    r"\s*(?:,|;|\+|&|\n|\band then\b|\bthen\b|\band\b|\bwith\b|\bon\b|\bplus\b|\balong with\b|\balso\b)\s*", re.I
 )
 FOOD_VERB = re.compile(
     r"\b(?:had|ate|eaten|eat|drank|drunk|breakfast|brekkie|brunch|lunch|dinner|supper|snack(?:ed|s)?|"

@@ -32,7 +32,16 @@ _COUNT_PREFERENCE = tuple(
     "patty|fillet|can|bottle".split("|")
 )
 # Containers without a measure of their own: typical sizes (ml), flagged as estimates.
-_CONTAINER_ML = {"glass": 250.0, "can": 330.0, "bottle": 500.0, "mug": 350.0}
+_CONTAINER_ML = {
+    "glass": 250.0,
+    "can": 330.0,
+    "bottle": 500.0,
+    "mug": 350.0,
+    "bowl": 350.0,
+    "splash": 30.0,
+    "dash": 5.0,
+}
+_HANDFUL_G = 30.0  # nuts, berries, crisps: a typical handful, flagged as an estimate
 _LIQUID_WORDS = wordset(
     "milk juice drink beverage water soda cola coffee tea beer wine oil vinegar sauce soup syrup "
     "broth smoothie shake lemonade nectar spirits liquor kefir"
@@ -155,18 +164,21 @@ def _from_measure(food: Food, m: Measure, n: float, confidence: float = 1.0) -> 
     )
 
 
-def _count_measure(food: Food, phrase: str) -> Measure | None:
-    """The measure a bare count means: the food's usual one ("egg" -> large), a measure the phrase names
-    ("chicken thigh" -> thigh), else the first of medium / large / piece / slice / serving …"""
+def _count_measure(food: Food, phrase: str, *, volume_default: bool = False) -> Measure | None:
+    """The measure a count means: the food's usual one ("egg" -> large), a measure the phrase names
+    ("chicken thigh" -> thigh), else the first of medium / fruit / piece / slice / serving …
+
+    A usual measure that is a volume ("cup" of berries) is used for a count only as a last resort
+    ("3 strawberries" are three berries), but it is what "some berries" with no amount means."""
     default = find_measure(food, food.default_measure) if food.default_measure else None
-    if default is not None and not _VOLUME_HEAD.match(measure_key(default.name)):
+    if default is not None and (volume_default or not _VOLUME_HEAD.match(measure_key(default.name))):
         return default
     for word in reversed(tokens(phrase)):
         m = find_measure(food, word, inside=False)
         if m and not _WEIGHT_HEAD.match(measure_key(m.name)):
             return m
-    for word in _COUNT_PREFERENCE:  # "3 strawberries" are three berries, not three cups
-        m = find_measure(food, word)
+    for word in _COUNT_PREFERENCE:
+        m = find_measure(food, word, inside=False)
         if m:
             return m
     return default
@@ -192,14 +204,19 @@ def portion(food: Food, amount: Amount, phrase: str = "") -> Portion:
         unit = amount.unit
         m = find_measure(food, unit)
         if unit == "serving" and m is None:
-            m = _count_measure(food, phrase)
+            m = _count_measure(food, phrase, volume_default=not amount.explicit)
             if m is not None and not amount.explicit:
                 confidence = min(confidence, 0.9)
         if m is not None:
             return _from_measure(food, m, amount.value, confidence)
+        if unit == "bowl" and (cup := find_measure(food, "cup")) is not None and food.basis == "g":
+            return _from_measure(food, cup, amount.value, min(confidence, 0.7))
+        if unit == "handful":
+            grams = _HANDFUL_G * amount.value
+            return Portion(grams, "g", f"{amount.value:g} handful ≈ {_fmt(grams)} g", min(confidence, 0.6), grams=grams)
         if unit in _CONTAINER_ML:
             default = food.default_measure and find_measure(food, food.default_measure)
-            if default:
+            if default and not _VOLUME_HEAD.match(measure_key(default.name)):
                 return _from_measure(food, default, amount.value, min(confidence, 0.8))
             ml = _CONTAINER_ML[unit] * amount.value
             return _from_volume(food, ml, f"{amount.value:g} {unit} (~{_fmt(ml)} ml)", min(confidence, 0.7))

@@ -10,232 +10,67 @@ and ranges ("2-3" is the midpoint, flagged approximate).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from powerforge.units import Mass, Volume
 
 Kind = Literal["mass", "volume", "measure", "count"]
 
+
 # Spelling -> canonical unit, per kind. Volume units that are also USDA household measures (cup, tbsp,
 # tsp, fl oz) stay volume here; the resolver prefers the food's own gram weight for them.
-MASS_UNITS = {
-    "g": "g",
-    "gr": "g",
-    "grs": "g",
-    "gram": "g",
-    "grams": "g",
-    "gramme": "g",
-    "grammes": "g",
-    "kg": "kg",
-    "kgs": "kg",
-    "kilo": "kg",
-    "kilos": "kg",
-    "kilogram": "kg",
-    "kilograms": "kg",
-    "mg": "mg",
-    "milligram": "mg",
-    "milligrams": "mg",
-    "oz": "oz",
-    "ounce": "oz",
-    "ounces": "oz",
-    "lb": "lb",
-    "lbs": "lb",
-    "pound": "lb",
-    "pounds": "lb",
-}
-VOLUME_UNITS = {
-    "ml": "ml",
-    "mls": "ml",
-    "millilitre": "ml",
-    "millilitres": "ml",
-    "milliliter": "ml",
-    "milliliters": "ml",
-    "cl": "cl",
-    "centilitre": "cl",
-    "centiliter": "cl",
-    "dl": "dl",
-    "decilitre": "dl",
-    "deciliter": "dl",
-    "l": "l",
-    "ltr": "l",
-    "litre": "l",
-    "litres": "l",
-    "liter": "l",
-    "liters": "l",
-    "cup": "cup",
-    "cups": "cup",
-    "c": "cup",
-    "tbsp": "tbsp",
-    "tbsps": "tbsp",
-    "tbs": "tbsp",
-    "tbl": "tbsp",
-    "tablespoon": "tbsp",
-    "tablespoons": "tbsp",
-    "tsp": "tsp",
-    "tsps": "tsp",
-    "teaspoon": "tsp",
-    "teaspoons": "tsp",
-    "fl oz": "fl oz",
-    "fl. oz": "fl oz",
-    "fl.oz": "fl oz",
-    "floz": "fl oz",
-    "fluid ounce": "fl oz",
-    "fluid ounces": "fl oz",
-    "pint": "pint",
-    "pints": "pint",
-    "quart": "quart",
-    "quarts": "quart",
-    "gallon": "gallon",
-    "gallons": "gallon",
-}
+def _spellings(groups: dict[str, str]) -> dict[str, str]:
+    """{'g': 'g|gr|gram'} -> {'g': 'g', 'gr': 'g', 'gram': 'g'} (kept compact and readable)."""
+    return {spelling: canon for canon, spellings in groups.items() for spelling in spellings.split("|")}
+
+
+MASS_UNITS = _spellings({
+    "g": "g|gr|grs|gram|grams|gramme|grammes", "kg": "kg|kgs|kilo|kilos|kilogram|kilograms",
+    "mg": "mg|milligram|milligrams", "oz": "oz|ounce|ounces", "lb": "lb|lbs|pound|pounds",
+})  # fmt: skip
+VOLUME_UNITS = _spellings({
+    "ml": "ml|mls|millilitre|millilitres|milliliter|milliliters", "cl": "cl|centilitre|centiliter",
+    "dl": "dl|decilitre|deciliter", "l": "l|ltr|litre|litres|liter|liters", "cup": "cup|cups|c",
+    "tbsp": "tbsp|tbsps|tbs|tbl|tablespoon|tablespoons|tablespoonful|tablespoonfuls",
+    "tsp": "tsp|tsps|teaspoon|teaspoons|teaspoonful|teaspoonfuls|spoon|spoons|spoonful|spoonfuls",
+    "fl oz": "fl oz|fl. oz|fl.oz|floz|fluid ounce|fluid ounces", "pint": "pint|pints", "quart": "quart|quarts",
+    "gallon": "gallon|gallons",
+})  # fmt: skip
 # Millilitres per volume unit (US customary for cup/spoons/pints, as USDA measures are).
 VOLUME_ML = {
-    "ml": 1.0,
-    "cl": 10.0,
-    "dl": 100.0,
-    "l": 1000.0,
-    "cup": Volume.of(1, "cup_us").ml,
-    "tbsp": Volume.of(1, "tbsp").ml,
-    "tsp": Volume.of(1, "tsp").ml,
-    "fl oz": Volume.of(1, "fl oz").ml,
-    "pint": 473.176473,
-    "quart": 946.352946,
-    "gallon": 3785.411784,
-}
-MEASURE_UNITS = {
-    "slice": "slice",
-    "slices": "slice",
-    "piece": "piece",
-    "pieces": "piece",
-    "pc": "piece",
-    "pcs": "piece",
-    "each": "piece",
-    "item": "piece",
-    "items": "piece",
-    "unit": "piece",
-    "units": "piece",
-    "serving": "serving",
-    "servings": "serving",
-    "portion": "serving",
-    "portions": "serving",
-    "can": "can",
-    "cans": "can",
-    "tin": "can",
-    "tins": "can",
-    "bottle": "bottle",
-    "bottles": "bottle",
-    "glass": "glass",
-    "glasses": "glass",
-    "mug": "mug",
-    "mugs": "mug",
-    "scoop": "scoop",
-    "scoops": "scoop",
-    "handful": "handful",
-    "handfuls": "handful",
-    "bowl": "bowl",
-    "bowls": "bowl",
-    "bar": "bar",
-    "bars": "bar",
-    "packet": "packet",
-    "packets": "packet",
-    "pack": "packet",
-    "packs": "packet",
-    "sachet": "packet",
-    "stick": "stick",
-    "sticks": "stick",
-    "rasher": "slice",
-    "rashers": "slice",
-    "strip": "strip",
-    "strips": "strip",
-    "fillet": "fillet",
-    "fillets": "fillet",
-    "link": "link",
-    "links": "link",
-    "patty": "patty",
-    "patties": "patty",
-    "clove": "clove",
-    "cloves": "clove",
-    "leaf": "leaf",
-    "leaves": "leaf",
-    "stalk": "stalk",
-    "stalks": "stalk",
-    "pat": "pat",
-    "pats": "pat",
-    "container": "container",
-    "pot": "container",
-    "tub": "container",
-    "jar": "jar",
-    "jars": "jar",
-    "box": "box",
-    "boxes": "box",
-    "bag": "bag",
-    "bags": "bag",
-    "small": "small",
-    "medium": "medium",
-    "med": "medium",
-    "large": "large",
-    "extra large": "extra large",
-    "xl": "extra large",
-    "jumbo": "jumbo",
-}
+    "ml": 1.0, "cl": 10.0, "dl": 100.0, "l": 1000.0, "cup": Volume.of(1, "cup_us").ml,
+    "tbsp": Volume.of(1, "tbsp").ml, "tsp": Volume.of(1, "tsp").ml, "fl oz": Volume.of(1, "fl oz").ml,
+    "pint": 473.176473, "quart": 946.352946, "gallon": 3785.411784,
+}  # fmt: skip
+
+MEASURE_UNITS = _spellings({
+    "slice": "slice|slices|rasher|rashers", "piece": "piece|pieces|pc|pcs|each|item|items|unit|units",
+    "serving": "serving|servings|portion|portions", "can": "can|cans|tin|tins", "bottle": "bottle|bottles",
+    "glass": "glass|glasses", "mug": "mug|mugs", "scoop": "scoop|scoops", "handful": "handful|handfuls",
+    "splash": "splash", "dash": "dash", "bowl": "bowl|bowls", "bar": "bar|bars",
+    "packet": "packet|packets|pack|packs|sachet", "stick": "stick|sticks", "strip": "strip|strips",
+    "fillet": "fillet|fillets", "link": "link|links", "patty": "patty|patties", "clove": "clove|cloves",
+    "leaf": "leaf|leaves", "stalk": "stalk|stalks", "pat": "pat|pats", "container": "container|pot|tub",
+    "jar": "jar|jars", "box": "box|boxes", "bag": "bag|bags", "small": "small", "medium": "medium|med",
+    "large": "large", "extra large": "extra large|xl", "jumbo": "jumbo",
+})  # fmt: skip
+
 
 NUMBER_WORDS = {
-    "a": 1.0,
-    "an": 1.0,
-    "one": 1.0,
-    "two": 2.0,
-    "three": 3.0,
-    "four": 4.0,
-    "five": 5.0,
-    "six": 6.0,
-    "seven": 7.0,
-    "eight": 8.0,
-    "nine": 9.0,
-    "ten": 10.0,
-    "eleven": 11.0,
-    "twelve": 12.0,
-    "fifteen": 15.0,
-    "twenty": 20.0,
-    "dozen": 12.0,
-    "a dozen": 12.0,
-    "half a dozen": 6.0,
-    "half": 0.5,
-    "a half": 0.5,
-    "half a": 0.5,
-    "half an": 0.5,
-    "a quarter": 0.25,
-    "a quarter of a": 0.25,
-    "quarter of a": 0.25,
-    "third": 1 / 3,
-    "a third": 1 / 3,
-    "a third of a": 1 / 3,
-    "couple": 2.0,
-    "a couple": 2.0,
-    "a couple of": 2.0,
-    "a few": 3.0,
-    "few": 3.0,
-    "one and a half": 1.5,
-    "a pair of": 2.0,
-}
+    "a": 1.0, "an": 1.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0,
+    "seven": 7.0, "eight": 8.0, "nine": 9.0, "ten": 10.0, "eleven": 11.0, "twelve": 12.0, "fifteen": 15.0,
+    "twenty": 20.0, "dozen": 12.0, "a dozen": 12.0, "half a dozen": 6.0, "half": 0.5, "a half": 0.5,
+    "half a": 0.5, "half an": 0.5, "a quarter": 0.25, "a quarter of a": 0.25, "quarter of a": 0.25,
+    "third": 1 / 3, "a third": 1 / 3, "a third of a": 1 / 3, "couple": 2.0, "a couple": 2.0,
+    "a couple of": 2.0, "a few": 3.0, "few": 3.0, "one and a half": 1.5, "a pair of": 2.0,
+}  # fmt: skip
+
 APPROX_WORDS = {"a few", "few", "couple", "a couple", "a couple of"}
 UNICODE_FRACTIONS = {
-    "½": 0.5,
-    "¼": 0.25,
-    "¾": 0.75,
-    "⅓": 1 / 3,
-    "⅔": 2 / 3,
-    "⅛": 0.125,
-    "⅜": 0.375,
-    "⅝": 0.625,
-    "⅞": 0.875,
-    "⅕": 0.2,
-    "⅖": 0.4,
-    "⅗": 0.6,
-    "⅘": 0.8,
-    "⅙": 1 / 6,
-    "⅚": 5 / 6,
-}
+    "½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3, "⅛": 0.125, "⅜": 0.375, "⅝": 0.625, "⅞": 0.875,
+    "⅕": 0.2, "⅖": 0.4, "⅗": 0.6, "⅘": 0.8, "⅙": 1 / 6, "⅚": 5 / 6,
+}  # fmt: skip
 
 
 class QuantityError(ValueError):
@@ -373,11 +208,17 @@ def parse_amount(text: str) -> Amount:
     return _amount(m.group("num"), m.group("unit"), m.group("measure"), text)
 
 
+_BARE_UNIT = re.compile(rf"^(?:{_MASS_VOL}|{_MEASURE})\s+of\s", re.IGNORECASE)
+
+
 def parse_item(text: str) -> ParsedItem:
     """Split one food phrase into (food words, amount); no amount -> 1 serving, marked not explicit."""
     raw = " ".join(text.strip().split())
     if not raw:
         raise QuantityError("Empty food item.")
+    if _BARE_UNIT.match(raw):  # "pint of beer", "glass of milk": one of that unit
+        item = parse_item("1 " + raw)
+        return ParsedItem(item.food, replace(item.amount, text=item.amount.text[2:]), raw)
     m = _LEAD_RE.match(raw)
     glued = (
         m is not None and not (m.group("unit") or m.group("measure")) and raw[m.end("num") : m.end("num") + 1].isalpha()

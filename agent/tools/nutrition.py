@@ -128,12 +128,15 @@ def _match_log(text: str, _a: list[Attachment]) -> LogFoodArgs | None:
     # a known food said on its own ("banana", "rice") is a log too: sure ones are logged, others asked
     bare = len(line.items) == 1 and len(text.split()) <= 4 and book.is_food(line.items[0].food)
     verb = line.has_food_verb or line.meal is not None or bare
+    # without a food word ("had", "for lunch") every item must be a food we know, and one must have an amount
+    if not verb and not any(i.amount.explicit for i in line.items):
+        return None
     for item in line.items:
         match = book.find(item.food)
         if not match.hits:
             return None
         sure = match.confident or book.generic.alias(item.food) is not None
-        if not verb and not (sure and item.amount.explicit):
+        if not verb and not sure:
             return None
     return LogFoodArgs(text=text)
 

@@ -85,6 +85,9 @@ def _grams(table, text, ref=None):
         ("1 baked potato", None, 173.0),  # a medium potato
         ("2 slices of cheese pizza", None, 162.0),  # no slice measure: 2 servings (1/9 of a 24 oz pizza)
         ("an orange", None, 131.0),  # USDA: 1 fruit
+        ("a bowl of porridge", None, 234.0),  # a bowl is taken as the food's cup (flagged as an estimate)
+        ("a handful of blueberries", None, 30.0),
+        ("a bottle of water", None, 500.0),
     ],
 )
 def test_household_measures_become_grams(table, text, ref, grams):

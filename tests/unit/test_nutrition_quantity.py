@@ -48,6 +48,12 @@ from powerforge.units import Mass, Volume
         ("100 g of the chicken", "chicken", 100, "g", "mass"),
         ("1 fl oz cream", "cream", 1, "fl oz", "volume"),
         ("1,500 g rice", "rice", 1500, "g", "mass"),
+        ("pint of beer", "beer", 1, "pint", "volume"),
+        ("glass of whole milk", "whole milk", 1, "glass", "measure"),
+        ("a spoon of honey", "honey", 1, "tsp", "volume"),
+        ("bowl of porridge", "porridge", 1, "bowl", "measure"),
+        ("a handful of almonds", "almonds", 1, "handful", "measure"),
+        ("a splash of milk", "milk", 1, "splash", "measure"),
     ],
 )
 def test_items(text, food, value, unit, kind):
@@ -161,6 +167,14 @@ def test_meal_and_day_words():
     assert detect_day("last night pizza")[0] == -1
     line = parse_meal_line("for breakfast I had 2 eggs, toast and coffee")
     assert [i.food for i in line.items] == ["eggs", "toast", "coffee"]
+
+
+def test_on_and_with_join_foods():
+    assert _foods("half an avocado on toast") == [("avocado", "0.5"), ("toast", "1 serving")]
+    assert _foods("3 scrambled eggs on 2 slices of wholemeal toast") == [
+        ("scrambled eggs", "3"),
+        ("wholemeal toast", "2 slice"),
+    ]
 
 
 def test_known_multiword_foods_are_not_split():
