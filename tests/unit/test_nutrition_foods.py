@@ -87,7 +87,7 @@ def _grams(table, text, ref=None):
         ("an orange", None, 131.0),  # USDA: 1 fruit
         ("a bowl of porridge", None, 234.0),  # a bowl is taken as the food's cup (flagged as an estimate)
         ("a handful of blueberries", None, 30.0),
-        ("a bottle of water", None, 500 * 237 / 236.5882365),  # ~500 ml at the density of its cup measure
+        ("a bottle of water", None, 500 * 29.6 / 29.5735295625),  # ~500 ml at the density of its fl oz measure
     ],
 )
 def test_household_measures_become_grams(table, text, ref, grams):
