@@ -43,8 +43,10 @@ def test_small_squat_bar_end_against_manual_annotation(lifts: Path, tmp_path: Pa
     end = analysis.bar_end_xy
     assert end is not None and np.isfinite(end).all()
     err = np.linalg.norm(end - anno, axis=1)
-    print(f"\nsmall-squat: bar end vs manual annotation: mean {err.mean():.2f} px, median {np.median(err):.2f}, "
-          f"max {err.max():.1f} (author's tracker: 2.4 px)")  # fmt: skip
+    print(
+        f"\nsmall-squat: bar end vs manual annotation: mean {err.mean():.2f} px, median {np.median(err):.2f}, "
+        f"max {err.max():.1f} (author's tracker: 2.4 px)"
+    )
     assert err.mean() <= 5.0
     assert len(analysis.reps) == 1
     r = analysis.reps[0]
@@ -70,8 +72,10 @@ def test_snatch_is_one_rep(lifts: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("clip,lift,reps", [("emptybar-squat", "squat", 1), ("emptybar-bench", "bench", 1),
-                                            ("emptybar-deadlift", "deadlift", 1)])  # fmt: skip
+@pytest.mark.parametrize(
+    "clip,lift,reps",
+    [("emptybar-squat", "squat", 1), ("emptybar-bench", "bench", 1), ("emptybar-deadlift", "deadlift", 1)],
+)
 def test_empty_bar_counts_from_the_hands(lifts: Path, clip: str, lift: str, reps: int) -> None:
     if not BUNDLE.is_file():
         pytest.skip(f"BlazePose bundle not installed at {BUNDLE} (powerforge models pull blazepose-full)")

@@ -16,8 +16,10 @@ from vision.synthetic import RepSpec, SceneSpec, SyntheticClip, default_reps, re
 
 def _quick(n: int, seed: int) -> list[RepSpec]:
     """Reps with short pauses (keeps high-frame-rate clips small)."""
-    return [RepSpec(r.con_s, r.ecc_s * 0.8, r.rom_m, min(r.bottom_pause_s, 0.3), 0.35, r.sticking)
-            for r in default_reps(n, seed=seed)]  # fmt: skip
+    return [
+        RepSpec(r.con_s, r.ecc_s * 0.8, r.rom_m, min(r.bottom_pause_s, 0.3), 0.35, r.sticking)
+        for r in default_reps(n, seed=seed)
+    ]
 
 
 CASES: dict[str, tuple[list[RepSpec], SceneSpec]] = {
@@ -62,8 +64,10 @@ def test_every_rep_found_and_mean_concentric_velocity_rmse(runs: dict) -> None:
         report.append(f"{name}: {len(got)} reps, MCV RMSE {np.sqrt(np.mean(e**2)):.4f} m/s")
     errors = np.array(errors)
     rmse = float(np.sqrt(np.mean(errors**2)))
-    print("\n" + "\n".join(report) + f"\nall {len(errors)} reps: MCV RMSE {rmse:.4f} m/s, max |error| "
-          f"{np.abs(errors).max():.4f} m/s")  # fmt: skip
+    print(
+        "\n" + "\n".join(report) + f"\nall {len(errors)} reps: MCV RMSE {rmse:.4f} m/s, max |error| "
+        f"{np.abs(errors).max():.4f} m/s"
+    )
     assert len(errors) >= 20
     assert rmse <= 0.02
 
@@ -105,8 +109,9 @@ def test_video_facts_are_reported(runs: dict) -> None:
 
 def test_a_two_second_clip_with_one_rep(tmp_path: Path) -> None:
     rep = [RepSpec(con_s=0.5, ecc_s=0.6, rom_m=0.45, top_pause_s=0.25)]
-    clip = render(tmp_path / "short.mp4", rep, SceneSpec(seed=9, width=180, height=320, plate_px=90, lead_s=0.3,
-                                                          tail_s=0.1))  # fmt: skip
+    clip = render(
+        tmp_path / "short.mp4", rep, SceneSpec(seed=9, width=180, height=320, plate_px=90, lead_s=0.3, tail_s=0.1)
+    )
     assert clip.times[-1] < 2.0
     analysis = analyse_video(clip.path, LiftOptions(pose=None))
     assert len(analysis.reps) == 1

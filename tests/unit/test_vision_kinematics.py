@@ -94,8 +94,9 @@ def test_lift_first_last_rise_needs_a_lowering_or_a_hold() -> None:
     held = np.interp(
         np.arange(0, 5.0, 1 / 30), [0, 0.2, 1.0, 2.2, 3.0, 3.4, 4.15, 5.0], [0, 0, 0.55, 0.55, 0, 0, 0.55, 0.55]
     )
-    kin = analyse_path(np.arange(0, 5.0, 1 / 30), 100 + 0 * held, 700 - held * PX_PER_M, px_per_m=PX_PER_M,
-                       lift="deadlift")  # fmt: skip
+    kin = analyse_path(
+        np.arange(0, 5.0, 1 / 30), 100 + 0 * held, 700 - held * PX_PER_M, px_per_m=PX_PER_M, lift="deadlift"
+    )
     assert len(kin.reps) == 2  # the same rise held at lockout for 0.85 s is a rep
 
 

@@ -59,8 +59,9 @@ def test_stop_advice() -> None:
         ("snatch 70 kg, plates are 400 mm plates", "snatch", 70.0, 400.0, None),
     ],
 )
-def test_requests_are_parsed_by_code(text: str, lift: str | None, load: float | None, plate: float | None,
-                                     rom: float | None) -> None:  # fmt: skip
+def test_requests_are_parsed_by_code(
+    text: str, lift: str | None, load: float | None, plate: float | None, rom: float | None
+) -> None:
     req = parse_request(text)
     assert req.lift == lift
     assert (req.load_kg is None) if load is None else req.load_kg == pytest.approx(load, rel=1e-3)
@@ -77,19 +78,34 @@ def test_load_strings() -> None:
 
 def _result(reps: list[dict]) -> dict:
     return {
-        "lift": "squat", "load_kg": 140.0, "source": "plate", "reps": reps, "velocity_loss_pct": 25.0,
+        "lift": "squat",
+        "load_kg": 140.0,
+        "source": "plate",
+        "reps": reps,
+        "velocity_loss_pct": 25.0,
         "scale": {"method": "plate diameter 450 mm (170 px)", "px_per_m": 378.0, "relative_uncertainty": 0.02},
         "video": {"width": 360, "height": 640, "fps": 30.0, "vfr": False, "rotation": 90, "duration_s": 12.0},
         "notes": ["note one"],
-    }  # fmt: skip
+    }
 
 
 def _rep(n: int, mcv: float, loss: float) -> dict:
     return {
-        "number": n, "mcv": mcv, "mcv_sd": 0.02, "peak_v": mcv * 1.6, "peak_v_sd": 0.04, "mpv": mcv, "mpv_sd": 0.02,
-        "rom_m": 0.5, "rom_sd": 0.01, "concentric_s": 0.5 / mcv, "concentric_sd": 0.01, "horizontal_dev_m": 0.03,
-        "horizontal_dev_sd": 0.002, "velocity_loss_pct": loss,
-    }  # fmt: skip
+        "number": n,
+        "mcv": mcv,
+        "mcv_sd": 0.02,
+        "peak_v": mcv * 1.6,
+        "peak_v_sd": 0.04,
+        "mpv": mcv,
+        "mpv_sd": 0.02,
+        "rom_m": 0.5,
+        "rom_sd": 0.01,
+        "concentric_s": 0.5 / mcv,
+        "concentric_sd": 0.01,
+        "horizontal_dev_m": 0.03,
+        "horizontal_dev_sd": 0.002,
+        "velocity_loss_pct": loss,
+    }
 
 
 def test_report_shows_every_number_with_its_uncertainty() -> None:
