@@ -208,9 +208,9 @@ def _day_status(ctx: ToolContext, day: date) -> str:
         "330ml coke",
     ],
     intents=[
-        r"\b(i\s+)?(had|ate|eaten|drank)\b",
         r"\bfor (breakfast|lunch|dinner|supper|a snack)\b",
-        r"\blog (food|meal)\b",
+        r"\b(ate|eaten|drank)\b",
+        r"\blog (food|meal|my (breakfast|lunch|dinner))\b",
     ],
     match=_match_log,
     priority=32,

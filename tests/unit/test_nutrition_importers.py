@@ -103,6 +103,22 @@ def test_mfp_with_time_column_and_bom(tmp_path):
     assert sum(e.nutrients["kcal"] for e in r.entries) == 630.0
 
 
+def test_mfp_food_diary_with_food_names(tmp_path):
+    text = (
+        "Date,Meal,Food,Calories,Fat (g),Carbohydrates (g),Fiber,Protein (g),Sodium (mg)\n"
+        '2026-01-05,Breakfast,"Quaker - Oats, 40 g",150,3,27,4,5,0\n'
+        "2026-01-05,Breakfast,Banana,105,0.4,27,3.1,1.3,1\n"
+        "2026-01-05,Lunch,Chicken Salad,450,20,12,4,40,600\n"
+    )
+    r = parse_file(write(tmp_path, "Food_Diary.csv", text))
+    assert [(e.meal, e.food_name, e.nutrients["kcal"]) for e in r.entries] == [
+        ("breakfast", "Quaker - Oats, 40 g", 150.0),
+        ("breakfast", "Banana", 105.0),
+        ("lunch", "Chicken Salad", 450.0),
+    ]
+    assert r.entries[0].nutrients["sugars_g"] is None  # not in this file: unknown, not zero
+
+
 def test_mfp_weights_in_kg_or_lb(tmp_path):
     path = write(tmp_path, "Measurement-Summary.csv", MFP_WEIGHTS)
     assert parse_file(path, "kg").weights_kg[date(2026, 10, 1)] == 85.5
