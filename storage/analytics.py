@@ -432,7 +432,9 @@ def upsert_notes(account_id: int, notes: Iterable[dict[str, Any]], engine: Engin
 
 
 def domain_notes(account_id: int, engine: Engine | None = None) -> list[dict[str, Any]]:
-    """Notes other domains keep, shaped as memory notes: workout notes (training sessions), food notes."""
+    """Notes other domains keep, shaped as memory notes: workout notes (training sessions), food notes,
+    and one-line summaries of analysed lift videos and boxing rounds (so "when did my squat get slow?"
+    finds them by meaning)."""
     eng = _eng(engine)
     tz = account_timezone(account_id, engine)
     out: list[dict[str, Any]] = []
@@ -457,6 +459,30 @@ def domain_notes(account_id: int, engine: Engine | None = None) -> list[dict[str
                 {"source_ref": f"food:{i}", "day": _as_date(d), "text": f"{food}: {n}", "kind": "food"}
                 for i, d, food, n in rows
             ]
+        if has_table("lift_analyses"):
+            t = table("lift_analyses", "lift video")
+            rows = conn.execute(
+                select(t.c.id, local_day(eng, t.c.created_at, tz), t.c.lift, t.c.load_kg, t.c.rep_count,
+                       t.c.best_mcv_m_s, t.c.velocity_loss_pct).where(t.c.account_id == account_id)
+            ).all()  # fmt: skip
+            for i, d, lift, load, reps, best, loss in rows:
+                load_s = f" {load:g} kg" if load else ""
+                speed = f", best rep {best:.2f} m/s" if best else ""
+                loss_s = f", velocity loss {loss:.0f} %" if loss is not None else ""
+                text = f"Video analysis: {lift}{load_s}, {reps} reps{speed}{loss_s}."
+                out.append({"source_ref": f"video:{i}", "day": _as_date(d), "text": text, "kind": "video"})
+        if has_table("strike_sessions"):
+            s = table("strike_sessions", "striking")
+            rows = conn.execute(
+                select(s.c.id, local_day(eng, s.c.created_at, tz), s.c.punch_count, s.c.duration_s).where(
+                    s.c.account_id == account_id
+                )
+            ).all()
+            out += [
+                {"source_ref": f"boxing:{i}", "day": _as_date(d), "kind": "boxing",
+                 "text": f"Boxing round analysed: {n} punches in {dur / 60:.1f} min."}
+                for i, d, n, dur in rows
+            ]  # fmt: skip
     return out
 
 
@@ -469,12 +495,15 @@ def _as_date(v: object) -> date:
 
 
 def drop_orphan_copies(account_id: int, live_refs: set[str], engine: Engine | None = None) -> int:
-    """Delete copied notes ('training:…', 'food:…') whose source row no longer exists."""
+    """Delete copied notes ('training:…', 'food:…', 'video:…', 'boxing:…') whose source row no longer exists."""
     with transaction(engine) as s:
         rows = s.execute(
             select(AnalyticsNote.id, AnalyticsNote.source_ref).where(
                 AnalyticsNote.account_id == account_id,
-                AnalyticsNote.source_ref.like("training:%") | AnalyticsNote.source_ref.like("food:%"),
+                AnalyticsNote.source_ref.like("training:%")
+                | AnalyticsNote.source_ref.like("food:%")
+                | AnalyticsNote.source_ref.like("video:%")
+                | AnalyticsNote.source_ref.like("boxing:%"),
             )
         ).all()
         dead = [i for i, ref in rows if ref not in live_refs]

@@ -448,6 +448,10 @@ def _match_review(text: str, _att: list[Attachment]) -> ReviewArgs | None:
 def review(ctx: ToolContext, args: ReviewArgs) -> ToolOutput:
     today, tz = _today(ctx)
     rv = weekly_review(ctx.account_id, today, which=args.week, tz=tz, engine=ctx.engine)
+    # The review's figures become a coach summary in memory ("what did my review say in March?").
+    sql.upsert_notes(ctx.account_id, [{"source_ref": f"review:{rv.start.isoformat()}", "day": rv.end, "kind": "coach",
+                                       "text": f"Weekly review {rv.start:%d %b}–{rv.end:%d %b %Y}: {rv.summary()}"}],
+                     ctx.engine)  # fmt: skip
     return ToolOutput(
         summary=f"Weekly review {rv.start:%d %b}–{rv.end:%d %b}: {rv.summary()}",
         markdown=rv.markdown(),
