@@ -589,7 +589,9 @@ def last_set(account_id: int, exercise_id: str | None = None, engine: Engine | N
         q = select(TrainingSet).where(TrainingSet.account_id == account_id)
         if exercise_id:
             q = q.where(TrainingSet.exercise_id == exercise_id)
-        return s.exec(q.order_by(TrainingSet.performed_at.desc(), TrainingSet.created_at.desc())).first()
+        # performed_at alone, so the (account, exercise, performed_at) index answers it without a sort;
+        # sets logged in one message are a microsecond apart, so the order is still exact
+        return s.exec(q.order_by(TrainingSet.performed_at.desc())).first()
 
 
 def get_set(account_id: int, set_id: str, engine: Engine | None = None) -> TrainingSet | None:

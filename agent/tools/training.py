@@ -662,6 +662,8 @@ _E1RM_RE = re.compile(
 def _match_e1rm(text: str, _a: list[Attachment]) -> E1RMArgs | None:
     if not _E1RM_RE.search(text) or looks_like_program_request(text):
         return None
+    if parse_maxes(text) and not looks_like_set_line(text) and not re.search(r"\b(what|how|show|estimate)", text, re.I):
+        return None  # "bench 1rm 100 kg" states a max (train_set_maxes), it doesn't ask for one
     try:
         entries = parse_sets(text)
     except SetLineError:

@@ -259,6 +259,10 @@ def test_import_attachment_then_export(chat: Chat, tmp_path, engine):
         ("my bench max is 100", "train_set_maxes"),
         ("what programs do you have?", "program_templates"),
         ("undo the last set", "train_undo"),
+        ("what should I lift today?", "train_today"),
+        ("I have plates 25 20 10 5", "train_equipment"),
+        ("bench 1rm 100 kg", "train_set_maxes"),
+        ("what's my squat e1rm?", "train_e1rm"),
     ],
 )
 def test_common_phrasings_route_by_code(chat: Chat, text, tool):
