@@ -77,6 +77,12 @@ def last_batch(account_id: int, engine: Engine | None = None) -> list[NutritionE
         return list(s.exec(q))
 
 
+def batch_entries(account_id: int, batch_id: str, engine: Engine | None = None) -> list[NutritionEntry]:
+    with read_session(engine) as s:
+        q = select(NutritionEntry).where(NutritionEntry.account_id == account_id, NutritionEntry.batch_id == batch_id)
+        return list(s.exec(q))
+
+
 def delete_entries(account_id: int, entry_ids: Iterable[str], engine: Engine | None = None) -> int:
     ids = list(entry_ids)
     if not ids:

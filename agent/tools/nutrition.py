@@ -549,11 +549,7 @@ def _entry_payload(e) -> dict[str, Any]:  # noqa: ANN001
 )
 def food_undo(ctx: ToolContext, args: UndoArgs) -> ToolOutput:
     if args.batch_id:
-        rows = [
-            e
-            for e in repo.list_entries(ctx.account_id, date(1900, 1, 1), date(9999, 1, 1), engine=ctx.engine)
-            if e.batch_id == args.batch_id
-        ]
+        rows = repo.batch_entries(ctx.account_id, args.batch_id, ctx.engine)
         repo.delete_entries(ctx.account_id, [e.id for e in rows], ctx.engine)
     else:
         rows = diary.undo_last(ctx.account_id, ctx.engine)

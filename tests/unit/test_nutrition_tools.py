@@ -170,6 +170,17 @@ def test_undo_and_put_back(tools, ctx):
     assert sorted(r.food_ref for r in rows) == ["usda:01123", "usda:18070"]
 
 
+def test_the_undo_button_removes_exactly_that_log(tools, ctx):
+    _name, first = say(tools, ctx, "2 tbsp peanut butter")
+    _name, second = say(tools, ctx, "had 2 eggs and a slice of toast for breakfast")
+    undo = first.actions[0]
+    out = run(tools, ctx, undo.tool, undo.args)
+    assert len(out.data["removed"]) == 1
+    rows = repo.list_entries(ctx.account_id, TODAY, engine=ctx.engine)
+    assert sorted(r.food_ref for r in rows) == ["usda:01123", "usda:18070"]
+    assert second.actions[0].args["batch_id"] == rows[0].batch_id
+
+
 def test_edit_amount_recomputes_from_the_snapshot(tools, ctx):
     say(tools, ctx, "150g oats with 300ml whole milk")
     name, out = say(tools, ctx, "change the oats to 80 g")
