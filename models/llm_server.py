@@ -67,7 +67,7 @@ class EmbeddedServer:
         s = self.settings
         return [str(python), "-m", "pf_llm.serve", "--model", str(weights), "--alias", s.llm_model,
                 "--host", self.host, "--port", str(self.port), "--threads", str(s.llm_embedded_threads),
-                "--ctx", str(s.llm_embedded_ctx)]  # fmt: skip
+                "--ctx", str(s.llm_embedded_ctx), "--access-log"]  # fmt: skip
 
     def answering(self, timeout_s: float = 1.0) -> bool:
         """Whether an OpenAI-compatible server answers at the URL (ours or anyone's)."""

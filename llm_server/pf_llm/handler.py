@@ -108,9 +108,10 @@ class _Generation:
             if not self.turn.head:
                 self.turn.head = {"id": chunk["id"], "created": chunk["created"], "model": chunk["model"]}
             choice = chunk["choices"][0]
-            self.completion_tokens += 1
             if choice.get("finish_reason"):
                 self.finish = choice["finish_reason"]
+            if choice.get("text") or not choice.get("finish_reason"):
+                self.completion_tokens += 1
             if choice.get("text"):
                 yield choice["text"]
 
@@ -218,8 +219,11 @@ class NativeToolsHandler:
             gen = generate(prompt + prefix + prefill, g, budget)
             out = "".join(gen)
             turn.add(gen)
-            content, calls = calls_from_output(out, plan)
-            yield ("calls", calls) if calls else ("text", content)
+            _content, calls = calls_from_output(out, plan)
+            if calls:
+                yield ("calls", calls)
+            # else: the call was cut (max_tokens, finish_reason "length"); half a call is no answer,
+            # and its JSON must not reach the user as text
 
         if plan.mode in ("forced", "required"):
             yield from call("", max_tokens)

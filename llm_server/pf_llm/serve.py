@@ -84,7 +84,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--ctx", type=int, default=4096)
     p.add_argument("--batch", type=int, default=512)
     p.add_argument("--api-key", default=None, help="require this bearer token (default: none)")
-    p.add_argument("--verbose", action="store_true")
+    p.add_argument("--access-log", action="store_true", help="log one line per HTTP request")
+    p.add_argument("--verbose", action="store_true", help="llama.cpp's own logs and timings too")
     return p.parse_args(argv)
 
 
@@ -120,7 +121,8 @@ def main(argv: list[str] | None = None) -> None:
 
     app = build_app(args)
     print(f"pf_llm: serving {args.alias} from {args.model} on http://{args.host}:{args.port}/v1", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info" if args.verbose else "warning")
+    level = "info" if args.verbose or args.access_log else "warning"
+    uvicorn.run(app, host=args.host, port=args.port, log_level=level, access_log=args.access_log or args.verbose)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import jsonschema
 import pytest
-from support.llm import env_missing_reason, model_installed, pull_model, running_llm_server
+from support.llm import behaviour_threads, env_missing_reason, model_installed, pull_model, running_llm_server
 
 from powerforge.config import Settings
 
@@ -73,7 +73,7 @@ def llm_env() -> None:
 @pytest.fixture(scope="module")
 def smol(llm_env: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     pull_model(SMOL)
-    with running_llm_server(SMOL, tmp_path_factory.mktemp("llm")) as settings:
+    with running_llm_server(SMOL, tmp_path_factory.mktemp("llm"), threads=behaviour_threads()) as settings:
         yield settings
 
 
@@ -82,7 +82,7 @@ def qwen(llm_env: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
     name = next((q for q in QWENS if model_installed(q)), None)
     if name is None:
         pytest.skip(f"no Qwen model installed (powerforge models pull {QWENS[0]})")
-    with running_llm_server(name, tmp_path_factory.mktemp("llm")) as settings:
+    with running_llm_server(name, tmp_path_factory.mktemp("llm"), threads=behaviour_threads()) as settings:
         yield settings
 
 
@@ -132,9 +132,13 @@ def test_required_tool_choice_returns_a_call_of_an_offered_tool(server: Settings
         assert_valid_call(call)
 
 
+COACH = "You are a friendly strength coach. Use a tool only when the user asks for what it does; else just reply."
+
+
 def test_auto_tool_choice_gives_valid_calls_or_clean_text(server: Settings) -> None:
     for line in (LOG_LINE, "Hi coach! How are you today?"):
-        r = chat(server, messages=[{"role": "user", "content": line}], tools=TOOLS, tool_choice="auto")
+        messages = [{"role": "system", "content": COACH}, {"role": "user", "content": line}]
+        r = chat(server, messages=messages, tools=TOOLS, tool_choice="auto")
         assert r.status_code == 200, r.text
         choice = r.json()["choices"][0]
         if choice["message"].get("tool_calls"):
@@ -146,14 +150,20 @@ def test_auto_tool_choice_gives_valid_calls_or_clean_text(server: Settings) -> N
 
 
 def test_qwen_calls_the_obvious_tool_on_its_own(qwen: Settings) -> None:
-    """With the model's native format parsed, Qwen at temperature 0 calls the tool unprompted."""
-    r = chat(qwen, messages=[{"role": "user", "content": "Convert 225 pounds to kilograms, please."}],
+    """With the model's native format parsed (Qwen2.5-Coder writes ```json fences), Qwen at temperature 0
+    calls the tool on its own, and answers a greeting with text."""
+    line = "Convert 225 pounds to kilograms, please."
+    r = chat(qwen, messages=[{"role": "system", "content": COACH}, {"role": "user", "content": line}],
              tools=TOOLS, tool_choice="auto")  # fmt: skip
     choice = r.json()["choices"][0]
     assert choice["finish_reason"] == "tool_calls", choice
     (call,) = choice["message"]["tool_calls"]
     args = assert_valid_call(call)
     assert call["function"]["name"] == "convert_units" and args["value"] == 225
+    hello = [{"role": "system", "content": COACH}, {"role": "user", "content": "Hi coach! How are you today?"}]
+    message = chat(qwen, messages=hello, tools=TOOLS, tool_choice="auto").json()["choices"][0]["message"]
+    assert not message.get("tool_calls")
+    assert_clean_text(message["content"])
 
 
 def test_second_turn_with_null_content_and_tool_message(server: Settings) -> None:

@@ -6,10 +6,12 @@ pull` installs them), so a test session pulls a model once and later sessions fi
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from models.llm_server import ENV_COMMAND, EmbeddedServer, server_python
@@ -33,6 +35,11 @@ def env_missing_reason() -> str | None:
     return None
 
 
+def behaviour_threads() -> int:
+    """llama.cpp threads for behaviour tests: POWERFORGE_TEST_LLM_THREADS, default 1 (robust when busy)."""
+    return int(os.environ.get("POWERFORGE_TEST_LLM_THREADS", "1"))
+
+
 def model_installed(name: str) -> bool:
     s = models_settings()
     return installed_files_present(get_entry(name), install_dir(name, s))
@@ -46,10 +53,31 @@ def pull_model(name: str) -> None:
         raise RuntimeError(f"powerforge models pull {name} failed:\n{proc.stdout}\n{proc.stderr}")
 
 
+@dataclass
+class LLMServer:
+    """A running embedded server: app settings pointing at it, the process handle and its log."""
+
+    settings: Settings
+    server: EmbeddedServer
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
 @contextmanager
-def running_llm_server(model: str, log_dir: Path, threads: int = 2, ctx: int = 4096) -> Iterator[Settings]:
-    """A started, ready server for `model`; yields app settings whose LLM_BASE_URL/LLM_MODEL point at it."""
+def llm_server(model: str, log_dir: Path, threads: int | None = None, ctx: int = 4096) -> Iterator[LLMServer]:
+    """A started, ready server for `model` on a free port (stopped on exit).
+
+    `threads`: default LLM_EMBEDDED_THREADS (the production setting). Tests that only check behaviour
+    pass `behaviour_threads()`: on a busy machine llama.cpp's threads wait on each other and 2 threads ran
+    15-25x slower than 1 here.
+    """
     base = models_settings()
+    threads = threads or base.llm_embedded_threads
     settings = base.model_copy(
         update={
             "llm_base_url": f"http://127.0.0.1:{free_port()}/v1",
@@ -62,9 +90,26 @@ def running_llm_server(model: str, log_dir: Path, threads: int = 2, ctx: int = 4
             "llm_max_retries": 0,
         }
     )
-    server = EmbeddedServer(settings, log_path=log_dir / f"llm-{model}.log")
+    log_path = log_dir / f"llm-{model}.log"
+    server = EmbeddedServer(settings, log_path=log_path)
     with server:
-        yield settings
+        yield LLMServer(settings, server, log_path)
 
 
-__all__ = ["env_missing_reason", "model_installed", "models_settings", "pull_model", "running_llm_server"]
+@contextmanager
+def running_llm_server(model: str, log_dir: Path, threads: int | None = None, ctx: int = 4096) -> Iterator[Settings]:
+    """A started, ready server for `model`; yields app settings whose LLM_BASE_URL/LLM_MODEL point at it."""
+    with llm_server(model, log_dir, threads, ctx) as running:
+        yield running.settings
+
+
+__all__ = [
+    "LLMServer",
+    "behaviour_threads",
+    "env_missing_reason",
+    "llm_server",
+    "model_installed",
+    "models_settings",
+    "pull_model",
+    "running_llm_server",
+]

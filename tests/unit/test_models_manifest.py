@@ -150,6 +150,7 @@ def test_embedded_server_command_line(settings, tmp_path: Path) -> None:
     s = settings.model_copy(update=update)
     cmd = EmbeddedServer(s).command()
     assert cmd[:3] == [str(env / "bin" / "python"), "-m", "pf_llm.serve"]
-    opts = dict(zip(cmd[3::2], cmd[4::2], strict=True))
+    assert cmd[-1] == "--access-log"  # one log line per request in <data_dir>/logs/llm-server.log
+    opts = dict(zip(cmd[3:-1:2], cmd[4:-1:2], strict=True))
     assert opts == {"--model": str(weights), "--alias": "coach", "--host": "127.0.0.1", "--port": "18123",
                     "--threads": "3", "--ctx": str(s.llm_embedded_ctx)}  # fmt: skip
