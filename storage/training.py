@@ -261,7 +261,7 @@ def latest_pending_draft(
         q = select(TrainingDraft).where(TrainingDraft.account_id == account_id, TrainingDraft.status == "pending")
         if kind:
             q = q.where(TrainingDraft.kind == kind)
-        return s.exec(q.order_by(TrainingDraft.created_at.desc())).first()
+        return s.exec(q.order_by(TrainingDraft.created_at.desc()).limit(1)).first()
 
 
 def _take_draft(s: Session, account_id: int, draft_id: str, status: str) -> TrainingDraft:
@@ -400,6 +400,7 @@ def active_program(account_id: int, engine: Engine | None = None) -> tuple[Train
             select(TrainingProgram)
             .where(TrainingProgram.account_id == account_id, TrainingProgram.status == "active")
             .order_by(TrainingProgram.created_at.desc())
+            .limit(1)
         ).first()
     if row is None:
         return None
@@ -447,6 +448,7 @@ def next_scheduled(account_id: int, engine: Engine | None = None) -> TrainingSch
                 TrainingProgram.status == "active",
             )
             .order_by(TrainingScheduledSession.week_index, TrainingScheduledSession.day_index)
+            .limit(1)
         ).first()
 
 
@@ -475,6 +477,7 @@ def open_session(account_id: int, now: datetime, engine: Engine | None = None) -
             select(TrainingSet.session_id, TrainingSet.performed_at)
             .where(TrainingSet.account_id == account_id, TrainingSet.performed_at >= since)
             .order_by(TrainingSet.performed_at.desc())
+            .limit(1)
         ).first()
         if last is not None:
             sess = s.get(TrainingSession, last[0])
@@ -489,6 +492,7 @@ def open_session(account_id: int, now: datetime, engine: Engine | None = None) -
                 TrainingSession.started_at >= since,
             )
             .order_by(TrainingSession.started_at.desc())
+            .limit(1)
         ).first()
 
 
@@ -589,9 +593,9 @@ def last_set(account_id: int, exercise_id: str | None = None, engine: Engine | N
         q = select(TrainingSet).where(TrainingSet.account_id == account_id)
         if exercise_id:
             q = q.where(TrainingSet.exercise_id == exercise_id)
-        # performed_at alone, so the (account, exercise, performed_at) index answers it without a sort;
-        # sets logged in one message are a microsecond apart, so the order is still exact
-        return s.exec(q.order_by(TrainingSet.performed_at.desc())).first()
+        # performed_at alone + LIMIT (the ORM buffers every row it is given): the (account, exercise,
+        # performed_at) index answers it directly; sets of one message are a microsecond apart
+        return s.exec(q.order_by(TrainingSet.performed_at.desc()).limit(1)).first()
 
 
 def get_set(account_id: int, set_id: str, engine: Engine | None = None) -> TrainingSet | None:

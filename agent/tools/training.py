@@ -33,7 +33,7 @@ from training.plates import Equipment, PlateError, load_bar
 from training.progression import Decision, Performed, SlotState, decide, initial_states
 from training.prs import detect_prs
 from training.render import mass, num, program_table, session_table, sets_table, summary_md, table
-from training.schedule import local_today
+from training.schedule import local_now, local_today
 from training.session import effective_max, plan_item, plan_workout, warmup_ramp
 from training.sets import ImplausibleSet, SetRecord, check_set, unit_suspicion
 from training.summary import summarise
@@ -1327,8 +1327,8 @@ def train_summary(ctx: ToolContext, args: SummaryArgs) -> ToolOutput:
         lift.name = names.get(lift.exercise_id, lift.name)
     if args.finish:
         repo.end_session(ctx.account_id, sess.id, now, ctx.engine)
-    started = repo.aware(sess.started_at)
-    title = f"**{sess.name or 'Session'}** — {started:%a %d %b %H:%M} UTC" if started else "**Session**"
+    started = local_now(repo.account_tz(ctx.account_id, ctx.engine), repo.aware(sess.started_at))
+    title = f"**{sess.name or 'Session'}** — {started:%a %d %b %H:%M}"
     return ToolOutput(
         summary=f"Session: {s.working_sets} working sets, volume {mass(s.volume_kg, unit)}; "
         + "; ".join(f"{lift.name} top {mass(lift.top_load_kg, unit)}×{lift.top_reps}" for lift in s.lifts),
