@@ -24,11 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agent.tools.analytics import fill_with_model  # noqa: E402
-from analytics import questionset  # noqa: E402
-from analytics.fastpath import parse_question  # noqa: E402
-from analytics.query import AnalyticsQuery  # noqa: E402
-from powerforge.config import Settings  # noqa: E402
+from agent.tools.analytics import fill_with_model
+from analytics import questionset
+from analytics.fastpath import parse_question
+from analytics.query import AnalyticsQuery
+from powerforge.config import Settings
 
 
 def free_port() -> int:
@@ -50,7 +50,9 @@ def ask_model(items: list[questionset.Item], settings: Settings) -> tuple[int, i
         t = time.perf_counter()
         try:
             args = asyncio.run(fill_with_model(it.question, settings))
-            data = args.model_dump(exclude_none=True, exclude={"refine", "add_exercise", "remove_exercise", "unsupported"})
+            data = args.model_dump(
+                exclude_none=True, exclude={"refine", "add_exercise", "remove_exercise", "unsupported"}
+            )
             got = AnalyticsQuery.model_validate(data) if args.metric else None
         except Exception as e:  # an invalid query counts as wrong, with the reason
             got, err = None, f"{type(e).__name__}: {str(e)[:80]}"
@@ -78,7 +80,8 @@ def main() -> None:
     rest = [it for it in items if parse_question(it.question) is None]
     print(f"Question set: {len(items)} questions ({questionset.QUESTIONS.relative_to(ROOT)})\n")
     print(f"{'predictor':<34} {'asked':>5} {'right':>5} {'acc':>6} {'p50 s':>7} {'vs fast path':>12}")
-    print(f"{'fast path (code)':<34} {score.taken:>5} {score.right:>5} {score.precision:6.1%} {fast_s:7.4f} {'1.0×':>12}"
+    head = f"{'fast path (code)':<34} {score.taken:>5} {score.right:>5} {score.precision:6.1%} {fast_s:7.4f}"
+    print(f"{head} {'1.0×':>12}"
           f"   coverage {score.taken}/{len(items)} = {score.taken / len(items):.0%}")  # fmt: skip
     targets = [(m, None) for m in ns.models.split(",") if m] if not ns.url else [(ns.model_name or "remote", ns.url)]
     all_misses: list[str] = []

@@ -20,14 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from analytics.embedding import encoder  # noqa: E402
-from analytics.memory import Memory  # noqa: E402
-from storage import analytics as sql  # noqa: E402
-from storage.accounts import create_account, get_account_by_name  # noqa: E402
-from storage.engine import make_engine  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
+from analytics.embedding import encoder
+from analytics.memory import Memory
+from storage import analytics as sql
+from storage.accounts import create_account, get_account_by_name
+from storage.engine import make_engine
+from storage.migrate import upgrade
 
 OUT = ROOT / "bench" / "out" / "memory_100k"
 START = date(2016, 11, 25)
@@ -39,7 +39,8 @@ FEELINGS = ["felt strong", "felt heavy", "moved fast", "were a grind", "felt slo
 BODY = ["left knee", "right shoulder", "lower back", "right wrist", "left hip", "neck", "elbow", "hamstring", "ankle",
         "upper back"]  # fmt: skip
 DETAILS = ["after a bad night's sleep", "with a new belt", "at the new gym", "before work", "on an empty stomach",
-           "with a training partner", "after a long day", "in the heat", "with music loud", "with a coach watching"]  # fmt: skip
+           "with a training partner", "after a long day", "in the heat", "with music loud",
+           "with a coach watching"]  # fmt: skip
 QUERIES = ["when did my knee start hurting", "how did bench feel", "shoulder pain on presses", "sparring went badly",
            "best squat day", "ate too much at dinner", "lower back tight after deadlifts", "felt fast and strong",
            "training with a partner", "slept badly before training"]  # fmt: skip
@@ -54,7 +55,8 @@ def make_notes(n: int, rng: np.random.Generator) -> list[dict]:
         if kind == 0:
             text = f"{SUBJECTS[s]} {FEELINGS[f]} {DETAILS[d]}."
         elif kind == 1:
-            text = f"{BODY[b].capitalize()} {'sore' if rng.random() < 0.5 else 'tight'} during {SUBJECTS[s].lower()}, {DETAILS[d]}."
+            feel = "sore" if rng.random() < 0.5 else "tight"
+            text = f"{BODY[b].capitalize()} {feel} during {SUBJECTS[s].lower()}, {DETAILS[d]}."
         else:
             text = f"{SUBJECTS[s]} {FEELINGS[f]}; {BODY[b]} fine. Set {int(rng.integers(1, 6))} was the hardest."
         notes.append({"day": START + timedelta(days=int(rng.integers(days))), "kind": "note", "text": text,

@@ -25,18 +25,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import pandas as pd  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+import pandas as pd
+from sqlalchemy import text
 
-from analytics import executor  # noqa: E402
-from analytics.catalogue import METRICS  # noqa: E402
-from analytics.generator import Spec, generate  # noqa: E402
-from analytics.metrics import NothingLogged  # noqa: E402
-from analytics.query import AnalyticsQuery  # noqa: E402
-from storage import analytics as sql  # noqa: E402
-from storage.accounts import create_account, get_account_by_name  # noqa: E402
-from storage.engine import make_engine  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
+from analytics import executor
+from analytics.catalogue import METRICS
+from analytics.generator import Spec, generate
+from analytics.metrics import NothingLogged
+from analytics.query import AnalyticsQuery
+from storage import analytics as sql
+from storage.accounts import create_account, get_account_by_name
+from storage.engine import make_engine
+from storage.migrate import upgrade
 
 OUT = ROOT / "bench" / "out"
 DB = OUT / "analytics_10y.db"
@@ -64,6 +64,13 @@ def build(rebuild: bool) -> None:
     with eng.begin() as conn:
         conn.execute(text("ANALYZE"))
     eng.dispose()
+
+
+def load_average() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
 
 
 def timed(fn, reps: int) -> list[float]:
@@ -102,9 +109,13 @@ def main() -> None:
         n_sets = conn.execute(text("SELECT COUNT(*) FROM training_sets")).scalar()
         n_food = conn.execute(text("SELECT COUNT(*) FROM nutrition_entries")).scalar()
         n_w = conn.execute(text("SELECT COUNT(*) FROM nutrition_weights")).scalar()
-    print(f"\nDatabase: {n_sets:,} sets, {n_food:,} food entries, {n_w:,} weigh-ins ({DB.stat().st_size / 1e6:.0f} MB)\n")
+    print(
+        f"\nDatabase: {n_sets:,} sets, {n_food:,} food entries, {n_w:,} weigh-ins ({DB.stat().st_size / 1e6:.0f} MB)\n"
+    )
     out_dir = Path(tempfile.mkdtemp(prefix="pf-bench-charts-"))
+    print(f"load average at start: {load_average()} (2 cores shared: latencies scale with it)")
     rows = []
+    print(f"{'account':<8} {'metric':<18} {'period':<9} {'p50 s':>7} {'p95 s':>7} {'p95 no chart':>13}  note")
     for who in ("athlete", "stress"):
         acc = get_account_by_name(who, eng)
         for key, m in METRICS.items():
@@ -123,19 +134,20 @@ def main() -> None:
                     once()
                 except (NothingLogged, sql.SourceMissing) as e:
                     rows.append((who, key, label, None, None, None, type(e).__name__))
+                    print(f"{who:<8} {key:<18} {label:<9} {'—':>7} {'—':>7} {'—':>13}  {type(e).__name__}", flush=True)
                     continue
                 ts = timed(once, ns.reps)
                 compute = timed(lambda q=q, acc=acc: executor.run(q, acc.id, today=END, engine=eng), ns.reps)
                 rows.append((who, key, label, statistics.median(ts), p95(ts), p95(compute), ""))
-    print(f"{'account':<8} {'metric':<18} {'period':<9} {'p50 s':>7} {'p95 s':>7} {'p95 no chart':>13}  note")
-    for who, key, label, p50, p95_, comp, note in rows:
-        if p50 is None:
-            print(f"{who:<8} {key:<18} {label:<9} {'—':>7} {'—':>7} {'—':>13}  {note}")
-        else:
-            flag = "" if p95_ <= 1.0 else "  OVER 1 s"
-            print(f"{who:<8} {key:<18} {label:<9} {p50:7.3f} {p95_:7.3f} {comp:13.3f}{flag}")
+                flag = "" if p95(ts) <= 1.0 else "  OVER 1 s"
+                print(f"{who:<8} {key:<18} {label:<9} {statistics.median(ts):7.3f} {p95(ts):7.3f} {p95(compute):13.3f}"
+                      f"{flag}", flush=True)  # fmt: skip
+    print(f"load average at end: {load_average()}")
     timed_rows = [r for r in rows if r[3] is not None]
-    print(f"\nworst p95 with chart: {max(r[4] for r in timed_rows):.3f} s over {len(timed_rows)} metric × period × account")
+    print(
+        f"\nworst p95 with chart: {max(r[4] for r in timed_rows):.3f} s over {len(timed_rows)} "
+        "metric × period × account"
+    )
 
     print("\nBaseline (same run): weekly tonnage, naive pandas vs SQL GROUP BY (no chart)")
     print(f"{'account':<8} {'period':<9} {'naive p95 s':>12} {'ours p95 s':>11} {'ratio':>7}")

@@ -11,7 +11,7 @@ llm_server's env) is started and measured through its OpenAI API:
 Ratios are against the fastest model measured in the same run (throughput: value / best; latency:
 value / best). Results also go to bench/out/llm_speed.json.
 
-    uv run python bench/llm_speed.py [--models NAME ...] [--runs 6] [--threads 2]
+    uv run python bench/llm_speed.py [--models NAME ...] [--runs 6] [--threads 2 1]
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from support.llm import env_missing_reason, model_installed, running_llm_server  # noqa: E402
+from support.llm import env_missing_reason, model_installed, running_llm_server
 
-from powerforge.config import Settings  # noqa: E402
+from powerforge.config import Settings
 
 MODELS = ["smollm2-135m-instruct", "qwen2.5-0.5b-instruct", "qwen2.5-1.5b-instruct"]
 SYSTEM = (
@@ -144,14 +144,14 @@ def table(results: dict[str, dict[str, float]]) -> str:
     for key, _ in COLUMNS:
         values = [r[key] for r in results.values() if r[key] > 0]
         best[key] = (max if key in HIGHER_IS_BETTER else min)(values) if values else 0.0
-    head = f"| {'model':<24} | {'load s':>6} | " + " | ".join(f"{label:>17}" for _, label in COLUMNS) + " |"
+    head = f"| {'model, threads':<27} | {'load s':>6} | " + " | ".join(f"{label:>17}" for _, label in COLUMNS) + " |"
     lines = [head, "|" + "|".join("-" * (len(c) + 0) for c in head.split("|")[1:-1]) + "|"]
     for name, r in results.items():
         cells = []
         for key, _ in COLUMNS:
             ratio = r[key] / best[key] if best[key] else 0.0
             cells.append(f"{r[key]:>8.2f} ({ratio:4.2f}x)")
-        lines.append(f"| {name:<24} | {r['load_s']:>6.1f} | " + " | ".join(f"{c:>17}" for c in cells) + " |")
+        lines.append(f"| {name:<27} | {r['load_s']:>6.1f} | " + " | ".join(f"{c:>17}" for c in cells) + " |")
     return "\n".join(lines)
 
 
@@ -159,7 +159,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--models", nargs="*", default=MODELS)
     p.add_argument("--runs", type=int, default=6)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, nargs="+", default=[2, 1], help="llama.cpp thread counts to compare")
     args = p.parse_args()
     reason = env_missing_reason()
     if reason:
@@ -170,19 +170,22 @@ def main() -> None:
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in todo:
-            t = time.perf_counter()
-            with running_llm_server(name, Path(tmp), threads=args.threads) as s:
-                load = time.perf_counter() - t
-                print(f"measuring {name} ({args.runs} runs) …", flush=True)
-                results[name] = {"load_s": load, **measure(s, args.runs)}
+            for threads in args.threads:
+                t = time.perf_counter()
+                with running_llm_server(name, Path(tmp), threads=threads) as s:
+                    load = time.perf_counter() - t
+                    print(f"measuring {name}, {threads} thread(s), {args.runs} runs …", flush=True)
+                    results[f"{name} t{threads}"] = {"load_s": load, **measure(s, args.runs)}
     load_avg = os.getloadavg()
-    print(f"\nEmbedded LLM speed, {args.threads} threads, {os.cpu_count()} CPUs, load average "
-          f"{load_avg[0]:.1f}/{load_avg[1]:.1f} (other work on the machine skews absolute numbers)")  # fmt: skip
-    print("ratios: against the fastest model in this run (throughput value/best, latency value/best)\n")
+    print(f"\nEmbedded LLM speed, threads {args.threads}, {os.cpu_count()} CPUs, load average "
+          f"{load_avg[0]:.1f}/{load_avg[1]:.1f}/{load_avg[2]:.1f} (1/5/15 min; other work on the machine "
+          "skews absolute numbers)")  # fmt: skip
+    print("ratios: against the best row of this run (throughput value/best, latency value/best)\n")
     print(table(results))
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "llm_speed.json").write_text(json.dumps({"threads": args.threads, "results": results}, indent=2))
+    doc = {"threads": args.threads, "loadavg": load_avg, "results": results}
+    (out / "llm_speed.json").write_text(json.dumps(doc, indent=2))
 
 
 if __name__ == "__main__":
