@@ -338,7 +338,7 @@ def write_video(path: Path, frames: Iterable[np.ndarray], fps: float) -> Path:
     try:
         stream = container.add_stream("libx264", rate=rate)
         stream.pix_fmt = "yuv420p"
-        stream.options = {"crf": "23", "preset": "veryfast"}
+        stream.options = {"crf": "24", "preset": "ultrafast", "tune": "fastdecode"}
         stream.codec_context.thread_count = 0
         size: tuple[int, int] | None = None
         for img in frames:

@@ -204,7 +204,11 @@ def fit_rim(
     cx, cy, r = fit
     minor, angle = r, 0.0
     resid = float(np.sqrt(np.mean((np.hypot(inliers[:, 0] - cx, inliers[:, 1] - cy) - r) ** 2)))
-    ellipse = _ellipse_refine(pts, ray, (cx, cy, r), rays)
+    ellipse = None
+    if len(inliers) >= 12:  # look for an oval only when the circle's own points say it is one
+        _, (d1, d2), _ = cv2.fitEllipse(inliers.astype(np.float32))
+        if min(d1, d2) / max(d1, d2) < 0.97 or support < 0.6:
+            ellipse = _ellipse_refine(pts, ray, (cx, cy, r), rays)
     # Only a clearly oval plate (camera well off side-on) replaces the circle: for a round one the
     # circle through the outer rim is the more precise measurement.
     if ellipse is not None and ellipse[0][3] / ellipse[0][2] < 0.95 and ellipse[1] >= 0.8 * support:
@@ -238,7 +242,7 @@ def _conics(samples: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 def _ellipse_refine(
-    pts: np.ndarray, ray: np.ndarray, circle: tuple[float, float, float], rays: int, iters: int = 400
+    pts: np.ndarray, ray: np.ndarray, circle: tuple[float, float, float], rays: int, iters: int = 200
 ) -> tuple[tuple[float, float, float, float, float], float, float] | None:
     """Let the plate be an ellipse (a camera not quite side-on) and keep its OUTER rim.
 
