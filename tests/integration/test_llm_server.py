@@ -151,7 +151,8 @@ def test_auto_tool_choice_gives_valid_calls_or_clean_text(server: Settings) -> N
 
 def test_qwen_calls_the_obvious_tool_on_its_own(qwen: Settings) -> None:
     """With the model's native format parsed (Qwen2.5-Coder writes ```json fences), Qwen at temperature 0
-    calls the tool on its own, and answers a greeting with text."""
+    calls the tool on its own. (It also calls tools for greetings now and then: hence the agent routes
+    first and offers tools only when a tool is wanted.)"""
     line = "Convert 225 pounds to kilograms, please."
     r = chat(qwen, messages=[{"role": "system", "content": COACH}, {"role": "user", "content": line}],
              tools=TOOLS, tool_choice="auto")  # fmt: skip
@@ -160,10 +161,6 @@ def test_qwen_calls_the_obvious_tool_on_its_own(qwen: Settings) -> None:
     (call,) = choice["message"]["tool_calls"]
     args = assert_valid_call(call)
     assert call["function"]["name"] == "convert_units" and args["value"] == 225
-    hello = [{"role": "system", "content": COACH}, {"role": "user", "content": "Hi coach! How are you today?"}]
-    message = chat(qwen, messages=hello, tools=TOOLS, tool_choice="auto").json()["choices"][0]["message"]
-    assert not message.get("tool_calls")
-    assert_clean_text(message["content"])
 
 
 def test_second_turn_with_null_content_and_tool_message(server: Settings) -> None:
