@@ -52,6 +52,7 @@ def render(
         layer: np.ndarray | None = None
         mask: np.ndarray | None = None
         drawn = 0  # points of the path already on the layer
+        box = [10**9, 10**9, -1, -1]  # where the layer has been drawn on (x0, y0, x1, y1)
         for frame in iter_frames(src, max_side=OUT_SIDE):
             img = frame.image
             if layer is None:
@@ -68,8 +69,15 @@ def render(
                     colour = _UP if up[drawn] else _DOWN
                     cv2.line(layer, p, q, colour, thick, cv2.LINE_AA, 4)
                     cv2.line(mask, p, q, 255, thick, cv2.LINE_AA, 4)
+                    for v in (a, b):
+                        x, y = v[0] / 16, v[1] / 16
+                        box[0], box[1] = min(box[0], int(x) - 2 * thick), min(box[1], int(y) - 2 * thick)
+                        box[2], box[3] = max(box[2], int(x) + 2 * thick + 1), max(box[3], int(y) + 2 * thick + 1)
                 drawn += 1
-            np.copyto(img, layer, where=mask[..., None] > 0)
+            if box[2] > box[0]:  # copy the path only where it is (a full-frame masked copy costs ms)
+                x0, y0 = max(0, box[0]), max(0, box[1])
+                sub = (slice(y0, max(y0, box[3])), slice(x0, max(x0, box[2])))
+                np.copyto(img[sub], layer[sub], where=mask[sub][..., None] > 0)
             if drawn < len(pts) and not np.isnan(pts[drawn]).any():
                 cv2.circle(img, tuple(pts[drawn].astype(np.int32)), thick * 3 * 16, (255, 255, 255), thick,
                            cv2.LINE_AA, 4)  # fmt: skip
@@ -89,15 +97,15 @@ def _draw_text(img: np.ndarray, rel_t: float, kin: Kinematics, title: str) -> No
         arrow = "up" if v > 0.05 else ("down" if v < -0.05 else "")
         _label(img, f"{abs(v):.2f} m/s {arrow}", (int(0.04 * w), int(0.16 * h)), font * 1.4, _TEXT)
     _label(img, title, (int(0.04 * w), int(0.07 * h)), font, _TEXT)
-    y = int(0.24 * h)
-    for r in kin.reps:  # finished reps, one line each
-        if r.end_t > rel_t:
-            break
+    done = [r for r in kin.reps if r.end_t <= rel_t]
+    step = int(28 * font * 1.6)
+    y = h - int(0.03 * h) - step * (len(done) - 1)  # finished reps at the bottom, one line each
+    for r in done:
         line = f"#{r.number}  {r.mcv:.2f} m/s  peak {r.peak_v:.2f}  ROM {r.rom_m * 100:.0f} cm"
         if r.number > 1:
             line += f"  -{r.velocity_loss_pct:.0f}%"
         _label(img, line, (int(0.04 * w), y), font, _loss_colour(r.velocity_loss_pct))
-        y += int(28 * font * 1.6)
+        y += step
 
 
 def _label(img: np.ndarray, text: str, org: tuple[int, int], scale: float, colour: tuple[int, int, int]) -> None:
