@@ -46,7 +46,8 @@ _BUILD = re.compile(
 _PROGRAM_NOUN = re.compile(r"\b(program(?:me)?s?|routine|split|block|plan|template|cycle)\b", re.I)
 _STYLE = re.compile(
     r"\b(upper\s*/?\s*lower|5/3/1|531|wendler|bbb|boring but big|gzclp|gzcl|peak(?:ing)?|dup|undulating|"
-    r"powerlifting|hypertrophy|bodybuilding|linear progression|starting strength|stronglifts)\b",
+    r"powerlifting|hypertrophy|bodybuilding|linear progression|starting strength|stronglifts|"
+    r"push\s*/?\s*pull\s*/?\s*(?:and\s+)?legs?|ppl|full[\s-]?body)\b",
     re.I,
 )
 
@@ -58,6 +59,8 @@ _RULES: list[tuple[str, str]] = [
     (r"\bpeak(ing)?\b|\bmeet\b|competition|\bcomp prep\b|\btaper\b|max test", "peaking_block"),
     (r"\bdup\b|undulating", "dup_powerlifting"),
     (r"upper\s*/?\s*-?\s*lower", "upper_lower_hypertrophy"),
+    (r"push\s*/?\s*-?\s*pull\s*/?\s*-?\s*(?:and\s+)?legs?|\bppl\b", "push_pull_legs"),
+    (r"full[\s-]?body|whole[\s-]body|total[\s-]body", "full_body"),
     (r"powerlift|\bsbd\b|big (?:3|three)", "dup_powerlifting"),
     (r"hypertroph|bodybuild|\bmuscle\b|\bsize\b|\bmass\b|aesthetic", "upper_lower_hypertrophy"),
     (r"beginner|novice|linear|starting strength|stronglifts|\b5x5\b|new to (?:lifting|the gym)|first program",

@@ -40,6 +40,21 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             rf"{_LOADW}\s*(?:for\s*)?(?P<s>\d{{1,2}})\s*sets?\s*(?:of|x)\s*(?P<r>\d{{1,3}})(?P<rplus>\+)?\s*(?:reps?)?{_RPE}"
         ),
     ),
+    # 100kg for 3x5: sets × reps after the load
+    (
+        "w_for_sxr",
+        re.compile(
+            rf"{_LOADW}\s*for\s*(?P<s>\d{{1,2}})\s*x\s*(?P<r>\d{{1,3}})(?P<rplus>\+)?(?!\s*x)\s*(?:reps?)?{_RPE}"
+        ),
+    ),
+    # bench 80kg 3x8: a load with its unit written before sets × reps
+    (
+        "w_sxr",
+        re.compile(
+            rf"(?P<plus>\+\s*)?(?P<w>{_NUM})(?P<wu>\s*(?:kg|lb)\b)\s*,?\s+(?P<s>\d{{1,2}})\s*x\s*(?P<r>\d{{1,3}})"
+            rf"(?P<rplus>\+)?(?![\d.]|\s*x|\s*(?:kg|lb)){_RPE}"
+        ),
+    ),
     # 225 for 8 (reps) (x 3 sets)
     (
         "w_for",
@@ -57,7 +72,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             rf"(?P<plus>\+\s*)?(?P<a>{_NUM})(?P<au>{_U})\s*x\s*(?P<b>\d{{1,3}}|amrap)(?P<bplus>\+)?(?P<bu>{_U})"
             rf"(?:\s*x\s*(?P<c>{_NUM})(?P<cu>{_U})|\s*for\s*(?P<c2>\d{{1,2}})\s*sets?)?{_MORE}"
-            rf"(?:{_AT}(?P<w>(?:1[1-9]|[2-9]\d|\d{{3,}})(?:\.\d+)?|{_NUM}(?=\s*(?:kg|lb)))(?P<wu>{_U}))?{_RPE}"
+            rf"(?:{_AT}(?P<w>(?:1[1-9]|[2-9]\d|\d{{3,}})(?:\.\d+)?|{_NUM}(?=\s*(?:kg|lb)))(?P<wu>{_U})"
+            rf"|\s+(?P<w2>(?:[2-9]\d|\d{{3,}})(?:\.\d+)?|{_NUM}(?=\s*(?:kg|lb)))(?P<wu2>{_U})"
+            rf"(?![\d.]|\s*(?:x|for|reps?|sets?)))?{_RPE}"
         ),
     ),
     # bare reps list for bodyweight work: 10, 8, 7
@@ -212,6 +229,7 @@ def _normalise(text: str) -> str:
     t = re.sub(r"(?:\b|(?<=\d))(kgs|kilos?|kilograms?)\b", "kg", t)
     t = re.sub(r"(?:\b|(?<=\d))(lbs|pounds?)\b|(?<=\d)#", "lb", t)
     t = re.sub(r"(?<=\d)(kg|lb)\b", r" \1", t)
+    t = re.sub(r"\b(\d+(?:\.\d+)?)s(?=\s*x\s*\d)", r"\1", t)  # 'the 30s x 10' (dumbbells by weight)
     t = re.sub(r"(?<=\d)\s*(?:reps|rep|r)\b(?!\s*[a-z])", " reps", t)
     t = re.sub(r"\bbody\s*weight\b|\bbw\b", "bw", t)
     t = re.sub(r"\b(\d+)\s*x\s*(\d+)\s*x\s*(\d+)\b", r"\1x\2x\3", t)
@@ -250,7 +268,7 @@ def _sets_from(kind: str, m: re.Match[str]) -> list[ParsedSet]:
     g = m.groupdict()
     rpe = _rpe_of(m)
     added = bool(g.get("plus"))
-    if kind in ("sets_of", "w_for_sets"):
+    if kind in ("sets_of", "w_for_sets", "w_for_sxr", "w_sxr"):
         load = float(g["w"]) if g.get("w") else None
         n, reps = int(g["s"]), int(g["r"])
         sets = [ParsedSet(reps, load, _unit(g.get("wu")), rpe, False, added) for _ in range(n)]
@@ -280,6 +298,8 @@ def _sets_from(kind: str, m: re.Match[str]) -> list[ParsedSet]:
     amrap = bool(g.get("bplus")) or b_raw == "amrap"
     c, cu = (float(g["c"]), _unit(g.get("cu"))) if g.get("c") else (None, None)
     w, wu = (float(g["w"]), _unit(g.get("wu"))) if g.get("w") else (None, None)
+    if w is None and g.get("w2"):  # 3x8 80kg / dl 3x3 200: the load written after sets × reps
+        w, wu = float(g["w2"]), _unit(g.get("wu2"))
     more = _reps_list(g.get("more"))
     weight_first = False
     if g.get("c2"):  # 100 x 5 for 3 sets

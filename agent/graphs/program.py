@@ -50,6 +50,8 @@ TemplateId = Literal[
     "upper_lower_hypertrophy",
     "dup_powerlifting",
     "peaking_block",
+    "push_pull_legs",
+    "full_body",
     "custom",
 ]
 

@@ -1069,6 +1069,8 @@ def train_log_sets(ctx: ToolContext, args: LogSetsArgs) -> ToolOutput:
                         final=True,
                     )
             load = Mass.of(value, unit)
+            if ex is not None and ex.equipment == "bodyweight" and value:
+                added = True  # a weight on a pull-up or dip is added to the body
             if ex is not None:
                 try:
                     check_set(ex, load, s.reps, s.rpe)

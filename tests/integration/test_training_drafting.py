@@ -20,6 +20,7 @@ from storage import training as repo
 from training.builder import parse_request
 from training.loads import Max
 from training.plates import Equipment
+from training.templates import templates
 
 
 class ScriptedOpenAI:
@@ -201,5 +202,12 @@ def test_real_model_drafts_the_common_requests(real_llm: Settings, settings, req
         assert e.problems
         pytest.fail(f"the real model's proposals were all rejected: {e.problems}")
     assert program.days_per_week == days and len(program.weeks) == weeks
-    assert proposal.template in ("custom", "upper_lower_hypertrophy", "dup_powerlifting", "peaking_block",
-                                 "gzclp", "wendler_531", "wendler_531_bbb", "linear_beginner")  # fmt: skip
+    assert proposal.template in {*templates(), "custom"}
+
+
+def test_the_model_can_choose_every_template():
+    from typing import get_args
+
+    from agent.graphs.program import TemplateId
+
+    assert set(get_args(TemplateId)) == {*templates(), "custom"}

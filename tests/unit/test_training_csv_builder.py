@@ -168,6 +168,8 @@ def test_export_round_trips_through_the_strong_importer():
             {"back_squat": 150, "bench_press": 105, "deadlift": 190},
         ),
         ("a 3 month hypertrophy routine, 4 days", 4, 13, None, "upper_lower_hypertrophy", {}),
+        ("6 day push pull legs for 12 weeks", 6, 12, None, "push_pull_legs", {}),
+        ("full body 3x a week, beginner", 3, None, "beginner", "full_body", {}),
     ],
 )
 def test_program_requests(text, days, weeks, level, template, maxes):

@@ -56,6 +56,12 @@ def flat(text: str) -> list[tuple]:
         ("clean and jerk 90x1", [("clean and jerk", 90, None, 1, None, False)]),
         ("squat 120x9 to failure", [("squat", 120, None, 9, 10.0, False)]),
         ("bench 90x10 amrap", [("bench", 90, None, 10, None, True)]),
+        ("bench press 80kg 3x8", [("bench press", 80, "kg", 8, None, False)] * 3),
+        ("squat 100kg for 3x5", [("squat", 100, "kg", 5, None, False)] * 3),
+        ("3x8 80kg bench", [("bench", 80, "kg", 8, None, False)] * 3),
+        ("dl 3x3 200", [("dl", 200, None, 3, None, False)] * 3),
+        ("incline db press 30s x 10", [("incline db press", 30, None, 10, None, False)]),
+        ("Squat: 5x5 @ 100kg", [("squat", 100, "kg", 5, None, False)] * 5),
     ],
 )
 def test_lines(line, expected):
