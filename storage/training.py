@@ -781,13 +781,27 @@ class ImportResult:
     last: datetime | None
 
 
-def import_sessions(account_id: int, report: ImportReport, engine: Engine | None = None) -> ImportResult:
-    """Store parsed sessions in one transaction; sessions imported before (same external key) are skipped."""
+def import_sessions(
+    account_id: int, report: ImportReport, engine: Engine | None = None, *, replace: bool = False
+) -> ImportResult:
+    """Store parsed sessions in one transaction; sessions imported before (same external key) are skipped,
+    or, with `replace` (a re-import in another unit), replaced with their sets."""
     ensure_library(engine)
     added = sets = dupes = 0
     customs: list[str] = []
     with transaction(engine) as s:
         keys = {sess.external_key for sess in report.sessions}
+        if replace and keys:
+            old_ids = list(
+                s.exec(
+                    select(TrainingSession.id).where(
+                        TrainingSession.account_id == account_id, TrainingSession.external_key.in_(list(keys))
+                    )
+                ).all()
+            )
+            if old_ids:
+                s.exec(delete(TrainingSet).where(TrainingSet.session_id.in_(old_ids)))
+                s.exec(delete(TrainingSession).where(TrainingSession.id.in_(old_ids)))
         have = set(
             s.exec(
                 select(TrainingSession.external_key).where(

@@ -67,6 +67,7 @@ class ImportReport:
     source: str
     sessions: list[ImportedSession] = field(default_factory=list)
     rows: int = 0
+    has_unit_column: bool = True  # Strong's newer exports leave the unit to the app's setting
     skipped: list[str] = field(default_factory=list)  # "row 12: reason"
     unknown_exercises: dict[str, int] = field(default_factory=dict)
 
@@ -196,7 +197,7 @@ def parse_strong(text: str, *, unit: str = "kg", tz: str = "UTC", lib: Library |
     header, rows = _reader(text)
     if not set(header) >= STRONG_REQUIRED:
         detect(text)  # raises with the missing columns
-    report = ImportReport("strong", rows=len(rows))
+    report = ImportReport("strong", rows=len(rows), has_unit_column="weight unit" in header)
     sessions: dict[tuple[str, str], ImportedSession] = {}
     counters: dict[tuple[str, str, str], int] = {}
     for n, row in enumerate(rows, start=2):

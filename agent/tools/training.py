@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
 from powerforge.units import Mass
 from storage import training as repo
+from storage.uploads import get_upload
 from training import e1rm as e1rm_mod
 from training.builder import build, describe_request, looks_like_program_request, parse_maxes, parse_request
 from training.chart import e1rm_chart
@@ -1346,12 +1347,23 @@ class ImportArgs(BaseModel):
 
     source: Literal["strong", "hevy"] | None = None
     unit: Literal["kg", "lb"] | None = Field(default=None, description="weight unit of a Strong export without one")
+    upload_id: str | None = Field(default=None, description="an earlier upload to (re-)import")
 
 
 def _csv_attachment(atts: list[Attachment]) -> Attachment | None:
     for a in atts:
         if a.filename.lower().endswith(".csv") or a.mime in ("text/csv", "text/plain"):
             return a
+    return None
+
+
+def _implausible(report, unit: str) -> str | None:  # noqa: ANN001
+    """The first set that cannot be real when the file's numbers are read in `unit` (e.g. a 600 kg squat)."""
+    for sess in report.sessions:
+        for st in sess.sets:
+            ex = library().by_id.get(st.exercise_id or "")
+            if ex is not None and st.load_kg > ex.max_load_kg:
+                return f"a {st.load_kg:.0f} kg {ex.name}"
     return None
 
 
@@ -1381,6 +1393,12 @@ def _match_import(text: str, atts: list[Attachment]) -> ImportArgs | None:
 )
 def train_import(ctx: ToolContext, args: ImportArgs) -> ToolOutput:
     att = _csv_attachment(ctx.attachments)
+    if att is None and args.upload_id:
+        up = get_upload(args.upload_id, ctx.account_id, ctx.settings.files_dir, ctx.engine)
+        if up is not None:
+            att = Attachment(
+                upload_id=up.id, filename=up.filename, mime=up.mime, path=str(up.path), size_bytes=up.size_bytes
+            )
     if att is None:
         raise ToolError("Attach the CSV from Strong (Settings → Export data) or Hevy (Settings → Export & Import).")
     unit = args.unit or _unit(ctx)
@@ -1392,7 +1410,16 @@ def train_import(ctx: ToolContext, args: ImportArgs) -> ToolOutput:
         raise ToolError(f"I couldn't import {att.filename}: {e}") from e
     except OSError as e:
         raise ToolError(f"I couldn't read {att.filename}; please attach it again.") from e
-    result = repo.import_sessions(ctx.account_id, report, ctx.engine)
+    unitless = report.source == "strong" and not report.has_unit_column
+    if unitless and args.unit is None:
+        worst = _implausible(report, unit)
+        if worst is not None:
+            alt = "lb" if unit == "kg" else "kg"
+            raise ToolError(
+                f"{att.filename} has no weight unit and {worst} is impossible in {unit}; nothing was imported. "
+                f"If your Strong app uses {alt}, send the file again with “import it as {alt}”."
+            )
+    result = repo.import_sessions(ctx.account_id, report, ctx.engine, replace=args.unit is not None and unitless)
     src = report.source.title()
     lines = [
         f"Imported **{result.sessions_added}** {src} workouts ({result.sets_added} sets)"
@@ -1410,8 +1437,18 @@ def train_import(ctx: ToolContext, args: ImportArgs) -> ToolOutput:
             + "; ".join(report.skipped[:5])
             + ("…" if len(report.skipped) > 5 else "")
         )
-    if report.source == "strong" and "weight unit" not in ";".join(report.skipped).lower():
-        lines.append(f"Weights read as {unit} unless the file said otherwise.")
+    actions: list[Action] = []
+    if unitless:
+        alt = "lb" if unit == "kg" else "kg"
+        lines.append(f"Strong's file doesn't say the unit, so weights were read as **{unit}**.")
+        actions.append(
+            Action(
+                label=f"Re-import as {alt}",
+                tool="train_import",
+                args={"source": "strong", "unit": alt, "upload_id": att.upload_id},
+                tooltip=f"Replace this import with the weights read as {alt}",
+            )
+        )
     return ToolOutput(
         summary=" ".join(x.replace("**", "") for x in lines),
         markdown="\n\n".join(lines),
@@ -1422,6 +1459,7 @@ def train_import(ctx: ToolContext, args: ImportArgs) -> ToolOutput:
             "skipped": report.skipped[:50],
             "custom_exercises": result.custom_exercises,
         },
+        actions=actions,
         final=True,
     )
 

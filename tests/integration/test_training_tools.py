@@ -283,3 +283,28 @@ def test_common_phrasings_route_by_code(chat: Chat, text, tool):
 def test_lines_of_other_domains_are_not_taken_for_sets(chat: Chat, text):
     r = route_by_code(text, [], chat.tools)
     assert r is None or not r.tool.startswith(("train_", "program_")), (text, r)
+
+
+def test_a_strong_file_without_units_can_be_reimported_in_pounds(chat: Chat, tmp_path, engine, settings):
+    from storage.uploads import store_upload
+
+    src = tmp_path / "strong.csv"
+    src.write_text(STRONG)
+    up = store_upload(
+        src, filename="strong.csv", account_id=chat.account_id, files_dir=settings.files_dir,
+        max_bytes=settings.upload_max_bytes, allowed=settings.allowed_upload_types, engine=engine,
+    )  # fmt: skip
+    att = Attachment(upload_id=up.id, filename=up.filename, mime=up.mime, path=str(up.path), size_bytes=up.size_bytes)
+    out = chat.say("my strong export", attachments=[att], expect="train_import")
+    assert "weights were read as **kg**" in out.markdown
+    assert repo.last_set(chat.account_id, "back_squat", engine).load_kg == 140
+    again = chat.click(out, "Re-import as lb")
+    assert "Imported **2** Strong workouts (3 sets)" in again.markdown
+    assert repo.count_sets(chat.account_id, engine) == 3  # replaced, not doubled
+    assert repo.last_set(chat.account_id, "back_squat", engine).load_kg == pytest.approx(63.503, abs=1e-3)
+    # a pound file read as kg with an impossible load is refused whole
+    heavy = tmp_path / "heavy.csv"
+    heavy.write_text(STRONG.replace(",140,5,", ",600,5,"))
+    hatt = Attachment(upload_id="x", filename="heavy.csv", mime="text/csv", path=str(heavy), size_bytes=10)
+    with pytest.raises(ToolError, match="impossible in kg; nothing was imported"):
+        chat.say("import", attachments=[hatt])
