@@ -63,6 +63,7 @@ STYLE = {
     "lines.markersize": 5,
 }
 _LOCK = threading.Lock()
+MAX_BARS = 120
 
 
 def colours(names: list[str]) -> dict[str, str]:
@@ -87,15 +88,20 @@ def _value_formatter(unit: str) -> FuncFormatter:
 
 def _kind(frame: MetricFrame, r: Resolved) -> str:
     asked = r.query.chart
+    if asked == "bar" and frame.x_kind == "time" and frame.data["x"].nunique() > MAX_BARS:
+        return "area"
     if asked not in ("auto", "table"):
         return asked
     if frame.x_kind == "numeric":
         return "scatter"
     if frame.x_kind == "category":
         return "bar"
-    if r.metric.chart == "bar" or (r.group_by in ("week", "month") and r.metric.aggregate in ("sum", "count")):
+    dense = frame.data["x"].nunique() > MAX_BARS  # hundreds of bars turn to mush (and cost a patch each)
+    if not dense and (
+        r.metric.chart == "bar" or (r.group_by in ("week", "month") and r.metric.aggregate in ("sum", "count"))
+    ):
         return "bar"
-    return "line"
+    return "area" if dense and r.metric.chart == "bar" else "line"
 
 
 def render(frame: MetricFrame, r: Resolved, path: Path, *, second: MetricFrame | None = None) -> Path:
@@ -160,7 +166,7 @@ def _time_lines(ax, frame: MetricFrame, kind: str) -> None:  # noqa: ANN001
         is_weighin = name == "Weigh-in"
         style = {
             "marker": None if many else "o",
-            "linewidth": 0 if is_weighin else 2.2,
+            "linewidth": 0 if is_weighin else (1.3 if many else 2.2),
             "alpha": 0.55 if is_weighin else 1,
         }
         if is_weighin:
