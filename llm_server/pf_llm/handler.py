@@ -234,7 +234,8 @@ class NativeToolsHandler:
             turn.add(gen)
             return
         # auto: generate freely (no grammar cost per token); the moment the model starts a call
-        # (`<tool_call>`, or a bare `{` as its first character), stop and let the grammar write it.
+        # (`<tool_call>` anywhere; `{` or a ```json fence as its first characters), stop and let the
+        # grammar write the call from there.
         gen = generate(prompt, None, max_tokens)
         written, pending = "", ""
         for piece in gen:
@@ -275,7 +276,7 @@ def calls_from_output(text: str, plan: ToolPlan) -> tuple[str, list[ToolCall]]:
         try:
             args = json.JSONDecoder(strict=False).decode(text)
         except json.JSONDecodeError:
-            return text.strip(), []  # cut by max_tokens: hand back what there is as text
+            return text.strip(), []  # cut by max_tokens: no call
         if isinstance(args, dict):
             return "", [ToolCall(tool_name(plan.tools[0]), args)]
         return text.strip(), []
