@@ -184,6 +184,7 @@ _SUPERSET_SEP = re.compile(r"\s+(?:superset(?:ted)?\s+with|paired\s+with|ss|supe
 _GROUP_LABEL = re.compile(r"^\s*(?P<g>[a-e])(?P<n>[1-9])\s*[:.)\-]?\s+", re.I)
 _THEN = re.compile(r"\s*(?:\n|;|\bthen\b|\band then\b)\s*", re.I)
 _EXPLICIT_UNIT = re.compile(r"\b(kg|lb)\b")
+_LOAD_AFTER = re.compile(r"(?P<how>\bat|\bwith|\busing|@)\s*(?P<w>\d+(?:\.\d+)?)\s*(?P<u>kg|lb)?\b")
 
 
 @dataclass
@@ -454,6 +455,12 @@ def parse_sets(text: str) -> list[ParsedEntry]:
                     entries[-1].notes = "; ".join(x for x in (entries[-1].notes, rest.strip(), *notes) if x)
                     continue
                 continue
+            if all(x.load is None for x in sets) and (m := _LOAD_AFTER.search(rest)):
+                value, unit = float(m["w"]), m["u"]
+                if m["how"] != "@" or unit or value > 10:  # '3 sets of 8 on pulldown with 60'
+                    for x in sets:
+                        x.load, x.unit = value, unit
+                    rest = rest[: m.start()] + " " + rest[m.end() :]
             if amrap_word:
                 sets[-1].amrap = True
             if bw:

@@ -62,6 +62,7 @@ def flat(text: str) -> list[tuple]:
         ("dl 3x3 200", [("dl", 200, None, 3, None, False)] * 3),
         ("incline db press 30s x 10", [("incline db press", 30, None, 10, None, False)]),
         ("Squat: 5x5 @ 100kg", [("squat", 100, "kg", 5, None, False)] * 5),
+        ("I did 3 sets of 8 on lat pulldown with 60", [("lat pulldown", 60, None, 8, None, False)] * 3),
     ],
 )
 def test_lines(line, expected):
