@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pf_llm.messages import normalise_request
+from pf_llm.plan import ToolChoiceError, plan_tools
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -49,9 +50,14 @@ class NormaliseChatRequests:
         try:
             data = json.loads(body)
             if isinstance(data, dict):
-                body = json.dumps(normalise_request(data)).encode()
-        except ValueError:
-            pass  # not JSON: let the server answer with its own validation error
+                data = normalise_request(data)
+                plan_tools(data.get("tools"), data.get("tool_choice"), data.get("functions"), data.get("function_call"))
+                body = json.dumps(data).encode()
+        except ToolChoiceError as exc:  # answered here, so a streamed request gets a 400 too, not a cut stream
+            await _json_response(send, 400, {"error": {"message": str(exc), "type": "invalid_request_error"}})
+            return
+        except (ValueError, TypeError, AttributeError):
+            pass  # malformed: let the server answer with its own validation error
         headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
         headers.append((b"content-length", str(len(body)).encode()))
         await self.app(
@@ -59,6 +65,13 @@ class NormaliseChatRequests:
             _replay({"type": "http.request", "body": body, "more_body": False}, receive),
             send,
         )
+
+
+async def _json_response(send: Send, status: int, payload: dict[str, Any]) -> None:
+    body = json.dumps(payload).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _replay(first: Message, receive: Receive) -> Receive:

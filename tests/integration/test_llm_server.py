@@ -214,6 +214,9 @@ def test_unknown_forced_tool_is_a_clear_400(smol: Settings) -> None:
              tool_choice={"type": "function", "function": {"name": "launch_rocket"}})  # fmt: skip
     assert r.status_code == 400
     assert "launch_rocket" in r.text
+    streamed = chat(smol, messages=[{"role": "user", "content": "hi"}], tools=TOOLS, stream=True,
+                    tool_choice={"type": "function", "function": {"name": "launch_rocket"}})  # fmt: skip
+    assert streamed.status_code == 400 and "convert_units, log_set" in streamed.text
 
 
 def test_langchain_tool_loop_through_the_real_server(server: Settings) -> None:
