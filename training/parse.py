@@ -72,8 +72,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             rf"(?P<plus>\+\s*)?(?P<a>{_NUM})(?P<au>{_U})\s*x\s*(?P<b>\d{{1,3}}|amrap)(?P<bplus>\+)?(?P<bu>{_U})"
             rf"(?:\s*x\s*(?P<c>{_NUM})(?P<cu>{_U})|\s*for\s*(?P<c2>\d{{1,2}})\s*sets?)?{_MORE}"
-            rf"(?:{_AT}(?P<w>(?:1[1-9]|[2-9]\d|\d{{3,}})(?:\.\d+)?|{_NUM}(?=\s*(?:kg|lb)))(?P<wu>{_U})"
-            rf"|\s+(?P<w2>(?:[2-9]\d|\d{{3,}})(?:\.\d+)?|{_NUM}(?=\s*(?:kg|lb)))(?P<wu2>{_U})"
+            rf"(?:{_AT}(?P<w>(?:\d{{3,}}|[2-9]\d|1[1-9])(?:\.\d+)?(?![\d.])|{_NUM}(?=\s*(?:kg|lb)))(?P<wu>{_U})"
+            rf"|\s+(?P<w2>(?:\d{{3,}}|[2-9]\d)(?:\.\d+)?(?![\d.])|{_NUM}(?=\s*(?:kg|lb)))(?P<wu2>{_U})"
             rf"(?![\d.]|\s*(?:x|for|reps?|sets?)))?{_RPE}"
         ),
     ),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from training.parse import SetLineError, looks_like_set_line, parse_sets
 
@@ -63,6 +65,10 @@ def flat(text: str) -> list[tuple]:
         ("incline db press 30s x 10", [("incline db press", 30, None, 10, None, False)]),
         ("Squat: 5x5 @ 100kg", [("squat", 100, "kg", 5, None, False)] * 5),
         ("I did 3 sets of 8 on lat pulldown with 60", [("lat pulldown", 60, None, 8, None, False)] * 3),
+        ("squat 4x8 at 117.5", [("squat", 117.5, None, 8, None, False)] * 4),
+        ("dl 3x3 250", [("dl", 250, None, 3, None, False)] * 3),
+        ("bench 3x5 @ 102.5", [("bench", 102.5, None, 5, None, False)] * 3),
+        ("squat 3x5 @ 10", [("squat", None, None, 5, 10.0, False)] * 3),
     ],
 )
 def test_lines(line, expected):
@@ -101,3 +107,33 @@ def test_missing_reps_and_non_sets():
     assert not looks_like_set_line("what's my workout today")
     assert looks_like_set_line("did 225 for 8 on deadlift")
     assert looks_like_set_line("pull ups 10, 8, 7")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    load=st.integers(min_value=8, max_value=160).map(lambda q: q * 2.5),
+    reps=st.integers(min_value=1, max_value=20),
+    sets=st.integers(min_value=2, max_value=10),
+    form=st.sampled_from(
+        [
+            "{w}x{r}",
+            "{s}x{r} at {w}",
+            "{w} for {r}",
+            "{w}kg x {r} x {s}",
+            "{s} sets of {r} at {w}",
+            "{w}kg {s}x{r}",
+            "{s}x{r} {w}kg",
+            "{w} for {s}x{r}",
+            "{s}x{r} @ {w}kg",
+            "{w} x {r} @8",
+        ]
+    ),
+)
+def test_generated_set_lines_read_back_exactly(load, reps, sets, form):
+    w = f"{load:g}"
+    line = "squat " + form.format(w=w, r=reps, s=sets)
+    entries = parse_sets(line)
+    assert len(entries) == 1 and entries[0].exercise_text == "squat", line
+    got = entries[0].sets
+    n = sets if "{s}" in form else 1
+    assert [(s.load, s.reps) for s in got] == [(load, reps)] * n, line
