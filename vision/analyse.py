@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from vision import annotate
-from vision.io import Frame, VideoError, VideoInfo, iter_frames, probe
+from vision.io import Frame, VideoError, VideoInfo, iter_frames, prefetched, probe
 from vision.kinematics import LIFTS, Kinematics, KinematicsError, analyse_path
 from vision.track import PlateTrack, PlateTracker
 
@@ -143,7 +143,7 @@ def analyse_video(
 
     tracker = PlateTracker(info.fps)
     frames = 0
-    for frame in iter_frames(Path(path), gray=True, max_side=TRACK_SIDE):
+    for frame in prefetched(iter_frames(Path(path), gray=True, max_side=TRACK_SIDE)):
         tracker.update(frame.index, frame.t, frame.image)
         frames += 1
         if frames % 15 == 0:

@@ -12,7 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vision.io import Frame, iter_frames, write_video
+from vision.io import Frame, iter_frames, prefetched, write_video
 from vision.kinematics import Kinematics
 
 OUT_SIDE = 720
@@ -53,7 +53,7 @@ def render(
         mask: np.ndarray | None = None
         drawn = 0  # points of the path already on the layer
         box = [10**9, 10**9, -1, -1]  # where the layer has been drawn on (x0, y0, x1, y1)
-        for frame in iter_frames(src, max_side=OUT_SIDE):
+        for frame in prefetched(iter_frames(src, max_side=OUT_SIDE)):
             img = frame.image
             if layer is None:
                 layer = np.zeros_like(img)

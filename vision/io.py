@@ -20,7 +20,7 @@ import av
 import cv2
 import numpy as np
 
-__all__ = ["Frame", "VideoError", "VideoInfo", "iter_frames", "probe", "write_video"]
+__all__ = ["Frame", "VideoError", "VideoInfo", "iter_frames", "prefetched", "probe", "write_video"]
 
 # Luma-first planar formats whose plane 0 *is* the grey image (8 bit) or a 16-bit word per pixel.
 _PLANAR_8 = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12", "nv21", "gray"}
@@ -292,6 +292,49 @@ def iter_frames(
             # A damaged tail: keep the frames that decoded (phones cut off mid-write).
     finally:
         container.close()
+
+
+def prefetched(frames: Iterator[Frame], depth: int = 6) -> Iterator[Frame]:
+    """Decode ahead in a thread while the caller works on the previous frames.
+
+    PyAV releases the GIL while decoding, so a consumer doing per-frame analysis in Python overlaps
+    with the decoder on the other core instead of waiting for it. Errors are re-raised in the caller.
+    """
+    import queue
+    import threading
+
+    box: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def work() -> None:
+        try:
+            for frame in frames:
+                while not stop.is_set():
+                    try:
+                        box.put(frame, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            box.put(done)
+        except BaseException as e:  # handed to the consumer
+            box.put(e)
+
+    worker = threading.Thread(target=work, name="decode-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = box.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
 
 
 def _shrink(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
