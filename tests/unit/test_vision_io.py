@@ -136,3 +136,19 @@ def test_twenty_minute_clip_is_refused_with_its_length(tmp_path: Path) -> None:
     assert info.duration_s == pytest.approx(1200, abs=1.5)
     with pytest.raises(VideoError, match=r"20:00 min.*15:00 min"):
         probe(path, max_duration_s=900)
+
+
+def test_decoding_ahead_keeps_order_and_errors(tmp_path: Path) -> None:
+    from vision.io import prefetched
+
+    path = write_blank(tmp_path / "p.mp4", 1.0, fps=30)
+    assert [f.index for f in prefetched(iter_frames(path, gray=True))] == list(range(30))
+
+    def broken():
+        yield from iter_frames(path, gray=True, end_s=0.2)
+        raise VideoError("the card was pulled out")
+
+    with pytest.raises(VideoError, match="card was pulled"):
+        list(prefetched(broken()))
+    first = next(iter(prefetched(iter_frames(path))))  # stopping early leaves no thread behind
+    assert first.index == 0
