@@ -21,7 +21,7 @@ from striking.track import Track, build_track
 from vision.io import VideoError, iter_frames, probe
 
 Progress = Callable[[float, str], None]
-MAX_SIDE = 720  # pose models look at ~256 px; decoding smaller keeps 1 core above 30 fps
+MAX_SIDE = 640  # pose models look at ~256 px; 640 was the fastest decode size in bench/striking_pose.py
 
 
 class StrikeError(ValueError):
