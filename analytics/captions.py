@@ -87,7 +87,7 @@ def _series(f: MetricFrame, when: str) -> str:
         parts.append(
             f"{label}: {_n(first, f.value_format)} → {_n(last, f.value_format)} {f.unit} "
             f"({_signed(change, f.value_format)} {f.unit}{pct}); "
-            f"best {_n(best['value'], f.value_format)} {f.unit} on {_date(best['x'])}"
+            f"highest {_n(best['value'], f.value_format)} {f.unit} on {_date(best['x'])}"
         )
     return "; ".join(parts) + f" — {when}."
 
@@ -111,7 +111,7 @@ def _categories(f: MetricFrame, when: str) -> str:
         return (f"{f.label}, {len(df)} sessions in {when}: mean {_n(df.mean(), f.value_format)} {f.unit}, "
                 f"highest {df.index[0]} {_n(df.iloc[0], f.value_format)}, "
                 f"lowest {low} {_n(df.iloc[-1], f.value_format)}.")  # fmt: skip
-    return f"{f.label} in {when}: {_n(total, f.value_format)} {f.unit} in total; most: {top}{tail}."
+    return f"{f.label}, {when}: {_n(total, f.value_format)} {f.unit} in total; most: {top}{tail}."
 
 
 def _vs_target(f: MetricFrame, when: str) -> str:

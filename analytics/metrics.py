@@ -501,9 +501,17 @@ def _rounds(r: Resolved) -> pd.DataFrame:
     return rounds
 
 
+MAX_SESSION_BARS = 40  # beyond this, one bar per round is unreadable: rounds are averaged per week or month
+
+
 def _per_session(r: Resolved, rounds: pd.DataFrame, value: str, unit: str, label: str) -> MetricFrame:
+    if r.group_by == "session" and len(rounds) > MAX_SESSION_BARS:
+        span = (rounds["day"].max() - rounds["day"].min()).days if len(rounds) else 0
+        r.group_by = "week" if span <= 730 else "month"
     if r.group_by in ("week", "month", "day"):
-        return MetricFrame(_group_time(rounds, r, value, "mean"), "time", "", unit, label)
+        out = MetricFrame(_group_time(rounds, r, value, "mean"), "time", "", f"{unit}", label)
+        out.facts["group"] = r.group_by
+        return out
     return MetricFrame(_tidy(rounds, "label", value, label=label), "category", "Session", unit, label,
                        facts={"sessions": len(rounds)})  # fmt: skip
 
@@ -523,9 +531,12 @@ def m_guard_drop(r: Resolved) -> MetricFrame:
 
 def m_punch_mix(r: Resolved) -> MetricFrame:
     rounds = _rounds(r)
-    kinds = sql.strike_punch_kinds(r.account_id, list(rounds["session_id"]), r.engine)
+    span = None
+    if r.query.filters.sessions is None and not rounds.empty:
+        span = sql.utc_bounds(r.period.start, r.period.end, r.tz)
+    kinds = sql.strike_punch_kinds(r.account_id, list(rounds["session_id"]), r.engine, between=span)
     kinds["kind"] = kinds["kind"].str.replace("_", " ")
-    if r.group_by == "session":
+    if r.group_by == "session" and len(rounds) <= MAX_SESSION_BARS:
         kinds = kinds.merge(rounds[["session_id", "label"]], on="session_id")
         return MetricFrame(_tidy(kinds, "label", "punches", "kind"), "category", "Session", "punches",
                            r.metric.label, value_format="{:,.0f}")  # fmt: skip

@@ -356,17 +356,31 @@ def strike_rounds(
     return df.iloc[::-1].reset_index(drop=True)
 
 
-def strike_punch_kinds(account_id: int, session_ids: Sequence[str], engine: Engine | None = None) -> pd.DataFrame:
-    """Punches per session × type for the given rounds."""
+def strike_punch_kinds(
+    account_id: int,
+    session_ids: Sequence[str],
+    engine: Engine | None = None,
+    *,
+    between: tuple[datetime, datetime] | None = None,
+) -> pd.DataFrame:
+    """Punches per round × type: for the given rounds, or (many rounds) for every round in `between`."""
     if not session_ids:
         return pd.DataFrame(columns=["session_id", "kind", "punches"])
     eng = _eng(engine)
     p = table("strike_punches", "striking")
     stmt = (
         select(p.c.session_id, p.c.kind, func.count().label("punches"))
-        .where(p.c.account_id == account_id, p.c.session_id.in_(list(session_ids)))
+        .where(p.c.account_id == account_id)
         .group_by(p.c.session_id, p.c.kind)
     )
+    if between is not None and len(session_ids) > 500:  # a long period: join on time, not a huge IN list
+        s = table("strike_sessions", "striking")
+        lo, hi = between
+        stmt = stmt.join(s, s.c.id == p.c.session_id).where(
+            s.c.created_at >= _bound(eng, lo), s.c.created_at < _bound(eng, hi)
+        )
+    else:
+        stmt = stmt.where(p.c.session_id.in_(list(session_ids)))
     with eng.connect() as conn:
         return _frame(conn.execute(stmt).all(), ["session_id", "kind", "punches"])
 
