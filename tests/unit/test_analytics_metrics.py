@@ -212,6 +212,11 @@ def test_meal_filter_and_food_grouping_and_macros(engine, diet):
     assert by_food[("Oats", "Protein")] == pytest.approx((70 + 80 + 60) / 3)  # g per logged day
     macros = values(run(engine, diet, metric="macros", period="last 7 days"))
     assert macros[("2026-11-20", "Protein")] == 140 and macros[("2026-11-20", "Fat")] == 30
+    assert macros[("2026-11-20", "Carbohydrate")] == 150
+    carbs = run(engine, diet, metric="carbs", group_by="week", period="between 2026-11-16 and 2026-11-22")
+    assert values(carbs) == {("2026-11-16", "Carbohydrate"): 150.0}  # mean of the logged days
+    fibre = run(engine, diet, metric="fibre", period="last 7 days", compare={"target": True})
+    assert "Fibre averaged 15 g/day vs a 30 g target" in fibre.caption
 
 
 def test_trend_weight_is_a_10_percent_exponential_average():
