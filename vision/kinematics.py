@@ -156,11 +156,14 @@ def _fit_turn(t: np.ndarray, y: np.ndarray, sign: float, sd: float) -> tuple[flo
     return sign * float(lev), float(tp), float(tp + dur), min(sd_tp, 0.1), min(sd_t0, 0.1)
 
 
-def _turn_window(t: np.ndarray, y: np.ndarray, i: int, lo: int, hi: int, amp: float, sign: float) -> slice:
-    """Samples around extreme i (between neighbouring extremes lo..hi) within a band of the extreme."""
+def _turn_window(
+    t: np.ndarray, y: np.ndarray, i: int, lo: int, hi: int, amp: float, sign: float, first: float = 0.15
+) -> slice:
+    """Samples around extreme i (between neighbouring extremes lo..hi) within a band of the extreme
+    (`first` of the rep's travel, widened until there are a few samples on each side)."""
     z = sign * y
     level = z[i]
-    for frac in (0.15, 0.22, 0.3, 0.4):
+    for frac in [f for f in (0.15, 0.22, 0.3, 0.4) if f >= first]:
         band = level + frac * amp
         a = i
         while a > lo and z[a - 1] <= band:
@@ -171,6 +174,18 @@ def _turn_window(t: np.ndarray, y: np.ndarray, i: int, lo: int, hi: int, amp: fl
         if (i - a) >= 3 and (b - i) >= 3:
             break
     return slice(a, b + 1)
+
+
+def _pick(fits: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """Level from the narrowest window (the most local view of the extreme), time from the fit with
+    the median time; its sd grows with the fits' disagreement."""
+    level = fits[0][0]
+    order = sorted(fits, key=lambda f: f[1])
+    _, time, sd = order[len(order) // 2]
+    spread = (order[-1][1] - order[0][1]) / 2
+    if spread <= 2 * max(fits[0][2], 0.002):  # they agree: the narrowest (least model bias) wins
+        return level, fits[0][1], math.hypot(fits[0][2], spread)
+    return level, time, math.hypot(sd, spread)
 
 
 def analyse_path(
@@ -245,16 +260,22 @@ def analyse_path(
         prev_ext = turns[ia - 1] if ia > 0 else 0
         next_ext = turns[ib + 1] if ib + 1 < len(turns) else len(hs) - 1
         # Fit the bottom and the top on the raw samples (actual timestamps).
-        sb = _turn_window(tt, h, a, prev_ext, b, amp, +1)
-        st = _turn_window(tt, h, b, a, next_ext, amp, -1)
-        tb0, tb1 = tt[sb.start], tt[sb.stop - 1]
-        tt0, tt1 = tt[st.start], tt[st.stop - 1]
-        rb = (t >= tb0) & (t <= tb1)
-        rt = (t >= tt0) & (t <= tt1)
-        if rb.sum() < 5 or rt.sum() < 5:
+        # Fit each turn on three window widths: the median is the estimate, and the spread says how
+        # much the answer depends on the window (a slow creep off the bottom, a soft lockout) and
+        # joins the fit's own uncertainty. Clean reversals agree to a millisecond.
+        bottoms, tops = [], []
+        for first in (0.15, 0.22, 0.3):
+            sb = _turn_window(tt, h, a, prev_ext, b, amp, +1, first)
+            st = _turn_window(tt, h, b, a, next_ext, amp, -1, first)
+            rb = (t >= tt[sb.start]) & (t <= tt[sb.stop - 1])
+            rt = (t >= tt[st.start]) & (t <= tt[st.stop - 1])
+            if rb.sum() >= 5 and rt.sum() >= 5:
+                bottoms.append(_fit_turn(t[rb], h_raw[rb], +1, pos_sd))
+                tops.append(_fit_turn(t[rt], h_raw[rt], -1, pos_sd))
+        if not bottoms:
             continue
-        y_bot, _, start, _, sd_start = _fit_turn(t[rb], h_raw[rb], +1, pos_sd)
-        y_top, end, _, sd_end, _ = _fit_turn(t[rt], h_raw[rt], -1, pos_sd)
+        y_bot, start, sd_start = _pick([(b_[0], b_[2], b_[4]) for b_ in bottoms])
+        y_top, end, sd_end = _pick([(t_[0], t_[1], t_[3]) for t_ in tops])
         duration = end - start
         if duration <= 0.05:
             continue
