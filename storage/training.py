@@ -632,7 +632,7 @@ def to_record(row: TrainingSet) -> SetRecord:
         session_id=row.session_id,
         notes=row.notes,
         group=row.group_label,
-        extra={"added": row.added_load, "set_type": row.set_type},
+        extra={"added": row.added_load, "set_type": row.set_type, "duration_s": row.duration_s},
     )
 
 

@@ -25,6 +25,11 @@ _LOADW = rf"(?P<plus>\+\s*)?(?P<w>{_NUM})(?P<wu>{_U})"
 _AT = r"\s*(?:at|@|with|w/|using)\s*"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # timed sets: plank 3x60s, 2 x 1 min, farmer's walk 40 sec
+    (
+        "timed",
+        re.compile(r"(?:(?P<s>\d{1,2})\s*x\s*)?(?P<d>\d+(?:\.\d+)?)\s*(?P<du>s|sec|secs|seconds?|min|mins|minutes?)\b"),
+    ),
     # 3 sets of 5 at 140 / 3 sets of 5 reps @ 100kg
     (
         "sets_of",
@@ -184,7 +189,7 @@ _SUPERSET_SEP = re.compile(r"\s+(?:superset(?:ted)?\s+with|paired\s+with|ss|supe
 _GROUP_LABEL = re.compile(r"^\s*(?P<g>[a-e])(?P<n>[1-9])\s*[:.)\-]?\s+", re.I)
 _THEN = re.compile(r"\s*(?:\n|;|\bthen\b|\band then\b)\s*", re.I)
 _EXPLICIT_UNIT = re.compile(r"\b(kg|lb)\b")
-_LOAD_AFTER = re.compile(r"(?P<how>\bat|\bwith|\busing|@)\s*(?P<w>\d+(?:\.\d+)?)\s*(?P<u>kg|lb)?\b")
+_LOAD_AFTER = re.compile(r"(?P<how>\bat|\bwith|\busing|@|\+)\s*(?P<w>\d+(?:\.\d+)?)\s*(?P<u>kg|lb)?\b")
 
 
 @dataclass
@@ -197,6 +202,7 @@ class ParsedSet:
     rpe: float | None = None
     amrap: bool = False
     added: bool = False  # '+20 kg': load added to bodyweight
+    duration_s: float | None = None  # timed sets: 'plank 3x60s' (reps stay 0)
 
 
 @dataclass
@@ -287,6 +293,9 @@ def _sets_from(kind: str, m: re.Match[str]) -> list[ParsedSet]:
         if more:
             sets[-1].rpe = rpe
         return sets
+    if kind == "timed":
+        secs = float(g["d"]) * (60 if g["du"].startswith("m") else 1)
+        return [ParsedSet(0, None, None, rpe, duration_s=secs) for _ in range(int(g["s"] or 1))]
     if kind in ("reps_at", "w_reps"):
         return [ParsedSet(int(g["r"]), float(g["w"]), _unit(g.get("wu")), rpe, bool(g.get("rplus")), added)]
     if kind == "reps_list":
@@ -457,9 +466,9 @@ def parse_sets(text: str) -> list[ParsedEntry]:
                 continue
             if all(x.load is None for x in sets) and (m := _LOAD_AFTER.search(rest)):
                 value, unit = float(m["w"]), m["u"]
-                if m["how"] != "@" or unit or value > 10:  # '3 sets of 8 on pulldown with 60'
+                if m["how"] != "@" or unit or value > 10:  # '3 sets of 8 on pulldown with 60', 'chins 3x8 +10kg'
                     for x in sets:
-                        x.load, x.unit = value, unit
+                        x.load, x.unit, x.added = value, unit, m["how"] == "+"
                     rest = rest[: m.start()] + " " + rest[m.end() :]
             if amrap_word:
                 sets[-1].amrap = True

@@ -162,7 +162,7 @@ def sets_table(records: list[SetRecord], unit: str, names: dict[str, str] | None
                 names.get(r.exercise_id) or (ex.name if ex else r.exercise_id),
                 str(counter[r.exercise_id]),
                 load,
-                str(r.reps),
+                f"{num(r.extra['duration_s'])} s" if r.extra.get("duration_s") and not r.reps else str(r.reps),
                 num(r.rpe) if r.rpe is not None else "—",
                 mass(r.e1rm_kg, unit) if r.e1rm_kg else "—",
                 ", ".join(tags) + (f" {r.notes}" if r.notes else ""),
@@ -179,7 +179,7 @@ def summary_md(s: SessionSummary, unit: str) -> str:
                 lift.name,
                 str(lift.sets),
                 str(lift.reps),
-                f"{mass(lift.top_load_kg, unit)} × {lift.top_reps}"
+                f"{mass(lift.top_load_kg, unit) if lift.top_load_kg else 'BW'} × {lift.top_reps}"
                 + (f" @{num(lift.top_rpe)}" if lift.top_rpe else ""),
                 num(Mass.kgs(lift.volume_kg).to(unit)),
                 mass(lift.best_e1rm_kg, unit) if lift.best_e1rm_kg else "—",

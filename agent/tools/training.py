@@ -1048,7 +1048,8 @@ def train_log_sets(ctx: ToolContext, args: LogSetsArgs) -> ToolOutput:
                         f"What weight did you use for {name} ({len(e.sets)}×{s.reps})? e.g. “{e.exercise_text or name} "
                         f"{len(e.sets)}x{s.reps} at 100”."
                     )
-            if s.reps < 1:
+            timed = s.duration_s is not None
+            if s.reps < 1 and not timed:
                 raise ToolError(f"How many reps did you get on {name}? e.g. “{e.exercise_text} {num(value)}x9”.")
             if ex is not None and s.unit is None and args.unit is None and not explicit_any and value:
                 alt = unit_suspicion(value, unit, s.reps, ex, known)
@@ -1074,7 +1075,7 @@ def train_log_sets(ctx: ToolContext, args: LogSetsArgs) -> ToolOutput:
                 added = True  # a weight on a pull-up or dip is added to the body
             if ex is not None:
                 try:
-                    check_set(ex, load, s.reps, s.rpe)
+                    check_set(ex, load, max(s.reps, 1) if timed else s.reps, s.rpe)
                 except ImplausibleSet as err:
                     raise ToolError(str(err)) from err
             elif load.kg > 600 or s.reps > 100:
@@ -1090,6 +1091,7 @@ def train_log_sets(ctx: ToolContext, args: LogSetsArgs) -> ToolOutput:
                     notes=e.notes,
                     group=e.group,
                     extra={
+                        "duration_s": s.duration_s,
                         "added": added,
                         "entered_value": value,
                         "entered_unit": unit,

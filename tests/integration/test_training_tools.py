@@ -117,6 +117,11 @@ def test_set_lines_units_questions_and_bad_input(chat: Chat, engine):
         chat.say("squat 1400x5")
     with pytest.raises(ToolError, match="What weight did you use for Back Squat"):
         chat.say("squat 5x5")  # no program, no load: ask, never guess
+    plank = chat.say("plank 3x60s", expect="train_log_sets")
+    assert "| Plank | 1 | BW | 60 s |" in plank.markdown
+    assert repo.last_set(chat.account_id, "plank", engine).duration_s == 60
+    chins = chat.say("chin ups 3x8 +10kg")
+    assert "BW + 10 kg" in chins.markdown and repo.last_set(chat.account_id, "chin_up", engine).added_load
     bw = chat.say("pull ups 10, 8, 7")
     assert bw.data["sets"][0]["load_kg"] == 0 and len(bw.data["sets"]) == 3
     chat.now += timedelta(minutes=5)

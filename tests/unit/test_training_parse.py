@@ -99,6 +99,16 @@ def test_supersets_warmups_notes_and_bodyweight_load():
     assert bw.added and bw.load == 10
 
 
+def test_timed_sets_and_added_load_after_the_scheme():
+    plank = parse_sets("plank 3x60s")[0].sets
+    assert [(x.reps, x.duration_s, x.load) for x in plank] == [(0, 60.0, None)] * 3
+    assert [x.duration_s for x in parse_sets("plank 2 x 1 min")[0].sets] == [60.0, 60.0]
+    walk = parse_sets("farmers walk 3x40s at 32kg")[0].sets[0]
+    assert (walk.load, walk.unit, walk.duration_s) == (32, "kg", 40)
+    chins = parse_sets("chin ups 3x8 +10kg")[0].sets
+    assert [(x.load, x.reps, x.added) for x in chins] == [(10, 8, True)] * 3
+
+
 def test_missing_reps_and_non_sets():
     amrap = parse_sets("squat 120 x amrap")[0].sets[0]
     assert amrap.reps == 0 and amrap.amrap  # the caller asks how many
