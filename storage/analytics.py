@@ -527,6 +527,19 @@ def drop_orphan_copies(account_id: int, live_refs: set[str], engine: Engine | No
         return len(dead)
 
 
+def note_ids_between(
+    account_id: int, start: date | None, end: date | None, *, limit: int = 20_001, engine: Engine | None = None
+) -> list[str]:
+    """Ids of the notes dated within [start, end] (at most `limit`)."""
+    q = select(AnalyticsNote.id).where(AnalyticsNote.account_id == account_id)
+    if start:
+        q = q.where(AnalyticsNote.day >= start)
+    if end:
+        q = q.where(AnalyticsNote.day <= end)
+    with read_session(engine) as s:
+        return list(s.execute(q.limit(limit)).scalars())
+
+
 def get_notes(account_id: int, ids: Sequence[str], engine: Engine | None = None) -> list[AnalyticsNote]:
     if not ids:
         return []
