@@ -117,10 +117,14 @@ def main() -> None:
         return list(ids[top])
 
     exact = lat(brute)
+    # Generated notes repeat phrasings, so many share a similarity: a result counts as found when it is at
+    # least as similar as the exact 10th best (ties are interchangeable).
     recall = []
     for q in qs:
-        hnsw = {h.note.id for h in mem.search(q, k=10, min_similarity=0.0)}
-        recall.append(len(hnsw & set(brute(q))) / 10)
+        v = enc.encode([q])[0]
+        tenth = np.sort(vectors @ v)[-10]
+        hits = mem.search(q, k=10, min_similarity=0.0)
+        recall.append(sum(h.similarity >= tenth - 1e-4 for h in hits) / 10)
 
     def row(name: str, xs: list[float], base: list[float] | None = None) -> str:
         xs_sorted = sorted(xs)
@@ -134,7 +138,7 @@ def main() -> None:
     print(row("exact: embed + numpy dot over all vectors", exact, exact))
     print(row("memory.search, no filter (HNSW + SQL rows)", full, exact))
     print(row("memory.search, one-month date filter", month, exact))
-    print(f"\nHNSW recall@10 vs exact: {statistics.mean(recall):.3f}")
+    print(f"\nHNSW recall@10 vs exact (ties counted as found): {statistics.mean(recall):.3f}")
 
 
 if __name__ == "__main__":
