@@ -29,7 +29,8 @@ METRIC_PATTERNS: list[tuple[str, str]] = [
                           r"\bwork ?rate\b|punches per (session|minute)|\bpunches\b|\bpunch output\b"),
     ("guard_drop", r"\bguard\b|hands? (down|drop)"),
     ("hard_sets", r"hard sets?|effective sets?|sets per muscle|hard-sets?|which muscles? did i (train|hit|work)"),
-    ("rpe_distribution", r"\brpe\b|\beffort\b distribution|how hard (were|was|are) (my )?(sets|sessions|training)"),
+    ("rpe_distribution", r"\brpe\b|\beffort\b distribution|"
+                         r"how hard (were|was|are|have|has) (been )?(my )?(sets|sessions|training|workouts)"),
     ("prs", r"\bp\.?r\.?s?\b|personal (records?|bests?)|\bpbs?\b|\brecords?\b"),
     ("e1rm", r"\be1rm\b|\be1rms\b|\b1 ?rm\b|one[- ]rep max|estimated max|\bmax(es)?\b|\bstrength\b|\bstronger\b"),
     ("top_set", r"top sets?|heaviest (set|weight|lift|load)s?|best sets?|\bheaviest\b"),
@@ -267,7 +268,7 @@ def parse_question(text: str) -> AnalyticsQuery | None:
         return None  # "am I dropping my guard?" is about the last round: the striking tool answers it
     if metric == "e1rm" and re.search(r"\bmax(es)?\b", t, re.I) and not find_exercises(t) and not STRONG_CUE.search(t):
         return None  # "max heart rate", "max out": not a lift's e1RM
-    if metric in ("sets", "tonnage") and re.search(r"hard|rpe ?[7-9]", t, re.I):
+    if metric in ("sets", "tonnage") and re.search(r"(?<!how )hard|rpe ?[7-9]", t, re.I):
         metric = "hard_sets"
     data: dict[str, Any] = {"metric": metric, **_details(t, metric)}
     if not (STRONG_CUE.search(t) or set(data) - {"metric", "filters"} or data.get("filters", {}).get("sessions")):

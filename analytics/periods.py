@@ -159,6 +159,10 @@ def _parse(raw: str, today: date) -> Period | None:
         return Period(start, start, raw)
     if t in ("all time", "ever", "overall", "all", "all my history", "forever", "since i started", "since the start"):
         return Period(EARLIEST, today, "all time")
+    if t in ("lately", "recently", "of late", "these days", "in recent weeks"):  # a coach reads "lately" as a month
+        return Period(_span_back(4, "weeks", today), today, "the last 4 weeks")
+    if t in ("last quarter", "the last quarter", "past quarter", "the past quarter"):
+        return Period(_span_back(3, "months", today), today, "the last 3 months")
     if t == "today":
         return Period(today, today, "today")
     if t == "yesterday":
@@ -251,6 +255,7 @@ PERIOD_PATTERNS = [
     r"(?:in |during )(?:" + _MONTH_RE + r")(?: \d{4})?\b",
     r"\b(?:in |during )\d{4}\b",
     r"\ball[- ]time\b|\bever\b|\boverall\b|\bsince i started\b",
+    r"\b(?:the )?(?:last|past) quarter\b|\blately\b|\brecently\b|\bthese days\b",
     r"\btoday\b|\byesterday\b",
 ]
 PERIOD_RE = re.compile("|".join(f"(?:{p})" for p in PERIOD_PATTERNS), re.I)

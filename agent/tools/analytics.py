@@ -26,7 +26,13 @@ from analytics.review import weekly_review
 from storage import analytics as sql
 
 UNSUPPORTED = fastpath.UNSUPPORTED
-CATALOGUE_LINES = "\n".join(f"- {k}: {m.label} ({m.unit}) — {m.description}" for k, m in METRICS.items())
+HINTS = {
+    "tonnage": "volume", "hard_sets": "per muscle", "sessions": "how often trained",
+    "adherence": "logging consistency", "expenditure": "TDEE, maintenance", "velocity": "bar speed",
+    "lv_profile": "load-velocity profile", "e1rm": "estimated max, strength", "prs": "personal records",
+}  # fmt: skip
+# The model sees a short list (small CPU models read every token of the tool schema on each call).
+CATALOGUE_LINES = ", ".join(f"{k} ({HINTS[k]})" if k in HINTS else k for k in METRICS)
 
 
 def _today(ctx: ToolContext) -> tuple[date, str]:

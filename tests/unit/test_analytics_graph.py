@@ -42,7 +42,7 @@ async def test_model_fills_the_typed_query_and_is_corrected(settings, engine, hi
             AIMessage("Your bench is trending up."),
         ]
     )
-    result = await _turn(settings, history, model, "how is my pressing strength coming along lately")
+    result = await _turn(settings, history, model, "how is my pressing strength coming along")
     assert result.route == "ask" and result.routed_by == "model"
     assert model.log[1]["tool_choice"] == "ask" and model.log[1]["tools"] == ["ask"]
     assert "grouped by" in model.log[2]["messages"][-1].content  # the validation error went back
