@@ -127,3 +127,29 @@ def test_chat_uploads_history_isolation_and_llm_down(app_factory, users: Setting
         page.wait_for_selector("text=can't reach the language model")
         send(page, "convert 3 miles to km")
         page.wait_for_selector("text=4.828 km", timeout=60_000)
+
+
+def test_the_coach_replies_through_the_real_local_llm(app_factory, users: Settings, tmp_path: Path):
+    """Chit-chat and a request only the model can route, through the real embedded llama.cpp server."""
+    from support.llm import env_missing_reason, model_installed, running_llm_server
+
+    model = Settings(_env_file=None).llm_embedded_model
+    reason = env_missing_reason() or (None if model_installed(model) else f"{model} not installed")
+    if reason:
+        pytest.skip(reason)
+    with running_llm_server(model, tmp_path) as llm:
+        server = app_factory(
+            users.data_dir, LLM_BASE_URL=llm.llm_base_url, LLM_MODEL=llm.llm_model, LLM_TEMPERATURE="0",
+            LLM_TIMEOUT_S="300",
+        )  # fmt: skip
+        with browser(server.url) as b:
+            page = new_page(b, server.url)
+            login(page, server.url, "alice", "alice-pass-1")
+            wait_ready(page)
+            wait_for_assistant(page, 1)
+            send(page, "how should I brace for a heavy squat?")
+            reply = wait_for_assistant(page, 2, timeout=300)[-1]
+            assert len(reply) > 20 and "can't reach" not in reply and "{" not in reply
+            send(page, "could you turn eighty kilos into pounds for me")
+            reply = wait_for_assistant(page, 3, timeout=300)[-1]
+            assert "176.37" in reply  # the model routed to the converter; the number came from code

@@ -122,7 +122,9 @@ def wait_ready(page) -> None:
     page.wait_for_selector("#chat-input", timeout=60_000)
 
 
-def send(page, text: str) -> None:
+def send(page, text: str, timeout_ms: int = 300_000) -> None:
+    # While a turn runs Chainlit replaces the submit button by a stop button: wait for it to come back.
+    page.wait_for_selector("#chat-submit", timeout=timeout_ms)
     page.fill("#chat-input", text)
     page.click("#chat-submit")
 
@@ -137,7 +139,8 @@ def wait_for_assistant(page, count: int, timeout: float = 120) -> list[str]:
     last, stable = None, 0
     while time.monotonic() < deadline:
         msgs = assistant_messages(page)
-        if len(msgs) >= count and msgs[-1].strip():
+        idle = page.locator("#chat-submit").count() > 0  # no turn running
+        if len(msgs) >= count and msgs[-1].strip() and idle:
             stable = stable + 1 if msgs == last else 0
             if stable >= 3:
                 return msgs
