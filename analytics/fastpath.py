@@ -379,3 +379,63 @@ __all__ = [
     "parse_followup",
     "parse_question",
 ]
+
+
+def ground(args: dict[str, Any], text: str) -> dict[str, Any]:
+    """Keep only what the text supports in a model-filled query (small models fill optional fields with
+    guesses: a muscle nobody named, '48 sessions', a bar chart nobody asked for).
+
+    The metric stays the model's unless the text names other catalogue metrics (then the first of those);
+    a period, grouping, chart, aggregate, comparison or filter survives only when the words are there.
+    """
+    t = " ".join(text.split())
+    out = dict(args)
+    named = find_metrics(t)
+    if out.get("metric") and named and out["metric"] not in named:
+        out["metric"] = named[0]
+    filters = dict(out.get("filters") or {})
+    said = find_exercises(t)
+    if filters.get("exercise"):
+        filters["exercise"] = [e for e in filters["exercise"] if _lift_name(e) in set(said)]
+    if not filters.get("exercise") and said and out.get("metric") in LIFT_METRICS:
+        filters["exercise"] = said  # the lifts the athlete named, when the model left them out
+    if filters.get("muscle"):
+        said_m = set(find_muscles(t))
+        filters["muscle"] = [m for m in filters["muscle"] if m.lower().replace("_", " ") in said_m]
+    if filters.get("sessions") is not None and _sessions(t) is None:
+        filters.pop("sessions")
+    if filters.get("load_kg") is not None and not re.search(rf"\b{int(filters['load_kg'])}\b", t):
+        filters.pop("load_kg")
+    if filters.get("meal") and not MEAL.search(t):
+        filters.pop("meal")
+    if filters.get("food") and str(filters["food"]).lower() not in t.lower():
+        filters.pop("food")
+    out["filters"] = {k: v for k, v in filters.items() if v not in (None, [], "")}
+    if not out["filters"]:
+        out.pop("filters")
+    period = find_period(t)
+    if period is not None or out.get("period"):
+        out["period"] = period  # the words are parsed by code; a period the athlete never said is dropped
+    if out.get("group_by") and _first(_GROUP_RES, t) != out["group_by"]:
+        out.pop("group_by")
+    if out.get("chart") and _first(_CHART_RES, t) != out["chart"]:
+        out.pop("chart")
+    if out.get("aggregate") and not any(re.search(p, t, re.I) for _, p in AGG):
+        out.pop("aggregate")
+    compare = dict(out.get("compare") or {})
+    if compare.get("target") and not TARGET.search(t):
+        compare.pop("target")
+    if compare.get("metric") and compare["metric"] not in named:
+        compare.pop("metric")
+    if compare.get("previous") and not PREVIOUS.search(t):
+        compare.pop("previous")
+    out["compare"] = {k: v for k, v in compare.items() if v}
+    if not out["compare"]:
+        out.pop("compare")
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _lift_name(name: str) -> str:
+    lib = library()
+    ex = lib.lookup(name) or lib.resolve(name).exercise
+    return ex.name if ex else name

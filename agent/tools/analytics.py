@@ -196,7 +196,9 @@ def ask(ctx: ToolContext, args: AskArgs) -> ToolOutput:
                 return _offer(ctx.text, UNSUPPORTED.search(ctx.text).group(0))  # type: ignore[union-attr]
             return _offer(ctx.text or "that")
         else:
-            query = AnalyticsQuery.model_validate(args.query_fields())
+            # Fields the words don't support are dropped (the fast path's own queries pass unchanged).
+            fields = fastpath.ground(args.query_fields(), ctx.text) if ctx.text else args.query_fields()
+            query = AnalyticsQuery.model_validate(fields)
         answer = executor.run(query, ctx.account_id, today=today, tz=tz, engine=ctx.engine, out_dir=ctx.output_dir)
     except NothingLogged as e:
         sql.save_last_query(ctx.account_id, thread, query.model_dump(mode="json"), ctx.engine)

@@ -135,3 +135,23 @@ def test_typed_query_refuses_what_does_not_fit():
         AnalyticsQuery(metric="no_such_metric")
     with pytest.raises(ValueError):
         AnalyticsQuery.model_validate({"metric": "tonnage", "sql": "DROP TABLE accounts"})
+
+
+def test_grounding_keeps_only_what_the_words_support():
+    from analytics.fastpath import ground
+
+    guessed = {"metric": "hard_sets", "filters": {"muscle": ["chest"], "sessions": 1}, "group_by": "week",
+               "chart": "bar", "period": "last 6 months", "compare": {"target": True}}  # fmt: skip
+    assert ground(guessed, "am I getting stronger on deadlifts?") == {
+        "metric": "e1rm", "filters": {"exercise": ["Deadlift"]}
+    }  # fmt: skip
+    said = {"metric": "calories", "group_by": "week", "period": "last 12 weeks", "compare": {"target": True}}
+    assert ground(said, "weekly calories vs target for the last 12 weeks") == {
+        **said,
+        "period": "for the last 12 weeks",
+    }
+    for it in questionset.load():  # the fast path's own queries pass unchanged
+        q = parse_question(it.question)
+        if q is not None:
+            grounded = AnalyticsQuery.model_validate(ground(q.model_dump(exclude_defaults=True), it.question))
+            assert questionset.differences(q, grounded) == [], it.question

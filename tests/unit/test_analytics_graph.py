@@ -42,13 +42,14 @@ async def test_model_fills_the_typed_query_and_is_corrected(settings, engine, hi
             AIMessage("Your bench is trending up."),
         ]
     )
-    result = await _turn(settings, history, model, "how is my pressing strength coming along")
+    result = await _turn(settings, history, model, "how is my bench strength coming along")
     assert result.route == "ask" and result.routed_by == "model"
     assert model.log[1]["tool_choice"] == "ask" and model.log[1]["tools"] == ["ask"]
     assert "grouped by" in model.log[2]["messages"][-1].content  # the validation error went back
     out = result.outputs[-1]
     assert out.ok and out.data["query"]["filters"]["exercise"] == ["bench"]
     assert "Bench Press e1RM" in out.summary
+    assert out.data["period"]["label"] == "the last 6 months"  # a period the athlete never said is dropped
 
 
 async def test_model_finds_no_metric_and_code_offers_the_nearest(settings, engine, history):
