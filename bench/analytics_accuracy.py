@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from agent.tools.analytics import fill_with_model
 from analytics import questionset
-from analytics.fastpath import parse_question
+from analytics.fastpath import ground, parse_question
 from analytics.query import AnalyticsQuery
 from powerforge.config import Settings
 
@@ -44,15 +44,19 @@ def fast_path(items: list[questionset.Item]) -> tuple[questionset.Score, float]:
 
 
 def ask_model(items: list[questionset.Item], settings: Settings) -> tuple[int, int, list[float], list[str]]:
+    """Every question on one event loop (the OpenAI client keeps its connections on the loop)."""
+    return asyncio.run(_ask_all(items, settings))
+
+
+async def _ask_all(items: list[questionset.Item], settings: Settings) -> tuple[int, int, list[float], list[str]]:
     right, total, times, misses = 0, 0, [], []
     for it in items:
         total += 1
         t = time.perf_counter()
         try:
-            args = asyncio.run(fill_with_model(it.question, settings))
-            data = args.model_dump(
-                exclude_none=True, exclude={"refine", "add_exercise", "remove_exercise", "unsupported"}
-            )
+            args = await fill_with_model(it.question, settings)
+            # As the ask tool does: keep only what the words support, then validate.
+            data = ground(args.query_fields(), it.question) if args.metric else {}
             got = AnalyticsQuery.model_validate(data) if args.metric else None
         except Exception as e:  # an invalid query counts as wrong, with the reason
             got, err = None, f"{type(e).__name__}: {str(e)[:80]}"
