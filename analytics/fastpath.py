@@ -26,7 +26,8 @@ METRIC_PATTERNS: list[tuple[str, str]] = [
     ("punch_mix", r"punch (mix|types?|breakdown)|types? of punch|which punches|jabs? (vs|versus|and) (crosses|hooks)|"
                   r"mix of punches"),
     ("punches_per_round", r"punch(es)? per round|punch (count|output|volume)|how many punches|punch(es)? thrown|"
-                          r"\bwork ?rate\b|punches per (session|minute)|\bpunches\b|\bpunch output\b"),
+                          r"\bwork ?rate\b|punches per (session|minute)|\bpunches\b|\bpunch output\b|\bsparring\b|"
+                          r"boxing output"),
     ("guard_drop", r"\bguard\b|hands? (down|drop)"),
     ("hard_sets", r"hard sets?|effective sets?|sets per muscle|hard-sets?|which muscles? did i (train|hit|work)"),
     ("rpe_distribution", r"\brpe\b|\beffort\b distribution|"
@@ -65,7 +66,8 @@ CUE = re.compile(
     re.I,
 )
 LOGGING = re.compile(
-    r"^\s*(log|logged|add|had|ate|eaten|drank|did|remind|set (a|my|up)|schedule|plan|build|make|create|swap|change|"
+    r"^\s*(log|logged|add|had|ate|eaten|drank|did(?! i\b)|remind|set (a|my|up)|schedule|plan|build|make|create|"
+    r"swap|change|"
     r"delete|remove|undo|i (had|ate|did|drank|weigh|weighed|hit|got|benched|squatted|pulled)|just (did|had|ate)|"
     r"note|remember)\b",
     re.I,
@@ -110,7 +112,8 @@ _CHART_RES = [(c, re.compile(p, re.I)) for c, p in CHARTS]
 TARGET = re.compile(r"\b(vs\.?|versus|against|compared? (to|with)|relative to|and|with)\s+(my\s+|the\s+)?(daily\s+)?"
                     r"(target|goal|budget|plan)s?\b|\bon target\b|\bhit (my )?(target|goal)s?\b|\btargets?\b|"
                     r"\b(calorie|protein|carb|fat|fibre|fiber|macro|kcal)s? (goal|budget)s?\b|"
-                    r"\b(over|under) my \w* ?(goal|budget)", re.I)  # fmt: skip
+                    r"\b(over|under) my \w* ?(goal|budget)|"
+                    r"\b(eat|eating|ate|get|getting|got|hit|hitting) enough\b", re.I)  # fmt: skip
 PREVIOUS = re.compile(
     r"\b(vs\.?|versus|compared? (to|with)|than) (the )?(previous|last|prior) (week|month|year|period)\b", re.I
 )
@@ -262,7 +265,7 @@ def parse_question(text: str) -> AnalyticsQuery | None:
     if AMOUNT.search(t) and metric not in ("velocity", "velocity_loss") and not STRONG_CUE.search(t):
         return None  # "my weight is 82 kg", "bench 100 kg for 5": a log line, not a question
     if metric in STRIKING and not re.search(
-        r"\b(sessions?|rounds|weeks?|months?|over time|trend|history|chart|graph|plot|show|per round|since|"
+        r"\b(sessions?|rounds|weeks?|months?|over time|trend|history|chart|graph|plot|show|per round|since|lately|"
         r"last|past|this (week|month|year)|ever|average|mix|breakdown|types?|count|how many)\b", t, re.I
     ):  # fmt: skip
         return None  # "am I dropping my guard?" is about the last round: the striking tool answers it
