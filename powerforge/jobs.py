@@ -214,3 +214,18 @@ class JobRunner:
         with self._lock:
             self._listeners.pop(job_id, None)
         self._cancels.pop(job_id, None)
+
+
+def worker_settings(params: dict[str, Any]) -> Any:
+    """The settings a job runs with: the app's (.env included), on the data dir and database it was given."""
+    from pathlib import Path
+
+    from powerforge.config import get_settings
+
+    settings = get_settings()
+    updates: dict[str, Any] = {}
+    if params.get("data_dir"):
+        updates["data_dir"] = Path(params["data_dir"])
+    if "database_url" in params:
+        updates["database_url"] = params["database_url"] or ""
+    return settings.model_copy(update=updates) if updates else settings

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from powerforge.jobs import register_job
+from powerforge.jobs import register_job, worker_settings
 
 KIND = "strike_analysis"
 
@@ -18,15 +18,10 @@ KIND = "strike_analysis"
 def analyse_job(params: dict[str, Any], progress: Any) -> dict[str, Any]:
     from models.pose import get_backend
     from models.punch.classifier import PunchClassifier, window_at
-    from powerforge.config import Settings, get_settings
     from storage.striking import save_round
     from striking.analyse import analyse_video
 
-    settings = get_settings()
-    if params.get("data_dir"):
-        settings = Settings(
-            _env_file=None, data_dir=Path(params["data_dir"]), database_url=params.get("database_url", "")
-        )
+    settings = worker_settings(params)
     path = Path(params["path"])
     out = Path(params["out_video"]) if params.get("out_video") else None
     backend = get_backend(params.get("backend", "blazepose"), settings)

@@ -13,7 +13,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from powerforge.jobs import register_job
+from powerforge.jobs import register_job, worker_settings
 
 KIND = "lift_analysis"
 DEFAULT_STOP_PCT = 20.0  # a common velocity-loss cut-off for strength work when the program sets none
@@ -42,14 +42,9 @@ def _job_id(progress: Any) -> str | None:
 
 
 def analyse_job(params: dict[str, Any], progress: Any) -> dict[str, Any]:
-    from powerforge.config import Settings, get_settings
     from vision.analyse import LiftOptions, analyse_video
 
-    settings = get_settings()
-    if params.get("data_dir"):
-        settings = Settings(
-            _env_file=None, data_dir=Path(params["data_dir"]), database_url=params.get("database_url", "")
-        )
+    settings = worker_settings(params)
     path = Path(params["path"])
     out = Path(params["out_video"]) if params.get("out_video") else None
     backend = params.get("backend") or settings.pose_backend

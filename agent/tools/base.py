@@ -192,3 +192,46 @@ def get_tool(name: str) -> Tool:
     if name not in tools:
         raise KeyError(name)
     return tools[name]
+
+
+def run_job(
+    ctx: ToolContext,
+    kind: str,
+    params: dict[str, Any],
+    *,
+    upload_id: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """Run a long job for a tool: in the app's process pool when it has one, else in this thread.
+
+    Progress goes to `ctx.report` either way. A domain error (ValueError and kin, a missing model)
+    becomes a ToolError with its own message; anything else says the upload is kept for a retry.
+    """
+    from powerforge.jobs import run_inline
+    from storage.jobs import get_job
+
+    def forward(event: Any) -> None:
+        ctx.report(event.fraction, event.message)
+
+    params = {**params, "data_dir": str(ctx.settings.data_dir), "database_url": ctx.settings.database_url}
+    try:
+        if ctx.jobs is None:
+            return run_inline(kind, params, forward)
+        job_id, future = ctx.jobs.submit(
+            kind, ctx.account_id, params, upload_id=upload_id, thread_id=ctx.thread_id,
+            idempotency_key=idempotency_key, listener=forward,
+        )  # fmt: skip
+        if future is not None:
+            return future.result()
+        job = get_job(job_id, ctx.account_id, ctx.engine)  # the same request is already queued or done
+        if job is None or job.result is None:
+            raise ToolError("That video is already being analysed; I'll post the result when it's done.")
+        return job.result
+    except ToolError:
+        raise
+    except Exception as e:
+        if isinstance(e, ValueError | FileNotFoundError | LookupError) or type(e).__name__ == "ModelMissing":
+            raise ToolError(str(e)) from e
+        raise ToolError(
+            f"The analysis failed ({type(e).__name__}); your upload is kept, so you can ask me to try again."
+        ) from e

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
+from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, run_job, tool
 from vision import jobs as lift_jobs
 from vision.report import rep_table, summary
 from vision.request import parse_request
@@ -64,12 +64,6 @@ def _attachment(ctx: ToolContext, upload_id: str | None) -> Attachment:
     raise ToolError("Attach a video of your lift (side view, the plate in sight) and ask me again.")
 
 
-def _user_message(e: Exception) -> str:
-    if isinstance(e, ValueError | FileNotFoundError | LookupError) or type(e).__name__ == "ModelMissing":
-        return str(e)
-    return f"The analysis failed ({type(e).__name__}); your video is kept, so you can ask me to try again."
-
-
 def _load_from_logged_set(ctx: ToolContext, lift: str) -> tuple[str | None, float | None]:
     from storage.lifts import find_set_to_link
 
@@ -103,7 +97,6 @@ def _load_from_logged_set(ctx: ToolContext, lift: str) -> tuple[str | None, floa
     kind="write",
 )
 def analyse_lift(ctx: ToolContext, args: AnalyseLiftArgs) -> ToolOutput:
-    from powerforge.jobs import run_inline
     from storage.accounts import get_profile
 
     video = _attachment(ctx, args.upload_id)
@@ -115,38 +108,15 @@ def analyse_lift(ctx: ToolContext, args: AnalyseLiftArgs) -> ToolOutput:
         "path": str(video.path), "out_video": str(out), "account_id": ctx.account_id, "upload_id": video.upload_id,
         "thread_id": ctx.thread_id, "lift": args.lift, "load_kg": load, "plate_mm": args.plate_mm,
         "rom_m": args.rom_cm / 100 if args.rom_cm else None, "stop_pct": args.stop_pct, "training_set_id": set_id,
-        "body_height_m": height / 100 if height else None, "data_dir": str(ctx.settings.data_dir),
-        "database_url": ctx.settings.database_url, "backend": getattr(ctx.settings, "pose_backend", "blazepose"),
+        "body_height_m": height / 100 if height else None,
+        "backend": getattr(ctx.settings, "pose_backend", "blazepose"),
     }  # fmt: skip
     ctx.report(0.0, f"queued: analysing your {args.lift}")
-    try:
-        if ctx.jobs is not None:
-            job_id, future = ctx.jobs.submit(
-                lift_jobs.KIND,
-                ctx.account_id,
-                params,
-                upload_id=video.upload_id,
-                thread_id=ctx.thread_id,
-                idempotency_key=f"lift:{video.upload_id}:{args.lift}:{load}:{args.plate_mm}:{args.rom_cm}",
-                listener=lambda e: ctx.report(e.fraction, e.message),
-            )
-            result = future.result() if future is not None else _existing(ctx, job_id)
-        else:
-            result = run_inline(lift_jobs.KIND, params, lambda e: ctx.report(e.fraction, e.message))
-    except ToolError:
-        raise
-    except Exception as e:  # domain errors carry a message for the user; the upload stays stored
-        raise ToolError(_user_message(e)) from e
+    result = run_job(
+        ctx, lift_jobs.KIND, params, upload_id=video.upload_id,
+        idempotency_key=f"lift:{video.upload_id}:{args.lift}:{load}:{args.plate_mm}:{args.rom_cm}",
+    )  # fmt: skip
     return _output(result, args.lift, load_given=args.load_kg is not None, logged_load=logged_load)
-
-
-def _existing(ctx: ToolContext, job_id: str) -> dict[str, Any]:
-    from storage.jobs import get_job
-
-    job = get_job(job_id, ctx.account_id, ctx.engine)
-    if job is None or job.result is None:
-        raise ToolError("That video is already being analysed; I'll post the numbers when it's done.")
-    return job.result
 
 
 def _output(result: dict[str, Any], lift: str, *, load_given: bool, logged_load: float | None) -> ToolOutput:

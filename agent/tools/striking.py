@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agent.tools.base import Attachment, ToolContext, ToolError, ToolOutput, tool
+from agent.tools.base import Attachment, ToolContext, ToolError, ToolOutput, run_job, tool
 from storage.striking import correct_punch, habit_history, latest_round
 from striking import jobs as strike_jobs
 from striking.questions import Question, answer, parse_question
@@ -62,7 +62,6 @@ def _attachment(ctx: ToolContext, upload_id: str | None) -> Attachment:
     kind="write",
 )
 def analyse_strikes(ctx: ToolContext, args: AnalyseStrikesArgs) -> ToolOutput:
-    from powerforge.jobs import run_inline
     from storage.accounts import get_profile
 
     video = _attachment(ctx, args.upload_id)
@@ -71,28 +70,11 @@ def analyse_strikes(ctx: ToolContext, args: AnalyseStrikesArgs) -> ToolOutput:
         "path": str(video.path), "out_video": str(out), "account_id": ctx.account_id, "upload_id": video.upload_id,
         "thread_id": ctx.thread_id, "filename": video.filename,
         "stance": args.stance or get_profile(ctx.account_id, ctx.engine).stance,
-        "data_dir": str(ctx.settings.data_dir), "database_url": ctx.settings.database_url,
         "backend": getattr(ctx.settings, "pose_backend", "blazepose"),
     }  # fmt: skip
     ctx.report(0.0, "queued: analysing your round")
-    try:
-        if ctx.jobs is not None:
-            job_id, future = ctx.jobs.submit(
-                strike_jobs.KIND,
-                ctx.account_id,
-                params,
-                upload_id=video.upload_id,
-                thread_id=ctx.thread_id,
-                idempotency_key=f"strike:{video.upload_id}",
-                listener=lambda e: ctx.report(e.fraction, e.message),
-            )
-            result = future.result() if future is not None else _existing(ctx, job_id)
-        else:
-            result = run_inline(strike_jobs.KIND, params, lambda e: ctx.report(e.fraction, e.message))
-    except ToolError:
-        raise
-    except Exception as e:  # domain errors carry a message for the user; the upload stays stored
-        raise ToolError(_user_message(e)) from e
+    result = run_job(ctx, strike_jobs.KIND, params, upload_id=video.upload_id,
+                     idempotency_key=f"strike:{video.upload_id}")  # fmt: skip
     report = result["report"]
     return ToolOutput(
         summary=_summary(report),
@@ -100,21 +82,6 @@ def analyse_strikes(ctx: ToolContext, args: AnalyseStrikesArgs) -> ToolOutput:
         data={"session_id": result["session_id"], **report},
         videos=[result["video"]] if result.get("video") and Path(result["video"]).is_file() else [],
     )
-
-
-def _existing(ctx: ToolContext, job_id: str) -> dict:
-    from storage.jobs import get_job
-
-    job = get_job(job_id, ctx.account_id, ctx.engine)
-    if job is None or job.result is None:
-        raise ToolError("That video is already being analysed; I'll post the report when it's done.")
-    return job.result
-
-
-def _user_message(e: Exception) -> str:
-    if isinstance(e, ValueError | FileNotFoundError | LookupError) or type(e).__name__ == "ModelMissing":
-        return str(e)
-    return f"The analysis failed ({type(e).__name__}); your video is kept, so you can ask me to try again."
 
 
 def _summary(report: dict) -> str:
