@@ -8,7 +8,7 @@ Each row has a baseline measured in the same run:
 - catch-up: the start-up sweep over N schedules (which are due? write each once) vs only reading them;
 - second sweep: the same sweep again (everything already written: must write nothing).
 
-    uv run python bench/checkins.py [--schedules 400] [--repeat 3]
+    uv run python bench/checkins_bench.py [--schedules 400] [--repeat 3]
 """
 
 from __future__ import annotations
