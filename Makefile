@@ -25,8 +25,9 @@ env: uv ## the app's environment (uv.lock)
 llm-env: uv ## llama-cpp-python's own environment (compiled once, portable: no -march=native)
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(UV) sync --frozen --project llm_server
 
-model: env ## the embedded chat model, verified by sha256 (skipped when already installed)
+model: env ## the embedded chat model and the BlazePose bundle, verified by sha256 (no-ops once installed)
 	$(UV) run powerforge models pull $(MODEL)
+	$(UV) run powerforge models pull blazepose-full
 
 test-deps: system-test-deps env
 	$(UV) run powerforge models pull $(TEST_MODEL)
