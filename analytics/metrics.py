@@ -492,12 +492,13 @@ def _rounds(r: Resolved) -> pd.DataFrame:
     rounds = sql.strike_rounds(r.account_id, r.period.start, r.period.end, r.tz, limit, r.engine)
     if limit and r.query.period is None:
         r.period = Period(r.period.start, r.period.end, f"the last {limit} sessions")
-    if not rounds.empty:
-        rounds["label"] = [f"{d:%d %b}" for d in rounds["day"]]
-        dup = rounds["label"].duplicated(keep=False)
-        rounds.loc[dup, "label"] = (
-            rounds.loc[dup, "label"] + " #" + (rounds[dup].groupby("label").cumcount() + 1).astype(str)
-        )
+    if rounds.empty:
+        return rounds.assign(label=pd.Series(dtype=str))  # the columns every caller reads, no rows
+    rounds["label"] = [f"{d:%d %b}" for d in rounds["day"]]
+    dup = rounds["label"].duplicated(keep=False)
+    rounds.loc[dup, "label"] = (
+        rounds.loc[dup, "label"] + " #" + (rounds[dup].groupby("label").cumcount() + 1).astype(str)
+    )
     return rounds
 
 

@@ -114,6 +114,19 @@ def test_weekly_review_is_built_from_computed_figures(tools, settings, engine, h
     assert "kg tonnage" in out.markdown and "kcal/day" in out.markdown
 
 
+def test_weekly_review_of_a_new_account_says_nothing_is_logged(tools, settings, engine, account):
+    name, out = say(tools, settings, engine, account, "how was my week?")
+    assert name == "weekly_review" and out.ok
+    assert "no sets logged" in out.markdown
+    assert out.data["sections"]["Training"] == ["no sets logged"]
+    assert out.data["sections"]["Boxing"] == ["no analysed boxing rounds"]
+
+
+def test_boxing_metrics_with_no_rounds_give_a_sentence(tools, settings, engine, account):
+    _, out = say(tools, settings, engine, account, "punches per round over my last 10 sessions")
+    assert out.images == [] and out.summary.startswith("Nothing logged yet")
+
+
 def test_charts_have_units_and_render_concurrently_off_the_event_loop(settings, engine, history, tmp_path):
     from analytics import charts, executor
     from analytics.query import AnalyticsQuery
