@@ -77,11 +77,10 @@ def routable(tools: dict[str, Tool]) -> dict[str, Tool]:
 
 def catalog(tools: dict[str, Tool], max_examples: int = 2) -> str:
     """The action list shown to the model when it must route (stable order for prefix caching)."""
-    lines = []
+    lines = [f'- {CHAT}: questions, advice, explanations, thanks, anything else. e.g. "is creatine safe?"']
     for name in sorted(routable(tools)):
         t = tools[name]
         desc = " ".join(t.description.split())[:160]
         ex = "; ".join(f'"{e}"' for e in t.examples[:max_examples])
         lines.append(f"- {name}: {desc}" + (f" e.g. {ex}" if ex else ""))
-    lines.append(f'- {CHAT}: greetings, thanks, general coaching advice, anything else. e.g. "hi", "how do I brace?"')
     return "\n".join(lines)

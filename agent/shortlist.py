@@ -18,16 +18,20 @@ from agent.tools.base import Tool
 CHAT = "chat"
 # What plain conversation looks like, so "chat" competes on equal terms with the tools.
 CHAT_EXAMPLES = [
-    "hi",
-    "thanks coach",
-    "how should I brace for a heavy squat?",
-    "any tips to stop my elbows flaring on bench?",
-    "what's the capital of France?",
-    "how do I improve my footwork?",
+    "hello there",
+    "thank you, that helps",
+    "what's a good warm-up before deadlifts?",
+    "how do I keep my wrists straight when I punch?",
+    "who won the world cup in 2010?",
+    "how can I improve my footwork in the ring?",
     "should I train when I'm sore?",
     "tell me a joke",
     "what is progressive overload?",
     "how much sleep do lifters need?",
+    "is creatine safe?",
+    "why do my hips shoot up in the squat?",
+    "good night",
+    "what does RPE mean?",
 ]
 
 

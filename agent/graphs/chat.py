@@ -38,6 +38,7 @@ from pydantic import Field, ValidationError, create_model
 from sqlalchemy import Engine
 
 from agent import prompts
+from agent.grounding import ground, has_optional_fields_only
 from agent.router import CHAT, catalog, routable, route_by_code
 from agent.shortlist import shortlist_for
 from agent.state import ChatState
@@ -46,6 +47,7 @@ from powerforge.config import Settings
 
 log = logging.getLogger(__name__)
 NO_CALL = "__no_tool_call__"  # marks a forced call the model answered with text instead
+CODE_CALL = "pfcode_"  # id prefix of tool calls whose arguments code decided (trusted, not grounded)
 HISTORY_MESSAGES = 8  # earlier human/assistant messages given to the model (small context windows)
 SHORTLIST = 5  # tools offered to the model when code cannot route
 
@@ -190,14 +192,14 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
         except Exception:  # no embedding model: fall back to the whole catalogue
             log.warning("semantic shortlist unavailable; offering every tool to the model", exc_info=True)
             picked = sorted(choosable)
-        return [*[n for n in picked if n != CHAT], CHAT]
+        return [CHAT, *[n for n in picked if n != CHAT]]
 
     async def tool_args(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
         """Produce the AIMessage that calls the routed tool: from code's arguments or a forced model call."""
         name = state["route"] or CHAT
         tool = registry[name]
         if state.get("tool_args") is not None and state.get("attempts", 0) == 0:
-            call = {"name": name, "args": state["tool_args"], "id": f"call_{uuid.uuid4().hex[:12]}"}
+            call = {"name": name, "args": state["tool_args"], "id": f"{CODE_CALL}{uuid.uuid4().hex[:12]}"}
             return {"messages": [AIMessage(content="", tool_calls=[call])]}
         deps = _deps(config)
         if deps.model is None:
@@ -229,7 +231,16 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
         try:
             if NO_CALL in call["args"]:
                 raise ValueError(f"no call of `{tool.name}` was made (the reply was text: {call['args'][NO_CALL]!r})")
-            args = tool.args_model.model_validate(call["args"])
+            raw = call["args"]
+            if not call["id"].startswith(CODE_CALL):  # the model filled these: keep what the words support
+                raw, dropped = ground(tool.args_model, raw, _last_user_text(state))
+                if dropped and not raw and has_optional_fields_only(tool.args_model):
+                    # Nothing the model chose is in the message: it was not a request for this tool.
+                    log.info("model routed %r to %s with ungrounded %s; answering as chat", call["args"], tool.name,
+                             dropped)  # fmt: skip
+                    note = ToolMessage(content="not applicable", tool_call_id=call["id"], name=tool.name)
+                    return {"messages": [note], "route": CHAT, "routed_by": "grounding"}
+            args = tool.args_model.model_validate(raw)
         except (ValidationError, ValueError) as e:
             problem = _validation_text(e) if isinstance(e, ValidationError) else str(e)
             msg = ToolMessage(content=problem, tool_call_id=call["id"], name=tool.name, status="error")
@@ -301,6 +312,8 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
         return "run_tool"
 
     def after_tool(state: ChatState) -> str:
+        if state.get("route") == CHAT:
+            return "reply"
         last = state["messages"][-1]
         retry = isinstance(last, ToolMessage) and last.status == "error" and len(state.get("outputs", [])) == 0
         return "tool_args" if retry else "reply"

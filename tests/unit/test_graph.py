@@ -12,8 +12,16 @@ from agent.graphs.chat import clean_reply
 from agent.runner import Coach
 
 
+def _core_tools():
+    """The graph's mechanics are tested over the core tools, so the model's options don't depend on
+    what the domain packages register (the shortlist then offers all of them)."""
+    from agent.tools.base import load_tools
+
+    return {n: t for n, t in load_tools().items() if t.domain == "core"}
+
+
 async def _turn(settings, account, model, text, thread="t1", **kw):
-    async with Coach.open(settings, model=model) as coach:
+    async with Coach.open(settings, model=model, tools=_core_tools()) as coach:
         return await coach.turn(account_id=account.id, thread_id=thread, text=text, **kw)
 
 
@@ -39,7 +47,7 @@ async def test_model_routes_then_fills_forced_tool(settings, engine, account):
 async def test_junk_arguments_get_corrected_then_a_clear_message(settings, engine, account):
     bad = call("update_profile", timezone="Mars/Olympus_Mons")
     model = ScriptedChatModel(script=[call("route", action="update_profile"), bad, bad, bad])
-    result = await _turn(settings, account, model, "put me on martian clock please")
+    result = await _turn(settings, account, model, "put my clock on Mars/Olympus_Mons time")
     assert len(model.log) == 1 + 1 + settings.agent_tool_retries
     assert "rejected" in model.log[2]["messages"][-1].content  # the error went back to the model
     assert not result.outputs[0].ok
@@ -54,7 +62,7 @@ async def test_text_instead_of_a_forced_call_is_retried(settings, engine, accoun
             call("update_profile", height_cm=181),
         ]
     )
-    result = await _turn(settings, account, model, "please change the thing we talked about")
+    result = await _turn(settings, account, model, "please make it 181 like we said")
     assert "no call of `update_profile`" in model.log[2]["messages"][-1].content
     assert result.outputs[-1].ok and result.outputs[-1].data == {"height_cm": 181.0}
 
@@ -66,6 +74,18 @@ async def test_model_junk_that_is_not_a_tool_call_is_handled(settings, engine, a
     result = await _turn(settings, account, model, "blorp the flange")
     assert result.route == "chat" and "{" not in result.text
     assert result.text  # a clear sentence, not an empty bubble
+
+
+async def test_a_model_route_with_nothing_grounded_becomes_chat(settings, engine, account):
+    invented = {"display_name": "John Doe", "sex": "male", "birth_year": 1980, "stance": "orthodox"}
+    model = ScriptedChatModel(
+        script=[call("route", action="update_profile"), call("update_profile", **invented), AIMessage("Paris.")]
+    )
+    result = await _turn(settings, account, model, "what's the capital of France?")
+    assert result.route == "chat" and result.outputs == [] and result.reply == "Paris."
+    from storage.accounts import get_profile
+
+    assert get_profile(account.id, engine).stance is None  # nothing invented was written
 
 
 async def test_smalltalk_goes_to_the_model_without_tools(settings, engine, account):
