@@ -65,13 +65,15 @@ class Progress:
         self._sink = sink
         self._cancelled = cancelled
         self._last = 0.0
+        self._stage: str | None = None
 
     def __call__(self, fraction: float, message: str = "", *, force: bool = False) -> None:
         if self._cancelled():
             raise JobCancelled(self.job_id)
         now = time.monotonic()
-        if force or now - self._last >= 0.25 or fraction >= 1.0:
-            self._last = now
+        stage = message.split(" (")[0].split(":")[0]  # "following the bar (12/80)" → a stage, throttled within
+        if force or stage != self._stage or now - self._last >= 0.25 or fraction >= 1.0:
+            self._last, self._stage = now, stage  # a new stage is always shown, however fast the last one was
             self._sink(ProgressEvent(self.job_id, max(0.0, min(1.0, fraction)), message))
 
 
@@ -100,6 +102,8 @@ class JobRunner:
         self._pool = ProcessPoolExecutor(max_workers=max_workers, mp_context=ctx)
         self._listeners: dict[str, list[Callable[[ProgressEvent], None]]] = {}
         self._lock = threading.Lock()
+        self._pending: set[Future] = set()
+        self._ended: dict[str, None] = {}  # ids of jobs whose outcome is recorded (insertion-ordered, capped)
         self._order = threading.Lock()
         self._stop = threading.Event()
         self._pump = threading.Thread(target=self._drain, name="job-events", daemon=True)
@@ -128,9 +132,15 @@ class JobRunner:
         if not created:
             return job.id, None
         repo.update_job(job.id, status="running", message="starting", engine=self._engine)
-        future = self._pool.submit(_run_in_worker, JOB_KINDS[kind], job.id, params, self._events, self._cancels)
-        future.add_done_callback(lambda f, jid=job.id: self._finish(jid, f))
-        return job.id, future
+        # Callers get a future that resolves only after the outcome is in the jobs table, so a job row read
+        # right after `result()` is never still "running" (the pool's own future resolves before callbacks).
+        outer: Future = Future()
+        outer.set_running_or_notify_cancel()
+        with self._lock:
+            self._pending.add(outer)
+        inner = self._pool.submit(_run_in_worker, JOB_KINDS[kind], job.id, params, self._events, self._cancels)
+        inner.add_done_callback(lambda f, jid=job.id: self._finish(jid, f, outer))
+        return job.id, outer
 
     async def wait(self, job_id: str, future: Future | None) -> repo.Job | None:
         """Await a submitted job's end without blocking the event loop; returns its final row."""
@@ -152,9 +162,16 @@ class JobRunner:
         with self._lock:
             self._listeners.setdefault(job_id, []).append(listener)
 
-    def shutdown(self) -> None:
-        self._stop.set()
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Stop taking work; jobs already finished get their outcome recorded before the queues close."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            pending = list(self._pending)
+        deadline = time.monotonic() + timeout
+        for fut in pending:
+            with contextlib.suppress(Exception):
+                fut.exception(timeout=max(0.0, deadline - time.monotonic()))
+        self._stop.set()
         self._manager.shutdown()
 
     # --- internals --------------------------------------------------------------------------
@@ -166,20 +183,23 @@ class JobRunner:
                 listener(event)
 
     def _handle(self, event: ProgressEvent) -> None:
+        if event.job_id in self._ended:
+            return  # a progress event taken just before the job's end was recorded: never after "done"
         repo.update_job(event.job_id, progress=event.fraction, message=event.message, engine=self._engine)
         self._publish(event)
 
     def _drain(self) -> None:
-        # Taking and handling an event happen under one lock, so a job's final event can never
-        # overtake its last progress event (see _finish).
+        # The blocking get happens outside the lock: holding it there starved _finish for a minute at a
+        # time (a Lock is not fair). Handling happens under it, and _handle drops events of ended jobs,
+        # so a job's final event still can never be followed by one of its progress events.
         while not self._stop.is_set():
+            try:
+                event: ProgressEvent = self._events.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            except (EOFError, OSError, BrokenPipeError):
+                return
             with self._order:
-                try:
-                    event: ProgressEvent = self._events.get(timeout=0.2)
-                except queue.Empty:
-                    continue
-                except (EOFError, OSError, BrokenPipeError):
-                    return
                 self._handle(event)
 
     def _drain_now(self) -> None:
@@ -192,13 +212,26 @@ class JobRunner:
             except (EOFError, OSError, BrokenPipeError):
                 return
 
-    def _finish(self, job_id: str, future: Future) -> None:
-        with self._order:
-            self._drain_now()
-            self._record_end(job_id, future)
+    def _finish(self, job_id: str, future: Future, outer: Future) -> None:
+        try:
+            with self._order:
+                self._drain_now()
+                self._record_end(job_id, future)
+                self._ended[job_id] = None
+                while len(self._ended) > 10_000:
+                    self._ended.pop(next(iter(self._ended)))
+        finally:
+            with self._lock:
+                self._pending.discard(outer)
+            if future.cancelled():
+                outer.set_exception(JobCancelled(job_id))
+            elif future.exception() is not None:
+                outer.set_exception(future.exception())  # type: ignore[arg-type]
+            else:
+                outer.set_result(future.result())
 
     def _record_end(self, job_id: str, future: Future) -> None:
-        exc = future.exception()
+        exc = JobCancelled(job_id) if future.cancelled() else future.exception()
         if exc is None:
             repo.update_job(job_id, status="done", progress=1.0, result=future.result(), message="done",
                             engine=self._engine)  # fmt: skip
@@ -213,7 +246,8 @@ class JobRunner:
         self._publish(event)
         with self._lock:
             self._listeners.pop(job_id, None)
-        self._cancels.pop(job_id, None)
+        with contextlib.suppress(Exception):  # the manager may already be gone at shutdown
+            self._cancels.pop(job_id, None)
 
 
 def worker_settings(params: dict[str, Any]) -> Any:

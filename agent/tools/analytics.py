@@ -143,6 +143,7 @@ def _offer(text: str, asked: str | None = None) -> ToolOutput:
     description=prompts.render("analytics_ask", catalogue=CATALOGUE_LINES),
     args=AskArgs,
     domain="analytics",
+    grounds_itself=True,  # fastpath.ground keeps only what the words support, field by field
     examples=[
         "show my squat e1RM over the last 6 months",
         "weekly tonnage for the last 12 weeks",

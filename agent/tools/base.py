@@ -120,6 +120,9 @@ class Tool:
     priority: int = 0  # higher wins when several fast paths match
     long_running: bool = False
     kind: Literal["read", "write"] = "read"
+    # True when the tool checks a model's arguments against the words itself (the generic check would
+    # drop catalogue keys such as metric="e1rm" that no athlete types verbatim).
+    grounds_itself: bool = False
 
     def __post_init__(self) -> None:
         self._intent_res = [re.compile(p, re.IGNORECASE) for p in self.intents]
@@ -161,6 +164,7 @@ def tool(
     priority: int = 0,
     long_running: bool = False,
     kind: Literal["read", "write"] = "read",
+    grounds_itself: bool = False,
 ) -> Callable[[Callable[[ToolContext, Any], ToolOutput]], Callable[[ToolContext, Any], ToolOutput]]:
     """Decorator form of `register` for a function `fn(ctx, args) -> ToolOutput`."""
 
@@ -169,7 +173,7 @@ def tool(
             Tool(
                 name=name, description=description, args_model=args, run=fn, domain=domain,
                 examples=examples or [], intents=intents or [], match=match, priority=priority,
-                long_running=long_running, kind=kind,
+                long_running=long_running, kind=kind, grounds_itself=grounds_itself,
             )
         )  # fmt: skip
         return fn

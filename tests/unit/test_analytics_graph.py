@@ -37,15 +37,16 @@ async def test_model_fills_the_typed_query_and_is_corrected(settings, engine, hi
     model = ScriptedChatModel(
         script=[
             call("route", action="ask"),
-            call("ask", metric="e1rm", filters={"exercise": ["bench"]}, group_by="muscle"),  # e1RM has no muscles
+            # a structured field is left to validation: e1RM has no daily target to compare with
+            call("ask", metric="e1rm", filters={"exercise": ["bench"]}, compare={"target": True}),
             call("ask", metric="e1rm", filters={"exercise": ["bench"]}, period="last 3 months"),
             AIMessage("Your bench is trending up."),
         ]
     )
-    result = await _turn(settings, history, model, "how is my bench strength coming along")
+    result = await _turn(settings, history, model, "how is my bench strength coming along against my target")
     assert result.route == "ask" and result.routed_by == "model"
     assert model.log[1]["tool_choice"] == "ask" and model.log[1]["tools"] == ["ask"]
-    assert "grouped by" in model.log[2]["messages"][-1].content  # the validation error went back
+    assert "no daily target" in model.log[2]["messages"][-1].content  # the validation error went back
     out = result.outputs[-1]
     assert out.ok and out.data["query"]["filters"]["exercise"] == ["bench"]
     assert "Bench Press e1RM" in out.summary

@@ -33,3 +33,11 @@ def test_number_words_and_digits():
 
     assert {85.0, 60.0, 2.5} <= _numbers_in("eighty five sets, 60 kg and 2,5 more")
     assert 80.0 in _numbers_in("turn eighty kilos into pounds")
+
+
+def test_a_tool_that_grounds_itself_keeps_its_catalogue_keys() -> None:
+    """metric="e1rm" is never typed verbatim; the analytics tool checks its own fields against the words."""
+    from agent.tools.base import get_tool
+
+    assert get_tool("ask").grounds_itself
+    assert not get_tool("update_profile").grounds_itself

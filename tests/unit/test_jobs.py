@@ -73,3 +73,22 @@ def test_inline_run_uses_the_same_function():
     seen = []
     assert run_inline("test_count", {"n": 3}, seen.append) == {"counted": 3}
     assert len(seen) == 3
+
+
+def test_row_is_final_as_soon_as_the_result_is(runner, engine, account):
+    """A caller blocking on result() must never read its job back as still running (a race CI once lost)."""
+    for n in range(1, 6):
+        job_id, future = runner.submit("test_count", account.id, {"n": n})
+        assert future.result(timeout=60) == {"counted": n}
+        job = get_job(job_id, account.id, engine)
+        assert job.status == "done" and job.result == {"counted": n}
+
+
+def test_a_new_stage_is_reported_however_fast_the_last_one_was():
+    from powerforge.jobs import Progress
+
+    seen: list[str] = []
+    progress = Progress("j", lambda e: seen.append(e.message), lambda: False)
+    for msg in ["reading", "tracking: frame 15", "tracking: frame 30", "drawing", "drawing"]:
+        progress(0.5, msg)
+    assert seen == ["reading", "tracking: frame 15", "drawing"]  # within a stage, throttled
