@@ -232,7 +232,7 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
             if NO_CALL in call["args"]:
                 raise ValueError(f"no call of `{tool.name}` was made (the reply was text: {call['args'][NO_CALL]!r})")
             raw = call["args"]
-            if not call["id"].startswith(CODE_CALL) and not tool.grounds_itself:  # model-filled: keep what words support
+            if not call["id"].startswith(CODE_CALL) and not tool.grounds_itself:  # model-filled: words must back it
                 raw, dropped = ground(tool.args_model, raw, _last_user_text(state))
                 if dropped and not raw and has_optional_fields_only(tool.args_model):
                     # Nothing the model chose is in the message: it was not a request for this tool.
