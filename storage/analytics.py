@@ -78,6 +78,12 @@ def _bound(engine: Engine, dt: datetime) -> datetime:
     return dt.astimezone(UTC)
 
 
+def _within(column: Any, start: date, end: date, tz: str) -> tuple[ColumnElement, ColumnElement]:
+    """Conditions for a UTC timestamp column inside local days `start`..`end` (inclusive)."""
+    lo, hi = utc_bounds(start, end, tz)
+    return column >= lo, column < hi  # utc_bounds gives aware UTC instants, as UTCDateTime needs
+
+
 def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
     # Plain tuples: pandas probes SQLAlchemy Row objects attribute by attribute (10× slower).
     df = pd.DataFrame([tuple(r) for r in rows], columns=columns)
@@ -112,7 +118,6 @@ def training_daily(
     """Working sets aggregated per local day × exercise: sets, reps, tonnage, hard sets, top load, best e1RM."""
     eng = _eng(engine)
     t = _sets_table()
-    lo, hi = utc_bounds(start, end, tz)
     day = local_day(eng, t.c.performed_at, tz).label("day")
     hard = case((t.c.rpe.is_(None), 1), (t.c.rpe >= 7, 1), else_=0)
     e1rm = func.max(t.c.e1rm_kg) if "e1rm_kg" in t.c else literal(None)
@@ -127,7 +132,7 @@ def training_daily(
             func.max(t.c.load_kg).label("top_kg"),
             e1rm.label("e1rm_kg"),
         )
-        .where(*_working(t, account_id), t.c.performed_at >= _bound(eng, lo), t.c.performed_at < _bound(eng, hi))
+        .where(*_working(t, account_id), *_within(t.c.performed_at, start, end, tz))
         .group_by(day, t.c.exercise_id)
         .order_by(day)
     )
@@ -153,10 +158,9 @@ def training_sets(
     """Working sets one row each (per-lift questions only: a lift's sets over a period are few)."""
     eng = _eng(engine)
     t = _sets_table()
-    lo, hi = utc_bounds(start, end, tz)
     day = local_day(eng, t.c.performed_at, tz).label("day")
     stmt = select(day, t.c.exercise_id, t.c.load_kg, t.c.reps, t.c.rpe).where(
-        *_working(t, account_id), t.c.performed_at >= _bound(eng, lo), t.c.performed_at < _bound(eng, hi)
+        *_working(t, account_id), *_within(t.c.performed_at, start, end, tz)
     )
     ids = list(exercise_ids or [])
     if ids:
@@ -178,15 +182,13 @@ def rpe_counts(
     """Working sets per logged RPE (rounded to the half point)."""
     eng = _eng(engine)
     t = _sets_table()
-    lo, hi = utc_bounds(start, end, tz)
     rpe = (func.round(t.c.rpe * 2) / 2.0).label("rpe")
     stmt = (
         select(rpe, func.count().label("sets"))
         .where(
             *_working(t, account_id),
             t.c.rpe.is_not(None),
-            t.c.performed_at >= _bound(eng, lo),
-            t.c.performed_at < _bound(eng, hi),
+            *_within(t.c.performed_at, start, end, tz),
         )
         .group_by(rpe)
         .order_by(rpe)
@@ -290,15 +292,12 @@ def lift_sets(
     eng = _eng(engine)
     a = table("lift_analyses", "lift video")
     r = table("lift_reps", "lift video")
-    lo, hi = utc_bounds(start, end, tz)
     mean_mcv = select(func.avg(r.c.mcv_m_s)).where(r.c.analysis_id == a.c.id).scalar_subquery()
     day = local_day(eng, a.c.created_at, tz).label("day")
     stmt = select(
         a.c.id, day, a.c.exercise_id, a.c.lift, a.c.load_kg, a.c.best_mcv_m_s, mean_mcv.label("mean_mcv_m_s"),
         a.c.velocity_loss_pct, a.c.rep_count,
-    ).where(
-        a.c.account_id == account_id, a.c.created_at >= _bound(eng, lo), a.c.created_at < _bound(eng, hi)
-    )  # fmt: skip
+    ).where(a.c.account_id == account_id, *_within(a.c.created_at, start, end, tz))  # fmt: skip
     ids = list(exercise_ids or [])
     if ids:
         stmt = stmt.where(a.c.exercise_id.in_(ids))
@@ -333,7 +332,6 @@ def strike_rounds(
     eng = _eng(engine)
     s = table("strike_sessions", "striking")
     h = table("strike_habits", "striking")
-    lo, hi = utc_bounds(start, end, tz)
     guard = (
         select(func.max(h.c.value))
         .where(h.c.session_id == s.c.id, h.c.name == "guard_down_share")
@@ -343,7 +341,7 @@ def strike_rounds(
     day = local_day(eng, s.c.created_at, tz).label("day")
     stmt = (
         select(s.c.id, s.c.created_at, day, s.c.punch_count, s.c.duration_s, s.c.active_s, guard)
-        .where(s.c.account_id == account_id, s.c.created_at >= _bound(eng, lo), s.c.created_at < _bound(eng, hi))
+        .where(s.c.account_id == account_id, *_within(s.c.created_at, start, end, tz))
         .order_by(s.c.created_at.desc())
     )
     if limit:
