@@ -18,7 +18,20 @@ from sqlmodel import Field, SQLModel
 from storage.tables.core import new_id, utcnow
 
 
-class NutritionEntry(SQLModel, table=True):
+class NutrientColumns(SQLModel):
+    """The nutrient columns of every row that carries food values (the fields of nutrition.Nutrients)."""
+
+    kcal: float | None = None
+    protein_g: float | None = None
+    carbs_g: float | None = None
+    fat_g: float | None = None
+    fiber_g: float | None = None
+    sugars_g: float | None = None
+    sat_fat_g: float | None = None
+    sodium_mg: float | None = None
+
+
+class NutritionEntry(NutrientColumns, table=True):
     """One food eaten: what, how much, and a snapshot of the nutrients it was logged with."""
 
     __tablename__ = "nutrition_entries"
@@ -35,14 +48,6 @@ class NutritionEntry(SQLModel, table=True):
     portion_text: str = ""  # how it became grams ("1 cup = 158 g")
     quantity: float | None = None  # grams, or ml when basis is 'ml'
     basis: str = Field(default="g", max_length=2)
-    kcal: float | None = None
-    protein_g: float | None = None
-    carbs_g: float | None = None
-    fat_g: float | None = None
-    fiber_g: float | None = None
-    sugars_g: float | None = None
-    sat_fat_g: float | None = None
-    sodium_mg: float | None = None
     per100: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     confidence: float = 1.0
     source: str = Field(default="chat", max_length=32)  # chat | button | barcode | quick | copy | import:mfp ...
@@ -52,7 +57,7 @@ class NutritionEntry(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class NutritionFood(SQLModel, table=True):
+class NutritionFood(NutrientColumns, table=True):
     """A custom food or a recipe of one person (nutrients per 100 g / 100 ml)."""
 
     __tablename__ = "nutrition_foods"
@@ -64,14 +69,6 @@ class NutritionFood(SQLModel, table=True):
     name_key: str = Field(index=True)
     brand: str = ""
     basis: str = Field(default="g", max_length=2)
-    kcal: float | None = None
-    protein_g: float | None = None
-    carbs_g: float | None = None
-    fat_g: float | None = None
-    fiber_g: float | None = None
-    sugars_g: float | None = None
-    sat_fat_g: float | None = None
-    sodium_mg: float | None = None
     serving_g: float | None = None  # grams (or ml) in one serving
     serving_name: str = "serving"
     servings: float | None = None  # recipes: how many servings the whole batch makes
@@ -82,7 +79,7 @@ class NutritionFood(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class NutritionRecipeItem(SQLModel, table=True):
+class NutritionRecipeItem(NutrientColumns, table=True):
     """One ingredient of a recipe, with the values it contributed when the recipe was saved."""
 
     __tablename__ = "nutrition_recipe_items"
@@ -96,14 +93,6 @@ class NutritionRecipeItem(SQLModel, table=True):
     amount_text: str = ""
     quantity: float | None = None
     basis: str = Field(default="g", max_length=2)
-    kcal: float | None = None
-    protein_g: float | None = None
-    carbs_g: float | None = None
-    fat_g: float | None = None
-    fiber_g: float | None = None
-    sugars_g: float | None = None
-    sat_fat_g: float | None = None
-    sodium_mg: float | None = None
 
 
 class NutritionFavourite(SQLModel, table=True):
