@@ -9,13 +9,11 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
-from support.app import browser, login, new_page, send, wait_for_assistant, wait_ready
+from support.app import browser, login, new_page, seeded_data_dir, send, wait_for_assistant, wait_ready
 from support.postgres import free_port
 
 from powerforge.config import Settings
-from storage.accounts import create_account
 from storage.engine import make_engine
-from storage.migrate import upgrade
 from storage.tables.core import Upload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -45,14 +43,7 @@ def _uploads(db_url: str) -> list[Upload]:
 
 @pytest.fixture
 def users(tmp_path: Path) -> Settings:
-    settings = Settings(_env_file=None, data_dir=tmp_path / "var")
-    settings.ensure_dirs()
-    engine = make_engine(settings.db_url)
-    upgrade(engine=engine)
-    create_account("alice", "alice-pass-1", engine=engine)
-    create_account("bob", "bob-pass-12", engine=engine)
-    engine.dispose()
-    return settings
+    return seeded_data_dir(tmp_path, {"alice": "alice-pass-1", "bob": "bob-pass-12"})[0]
 
 
 def test_chat_uploads_history_isolation_and_llm_down(app_factory, users: Settings, tmp_path: Path):

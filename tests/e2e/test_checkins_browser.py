@@ -8,27 +8,20 @@ import time
 from pathlib import Path
 
 import pytest
-from support.app import browser, login, new_page, send, wait_for_assistant, wait_ready
+from support.app import browser, login, new_page, seeded_data_dir, send, wait_for_assistant, wait_ready
 from support.postgres import free_port
 
 from powerforge.config import Settings
 from storage import checkins as repo
-from storage.accounts import create_account
 from storage.engine import make_engine
-from storage.migrate import upgrade
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture
 def alice(tmp_path: Path) -> tuple[Settings, int]:
-    settings = Settings(_env_file=None, data_dir=tmp_path / "var")
-    settings.ensure_dirs()
-    engine = make_engine(settings.db_url)
-    upgrade(engine=engine)
-    account = create_account("alice", "alice-pass-1", engine=engine)
-    engine.dispose()
-    return settings, account.id
+    settings, ids = seeded_data_dir(tmp_path, {"alice": "alice-pass-1"})
+    return settings, ids["alice"]
 
 
 def _coach_says(page, words: str, timeout_ms: int) -> None:

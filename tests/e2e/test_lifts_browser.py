@@ -9,13 +9,11 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
-from support.app import browser, login, new_page, send, wait_ready
+from support.app import browser, login, new_page, seeded_data_dir, send, wait_ready
 from support.postgres import free_port
 
 from powerforge.config import Settings
-from storage.accounts import create_account
 from storage.engine import make_engine
-from storage.migrate import upgrade
 from storage.tables.lifts import LiftAnalysisRow
 from vision.synthetic import RepSpec, SceneSpec, render
 
@@ -24,13 +22,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 @pytest.fixture
 def lifter(tmp_path: Path) -> Settings:
-    settings = Settings(_env_file=None, data_dir=tmp_path / "var")
-    settings.ensure_dirs()
-    engine = make_engine(settings.db_url)
-    upgrade(engine=engine)
-    create_account("lifter", "lifter-pass-1", engine=engine)
-    engine.dispose()
-    return settings
+    return seeded_data_dir(tmp_path, {"lifter": "lifter-pass-1"})[0]
 
 
 def test_squat_clip_gives_reps_stop_advice_and_video(app_factory, lifter: Settings, tmp_path: Path) -> None:

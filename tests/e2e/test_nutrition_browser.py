@@ -8,27 +8,20 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from support.app import browser, login, new_page, send, wait_for_assistant, wait_ready
+from support.app import browser, login, new_page, seeded_data_dir, send, wait_for_assistant, wait_ready
 from support.postgres import free_port
 
 from powerforge.config import Settings
 from storage import nutrition as repo
-from storage.accounts import create_account
 from storage.engine import make_engine
-from storage.migrate import upgrade
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture
 def eater(tmp_path: Path) -> tuple[Settings, int]:
-    settings = Settings(_env_file=None, data_dir=tmp_path / "var")
-    settings.ensure_dirs()
-    engine = make_engine(settings.db_url)
-    upgrade(engine=engine)
-    account = create_account("eater", "eater-pass-1", engine=engine)
-    engine.dispose()
-    return settings, account.id
+    settings, ids = seeded_data_dir(tmp_path, {"eater": "eater-pass-1"})
+    return settings, ids["eater"]
 
 
 def test_log_a_meal_by_chat_and_see_the_table(app_factory, eater):

@@ -12,14 +12,12 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
-from support.app import browser, login, new_page, send, wait_ready
+from support.app import browser, login, new_page, seeded_data_dir, send, wait_ready
 from support.postgres import free_port
 from support.striking import install_standin_rtmpose, pulse_video, share_blazepose
 
 from powerforge.config import Settings
-from storage.accounts import create_account
 from storage.engine import make_engine
-from storage.migrate import upgrade
 from storage.tables.striking import StrikeSession
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -27,13 +25,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 @pytest.fixture
 def boxer(tmp_path: Path) -> Settings:
-    settings = Settings(_env_file=None, data_dir=tmp_path / "var")
-    settings.ensure_dirs()
-    engine = make_engine(settings.db_url)
-    upgrade(engine=engine)
-    create_account("boxer", "boxer-pass-1", engine=engine)
-    engine.dispose()
-    return settings
+    return seeded_data_dir(tmp_path, {"boxer": "boxer-pass-1"})[0]
 
 
 def _rounds(settings: Settings) -> list[StrikeSession]:

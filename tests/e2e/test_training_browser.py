@@ -6,27 +6,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.app import browser, login, new_page, send, wait_for_assistant, wait_ready
+from support.app import browser, login, new_page, seeded_data_dir, send, wait_for_assistant, wait_ready
 from support.postgres import free_port
 
 from powerforge.config import Settings
 from storage import training as repo
-from storage.accounts import create_account
 from storage.engine import make_engine
-from storage.migrate import upgrade
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture
 def lifter(tmp_path: Path) -> tuple[Settings, int]:
-    settings = Settings(_env_file=None, data_dir=tmp_path / "var")
-    settings.ensure_dirs()
-    engine = make_engine(settings.db_url)
-    upgrade(engine=engine)
-    account = create_account("lifter", "lifter-pass-1", engine=engine)
-    engine.dispose()
-    return settings, account.id
+    settings, ids = seeded_data_dir(tmp_path, {"lifter": "lifter-pass-1"})
+    return settings, ids["lifter"]
 
 
 def test_approve_a_program_and_log_a_set(app_factory, lifter):

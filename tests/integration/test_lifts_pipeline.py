@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
+from support.uploads import attach
 
 from agent.tools.base import Attachment, ToolContext, ToolError, load_tools
 from vision.synthetic import RepSpec, SceneSpec, SyntheticClip, render, write_audio_only
@@ -34,21 +35,6 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SyntheticClip]:
     return {k: render(folder / f"squat_{k}.mp4", reps, scene) for k, (reps, scene) in sets.items()}
 
 
-def _attach(settings, engine, account, clip: Path) -> Attachment:
-    from storage.uploads import store_upload
-
-    up = store_upload(
-        clip,
-        filename=clip.name,
-        account_id=account.id,
-        files_dir=settings.files_dir,
-        max_bytes=settings.upload_max_bytes,
-        allowed=settings.allowed_upload_types,
-        engine=engine,
-    )
-    return Attachment(upload_id=up.id, filename=up.filename, mime=up.mime, path=str(up.path), size_bytes=up.size_bytes)
-
-
 def _ctx(settings, engine, account, att: list[Attachment], text: str, events: list | None = None) -> ToolContext:
     return ToolContext(
         account_id=account.id,
@@ -67,7 +53,7 @@ def test_tool_analyses_links_the_logged_set_and_suggests_a_stop(settings, engine
     from training.sets import SetRecord
 
     _, logged = log_sets(account.id, [SetRecord("back_squat", 140.0, 3)], now=datetime.now(UTC), engine=engine)
-    att = _attach(settings, engine, account, clips["140"].path)
+    att = attach(settings, engine, account, clips["140"].path)
     tools = load_tools()
     text = "analyse my squat"
     args = tools["analyse_lift"].match(text, [att])
@@ -104,7 +90,7 @@ def test_tool_analyses_links_the_logged_set_and_suggests_a_stop(settings, engine
 def test_profile_builds_up_and_the_threshold_is_adjustable(settings, engine, account, clips) -> None:
     tools = load_tools()
     for load in ("100", "140", "160"):
-        att = _attach(settings, engine, account, clips[load].path)
+        att = attach(settings, engine, account, clips[load].path)
         text = f"how fast was my squat? {load} kg"
         out = tools["analyse_lift"].run(
             _ctx(settings, engine, account, [att], text), tools["analyse_lift"].match(text, [att])
@@ -166,7 +152,7 @@ def test_bad_files_give_a_clear_message_and_keep_the_upload(settings, engine, ac
     }
     messages = {}
     for name, path in cases.items():
-        att = _attach(settings, engine, account, path)
+        att = attach(settings, engine, account, path)
         with pytest.raises(ToolError) as err:
             tools["analyse_lift"].run(
                 _ctx(settings, engine, account, [att], "analyse my squat"),
@@ -194,7 +180,7 @@ def test_job_runs_in_a_process_pool_with_progress(settings, engine, account, cli
     from storage.jobs import get_job
     from storage.lifts import analysis_for_job
 
-    att = _attach(settings, engine, account, clips["100"].path)
+    att = attach(settings, engine, account, clips["100"].path)
     runner = JobRunner(max_workers=1, engine=engine)
     events = []
     try:

@@ -14,8 +14,9 @@ import onnx
 import pytest
 from onnx import numpy_helper
 from support.striking import H, W, install_standin_rtmpose, pulse_video, standin_yolox
+from support.uploads import attach
 
-from agent.tools.base import Attachment, ToolContext, ToolError, load_tools
+from agent.tools.base import ToolContext, ToolError, load_tools
 from models.pose import get_backend
 from models.pose.keypoints import K
 
@@ -25,22 +26,6 @@ def rtmpose_installed(settings):
     folder = install_standin_rtmpose(settings.models_dir)
     settings.pose_backend = "rtmpose"
     return folder
-
-
-def _attach(settings, engine, account, clip: Path) -> Attachment:
-    """Store the clip as a real upload first (as the app does) and attach it."""
-    from storage.uploads import store_upload
-
-    up = store_upload(
-        clip,
-        filename=clip.name,
-        account_id=account.id,
-        files_dir=settings.files_dir,
-        max_bytes=settings.upload_max_bytes,
-        allowed=settings.allowed_upload_types,
-        engine=engine,
-    )
-    return Attachment(upload_id=up.id, filename=up.filename, mime=up.mime, path=str(up.path), size_bytes=up.size_bytes)
 
 
 def test_rtmpose_backend_through_the_pose_interface(settings, rtmpose_installed) -> None:
@@ -67,7 +52,7 @@ def test_analyse_tool_end_to_end_on_a_generated_clip(settings, engine, account, 
     from storage.striking import latest_round
 
     clip = pulse_video(tmp_path / "round.mp4", [1.0, 2.6])
-    att = _attach(settings, engine, account, clip)
+    att = attach(settings, engine, account, clip)
     tools = load_tools()
     events: list[tuple[float, str]] = []
     ctx = ToolContext(account_id=account.id, settings=settings, engine=engine, attachments=[att],
@@ -102,7 +87,7 @@ def test_corrupt_and_personless_clips_give_clear_messages(settings, engine, acco
                                                            tmp_path) -> None:  # fmt: skip
     bad = tmp_path / "broken.mp4"
     bad.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"garbage" * 500)
-    att = _attach(settings, engine, account, bad)
+    att = attach(settings, engine, account, bad)
     ctx = ToolContext(account_id=account.id, settings=settings, engine=engine, attachments=[att])
     tool = load_tools()["analyse_strikes"]
     with pytest.raises(ToolError) as err:
@@ -116,7 +101,7 @@ def test_corrupt_and_personless_clips_give_clear_messages(settings, engine, acco
             init.CopyFrom(numpy_helper.from_array(np.zeros((1, 1, 5), np.float32), "d"))
     onnx.save(m, str(rtmpose_installed / "yolox-m.onnx"))
     clip = pulse_video(tmp_path / "empty.mp4", [], seconds=1.0)
-    att2 = _attach(settings, engine, account, clip)
+    att2 = attach(settings, engine, account, clip)
     ctx2 = ToolContext(account_id=account.id, settings=settings, engine=engine, attachments=[att2])
     with pytest.raises(ToolError, match="couldn't see a person"):
         tool.run(ctx2, tool.args_model(upload_id=att2.upload_id))

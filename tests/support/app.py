@@ -27,6 +27,27 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
+def seeded_data_dir(tmp_path: Path, accounts: dict[str, str]) -> tuple[object, dict[str, int]]:
+    """A fresh data dir with a migrated SQLite database and these accounts (username → password).
+
+    Returns the app's Settings for that dir and each account's id, for an `app_factory` server.
+    """
+    from powerforge.config import Settings
+    from storage.accounts import create_account
+    from storage.engine import make_engine
+    from storage.migrate import upgrade
+
+    settings = Settings(_env_file=None, data_dir=tmp_path / "var")
+    settings.ensure_dirs()
+    engine = make_engine(settings.db_url)
+    try:
+        upgrade(engine=engine)
+        ids = {name: create_account(name, pw, engine=engine).id for name, pw in accounts.items()}
+    finally:
+        engine.dispose()
+    return settings, ids
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
