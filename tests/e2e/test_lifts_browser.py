@@ -5,6 +5,7 @@ The language model is down: routing, the analysis and the report are code."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,9 @@ def test_squat_clip_gives_reps_stop_advice_and_video(app_factory, lifter: Settin
         report.first.wait_for(timeout=5_000)
         text = report.first.inner_text()
         page.locator("video").first.wait_for(timeout=30_000)
-    assert seen and any("following the bar" in s for s in seen), seen
+    # Live progress: at least one state between queued and done reached the page (which stage a 500 ms
+    # poll catches depends on the machine's speed: a small clip is tracked in well under a second).
+    assert any(re.search(r"\b[1-9]\d?% · (reading|following|drawing|no plate)", s) for s in seen), seen
     assert "3 squat reps with 140 kg" in text and "±" in text, text
     assert "stop this set" in text  # ~37 % velocity loss against the default 20 % threshold
     engine = make_engine(lifter.db_url)
