@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
-from support.app import browser, login, new_page, seeded_data_dir, send, wait_ready
+from support.app import attach_and_watch, browser, login, new_page, seeded_data_dir, wait_ready
 from support.postgres import free_port
 
 from powerforge.config import Settings
@@ -34,25 +34,7 @@ def test_squat_clip_gives_reps_stop_advice_and_video(app_factory, lifter: Settin
         page = new_page(b, server.url)
         login(page, server.url, "lifter", "lifter-pass-1")
         wait_ready(page)
-        page.locator("[data-step-type='assistant_message']").first.wait_for()
-        page.set_input_files("#upload-button-input", str(clip.path))
-        page.wait_for_selector("#attachments")
-        send(page, "analyse my squat, 140 kg")
-        step = page.locator("[data-step-type='tool']", has_text="Working").first
-        step.wait_for(timeout=60_000)
-        step.locator("button").first.click()
-        report = page.locator("[data-step-type='assistant_message']", has_text="mean conc. velocity")
-        seen: list[str] = []
-        for _ in range(600):
-            text = step.inner_text()
-            if "% · " in text and (not seen or seen[-1] != text):
-                seen.append(text)
-            if report.count():
-                break
-            page.wait_for_timeout(500)
-        report.first.wait_for(timeout=5_000)
-        text = report.first.inner_text()
-        page.locator("video").first.wait_for(timeout=30_000)
+        seen, text, _ = attach_and_watch(page, clip.path, "analyse my squat, 140 kg", "mean conc. velocity")
     # Live progress: at least one state between queued and done reached the page (which stage a 500 ms
     # poll catches depends on the machine's speed: a small clip is tracked in well under a second).
     assert any(re.search(r"\b[1-9]\d?% · (reading|following|drawing|no plate)", s) for s in seen), seen

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
-from support.app import browser, login, new_page, seeded_data_dir, send, wait_ready
+from support.app import attach_and_watch, browser, login, new_page, seeded_data_dir, wait_ready
 from support.postgres import free_port
 from support.striking import install_standin_rtmpose, pulse_video, share_blazepose
 
@@ -42,26 +42,7 @@ def _check_my_round(server, clip: Path) -> tuple[list[str], str, int]:
         page = new_page(b, server.url)
         login(page, server.url, "boxer", "boxer-pass-1")
         wait_ready(page)
-        page.locator("[data-step-type='assistant_message']").first.wait_for()  # the welcome
-        page.set_input_files("#upload-button-input", str(clip))
-        page.wait_for_selector("#attachments")
-        send(page, "check my round")
-        step = page.locator("[data-step-type='tool']", has_text="Working").first
-        step.wait_for(timeout=60_000)  # the live progress step appears while the job runs
-        step.locator("button").first.click()  # open it: the progress line is its output
-        report = page.locator("[data-step-type='assistant_message']", has_text="Round:")
-        seen: list[str] = []
-        for _ in range(600):  # poll until the report is posted (at most 5 min)
-            text = step.inner_text()
-            if "% · " in text and (not seen or seen[-1] != text):
-                seen.append(text)
-            if report.count():
-                break
-            page.wait_for_timeout(500)
-        report.first.wait_for(timeout=5_000)
-        video = page.locator("video")
-        video.first.wait_for(timeout=30_000)
-        return seen, report.first.inner_text(), video.count()
+        return attach_and_watch(page, clip, "check my round", "Round:")
 
 
 def test_shared_jab_clip_gives_one_jab_with_progress_and_video(shared_data: Path, app_factory, boxer: Settings):

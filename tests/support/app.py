@@ -168,3 +168,31 @@ def wait_for_assistant(page, count: int, timeout: float = 120) -> list[str]:
         last = msgs
         page.wait_for_timeout(400)
     raise TimeoutError(f"expected {count} assistant messages, saw {assistant_messages(page)}")
+
+
+def attach_and_watch(page, clip: Path, message: str, report_text: str) -> tuple[list[str], str, int]:
+    """Attach `clip`, send `message`, open the live progress step and poll it until the report (an
+    assistant message containing `report_text`) is posted.
+
+    Returns (the distinct progress lines seen, the report's text, how many videos the page shows).
+    """
+    page.locator("[data-step-type='assistant_message']").first.wait_for()  # the welcome
+    page.set_input_files("#upload-button-input", str(clip))
+    page.wait_for_selector("#attachments")
+    send(page, message)
+    step = page.locator("[data-step-type='tool']", has_text="Working").first
+    step.wait_for(timeout=60_000)  # the live progress step appears while the job runs
+    step.locator("button").first.click()  # open it: the progress line is its output
+    report = page.locator("[data-step-type='assistant_message']", has_text=report_text)
+    seen: list[str] = []
+    for _ in range(600):  # poll until the report is posted (at most 5 min)
+        text = step.inner_text()
+        if "% · " in text and (not seen or seen[-1] != text):
+            seen.append(text)
+        if report.count():
+            break
+        page.wait_for_timeout(500)
+    report.first.wait_for(timeout=5_000)
+    video = page.locator("video")
+    video.first.wait_for(timeout=30_000)
+    return seen, report.first.inner_text(), video.count()
