@@ -1,8 +1,9 @@
 """Code-first routing: decide the tool (and often its arguments) without the model.
 
-Order: a button's direct call; tools' `match` fast paths (arguments parsed by code); small talk by
-pattern; tools' `intent` patterns (tool known, model fills arguments). Only when none of these fires
-does the graph ask the model to choose, with the tool forced to a fixed enum of names.
+Order: a button's direct call; tools' `match` fast paths (arguments parsed by code); small talk and
+coaching questions by pattern; tools' `intent` patterns (tool known, model fills arguments). Only
+when none of these fires does the graph ask the model to choose, with the tool forced to a fixed enum
+of names.
 """
 
 from __future__ import annotations
@@ -22,12 +23,24 @@ _SMALL_TALK = re.compile(
     re.IGNORECASE,
 )
 
+# A coaching question (technique, advice, "why does…") wants words, not a tool: when no fast path
+# claimed it, it goes straight to the reply step. Without this a small model, handed tool examples
+# that mention "bench", drew an e1RM chart for "any tips to stop my elbows flaring on bench?".
+_ADVICE = re.compile(
+    r"^\s*((any|got any|some|give me( some)?|quick) )?(tips?|advice|cues?|pointers)\b|"
+    r"^\s*how (should|do|can|could) i (best |properly )?(brace|breathe|stop|fix|avoid|improve|keep|get better|"
+    r"warm up|cool down|recover|deal with|build)\b|"
+    r"^\s*(what'?s|what is) (the )?(best|right|proper|correct) (way|form|technique)\b|"
+    r"^\s*why (do|does|am) (my|i)\b|^\s*is it (ok|okay|bad|good|safe) to\b",
+    re.IGNORECASE,
+)
+
 
 @dataclass(frozen=True)
 class Route:
     tool: str  # a tool name or CHAT
     args: dict[str, Any] | None  # None: the model must fill the arguments
-    by: str  # code | pattern | smalltalk
+    by: str  # code | pattern | smalltalk | advice
 
 
 def _as_dict(args: BaseModel | dict[str, Any]) -> dict[str, Any]:
@@ -63,6 +76,8 @@ def route_by_code(
         return Route(name, args, "code")
     if not attachments and _SMALL_TALK.match(text):
         return Route(CHAT, None, "smalltalk")
+    if not attachments and _ADVICE.match(text):
+        return Route(CHAT, None, "advice")
     intents = [t for t in tools.values() if t.intent_matches(text)]
     if intents:
         best = max(intents, key=lambda t: t.priority)

@@ -14,7 +14,7 @@ class ChatState(TypedDict, total=False):
     attachments: list[dict[str, Any]]  # agent.tools.base.Attachment dumps
     direct: dict[str, Any] | None  # {"tool": name, "args": {...}} from a button: no routing, no model
     route: str | None  # tool name or "chat"
-    routed_by: str | None  # "code" | "pattern" | "model" | "button" | "fallback"
+    routed_by: str | None  # "code" | "smalltalk" | "advice" | "pattern" | "model" | "button" | "fallback" | "grounding"
     tool_args: dict[str, Any] | None  # arguments decided by code
     attempts: int  # tool-argument attempts this turn
     outputs: list[dict[str, Any]]  # agent.tools.base.ToolOutput dumps of this turn

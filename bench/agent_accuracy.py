@@ -34,6 +34,8 @@ from storage.accounts import create_account
 from storage.engine import dispose_all
 from storage.migrate import upgrade
 
+BY_CODE = ("code", "smalltalk", "advice", "pattern")  # routes decided without the model
+
 
 @dataclass
 class Case:
@@ -152,8 +154,8 @@ async def run_cases(settings: Settings, model: Any, repeat: int) -> dict[str, An
 
 def summarise(name: str, res: dict[str, Any], verbose: bool) -> dict[str, Any]:
     rows = res["rows"]
-    code = [r for r in rows if r[2] in ("code", "smalltalk", "pattern")]
-    model = [r for r in rows if r[2] not in ("code", "smalltalk", "pattern")]
+    code = [r for r in rows if r[2] in BY_CODE]
+    model = [r for r in rows if r[2] not in BY_CODE]
 
     def acc(rs: list) -> float:
         return sum(r[1] == r[0].tool for r in rs) / len(rs) if rs else float("nan")

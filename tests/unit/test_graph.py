@@ -151,3 +151,23 @@ def test_previous_domain_breaks_ties_between_fast_paths():
     assert route_by_code("cancel it", [], tools).tool == "train_cancel"
     assert route_by_code("cancel it", [], tools, previous="checkin_cancel").tool == "checkin_cancel"
     assert route_by_code("cancel it", [], tools, previous="unknown_tool").tool == "train_cancel"
+
+
+@pytest.mark.parametrize(
+    ("text", "advice"),
+    [
+        ("any tips to stop my elbows flaring on bench?", True),
+        ("how should I brace for a heavy squat?", True),
+        ("why do my hips shoot up in the squat?", True),
+        ("is it ok to train when I'm sore?", True),
+        ("how is my bench coming along", False),  # a question about logged data: a tool's
+        ("why is my e1rm down", False),
+        ("what plates for 142.5?", False),  # a fast path claims it first
+    ],
+)
+def test_coaching_questions_go_straight_to_the_reply(text, advice):
+    from agent.router import route_by_code
+    from agent.tools.base import load_tools
+
+    route = route_by_code(text, [], load_tools())
+    assert (route is not None and route.by == "advice" and route.tool == "chat") == advice, route
