@@ -20,7 +20,7 @@ _NUMBER_WORDS = {
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
     "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "half": 0.5,
-    "a dozen": 12, "dozen": 12,
+    "dozen": 12,
 }  # fmt: skip
 _STOP = {"the", "and", "for", "with", "per", "my", "of", "to", "in", "on", "a", "an"}
 

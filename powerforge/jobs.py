@@ -71,7 +71,7 @@ class Progress:
         if self._cancelled():
             raise JobCancelled(self.job_id)
         now = time.monotonic()
-        stage = message.split(" (")[0].split(":")[0]  # "following the bar (12/80)" → a stage, throttled within
+        stage = message.split(":")[0]  # "following the bar: frame 12 of ~80" → a stage, throttled within
         if force or stage != self._stage or now - self._last >= 0.25 or fraction >= 1.0:
             self._last, self._stage = now, stage  # a new stage is always shown, however fast the last one was
             self._sink(ProgressEvent(self.job_id, max(0.0, min(1.0, fraction)), message))
@@ -144,11 +144,11 @@ class JobRunner:
 
     async def wait(self, job_id: str, future: Future | None) -> repo.Job | None:
         """Await a submitted job's end without blocking the event loop; returns its final row."""
-        if future is not None:
-            with contextlib.suppress(Exception):  # the outcome is recorded by _finish
+        if future is not None:  # it resolves only after _finish has written the outcome
+            with contextlib.suppress(Exception):
                 await asyncio.wrap_future(future)
-            await asyncio.sleep(0)  # let _finish's DB write land before reading it back
-        for _ in range(200):
+            return repo.get_job(job_id, engine=self._engine)
+        for _ in range(200):  # an identical job submitted earlier: poll its row
             job = repo.get_job(job_id, engine=self._engine)
             if job is None or job.status in repo.TERMINAL:
                 return job
@@ -223,10 +223,9 @@ class JobRunner:
         finally:
             with self._lock:
                 self._pending.discard(outer)
-            if future.cancelled():
-                outer.set_exception(JobCancelled(job_id))
-            elif future.exception() is not None:
-                outer.set_exception(future.exception())  # type: ignore[arg-type]
+            exc = JobCancelled(job_id) if future.cancelled() else future.exception()
+            if exc is not None:
+                outer.set_exception(exc)
             else:
                 outer.set_result(future.result())
 

@@ -73,11 +73,6 @@ def local_day(engine: Engine, column: Any, tz: str) -> ColumnElement:
     return func.date(column, f"{minutes:+d} minutes") if minutes else func.date(column)
 
 
-def _bound(engine: Engine, dt: datetime) -> datetime:
-    """An aware UTC instant (the tables' UTCDateTime type stores UTC and refuses naive values)."""
-    return dt.astimezone(UTC)
-
-
 def _within(column: Any, start: date, end: date, tz: str) -> tuple[ColumnElement, ColumnElement]:
     """Conditions for a UTC timestamp column inside local days `start`..`end` (inclusive)."""
     lo, hi = utc_bounds(start, end, tz)
@@ -375,7 +370,8 @@ def strike_punch_kinds(
         s = table("strike_sessions", "striking")
         lo, hi = between
         stmt = stmt.join(s, s.c.id == p.c.session_id).where(
-            s.c.created_at >= _bound(eng, lo), s.c.created_at < _bound(eng, hi)
+            s.c.created_at >= lo,
+            s.c.created_at < hi,  # from utc_bounds: aware UTC, as UTCDateTime needs
         )
     else:
         stmt = stmt.where(p.c.session_id.in_(list(session_ids)))

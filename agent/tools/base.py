@@ -234,7 +234,7 @@ def run_job(
     except ToolError:
         raise
     except Exception as e:
-        if isinstance(e, ValueError | FileNotFoundError | LookupError) or type(e).__name__ == "ModelMissing":
+        if isinstance(e, ValueError | FileNotFoundError | LookupError):  # ModelMissing is a FileNotFoundError
             raise ToolError(str(e)) from e
         raise ToolError(
             f"The analysis failed ({type(e).__name__}); your upload is kept, so you can ask me to try again."

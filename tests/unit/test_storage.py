@@ -83,3 +83,11 @@ def test_sniff_text_files():
     assert sniff_mime(b"date,food,kcal\n2024-01-01,egg,78\n", "diary.csv") == "text/csv"
     assert sniff_mime(b"just some notes", "n.txt") == "text/plain"
     assert sniff_mime(b"") is None
+
+
+def test_nutrient_columns_match_the_nutrients_type():
+    """The three food tables store exactly the values `nutrition.Nutrients` carries, no more, no less."""
+    from nutrition.nutrients import FIELDS
+    from storage.tables.nutrition import NutrientColumns
+
+    assert list(NutrientColumns.model_fields) == list(FIELDS)
