@@ -29,6 +29,9 @@ from webapp.render import ACTION_NAME, actions_for, elements_for
 from webapp.services import services, shutdown_services, startup_services
 
 log = logging.getLogger("powerforge.app")
+# The check-in scheduler's reconcile tick runs every 30 s; at INFO it filled the terminal with two lines
+# per tick. Its warnings and errors (a missed or failed job) still show.
+logging.getLogger("apscheduler").setLevel(logging.WARNING)
 settings = get_settings()
 settings.ensure_dirs()
 file_store = LocalFileStorage(settings.files_dir / "chat", settings.upload_max_bytes, settings.allowed_upload_types)

@@ -357,7 +357,7 @@ def clean_reply(text: str) -> str:
     text = _TOOL_CALL_TAG.sub("", text)
     text = re.sub(r"<\|[^|>]+\|>", "", text)
     text = _JSON_CALL.sub("", text)
-    text = text.strip()
+    text = re.sub(r"\[shown:[^\]]*\]", "", text).strip()  # the history's notation echoed: a made-up tool result
     if text.startswith("{") or text.startswith("[{"):  # a coach's sentence never opens with JSON
         return ""
     return text

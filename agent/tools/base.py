@@ -104,6 +104,19 @@ class ToolContext:
         return path
 
 
+# "analyse my squat", "check this round": a request to analyse a clip. Without a clip attached, the video
+# tools still claim it so the athlete hears "attach a video" from code (left to the model, a 1.5B model
+# answered with an invented analysis). Questions about progress over time are not this.
+ANALYSE_ASK = re.compile(r"^\W*(please\s+|can you\s+|could you\s+)?(analy[sz]e|check|review|look at|rate)\s+"
+                         r"(my|this|the|that)\b", re.I)  # fmt: skip
+OVER_TIME = re.compile(r"\b(progress|trend|over (the )?(last|past)|since|lately|e1rm|history|this (week|month|year))\b",
+                       re.I)  # fmt: skip
+
+
+def asks_to_analyse_a_clip(text: str) -> bool:
+    return bool(ANALYSE_ASK.match(text or "")) and not OVER_TIME.search(text or "")
+
+
 MatchFn = Callable[[str, list[Attachment]], "BaseModel | dict[str, Any] | None"]
 
 

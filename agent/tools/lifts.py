@@ -12,7 +12,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, run_job, tool
+from agent.tools.base import (
+    Action,
+    Attachment,
+    ToolContext,
+    ToolError,
+    ToolOutput,
+    asks_to_analyse_a_clip,
+    run_job,
+    tool,
+)
 from vision import jobs as lift_jobs
 from vision.report import rep_table, summary
 from vision.request import parse_request
@@ -39,14 +48,14 @@ class AnalyseLiftArgs(BaseModel):
 
 def _match_analyse(text: str, attachments: list[Attachment]) -> AnalyseLiftArgs | None:
     videos = [a for a in attachments if a.is_video]
-    if not videos or _BOXING.search(text or ""):
+    if (not videos and not asks_to_analyse_a_clip(text)) or _BOXING.search(text or ""):
         return None
     req = parse_request(text or "")
     if req.lift is None and not _VBT.search(text or ""):
         return None
     return AnalyseLiftArgs(
-        upload_id=videos[0].upload_id, lift=req.lift or "squat", load_kg=req.load_kg, plate_mm=req.plate_mm,
-        rom_cm=req.rom_m * 100 if req.rom_m else None,
+        upload_id=videos[0].upload_id if videos else None, lift=req.lift or "squat", load_kg=req.load_kg,
+        plate_mm=req.plate_mm, rom_cm=req.rom_m * 100 if req.rom_m else None,
     )  # fmt: skip
 
 

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agent.tools.base import Attachment, ToolContext, ToolError, ToolOutput, run_job, tool
+from agent.tools.base import Attachment, ToolContext, ToolError, ToolOutput, asks_to_analyse_a_clip, run_job, tool
 from storage.striking import correct_punch, habit_history, latest_round
 from striking import jobs as strike_jobs
 from striking.questions import Question, answer, parse_question
@@ -30,8 +30,8 @@ class AnalyseStrikesArgs(BaseModel):
 
 def _match_analyse(text: str, attachments: list[Attachment]) -> AnalyseStrikesArgs | None:
     videos = [a for a in attachments if a.is_video]
-    if videos and _BOXING.search(text or ""):
-        return AnalyseStrikesArgs(upload_id=videos[0].upload_id)
+    if (videos or asks_to_analyse_a_clip(text)) and _BOXING.search(text or ""):
+        return AnalyseStrikesArgs(upload_id=videos[0].upload_id if videos else None)
     return None
 
 

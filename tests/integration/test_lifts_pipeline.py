@@ -131,7 +131,9 @@ def test_matching_leaves_boxing_and_plain_chat_alone() -> None:
     }
     assert m("check my bar path", [video]) is not None
     assert m("check my round of shadow boxing", [video]) is None
-    assert m("analyse my squat", []) is None  # no video: the tool asks for one
+    # no video: code still routes the ask to the tool, which asks for one (see the test below)
+    assert m("analyse my squat", []).upload_id is None
+    assert m("how is my squat progress", []) is None
     assert tools["lift_profile"].match("what's my bench e1RM from my videos?", []).lift == "bench"
 
 
@@ -308,3 +310,12 @@ def test_storage_on_postgres(pg_settings) -> None:
     prof, reason = refresh_profile(acc.id, "squat", eng)
     assert reason is None and prof.e1rm_kg == pytest.approx(100 + 40 * (0.8 - 0.30) / 0.25)
     eng.dispose()
+
+
+def test_asking_for_an_analysis_without_a_clip_says_to_attach_one(settings, engine, account) -> None:
+    from agent.tools.base import ToolError
+
+    tools = load_tools()
+    args = tools["analyse_lift"].match("analyse my squat", [])
+    with pytest.raises(ToolError, match="Attach a video of your lift"):
+        tools["analyse_lift"].run(_ctx(settings, engine, account, [], "analyse my squat"), args)

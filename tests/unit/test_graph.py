@@ -130,6 +130,8 @@ async def test_button_runs_a_tool_directly(settings, engine, account):
         ("<|im_end|>Nice work.", "Nice work."),
         ('{"a": 1}', ""),
         ("Bench 100 kg for 5 is solid.", "Bench 100 kg for 5 is solid."),
+        ("[shown: Analysed your squat: 105 kg, 450 watts.]", ""),  # the history's notation, invented numbers
+        ("[shown: Logged 2 eggs.] Good start to the day.", "Good start to the day."),
     ],
 )
 def test_clean_reply_strips_tool_json(raw, clean):
@@ -171,3 +173,20 @@ def test_coaching_questions_go_straight_to_the_reply(text, advice):
 
     route = route_by_code(text, [], load_tools())
     assert (route is not None and route.by == "advice" and route.tool == "chat") == advice, route
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("analyse my squat", "analyse_lift"),
+        ("can you look at my deadlift video", "analyse_lift"),
+        ("check my round", "analyse_strikes"),
+    ],
+)
+def test_a_clip_analysis_asked_without_a_clip_is_routed_by_code(text, tool):
+    """Code, not the model, answers "attach a video": a 1.5B model invented an analysis in the app."""
+    from agent.router import route_by_code
+    from agent.tools.base import load_tools
+
+    route = route_by_code(text, [], load_tools())
+    assert route is not None and route.tool == tool and route.by == "code" and "upload_id" not in route.args
