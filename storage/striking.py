@@ -3,6 +3,7 @@ habit history across sessions, and label corrections (kept as classifier trainin
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -28,11 +29,14 @@ def save_round(
     thread_id: str | None = None,
     filename: str = "",
     video_path: str | None = None,
+    now: datetime | None = None,
     engine: Engine | None = None,
 ) -> StrikeSession:
-    """Store the round, its punches and its habit figures atomically."""
+    """Store the round, its punches and its habit figures atomically (`now`: when it was filmed, for imports
+    and tests that must not depend on the clock)."""
+    stamp = {"created_at": now} if now is not None else {}
     with transaction(engine) as s:
-        row = StrikeSession(
+        row = StrikeSession(**stamp,
             account_id=account_id, upload_id=upload_id, job_id=job_id, thread_id=thread_id, filename=filename,
             duration_s=report.get("duration_s", 0.0), active_s=report.get("active_s", 0.0),
             stance=report.get("stance", ""), punch_count=report.get("punch_count", 0),
@@ -53,7 +57,7 @@ def save_round(
         for name, value in (report.get("habits") or {}).items():
             if name in HABIT_UNITS and value is not None:
                 s.add(StrikeHabit(session_id=row.id, account_id=account_id, name=name, value=float(value),
-                                  unit=HABIT_UNITS[name]))  # fmt: skip
+                                  unit=HABIT_UNITS[name], **stamp))  # fmt: skip
         return row
 
 

@@ -129,7 +129,13 @@ def _make_handler(server: OffServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:  # keep test output clean
             pass
 
+        def _record(self, status: int) -> None:
+            # Recorded before the answer leaves, so a client that has its answer always finds its hit.
+            url = urlparse(self.path)
+            server.record(Hit(time.monotonic(), url.path, parse_qs(url.query), self.headers.get("User-Agent", ""), status))
+
         def _send(self, status: int, body: bytes, ctype: str = "application/json", headers: dict | None = None) -> None:
+            self._record(status)
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
@@ -141,12 +147,12 @@ def _make_handler(server: OffServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             url = urlparse(self.path)
             query = parse_qs(url.query)
-            status = self._answer(url.path, query)
-            server.record(Hit(time.monotonic(), url.path, query, self.headers.get("User-Agent", ""), status))
+            self._answer(url.path, query)
 
         def _answer(self, path: str, query: dict[str, list[str]]) -> int:
             mode = server.mode
             if mode == "reset":
+                self._record(0)
                 self.close_connection = True
                 self.connection.close()
                 return 0

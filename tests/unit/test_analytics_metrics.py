@@ -270,8 +270,11 @@ def test_striking_metrics(engine, account):
             for i, k in enumerate(["jab", "jab", "lead_hook"])
         ],
     }
-    strike_repo.save_round(account.id, report, engine=engine)
-    strike_repo.save_round(account.id, {**report, "punch_count": 5, "habits": {"guard_down_share": 0.1}}, engine=engine)
+    strike_repo.save_round(account.id, report, now=at(TODAY - timedelta(days=2)), engine=engine)
+    strike_repo.save_round(
+        account.id, {**report, "punch_count": 5, "habits": {"guard_down_share": 0.1}}, now=at(TODAY - timedelta(days=1)),
+        engine=engine,
+    )
     ppr = run(engine, account, metric="punches_per_round")
     assert list(ppr.frame.data["value"]) == [3, 5]
     guard = run(engine, account, metric="guard_drop")
