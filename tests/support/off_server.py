@@ -132,7 +132,9 @@ def _make_handler(server: OffServer) -> type[BaseHTTPRequestHandler]:
         def _record(self, status: int) -> None:
             # Recorded before the answer leaves, so a client that has its answer always finds its hit.
             url = urlparse(self.path)
-            server.record(Hit(time.monotonic(), url.path, parse_qs(url.query), self.headers.get("User-Agent", ""), status))
+            server.record(
+                Hit(time.monotonic(), url.path, parse_qs(url.query), self.headers.get("User-Agent", ""), status)
+            )
 
         def _send(self, status: int, body: bytes, ctype: str = "application/json", headers: dict | None = None) -> None:
             self._record(status)

@@ -272,7 +272,9 @@ def test_striking_metrics(engine, account):
     }
     strike_repo.save_round(account.id, report, now=at(TODAY - timedelta(days=2)), engine=engine)
     strike_repo.save_round(
-        account.id, {**report, "punch_count": 5, "habits": {"guard_down_share": 0.1}}, now=at(TODAY - timedelta(days=1)),
+        account.id,
+        {**report, "punch_count": 5, "habits": {"guard_down_share": 0.1}},
+        now=at(TODAY - timedelta(days=1)),
         engine=engine,
     )
     ppr = run(engine, account, metric="punches_per_round")
