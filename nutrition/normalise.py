@@ -78,6 +78,47 @@ def amount_in_text(text: str | None) -> tuple[float, str] | None:
     return v * _TO_BASE[unit], ("ml" if unit in ("ml", "cl", "dl", "l") else "g")
 
 
+_MULTIPACK = re.compile(r"(\d+)\s*[x×*]\s*(\d+(?:[.,]\d+)?)\s*(kg|g|gr|mg|ml|cl|dl|l|oz|fl\.?\s*oz)\b", re.I)
+
+
+def _to_base(value: float, unit: str) -> tuple[float, str]:
+    unit = unit.lower().replace(" ", "").replace(".", "")
+    if unit == "oz":
+        return value * 28.349523125, "g"
+    if unit == "floz":
+        return value * 29.5735295625, "ml"
+    return value * _TO_BASE[unit], ("ml" if unit in ("ml", "cl", "dl", "l") else "g")
+
+
+def package_amount(product: dict[str, Any]) -> tuple[float, str] | None:
+    """The net content of the whole package, in g or ml.
+
+    OFF's `product_quantity` (with `product_quantity_unit`) is the stated net quantity when present.
+    Otherwise the `quantity` text is read for its largest amount, a multipack "3 x 60 g" counting as
+    180 g: labels put the total first and the parts after it ("180g (3x60g)", "240 g (8 x 30 g)"),
+    so the last amount in the text is a part, never the package.
+    """
+    stated = number(product.get("product_quantity"))
+    unit = str(product.get("product_quantity_unit") or "").strip().lower()
+    text = str(product.get("quantity") or "")
+    if stated is not None and stated > 0:
+        if unit in _TO_BASE or unit in ("oz", "fl oz", "floz"):
+            return _to_base(stated, unit)
+        in_text = amount_in_text(text)  # OFF stores product_quantity in g or ml; the text says which
+        return stated, in_text[1] if in_text else "g"
+    candidates: list[tuple[float, str]] = []
+    for count, value, u in _MULTIPACK.findall(text):
+        amount, base = _to_base(float(value.replace(",", ".")), u)
+        candidates.append((amount * int(count), base))
+    for value, u in _AMOUNT_UNIT.findall(text):
+        candidates.append(_to_base(float(value.replace(",", ".")), u))
+    if not candidates:
+        return None
+    first = _AMOUNT_UNIT.search(text)
+    base = _to_base(1.0, first.group(2))[1] if first else candidates[0][1]  # "500 ml (510 g)": the first unit rules
+    return max((c for c in candidates if c[1] == base), key=lambda c: c[0])
+
+
 def _from_nutrition_schema(product: dict[str, Any]) -> dict[str, Any]:
     """Newer products (schema 1003) carry `nutrition.aggregated_set`; map it to `nutriments` keys."""
     agg = (product.get("nutrition") or {}).get("aggregated_set") or {}
@@ -177,7 +218,7 @@ def normalise_product(product: dict[str, Any], code: str) -> Food:
     if serving_qty and serving_qty > 0:
         label = str(product.get("serving_size") or "serving").strip()
         measures.append(Measure(f"serving ({label})" if label != "serving" else "serving", serving_qty))
-    package = amount_in_text(product.get("quantity"))
+    package = package_amount(product)
     if package and package[1] == basis and package[0] > 0:
         measures.append(Measure(f"package ({product.get('quantity')})", package[0]))
     return Food(

@@ -204,3 +204,29 @@ def test_recorded_search_pages_never_crash(shared_data):
             assert 0.0 <= food.confidence <= 1.0
             n += 1
     assert n > 100
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"quantity": "180g (3x60g)"}, (180.0, "g")),
+        ({"quantity": "240 g (8 portions de 30 g)"}, (240.0, "g")),
+        ({"quantity": "6 x 330 ml"}, (1980.0, "ml")),
+        ({"quantity": "500 ml (510 g)"}, (500.0, "ml")),
+        ({"quantity": "1,5 l"}, (1500.0, "ml")),
+        ({"quantity": "4 x 125 g"}, (500.0, "g")),
+        ({"quantity": "approx. 30 g", "product_quantity": "450", "product_quantity_unit": "g"}, (450.0, "g")),
+        ({"quantity": "33 cl", "product_quantity": 330}, (330.0, "ml")),
+        ({"product_quantity": "1", "product_quantity_unit": "kg"}, (1000.0, "g")),
+        ({"quantity": "une boîte"}, None),
+    ],
+)
+def test_package_size_is_the_stated_net_quantity_not_the_last_amount(fields, expected):
+    from nutrition.normalise import package_amount
+
+    assert package_amount(fields) == expected
+
+
+def test_package_measure_uses_the_whole_pack():
+    food = normalise_product({**product(**{"energy-kcal_100g": 400}), "quantity": "180g (3x60g)"}, "1")
+    assert [m.grams for m in food.measures if m.name.startswith("package")] == [180.0]
