@@ -100,3 +100,94 @@ def score(items: list[Item], predict: Any, today: date = TODAY) -> Score:
         else:
             right += 1
     return Score(len(items), taken, right, misses)
+
+
+# --- the shared development set (../shared/eval/analytics_questions.jsonl): its own vocabulary --------------
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval" / "analytics_questions.jsonl"
+FIELDS = ("metric", "exercise", "muscle", "group_by", "period", "compare", "chart")
+_SHARED_METRIC = {"volume": "tonnage", "rpe": "rpe_distribution", "punches": "punches_per_round"}
+# The set's "adherence" covers both logging and plan adherence; either of ours answers it.
+_SAME_METRIC = {"adherence": {"adherence", "plan_adherence"}}
+
+
+@dataclass(frozen=True)
+class SharedItem:
+    question: str
+    row: dict[str, Any]
+
+
+def load_shared(path: Path = SHARED) -> list[SharedItem]:
+    """The set as written (each row: q, metric, optional exercise/muscle/group_by/chart/compare, period)."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [SharedItem(r["q"], r) for r in rows]
+
+
+def _shared_metric(m: object) -> set[str]:
+    if isinstance(m, list):
+        return {"macros"} if set(m) <= {"protein", "carbs", "fat"} else {"?"}
+    key = _SHARED_METRIC.get(str(m), str(m))
+    return _SAME_METRIC.get(key, {key})
+
+
+def _names(v: object, resolve: Any) -> list[str]:
+    names = [v] if isinstance(v, str) else list(v or [])
+    try:
+        return sorted(resolve(names))
+    except ValueError:
+        return ["?"]
+
+
+def _dates(text: str | None, metric: str, today: date, sessions: int | None) -> object:
+    from analytics import periods
+
+    sessions_in = getattr(periods, "sessions_in", lambda t: None)
+    anchors = getattr(periods, "scoring_anchors", lambda d: None)(today)
+    if text is not None and (n := sessions_in(text)):
+        return ("sessions", n)
+    if sessions:
+        return ("sessions", sessions)
+    m = METRICS.get(metric)
+    default = m.period if m and text is None and not m.period.endswith("sessions") else None
+    try:
+        p = parse_period(text, today, default, **({"anchors": anchors} if anchors else {}))
+    except PeriodError:
+        return ("invalid", text)
+    return (p.start, p.end)
+
+
+def shared_fields(row: dict[str, Any], got: AnalyticsQuery | None, today: date = TODAY) -> dict[str, bool]:
+    """Field by field: is `got` what the row asks for? Fields the row leaves out (group_by, chart) are
+    scored only when written; exercise, muscle and compare absent mean "none"."""
+    if got is None:
+        return dict.fromkeys(FIELDS, False)
+    out: dict[str, bool] = {}
+    metrics = _shared_metric(row["metric"])
+    out["metric"] = got.metric in metrics
+    out["exercise"] = _names(row.get("exercise"), resolve_exercises) == _names(got.filters.exercise, resolve_exercises)
+    out["muscle"] = _names(row.get("muscle"), resolve_muscles) == _names(got.filters.muscle, resolve_muscles)
+    if "group_by" in row:
+        out["group_by"] = (got.group_by or METRICS[got.metric].group_by) == row["group_by"]
+    exp_metric = next(iter(metrics))
+    out["period"] = _dates(row.get("period"), exp_metric, today, None) == _dates(
+        got.period, got.metric, today, got.filters.sessions
+    )
+    cmp = row.get("compare")
+    want = {"target": False, "metric": set(), "previous": False}
+    if cmp == "target":
+        want["target"] = True
+    elif cmp:
+        if cmp.replace("_", " ") in METRICS or cmp in _SHARED_METRIC or cmp in _SAME_METRIC:
+            want["metric"] = _shared_metric(cmp)
+        else:  # a period ("last month", "last block"): the period just before
+            want["previous"] = True
+    have_metric = {got.compare.metric} if got.compare.metric else set()
+    same_metric = bool(have_metric & want["metric"]) if want["metric"] else not have_metric
+    out["compare"] = got.compare.target == want["target"] and got.compare.previous == want["previous"] and same_metric
+    if "chart" in row:
+        chart = got.chart if got.chart != "auto" else METRICS[got.metric].chart
+        wanted = row["chart"]
+        if wanted == "histogram":
+            out["chart"] = got.metric == "rpe_distribution"
+        else:
+            out["chart"] = chart == wanted
+    return out

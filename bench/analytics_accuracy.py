@@ -43,6 +43,37 @@ def fast_path(items: list[questionset.Item]) -> tuple[questionset.Score, float]:
     return score, (time.perf_counter() - t) / len(items)
 
 
+def shared_report(path: Path, show_misses: bool) -> None:
+    """The shared development set, field by field, for the fast path (a question it declines is wrong on
+    every field: in the app the model would get it, and --models measures that separately)."""
+    items = questionset.load_shared(path)
+    fields = questionset.FIELDS
+    right = dict.fromkeys(fields, 0)
+    asked = dict.fromkeys(fields, 0)
+    whole = taken = 0
+    misses: list[str] = []
+    for it in items:
+        got = parse_question(it.question)
+        taken += got is not None
+        res = questionset.shared_fields(it.row, got)
+        for k, ok in res.items():
+            asked[k] += 1
+            right[k] += ok
+        whole += all(res.values())
+        if not all(res.values()):
+            bad = [k for k, ok in res.items() if not ok]
+            shown = got.model_dump(exclude_defaults=True) if got else None
+            misses.append(f"  ✗ {it.question!r}: {', '.join(bad)} — got {shown}")
+    print(f"Shared development set: {len(items)} questions ({path}) — a DEVELOPMENT score\n")
+    print(f"{'field':<10} {'scored':>6} {'right':>5} {'acc':>7}")
+    for k in fields:
+        print(f"{k:<10} {asked[k]:>6} {right[k]:>5} {right[k] / max(asked[k], 1):7.1%}")
+    print(f"{'all fields':<10} {len(items):>6} {whole:>5} {whole / len(items):7.1%}   (fast path took {taken})")
+    if show_misses and misses:
+        print("\nMisses:")
+        print("\n".join(misses))
+
+
 def ask_model(items: list[questionset.Item], settings: Settings) -> tuple[int, int, list[float], list[str]]:
     """Every question on one event loop (the OpenAI client keeps its connections on the loop)."""
     return asyncio.run(_ask_all(items, settings))
@@ -78,7 +109,13 @@ def main() -> None:
     ap.add_argument("--url", help="an already running OpenAI-compatible server (e.g. vLLM) instead of the embedded one")
     ap.add_argument("--model-name", help="model name at --url")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--shared", nargs="?", const=str(questionset.SHARED), help="score the shared development set "
+                    "field by field (fast path only) and stop")  # fmt: skip
+    ap.add_argument("--misses", action="store_true", help="with --shared: list the misses")
     ns = ap.parse_args()
+    if ns.shared:
+        shared_report(Path(ns.shared), ns.misses)
+        return
     items = questionset.load()
     score, fast_s = fast_path(items)
     rest = [it for it in items if parse_question(it.question) is None]
