@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import logging
 import multiprocessing as mp
 import queue
 import threading
@@ -27,6 +28,7 @@ from sqlalchemy import Engine
 from storage import jobs as repo
 
 JOB_KINDS: dict[str, str] = {}
+log = logging.getLogger(__name__)
 
 
 def register_job(kind: str, target: str) -> None:
@@ -77,8 +79,20 @@ class Progress:
             self._sink(ProgressEvent(self.job_id, max(0.0, min(1.0, fraction)), message))
 
 
+def _worker_init() -> None:
+    """A spawned worker starts with an empty interpreter: register the whole schema before any job runs.
+
+    Otherwise a row whose foreign key points at a table the job never imported (an analysis linked to a
+    logged set -> `training_sets`) fails with NoReferencedTableError, which inline runs never show.
+    """
+    from storage.tables import load_all
+
+    load_all()
+
+
 def _run_in_worker(target: str, job_id: str, params: dict[str, Any], events: Any, cancels: Any) -> dict[str, Any]:
     """Entry point inside a pool process (which has its own, empty registry: we pass the target)."""
+    _worker_init()  # idempotent; also covers executors made without the initializer
     fn = _load(target)
     progress = Progress(job_id, events.put, lambda: bool(cancels.get(job_id)))
     return fn(params, progress)
@@ -99,11 +113,12 @@ class JobRunner:
         self._manager = ctx.Manager()
         self._events = self._manager.Queue()
         self._cancels = self._manager.dict()
-        self._pool = ProcessPoolExecutor(max_workers=max_workers, mp_context=ctx)
+        self._pool = ProcessPoolExecutor(max_workers=max_workers, mp_context=ctx, initializer=_worker_init)
         self._listeners: dict[str, list[Callable[[ProgressEvent], None]]] = {}
         self._lock = threading.Lock()
         self._pending: set[Future] = set()
         self._ended: dict[str, None] = {}  # ids of jobs whose outcome is recorded (insertion-ordered, capped)
+        self._kinds: dict[str, str] = {}  # running job id -> kind, for the log line of a failure
         self._order = threading.Lock()
         self._stop = threading.Event()
         self._pump = threading.Thread(target=self._drain, name="job-events", daemon=True)
@@ -138,6 +153,7 @@ class JobRunner:
         outer.set_running_or_notify_cancel()
         with self._lock:
             self._pending.add(outer)
+            self._kinds[job.id] = kind
         inner = self._pool.submit(_run_in_worker, JOB_KINDS[kind], job.id, params, self._events, self._cancels)
         inner.add_done_callback(lambda f, jid=job.id: self._finish(jid, f, outer))
         return job.id, outer
@@ -240,13 +256,33 @@ class JobRunner:
             event = ProgressEvent(job_id, 0.0, "cancelled", "cancelled")
         else:
             msg = str(exc) or type(exc).__name__
+            with self._lock:
+                kind = self._kinds.get(job_id, "?")
+            # The worker's traceback travels as the exception's cause: the server log gets all of it.
+            level = logging.WARNING if is_input_error(exc) else logging.ERROR
+            log.log(level, "job %s (%s) failed: %s", job_id, kind, msg, exc_info=exc)
             repo.update_job(job_id, status="failed", error=msg, message="failed", engine=self._engine)
             event = ProgressEvent(job_id, 0.0, msg, "failed")
         self._publish(event)
         with self._lock:
             self._listeners.pop(job_id, None)
+            self._kinds.pop(job_id, None)
         with contextlib.suppress(Exception):  # the manager may already be gone at shutdown
             self._cancels.pop(job_id, None)
+
+
+def is_input_error(exc: BaseException) -> bool:
+    """True for a failure whose message is written for the person (a bad clip, a missing model, no such
+    row); False for a bug, whose text means nothing to them (KeyError 'x', NoReferencedTableError)."""
+    if isinstance(exc, KeyError | IndexError):
+        return False
+    return isinstance(exc, ValueError | FileNotFoundError | LookupError)  # ModelMissing is a FileNotFoundError
+
+
+JOB_FAILED = (
+    "The analysis failed on my side (the details are in the server log); your upload is kept, "
+    "so ask me to try again and tell the admin if it fails twice."
+)
 
 
 def worker_settings(params: dict[str, Any]) -> Any:

@@ -28,7 +28,14 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
 
 
 def make_engine(url: str) -> Engine:
-    """A new engine for `url`, with SQLite tuned for one writer and many readers."""
+    """A new engine for `url`, with SQLite tuned for one writer and many readers.
+
+    Registers the whole schema first: any process that touches the database (a spawned job worker,
+    a CLI command) then knows every table a foreign key may point at.
+    """
+    from storage.tables import load_all  # here, not at import: the table modules import this package
+
+    load_all()
     url = normalise_db_url(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -85,6 +92,9 @@ def read_session(engine: Engine | None = None) -> Iterator[Session]:
 
 def short_lived_engine(url: str) -> Engine:
     """An engine without a pool, for one-off commands (migrations, CLI) that must not hold connections."""
+    from storage.tables import load_all
+
+    load_all()
     url = normalise_db_url(url)
     if url.startswith("sqlite"):
         return make_engine(url)

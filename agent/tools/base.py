@@ -12,6 +12,7 @@ Routing hints live beside each tool:
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 import re
 from collections.abc import Callable
@@ -24,6 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
 from powerforge.config import Settings
+
+log = logging.getLogger(__name__)
 
 
 class Attachment(BaseModel):
@@ -247,8 +250,11 @@ def run_job(
     except ToolError:
         raise
     except Exception as e:
-        if isinstance(e, ValueError | FileNotFoundError | LookupError):  # ModelMissing is a FileNotFoundError
+        from powerforge.jobs import JOB_FAILED, is_input_error
+
+        if ctx.jobs is None:  # the pool logs its own failures (with the worker's traceback)
+            level = logging.WARNING if is_input_error(e) else logging.ERROR
+            log.log(level, "job %s failed inline: %s", kind, e, exc_info=e)
+        if is_input_error(e):
             raise ToolError(str(e)) from e
-        raise ToolError(
-            f"The analysis failed ({type(e).__name__}); your upload is kept, so you can ask me to try again."
-        ) from e
+        raise ToolError(JOB_FAILED) from e

@@ -1,4 +1,5 @@
-"""SQLModel tables, one module per domain; importing this package registers all of them.
+"""SQLModel tables, one module per domain; `load_all()` registers all of them (the one place that does:
+every engine calls it, and so does each job worker when it starts).
 
 Domain modules are discovered, so a new domain adds `storage/tables/<domain>.py` without editing
 this file.

@@ -17,3 +17,9 @@ def count(params: dict[str, Any], progress: Any) -> dict[str, Any]:
 def explode(params: dict[str, Any], progress: Any) -> dict[str, Any]:
     progress(0.1, "about to fail", force=True)
     raise ValueError("this clip has no video stream")
+
+
+def explode_bug(params: dict[str, Any], progress: Any) -> dict[str, Any]:
+    """A programming error (not a bad input): the person must not see its type or text."""
+    progress(0.1, "about to hit a bug", force=True)
+    return {"value": params["missing"]}
