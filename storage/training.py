@@ -60,7 +60,12 @@ _SYNC_LOCK = threading.Lock()
 
 
 def ensure_library(engine: Engine | None = None) -> None:
-    """Mirror the built-in exercise library into `training_exercises` (once per database per process)."""
+    """Mirror the built-in exercise library into `training_exercises` (once per database per process).
+
+    Race-safe: several processes or threads seeding a fresh database at once each insert with
+    `ON CONFLICT DO NOTHING`, so whoever comes second skips the rows instead of failing the turn
+    (five people logging their first sets at once hit `UNIQUE constraint failed` before).
+    """
     eng = engine or get_engine()
     key = str(eng.url) + f"#{len(library())}"
     if key in _SYNCED:
@@ -68,29 +73,40 @@ def ensure_library(engine: Engine | None = None) -> None:
     with _SYNC_LOCK:
         if key in _SYNCED:
             return
+        exercises = [
+            {"id": ex.id, "account_id": None, "name": ex.name, "name_key": normalise(ex.name),
+             "category": ex.category, "equipment": ex.equipment, "barbell": ex.barbell,
+             "aliases": list(ex.aliases), "created_at": utcnow()}
+            for ex in library().exercises
+        ]  # fmt: skip
+        muscles = [
+            {"exercise_id": ex.id, "muscle": m, "role": role}
+            for ex in library().exercises
+            for role, names in (("primary", ex.primary), ("secondary", ex.secondary))
+            for m in names
+        ]
         with transaction(eng) as s:
             have = set(s.exec(select(TrainingExercise.id).where(TrainingExercise.account_id.is_(None))).all())
-            for ex in library().exercises:
-                if ex.id in have:
-                    continue
-                s.add(
-                    TrainingExercise(
-                        id=ex.id,
-                        account_id=None,
-                        name=ex.name,
-                        name_key=normalise(ex.name),
-                        category=ex.category,
-                        equipment=ex.equipment,
-                        barbell=ex.barbell,
-                        aliases=list(ex.aliases),
-                    )
-                )
-                s.flush()
-                for m in ex.primary:
-                    s.add(TrainingExerciseMuscle(exercise_id=ex.id, muscle=m, role="primary"))
-                for m in ex.secondary:
-                    s.add(TrainingExerciseMuscle(exercise_id=ex.id, muscle=m, role="secondary"))
+            missing = [row for row in exercises if row["id"] not in have]
+            if missing:
+                ids = {row["id"] for row in missing}
+                _insert_ignoring_conflicts(s, TrainingExercise, missing)
+                _insert_ignoring_conflicts(s, TrainingExerciseMuscle, [m for m in muscles if m["exercise_id"] in ids])
         _SYNCED.add(key)
+
+
+def _insert_ignoring_conflicts(s: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL (rows another writer added are kept)."""
+    if not rows:
+        return
+    name = s.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise RuntimeError(f"unsupported database dialect {name!r}")
+    s.execute(insert(table.__table__).values(rows).on_conflict_do_nothing())
 
 
 def custom_exercise_id(account_id: int, name: str) -> str:
