@@ -195,7 +195,9 @@ def barcode(
         typer.echo("Checks: " + "; ".join(payload["flag_text"]) + f" (confidence {food.confidence:.0%})")
 
 
-def _do_import(path: Path, user: str | None, weight_unit: str, expect: str, as_json: bool) -> None:
+def _do_import(
+    path: Path, user: str | None, weight_unit: str, expect: str, as_json: bool, replace: bool = False
+) -> None:
     from nutrition.importers import ImportFormatError, parse_file
     from nutrition.transfer import save_import
     from powerforge.cli import emit_json
@@ -213,7 +215,7 @@ def _do_import(path: Path, user: str | None, weight_unit: str, expect: str, as_j
             f"{path.name} looks like a {result.source.split(':')[1]} export, not {expect}; "
             f"use `powerforge food import {result.source.split(':')[1]}`."
         )
-    summary = save_import(account.id, result)
+    summary = save_import(account.id, result, replace=replace)
     payload = {
         "file": str(path),
         "kind": result.kind,
@@ -224,7 +226,12 @@ def _do_import(path: Path, user: str | None, weight_unit: str, expect: str, as_j
         "days": summary.days,
         "first": summary.first,
         "last": summary.last,
+        "activities": summary.activities,
+        "strength_sets": summary.sets,
+        "kept_itemised_days": summary.kept_days,
+        "notes": summary.notes,
         "skipped": dict(result.skipped),
+        "skipped_rows": result.skipped_rows,
         "warnings": result.warnings,
     }
     if as_json:
@@ -234,8 +241,14 @@ def _do_import(path: Path, user: str | None, weight_unit: str, expect: str, as_j
         f"Imported {summary.entries} diary rows over {summary.days} days and {summary.weights} weigh-ins "
         f"({summary.first} to {summary.last}); replaced {summary.replaced} rows from an earlier import."
     )
-    for why, n in result.skipped.items():
-        typer.echo(f"Skipped {n} × {why}")
+    if summary.activities or summary.sets:
+        typer.echo(f"Exercise: {summary.activities} activity rows (energy, steps) and {summary.sets} strength sets.")
+    for note in summary.notes:
+        typer.echo(note)
+    for line in result.skipped_rows[:20]:
+        typer.echo(f"Skipped {line}")
+    if len(result.skipped_rows) > 20:
+        typer.echo(f"… and {len(result.skipped_rows) - 20} more skipped rows.")
     for w in result.warnings:
         typer.echo(f"Warning: {w}")
 
@@ -243,7 +256,10 @@ def _do_import(path: Path, user: str | None, weight_unit: str, expect: str, as_j
 @import_app.command("mfp")
 def import_mfp(
     path: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="Nutrition-Summary / Measurement-Summary CSV or ZIP")
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="Nutrition-Summary / Measurement-Summary / Exercise-Summary CSV or ZIP"
+        ),
     ],
     user: str = typer.Option(None, help="Username (default: the first user)."),
     weight_unit: str = typer.Option("kg", help="unit of the weights in Measurement-Summary (kg or lb)"),
@@ -259,10 +275,13 @@ def import_cronometer(
         Path, typer.Argument(exists=True, dir_okay=False, help="servings / dailysummary / biometrics CSV or ZIP")
     ],
     user: str = typer.Option(None, help="Username (default: the first user)."),
+    replace: bool = typer.Option(
+        False, "--replace", help="let daily totals replace itemised servings of the same days (kept by default)"
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
-    """Import a Cronometer export."""
-    _do_import(path, user, "kg", "cronometer", as_json)
+    """Import a Cronometer export (a daily summary never replaces itemised servings unless --replace)."""
+    _do_import(path, user, "kg", "cronometer", as_json, replace)
 
 
 @food_app.command("export")

@@ -6,13 +6,17 @@ Formats (recognised by their header row, not the file name):
   ignored)], [Note]. Without `Time` a row is one meal's total; with it, one logged food.
   Older food-diary files add a `Food` column.
 - MFP `Measurement-Summary*.csv`: Date, Weight (no unit in the file: the caller says kg or lb).
+- MFP `Exercise-Summary*.csv`: Date, Exercise, Type (Cardio | Strength), Exercise Calories, Exercise
+  Minutes, Sets, Reps Per Set, Kilograms | Pounds (the load of each set), Steps, Note. Cardio rows
+  are exercise energy and steps; strength rows are sets.
 - Cronometer `servings.csv` (Day, Time, Group, Food Name, Amount, Energy (kcal), ...),
   `dailysummary.csv` (Date, Energy (kcal), ...) and `biometrics.csv` (Day, Time, Metric, Unit, Amount).
 - A ZIP holding any of these (MFP mails its export as one).
 
 Files come in UTF-8 (with or without BOM), UTF-16 or Windows-1252; commas or semicolons; ISO, US or
 European dates; "1,200" thousands. Problems never abort silently: a file missing the columns we
-need raises ImportFormatError naming them; odd rows are skipped and counted with the reason;
+need raises ImportFormatError naming them (never a default in their place); each odd row is skipped
+with its line and column in words ("line 7: the Protein (g) column holds 'abc', not a number");
 duplicate rows are reported.
 """
 
@@ -30,6 +34,7 @@ from pathlib import Path
 from nutrition.nutrients import FIELDS
 
 LB_KG = 0.45359237
+DAILY_TOTAL = "Daily total (Cronometer)"  # the food name of a day imported from dailysummary.csv
 
 
 class ImportFormatError(ValueError):
@@ -48,20 +53,57 @@ class ImportedEntry:
 
 
 @dataclass
+class ImportedActivity:
+    """One MyFitnessPal exercise row: energy burned, minutes and steps as the app logged them."""
+
+    day: date
+    name: str
+    kind: str  # cardio | strength
+    kcal: float | None
+    minutes: float | None
+    steps: int | None
+    note: str = ""
+
+
+@dataclass
+class ImportedStrength:
+    """A strength row of MyFitnessPal: `sets` x `reps` at `load_kg` (becomes training sets)."""
+
+    day: date
+    exercise: str
+    sets: int
+    reps: int
+    load_kg: float
+    line: int
+
+
+@dataclass
 class ImportResult:
-    kind: str  # mfp_nutrition | mfp_measurement | cronometer_servings | cronometer_daily | cronometer_biometrics
+    kind: str  # mfp_nutrition | mfp_measurement | mfp_exercise | cronometer_servings | cronometer_daily | ...
     source: str  # import:mfp | import:cronometer
     entries: list[ImportedEntry] = field(default_factory=list)
     weights_kg: dict[date, float] = field(default_factory=dict)
+    activities: list[ImportedActivity] = field(default_factory=list)
+    strength: list[ImportedStrength] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)
+    skipped_rows: list[str] = field(default_factory=list)  # "Exercise-Summary.csv line 7: the ... column holds ..."
     warnings: list[str] = field(default_factory=list)
     encoding: str = "utf-8"
     files: list[str] = field(default_factory=list)
 
+    def skip(self, row: list[str], reason: str, why: str) -> None:
+        """Count a skipped row under `reason` and keep its line and column in words (`why`)."""
+        self.skipped[reason] += 1
+        where = f"{self.files[-1]} " if self.files else ""
+        self.skipped_rows.append(f"{where}line {getattr(row, 'line', '?')}: {why}")
+
     def merge(self, other: ImportResult) -> None:
         self.entries += other.entries
         self.weights_kg |= other.weights_kg
+        self.activities += other.activities
+        self.strength += other.strength
         self.skipped.update(other.skipped)
+        self.skipped_rows += other.skipped_rows
         self.warnings += other.warnings
         self.files += other.files
         if other.kind not in self.kind.split("+"):
@@ -115,12 +157,23 @@ def decode(raw: bytes) -> tuple[str, str]:
         return raw.decode("cp1252", errors="replace"), "cp1252"
 
 
+class Row(list):
+    """A CSV row that remembers its line in the file (for "line 7: ..." reports)."""
+
+    line: int = 0
+
+
 def read_rows(text: str) -> tuple[list[str], list[list[str]]]:
     sample = text[:4096]
     first = sample.splitlines()[0] if sample else ""
     delimiter = max((",", ";", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows = [r for r in reader if any(c.strip() for c in r)]
+    rows: list[list[str]] = []
+    for r in reader:
+        if any(c.strip() for c in r):
+            row = Row(r)
+            row.line = reader.line_num
+            rows.append(row)
     if not rows:
         raise ImportFormatError("The file is empty.")
     return [h.strip() for h in rows[0]], rows[1:]
@@ -167,6 +220,8 @@ def parse_date(cell: str, order: str = "mdy") -> date | None:
 
 def detect(headers: list[str]) -> str | None:
     h = {norm_header(x) for x in headers}
+    if {"date", "exercise", "type"} <= h and ({"exercise calories", "exercise minutes"} & h):
+        return "mfp_exercise"
     if "meal" in h and "date" in h:
         return "mfp_nutrition"
     if {"food name", "group"} <= h and ({"day", "date"} & h):
@@ -180,6 +235,22 @@ def detect(headers: list[str]) -> str | None:
     return None
 
 
+def _nutrients(
+    row: list[str], headers: list[str], cols: dict[str, int], result: ImportResult
+) -> dict[str, float | None] | None:
+    """The row's nutrient values, or None (and the row reported) when a cell holds text, not a number."""
+    values: dict[str, float | None] = {}
+    for f in FIELDS:
+        i = cols.get(f)
+        cell = _cell(row, i)
+        v = parse_number(cell)
+        if v is None and cell and cell not in ("-", "—", "n/a", "NA") and i is not None:
+            result.skip(row, "a number column holds text", f"the {headers[i]} column holds '{cell[:30]}', not a number")
+            return None
+        values[f] = v
+    return values
+
+
 def _nutrient_columns(headers: list[str]) -> dict[str, int]:
     cols: dict[str, int] = {}
     for i, h in enumerate(headers):
@@ -191,6 +262,15 @@ def _nutrient_columns(headers: list[str]) -> dict[str, int]:
 
 def _cell(row: list[str], i: int | None) -> str:
     return row[i].strip() if i is not None and i < len(row) else ""
+
+
+def _number_why(headers: list[str], i: int, cell: str) -> str:
+    return f"the {headers[i]} column " + (f"holds '{cell[:30]}', not a number" if cell else "is empty")
+
+
+def _date_why(headers: list[str], i: int | None, cell: str) -> str:
+    name = headers[i] if i is not None else "Date"
+    return f"the {name} column is empty" if not cell else f"the {name} column holds '{cell[:30]}', not a date"
 
 
 def _require(headers: list[str], names: list[str], what: str) -> dict[str, int]:
@@ -235,11 +315,13 @@ def parse_mfp_nutrition(headers: list[str], rows: list[list[str]], result: Impor
             continue
         day = parse_date(first, order)
         if day is None:
-            result.skipped["unreadable date"] += 1
+            result.skip(row, "unreadable date", _date_why(headers, idx["date"], first))
             continue
-        values = {f: parse_number(_cell(row, cols.get(f))) for f in FIELDS}
+        values = _nutrients(row, headers, cols, result)
+        if values is None:
+            continue
         if values["kcal"] is None:
-            result.skipped["no calories"] += 1
+            result.skip(row, "no calories", f"the {headers[cols['kcal']]} column is empty")
             continue
         meal_cell = _cell(row, idx["meal"])
         food = _cell(row, i_food) or f"{meal_cell or 'Meal'} total (MyFitnessPal)"
@@ -262,8 +344,12 @@ def parse_mfp_measurement(headers: list[str], rows: list[list[str]], result: Imp
     for row in rows:
         day = parse_date(_cell(row, idx["date"]), order)
         w = parse_number(_cell(row, idx["weight"]))
-        if day is None or w is None:
-            result.skipped["unreadable weight row"] += 1
+        if day is None:
+            result.skip(row, "unreadable weight row", _date_why(headers, idx["date"], _cell(row, idx["date"])))
+            continue
+        if w is None:
+            cell = _cell(row, idx["weight"])
+            result.skip(row, "unreadable weight row", _number_why(headers, idx["weight"], cell))
             continue
         if day in result.weights_kg:
             result.skipped["duplicate day (kept the later weight)"] += 1
@@ -282,12 +368,15 @@ def parse_cronometer_servings(headers: list[str], rows: list[list[str]], result:
     for row in rows:
         day = parse_date(_cell(row, i_day), order)
         if day is None:
-            result.skipped["unreadable date"] += 1
+            result.skip(row, "unreadable date", _date_why(headers, i_day, _cell(row, i_day)))
             continue
-        values = {f: parse_number(_cell(row, cols.get(f))) for f in FIELDS}
+        values = _nutrients(row, headers, cols, result)
+        if values is None:
+            continue
         name = _cell(row, idx["food name"])
         if not name or values["kcal"] is None:
-            result.skipped["no food name or energy"] += 1
+            col_name = headers[idx["food name"]] if not name else headers[cols["kcal"]]
+            result.skip(row, "no food name or energy", f"the {col_name} column is empty")
             continue
         key = (day, _cell(row, idx.get("time")), name, _cell(row, idx["amount"]), tuple(values.values()))
         keys.append(key)
@@ -304,20 +393,25 @@ def parse_cronometer_servings(headers: list[str], rows: list[list[str]], result:
 
 
 def parse_cronometer_daily(headers: list[str], rows: list[list[str]], result: ImportResult) -> None:
-    idx = _require(headers, ["date"], "Cronometer daily summary")
+    idx = _require(headers, ["date", "energy kcal"], "Cronometer daily summary")
     cols = _nutrient_columns(headers)
     order = _date_order([_cell(r, idx["date"]) for r in rows])
     for row in rows:
         day = parse_date(_cell(row, idx["date"]), order)
-        values = {f: parse_number(_cell(row, cols.get(f))) for f in FIELDS}
-        if day is None or not values.get("kcal"):
-            result.skipped["empty or unreadable day"] += 1
+        if day is None:
+            result.skip(row, "empty or unreadable day", _date_why(headers, idx["date"], _cell(row, idx["date"])))
+            continue
+        values = _nutrients(row, headers, cols, result)
+        if values is None:
+            continue
+        if not values.get("kcal"):
+            result.skip(row, "empty or unreadable day", f"the {headers[cols['kcal']]} column is empty or zero")
             continue
         if any(e.day == day for e in result.entries):
             result.skipped["duplicate day"] += 1
             result.warnings.append(f"{day.isoformat()} appears twice; kept the first.")
             continue
-        result.entries.append(ImportedEntry(day, "snack", "Daily total (Cronometer)", "", values))
+        result.entries.append(ImportedEntry(day, "snack", DAILY_TOTAL, "", values))
 
 
 def parse_cronometer_biometrics(headers: list[str], rows: list[list[str]], result: ImportResult) -> None:
@@ -330,10 +424,82 @@ def parse_cronometer_biometrics(headers: list[str], rows: list[list[str]], resul
         day = parse_date(_cell(row, i_day), order)
         value = parse_number(_cell(row, idx["amount"]))
         unit = _cell(row, idx["unit"]).lower()
-        if day is None or value is None:
-            result.skipped["unreadable weight row"] += 1
+        if day is None:
+            result.skip(row, "unreadable weight row", _date_why(headers, i_day, _cell(row, i_day)))
+            continue
+        if value is None:
+            cell = _cell(row, idx["amount"])
+            result.skip(row, "unreadable weight row", _number_why(headers, idx["amount"], cell))
             continue
         result.weights_kg[day] = round(value * (LB_KG if unit.startswith("lb") else 1.0), 3)
+
+
+_MFP_LOAD = {"kilograms": 1.0, "kilograms kg": 1.0, "kg": 1.0, "pounds": LB_KG, "pounds lbs": LB_KG, "lbs": LB_KG}
+
+
+def parse_mfp_exercise(headers: list[str], rows: list[list[str]], result: ImportResult) -> None:
+    """Cardio rows -> activities (energy, minutes, steps); strength rows -> sets x reps at the load."""
+    idx = _require(
+        headers, ["date", "exercise", "type", "exercise calories", "sets", "reps per set"], "MyFitnessPal exercise"
+    )
+    load_col = next((h for h in idx if h in _MFP_LOAD), None)
+    if load_col is None:
+        raise ImportFormatError(
+            "This MyFitnessPal exercise file has no load column ('Kilograms' or 'Pounds'), so its strength "
+            f"rows cannot be read; nothing was imported. Found: {', '.join(headers)}."
+        )
+    factor = _MFP_LOAD[load_col]
+    i_min, i_steps, i_note = idx.get("exercise minutes"), idx.get("steps"), idx.get("note")
+    order = _date_order([_cell(r, idx["date"]) for r in rows])
+
+    def num(row: list[str], i: int | None) -> tuple[float | None, str | None]:
+        cell = _cell(row, i)
+        v = parse_number(cell)
+        if v is None and cell and i is not None:
+            return None, f"the {headers[i]} column holds '{cell[:30]}', not a number"
+        if v is not None and v < 0 and i is not None:
+            return None, f"the {headers[i]} column holds a negative number ({cell})"
+        return v, None
+
+    for row in rows:
+        first = _cell(row, idx["date"])
+        if first.lower().startswith("total"):
+            continue
+        day = parse_date(first, order)
+        if day is None:
+            result.skip(row, "unreadable date", _date_why(headers, idx["date"], first))
+            continue
+        name = _cell(row, idx["exercise"]).strip('"')
+        if not name:
+            result.skip(row, "no exercise name", f"the {headers[idx['exercise']]} column is empty")
+            continue
+        cells = {k: num(row, i) for k, i in (("kcal", idx["exercise calories"]), ("min", i_min), ("steps", i_steps))}
+        cells |= {k: num(row, idx[c]) for k, c in (("sets", "sets"), ("reps", "reps per set"), ("load", load_col))}
+        bad = next((why for _v, why in cells.values() if why), None)
+        if bad:
+            result.skip(row, "a number column holds text", bad)
+            continue
+        kcal, minutes, steps = cells["kcal"][0], cells["min"][0], cells["steps"][0]
+        kind = "strength" if _cell(row, idx["type"]).lower().startswith("strength") else "cardio"
+        sets, reps, load = cells["sets"][0], cells["reps"][0], cells["load"][0]
+        if kind == "strength" and sets and reps:
+            result.strength.append(
+                ImportedStrength(day, name, int(sets), int(reps), round((load or 0.0) * factor, 3), row.line)  # type: ignore[attr-defined]
+            )
+        elif kind == "strength" and kcal is None:
+            why = f"the {headers[idx['sets']]} and {headers[idx['reps per set']]} columns are empty"
+            result.skip(row, "strength row without sets or reps", why)
+            continue
+        if kcal is None and steps is None and minutes is None:
+            if kind == "cardio":
+                why = f"the {headers[idx['exercise calories']]} column is empty"
+                result.skip(row, "no energy, minutes or steps", why)
+            continue
+        result.activities.append(
+            ImportedActivity(
+                day, name[:200], kind, kcal, minutes, None if steps is None else int(steps), _cell(row, i_note)
+            )
+        )
 
 
 def parse_text(text: str, weight_unit: str = "kg", name: str = "") -> ImportResult:
@@ -342,7 +508,7 @@ def parse_text(text: str, weight_unit: str = "kg", name: str = "") -> ImportResu
     if kind is None:
         raise ImportFormatError(
             f"I don't recognise {name or 'this file'}: its columns are {', '.join(headers[:8])}. "
-            "I read MyFitnessPal (Nutrition-Summary, Measurement-Summary) and Cronometer "
+            "I read MyFitnessPal (Nutrition-Summary, Measurement-Summary, Exercise-Summary) and Cronometer "
             "(servings, dailysummary, biometrics) CSV exports."
         )
     source = "import:mfp" if kind.startswith("mfp") else "import:cronometer"
@@ -351,6 +517,8 @@ def parse_text(text: str, weight_unit: str = "kg", name: str = "") -> ImportResu
         parse_mfp_nutrition(headers, rows, result)
     elif kind == "mfp_measurement":
         parse_mfp_measurement(headers, rows, result, weight_unit)
+    elif kind == "mfp_exercise":
+        parse_mfp_exercise(headers, rows, result)
     elif kind == "cronometer_servings":
         parse_cronometer_servings(headers, rows, result)
     elif kind == "cronometer_daily":

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from storage.engine import read_session, transaction
 from storage.tables.core import new_id, utcnow
 from storage.tables.nutrition import (
+    NutritionActivity,
     NutritionEntry,
     NutritionFavourite,
     NutritionFood,
@@ -179,6 +180,39 @@ def replace_imported(
         for e in entries:
             s.add(NutritionEntry(account_id=account_id, batch_id=batch, source=source, **e))
     return removed, len(entries)
+
+
+def replace_imported_activity(
+    account_id: int, source: str, days: Iterable[date], rows: list[dict[str, Any]], engine: Engine | None = None
+) -> tuple[int, int]:
+    """Exercise rows of an import replace what the same source stored for those days. (removed, inserted)"""
+    day_list = sorted(set(days))
+    with transaction(engine) as s:
+        removed = 0
+        if day_list:
+            result = s.exec(  # type: ignore[call-overload]
+                delete(NutritionActivity).where(
+                    NutritionActivity.account_id == account_id,
+                    NutritionActivity.source == source,
+                    col(NutritionActivity.day).in_(day_list),
+                )
+            )
+            removed = int(result.rowcount or 0)
+        for r in rows:
+            s.add(NutritionActivity(account_id=account_id, source=source, **r))
+    return removed, len(rows)
+
+
+def list_activity(
+    account_id: int, start: date, end: date | None = None, engine: Engine | None = None
+) -> list[NutritionActivity]:
+    with read_session(engine) as s:
+        q = select(NutritionActivity).where(
+            NutritionActivity.account_id == account_id,
+            NutritionActivity.day >= start,
+            NutritionActivity.day <= (end or start),
+        )
+        return list(s.exec(q.order_by(NutritionActivity.day, NutritionActivity.id)))
 
 
 # --- custom foods, recipes, favourites -----------------------------------------------------------

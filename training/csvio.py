@@ -22,6 +22,8 @@ from training.library import Library, library
 STRONG_REQUIRED = {"date", "workout name", "exercise name", "set order", "weight", "reps"}
 HEVY_REQUIRED = {"title", "start_time", "exercise_title", "set_index", "reps"}
 MAX_BYTES = 50 * 1024 * 1024
+LINE = "\x00line"  # key of the line number in a parsed row (no real column can be called that)
+HEVY_WEIGHT_COLUMNS = ("weight_kg", "weight_lbs")
 
 
 class CSVImportError(ValueError):
@@ -85,6 +87,31 @@ def _num(v: str | None) -> float | None:
     return float(v)
 
 
+_COLUMN_WORDS = {
+    "weight": "Weight",
+    "reps": "Reps",
+    "rpe": "RPE",
+    "distance": "Distance",
+    "seconds": "Seconds",
+    "weight_kg": "weight_kg",
+    "weight_lbs": "weight_lbs",
+    "distance_km": "distance_km",
+    "distance_miles": "distance_miles",
+    "duration_seconds": "duration_seconds",
+    "set_index": "set_index",
+}
+
+
+def _cell_num(row: dict[str, str], column: str) -> float | None:
+    """A number cell, or ValueError naming the column and what it holds (not Python's float() message)."""
+    raw = row.get(column)
+    try:
+        return _num(raw)
+    except ValueError:
+        shown = (raw or "").strip()[:30]
+        raise ValueError(f"the {_COLUMN_WORDS.get(column, column)} column holds '{shown}', not a number") from None
+
+
 _DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %I:%M:%S %p",
@@ -98,6 +125,29 @@ _DATE_FORMATS = (
     "%d/%m/%Y %H:%M",
     "%Y/%m/%d %H:%M:%S",
 )
+
+
+def _cell_date(row: dict[str, str], column: str, label: str, tz: ZoneInfo) -> datetime:
+    """A date cell, or ValueError naming the column in words."""
+    raw = (row.get(column) or "").strip()
+    if not raw:
+        raise ValueError(f"the {label} column is empty")
+    try:
+        return parse_datetime(raw, tz)
+    except ValueError:
+        raise ValueError(f"the {label} column holds '{raw[:30]}', an unreadable date") from None
+
+
+def _check_signs(weight: float, reps: int, weight_label: str) -> None:
+    if weight < 0:
+        raise ValueError(f"the {weight_label} column holds a negative number ({weight:g})")
+    if reps < 0:
+        raise ValueError(f"the Reps column holds a negative number ({reps})")
+
+
+def _check_rpe(rpe: float | None) -> None:
+    if rpe is not None and not 1 <= rpe <= 10:
+        raise ValueError(f"the RPE column holds {rpe:g}, off the 1-10 scale")
 
 
 def parse_datetime(value: str, tz: ZoneInfo) -> datetime:
@@ -138,15 +188,18 @@ def parse_duration(value: str | None) -> float | None:
 def _reader(text: str) -> tuple[list[str], list[dict[str, str]]]:
     first = text.splitlines()[0] if text.strip() else ""
     delim = ";" if first.count(";") > first.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    rows = [(reader.line_num, r) for r in reader]
     if not rows:
         raise CSVImportError("The file is empty.")
-    header = [h.strip().strip('"').lower() for h in rows[0]]
+    header = [h.strip().strip('"').lower() for h in rows[0][1]]
     out = []
-    for r in rows[1:]:
+    for line, r in rows[1:]:
         if not any(c.strip() for c in r):
             continue
-        out.append({header[i]: (r[i] if i < len(r) else "") for i in range(len(header))})
+        row = {header[i]: (r[i] if i < len(r) else "") for i in range(len(header))}
+        row[LINE] = str(line)  # the file's line number, for "line 12: ..." reports
+        out.append(row)
     return header, out
 
 
@@ -160,8 +213,10 @@ def detect(text: str) -> str:
         return "strong"
     near = "Hevy" if "exercise_title" in cols or "start_time" in cols else "Strong"
     need = HEVY_REQUIRED if near == "Hevy" else STRONG_REQUIRED
+    missing = ", ".join(f"'{c}'" for c in sorted(need - cols))
     raise CSVImportError(
-        f"This doesn't look like a Strong or Hevy export: missing column(s) {', '.join(sorted(need - cols))}."
+        f"This doesn't look like a {near} export: missing column(s) {missing}; nothing was imported. "
+        f"Export again from {near} without editing the file."
     )
 
 
@@ -200,33 +255,32 @@ def parse_strong(text: str, *, unit: str = "kg", tz: str = "UTC", lib: Library |
     report = ImportReport("strong", rows=len(rows), has_unit_column="weight unit" in header)
     sessions: dict[tuple[str, str], ImportedSession] = {}
     counters: dict[tuple[str, str, str], int] = {}
-    for n, row in enumerate(rows, start=2):
+    for row in rows:
+        n = row[LINE]
         order = (row.get("set order") or "").strip().lower()
         if order in ("rest timer", "note", "notes"):
             continue
         try:
-            started = parse_datetime(row["date"], zone)
+            started = _cell_date(row, "date", "Date", zone)
             name = (row.get("workout name") or "Workout").strip() or "Workout"
             ex_name = (row.get("exercise name") or "").strip()
             if not ex_name:
-                raise ValueError("no exercise name")
-            weight = _num(row.get("weight")) or 0.0
-            reps = int(_num(row.get("reps")) or 0)
+                raise ValueError("the Exercise Name column is empty")
+            weight = _cell_num(row, "weight") or 0.0
+            reps = int(_cell_num(row, "reps") or 0)
             w_unit = (row.get("weight unit") or unit).strip().lower() or unit
             w_unit = "lb" if w_unit.startswith(("lb", "pound")) else "kg"
-            if weight < 0 or reps < 0:
-                raise ValueError("negative weight or reps")
-            dist = _num(row.get("distance"))
+            _check_signs(weight, reps, "Weight")
+            dist = _cell_num(row, "distance")
             d_unit = (row.get("distance unit") or ("km" if unit == "kg" else "mi")).strip().lower() or "km"
-            seconds = _num(row.get("seconds"))
-            rpe = _num(row.get("rpe"))
-            if rpe is not None and not 1 <= rpe <= 10:
-                raise ValueError(f"RPE {rpe:g} is off the scale")
+            seconds = _cell_num(row, "seconds")
+            rpe = _cell_num(row, "rpe")
+            _check_rpe(rpe)
         except (ValueError, KeyError) as e:
-            report.skipped.append(f"row {n}: {e}")
+            report.skipped.append(f"line {n}: {e}")
             continue
         if reps == 0 and weight == 0 and not seconds and not dist:
-            report.skipped.append(f"row {n}: empty set (no weight, reps, time or distance)")
+            report.skipped.append(f"line {n}: empty set (no weight, reps, time or distance)")
             continue
         key = (started.isoformat(), name)
         sess = sessions.get(key)
@@ -271,34 +325,38 @@ def parse_hevy(text: str, *, tz: str = "UTC", lib: Library | None = None) -> Imp
     cols = set(header)
     if not cols >= HEVY_REQUIRED:
         detect(text)
+    if not cols & set(HEVY_WEIGHT_COLUMNS):
+        raise CSVImportError(
+            "This Hevy export has no weight column ('weight_kg' or 'weight_lbs'), so no set's load can be read; "
+            "nothing was imported. Export again from Hevy (Settings → Export & Import) without editing the file."
+        )
     w_col, w_unit = ("weight_kg", "kg") if "weight_kg" in cols else ("weight_lbs", "lb")
     d_col, d_unit = ("distance_km", "km") if "distance_km" in cols else ("distance_miles", "mi")
     report = ImportReport("hevy", rows=len(rows))
     sessions: dict[tuple[str, str], ImportedSession] = {}
     groups: dict[tuple[str, str], dict[str, str]] = {}
-    for n, row in enumerate(rows, start=2):
+    for row in rows:
+        n = row[LINE]
         try:
-            started = parse_datetime(row["start_time"], zone)
+            started = _cell_date(row, "start_time", "start_time", zone)
             title = (row.get("title") or "Workout").strip() or "Workout"
             ex_name = (row.get("exercise_title") or "").strip()
             if not ex_name:
-                raise ValueError("no exercise name")
-            weight = _num(row.get(w_col)) or 0.0
-            reps = int(_num(row.get("reps")) or 0)
-            if weight < 0 or reps < 0:
-                raise ValueError("negative weight or reps")
-            rpe = _num(row.get("rpe"))
-            if rpe is not None and not 1 <= rpe <= 10:
-                raise ValueError(f"RPE {rpe:g} is off the scale")
-            dist = _num(row.get(d_col))
-            secs = _num(row.get("duration_seconds"))
-            idx = int(_num(row.get("set_index")) or 0) + 1
-            ended = parse_datetime(row["end_time"], zone) if row.get("end_time") else None
+                raise ValueError("the exercise_title column is empty")
+            weight = _cell_num(row, w_col) or 0.0
+            reps = int(_cell_num(row, "reps") or 0)
+            _check_signs(weight, reps, w_col)
+            rpe = _cell_num(row, "rpe")
+            _check_rpe(rpe)
+            dist = _cell_num(row, d_col)
+            secs = _cell_num(row, "duration_seconds")
+            idx = int(_cell_num(row, "set_index") or 0) + 1
+            ended = _cell_date(row, "end_time", "end_time", zone) if (row.get("end_time") or "").strip() else None
         except (ValueError, KeyError) as e:
-            report.skipped.append(f"row {n}: {e}")
+            report.skipped.append(f"line {n}: {e}")
             continue
         if reps == 0 and weight == 0 and not secs and not dist:
-            report.skipped.append(f"row {n}: empty set (no weight, reps, time or distance)")
+            report.skipped.append(f"line {n}: empty set (no weight, reps, time or distance)")
             continue
         key = (started.isoformat(), title)
         sess = sessions.get(key)

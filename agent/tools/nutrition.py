@@ -1716,6 +1716,9 @@ class ImportArgs(BaseModel):
     """Import a MyFitnessPal or Cronometer export (attached CSV or ZIP) into the food diary and weights."""
 
     weight_unit: Literal["kg", "lb"] | None = Field(default=None, description="unit of MFP weights (its file has none)")
+    replace: bool = Field(
+        default=False, description="true only when the person asked daily totals to replace itemised servings"
+    )
 
 
 def _csv_kind(att: Attachment) -> str | None:
@@ -1777,7 +1780,7 @@ def food_import(ctx: ToolContext, args: ImportArgs) -> ToolOutput:
         except ImportFormatError as e:
             lines.append(f"❌ {a.filename}: {e}")
             continue
-        summary = save_import(ctx.account_id, result, ctx.engine)
+        summary = save_import(ctx.account_id, result, ctx.engine, replace=args.replace)
         what = []
         if summary.entries:
             what.append(f"{summary.entries} diary rows over {summary.days} days")
@@ -1787,6 +1790,10 @@ def food_import(ctx: ToolContext, args: ImportArgs) -> ToolOutput:
                 if result.kind.find("mfp_measurement") >= 0
                 else f"{summary.weights} weigh-ins"
             )
+        if summary.activities:
+            what.append(f"{summary.activities} exercise rows (energy burned, steps)")
+        if summary.sets:
+            what.append(f"{summary.sets} strength sets (in your training log)")
         span = f" ({summary.first} to {summary.last})" if summary.first else ""
         lines.append(
             f"✅ {a.filename}: imported {' and '.join(what) or 'nothing'}{span}."
@@ -1796,8 +1803,11 @@ def food_import(ctx: ToolContext, args: ImportArgs) -> ToolOutput:
                 else ""
             )
         )
-        if result.skipped:
-            lines.append("Skipped: " + ", ".join(f"{n} × {why}" for why, n in result.skipped.items()) + ".")
+        lines += [f"ℹ️ {n}" for n in summary.notes]
+        if result.skipped_rows:
+            shown = "; ".join(result.skipped_rows[:5])
+            more = f" … and {len(result.skipped_rows) - 5} more" if len(result.skipped_rows) > 5 else ""
+            lines.append(f"Skipped {len(result.skipped_rows)} rows: {shown}{more}.")
         lines += [f"⚠️ {w}" for w in result.warnings]
         data.append(
             {
@@ -1806,7 +1816,11 @@ def food_import(ctx: ToolContext, args: ImportArgs) -> ToolOutput:
                 "entries": summary.entries,
                 "weights": summary.weights,
                 "replaced": summary.replaced,
+                "activities": summary.activities,
+                "strength_sets": summary.sets,
+                "kept_itemised_days": [d.isoformat() for d in summary.kept_days],
                 "skipped": dict(result.skipped),
+                "skipped_rows": result.skipped_rows[:50],
                 "warnings": result.warnings,
             }
         )

@@ -154,3 +154,25 @@ class OffProduct(SQLModel, table=True):
     brand: str = ""
     product: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     fetched_at: datetime = Field(default_factory=utcnow)
+
+
+class NutritionActivity(SQLModel, table=True):
+    """Exercise energy and steps of one day, as another app logged them (MyFitnessPal's exercise diary).
+
+    Kept apart from the diary: it is energy out, not in, and the expenditure estimate must not count it twice.
+    """
+
+    __tablename__ = "nutrition_activity"
+    __table_args__ = (Index("ix_nutrition_activity_account_day", "account_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", index=True, ondelete="CASCADE")
+    day: date
+    name: str
+    kind: str = Field(default="cardio", max_length=16)  # cardio | strength
+    kcal: float | None = None
+    minutes: float | None = None
+    steps: int | None = None
+    note: str = ""
+    source: str = Field(default="import:mfp", max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
