@@ -96,9 +96,14 @@ class Coach:
         }
         final: dict[str, Any] = {}
         async with lock:
-            async for mode, chunk in self.graph.astream(state_in, config, stream_mode=["messages", "values"]):
+            async for mode, chunk in self.graph.astream(state_in, config, stream_mode=["messages", "values", "custom"]):
                 if mode == "values":
                     final = chunk
+                elif mode == "custom":  # the reply's words, streamed only after code checked them
+                    if on_token is not None and isinstance(chunk, dict) and chunk.get("reply_text"):
+                        result = on_token(chunk["reply_text"])
+                        if asyncio.iscoroutine(result):
+                            await result
                 elif on_token is not None:
                     msg, meta = chunk
                     if meta.get("langgraph_node") == "reply" and isinstance(msg, AIMessageChunk) and msg.content:

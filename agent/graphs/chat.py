@@ -33,12 +33,15 @@ from langchain_core.messages import (
     ToolMessage,
 )
 from langchain_core.runnables import RunnableConfig
+from langgraph.config import get_stream_writer
+from langgraph.constants import TAG_NOSTREAM
 from langgraph.graph import END, START, StateGraph
 from pydantic import Field, ValidationError, create_model
 from sqlalchemy import Engine
 
 from agent import prompts
 from agent.grounding import ground, has_optional_fields_only
+from agent.numbers import numbers_in_data, unsupported_numbers, unsupported_trend
 from agent.router import CHAT, catalog, routable, route_by_code
 from agent.shortlist import shortlist_for
 from agent.state import ChatState
@@ -292,10 +295,9 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
                 )
             )
         else:
-            msgs.append(_with_instruction(state, "Reply briefly as the coach."))
+            msgs.append(_with_instruction(state, prompts.load("reply_chat")))
         try:
-            msg = await _invoke(deps.model, msgs)
-            text = clean_reply(_text(msg))
+            text = await _checked_reply(deps.model, msgs, _Evidence.of(state, outputs))
         except LLMUnavailable as e:
             text = llm_error_message(deps.settings, e)
         if not text and not outputs:
@@ -329,6 +331,92 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
     g.add_conditional_edges("run_tool", after_tool, ["tool_args", "reply"])
     g.add_edge("reply", END)
     return g.compile(checkpointer=checkpointer)
+
+
+# --------------------------------------------------------------------------- words that cannot lie
+@dataclass
+class _Evidence:
+    """What a reply may draw numbers and trends from: this turn's tool outputs and the athlete's words."""
+
+    allowed: set[float]
+    datas: list[dict[str, Any]]
+    has_output: bool
+
+    @classmethod
+    def of(cls, state: ChatState, outputs: list[ToolOutput]) -> _Evidence:
+        shown = [s for m in state.get("messages", []) if isinstance(m, AIMessage)
+                 for s in m.additional_kwargs.get("summaries") or []]  # fmt: skip
+        sources: list[Any] = [_last_user_text(state), shown]
+        sources += [(o.summary, o.markdown, o.data) for o in outputs]
+        return cls(numbers_in_data(*sources), [o.data for o in outputs], bool(outputs))
+
+    def problem(self, text: str) -> str | None:
+        """Why `text` cannot be shown (numbers or a trend the data does not hold), or None."""
+        bad = unsupported_numbers(text, self.allowed)
+        if bad:
+            return f"numbers that are not in the data: {', '.join(bad)}"
+        trend = unsupported_trend(text, self.datas)
+        return f'a trend ("{trend}") from too few data points' if trend else None
+
+    def allowed_text(self) -> str:
+        shown = sorted(self.allowed)[:40]
+        return ", ".join(f"{n:g}" for n in shown) or "none"
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
+
+
+async def _checked_reply(model: BaseChatModel, msgs: list[BaseMessage], ev: _Evidence) -> str:
+    """The model's reply, shown only once code has checked it.
+
+    Sentences stream as soon as they are clean (no tool-call JSON) and carry no unsupported number; the
+    first that fails stops the stream. A failing reply is regenerated once with the allowed numbers;
+    if that fails too, a turn with a tool result keeps only the tool's own text, and a chat turn keeps
+    only the sentences that pass.
+    """
+    quiet = model.with_config(tags=[TAG_NOSTREAM])  # raw tokens never reach the screen
+    write = _writer()
+    text, shown, streaming = "", 0, True
+    try:
+        async for chunk in quiet.astream(msgs):
+            text += _text(chunk) if isinstance(chunk, BaseMessage) else str(chunk)
+            while streaming and (m := _SENTENCE_END.search(text, shown)):
+                sentence = text[shown : m.end()]
+                if (
+                    "{" in sentence
+                    or "<" in sentence
+                    or clean_reply(sentence) != sentence.strip()
+                    or ev.problem(sentence)
+                ):
+                    streaming = False
+                    break
+                write({"reply_text": sentence if shown else sentence.lstrip()})
+                shown = m.end()
+    except _LLM_ERRORS as e:
+        raise LLMUnavailable(str(e)) from e
+    text = clean_reply(text)
+    problem = ev.problem(text)
+    if problem is None:
+        if streaming and text[shown:].strip():
+            write({"reply_text": text[shown:] if shown else text})
+        return text
+    log.info("reply rejected (%s): %r", problem, text[:200])
+    retry = [*msgs, AIMessage(text),
+             HumanMessage(prompts.render("reply_numbers", problem=problem, allowed=ev.allowed_text()))]  # fmt: skip
+    again = clean_reply(_text(await _invoke(quiet, retry)))
+    if ev.problem(again) is None:
+        return again
+    log.info("regenerated reply rejected too (%s): %r", ev.problem(again), again[:200])
+    if ev.has_output:
+        return ""  # the tool's own text says it, with its own numbers
+    return " ".join(s for s in re.split(r"(?<=[.!?])\s+", again) if ev.problem(s) is None).strip()
+
+
+def _writer() -> Any:
+    try:
+        return get_stream_writer()
+    except Exception:  # outside a graph run (direct calls in tests): nothing to stream to
+        return lambda _chunk: None
 
 
 # --------------------------------------------------------------------------- helpers
