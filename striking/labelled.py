@@ -170,8 +170,14 @@ def pose_sequence(guard: np.ndarray, punch: np.ndarray | None, *, fps: float = 3
     rng = np.random.default_rng(seed)
     g = guard[:, :2] / downscale
     p = g if punch is None else punch[:, :2] / downscale
-    # the punch still is placed so its hips sit where the guard's hips are (the boxer does not step)
-    p = p - (p[[11, 12]].mean(0) - g[[11, 12]].mean(0))
+
+    # the punch still is scaled to the guard's torso length and placed so its hips sit where the
+    # guard's hips are (the stills were shot from varying distances; the boxer does not step)
+    def torso(k: np.ndarray) -> float:
+        return float(np.linalg.norm(k[[5, 6]].mean(0) - k[[11, 12]].mean(0)))
+
+    hips_p, hips_g = p[[11, 12]].mean(0), g[[11, 12]].mean(0)
+    p = (p - hips_p) * (torso(g) / max(torso(p), 1e-6)) + hips_g
     n = round((before_s + rise_s + hold_s + back_s + after_s) * fps)
     t = np.arange(n) / fps
     tau = t - before_s

@@ -32,15 +32,36 @@ KIND_LABEL = {
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Detection thresholds, in athlete sizes (S, ~one shoulder width) and seconds."""
+    """Detection thresholds, in athlete sizes (S, ~one shoulder width) and seconds.
 
-    min_reach: float = 0.9  # wrist excursion from its guard place at the peak
-    min_speed: float = 3.5  # peak wrist speed, S per second
+    Reach and speed are judged against the clip's own guard noise (median + z x robust spread of the
+    wrist's distance from its guard place and of its speed), bounded by the floors and caps below:
+    face-on, a punch at the lens moves the wrist only ~0.4 torso lengths in the picture (~0.7 S),
+    side-on it travels 1.2-1.7 S; a fixed 0.9 S missed every face-on punch.
+    """
+
+    min_reach: float = 0.9  # cap on the reach threshold (what a clean side view always passes)
+    reach_floor: float = 0.4  # never count an excursion shorter than this, however still the guard
+    reach_z: float = 8.0  # robust z-score of the excursion against the clip's own guard jitter
+    min_speed: float = 3.5  # cap on the speed threshold, S per second
+    speed_floor: float = 2.0
+    speed_z: float = 6.0
     max_rise_s: float = 0.6  # onset to peak: slower is a reach, not a punch
     min_gap_s: float = 0.15  # two peaks of one hand closer than this are one punch
     return_frac: float = 0.3  # back in guard when the excursion falls below this share of the peak
-    max_down: float = 0.8  # excursion direction mostly downward (unit y >= this) is a guard drop
+    max_down: float = 0.8  # excursion direction mostly downward (unit y >= this) …
+    hang: float = 1.0  # … and ending this far (S) below the shoulder is a guard drop, not a punch
     straight_angle: float = 140.0  # elbow angle (deg) at the peak above which the arm is straight
+    both_hands_s: float = 0.2  # excursions of both hands peaking this close are one punch (the stronger)
+
+
+def _robust(x: np.ndarray) -> tuple[float, float]:
+    """(median, 1.4826 x median absolute deviation) of the finite values: the clip's own baseline."""
+    v = x[np.isfinite(x)]
+    if v.size == 0:
+        return 0.0, 0.0
+    med = float(np.median(v))
+    return med, float(1.4826 * np.median(np.abs(v - med)))
 
 
 @dataclass
@@ -67,6 +88,8 @@ class Punch:
     other_hand_dropped: bool = False
     index: int = 0
     probs: dict[str, float] = field(default_factory=dict)
+    down: float = 0.0  # share of the excursion that went downwards in the picture (unit vector y)
+    view: str = ""  # camera view of the athlete when the punch landed: front | oblique | side
 
     @property
     def return_s(self) -> float | None:
@@ -176,41 +199,74 @@ def _target(track: Track, hand: Hand, i_peak: int, scale: float) -> Literal["hea
     return "body" if (w[1] - sh[1]) / scale > 0.45 else "head"
 
 
-def find_excursions(sig: HandSignals, t: np.ndarray, th: Thresholds) -> list[tuple[int, int, int, int | None]]:
+def _drop_windups(sig: HandSignals, t: np.ndarray, found: list[tuple[int, int, int, int | None]],
+                  within_s: float = 0.4) -> list[tuple[int, int, int, int | None]]:  # fmt: skip
+    """A short excursion followed at once by a larger one of the same hand the opposite way is the
+    wind-up of that punch (telegraphing, flagged on the punch), not a punch of its own."""
+    out = []
+    for k, ex in enumerate(found):
+        if k + 1 < len(found):
+            nxt = found[k + 1]
+            a, b = sig.rel[ex[1]] - sig.guard, sig.rel[nxt[1]] - sig.guard
+            na, nb = np.linalg.norm(a), np.linalg.norm(b)
+            if t[nxt[0]] - t[ex[1]] <= within_s and nb > na and na > 0 and float(a @ b) / (na * nb) < -0.3:
+                continue
+        out.append(ex)
+    return out
+
+
+def burst_thresholds(sig: HandSignals, th: Thresholds) -> tuple[float, float]:
+    """(reach, speed) an excursion must pass for this hand in this clip: a burst against the hand's
+    own guard jitter, never below the floors nor above the caps."""
+    med_d, sd_d = _robust(sig.disp)
+    med_s, sd_s = _robust(sig.speed)
+    reach = float(np.clip(med_d + th.reach_z * sd_d, th.reach_floor, th.min_reach))
+    fast = float(np.clip(med_s + th.speed_z * sd_s, th.speed_floor, th.min_speed))
+    return reach, fast
+
+
+def find_excursions(sig: HandSignals, t: np.ndarray, th: Thresholds,
+                    front: bool = False) -> list[tuple[int, int, int, int | None]]:  # fmt: skip
     """(onset, landing, furthest, return) frame indices of wrist excursions that pass the punch tests."""
     disp = _fill_nan(sig.disp)
     sp = np.nan_to_num(sig.speed)
     n = len(disp)
+    min_reach, min_speed = burst_thresholds(sig, th)
     out: list[tuple[int, int, int, int | None]] = []
     i = 0
     while i < n:
-        if not np.isfinite(disp[i]) or disp[i] < th.min_reach:
+        if not np.isfinite(disp[i]) or disp[i] < min_reach:
             i += 1
             continue
         # climb to the local top of this excursion (until it falls back well below the top)
         j = i
         top = i
-        while j < n and disp[j] >= th.min_reach * 0.6:
+        while j < n and disp[j] >= min_reach * 0.6:
             if disp[j] > disp[top]:
                 top = j
             if disp[j] < disp[top] * 0.6:
                 break
             j += 1
-        floor = max(0.3, th.return_frac * disp[top])
+        floor = max(min(0.3, 0.6 * min_reach), th.return_frac * disp[top])
         land = top  # the fist lands when it first gets (nearly) all the way out, not at the end of a hold
         while land > i and disp[land - 1] >= 0.9 * disp[top]:
             land -= 1
         onset = land
         while onset > 0 and disp[onset - 1] > floor and disp[onset - 1] < disp[onset] + 0.05:
             onset -= 1
-        back = top
+        back = top + 1  # back in guard, or the valley before the wrist sets off again (a dip, a double)
         while back < n and disp[back] > floor:
+            if disp[back] > disp[back - 1] + 0.02 and disp[back - 1] < 0.6 * disp[top]:
+                back -= 1
+                break
             back += 1
         ret = back if back < n else None
         vec = sig.rel[land] - sig.guard
         norm = float(np.linalg.norm(vec))
-        downward = norm > 0 and vec[1] / norm >= th.max_down
-        fast = sp[onset : land + 1].max(initial=0.0) >= th.min_speed
+        # mostly downward is a guard drop or a dip; face-on, a punch at the lens also travels down in the
+        # picture, so there only a wrist that ends hanging well below its shoulder is a drop
+        downward = norm > 0 and vec[1] / norm >= th.max_down and (not front or sig.rel[top][1] >= th.hang)
+        fast = sp[onset : land + 1].max(initial=0.0) >= min_speed
         quick = t[land] - t[onset] <= th.max_rise_s
         if fast and quick and not downward:
             if out and t[land] - t[out[-1][1]] < th.min_gap_s:
@@ -230,10 +286,13 @@ def detect_punches(track: Track, stance: str = "orthodox", th: Thresholds | None
         return []
     lead: Hand = "left" if stance == "orthodox" else "right"
     punches: list[Punch] = []
+    view, _ratio = track.view
     signals = {h: hand_signals(track, h, scale) for h in ("left", "right")}
     for hand, sig in signals.items():
         other = signals["right" if hand == "left" else "left"]
-        for onset, peak, top, ret in find_excursions(sig, track.t, th):
+        for onset, peak, top, ret in _drop_windups(
+            sig, track.t, find_excursions(sig, track.t, th, front=view == "front")
+        ):
             angles = [elbow_angle(*(track.xy[i, K[f"{hand}_{p}"]] for p in ("shoulder", "elbow", "wrist")))
                       for i in range(peak, top + 1)]  # fmt: skip
             widest = peak + int(np.nanargmax(angles)) if np.isfinite(angles).any() else peak
@@ -250,12 +309,36 @@ def detect_punches(track: Track, stance: str = "orthodox", th: Thresholds | None
                     elbow_angle=angle, confidence=conf,
                     telegraphed=shape != "uppercut" and _telegraphed(sig, track.t, onset, peak),
                     other_hand_dropped=_other_dropped(track, other, onset, ret if ret is not None else peak, scale),
+                    down=_down(sig, peak), view=view,
                 )
             )  # fmt: skip
+    punches = _one_punch_at_a_time(punches, th)
     punches.sort(key=lambda p: p.t_peak)
     for i, p in enumerate(punches, 1):
         p.index = i
     return punches
+
+
+def punch_strength(p: Punch) -> float:
+    """How much this excursion looks like the punching arm: its reach, with the downward part of the
+    movement counting less (the guard hand sagging while the other one punches moves mostly down)."""
+    return p.reach * (1.25 - max(0.0, p.down))
+
+
+def _one_punch_at_a_time(punches: list[Punch], th: Thresholds) -> list[Punch]:
+    """Both wrists leaving guard together is one punch (the other hand sagging or bracing): keep the
+    stronger excursion. Real double punches are rare enough to lose."""
+    keep: list[Punch] = []
+    for p in sorted(punches, key=punch_strength, reverse=True):
+        if not any(q.hand != p.hand and abs(q.t_peak - p.t_peak) <= th.both_hands_s for q in keep):
+            keep.append(p)
+    return keep
+
+
+def _down(sig: HandSignals, i: int) -> float:
+    vec = sig.rel[i] - sig.guard
+    norm = float(np.linalg.norm(vec))
+    return float(vec[1] / norm) if np.isfinite(norm) and norm > 0 else 0.0
 
 
 def _telegraphed(sig: HandSignals, t: np.ndarray, onset: int, peak: int, window_s: float = 0.35) -> bool:

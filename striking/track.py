@@ -17,6 +17,7 @@ from models.pose.keypoints import COCO17, K, Keypoints
 from models.pose.smoothing import smooth_track
 
 MIN_CONF = 0.3
+FRONT_RATIO, SIDE_RATIO = 0.5, 0.25  # shoulder width / torso length at which the view is face-on / side-on
 
 
 @dataclass
@@ -70,6 +71,21 @@ class Track:
         if size.size == 0:
             return float("nan")
         return float(np.median(size))
+
+    @property
+    def view(self) -> tuple[str, float | None]:
+        """(front | oblique | side | unknown, shoulder width / torso length): how the camera sees the
+        athlete. Face-on the shoulders span about half the torso length or more in the picture (0.5-0.6
+        on the face-on stills), side-on they overlap (< 0.25); unknown when the hips are out of frame."""
+        sw = np.linalg.norm(self.p("left_shoulder") - self.p("right_shoulder"), axis=1)
+        mid_s = (self.p("left_shoulder") + self.p("right_shoulder")) / 2
+        mid_h = (self.p("left_hip") + self.p("right_hip")) / 2
+        torso = np.linalg.norm(mid_s - mid_h, axis=1)
+        ok = np.isfinite(sw) & np.isfinite(torso) & (torso > 0)
+        if ok.sum() < max(3, 0.3 * len(self.t)):
+            return "unknown", None
+        r = float(np.median(sw[ok] / torso[ok]))
+        return ("front" if r >= FRONT_RATIO else "side" if r < SIDE_RATIO else "oblique"), r
 
     def window(self, start: int, stop: int) -> Track:
         return Track(self.t[start:stop], self.xy[start:stop], self.conf[start:stop], self.width, self.height,
