@@ -256,7 +256,8 @@ def find_excursions(sig: HandSignals, t: np.ndarray, th: Thresholds,
             onset -= 1
         back = top + 1  # back in guard, or the valley before the wrist sets off again (a dip, a double)
         while back < n and disp[back] > floor:
-            if disp[back] > disp[back - 1] + 0.02 and disp[back - 1] < 0.6 * disp[top]:
+            ahead = disp[back : back + 10]
+            if disp[back] > disp[back - 1] and disp[back - 1] < 0.6 * disp[top] and ahead.max() >= disp[back - 1] + 0.3:
                 back -= 1
                 break
             back += 1

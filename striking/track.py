@@ -17,7 +17,7 @@ from models.pose.keypoints import COCO17, K, Keypoints
 from models.pose.smoothing import smooth_track
 
 MIN_CONF = 0.3
-FRONT_RATIO, SIDE_RATIO = 0.5, 0.25  # shoulder width / torso length at which the view is face-on / side-on
+FRONT_RATIO, SIDE_RATIO = 0.45, 0.25  # shoulder width / torso length at which the view is face-on / side-on
 
 
 @dataclass
@@ -74,18 +74,26 @@ class Track:
 
     @property
     def view(self) -> tuple[str, float | None]:
-        """(front | oblique | side | unknown, shoulder width / torso length): how the camera sees the
-        athlete. Face-on the shoulders span about half the torso length or more in the picture (0.5-0.6
-        on the face-on stills), side-on they overlap (< 0.25); unknown when the hips are out of frame."""
-        sw = np.linalg.norm(self.p("left_shoulder") - self.p("right_shoulder"), axis=1)
-        mid_s = (self.p("left_shoulder") + self.p("right_shoulder")) / 2
+        """(front | oblique | side | unknown, shoulder width / torso length): how the camera sees the athlete.
+
+        Face-on the shoulders span about half the torso length or more in the picture (0.48-0.55 on the
+        face-on stills) and the nose sits over their midpoint; side-on they overlap (< 0.25). A wide
+        shoulder line with the nose well off to one side is three-quarter (oblique). Unknown when the
+        hips are out of frame (upper-body clips)."""
+        ls, rs = self.p("left_shoulder"), self.p("right_shoulder")
+        sw = np.linalg.norm(ls - rs, axis=1)
+        mid_s = (ls + rs) / 2
         mid_h = (self.p("left_hip") + self.p("right_hip")) / 2
         torso = np.linalg.norm(mid_s - mid_h, axis=1)
         ok = np.isfinite(sw) & np.isfinite(torso) & (torso > 0)
         if ok.sum() < max(3, 0.3 * len(self.t)):
             return "unknown", None
         r = float(np.median(sw[ok] / torso[ok]))
-        return ("front" if r >= FRONT_RATIO else "side" if r < SIDE_RATIO else "oblique"), r
+        facing = np.abs(self.p("nose")[:, 0] - mid_s[:, 0]) / np.where(sw > 0, sw, np.nan)
+        turned = np.isfinite(facing).sum() >= 3 and float(np.nanmedian(facing)) >= 0.15
+        if r < SIDE_RATIO:
+            return "side", r
+        return ("oblique" if turned or r < FRONT_RATIO else "front"), r
 
     def window(self, start: int, stop: int) -> Track:
         return Track(self.t[start:stop], self.xy[start:stop], self.conf[start:stop], self.width, self.height,
