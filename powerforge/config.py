@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_UPLOAD_TYPES = (
     "image/jpeg,image/png,image/webp,video/mp4,video/quicktime,video/x-matroska,video/webm,"
-    "text/csv,text/plain,application/zip"
+    "video/x-msvideo,video/mpeg,video/mp2t,text/csv,text/plain,application/zip"
 )
 
 

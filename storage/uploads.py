@@ -27,12 +27,19 @@ _MIME_ALIASES = {
     "audio/mp4": "audio/mp4",
     "video/3gpp": "video/mp4",
     "application/mp4": "video/mp4",
+    "video/3gpp2": "video/mp4",
+    "video/avi": "video/x-msvideo",  # AVI (MJPEG from action cameras and webcams)
+    "video/msvideo": "video/x-msvideo",
+    "video/dvd": "video/mpeg",  # MPEG program stream (.mpg/.mpeg/.vob)
+    "video/mpg": "video/mpeg",
 }
 _EXT = {
     "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "video/mp4": ".mp4",
     "video/quicktime": ".mov", "video/x-matroska": ".mkv", "video/webm": ".webm", "text/csv": ".csv",
-    "text/plain": ".txt", "application/zip": ".zip",
+    "text/plain": ".txt", "application/zip": ".zip", "video/x-msvideo": ".avi", "video/mpeg": ".mpg",
+    "video/mp2t": ".ts",
 }  # fmt: skip
+_TS_PACKET = 188  # MPEG transport stream: a 0x47 sync byte every 188 bytes (192 in camera .m2ts/.mts files)
 
 
 class UploadRejected(ValueError):
@@ -69,7 +76,18 @@ def sniff_mime(head: bytes, filename: str = "") -> str | None:
         mime = _MIME_ALIASES.get(mime, mime)
         if mime:
             return mime
+    if _is_transport_stream(head):
+        return "video/mp2t"
     return _text_mime(head, filename)
+
+
+def _is_transport_stream(head: bytes) -> bool:
+    """MPEG-TS (camcorders' .ts/.mts/.m2ts), which has no magic number, only a sync byte per packet."""
+    for offset, size in ((0, _TS_PACKET), (4, _TS_PACKET + 4)):
+        syncs = range(offset, len(head), size)
+        if len(syncs) >= 4 and all(head[i] == 0x47 for i in syncs):
+            return True
+    return False
 
 
 def _text_mime(head: bytes, filename: str) -> str | None:

@@ -1,4 +1,5 @@
-"""`powerforge lift analyse VIDEO [--lift squat] [--load 160kg] [--plate-mm 450] [--out annotated.mp4] --json`
+"""`powerforge lift analyse VIDEO [--lift squat] [--load 160kg] [--plate-mm 450] [--out annotated.mp4] --json`,
+`powerforge lift variants CLIP --out DIR` (the same lift in the shapes phones produce, for invariance checks)
 and `powerforge lift profile LIFT` (the stored load-velocity profile and e1RM)."""
 
 from __future__ import annotations
@@ -73,6 +74,35 @@ def analyse_cmd(
         from vision.report import markdown
 
         typer.echo(markdown(data))
+
+
+@lift_app.command("variants")
+def variants_cmd(
+    clip: Path = typer.Argument(..., help="A real lift clip to derive the variants from"),  # noqa: B008
+    out: Path = typer.Option(..., "--out", help="Folder for the variants (created if missing)"),  # noqa: B008
+    only: str | None = typer.Option(None, "--only", help="Comma-separated variant names (default: all)"),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document"),
+) -> None:
+    """Make, with ffmpeg, the shapes phones give the same lift in (rotation flag, VFR, 10-bit HLG HEVC, black
+    ends, 2x speed, crop, low light, heavy compression, MJPEG AVI, a corrupt chunk, truncation)."""
+    from powerforge.cli import emit_json
+    from vision.variants import VariantError, make_variants
+
+    names = [n.strip() for n in only.split(",") if n.strip()] if only else None
+    try:
+        made = make_variants(clip, out, names)
+    except VariantError as e:
+        raise _fail(str(e), as_json) from e
+    rows = [
+        {"variant": m.variant.name, "path": str(m.path) if m.path else None, "description": m.variant.description,
+         "keeps_reps": m.variant.keeps_reps, "note": m.note}
+        for m in made
+    ]  # fmt: skip
+    if as_json:
+        emit_json({"ok": True, "variants": rows})
+        return
+    for r in rows:
+        typer.echo(f"{r['variant']:<16} {r['path'] or r['note']}  ({r['description']})")
 
 
 @lift_app.command("profile")
