@@ -27,19 +27,41 @@ def emit_json(payload: Any) -> None:
     typer.echo(json.dumps(payload, indent=2, default=str, ensure_ascii=False))
 
 
+def _register(pkg: str) -> None:
+    name = f"{pkg}.cli" if pkg != "powerforge" else "powerforge.commands"
+    if importlib.util.find_spec(pkg) is None or importlib.util.find_spec(name) is None:
+        return
+    register = getattr(importlib.import_module(name), "register", None)
+    if register is not None:
+        register(app)
+
+
 def _discover() -> None:
     for pkg in DOMAIN_PACKAGES:
-        name = f"{pkg}.cli" if pkg != "powerforge" else "powerforge.commands"
-        if importlib.util.find_spec(pkg) is None or importlib.util.find_spec(name) is None:
-            continue
-        module = importlib.import_module(name)
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(app)
+        _register(pkg)
+
+
+def _names() -> set[str]:
+    """Top-level command and group names registered so far."""
+    commands = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
+    return commands | {g.name or "" for g in app.registered_groups}
+
+
+def _discover_for(argv: list[str]) -> None:
+    """Import only what the command line needs: the core commands (`chat`, `serve`, `user`, `db`) start
+    without importing every domain's CLI and its dependencies; help, `models` (which domains extend) and
+    domain commands import them all, as before."""
+    command = next((a for a in argv if not a.startswith("-")), None)
+    _register("powerforge")
+    if command is not None and command != "models" and command in _names():
+        return
+    for pkg in DOMAIN_PACKAGES:
+        if pkg != "powerforge":
+            _register(pkg)
 
 
 def main() -> None:
-    _discover()
+    _discover_for(sys.argv[1:])
     try:
         app()
     except KeyboardInterrupt:
