@@ -90,6 +90,7 @@ class Punch:
     probs: dict[str, float] = field(default_factory=dict)
     down: float = 0.0  # share of the excursion that went downwards in the picture (unit vector y)
     view: str = ""  # camera view of the athlete when the punch landed: front | oblique | side
+    windup_seen: bool = True  # the wrist was seen in the moments before the onset (telegraphing measurable)
 
     @property
     def return_s(self) -> float | None:
@@ -310,7 +311,7 @@ def detect_punches(track: Track, stance: str = "orthodox", th: Thresholds | None
                     elbow_angle=angle, confidence=conf,
                     telegraphed=shape != "uppercut" and _telegraphed(sig, track.t, onset, peak),
                     other_hand_dropped=_other_dropped(track, other, onset, ret if ret is not None else peak, scale),
-                    down=_down(sig, peak), view=view,
+                    down=_down(sig, peak), view=view, windup_seen=_windup_seen(sig, track.t, onset),
                 )
             )  # fmt: skip
     punches = _one_punch_at_a_time(punches, th)
@@ -340,6 +341,12 @@ def _down(sig: HandSignals, i: int) -> float:
     vec = sig.rel[i] - sig.guard
     norm = float(np.linalg.norm(vec))
     return float(vec[1] / norm) if np.isfinite(norm) and norm > 0 else 0.0
+
+
+def _windup_seen(sig: HandSignals, t: np.ndarray, onset: int, window_s: float = 0.35) -> bool:
+    start = int(np.searchsorted(t, t[onset] - window_s))
+    seg = sig.rel[start : onset + 1]
+    return bool(len(seg) >= 2 and np.isfinite(seg).all(axis=1).mean() >= 0.5)
 
 
 def _telegraphed(sig: HandSignals, t: np.ndarray, onset: int, peak: int, window_s: float = 0.35) -> bool:

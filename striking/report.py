@@ -103,6 +103,17 @@ def _sec(x: float | None) -> str:
     return "—" if x is None else f"{x:.2f} s"
 
 
+def _basis(share: float | None) -> str:
+    """Which part of the clip a guard figure rests on, when it is not all of it."""
+    if share is None or share >= 0.95:
+        return ""
+    return f" (measured on the {share * 100:.0f} % of frames where your hands and head were visible)"
+
+
+def _checked(checked: int, n: int) -> str:
+    return f" ({checked} of {n} could be checked)" if n and checked < n else ""
+
+
 def markdown(report: RoundReport) -> str:
     """The report as the user reads it (tables rendered by code)."""
     lines = [f"**Round: {len(report.punches)} punches in {mmss(report.active_s)}**"
@@ -123,16 +134,17 @@ def markdown(report: RoundReport) -> str:
         lines += [f"- {mmss(c.start_s)}: {c.sequence}" for c in report.combos]
         lines.append("")
     h = report.habits
+    n = len(report.punches)
     lines += [
         "| habit | value |", "|---|---|",
-        f"| guard down (either hand) | {_pct(h.guard_down_share)} of the time |",
+        f"| guard down (either hand) | {_pct(h.guard_down_share)} of the time{_basis(h.guard_basis_share)} |",
         f"| left hand down | {_pct(h.guard_down_share_left)} |",
         f"| right hand down | {_pct(h.guard_down_share_right)} |",
         f"| return to guard, left | {_sec(h.return_s_left)} |",
         f"| return to guard, right | {_sec(h.return_s_right)} |",
         f"| other hand drops during a punch | {_pct(h.other_hand_drop_share)} of punches |",
-        f"| chin exposed during a punch | {_pct(h.chin_exposed_share)} of punches |",
-        f"| telegraphed (wind-up) | {_pct(h.telegraph_share)} of punches |",
+        f"| chin exposed during a punch | {_pct(h.chin_exposed_share)} of punches{_checked(h.chin_checked, n)} |",
+        f"| telegraphed (wind-up) | {_pct(h.telegraph_share)} of punches{_checked(h.telegraph_checked, n)} |",
     ]  # fmt: skip
     for note in report.notes:
         lines.append(f"\n_{note}_")

@@ -60,13 +60,19 @@ class Track:
         """The athlete's size in pixels: shoulder width, corrected for a side-on view by torso length.
 
         Side-on, the shoulders overlap in the picture and their distance collapses, so the larger of
-        shoulder width and 0.45 x torso length (shoulder midpoint to hip midpoint) is used.
+        shoulder width and 0.45 x torso length (shoulder midpoint to hip midpoint) is used; where the
+        hips are out of frame, the longer upper arm / 0.8 stands in for the torso: an upper-body clip
+        filmed side-on has nothing else to correct with, and a collapsed size made every wrist look
+        far below the chin ("guard down 100 %").
         """
         sw = np.linalg.norm(self.p("left_shoulder") - self.p("right_shoulder"), axis=1)
         mid_s = (self.p("left_shoulder") + self.p("right_shoulder")) / 2
         mid_h = (self.p("left_hip") + self.p("right_hip")) / 2
         torso = np.linalg.norm(mid_s - mid_h, axis=1) * 0.45
-        size = np.fmax(sw, torso)
+        arm = np.fmax(
+            *(np.linalg.norm(self.p(f"{h}_shoulder") - self.p(f"{h}_elbow"), axis=1) for h in ("left", "right"))
+        )
+        size = np.where(np.isfinite(torso), np.fmax(sw, torso), np.fmax(sw, arm / 0.8))
         size = size[np.isfinite(size) & (size > 0)]
         if size.size == 0:
             return float("nan")
