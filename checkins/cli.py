@@ -7,7 +7,7 @@ be saved. A running app picks the change up at its next reconcile (within 30 s).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 
@@ -42,9 +42,10 @@ def _account(user: str | None) -> Any:
     return account
 
 
-def _fail(message: str, code: int = 1) -> None:
-    typer.secho(message, fg="red", err=True)
-    raise typer.Exit(code)
+def _fail(message: str, code: int = 1) -> NoReturn:
+    from powerforge.cli_contract import fail  # the shared --json contract
+
+    fail(message, code)
 
 
 def _row_json(row: Any, now: datetime) -> dict[str, Any]:

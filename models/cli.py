@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from powerforge.cli import emit_json
+from powerforge.cli_contract import fail
 
 
 def _size(n: object) -> str:
@@ -65,9 +66,7 @@ def models_verify(
 
     entries = load_manifest()
     if name is not None and name not in entries:
-        typer.secho(str(UnknownModel(f"No model named '{name}' (known: {', '.join(sorted(entries))}).")),
-                    fg="red", err=True)  # fmt: skip
-        raise typer.Exit(1)
+        fail(str(UnknownModel(f"No model named '{name}' (known: {', '.join(sorted(entries))}).")))
     s = get_settings()
     names = [name] if name else [n for n, e in entries.items() if installed_files_present(e, install_dir(n, s))]
     results = [verify(n, s, entries) for n in names]

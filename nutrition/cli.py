@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -24,9 +24,10 @@ def register(app: typer.Typer) -> None:
     app.add_typer(food_app, name="food")
 
 
-def _fail(message: str) -> None:
-    typer.secho(message, fg="red", err=True)
-    raise typer.Exit(1)
+def _fail(message: str) -> NoReturn:
+    from powerforge.cli_contract import fail  # under --json: one {"ok": false, "error": ...} document on stdout
+
+    fail(message)
 
 
 def _ready() -> Any:

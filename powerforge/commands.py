@@ -13,6 +13,7 @@ from typing import Any
 
 import typer
 
+from powerforge.cli_contract import fail
 from powerforge.config import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,8 +210,7 @@ def chat(
     upgrade(s.db_url)
     account = get_account_by_name(user) if user else next(iter(list_accounts()), None)
     if account is None:
-        typer.secho("No such user; create one with `powerforge user add NAME`.", fg="red", err=True)
-        raise typer.Exit(1)
+        fail("No such user; create one with `powerforge user add NAME`.")
 
     async def _run() -> Any:
         async with Coach.open(s) as coach:

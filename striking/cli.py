@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from powerforge.cli_contract import fail
+
 strike_app = typer.Typer(help="Striking lab: punches, combos and guard habits from a boxing clip.")
 
 
@@ -16,26 +18,33 @@ def analyse_cmd(
     out: Path | None = typer.Option(None, "--out", help="Write the annotated video here (MP4)"),  # noqa: B008
     backend: str = typer.Option("blazepose", help="Pose backend: blazepose | rtmpose"),
     stance: str | None = typer.Option(None, help="orthodox | southpaw (default: from the video)"),
+    who: str = typer.Option(
+        "auto",
+        help="Who the athlete is with several people in frame: auto (the most active) "
+        "| left | right | centre | largest",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document"),
 ) -> None:
     """Punches (time, hand, type, confidence), combos and habit figures of one round."""
     from models.pose import get_backend
+    from models.pose.athlete import PICKS
     from models.punch.classifier import PunchClassifier
     from powerforge.cli import emit_json
     from powerforge.config import get_settings
     from striking.analyse import StrikeError, analyse_video
     from striking.report import markdown
 
+    if who.lower().replace("center", "centre") not in PICKS:
+        fail(f"--who must be one of: {', '.join(PICKS)}.", 2)
     settings = get_settings()
     try:
         pose = get_backend(backend, settings)
     except (FileNotFoundError, ValueError) as e:
-        typer.echo(str(e), err=True)
-        raise typer.Exit(2) from e
+        fail(str(e), 2)
     try:
         report, _track = analyse_video(video, pose, out_video=out, stance_hint=stance,
                                        classifier=PunchClassifier.load(settings.models_dir),
-                                       max_duration_s=settings.video_max_duration_s)  # fmt: skip
+                                       max_duration_s=settings.video_max_duration_s, who=who)  # fmt: skip
     except StrikeError as e:
         if as_json:
             emit_json({"ok": False, "error": str(e)})

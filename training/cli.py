@@ -7,7 +7,7 @@ work on a user's data (default: the first user). Every command takes `--json` (o
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -20,9 +20,10 @@ def register(app: typer.Typer) -> None:
     app.add_typer(program_app, name="program")
 
 
-def _fail(message: str) -> None:
-    typer.secho(message, fg="red", err=True)
-    raise typer.Exit(1)
+def _fail(message: str) -> NoReturn:
+    from powerforge.cli_contract import fail  # under --json: one {"ok": false, "error": ...} document on stdout
+
+    fail(message)
 
 
 def _account(user: str | None):
