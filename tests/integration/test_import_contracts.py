@@ -48,7 +48,7 @@ def _sessions(account_id: int, engine) -> int:
 
 # --- training exports -----------------------------------------------------------------------------------------
 def test_hevy_without_a_weight_column_is_refused_naming_it():
-    with pytest.raises(CSVImportError, match="weight_kg.*weight_lbs") as e:
+    with pytest.raises(CSVImportError, match=r"weight_kg.*weight_lbs") as e:
         parse_export(hevy_without_weight().encode())
     assert "nothing was imported" in str(e.value)
 
