@@ -73,8 +73,9 @@ def save_analysis(
 ) -> LiftAnalysisRow:
     """Store one analysis (and its video row if new) with all its reps; `result` is `LiftAnalysis.to_dict()`."""
     reps = result.get("reps", [])
+    measured = [r for r in reps if r.get("mcv") is not None]  # a rep with a lost bar counts but has no number
     lift = result["lift"]
-    best = max(reps, key=lambda r: r["mcv"]) if reps else None
+    best = max(measured, key=lambda r: r["mcv"]) if measured else None
     with transaction(engine) as s:
         vrow = _video_row(s, account_id, video)
         row = LiftAnalysisRow(
@@ -83,12 +84,12 @@ def save_analysis(
             scale_method=result["scale"]["method"], px_per_m=result["scale"]["px_per_m"],
             scale_rel_sd=result["scale"]["relative_uncertainty"], rep_count=len(reps),
             best_mcv_m_s=best["mcv"] if best else None, best_mcv_sd_m_s=best["mcv_sd"] if best else None,
-            last_mcv_m_s=reps[-1]["mcv"] if reps else None, velocity_loss_pct=result.get("velocity_loss_pct"),
+            last_mcv_m_s=measured[-1]["mcv"] if measured else None, velocity_loss_pct=result.get("velocity_loss_pct"),
             annotated_path=annotated_path, result=result,
         )  # fmt: skip
         s.add(row)
         s.flush()
-        for r in reps:
+        for r in measured:
             s.add(
                 LiftRep(
                     analysis_id=row.id, account_id=account_id, number=r["number"], start_s=r["start_t"],

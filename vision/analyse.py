@@ -62,6 +62,7 @@ class LiftAnalysis:
     notes: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
     frames: int = 0
+    path_ok: np.ndarray | None = None  # frames where the point was measured (not coasted or lost)
 
     @property
     def reps(self) -> list:
@@ -69,10 +70,15 @@ class LiftAnalysis:
 
     @property
     def drawn_path(self) -> np.ndarray:
-        """What to draw as the bar: the bar's end when followed through the clip, else the tracked point."""
+        """What to draw as the bar: the bar's end when followed through the clip, else the tracked point;
+        never a point that was not measured (a coasted or lost bar leaves a gap in the line)."""
         if self.bar_end_xy is not None and np.isfinite(self.bar_end_xy).all(axis=1).mean() > 0.9:
-            return self.bar_end_xy
-        return self.path_xy
+            path = self.bar_end_xy.copy()
+        else:
+            path = self.path_xy.copy()
+        if self.path_ok is not None:
+            path[~np.asarray(self.path_ok, bool)] = np.nan
+        return path
 
     def to_dict(self, *, max_path_points: int = 600) -> dict[str, Any]:
         """A JSON-ready summary: reps with uncertainties, bar path in metres, what the video was."""
@@ -179,11 +185,12 @@ def analyse_video(
 
 
 def _kinematics(
-    t: np.ndarray, xy: np.ndarray, ok: np.ndarray, px_per_m: float, rel_sd: float, pos_sd_px: float, lift: str
-) -> Kinematics:
+    t: np.ndarray, xy: np.ndarray, ok: np.ndarray, px_per_m: float, rel_sd: float, pos_sd_px: float, lift: str,
+    bounds: bool = True,
+) -> Kinematics:  # fmt: skip
     try:
         return analyse_path(t, xy[:, 0], xy[:, 1], px_per_m=px_per_m, scale_rel_sd=rel_sd, pos_sd_px=pos_sd_px,
-                            lift=lift, ok=ok)  # fmt: skip
+                            lift=lift, ok=ok, bounds=bounds)  # fmt: skip
     except KinematicsError as e:
         raise LiftError(str(e)) from e
 
@@ -192,10 +199,10 @@ def _scale_from_rom(
     t: np.ndarray, xy: np.ndarray, ok: np.ndarray, rom_m: float, pos_sd_px: float, lift: str
 ) -> tuple[float, float]:
     """Pixels per metre that make the reps' median range of motion equal the stated one."""
-    px = _kinematics(t, xy, ok, 1.0, 0.0, pos_sd_px, lift)
-    if not px.reps:
+    px = _kinematics(t, xy, ok, 1.0, 0.0, pos_sd_px, lift, bounds=False)  # in pixels: no bounds yet
+    roms = np.array([r.rom_m for r in px.reps if r.rom_m is not None])  # in pixels here (scale 1)
+    if not len(roms):
         raise LiftError("I couldn't find a whole rep to match the range of motion you gave.")
-    roms = np.array([r.rom_m for r in px.reps])  # in pixels here (scale 1)
     spread = float(np.std(roms) / np.mean(roms)) if len(roms) > 1 else 0.03
     return float(np.median(roms)) / rom_m, max(0.03, spread)
 
@@ -219,10 +226,13 @@ def _from_plate(info: VideoInfo, options: LiftOptions, track: PlateTrack, k: flo
         if track.circle.minor and track.circle.minor < 0.9 * track.circle.r:
             notes.append("The camera is not square to the plate; film side-on for the best numbers.")
     if ok.mean() < 0.9:
-        notes.append(f"The bar was hidden or blurred in {100 * (1 - ok.mean()):.0f}% of the frames (filled in).")
+        notes.append(
+            f"The bar was hidden or blurred in {100 * (1 - ok.mean()):.0f}% of the frames: short gaps are filled in, "
+            "a rep where it was lost for longer is not measured."
+        )
     kin = _kinematics(t, xy, ok, px_per_m, rel_sd, pos_sd, options.lift)
     _check_reps(kin, len(t), info)
-    return LiftAnalysis(info, options, "plate", method, px_per_m, rel_sd, kin, t, xy, end, notes=notes)
+    return LiftAnalysis(info, options, "plate", method, px_per_m, rel_sd, kin, t, xy, end, notes=notes, path_ok=ok)
 
 
 def _from_wrists(
@@ -285,7 +295,9 @@ def _from_wrists(
         raise LiftError(_NO_BAR)
     kin = _kinematics(wrists.t, xy, wrists.ok, px_per_m, rel_sd, pos_sd, options.lift)
     _check_reps(kin, len(wrists.t), info)
-    return LiftAnalysis(info, options, "wrists", method, px_per_m, rel_sd, kin, wrists.t, xy, None, notes=notes)
+    return LiftAnalysis(
+        info, options, "wrists", method, px_per_m, rel_sd, kin, wrists.t, xy, None, notes=notes, path_ok=wrists.ok
+    )
 
 
 _NO_BAR = (

@@ -92,7 +92,7 @@ def render(
 def _draw_text(img: np.ndarray, rel_t: float, kin: Kinematics, title: str) -> None:
     h, w = img.shape[:2]
     font = 0.45 * w / 360
-    if len(kin.t) and 0 <= rel_t <= kin.t[-1]:  # live vertical speed from the smoothed kinematics
+    if len(kin.t) and 0 <= rel_t <= kin.t[-1] and kin.measured_at(rel_t):  # live speed, only where measured
         v = float(np.interp(rel_t, kin.t, kin.velocity_m_s))
         arrow = "up" if v > 0.05 else ("down" if v < -0.05 else "")
         _label(img, f"{abs(v):.2f} m/s {arrow}", (int(0.04 * w), int(0.16 * h)), font * 1.4, _TEXT)
@@ -101,6 +101,10 @@ def _draw_text(img: np.ndarray, rel_t: float, kin: Kinematics, title: str) -> No
     step = int(28 * font * 1.6)
     y = h - int(0.03 * h) - step * (len(done) - 1)  # finished reps at the bottom, one line each
     for r in done:
+        if r.mcv is None:  # a lost bar or an implausible number: said, never drawn as a result
+            _label(img, f"#{r.number}  not measured", (int(0.04 * w), y), font, _TEXT)
+            y += step
+            continue
         line = f"#{r.number}  {r.mcv:.2f} m/s  peak {r.peak_v:.2f}  ROM {r.rom_m * 100:.0f} cm"
         if r.number > 1:
             line += f"  -{r.velocity_loss_pct:.0f}%"

@@ -8,13 +8,20 @@ a threshold (that shortens or stretches the phase by tens of milliseconds); they
 raw positions around each turning point with the physics of a reversal: decelerate, rest (or not),
 accelerate; y = y0 + c1·max(0, tp - t)^2 + c2·max(0, t - t0)^2. That gives the start and end to a
 few milliseconds even at 24 fps, and mean concentric velocity = range of motion / concentric time.
+
+The concentric ends at lockout: the upward velocity first back near zero after the rep's peak (with
+no real climb left in the rise), not at the rise's highest point, so a hold, a re-rack, a walk-back
+or a dropped bar never stretches the rep. A rep whose span the bar was not measured through (a gap
+longer than a few frames: only interpolation over a short gap is trusted) is reported as not
+measured, and a rep whose numbers fall outside physiological bounds for the lift is withheld: in
+both cases the rep counts, its numbers are None, and it stays out of the velocity loss.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 from scipy.optimize import least_squares
@@ -30,27 +37,125 @@ class KinematicsError(ValueError):
 
 
 @dataclass(frozen=True)
+class Bounds:
+    """Physiologically plausible range of one rep's numbers for a lift; outside it a number is a
+    measurement failure (lost bar, wrong object, wrong scale), not a result."""
+
+    rom_m: tuple[float, float]
+    mcv_max: float
+    peak_max: float
+    mcv_min: float = 0.05  # slower than this is not a concentric (even a 1RM grinder is >= ~0.1 m/s)
+
+
+# Sources / rationale (one standard deviation of a number is small next to these margins):
+# - Squat: bar travel 0.25 m (a shallow parallel squat of a short lifter) to 0.9 m (a very tall
+#   lifter, ass-to-grass); MCV at 20-30 % 1RM is ~1.2-1.5 m/s (Conceição et al. 2016, J Sports Sci
+#   34:1099; Sánchez-Medina et al. 2017, Int J Sports Med 38:480), so 2 m/s leaves margin; peak velocity
+#   of unloaded/jump squats stays below ~3 m/s (Cormie et al. 2007, JSCR 21:424) -> 3.5 m/s.
+# - Bench press: bar travel 0.2-0.7 m (chest to lockout, arch and arm length; González-Badillo &
+#   Sánchez-Medina 2010, Int J Sports Med 31:347, report ~0.3-0.5 m); MCV <= ~1.6 m/s at 30 % 1RM there.
+# - Deadlift: 0.25 m (an RDL-like pull from the shins) to 0.9 m; MCV at 40 % 1RM ~1.0-1.2 m/s
+#   (Morán-Navarro et al. 2021, Biol Sport 38:33).
+# - Overhead press / row / jerk: arm-length travel 0.1-0.9 m; the same velocity margins as the powerlifts.
+# - Snatch and clean: the pull from the floor to the bar's highest point is ~0.8-1.5 m (snatch) and
+#   ~0.6-1.3 m (clean); peak bar velocity 1.5-2.4 m/s in elite lifters (Garhammer 1985, J Appl Biomech
+#   1:122; Gourgoulis et al. 2000, J Sports Sci 18:643) -> 4 m/s leaves room for light technique pulls.
+LIFT_BOUNDS: dict[str, Bounds] = {
+    "squat": Bounds((0.25, 0.9), 2.0, 3.5),
+    "bench": Bounds((0.15, 0.7), 2.0, 3.5),
+    "deadlift": Bounds((0.2, 0.9), 2.0, 3.5),
+    "press": Bounds((0.2, 0.9), 2.0, 3.5),
+    "row": Bounds((0.1, 0.7), 2.0, 3.5),
+    "jerk": Bounds((0.2, 0.9), 2.5, 4.0),
+    "snatch": Bounds((0.5, 2.2), 3.0, 4.5),
+    "clean": Bounds((0.4, 1.9), 3.0, 4.5),
+    "other": Bounds((0.08, 2.2), 3.0, 4.5),
+}
+LOST_GAP_S = 0.15  # a run of unmeasured frames longer than this is a lost bar, not a gap to interpolate
+
+
+@dataclass(frozen=True)
 class Rep:
     number: int
     start_t: float  # concentric start (s)
-    end_t: float  # concentric end (s)
-    rom_m: float
-    rom_sd: float
-    concentric_s: float
-    concentric_sd: float
-    mcv: float  # mean concentric velocity (m/s)
-    mcv_sd: float
-    peak_v: float
-    peak_v_sd: float
-    mpv: float  # mean propulsive velocity (m/s)
-    mpv_sd: float
-    horizontal_dev_m: float
-    horizontal_dev_sd: float
+    end_t: float  # concentric end (s): lockout
+    rom_m: float | None
+    rom_sd: float | None
+    concentric_s: float | None
+    concentric_sd: float | None
+    mcv: float | None  # mean concentric velocity (m/s); None: not measured or withheld (see `note`)
+    mcv_sd: float | None
+    peak_v: float | None
+    peak_v_sd: float | None
+    mpv: float | None  # mean propulsive velocity (m/s)
+    mpv_sd: float | None
+    horizontal_dev_m: float | None
+    horizontal_dev_sd: float | None
     eccentric_s: float | None
-    velocity_loss_pct: float  # vs the fastest rep so far
+    velocity_loss_pct: float | None  # vs the fastest measured rep so far
+    measured: bool = True
+    note: str | None = None  # why the numbers are missing ("bar lost 0.9–1.4 s, not measured")
 
-    def to_dict(self) -> dict[str, float | int | None]:
+    def to_dict(self) -> dict[str, float | int | str | bool | None]:
         return asdict(self)
+
+
+def _unmeasured(rep: Rep, note: str) -> Rep:
+    """The same rep (number, times) with every number removed and the reason said."""
+    blank = {k: None for k in ("rom_m", "rom_sd", "concentric_s", "concentric_sd", "mcv", "mcv_sd", "peak_v",
+                               "peak_v_sd", "mpv", "mpv_sd", "horizontal_dev_m", "horizontal_dev_sd",
+                               "eccentric_s", "velocity_loss_pct")}  # fmt: skip
+    return Rep(**(asdict(rep) | blank | {"measured": False, "note": note}))
+
+
+def check_bounds(rep: Rep, lift: str) -> str | None:
+    """Why `rep`'s numbers are not plausible for `lift` (None when they are)."""
+    b = LIFT_BOUNDS.get(lift, LIFT_BOUNDS["other"])
+    name = "lift" if lift == "other" else lift
+    if rep.rom_m is not None and not b.rom_m[0] <= rep.rom_m <= b.rom_m[1]:
+        return (f"range of motion {rep.rom_m:.2f} m is outside {b.rom_m[0]:g}–{b.rom_m[1]:g} m for a {name}: "
+                "withheld")  # fmt: skip
+    if rep.mcv is not None and not b.mcv_min <= rep.mcv <= b.mcv_max:
+        return f"mean velocity {rep.mcv:.2f} m/s is outside {b.mcv_min:g}–{b.mcv_max:g} m/s for a {name}: withheld"
+    if rep.peak_v is not None and rep.peak_v > b.peak_max:
+        return f"peak velocity {rep.peak_v:.2f} m/s is above {b.peak_max:g} m/s for a {name}: withheld"
+    return None
+
+
+def _gaps(t: np.ndarray, ok: np.ndarray, max_gap: float) -> list[tuple[float, float]]:
+    """Time spans (between the measured frames around them) where the bar was not measured for longer
+    than `max_gap`, including a lost head or tail of the clip."""
+    tm = t[ok]
+    out: list[tuple[float, float]] = []
+    if len(tm) == 0:
+        return [(float(t[0]), float(t[-1]))]
+    if tm[0] - t[0] > max_gap:
+        out.append((float(t[0]), float(tm[0])))
+    d = np.diff(tm)
+    for k in np.nonzero(d > max_gap)[0]:
+        out.append((float(tm[k]), float(tm[k + 1])))
+    if t[-1] - tm[-1] > max_gap:
+        out.append((float(tm[-1]), float(t[-1])))
+    return out
+
+
+def _lockout(hs: np.ndarray, v: np.ndarray, a: int, b: int, v_stop: float, amp: float, rate: float) -> int:
+    """Index of the lockout in the rise a..b: after the peak velocity, the first place where the upward
+    velocity is back near zero with no real climb left (a sticking point slows down and climbs on);
+    the highest point just after it. A hold, re-rack or walk-back after that is not the rep."""
+    kpk = a + int(np.argmax(v[a : b + 1]))
+    horizon = max(2, round(0.3 * rate))
+    for i in range(kpk, b + 1):
+        if v[i] > v_stop:
+            continue
+        if float(hs[i : b + 1].max()) - float(hs[i]) > 0.12 * amp:
+            continue  # it climbs on: a sticking point, not the top
+        j_end = min(b, i + horizon)
+        cross = np.nonzero(v[i : j_end + 1] <= 0)[0]
+        if len(cross):
+            return i + int(cross[0])
+        return i + int(np.argmax(hs[i : j_end + 1]))
+    return b
 
 
 @dataclass
@@ -64,14 +169,20 @@ class Kinematics:
     scale_rel_sd: float = 0.0
     pos_sd_m: float = 0.0
     rate_hz: float = 0.0
+    lost: list[tuple[float, float]] = field(default_factory=list)  # spans (s) the bar was not measured in
+
+    def measured_at(self, t: float) -> bool:
+        """Whether the bar was seen around time `t` (not inside a lost span)."""
+        return not any(a < t < b for a, b in self.lost)
 
     @property
     def velocity_loss_pct(self) -> float | None:
         """Loss of mean concentric velocity from the fastest rep to the last one (%)."""
-        if len(self.reps) < 2:
+        measured = [r for r in self.reps if r.mcv is not None]
+        if len(measured) < 2:
             return None
-        best = max(r.mcv for r in self.reps)
-        return 100.0 * (best - self.reps[-1].mcv) / best if best > 0 else None
+        best = max(r.mcv for r in measured)
+        return 100.0 * (best - measured[-1].mcv) / best if best > 0 else None
 
 
 def _uniform(t: np.ndarray, values: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
@@ -199,8 +310,12 @@ def analyse_path(
     lift: str = "squat",
     ok: np.ndarray | None = None,
     min_rom_m: float = 0.08,
+    bounds: bool = True,
 ) -> Kinematics:
-    """Reps and their metrics from the bar's path in displayed pixels (y grows downwards)."""
+    """Reps and their metrics from the bar's path in displayed pixels (y grows downwards).
+
+    `ok` marks the frames where the bar was measured; `bounds=False` skips the physiological checks
+    (for a path in pixels, when the scale is still being worked out)."""
     t = np.asarray(t, float)
     if len(t) < 8 or t[-1] - t[0] < 0.3:
         raise KinematicsError("The clip is too short to contain a rep.")
@@ -252,6 +367,9 @@ def analyse_path(
     reps: list[Rep] = []
     fastest = 0.0
     tt = grid
+    lost = _gaps(t, ok, LOST_GAP_S)
+    t_first = float(grid[0])
+    kin.lost = [(a - t_first, b - t_first) for a, b in lost]
     for a, b in rises:
         amp = hs[b] - hs[a]
         if amp < threshold:
@@ -259,14 +377,25 @@ def analyse_path(
         ia, ib = turns.index(a), turns.index(b)
         prev_ext = turns[ia - 1] if ia > 0 else 0
         next_ext = turns[ib + 1] if ib + 1 < len(turns) else len(hs) - 1
+        peak0 = float(v[a : b + 1].max())
+        top = _lockout(hs, v, a, b, max(0.1 * peak0, 3 * v_noise, 0.03), amp, rate)
+        amp_top = max(float(hs[top] - hs[a]), 0.5 * amp)
+        # The top's fit sees the lockout and a little after it, never the walk-back or re-rack.
+        top_hi = min(next_ext, top + max(3, round(0.3 * rate)))
+        span_lost = [g for g in lost if g[1] > tt[a] - 0.1 and g[0] < tt[top] + 0.1]
+        if span_lost:
+            # The rise is there (the count stands) but the bar was not seen through it: no numbers.
+            reps.append(_lost_rep(len(reps) + 1, float(tt[a]) - t_first, float(tt[top]) - t_first, span_lost,
+                                  t_first))  # fmt: skip
+            continue
         # Fit the bottom and the top on the raw samples (actual timestamps).
         # Fit each turn on three window widths: the median is the estimate, and the spread says how
         # much the answer depends on the window (a slow creep off the bottom, a soft lockout) and
         # joins the fit's own uncertainty. Clean reversals agree to a millisecond.
         bottoms, tops = [], []
         for first in (0.15, 0.22, 0.3):
-            sb = _turn_window(tt, h, a, prev_ext, b, amp, +1, first)
-            st = _turn_window(tt, h, b, a, next_ext, amp, -1, first)
+            sb = _turn_window(tt, h, a, prev_ext, top, amp_top, +1, first)
+            st = _turn_window(tt, h, top, a, top_hi, amp_top, -1, first)
             rb = (t >= tt[sb.start]) & (t <= tt[sb.stop - 1])
             rt = (t >= tt[st.start]) & (t <= tt[st.stop - 1])
             if rb.sum() >= 5 and rt.sum() >= 5:
@@ -310,16 +439,26 @@ def analyse_path(
         if ia > 0 and lift not in CONCENTRIC_FIRST:
             ecc = float(tt[a] - tt[turns[ia - 1]])
         elif ib + 1 < len(turns) and lift in CONCENTRIC_FIRST:
-            ecc = float(tt[turns[ib + 1]] - tt[b])
-        fastest = max(fastest, mcv)
-        reps.append(
-            Rep(
+            ecc = float(tt[turns[ib + 1]] - tt[top])
+        rep = Rep(
                 number=len(reps) + 1, start_t=float(start - grid[0]), end_t=float(end - grid[0]), rom_m=float(rom),
                 rom_sd=rom_sd, concentric_s=float(duration), concentric_sd=sd_t, mcv=float(mcv), mcv_sd=mcv_sd,
                 peak_v=peak, peak_v_sd=peak_sd, mpv=float(mpv), mpv_sd=mpv_sd, horizontal_dev_m=dev,
                 horizontal_dev_sd=dev_sd, eccentric_s=ecc,
-                velocity_loss_pct=float(100 * (fastest - mcv) / fastest) if fastest > 0 else 0.0,
-            )
-        )  # fmt: skip
+                velocity_loss_pct=None,
+            )  # fmt: skip
+        why = check_bounds(rep, lift) if bounds else None
+        if why is not None:
+            reps.append(_unmeasured(rep, why))
+            continue
+        fastest = max(fastest, mcv)
+        loss = float(100 * (fastest - mcv) / fastest) if fastest > 0 else 0.0
+        reps.append(replace(rep, velocity_loss_pct=loss))
     kin.reps = reps
     return kin
+
+
+def _lost_rep(number: int, start: float, end: float, spans: list[tuple[float, float]], t0: float) -> Rep:
+    where = ", ".join(f"{a - t0:.1f}–{b - t0:.1f} s" for a, b in spans)
+    blank = Rep(number, start, end, *([None] * 15))
+    return _unmeasured(blank, f"bar lost {where}, not measured")

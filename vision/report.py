@@ -22,12 +22,16 @@ def rep_table(result: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in reps:
+        if r.get("mcv") is None:  # not measured (bar lost) or withheld (implausible): say so, no number
+            lines.append(f"| {r['number']} | {r.get('note') or 'not measured'} | | | | | | |")
+            continue
+        loss = r.get("velocity_loss_pct")
         lines.append(
             f"| {r['number']} | {_pm(r['mcv'], r['mcv_sd'])} | {_pm(r['peak_v'], r['peak_v_sd'])} "
             f"| {_pm(r['mpv'], r['mpv_sd'])} | {_pm(r['rom_m'] * 100, r['rom_sd'] * 100, 0)} "
             f"| {_pm(r['concentric_s'], r['concentric_sd'])} "
             f"| {_pm(r['horizontal_dev_m'] * 100, r['horizontal_dev_sd'] * 100, 1)} "
-            f"| {r['velocity_loss_pct']:.0f}% |"
+            f"| {'' if loss is None else f'{loss:.0f}%'} |"
         )
     return "\n".join(lines)
 
@@ -37,14 +41,28 @@ def summary(result: dict[str, Any]) -> str:
     load = f" with {result['load_kg']:g} kg" if result.get("load_kg") else ""
     if not reps:
         return f"No whole {result['lift']} rep found{load}."
-    best = max(reps, key=lambda r: r["mcv"])
+    count = f"{len(reps)} {result['lift']} rep{'s' if len(reps) != 1 else ''}{load}"
+    measured = [r for r in reps if r.get("mcv") is not None]
+    missing = [r for r in reps if r.get("mcv") is None]
+    if not measured:
+        text = f"{count}; none could be measured ({'; '.join(_why(r) for r in missing)})"
+        return text + f". Scale: {result['scale']['method']}."
+    best = max(measured, key=lambda r: r["mcv"])
     text = (
-        f"{len(reps)} {result['lift']} rep{'s' if len(reps) != 1 else ''}{load}: fastest mean concentric velocity "
-        f"{best['mcv']:.2f} ± {best['mcv_sd']:.2f} m/s (rep {best['number']}), last {reps[-1]['mcv']:.2f} m/s"
+        f"{count}: fastest mean concentric velocity {best['mcv']:.2f} ± {best['mcv_sd']:.2f} m/s "
+        f"(rep {best['number']}), last {measured[-1]['mcv']:.2f} m/s"
     )
+    if measured[-1] is not reps[-1]:
+        text += f" (rep {measured[-1]['number']})"
     if result.get("velocity_loss_pct") is not None:
         text += f", velocity loss {result['velocity_loss_pct']:.0f}%"
+    if missing:
+        text += "; " + "; ".join(_why(r) for r in missing)
     return text + f". Scale: {result['scale']['method']}."
+
+
+def _why(rep: dict[str, Any]) -> str:
+    return f"rep {rep['number']}: {rep.get('note') or 'not measured'}"
 
 
 def markdown(result: dict[str, Any]) -> str:
