@@ -10,9 +10,10 @@ HDR clip, FINDINGS.md); grey frames come straight from the luma plane without a 
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import av
 import cv2
 import numpy as np
 
-__all__ = ["Frame", "VideoError", "VideoInfo", "iter_frames", "prefetched", "probe", "write_video"]
+__all__ = ["DecodeLog", "Frame", "VideoError", "VideoInfo", "iter_frames", "prefetched", "probe", "write_video"]
 
 # Luma-first planar formats whose plane 0 *is* the grey image (8 bit) or a 16-bit word per pixel.
 _PLANAR_8 = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12", "nv21", "gray"}
@@ -64,6 +65,44 @@ class Frame:
     index: int  # position in the stream (estimated from the timestamp after a seek)
     t: float  # seconds since the stream's first frame, from the stream's timestamps
     image: np.ndarray  # HxWx3 BGR uint8, or HxW uint8 when gray=True
+
+
+@dataclass
+class DecodeLog:
+    """What one decoding pass could not deliver, filled in while `iter_frames` runs.
+
+    A damaged chunk costs the frames in it (and those predicted from them), not the rest of the clip;
+    a truncated file costs its tail. Both are said, with frame numbers and times, never silently dropped.
+    """
+
+    packets: int = 0  # video packets read
+    decoded: int = 0  # frames handed out
+    errors: int = 0  # packets the decoder or demuxer refused
+    expected: int | None = None  # frames the container's index lists (None: not indexed)
+    expected_end_s: float | None = None  # where the index says the stream ends
+    lost: list[tuple[int, int, float, float]] = field(default_factory=list)  # (first, last, t0, t1) frames lost
+    truncated_at_s: float | None = None  # the file stops here although its index goes on
+
+    @property
+    def lost_frames(self) -> int:
+        return sum(b - a + 1 for a, b, _, _ in self.lost)
+
+    def notes(self) -> list[str]:
+        """One sentence per lost span, for the analysis notes."""
+        out = []
+        for a, b, t0, t1 in self.lost:
+            frames = f"Frame {a}" if a == b else f"Frames {a}–{b}"
+            if self.truncated_at_s is not None and t0 >= self.truncated_at_s - 1e-6:
+                out.append(
+                    f"The file is cut off at {t0:.1f} s although it should last {t1:.1f} s: {frames.lower()} "
+                    "are missing, so anything after that was not measured."
+                )
+            else:
+                out.append(
+                    f"{frames} ({t0:.1f}–{t1:.1f} s) could not be decoded (the file is damaged there): "
+                    "nothing in that span was measured."
+                )
+        return out
 
 
 def _describe_non_video(path: Path) -> str:
@@ -129,9 +168,10 @@ def probe(path: Path, *, max_duration_s: float | None = None) -> VideoInfo:
     try:
         stream = _video_stream(container, path)
         tb = stream.time_base or Fraction(1, 90000)
+        # The length is judged from the packets, never from the header: a header that claims 600 min for
+        # an 11.8 s clip must not get it refused. Reading packet timestamps costs no decoding, and stops as
+        # soon as the measured span passes the limit.
         header_s = container.duration / 1e6 if container.duration else None
-        if max_duration_s is not None and header_s is not None and header_s > max_duration_s * 1.5:
-            raise VideoError(_too_long(path, header_s, max_duration_s))
         pts: list[int] = []
         try:
             for packet in container.demux(stream):
@@ -139,8 +179,9 @@ def probe(path: Path, *, max_duration_s: float | None = None) -> VideoInfo:
                     pts.append(packet.pts)
                     if max_duration_s is not None and len(pts) % 256 == 0:
                         span = float((max(pts) - min(pts)) * tb)
-                        if span > max_duration_s:  # say the header's length when it agrees it is long
-                            raise VideoError(_too_long(path, max(span, header_s or 0.0), max_duration_s))
+                        if span > max_duration_s:  # say the header's length only when it agrees it is long
+                            real = header_s if header_s and header_s >= span else span
+                            raise VideoError(_too_long(path, real, max_duration_s))
         except av.error.FFmpegError:
             pass  # a truncated tail: keep what was read; decoding below decides if it is usable
         first_frame = _first_frame(path)
@@ -193,11 +234,11 @@ def _first_frame(path: Path) -> av.VideoFrame:
     container = _open(path)
     try:
         stream = _video_stream(container, path)
-        try:
-            for frame in container.decode(stream):
-                return frame
-        except av.error.FFmpegError as e:
-            raise VideoError(f"'{path.name}' is damaged: its video can't be decoded ({e.strerror}).") from e
+        log = DecodeLog()
+        for frame in _decode_tolerant(container, stream, log, []):  # a damaged first packet is skipped
+            return frame
+        if log.errors:
+            raise VideoError(f"'{path.name}' is damaged: its video can't be decoded.")
         raise VideoError(f"'{path.name}' is damaged: its video stream has no decodable frame.")
     finally:
         container.close()
@@ -211,14 +252,26 @@ def _target_size(w: int, h: int, max_side: int | None) -> tuple[int, int]:
     return max(2, round(w * k / 2) * 2), max(2, round(h * k / 2) * 2)
 
 
+_FULL_TO_TV = np.round(16 + np.arange(256) * 219 / 255).astype(np.uint8)  # 0..255 luma -> 16..235
+
+
+def _full_range(frame: av.VideoFrame) -> bool:
+    """JPEG-range luma (MJPEG, some webcams and screen recorders): 0..255 instead of video's 16..235."""
+    return frame.format.name.startswith("yuvj") or int(getattr(frame, "color_range", 0) or 0) == 2
+
+
 def _luma(frame: av.VideoFrame) -> np.ndarray | None:
-    """The grey image straight from plane 0 (no colour conversion), or None for other formats."""
+    """The grey image straight from plane 0 (no colour conversion), or None for other formats.
+
+    Full-range luma is mapped to video range, so the same scene gives the same grey levels whatever
+    the container (an MJPEG AVI of a clip must track like the MP4 it came from)."""
     fmt = frame.format.name
     plane = frame.planes[0]
     w, h = frame.width, frame.height
     if fmt in _PLANAR_8:
         buf = np.frombuffer(plane, np.uint8)
-        return buf.reshape(h, plane.line_size)[:, :w]
+        y = buf.reshape(h, plane.line_size)[:, :w]
+        return cv2.LUT(y, _FULL_TO_TV) if _full_range(frame) else y
     if fmt in _PLANAR_16:
         buf = np.frombuffer(plane, np.uint16).reshape(h, plane.line_size // 2)[:, :w]
         return (buf >> _PLANAR_16[fmt]).astype(np.uint8)
@@ -243,13 +296,17 @@ def iter_frames(
     start_s: float = 0.0,
     end_s: float | None = None,
     threads: int = 0,
+    log: DecodeLog | None = None,
 ) -> Iterator[Frame]:
     """Decode `path` frame by frame, rotated for display, optionally shrunk and/or grey.
 
     `threads=0` lets FFmpeg pick (frame threading on all cores). Shrinking happens before rotation
-    (on the stored orientation) so the cheaper image is the one rotated.
+    (on the stored orientation) so the cheaper image is the one rotated. A packet the decoder refuses
+    is skipped and decoding goes on (a damaged chunk must not end the clip); `log` receives what was
+    lost, by frame number and time. A frame's `index` is its position in the stream, lost frames counted.
     """
     path = Path(path)
+    log = log if log is not None else DecodeLog()
     container = _open(path)
     try:
         stream = _video_stream(container, path)
@@ -258,6 +315,9 @@ def iter_frames(
         tb = stream.time_base or Fraction(1, 90000)
         origin: int | None = stream.start_time
         rate = float(stream.average_rate or stream.guessed_rate or 30)
+        log.expected = int(stream.frames) or None
+        if stream.duration:
+            log.expected_end_s = float(stream.duration * tb)
         index = 0
         if start_s > 0:
             base = origin or 0
@@ -265,33 +325,110 @@ def iter_frames(
         last_t = -1.0
         size: tuple[int, int] | None = None
         rotation = 0
-        try:
-            for frame in container.decode(stream):
-                if frame.pts is None:
-                    t = last_t + 1.0 / rate if last_t >= 0 else 0.0
-                else:
-                    if origin is None:
-                        origin = frame.pts
-                    t = float((frame.pts - origin) * tb)
-                if t < start_s - 1e-6:
-                    continue
-                if end_s is not None and t > end_s + 1e-9:
-                    break
-                if size is None:
-                    rotation = _clockwise(frame.rotation)
-                    size = _target_size(frame.width, frame.height, max_side)
-                    if start_s > 0:
-                        index = round(t * rate)
-                image = _convert(frame, size, gray)
-                yield Frame(index=index, t=t, image=_rotate(image, rotation))
-                index += 1
-                last_t = t
-        except av.error.FFmpegError as e:
-            if index == 0:
-                raise VideoError(f"'{path.name}' is damaged: its video can't be decoded.") from e
-            # A damaged tail: keep the frames that decoded (phones cut off mid-write).
+        packet_pts: list[int] = []  # every packet's timestamp: the frames the stream should have
+        decoded_pts: set[int] = set()
+        for frame in _decode_tolerant(container, stream, log, packet_pts):
+            if frame.pts is None:
+                t = last_t + 1.0 / rate if last_t >= 0 else 0.0
+            else:
+                if origin is None:
+                    origin = frame.pts
+                t = float((frame.pts - origin) * tb)
+                decoded_pts.add(frame.pts)
+            if t < start_s - 1e-6:
+                continue
+            if end_s is not None and t > end_s + 1e-9:
+                break
+            if size is None:
+                rotation = _clockwise(frame.rotation)
+                size = _target_size(frame.width, frame.height, max_side)
+                if start_s > 0:
+                    index = round(t * rate)
+            if frame.pts is not None and start_s <= 0 and log.errors:
+                index = max(index, bisect.bisect_left(sorted(packet_pts), frame.pts))  # lost frames counted
+            image = _convert(frame, size, gray)
+            yield Frame(index=index, t=t, image=_rotate(image, rotation))
+            log.decoded += 1
+            index += 1
+            last_t = t
+        if log.decoded == 0 and log.errors:
+            raise VideoError(f"'{path.name}' is damaged: its video can't be decoded.")
+        if start_s <= 0 and end_s is None:
+            _record_losses(log, packet_pts, decoded_pts, origin or 0, tb, rate)
     finally:
         container.close()
+
+
+def _decode_tolerant(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream, log: DecodeLog, pts: list[int]
+) -> Iterator[av.VideoFrame]:
+    """Frames of `stream`, skipping packets the decoder refuses and re-reading after a demuxer error."""
+    failures = 0
+    packets = container.demux(stream)
+    while True:
+        try:
+            packet = next(packets)
+        except StopIteration:
+            return  # the demuxer's last (empty) packet already drained the decoder
+        except av.error.EOFError:
+            yield from _drain(stream, log)
+            return
+        except av.error.FFmpegError:
+            log.errors += 1
+            failures += 1
+            if failures > 20:  # the rest of the file is unreadable
+                yield from _drain(stream, log)
+                return
+            packets = container.demux(stream)  # the demuxer resynchronises from where it stopped
+            continue
+        if packet.size > 0:
+            log.packets += 1
+            if packet.pts is not None:
+                pts.append(packet.pts)
+        try:
+            frames = packet.decode()
+        except av.error.FFmpegError:
+            log.errors += 1
+            continue
+        yield from frames
+
+
+def _drain(stream: av.video.stream.VideoStream, log: DecodeLog) -> Iterator[av.VideoFrame]:
+    """The frames the decoder still holds when the file ends early (threads and B-frames delay them)."""
+    try:
+        yield from stream.codec_context.decode(None)
+    except av.error.FFmpegError:
+        log.errors += 1
+
+
+def _record_losses(
+    log: DecodeLog, packet_pts: list[int], decoded_pts: set[int], origin: int, tb: Fraction, rate: float
+) -> None:
+    """Turn the packets that gave no frame, and an index that lists more frames than the file holds,
+    into lost spans (first frame, last frame, start s, end s)."""
+    order = sorted(packet_pts)
+    missing = [i for i, p in enumerate(order) if p not in decoded_pts] if decoded_pts else []
+    if not log.errors and len(missing) <= 1:
+        missing = []  # a decoder that holds back its last frame is not a damaged file
+    spans: list[list[int]] = []
+    for i in missing:
+        if spans and i <= spans[-1][1] + 4:  # a frame or three decoded inside a damaged chunk: one span
+            spans[-1][1] = i
+        else:
+            spans.append([i, i])
+    truncated = bool(log.expected and log.expected > len(order) + 1 and order)  # the index lists more frames
+    first_missing = len(order)
+    if truncated and spans and spans[-1][1] == len(order) - 1:  # the last packets read were partial
+        first_missing = spans.pop()[0]
+    for a, b in spans:
+        t0 = float((order[a] - origin) * tb)
+        log.lost.append((a, b, t0, float((order[b] - origin) * tb) + 1.0 / rate))
+    if truncated and log.expected:
+        t0 = float((order[first_missing - 1] - origin) * tb) + 1.0 / rate if first_missing else 0.0
+        end = log.expected_end_s
+        t1 = end if end and end > t0 else t0 + (log.expected - first_missing) / rate
+        log.truncated_at_s = t0
+        log.lost.append((first_missing, log.expected - 1, t0, t1))
 
 
 def prefetched(frames: Iterator[Frame], depth: int = 6) -> Iterator[Frame]:

@@ -71,6 +71,10 @@ def _encode(src: Path, dst: Path, vf: str | None = None, *extra: str, codec: lis
     _ffmpeg("-i", str(src), "-an", *(["-vf", vf] if vf else []), *(codec or _X264), *extra, str(dst))
 
 
+def _reencode(src: Path, dst: Path) -> None:
+    _encode(src, dst)
+
+
 def _rotation_flag_only(src: Path, dst: Path) -> None:
     """Same stored pixels, a 90° display rotation added in the container (the picture shows sideways)."""
     _ffmpeg("-i", str(src), "-an", "-c:v", "copy", "-metadata:s:v:0", "rotate=90", str(dst))
@@ -177,6 +181,8 @@ def _truncated(src: Path, dst: Path) -> None:
 _MAKERS: dict[str, tuple[Variant, Callable[[Path, Path], None], str]] = {
     v.name: (v, fn, ext)
     for v, fn, ext in [
+        (Variant("reencode", "plain H.264 re-encode at CRF 18 (the control: nothing but a new encode)"),
+         _reencode, ".mp4"),
         (Variant("rotation_flag", "stored pixels unchanged, 90° rotation flag in the container"),
          _rotation_flag_only, ".mp4"),
         (Variant("stored_sideways", "pixels stored rotated + flag that shows them upright (phone)"),

@@ -1,0 +1,80 @@
+"""Damaged, cut-off and lying files: decode what can be decoded, say what was lost, judge length by packets.
+
+Clips are made here with ffmpeg (a moving disc on a plain background); the damage is done the way
+`vision.variants` does it for real clips.
+"""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from vision.io import DecodeLog, iter_frames, probe
+from vision.variants import make_variants
+
+pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("damage") / "disc.mp4"
+    src = "color=c=0x404040:s=192x160:r=30:d=4[bg];color=c=white:s=40x40:r=30:d=4[fg];"
+    src += "[bg][fg]overlay=x='20+100*t/4':y='60+40*sin(2*PI*t)',noise=alls=12:allf=t"  # bytes in every frame
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-filter_complex", src, "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                    "-g", "15", str(path)], check=True, timeout=120)  # fmt: skip
+    return path
+
+
+def test_a_corrupt_chunk_costs_only_its_frames_and_is_reported(clip, tmp_path):
+    (made,) = make_variants(clip, tmp_path, ["corrupt_middle"])
+    log = DecodeLog()
+    frames = list(iter_frames(made.path, gray=True, log=log))
+    assert frames[-1].t > 3.8  # decoding went on past the damage to the end of the clip
+    assert log.lost and len(frames) + log.lost_frames >= 120 and log.lost_frames < 40
+    (note,) = log.notes()
+    assert "could not be decoded" in note and "Frames" in note
+    a, _b, t0, t1 = log.lost[0]
+    assert 0 < t0 < t1 < 4.0 and frames[a - 1].index == a - 1
+    assert all(f.index == round(f.t * 30) for f in frames)  # indices keep the stream's numbering
+
+
+def test_a_truncated_file_analyses_its_start_and_says_where_it_stops(clip, tmp_path):
+    (made,) = make_variants(clip, tmp_path, ["truncated_70"])
+    log = DecodeLog()
+    frames = list(iter_frames(made.path, gray=True, log=log))
+    assert 1.5 < frames[-1].t < 3.8
+    assert log.truncated_at_s is not None
+    note = log.notes()[-1]
+    assert "cut off" in note and "4.0 s" in note
+
+
+def test_an_intact_file_reports_nothing_lost(clip):
+    log = DecodeLog()
+    assert len(list(iter_frames(clip, gray=True, log=log))) == 120
+    assert log.lost == [] and log.notes() == [] and log.errors == 0
+
+
+def test_duration_comes_from_the_packets_not_a_lying_header(clip, tmp_path):
+    mkv = tmp_path / "clip.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(clip), "-c", "copy", str(mkv)], check=True, timeout=60)
+    data = bytearray(mkv.read_bytes())
+    at = data.index(b"\x44\x89\x88")  # Matroska Duration: an 8-byte float in milliseconds
+    data[at + 3 : at + 11] = struct.pack(">d", 600 * 60 * 1000.0)  # the header now claims 600 minutes
+    lying = tmp_path / "lying.mkv"
+    lying.write_bytes(bytes(data))
+    assert av.open(str(lying)).duration / 1e6 == pytest.approx(36000)  # the header does lie
+    info = probe(lying, max_duration_s=900)
+    assert info.duration_s == pytest.approx(4.0, abs=0.1) and info.frame_count == 120
+
+
+def test_full_range_mjpeg_gives_the_same_grey_as_the_mp4(clip, tmp_path):
+    (made,) = make_variants(clip, tmp_path, ["mjpeg_avi"])
+    a = next(iter(iter_frames(clip, gray=True))).image.astype(float)
+    b = next(iter(iter_frames(made.path, gray=True))).image.astype(float)
+    assert abs(a.mean() - b.mean()) < 3 and np.abs(a - b).mean() < 4
