@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from vision import annotate
-from vision.io import Frame, VideoError, VideoInfo, iter_frames, prefetched, probe
+from vision.io import DecodeLog, Frame, VideoError, VideoInfo, iter_frames, prefetched, probe
 from vision.kinematics import LIFTS, Kinematics, KinematicsError, analyse_path
 from vision.track import PlateTrack, PlateTracker
 
@@ -149,7 +149,8 @@ def analyse_video(
 
     tracker = PlateTracker(info.fps)
     frames = 0
-    for frame in prefetched(iter_frames(Path(path), gray=True, max_side=TRACK_SIDE)):
+    decoded = DecodeLog()  # damaged or missing frames: skipped, and said in the notes
+    for frame in prefetched(iter_frames(Path(path), gray=True, max_side=TRACK_SIDE, log=decoded)):
         tracker.update(frame.index, frame.t, frame.image)
         frames += 1
         if frames % 15 == 0:
@@ -158,12 +159,17 @@ def analyse_video(
     if frames == 0:
         raise VideoError(f"'{Path(path).name}' has no frame I can decode.")
     k = min(1.0, TRACK_SIDE / max(info.width, info.height))  # tracking pixels -> displayed pixels
-    notes: list[str] = []
+    notes: list[str] = decoded.notes()
     best = tracker.best()
-    if best is not None:
-        analysis = _from_plate(info, options, best, 1.0 / k, notes)
-    else:
-        analysis = _from_wrists(Path(path), info, options, notes, report, track_share, pose_factory)
+    try:
+        if best is not None:
+            analysis = _from_plate(info, options, best, 1.0 / k, notes)
+        else:
+            analysis = _from_wrists(Path(path), info, options, notes, report, track_share, pose_factory)
+    except LiftError as e:
+        if not decoded.lost:
+            raise
+        raise LiftError(f"{e} {' '.join(decoded.notes())}") from e  # the damage may be why
     analysis.frames = frames
     if options.out_video:
         report(0.95 - annotate_share, "drawing the annotated video")

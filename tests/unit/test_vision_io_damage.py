@@ -78,3 +78,17 @@ def test_full_range_mjpeg_gives_the_same_grey_as_the_mp4(clip, tmp_path):
     a = next(iter(iter_frames(clip, gray=True))).image.astype(float)
     b = next(iter(iter_frames(made.path, gray=True))).image.astype(float)
     assert abs(a.mean() - b.mean()) < 3 and np.abs(a - b).mean() < 4
+
+
+def test_the_analysis_says_what_a_damaged_clip_lost(tmp_path):
+    from vision.analyse import LiftError, LiftOptions, analyse_video
+    from vision.synthetic import RepSpec, SceneSpec, render
+
+    reps = [RepSpec(con_s=0.7, ecc_s=0.8, rom_m=0.5, top_pause_s=0.4) for _ in range(4)]
+    clip = render(tmp_path / "squat.mp4", reps, SceneSpec(seed=5, width=180, height=320, plate_px=90.0))
+    (made,) = make_variants(clip.path, tmp_path, ["corrupt_middle"])
+    try:
+        notes = analyse_video(made.path, LiftOptions(pose=None)).notes
+    except LiftError as e:  # whatever else happens, the loss is said
+        notes = [str(e)]
+    assert any("could not be decoded" in n for n in notes)
