@@ -63,8 +63,8 @@ def analyse_track(track: Track, *, stance_hint: str | None = None, classifier: o
     if gone >= 1.0:
         notes.append(f"You were out of frame (or not visible) for about {gone:.0f} s; I analysed the rest.")
     if track.max_persons >= 2:
-        notes.append(f"I saw up to {track.max_persons} people; I followed the one who was biggest and most "
-                     "central at the start.")  # fmt: skip
+        notes.append(f"I saw up to {track.max_persons} people; I followed {track.choice or 'the main one'} and "
+                     "counted only their punches (say 'the one on the left/right' to pick someone else).")  # fmt: skip
     face = track.conf[present][:, 0] >= 0.5
     if face.size and face.mean() < 0.3:
         notes.append("Your back seemed to be to the camera for much of the clip; punches may be missed. "
@@ -72,7 +72,9 @@ def analyse_track(track: Track, *, stance_hint: str | None = None, classifier: o
     conf = track.conf[present][:, 5:11].mean() if present.any() else 0.0
     if conf < 0.5:
         notes.append("The picture was hard to read (dark or blurred), so these numbers are less certain.")
-    return RoundReport(track.duration_s, active, stance, source, punches, find_combos(punches), habits, who, notes)
+    view, ratio = track.view
+    return RoundReport(track.duration_s, active, stance, source, punches, find_combos(punches), habits, who, notes,
+                       view=view, view_ratio=ratio, athlete=track.choice)  # fmt: skip
 
 
 def analyse_video(
@@ -85,8 +87,10 @@ def analyse_video(
     progress: Progress | None = None,
     max_duration_s: float | None = None,
     max_side: int = MAX_SIDE,
+    who: str = "auto",
 ) -> tuple[RoundReport, Track]:
-    """Run the whole pipeline on one clip; the backend is closed by the caller."""
+    """Run the whole pipeline on one clip; the backend is closed by the caller. `who` picks the athlete
+    when several people are in frame: "auto" (the most active), "left", "right", "centre", "largest"."""
     report = progress or (lambda f, m: None)
     try:
         info = probe(Path(path), max_duration_s=max_duration_s)
@@ -110,7 +114,7 @@ def analyse_video(
     if not keypoints:
         raise StrikeError("This video has no frames I could read.")
     report(0.86, "finding punches")
-    track = build_track(keypoints, width, height)
+    track = build_track(keypoints, width, height, pick=who)
     result = analyse_track(track, stance_hint=stance_hint, classifier=classifier, notes=notes)
     if out_video is not None:
         report(0.9, "drawing the annotated video")

@@ -29,7 +29,8 @@ def analyse_job(params: dict[str, Any], progress: Any) -> dict[str, Any]:
         classifier = PunchClassifier.load(settings.models_dir)
         report, track = analyse_video(path, backend, out_video=out, stance_hint=params.get("stance"),
                                       classifier=classifier, progress=progress,
-                                      max_duration_s=settings.video_max_duration_s)  # fmt: skip
+                                      max_duration_s=settings.video_max_duration_s,
+                                      who=params.get("who") or "auto")  # fmt: skip
     finally:
         backend.close()
     data = report.to_dict()

@@ -277,6 +277,8 @@ def find_excursions(sig: HandSignals, t: np.ndarray, th: Thresholds,
             else:
                 out.append((onset, land, top, ret))
         i = max(back, top + 1)
+        while i < n and disp[i] >= min_reach and disp[i] <= disp[i - 1] + 0.02:  # still on the way back
+            i += 1
     return out
 
 

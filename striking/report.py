@@ -13,6 +13,12 @@ from striking.habits import Habits
 from striking.punches import KIND_LABEL, KINDS, Punch
 
 COMBO_GAP_S = 1.0
+VIEW_WORDS = {
+    "front": "face-on",
+    "oblique": "three-quarter",
+    "side": "side-on",
+    "unknown": "view not measurable (hips out of frame)",
+}
 
 
 @dataclass
@@ -34,6 +40,9 @@ class RoundReport:
     habits: Habits
     classifier: str  # "rules" or the model's name
     notes: list[str] = field(default_factory=list)
+    view: str = ""  # how the camera saw the athlete: front | oblique | side | unknown
+    view_ratio: float | None = None  # shoulder width / torso length it was judged from
+    athlete: str = ""  # how the athlete was chosen among several people ("" when alone)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -63,6 +72,9 @@ class RoundReport:
             "combos": [asdict(c) for c in self.combos],
             "habits": _round(self.habits.to_dict()),
             "classifier": self.classifier,
+            "view": self.view,
+            "view_ratio": None if self.view_ratio is None else round(self.view_ratio, 2),
+            "athlete": self.athlete,
             "notes": self.notes,
         }
 
@@ -118,7 +130,8 @@ def markdown(report: RoundReport) -> str:
     """The report as the user reads it (tables rendered by code)."""
     lines = [f"**Round: {len(report.punches)} punches in {mmss(report.active_s)}**"
              + (f" ({report.per_minute:.0f} per minute)" if report.per_minute is not None else ""),
-             f"Stance: {report.stance} ({report.stance_source}). Typed by: {report.classifier}.", ""]  # fmt: skip
+             f"Stance: {report.stance} ({report.stance_source}). Typed by: {report.classifier}."
+             + (f" Camera: {VIEW_WORDS.get(report.view, report.view)}." if report.view else ""), ""]  # fmt: skip
     if report.punches:
         lines += ["| punch | count |", "|---|---|"]
         lines += [f"| {KIND_LABEL[k]} | {n} |" for k, n in report.counts.items() if n]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from models.pose.athlete import AthleteTracker
+from models.pose.athlete import candidates, choose_athlete, merge_reappearances
 from models.pose.keypoints import COCO17, K, Keypoints
 from models.pose.smoothing import smooth_track
 
@@ -31,6 +31,7 @@ class Track:
     height: int = 0
     max_persons: int = 1
     notes: list[str] = field(default_factory=list)
+    choice: str = ""  # how the athlete was chosen among several people ("" when alone)
 
     def __len__(self) -> int:
         return len(self.t)
@@ -121,27 +122,27 @@ def _interpolate_gaps(values: np.ndarray, t: np.ndarray, max_gap_s: float) -> np
 
 
 def build_track(frames: Iterable[Keypoints], width: int, height: int, *, smooth: bool = True,
-                max_gap_s: float = 0.2) -> Track:  # fmt: skip
-    """Pick the athlete in every frame, keep their COCO-17 points, fill blinks, One-Euro smooth."""
-    tracker = AthleteTracker(width, height)
-    ts, xys, confs = [], [], []
-    for kp in frames:
-        who = tracker(kp)
-        ts.append(kp.t)
-        if who is None:
-            xys.append(np.full((17, 2), np.nan, np.float32))
-            confs.append(np.zeros(17, np.float32))
-        else:
-            xy = kp.xy[who, :17].astype(np.float32).copy()
-            c = kp.conf[who, :17].astype(np.float32).copy()
-            xy[c < MIN_CONF] = np.nan
-            xys.append(xy)
-            confs.append(c)
-    t = np.asarray(ts, np.float64)
-    xy = np.asarray(xys, np.float32).reshape(-1, 17, 2)
-    conf = np.asarray(confs, np.float32).reshape(-1, 17)
-    return finish_track(t, xy, conf, width, height, smooth=smooth, max_gap_s=max_gap_s,
-                        max_persons=tracker.max_persons)  # fmt: skip
+                max_gap_s: float = 0.2, pick: str = "auto") -> Track:  # fmt: skip
+    """Track everyone, choose the athlete over the whole clip (`pick`: "auto", "left", "right", …),
+    keep their COCO-17 points, fill blinks, One-Euro smooth. The choice is stated in `notes`."""
+    frames = list(frames)
+    cands = merge_reappearances(candidates(frames, width, height))
+    chosen, how = choose_athlete(cands, pick)
+    n = len(frames)
+    t = np.asarray([kp.t for kp in frames], np.float64)
+    xy = np.full((n, 17, 2), np.nan, np.float32)
+    conf = np.zeros((n, 17), np.float32)
+    if chosen is not None:
+        for i, p in zip(chosen.frames, chosen.person, strict=True):
+            c = frames[i].conf[p, :17].astype(np.float32)
+            pts = frames[i].xy[p, :17].astype(np.float32).copy()
+            pts[c < MIN_CONF] = np.nan
+            xy[i], conf[i] = pts, c
+    max_persons = max((kp.persons for kp in frames), default=0)
+    track = finish_track(t, xy, conf, width, height, smooth=smooth, max_gap_s=max_gap_s, max_persons=max_persons)
+    if len([c for c in cands if c.presence >= 0.1]) >= 2 or max_persons >= 2:
+        track.choice = how
+    return track
 
 
 def finish_track(t: np.ndarray, xy: np.ndarray, conf: np.ndarray, width: int = 0, height: int = 0, *,

@@ -26,12 +26,28 @@ class AnalyseStrikesArgs(BaseModel):
 
     upload_id: str | None = Field(default=None, description="The attached video's id (default: the attachment)")
     stance: Literal["orthodox", "southpaw"] | None = Field(default=None, description="Only if the user said it")
+    who: Literal["auto", "left", "right", "centre", "largest"] = Field(
+        default="auto", description="Which person is the athlete when several are in frame, if the user said it"
+    )
+
+
+_WHO = re.compile(r"\b(?:on|at|to) the (left|right)\b|\b(left|right)(?:-hand)? (?:one|person|guy|boxer|fighter)\b"
+                  r"|\b(?:in the )?(middle|cent(?:re|er))\b", re.I)  # fmt: skip
+
+
+def who_from_text(text: str) -> str:
+    """'the one on the left' -> left; nothing said -> auto (the most active person)."""
+    m = _WHO.search(text or "")
+    if not m:
+        return "auto"
+    word = (m.group(1) or m.group(2) or m.group(3)).lower()
+    return "centre" if word in ("middle", "center", "centre") else word
 
 
 def _match_analyse(text: str, attachments: list[Attachment]) -> AnalyseStrikesArgs | None:
     videos = [a for a in attachments if a.is_video]
     if (videos or asks_to_analyse_a_clip(text)) and _BOXING.search(text or ""):
-        return AnalyseStrikesArgs(upload_id=videos[0].upload_id if videos else None)
+        return AnalyseStrikesArgs(upload_id=videos[0].upload_id if videos else None, who=who_from_text(text))
     return None
 
 
@@ -70,11 +86,11 @@ def analyse_strikes(ctx: ToolContext, args: AnalyseStrikesArgs) -> ToolOutput:
         "path": str(video.path), "out_video": str(out), "account_id": ctx.account_id, "upload_id": video.upload_id,
         "thread_id": ctx.thread_id, "filename": video.filename,
         "stance": args.stance or get_profile(ctx.account_id, ctx.engine).stance,
-        "backend": getattr(ctx.settings, "pose_backend", "blazepose"),
+        "backend": getattr(ctx.settings, "pose_backend", "blazepose"), "who": args.who,
     }  # fmt: skip
     ctx.report(0.0, "queued: analysing your round")
-    result = run_job(ctx, strike_jobs.KIND, params, upload_id=video.upload_id,
-                     idempotency_key=f"strike:{video.upload_id}")  # fmt: skip
+    key = f"strike:{video.upload_id}" + ("" if args.who == "auto" else f":{args.who}")
+    result = run_job(ctx, strike_jobs.KIND, params, upload_id=video.upload_id, idempotency_key=key)
     report = result["report"]
     return ToolOutput(
         summary=_summary(report),

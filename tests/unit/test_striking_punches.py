@@ -120,3 +120,12 @@ def test_face_on_stance_falls_back_to_profile_then_orthodox() -> None:
     track = finish_track(t, xy, conf)
     assert detect_stance(track, "southpaw") == ("southpaw", "from your profile")
     assert detect_stance(track)[0] == "orthodox"
+
+
+def test_who_is_the_athlete_from_the_users_words() -> None:
+    from agent.tools.striking import who_from_text
+
+    assert who_from_text("check my sparring, I'm the one on the left") == "left"
+    assert who_from_text("analyse the round, right guy is me") == "right"
+    assert who_from_text("I'm the boxer in the middle") == "centre"
+    assert who_from_text("count my left hooks") == "auto"  # a punch name, not a person
