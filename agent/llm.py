@@ -2,21 +2,42 @@
 
 The embedded llama.cpp server, vLLM, Ollama or a hosted endpoint are interchangeable by `.env`.
 LangChain's `ChatOpenAI` drives the chat graph; a pydantic-ai model on the same URL does structured
-extraction (a typed object out of a sentence, validated and retried by pydantic-ai).
+extraction (a typed object out of a sentence, validated and retried by pydantic-ai). Both send their
+requests through `agent.llm_queue.QueuedTransport`: one queue per server that knows its length, a
+watchdog that tells a busy server from a dead one, a wait while a supervised server restarts, and
+grammar-safe tool schemas.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from langchain_openai import ChatOpenAI
-from pydantic_ai import Agent
-from pydantic_ai.models.openai import OpenAIChatModel
-from pydantic_ai.providers.openai import OpenAIProvider
-from pydantic_ai.settings import ModelSettings
 
+from agent.llm_queue import QueuedTransport, QueuePolicy
 from powerforge.config import Settings, get_settings
+
+if TYPE_CHECKING:  # pydantic-ai is imported only when structured extraction is used (CLI start time)
+    from pydantic_ai import Agent
+    from pydantic_ai.models.openai import OpenAIChatModel
+
+
+def queue_policy(settings: Settings) -> QueuePolicy:
+    """How requests to `settings.llm_base_url` are queued and when a dead server is waited for."""
+
+    def supervised() -> bool:
+        from models.llm_server import supervisor_running
+
+        return supervisor_running(settings)
+
+    return QueuePolicy(slots=max(1, int(getattr(settings, "llm_parallel", 1) or 1)), supervised=supervised)
+
+
+def http_client(settings: Settings) -> httpx.AsyncClient:
+    """An httpx client whose chat-completion requests go through the server's queue."""
+    transport = QueuedTransport(settings.llm_base_url, queue_policy(settings))
+    return httpx.AsyncClient(transport=transport, timeout=settings.llm_timeout_s)
 
 
 def chat_model(settings: Settings | None = None, **overrides: Any) -> ChatOpenAI:
@@ -32,8 +53,9 @@ def chat_model(settings: Settings | None = None, **overrides: Any) -> ChatOpenAI
         "max_tokens": s.llm_max_tokens,
         # Forced tool calls arrive whole; only plain replies are worth streaming to the user.
         "disable_streaming": "tool_calling",
-        # A slow CPU model can be silent for a while before its first token: wait as long as a request.
+        # Between two streamed tokens; waiting for a slot and for the first token is the queue's job.
         "stream_chunk_timeout": s.llm_timeout_s,
+        "http_async_client": http_client(s),
     }
     params.update(overrides)
     return ChatOpenAI(**params)
@@ -41,9 +63,11 @@ def chat_model(settings: Settings | None = None, **overrides: Any) -> ChatOpenAI
 
 def pydantic_model(settings: Settings | None = None) -> OpenAIChatModel:
     """A pydantic-ai model on the same server, for structured output."""
+    from pydantic_ai.models.openai import OpenAIChatModel
+    from pydantic_ai.providers.openai import OpenAIProvider
+
     s = settings or get_settings()
-    http = httpx.AsyncClient(timeout=s.llm_timeout_s)
-    provider = OpenAIProvider(base_url=s.llm_base_url, api_key=s.llm_api_key, http_client=http)
+    provider = OpenAIProvider(base_url=s.llm_base_url, api_key=s.llm_api_key, http_client=http_client(s))
     return OpenAIChatModel(s.llm_model, provider=provider)
 
 
@@ -54,6 +78,9 @@ def structured_agent(
     retries: int = 2,
 ) -> Agent:
     """A pydantic-ai agent that returns `output_type`, re-asking the model on validation errors."""
+    from pydantic_ai import Agent
+    from pydantic_ai.settings import ModelSettings
+
     s = settings or get_settings()
     return Agent(
         pydantic_model(s),

@@ -18,6 +18,7 @@ from langchain_core.messages import AIMessageChunk, HumanMessage
 from agent.checkpoint import open_checkpointer
 from agent.graphs.chat import TurnDeps, build_chat_graph, clean_reply, last_reply
 from agent.llm import chat_model
+from agent.llm_queue import llm_turn
 from agent.tools.base import Attachment, ProgressFn, Tool, ToolOutput
 from powerforge.config import Settings
 
@@ -79,7 +80,10 @@ class Coach:
         direct: dict[str, Any] | None = None,
         on_token: Callable[[str], Any] | None = None,
         on_progress: ProgressFn | None = None,
+        on_status: Callable[[str], Any] | None = None,
     ) -> TurnResult:
+        """One turn. `on_status` hears waits on the model ("2 messages ahead of you", "the model is
+        restarting"; "" when the wait is over)."""
         key = graph_thread_id(account_id, thread_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
         deps = TurnDeps(account_id=account_id, settings=self.settings, model=self.model, jobs=self.jobs,
@@ -96,20 +100,22 @@ class Coach:
         }
         final: dict[str, Any] = {}
         async with lock:
-            async for mode, chunk in self.graph.astream(state_in, config, stream_mode=["messages", "values", "custom"]):
-                if mode == "values":
-                    final = chunk
-                elif mode == "custom":  # the reply's words, streamed only after code checked them
-                    if on_token is not None and isinstance(chunk, dict) and chunk.get("reply_text"):
-                        result = on_token(chunk["reply_text"])
-                        if asyncio.iscoroutine(result):
-                            await result
-                elif on_token is not None:
-                    msg, meta = chunk
-                    if meta.get("langgraph_node") == "reply" and isinstance(msg, AIMessageChunk) and msg.content:
-                        result = on_token(msg.content if isinstance(msg.content, str) else "")
-                        if asyncio.iscoroutine(result):
-                            await result
+            modes = ["messages", "values", "custom"]
+            with llm_turn(on_status):  # the turn's model calls share one place in the queue and one status
+                async for mode, chunk in self.graph.astream(state_in, config, stream_mode=modes):
+                    if mode == "values":
+                        final = chunk
+                    elif mode == "custom":  # the reply's words, streamed only after code checked them
+                        if on_token is not None and isinstance(chunk, dict) and chunk.get("reply_text"):
+                            result = on_token(chunk["reply_text"])
+                            if asyncio.iscoroutine(result):
+                                await result
+                    elif on_token is not None:
+                        msg, meta = chunk
+                        if meta.get("langgraph_node") == "reply" and isinstance(msg, AIMessageChunk) and msg.content:
+                            result = on_token(msg.content if isinstance(msg.content, str) else "")
+                            if asyncio.iscoroutine(result):
+                                await result
         ai = last_reply(final.get("messages", []))
         return TurnResult(
             reply=clean_reply(ai.content) if ai is not None and isinstance(ai.content, str) else "",

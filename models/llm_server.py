@@ -8,9 +8,12 @@ with the installed model file, on the host and port of `LLM_BASE_URL`, under the
 from __future__ import annotations
 
 import contextlib
+import json
+import logging
 import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +23,7 @@ import httpx
 from models.manifest import model_path
 from powerforge.config import Settings, get_settings
 
+log = logging.getLogger("powerforge.llm_server")
 ROOT = Path(__file__).resolve().parent.parent
 ENV_COMMAND = "CMAKE_ARGS=-DGGML_NATIVE=OFF uv sync --project llm_server"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
@@ -68,6 +72,18 @@ class EmbeddedServer:
         return [str(python), "-m", "pf_llm.serve", "--model", str(weights), "--alias", s.llm_model,
                 "--host", self.host, "--port", str(self.port), "--threads", str(s.llm_embedded_threads),
                 "--ctx", str(s.llm_embedded_ctx), "--access-log"]  # fmt: skip
+
+    def healthy(self, timeout_s: float = 5.0) -> bool:
+        """Whether the server answers `/health` (pf_llm answers it even while it generates)."""
+        root = self.base_url[: -len("/v1")] if self.base_url.endswith("/v1") else self.base_url
+        try:
+            return httpx.get(root + "/health", timeout=timeout_s).status_code < 500
+        except httpx.HTTPError:
+            return False
+
+    def alive(self) -> bool:
+        """Whether the process this object started is still running."""
+        return self.process is not None and self.process.poll() is None
 
     def answering(self, timeout_s: float = 1.0) -> bool:
         """Whether an OpenAI-compatible server answers at the URL (ours or anyone's)."""
@@ -141,4 +157,139 @@ class EmbeddedServer:
         self.stop()
 
 
-__all__ = ["ENV_COMMAND", "EmbeddedServer", "EmbeddedServerError", "server_python"]
+# --------------------------------------------------------------------------- supervision
+def state_path(settings: Settings) -> Path:
+    """Where the supervisor says what it is doing, for the app's clients (another process) to read."""
+    return settings.data_dir / "run" / "llm-supervisor.json"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def supervisor_state(settings: Settings) -> dict[str, object] | None:
+    """The supervisor's last state for this server, or None when no live supervisor watches it."""
+    try:
+        state = json.loads(state_path(settings).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(state, dict) or state.get("base_url") != settings.llm_base_url.rstrip("/"):
+        return None
+    pid = state.get("pid")
+    if not isinstance(pid, int) or not _pid_alive(pid):
+        return None
+    return state
+
+
+def supervisor_running(settings: Settings) -> bool:
+    """True while a live supervisor keeps the server at LLM_BASE_URL up (so a dead server is worth waiting for)."""
+    state = supervisor_state(settings)
+    return state is not None and state.get("state") in ("up", "restarting")
+
+
+class Supervisor:
+    """Keeps an EmbeddedServer up: a health check every `check_every_s`; a process that exited, or stopped
+    answering `/health` `hung_after` times in a row, is restarted with exponential backoff (reset once a
+    start has stayed up `stable_after_s`). Its state file tells the app that a restart is under way."""
+
+    def __init__(
+        self,
+        server: EmbeddedServer,
+        *,
+        check_every_s: float = 1.0,
+        backoff_s: tuple[float, ...] = (0.5, 1, 2, 4, 8, 15, 30),
+        stable_after_s: float = 60.0,
+        hung_after: int = 10,
+        ready_timeout_s: float = 300.0,
+    ) -> None:
+        self.server = server
+        self.check_every_s = check_every_s
+        self.backoff_s = backoff_s
+        self.stable_after_s = stable_after_s
+        self.hung_after = hung_after
+        self.ready_timeout_s = ready_timeout_s
+        self.restarts = 0
+        self._failures = 0  # failed starts since the last stable run (picks the backoff)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._up_since = time.monotonic()
+
+    def start(self) -> Supervisor:
+        """Watch a server that is already running (start it and wait for it first)."""
+        self._write("up")
+        self._thread = threading.Thread(target=self._run, name="llm-supervisor", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(30)
+        self.server.stop()
+        self._write("stopped")
+
+    def _write(self, state: str, **extra: object) -> None:
+        path = state_path(self.server.settings)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        doc = {"pid": os.getpid(), "state": state, "base_url": self.server.base_url, "restarts": self.restarts,
+               "updated": time.time(), **extra}  # fmt: skip
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(doc))
+        tmp.replace(path)
+
+    def _run(self) -> None:
+        silent = 0
+        while not self._stop.wait(self.check_every_s):
+            if self.server.alive():
+                silent = 0 if self.server.healthy() else silent + 1
+                if silent < self.hung_after:
+                    if self._failures and time.monotonic() - self._up_since > self.stable_after_s:
+                        self._failures = 0
+                    continue
+                log.error("the embedded LLM server stopped answering its health check; restarting it")
+            else:
+                code = self.server.process.returncode if self.server.process is not None else None
+                log.error("the embedded LLM server exited (code %s); restarting it. Log tail:\n%s", code,
+                          self.server.log_tail())  # fmt: skip
+            silent = 0
+            self._restart()
+
+    def _restart(self) -> None:
+        """Restart until the server is ready again or the supervisor is stopped."""
+        while not self._stop.is_set():
+            self._write("restarting")
+            wait = self.backoff_s[min(self._failures, len(self.backoff_s) - 1)]
+            if self._stop.wait(wait):
+                return
+            self.server.stop()
+            try:
+                self.server.start()
+                self.server.wait_ready(self.ready_timeout_s)
+            except Exception as exc:
+                self._failures += 1
+                log.error("restarting the embedded LLM server failed (%s); next try in %.0f s", exc,
+                          self.backoff_s[min(self._failures, len(self.backoff_s) - 1)])  # fmt: skip
+                continue
+            self.restarts += 1
+            self._failures += 1  # reset only after the new process has stayed up a while
+            self._up_since = time.monotonic()
+            self._write("up")
+            log.warning("the embedded LLM server is back (restart %d)", self.restarts)
+            return
+
+
+__all__ = [
+    "ENV_COMMAND",
+    "EmbeddedServer",
+    "EmbeddedServerError",
+    "Supervisor",
+    "server_python",
+    "supervisor_running",
+    "supervisor_state",
+]

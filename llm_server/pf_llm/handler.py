@@ -31,6 +31,7 @@ from llama_cpp import llama_chat_format, llama_grammar
 
 from pf_llm.messages import prepare_messages, template_supports_tools
 from pf_llm.plan import ToolChoiceError, ToolPlan, plan_tools
+from pf_llm.safety import GrammarRejected, check_grammar, grammar_safe
 from pf_llm.toolcalls import (
     TOOL_CALL_CLOSE,
     TOOL_CALL_OPEN,
@@ -59,18 +60,23 @@ def schema_gbnf(schema: dict[str, Any], start: str) -> str:
     return re.sub(r"^root ::=", f"{start} ::=", text, count=1, flags=re.MULTILINE)
 
 
-def _grammar(text: str, verbose: bool) -> llama_cpp.LlamaGrammar:
-    return llama_cpp.LlamaGrammar.from_string(text, verbose=verbose)
+def _grammar(text: str, llama: llama_cpp.Llama) -> llama_cpp.LlamaGrammar:
+    check_grammar(llama, text)  # a grammar llama.cpp refuses must not reach the sampler (it crashed)
+    return llama_cpp.LlamaGrammar.from_string(text, verbose=llama.verbose)
 
 
-def _json_grammar(schema: dict[str, Any] | None, verbose: bool) -> llama_cpp.LlamaGrammar:
-    """Grammar for a JSON schema; a schema the converter cannot handle falls back to any JSON."""
+def _json_grammar(schema: dict[str, Any] | None, llama: llama_cpp.Llama) -> llama_cpp.LlamaGrammar:
+    """Grammar for a JSON schema (capped by `grammar_safe`); a schema the converter or llama.cpp cannot
+    handle falls back to any JSON, and if even that is refused the request fails with a 500."""
     if schema:
         try:
-            return _grammar(schema_gbnf(schema, "pf-json") + '\nroot ::= " "? pf-json', verbose)
-        except Exception as exc:  # the converter rejects some schema features
+            return _grammar(schema_gbnf(grammar_safe(schema), "pf-json") + '\nroot ::= " "? pf-json', llama)
+        except Exception as exc:  # the converter rejects some schema features; llama.cpp some grammars
             print(f"pf_llm: schema grammar failed ({exc}); using plain JSON", file=sys.stderr)
-    return _grammar(llama_grammar.JSON_GBNF, verbose)
+    try:
+        return _grammar(llama_grammar.JSON_GBNF, llama)
+    except GrammarRejected as exc:
+        raise HTTPException(status_code=500, detail=f"no usable grammar for this request: {exc}") from exc
 
 
 class _Turn:
@@ -182,8 +188,13 @@ class NativeToolsHandler:
             "stopping_criteria": result.stopping_criteria,
             **{k: v for k, v in sampling.items() if k in _SAMPLING_KEYS},
         }
+        if grammar is not None:  # a client's own GBNF: refused grammars are a 400, never a crash
+            try:
+                check_grammar(llama, grammar._grammar)
+            except GrammarRejected as exc:
+                raise HTTPException(status_code=400, detail=str(exc)) from exc
         if plan.mode == "text" and response_format and response_format.get("type") == "json_object":
-            grammar = _json_grammar(response_format.get("schema"), llama.verbose)
+            grammar = _json_grammar(response_format.get("schema"), llama)
         turn = _Turn()
         events = self._events(llama, result.prompt, not result.added_special, plan, max_tokens, grammar, options, turn)
         if stream:
@@ -212,10 +223,10 @@ class NativeToolsHandler:
             if plan.mode == "forced":
                 tool = plan.tools[0]
                 prefill = f'{TOOL_CALL_OPEN}\n{{"name": {json.dumps(tool_name(tool))}, "arguments":'
-                g = _json_grammar(arguments_schema(tool), llama.verbose)
+                g = _json_grammar(arguments_schema(tool), llama)
             else:
                 prefill = TOOL_CALL_OPEN + "\n"
-                g = _json_grammar(call_schema(plan.tools), llama.verbose)
+                g = _json_grammar(call_schema(plan.tools), llama)
             gen = generate(prompt + prefix + prefill, g, budget)
             out = "".join(gen)
             turn.add(gen)

@@ -35,6 +35,11 @@ class NormaliseChatRequests:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/health":
+            # Answered here, outside the model lock: a busy server says it is alive (clients tell busy
+            # from dead by it; `/v1/models` waits for the running generation).
+            await _json_response(send, 200, {"status": "ok"})
+            return
         if scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].endswith("chat/completions"):
             await self.app(scope, receive, send)
             return
