@@ -175,8 +175,33 @@ class _ProgressStep:
         await self.step.update()
 
 
+class _StatusLine:
+    """One status message for waits on the model ("2 messages ahead of you", "the model is restarting"):
+    shown while the wait lasts, updated as the queue moves, removed when the answer starts."""
+
+    def __init__(self) -> None:
+        self.message: cl.Message | None = None
+
+    async def show(self, text: str) -> None:
+        if not text:
+            await self.clear()
+        elif self.message is None:
+            self.message = cl.Message(content=text, author="status")
+            await self.message.send()
+        else:
+            self.message.content = text
+            await self.message.update()
+
+    async def clear(self) -> None:
+        message, self.message = self.message, None
+        if message is not None:
+            with contextlib.suppress(Exception):
+                await message.remove()
+
+
 async def _run_turn(text: str = "", attachments: list[Attachment] | None = None, direct: dict | None = None) -> None:
     svc = await services()
+    status = _StatusLine()
     reply = cl.Message(content="")
     streamed = False
 
@@ -190,7 +215,7 @@ async def _run_turn(text: str = "", attachments: list[Attachment] | None = None,
     try:
         result: TurnResult = await svc.coach.turn(
             account_id=_account_id(), thread_id=_thread_id(), text=text, attachments=attachments,
-            direct=direct, on_token=on_token, on_progress=progress.report,
+            direct=direct, on_token=on_token, on_progress=progress.report, on_status=status.show,
         )  # fmt: skip
     except Exception:
         log.exception("turn failed")
@@ -200,6 +225,7 @@ async def _run_turn(text: str = "", attachments: list[Attachment] | None = None,
         with contextlib.suppress(asyncio.CancelledError):
             await pump
         await progress.flush()
+        await status.clear()
     reply.content = result.text or "Done."
     reply.elements = elements_for(result)  # type: ignore[assignment]
     reply.actions = actions_for(result)
