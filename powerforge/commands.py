@@ -132,6 +132,10 @@ def serve(
     llm = None
     if s.llm_embedded and not no_llm:
         llm = _start_embedded_llm(s)
+        if llm is not None:  # restarted with backoff if it dies; chat turns wait for it meanwhile
+            from models.llm_server import Supervisor
+
+            llm = Supervisor(llm).start()
     else:
         typer.echo(f"Using the LLM server at {s.llm_base_url} (model {s.llm_model}).")
 
