@@ -29,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -102,16 +104,66 @@ def score_item(item: Labelled, punches: list) -> Score:
 WARNINGS: list[str] = []
 
 
-def analyse(item: Labelled) -> list:
+TYPE_SAMPLES: list[tuple[str, str, np.ndarray, int, int]] = []  # (source, part, window, truth, rules' shape)
+
+
+def collect_type_samples(source: str, part: str, item: Labelled, track, punches: list) -> None:
+    """Windows at found punches with a known shape, for the rules-vs-model type comparison."""
+    from models.punch import CLASSES
+    from models.punch.classifier import window_at
+
+    for p in punches:
+        truth = item.clip_shape
+        if truth is None:
+            ev = [e for e in item.events if e.t0 - TOL_S <= p.t_peak <= e.t1 + TOL_S and e.shape]
+            truth = ev[0].shape if ev else None
+        if truth is None:
+            continue
+        w = window_at(track.t, track.xy, p.t_peak)
+        TYPE_SAMPLES.append((source, part, w, CLASSES.index(truth), CLASSES.index(p.shape)))
+
+
+def type_model_vs_rules() -> list[str]:
+    """The model (models/punch: features + MLP ensemble, as `powerforge models train punch-classifier`
+    builds it) trained on the dev parts' found punches only, against the rules, on the held-out parts."""
+    from models.punch import CLASSES
+    from models.punch.features import features
+    from models.punch.mlp import MLP, Ensemble, train
+
+    dev = [s for s in TYPE_SAMPLES if s[1] == "dev"]
+    out = [s for s in TYPE_SAMPLES if s[1] == "held-out"]
+    if len({s[3] for s in dev}) < 2 or not out:
+        return ["type step: too few typed punches to compare a model with the rules"]
+    x = features(np.stack([s[2] for s in dev]))
+    y = np.array([s[3] for s in dev])
+    nets = [train(MLP.init(x, len(CLASSES), 16, seed), x, y, epochs=80, seed=seed) for seed in (0, 10, 20)]
+    model = Ensemble(nets)
+    lines = [
+        "type step on held-out found punches (model trained on the dev parts' found punches only):",
+        f"{'source':34} {'n':>4} {'rules':>7} {'model':>7}",
+    ]
+    for source in sorted({s[0] for s in out}):
+        part = [s for s in out if s[0] == source]
+        probs = model.predict_proba(features(np.stack([s[2] for s in part])))[:, 1:]
+        pred = probs.argmax(1) + 1
+        truth = np.array([s[3] for s in part])
+        rules = np.array([s[4] for s in part])
+        lines.append(f"{source:34} {len(part):4d} {np.mean(rules == truth):7.2f} {np.mean(pred == truth):7.2f}")
+    return lines
+
+
+def analyse(item: Labelled, source: str = "", part: str = "") -> list:
     track = finish_track(item.t, item.xy.copy(), item.conf, item.width, item.height)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            return analyse_track(track).punches
+            punches = analyse_track(track).punches
         except ValueError:  # nobody visible
-            return []
-        finally:
-            WARNINGS.extend(f"{w.filename.split('/')[-1]}:{w.lineno}: {w.message}" for w in caught)
+            punches = []
+        WARNINGS.extend(f"{w.filename.split('/')[-1]}:{w.lineno}: {w.message}" for w in caught)
+    if source:
+        collect_type_samples(source, part, item, track, punches)
+    return punches
 
 
 def run_source(name: str, items: list[Labelled], variant: Callable[[Labelled], Labelled] | None = None,
@@ -121,7 +173,8 @@ def run_source(name: str, items: list[Labelled], variant: Callable[[Labelled], L
     for i, it in enumerate(items):
         out = held_out(groups.index(it.group), len(groups)) if groups is not None else held_out(i, len(items))
         x = variant(it) if variant else it
-        parts["held-out" if out else "dev"].add(score_item(x, analyse(x)))
+        part = "held-out" if out else "dev"
+        parts[part].add(score_item(x, analyse(x, name if variant is None else "", part)))
     return parts
 
 
@@ -203,6 +256,8 @@ def main() -> None:
     lines.append("")
     lines.append(f"cs229: {short} punch windows sit in person chains shorter than 1 s and are left out.")
     lines.append("hooks: recall = clips with at least one punch; type acc = share of their punches typed hook.")
+    lines.append("")
+    lines += type_model_vs_rules()
     lines.append(
         f"warnings raised inside the analysis: {len(WARNINGS)}"
         + (f" (e.g. {sorted(set(WARNINGS))[:3]})" if WARNINGS else "")
