@@ -24,7 +24,7 @@ from powerforge.config import async_db_url, get_settings
 from storage.accounts import authenticate
 from storage.uploads import UploadRejected, store_upload
 from webapp.checkins import chat_ended, chat_opened, welcome_note
-from webapp.file_store import LocalFileStorage, files_router, mount_first
+from webapp.file_store import LocalFileStorage, OwnedDataLayer, files_router, mount_first
 from webapp.render import ACTION_NAME, actions_for, elements_for
 from webapp.services import services, shutdown_services, startup_services
 
@@ -67,7 +67,7 @@ async def on_shutdown() -> None:
 
 @cl.data_layer
 def data_layer() -> SQLAlchemyDataLayer:
-    return SQLAlchemyDataLayer(conninfo=async_db_url(settings.db_url), storage_provider=file_store)
+    return OwnedDataLayer(conninfo=async_db_url(settings.db_url), storage_provider=file_store)
 
 
 @cl.password_auth_callback
