@@ -1,14 +1,19 @@
 """Punch detection and rule-based typing from one athlete's keypoint track.
 
-A punch is an excursion of a wrist away from its own guard position, measured relative to the
-same-side shoulder (so body sway and footwork do not count) and in units of the athlete's size:
-fast (peak wrist speed), far enough (reach), quick to arrive, and not a plain drop of the hand.
-Onset, peak (when it lands) and return to guard are read off the same excursion curve.
+Detection (high recall, separate from type): a punch is an excursion of a wrist away from its own
+guard position, measured relative to the same-side shoulder (so body sway and footwork do not count)
+and in units of the athlete's size. Reach and speed are judged against the clip's own guard jitter
+(a burst: median + z x robust spread), within fixed floors and caps, so the same logic holds from any
+camera position and for any 2D keypoints (BlazePose, RTMPose, keypoint-only data): face-on, a punch at
+the lens moves the wrist only ~0.4 torso lengths in the picture. A guard drop (mostly downward, ending
+with the wrist hanging), a wind-up or dip right before a punch, and the other hand sagging while one
+punches are not punches of their own. Onset, landing and return to guard are read off the same curve.
 
-The type comes from the arm's shape at the peak: a straight arm is a jab/cross; a bent arm with the
-elbow up at wrist height is a hook; a bent arm that travelled upwards with the elbow under the fist
-is an uppercut. Lead/rear comes from the stance. These rules are the fallback when no trained punch
-model is installed, and the baseline that model must beat.
+Type (after detection): a straight arm is a jab/cross; a bent arm with the elbow up at wrist height
+is a hook; a bent arm that travelled upwards with the elbow under the fist is an uppercut. Lead/rear
+comes from the stance. These rules type the punches unless a trained punch model that beat them on
+held-out data is installed (models/punch; `serve` in its report); bench/striking_accuracy.py compares
+both per source. Each punch carries a confidence and the camera view it was seen from.
 """
 
 from __future__ import annotations

@@ -1,4 +1,10 @@
-"""Punch detection, typing, stance and habits on synthetic keypoint tracks with known answers."""
+"""Punch detection, stance, habits, combos and follow-ups on synthetic keypoint tracks with known answers.
+
+These scripted punches are drawn by `striking.synthetic`, whose arm shapes were written alongside the
+type rules: here they check the plumbing (times, hands, habits, combos, questions) and stand as a
+regression check of the rules on their own shapes, not as evidence that punches are found or typed
+on real people. That evidence comes from real poses: tests/unit/test_striking_real_poses.py and
+bench/striking_accuracy.py (dev and held-out parts of every labelled source)."""
 
 from __future__ import annotations
 
@@ -34,7 +40,8 @@ def test_every_scripted_punch_is_found_and_typed(stance: str, facing: str) -> No
     found_stance, how = detect_stance(track)
     assert found_stance == stance and "video" in how
     punches = detect_punches(track, found_stance)
-    assert [p.kind for p in punches] == EXPECTED  # the guard drop at 7.6 s is not a punch
+    assert [p.kind for p in punches] == EXPECTED  # the guard drop at 7.6 s is not a punch (rules' own shapes)
+    assert {p.view for p in punches} == {"oblique"}  # three-quarter: nose off the shoulder midpoint
     assert [p.target for p in punches] == ["head"] * 6 + ["body"] * 2
     lead = "left" if stance == "orthodox" else "right"
     assert all((p.hand == lead) == (p.side == "lead") for p in punches)
