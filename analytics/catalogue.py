@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-GroupBy = Literal["day", "week", "month", "session", "exercise", "muscle", "meal", "food", "rpe", "type", "none"]
+GroupBy = Literal[
+    "day", "week", "month", "session", "exercise", "muscle", "meal", "food", "rpe", "type", "day_type", "none"
+]
 ChartKind = Literal["auto", "line", "bar", "scatter", "area", "table"]
 Aggregate = Literal["sum", "mean", "max", "min", "count", "last"]
 Domain = Literal["training", "nutrition", "lifts", "striking"]
@@ -43,6 +45,7 @@ class Metric:
 
 
 _TIME: tuple[GroupBy, ...] = ("day", "week", "month")
+# "day_type": training days against rest days (a day with at least one working set is a training day).
 
 METRICS: dict[str, Metric] = {
     m.key: m
@@ -82,13 +85,13 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "rpe_distribution", "RPE distribution", "sets", "How many working sets were logged at each RPE.",
-            "training", "rpe", ("rpe",), "last 12 weeks", "bar", "count",
-            words=("rpe distribution", "rpe", "effort", "how hard", "intensity distribution"),
+            "training", "rpe", ("rpe", "day", "week", "month", "session"), "last 12 weeks", "bar", "count",
+            words=("rpe distribution", "rpe", "effort", "how hard", "intensity distribution", "how hard my sets felt"),
             filters=("exercise",),
         ),
         Metric(
             "prs", "Personal records", "PRs", "Days that set a new best estimated 1RM for a lift.",
-            "training", "month", ("week", "month", "exercise"), "this year", "bar", "count",
+            "training", "month", ("week", "month", "exercise"), "this year", "table", "count",
             words=("prs", "pr", "personal records", "personal bests", "pbs", "pb", "records"),
             filters=("exercise",),
         ),
@@ -98,31 +101,38 @@ METRICS: dict[str, Metric] = {
             words=("sessions", "workouts", "training days", "how often", "frequency", "times did i train"),
             filters=("exercise",),
         ),
+        Metric(
+            "plan_adherence", "Program adherence", "%",
+            "Share of the program's planned workouts (dated up to today) that were done.",
+            "training", "week", ("week", "month"), "last 12 weeks", "bar", "mean",
+            words=("program adherence", "planned workouts completed", "missed sessions", "sticking to the plan",
+                   "compliance"),
+        ),
         # --- nutrition ----------------------------------------------------------------------
         Metric(
             "calories", "Calories", "kcal", "Energy eaten per day (sum of diary entries).",
-            "nutrition", "day", (*_TIME, "meal", "food"), "last 30 days", "line", "sum",
+            "nutrition", "day", (*_TIME, "meal", "food", "day_type"), "last 30 days", "line", "sum",
             words=("calories", "calorie", "kcal", "energy intake", "intake", "food intake", "eating"),
             filters=("food", "meal"), targets=True,
         ),
         Metric(
             "protein", "Protein", "g", "Protein eaten per day.",
-            "nutrition", "day", (*_TIME, "meal", "food"), "last 30 days", "line", "sum",
+            "nutrition", "day", (*_TIME, "meal", "food", "day_type"), "last 30 days", "line", "sum",
             words=("protein",), filters=("food", "meal"), targets=True,
         ),
         Metric(
             "carbs", "Carbohydrate", "g", "Carbohydrate eaten per day.",
-            "nutrition", "day", (*_TIME, "meal", "food"), "last 30 days", "line", "sum",
+            "nutrition", "day", (*_TIME, "meal", "food", "day_type"), "last 30 days", "line", "sum",
             words=("carbs", "carbohydrate", "carbohydrates", "carb"), filters=("food", "meal"), targets=True,
         ),
         Metric(
             "fat", "Fat", "g", "Fat eaten per day.",
-            "nutrition", "day", (*_TIME, "meal", "food"), "last 30 days", "line", "sum",
+            "nutrition", "day", (*_TIME, "meal", "food", "day_type"), "last 30 days", "line", "sum",
             words=("fat", "fats", "dietary fat"), filters=("food", "meal"), targets=True,
         ),
         Metric(
             "fibre", "Fibre", "g", "Fibre eaten per day.",
-            "nutrition", "day", (*_TIME, "meal", "food"), "last 30 days", "line", "sum",
+            "nutrition", "day", (*_TIME, "meal", "food", "day_type"), "last 30 days", "line", "sum",
             words=("fibre", "fiber"), filters=("food", "meal"), targets=True,
         ),
         Metric(
@@ -163,7 +173,7 @@ METRICS: dict[str, Metric] = {
         Metric(
             "velocity_loss", "Velocity loss", "%", "Drop from the fastest to the last rep of a set.",
             "lifts", "day", ("day", "week", "month", "session"), "last 12 weeks", "line", "mean",
-            words=("velocity loss", "speed loss", "fatigue", "rep speed drop"),
+            words=("velocity loss", "speed loss", "fatigue", "rep speed drop", "velocity drop-off"),
             filters=("exercise",),
         ),
         # --- striking -------------------------------------------------------------------------
@@ -226,6 +236,25 @@ def get(key: str) -> Metric:
     return METRICS[key]
 
 
+def auto_chart(metric: Metric, group_by: str | None, points: int, target: bool = False) -> str:
+    """The chart drawn when none is asked for: a table for PRs, bars for totals per week or month and for
+    a short run of days, a line for long daily series and for anything against a target line."""
+    g = group_by or metric.group_by
+    if metric.chart in ("table", "scatter"):
+        return metric.chart
+    if g in ("muscle", "exercise", "meal", "food", "rpe", "type", "day_type"):
+        return "bar"
+    if metric.chart == "bar":
+        return "bar"
+    if target:
+        return "line"
+    if g in ("week", "month") and metric.aggregate in ("sum", "count"):
+        return "bar"
+    if g == "day" and metric.domain == "nutrition" and metric.aggregate == "sum" and 0 < points <= 14:
+        return "bar"
+    return metric.chart
+
+
 def catalogue_markdown() -> str:
     """The catalogue as a table (shown when someone asks what they can ask)."""
     rows = [f"| {m.label} | {m.unit} | {m.description} |" for m in METRICS.values()]
@@ -241,6 +270,7 @@ __all__ = [
     "GroupBy",
     "Metric",
     "UnknownMetric",
+    "auto_chart",
     "catalogue_markdown",
     "get",
     "nearest",

@@ -25,6 +25,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from analytics.catalogue import auto_chart
+
 if TYPE_CHECKING:
     from analytics.metrics import MetricFrame, Resolved
 
@@ -81,9 +83,20 @@ def _value_formatter(unit: str) -> FuncFormatter:
             return f"{v:.2f}"
         if abs(v) >= 10_000:
             return f"{v / 1000:,.0f}k"
-        return f"{v:,.0f}" if abs(v) >= 10 or float(v).is_integer() else f"{v:,.1f}"
+        # A tick at 12.5 reads 12.5, never a rounded 12 (or 18 for 17.5).
+        return f"{v:,.0f}" if float(v).is_integer() or abs(v) >= 1000 else f"{v:,.1f}"
 
     return FuncFormatter(fmt)
+
+
+COUNT_UNITS = ("sets", "PRs", "punches", "sessions")
+
+
+def _value_axis(axis, unit: str) -> None:  # noqa: ANN001
+    """Tick labels in the unit; counts (sets, PRs) get whole-number ticks only."""
+    axis.set_major_formatter(_value_formatter(unit))
+    if unit in COUNT_UNITS:
+        axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _kind(frame: MetricFrame, r: Resolved) -> str:
@@ -96,12 +109,11 @@ def _kind(frame: MetricFrame, r: Resolved) -> str:
         return "scatter"
     if frame.x_kind == "category":
         return "bar"
+    kind = auto_chart(r.metric, r.group_by, frame.data["x"].nunique(), r.query.compare.target)
     dense = frame.data["x"].nunique() > MAX_BARS  # hundreds of bars turn to mush (and cost a patch each)
-    if not dense and (
-        r.metric.chart == "bar" or (r.group_by in ("week", "month") and r.metric.aggregate in ("sum", "count"))
-    ):
-        return "bar"
-    return "area" if dense and r.metric.chart == "bar" else "line"
+    if kind == "bar" and dense:
+        return "area"
+    return kind if kind in ("bar", "line") else "line"
 
 
 def render(frame: MetricFrame, r: Resolved, path: Path, *, second: MetricFrame | None = None) -> Path:
@@ -180,7 +192,7 @@ def _time_lines(ax, frame: MetricFrame, kind: str) -> None:  # noqa: ANN001
                         textcoords="offset points", va="center", fontsize=9.5, color=pal[name])  # fmt: skip
     _overlays(ax, frame, pal)
     ax.set_ylabel(_unit_label(frame))
-    ax.yaxis.set_major_formatter(_value_formatter(frame.unit))
+    _value_axis(ax.yaxis, frame.unit)
     ax.margins(x=0.04)
 
 
@@ -220,7 +232,7 @@ def _time_bars(ax, frame: MetricFrame, group_by: str) -> None:  # noqa: ANN001
                         ha="center", fontsize=8.5, color=MUTED)  # fmt: skip
     _overlays(ax, frame, pal)
     ax.set_ylabel(_unit_label(frame))
-    ax.yaxis.set_major_formatter(_value_formatter(frame.unit))
+    _value_axis(ax.yaxis, frame.unit)
     ax.grid(axis="x", visible=False)
 
 
@@ -237,13 +249,13 @@ def _categories(ax, frame: MetricFrame) -> None:  # noqa: ANN001
         sns.barplot(y="x", x="value", orient="h", **common)
         ax.set_ylabel(frame.x_label)
         ax.set_xlabel(_unit_label(frame))
-        ax.xaxis.set_major_formatter(_value_formatter(frame.unit))
+        _value_axis(ax.xaxis, frame.unit)
         ax.grid(axis="y", visible=False)
     else:
         sns.barplot(x="x", y="value", **common)
         ax.set_xlabel(frame.x_label)
         ax.set_ylabel(_unit_label(frame))
-        ax.yaxis.set_major_formatter(_value_formatter(frame.unit))
+        _value_axis(ax.yaxis, frame.unit)
         ax.grid(axis="x", visible=False)
     if hue is None:
         for container in ax.containers:
@@ -263,7 +275,7 @@ def _scatter(ax, frame: MetricFrame) -> None:  # noqa: ANN001
         ax.plot(fit["x"], fit["value"], color=INK, linewidth=1.6, linestyle="--", label="Fit")
     ax.set_xlabel(frame.x_label)
     ax.set_ylabel(_unit_label(frame))
-    ax.yaxis.set_major_formatter(_value_formatter(frame.unit))
+    _value_axis(ax.yaxis, frame.unit)
 
 
 def _second_axis(ax, second: MetricFrame) -> None:  # noqa: ANN001

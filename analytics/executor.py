@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from analytics import captions, charts
 from analytics.catalogue import METRICS
 from analytics.metrics import COMPUTE, MetricFrame, NothingLogged, QueryProblem, Resolved
-from analytics.periods import Period, parse_period
+from analytics.periods import EARLIEST, Anchors, Period, parse_period
 from analytics.query import AnalyticsQuery
 from storage import analytics as sql
 from training.library import MUSCLES, library
@@ -111,11 +111,11 @@ def resolve(
     query: AnalyticsQuery, account_id: int, *, today: date, tz: str = "UTC", engine: Engine | None = None
 ) -> Resolved:
     metric = METRICS[query.metric]
-    default_period = metric.period if not metric.period.endswith("sessions") else None
-    if metric.period.endswith("sessions") and query.period is None:
-        period = parse_period(None, today, None)
-    else:
-        period = parse_period(query.period, today, default_period)
+    # A question that names no period covers everything logged (never a silent window); the answer
+    # states the dates. Striking metrics keep their "last 10 sessions", which the caption says too.
+    period = parse_period(query.period, today, None, anchors=_anchors(account_id, query.period, engine))
+    if query.filters.sessions and metric.domain in ("training", "lifts") and query.period is None:
+        period = _last_sessions(account_id, query.filters.sessions, today, tz, engine)
     group_by = query.group_by or metric.group_by
     if group_by in ("week", "month") and period.label.startswith(("the last", "the past")):
         period = _align(period, group_by)
@@ -124,6 +124,41 @@ def resolve(
         group_by=group_by, exercise_ids=resolve_exercises(query.filters.exercise),
         muscles=resolve_muscles(query.filters.muscle),
     )  # fmt: skip
+
+
+def _anchors(account_id: int, words: str | None, engine: Engine | None) -> Anchors:
+    """The person's program start and block length, read only when the period needs them."""
+    if not words or not any(
+        w in words.lower() for w in ("block", "meso", "cycle", "phase", "program", "plan", "routine")
+    ):
+        return Anchors()
+    try:
+        start, weeks = sql.program_anchors(account_id, engine)
+    except sql.SourceMissing:
+        return Anchors()
+    return Anchors(program=start, block_weeks=weeks)
+
+
+def _last_sessions(account_id: int, n: int, today: date, tz: str, engine: Engine | None) -> Period:
+    """'The last N sessions' of training: from the Nth-latest training day to today."""
+    try:
+        days = sql.training_days(account_id, today, tz, engine)
+    except sql.SourceMissing:
+        days = []
+    if not days:
+        return Period(EARLIEST, today, f"the last {n} sessions")
+    start = days[min(n, len(days)) - 1]
+    return Period(start, today, f"the last {min(n, len(days))} sessions")
+
+
+def dates_said(period: Period, frame: MetricFrame | None = None) -> str:
+    """The dates an answer used, in words ('all time' becomes the first to the last logged day)."""
+    start = period.start
+    if start == EARLIEST and frame is not None and frame.x_kind == "time" and not frame.data.empty:
+        start = pd.Timestamp(frame.data["x"].min()).date()
+    if start == EARLIEST:
+        return f"everything logged up to {period.end:%d %b %Y}"
+    return f"{start:%d %b %Y} – {period.end:%d %b %Y}"
 
 
 def _align(period: Period, group_by: str) -> Period:
@@ -152,7 +187,7 @@ def _nothing(r: Resolved) -> str:
         "striking": "no analysed boxing rounds",
     }[r.metric.domain]  # fmt: skip
     lifts = f" for {', '.join(r.names().values())}" if r.exercise_ids else ""
-    span = f"{r.period.start:%d %b %Y} – {r.period.end:%d %b %Y}"
+    span = dates_said(r.period)
     return f"Nothing logged yet for that: {what}{lifts} in {r.period.label} ({span})."
 
 
@@ -182,12 +217,17 @@ def run(
     if query.compare.previous and frame.x_kind == "time":
         frame.facts["previous"] = _previous_total(r)
     caption = captions.caption(r, frame, second)
+    said = dates_said(r.period, frame)
+    if query.period is None:
+        caption += f" (No period named, so this covers {r.period.label}: {said}.)"
+    elif said not in r.period.label:
+        caption += f" (Dates: {said}.)"
     answer = Answer(query, r.period, frame, caption, table_markdown(frame))
     if out_dir is not None:
         stem = f"{query.metric}-{datetime.now():%Y%m%d-%H%M%S-%f}"
         answer.csv = out_dir / f"{stem}.csv"
         frame.data.to_csv(answer.csv, index=False)
-        if draw and query.chart != "table":
+        if draw and (query.chart if query.chart != "auto" else r.metric.chart) != "table":
             answer.chart = charts.render(frame, r, out_dir / f"{stem}.png", second=second)
     return answer
 

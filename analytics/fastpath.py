@@ -10,41 +10,60 @@ over the thread's last query.
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any
 
 from analytics.catalogue import METRICS
-from analytics.periods import _NUM_WORDS, find_period
+from analytics.periods import _NUM_WORDS, MONTHS, PERIOD_RE, clean_text, find_period, sessions_in
 from analytics.query import AnalyticsQuery
 from training.library import MUSCLES, library, normalise
 
 # (metric, pattern): the first that matches wins, so specific phrasings come before general ones.
 METRIC_PATTERNS: list[tuple[str, str]] = [
     ("lv_profile", r"load[- ]velocity|\blv profile|\bl-v\b|velocity profile"),
-    ("velocity_loss", r"velocity loss|speed loss|velocity drop|rep speed drop"),
-    ("velocity", r"\bvelocit(y|ies)\b|bar speed|\bmcv\b|\bm/s\b|how fast (was|is|did) (my|the) bar"),
+    ("velocity_loss", r"velocity loss|speed loss|velocity (drop|decline|fall)(-?off)?|(speed|velocity|bar|reps?) "
+                      r"(drop|drops|dropped|dropping|fall|falls|slow|slows|slowed|slowing) ?(-?off|down)?|"
+                      r"rep speed (drop|loss)|drop-?off|slow(ed|s)? down (within|during|across|over) (a|the|my|each) "
+                      r"sets?|fatigue within (a |the |my )?sets?"),
+    ("velocity", r"\bvelocit(y|ies)\b|bar speed|\bmcv\b|\bm/s\b|how fast (was|is|did|were|are) (my|the) (bar|reps?)|"
+                 r"\brep speeds?\b|\bspeed of (the|my) (bar|reps?)"),
     ("punch_mix", r"punch (mix|types?|breakdown)|types? of punch|which punches|jabs? (vs|versus|and) (crosses|hooks)|"
                   r"mix of punches"),
     ("punches_per_round", r"punch(es)? per round|punch (count|output|volume)|how many punches|punch(es)? thrown|"
                           r"\bwork ?rate\b|punches per (session|minute)|\bpunches\b|\bpunch output\b|\bsparring\b|"
-                          r"boxing output"),
+                          r"boxing output|\bshots?\b( per round| thrown)?|\b(bag( ?work)?|pad( ?work)?|"
+                          r"shadow ?boxing|boxing|heavy bag|mitt( ?work)?) (output|volume|count|work rate)|"
+                          r"\bstrikes? (thrown|per round|count)"),
     ("guard_drop", r"\bguard\b|hands? (down|drop)"),
     ("hard_sets", r"hard sets?|effective sets?|sets per muscle|hard-sets?|which muscles? did i (train|hit|work)"),
-    ("rpe_distribution", r"\brpe\b|\beffort\b distribution|"
-                         r"how hard (were|was|are|have|has) (been )?(my )?(sets|sessions|training|workouts)"),
+    ("plan_adherence", r"(program|programme|plan|training|workout|session) (adherence|compliance)|"
+                       r"planned (workouts?|ses+ions?|training|days?)|(workouts?|ses+ions?) (i )?(missed|skipped|"
+                       r"completed|planned)|(stick|stuck|sticking|stay|stayed) (to|with) (my |the )?"
+                       r"(program(me)?|plan)|"
+                       r"(miss|missed|skip|skipped|complete|completed) (any |my |the )?(planned |scheduled )?"
+                       r"(workouts?|sessions?|training days)|scheduled (workouts?|sessions?)"),
+    ("rpe_distribution", r"\brpes?\b|\brir\b|\beffort\b|perceived exertion|"
+                         r"how hard (were|was|are|have|has|did|do|does) (been )?(my |the )?(sets?|sessions?|training|"
+                         r"workouts?|lifts?|reps?)( (feel|felt|been|were|was))?|how (hard|tough|difficult|heavy) "
+                         r"(my |the )?([a-z]+ ){0,2}(sets?|sessions?|training|workouts?|lifts?|reps?) "
+                         r"(have |had |has )?"
+                         r"(felt|feel|feels|were|was|been)"),
     ("prs", r"\bp\.?r\.?s?\b|personal (records?|bests?)|\bpbs?\b|\brecords?\b"),
     ("e1rm", r"\be1rm\b|\be1rms\b|\b1 ?rm\b|one[- ]rep max|estimated max|\bmax(es)?\b|\bstrength\b|\bstronger\b"),
-    ("top_set", r"top sets?|heaviest (set|weight|lift|load)s?|best sets?|\bheaviest\b"),
+    ("top_set", r"top sets?|\btop \w+ sets?\b|heaviest (set|weight|lift|load)s?|best sets?|\bheaviest\b"),
     ("tonnage", r"\btonnage\b|\bvolume\b|total (weight|load|kg) (lifted|moved)|\bworkload\b|kg lifted|"
                 r"how much (weight )?did i (lift|move)"),
     ("sessions", r"\bsessions\b|\bworkouts\b|training days|"
                  r"how (often|many times) did i (train|lift|work ?out|go to the gym)|"
                  r"times did i (train|lift|hit the gym|go to the gym)|training frequency|\bfrequency\b"),
     ("sets", r"\bsets\b|set count"),
-    ("expenditure", r"\bexpenditure\b|\btdee\b|maintenance( calories)?|calories? (burn(ed|t)?|out)|energy out"),
+    ("expenditure", r"\bexpend[ai]t?ure\b|\bexpenditure\b|\btdee\b|maintenance( calories)?|"
+                    r"calories? (burn(ed|t)?|out)|energy out"),
     ("macros", r"\bmacros?\b|macronutrients?|macro (split|breakdown)"),
-    ("calories", r"\bcalor(ie|y|ies)\b|\bkcals?\b|energy intake|\bintake\b|how much (did )?i (eat|ate)"),
-    ("protein", r"\bprotein\b"),
+    ("calories", r"\bcalor(ie|y|ies)\b|\bkcals?\b|energy intake|(?<!fat )(?<!fats )(?<!carb )(?<!carbs )(?<!protein )"
+                 r"(?<!fibre )(?<!fiber )\bintake\b|how much (did )?i (eat|ate)"),
+    ("protein", r"\bprot[ie]{1,2}ns?\b"),
     ("carbs", r"\bcarb(s|ohydrates?)?\b"),
     ("fibre", r"\bfib(re|er)\b"),
     ("fat", r"\bfats?\b(?! ?loss)|dietary fat"),
@@ -62,7 +81,8 @@ CUE = re.compile(
     r"versus|compare[ds]?|against|average|avg|mean|total|breakdown|distribution|count|last|past|since|this "
     r"(week|month|year)|so far|ever|all[- ]time|overall|over|during|in (january|february|march|april|may|june|july|"
     r"august|september|october|november|december|\d{4})|summary|stats?|statistics|numbers|give me|let me see|"
-    r"can i see|track(ing)?|changed?|improv(e|ed|ing)|going|getting|profile|stronger|which)\b",
+    r"can i see|track(ing)?|changed?|improv(e|ed|ing)|going|getting|profile|stronger|which|table|"
+    r"(each|every) (day|week|month|session|workout|round)|histogram|spread)\b",
     re.I,
 )
 LOGGING = re.compile(
@@ -76,7 +96,9 @@ AMOUNT = re.compile(r"\d+(?:[.,]\d+)?\s*(?:kg|kgs|kilos?|lbs?|pounds?|g|grams?|k
 STRONG_CUE = re.compile(r"\b(show|chart|plot|graph|trend|trends|over time|progress(ion)?|history|per (day|week|month|"
                         r"session|muscle|exercise|lift|meal)|weekly|monthly|daily|since|last \d+|past \d+|vs\.?|versus|"
                         r"compared?|breakdown|distribution|profile|by (week|month|muscle|exercise|meal|food)|changed?|"
-                        r"going up|going down|improv(e|ed|ing)|over the|each (week|month))\b", re.I)  # fmt: skip
+                        r"going up|going down|improv(e|ed|ing)|over the|(each|every) (day|week|month|session|workout)|"
+                        r"table|histogram|spread|"
+                        r"which (exercises|lifts|movements))\b", re.I)  # fmt: skip
 MEMORY = re.compile(r"\b(feel|felt|feeling|hurt|hurting|hurts|pain|painful|sore|injur\w*|mood|notes?|said|mention\w*|"
                     r"remember|why did|what happened)\b", re.I)  # fmt: skip
 # Things people track that this app does not log: a question about them is answered with "I can't chart that".
@@ -95,8 +117,19 @@ GROUPS: list[tuple[str, str]] = [
         r"(per|by|each|for each|across) muscle( group)?s?|muscle groups?|per bodypart|by body ?part|"
         r"which muscles?",
     ),
-    ("exercise", r"(per|by|each|for each) (exercise|lift|movement)s?"),
-    ("session", r"(per|by|each) (session|workout|round)\b(?! ?count)"),
+    (
+        "exercise",
+        r"(per|by|each|for each) (exercise|lift|movement)s?|which (exercises|lifts|movements)|"
+        r"(exercises|lifts|movements) (made|make|makes) up|(split|broken down|breakdown) (by|per|across) "
+        r"(exercise|lift|movement)s?",
+    ),
+    ("session", r"(per|by|each|every) (session|workout|round)\b(?! ?count)"),
+    (
+        "day_type",
+        r"training days? (vs\.?|versus|and|or|compared (to|with)) (rest|off|non-training)( days?)?|"
+        r"(rest|off|non-training) days? (vs\.?|versus|and|or|compared (to|with)) training( days?)?|"
+        r"(on|between) training (and|vs\.?|versus) (rest|off) days|(by|per) (training|rest) day",
+    ),
     ("meal", r"(per|by|each) meal|meal by meal"),
     ("food", r"(per|by) food|top foods|which foods|biggest sources?|most \w+ (come )?from\b|(eat|eating|ate) the most"),
     ("week", r"\bweekly\b|(per|by|each|a) week\b|week by week|week over week|every week"),
@@ -110,18 +143,22 @@ CHARTS = [("bar", r"bar ?(chart|graph)s?|\bas (a )?bars?\b|\bin bars\b|column ch
           r"\btable only\b|numbers only")]  # fmt: skip
 _CHART_RES = [(c, re.compile(p, re.I)) for c, p in CHARTS]
 TARGET = re.compile(r"\b(vs\.?|versus|against|compared? (to|with)|relative to|and|with)\s+(my\s+|the\s+)?(daily\s+)?"
-                    r"(target|goal|budget|plan)s?\b|\bon target\b|\bhit (my )?(target|goal)s?\b|\btargets?\b|"
+                    r"(target|goal|budget|plan)s?\b|\bon target\b|\btargets?\b|"
+                    r"\b(hit|hitting|made|make|reach(ed)?|met|meet) (my |the )?([a-z]+ )?(target|goal)s?\b|"
                     r"\b(calorie|protein|carb|fat|fibre|fiber|macro|kcal)s? (goal|budget)s?\b|"
                     r"\b(over|under) my \w* ?(goal|budget)|"
                     r"\b(eat|eating|ate|get|getting|got|hit|hitting) enough\b", re.I)  # fmt: skip
 PREVIOUS = re.compile(
-    r"\b(vs\.?|versus|compared? (to|with)|than) (the )?(previous|last|prior) (week|month|year|period)\b", re.I
+    r"\b(vs\.?|versus|compared? (to|with)|than) (the )?(previous|last|prior) (week|month|year|period|block|"
+    r"meso(cycle)?|cycle|phase|quarter|fortnight)\b",
+    re.I,
 )
 SESSIONS = re.compile(r"\b(?:last|past|previous|recent)\s+(\d{1,3}|" + "|".join(_NUM_WORDS) + r")\s+"
                       r"(?:sessions?|rounds?|workouts?|classes)\b", re.I)  # fmt: skip
 LOAD = re.compile(r"\b(?:at|with|using|@)\s*(\d{2,3}(?:[.,]\d+)?)\s*(kg|kgs|kilos?|lbs?|pounds?)?\b", re.I)
 FOOD = re.compile(r"\b(?:from|of|in)\s+(?!my\b|the\b|last\b|this\b|past\b|all\b|each\b|every\b)([a-z][a-z ]{2,30}?)"
-                  r"(?=\s+(?:over|in|during|this|last|since|per|by|for|vs|versus|the)\b|[?.!]?$)", re.I)  # fmt: skip
+                  r"(?=\s+(?:over|in|during|this|last|since|per|by|for|vs|versus|the|each|every|a|on|at|across)\b|"
+                  r"[?.!]?$)", re.I)  # fmt: skip
 MEAL = re.compile(r"\b(breakfast|lunch|dinner|snacks?)\b", re.I)
 AGG = [("mean", r"\b(average|avg|mean)\b"), ("sum", r"\btotal\b"), ("max", r"\b(highest|maximum|peak)\b"),
        ("min", r"\b(lowest|minimum)\b")]  # fmt: skip
@@ -157,7 +194,7 @@ def find_metrics(text: str) -> list[str]:
 def find_exercises(text: str) -> list[str]:
     """Lift names in the text (library aliases, longest first, no overlaps), as the library's names."""
     lib = library()
-    words = normalise(text).split()
+    words = [_fix_lift_word(w) for w in normalise(text).split()]
     out: list[str] = []
     used = [False] * len(words)
     for n in (4, 3, 2, 1):
@@ -175,8 +212,36 @@ def find_exercises(text: str) -> list[str]:
     return list(dict.fromkeys(name for _, name in sorted(out)))  # type: ignore[misc]
 
 
+_LIFT_WORDS = ("squat", "deadlift", "bench", "press", "overhead", "romanian", "hip thrust", "pullup", "chinup", "row",
+               "snatch", "clean", "front", "sumo", "squats", "deadlifts")  # fmt: skip
+
+
+def _fix_lift_word(word: str) -> str:
+    """A misspelt main-lift word ('sqaut', 'dedlift', 'deadlfit') read as the lift; other words unchanged."""
+    if len(word) < 5 or library().lookup(word) or word in _MUSCLE_WORDS:
+        return word
+    close = difflib.get_close_matches(word, [w for w in _LIFT_WORDS if len(w) >= 5], n=1, cutoff=0.8)
+    return close[0] if close else word
+
+
 def find_muscles(text: str) -> list[str]:
-    return list(dict.fromkeys(m.group(1).lower() for m in _MUSCLE_RE.finditer(text)))
+    """Muscle words in the text; a misspelt one ('hamstings') is read when it is clearly that word."""
+    found = [m.group(1).lower() for m in _MUSCLE_RE.finditer(text)]
+    for w in re.findall(r"[a-z]{6,}", text.lower()):
+        if w not in _MUSCLE_WORDS and (close := difflib.get_close_matches(w, _LONG_MUSCLES, n=1, cutoff=0.85)):
+            found.append(close[0])
+    return list(dict.fromkeys(found))
+
+
+_LONG_MUSCLES = sorted(w for w in _MUSCLE_WORDS if len(w) >= 6 and " " not in w)
+
+
+def _is_time_words(words: str) -> bool:
+    """Words that name a time, not a food: a month, a weekday, a season, a year or a period phrase."""
+    toks = words.split()
+    times = {*MONTHS, "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "week", "month",
+             "year", "summer", "winter", "spring", "autumn", "fall", "quarter", "block", "program"}  # fmt: skip
+    return bool(find_period(words) or find_period(f"in {words}") or any(t in times or t.isdigit() for t in toks))
 
 
 def _first(pairs: list[tuple[str, re.Pattern[str]]], text: str) -> str | None:
@@ -187,11 +252,7 @@ def _first(pairs: list[tuple[str, re.Pattern[str]]], text: str) -> str | None:
 
 
 def _sessions(text: str) -> int | None:
-    m = SESSIONS.search(text)
-    if not m:
-        return None
-    w = m.group(1).lower()
-    return int(w) if w.isdigit() else _NUM_WORDS.get(w)
+    return sessions_in(text)
 
 
 def _load_kg(text: str) -> float | None:
@@ -224,16 +285,18 @@ def _details(text: str, metric: str | None) -> dict[str, Any]:
             meal = m.group(1).lower().rstrip("s")
             if not re.search(r"(per|by|each) meal", text, re.I):
                 filters["meal"] = meal
-        if (m := FOOD.search(text)) and not MEAL.fullmatch(m.group(1).strip()):
+        # The period's words are not a food: "protein per day in march" is March, not a food called march.
+        rest = " ".join(PERIOD_RE.sub(" ", clean_text(text)).split())
+        if (m := FOOD.search(rest)) and not MEAL.fullmatch(m.group(1).strip()):
             food = m.group(1).strip().lower()
-            if not find_period(food) and food not in ("food", "foods", "meals", "the week", "the month"):
+            if not _is_time_words(food) and food not in ("food", "foods", "meals", "the week", "the month"):
                 filters["food"] = food
     if filters:
         out["filters"] = filters
     if (g := _first(_GROUP_RES, text)) and (metric is None or g in METRICS[metric].groups):
         out["group_by"] = g
     period = find_period(text)
-    if period and not SESSIONS.search(text):
+    if period and not sessions_in(text):
         out["period"] = period
     if a := _first([(k, re.compile(p, re.I)) for k, p in AGG], text):
         out["aggregate"] = a
@@ -257,7 +320,8 @@ def parse_question(text: str) -> AnalyticsQuery | None:
     metrics = find_metrics(t)
     if not metrics:
         return None
-    if not (CUE.search(t) or find_period(t)) or MEMORY.search(t) or UNSUPPORTED.search(t):
+    felt = metrics[0] == "rpe_distribution"  # "how hard my sets felt" asks for RPE, not for notes
+    if not (CUE.search(t) or find_period(t)) or (MEMORY.search(t) and not felt) or UNSUPPORTED.search(t):
         return None  # "how did my bench sessions feel in October?" is for memory, not a chart
     metric = metrics[0]
     if metric in ("bodyweight", "calories", "protein", "carbs", "fat", "fibre") and NOT_MINE.search(t):

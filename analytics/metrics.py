@@ -212,9 +212,40 @@ def m_hard_sets(r: Resolved) -> MetricFrame:
 
 
 def m_rpe_distribution(r: Resolved) -> MetricFrame:
+    """Sets per RPE (half points), or, grouped by day/week/month/session, the mean logged RPE over time."""
+    if r.group_by in ("day", "week", "month", "session"):
+        sets = sql.training_sets(r.account_id, r.period.start, r.period.end, r.tz, r.exercise_ids or None, r.engine)
+        sets = sets.dropna(subset=["rpe"])
+        if r.group_by == "session":
+            per = sets.groupby("day", as_index=False)["rpe"].mean()
+            data = _tidy(per, "day", "rpe", label="Mean RPE")
+        else:
+            data = _group_time(sets, r, "rpe", "mean")
+            data["series"] = "Mean RPE"
+        return MetricFrame(data, "time", "", "RPE", "Mean RPE", facts={"sets": len(sets)}, value_format="{:.1f}")
     df = sql.rpe_counts(r.account_id, r.period.start, r.period.end, r.tz, r.exercise_ids or None, r.engine)
+    if len(df):  # one bin per half point from the lowest to the highest RPE, empty bins shown as 0
+        steps = np.arange(float(df["rpe"].min()), float(df["rpe"].max()) + 0.25, 0.5)
+        df = pd.DataFrame({"rpe": steps}).merge(df.assign(rpe=df["rpe"].astype(float)), on="rpe", how="left")
+        df["sets"] = df["sets"].fillna(0)
     df["rpe"] = df["rpe"].map(lambda v: f"{v:g}")
     return MetricFrame(_tidy(df, "rpe", "sets"), "category", "RPE", "sets", r.metric.label, value_format="{:,.0f}")
+
+
+def m_plan_adherence(r: Resolved) -> MetricFrame:
+    """Planned workouts done, per week or month, as a share of those planned up to today (yesterday's
+    unlogged workout counts as missed; today's is left out until the day is over)."""
+    end = min(r.period.end, r.today - timedelta(days=1))
+    plan = sql.planned_sessions(r.account_id, r.period.start, end, r.engine)
+    if plan.empty:
+        return MetricFrame(pd.DataFrame(columns=["x", "series", "value"]), "time", "", "%", r.metric.label)
+    plan = plan[plan["status"] != "replaced"]
+    plan = plan.assign(done=(plan["status"] == "done").astype(float) * 100)
+    g = r.group_by if r.group_by in ("week", "month") else "week"
+    out = plan.assign(x=bucket(plan["day"], g)).groupby("x", as_index=False)["done"].mean()
+    facts = {"planned": len(plan), "done": int((plan["done"] > 0).sum()), "missed": int((plan["done"] == 0).sum())}
+    return MetricFrame(_tidy(out, "x", "done", label="Planned workouts done"), "time", "", "%", r.metric.label,
+                       facts=facts, value_format="{:,.0f}")  # fmt: skip
 
 
 def pr_days(daily: pd.DataFrame) -> pd.DataFrame:
@@ -275,6 +306,8 @@ def _nutrient(r: Resolved, nutrient: str, label: str) -> MetricFrame:
     df = sql.nutrition_daily(r.account_id, r.period.start, r.period.end, by=by, meal=f.meal, food=f.food,
                              engine=r.engine)  # fmt: skip
     unit = r.metric.unit
+    if r.group_by == "day_type":
+        return _by_day_type(r, df, nutrient, label, unit)
     if by:
         totals = df.groupby(by, as_index=False)[nutrient].sum().sort_values(nutrient, ascending=False).head(15)
         n_days = max(df["day"].nunique(), 1)
@@ -295,6 +328,21 @@ def _nutrient(r: Resolved, nutrient: str, label: str) -> MetricFrame:
         else:
             out.facts["no_target"] = True
     return out
+
+
+def _by_day_type(r: Resolved, df: pd.DataFrame, nutrient: str, label: str, unit: str) -> MetricFrame:
+    """Mean per logged day on training days (a working set logged that day) against rest days."""
+    trained = sql.training_daily(r.account_id, r.period.start, r.period.end, r.tz, None, r.engine)
+    train_days = set(pd.to_datetime(trained["day"]).dt.normalize()) if len(trained) else set()
+    daily = df.groupby("day", as_index=False)[nutrient].sum()
+    daily["kind"] = [
+        "Training days" if pd.Timestamp(d).normalize() in train_days else "Rest days" for d in daily["day"]
+    ]
+    out = daily.groupby("kind", as_index=False).agg(value=(nutrient, "mean"), days=("day", "count"))
+    out = out.sort_values("kind", ascending=False)
+    counts = dict(zip(out["kind"], out["days"], strict=True))
+    return MetricFrame(_tidy(out, "kind", "value", label=label), "category", "Day", f"{unit}/day", label,
+                       facts={"day_counts": counts}, value_format="{:,.0f}")  # fmt: skip
 
 
 def m_calories(r: Resolved) -> MetricFrame:
@@ -365,11 +413,23 @@ def m_bodyweight(r: Resolved) -> MetricFrame:
     return MetricFrame(data, "time", "", "kg", "Body weight", overlays={"trend": overlay}, facts=facts)
 
 
+def _first_logged(start: date, *frames: pd.DataFrame) -> date | None:
+    """The period's start, or the first logged day when the period begins before anything was logged
+    ('all time' must not count decades of empty days)."""
+    if start > date(1970, 1, 1):
+        return start
+    days = [pd.Timestamp(f["day"].min()).date() for f in frames if len(f)]
+    return min(days) if days else None
+
+
 def m_adherence(r: Resolved) -> MetricFrame:
     food = sql.nutrition_daily(r.account_id, r.period.start, r.period.end, engine=r.engine)
     w = sql.weights(r.account_id, r.period.start, r.period.end, r.engine)
     g = r.group_by if r.group_by in ("week", "month") else "week"
-    days = pd.DataFrame({"day": pd.date_range(r.period.start, r.period.end, freq="D")})
+    start = _first_logged(r.period.start, food, w)
+    if start is None:
+        return MetricFrame(pd.DataFrame(columns=["x", "series", "value"]), "time", "", "%", "Logging adherence")
+    days = pd.DataFrame({"day": pd.date_range(start, r.period.end, freq="D")})
     days["food"] = days["day"].isin(food["day"]).astype(float) * 100
     days["weight"] = days["day"].isin(w["day"]).astype(float) * 100
     days["x"] = bucket(days["day"], g)
@@ -408,7 +468,8 @@ def m_expenditure(r: Resolved) -> MetricFrame:
     lead = timedelta(days=EXPENDITURE_WINDOW)
     intake = sql.nutrition_daily(r.account_id, r.period.start - lead, r.period.end, engine=r.engine)
     weights = sql.weights(r.account_id, r.period.start - lead, r.period.end, r.engine)
-    weekly = expenditure_by_week(intake, weights, r.period.start, r.period.end)
+    first = _first_logged(r.period.start, intake, weights)
+    weekly = expenditure_by_week(intake, weights, max(first or r.period.end, r.period.start), r.period.end)
     data = _tidy(weekly, "week", "expenditure", label="Expenditure")
     overlay = _tidy(weekly, "week", "intake", label="Intake")
     if r.group_by == "month" and not data.empty:
@@ -431,7 +492,15 @@ def _lift_sets(r: Resolved) -> pd.DataFrame:
     df = sql.lift_sets(r.account_id, r.period.start, r.period.end, r.tz, _lift_ids(r), r.engine)
     load = r.query.filters.load_kg
     if load is not None and not df.empty:
-        df = df[(df["load_kg"] - load).abs() <= LOAD_TOLERANCE * load]
+        at = df[(df["load_kg"] - load).abs() <= LOAD_TOLERANCE * load]
+        if at.empty:  # videos exist, just not at that load: say which loads there are
+            loads = sorted({round(float(v), 1) for v in df["load_kg"].dropna()})
+            shown = ", ".join(f"{v:g}" for v in loads[:12]) + (" …" if len(loads) > 12 else "")
+            raise NothingLogged(
+                f"No analysed sets at {load:g} kg in {r.period.label}; the analysed sets there are at {shown} kg. "
+                "Ask for one of those loads, or leave the load out."
+            )
+        df = at
     return _exercise_label(r, df)
 
 
@@ -548,7 +617,7 @@ def m_punch_mix(r: Resolved) -> MetricFrame:
 
 COMPUTE: dict[str, Callable[[Resolved], MetricFrame]] = {
     "e1rm": m_e1rm, "top_set": m_top_set, "tonnage": m_tonnage, "sets": m_sets, "hard_sets": m_hard_sets,
-    "rpe_distribution": m_rpe_distribution, "prs": m_prs, "sessions": m_sessions,
+    "rpe_distribution": m_rpe_distribution, "prs": m_prs, "sessions": m_sessions, "plan_adherence": m_plan_adherence,
     "calories": m_calories, "protein": m_protein, "carbs": m_carbs, "fat": m_fat, "fibre": m_fibre,
     "macros": m_macros, "bodyweight": m_bodyweight, "adherence": m_adherence, "expenditure": m_expenditure,
     "velocity": m_velocity, "lv_profile": m_lv_profile, "velocity_loss": m_velocity_loss,

@@ -9,6 +9,7 @@ with an empty chart; one that runs past today is cut at today.
 from __future__ import annotations
 
 import calendar
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -128,17 +129,50 @@ def _point(text: str, today: date) -> date | None:
     return None
 
 
-def parse_period(text: str | None, today: date, default: str | None = None) -> Period:
-    """The date range that `text` names (or `default` when it names none); raises PeriodError."""
+@dataclass(frozen=True)
+class Anchors:
+    """Dates that only the person's own data knows: when their program and its current block began.
+
+    `block_weeks` is the program's length in weeks (a block repeats it); None fields mean "no program".
+    """
+
+    program: date | None = None
+    block_weeks: int | None = None
+    first: date | None = None  # the first day anything was logged (all time starts there when known)
+
+    def block(self, today: date, back: int = 0) -> tuple[date, date] | None:
+        """The block `back` blocks before the current one, as (start, end)."""
+        if self.program is None or not self.block_weeks or self.program > today:
+            return None
+        length = 7 * self.block_weeks
+        k = (today - self.program).days // length - back
+        if k < 0:
+            return None
+        start = self.program + timedelta(days=k * length)
+        return start, start + timedelta(days=length - 1)
+
+
+def scoring_anchors(today: date) -> Anchors:
+    """Fixed anchors for scoring question sets (a program that began 10 weeks ago in 4-week blocks)."""
+    return Anchors(program=today - timedelta(weeks=10), block_weeks=4)
+
+
+def parse_period(text: str | None, today: date, default: str | None = None, anchors: Anchors | None = None) -> Period:
+    """The date range that `text` names (or `default` when it names none); raises PeriodError.
+
+    Periods tied to the person's program ("this block", "since the program started") need `anchors`;
+    without them (or with no program) the error asks for a date rather than guessing a window.
+    """
     raw = (text or "").strip()
     if not raw:
         if default is None:
             return Period(EARLIEST, today, "all time")
         raw = default
-    period = _parse(raw, today)
+    period = _anchored(raw, today, anchors or Anchors()) or _parse(raw, today)
     if period is None:
         raise PeriodError(
-            f"I can't read the period '{raw}'. Try 'last 12 weeks', 'this year', 'since March' or 'in October'."
+            f"I can't read the period '{raw}'. Try 'last 12 weeks', 'this year', 'Q1 2025', 'since March', "
+            "'in October' or 'all time'."
         )
     if period.start > today:
         raise PeriodError(f"'{raw}' is in the future ({period.start:%d %b %Y}); I can only chart what has happened.")
@@ -149,16 +183,159 @@ def parse_period(text: str | None, today: date, default: str | None = None) -> P
     return period
 
 
+_BLOCK = r"(?:block|meso(?:cycle)?|cycle|phase)"
+_PROGRAM = r"(?:program(?:me)?|plan|routine)"
+_BEGAN = r"(?:started|start|began|begun|kicked off)"
+
+
+def _anchored(raw: str, today: date, a: Anchors) -> Period | None:
+    """'this block', 'last block', 'since the program started': dates from the person's program."""
+    t = _clean(raw)
+    which = None
+    if re.fullmatch(rf"(?:this|the current|current|my current|the) {_BLOCK}|since (?:this|the|my) {_BLOCK} {_BEGAN}"
+                    rf"|so far this {_BLOCK}", t):  # fmt: skip
+        which = 0
+    elif re.fullmatch(rf"(?:last|previous|the last|the previous|my last) {_BLOCK}", t):
+        which = 1
+    if which is not None:
+        span = a.block(today, which)
+        if span is None:
+            raise PeriodError(_no_program(raw, a))
+        label = "this block" if which == 0 else "the previous block"
+        return Period(span[0], min(span[1], today), f"{label} ({span[0]:%d %b %Y} – {min(span[1], today):%d %b %Y})")
+    if re.fullmatch(rf"(?:since|from) (?:i {_BEGAN} |the start of )?(?:the|this|my) {_PROGRAM}(?: {_BEGAN})?"
+                    rf"|(?:during |on |over )?(?:this|the|my|my current) {_PROGRAM}", t):  # fmt: skip
+        if a.program is None or a.program > today:
+            raise PeriodError(_no_program(raw, a))
+        return Period(a.program, today, f"since the program began ({a.program:%d %b %Y})")
+    return None
+
+
+def _no_program(raw: str, a: Anchors) -> str:
+    if a.program is None:
+        return (f"You have no training program here, so I can't tell when '{raw}' began. "
+                "Say a date instead, e.g. 'since 3 March' or 'the last 4 weeks'.")  # fmt: skip
+    return f"Your program began on {a.program:%d %b %Y}, so there is no '{raw}' yet. Say a date instead."
+
+
+def _clean(raw: str) -> str:
+    return clean_text(raw.lower().replace(",", " ").replace("?", " "))
+
+
+_VOCAB = [m.lower() for m in calendar.month_name if m] + ["program", "mesocycle", "fortnight", "quarter", "christmas"]
+
+
+def _fix_month(word: str) -> str:
+    """A misspelt period word ('novemeber', 'progam') read as meant; short words are left alone."""
+    if len(word) < 6 or word in MONTHS or not word.isalpha():
+        return word
+    close = difflib.get_close_matches(word, _VOCAB, n=1, cutoff=0.8)
+    return close[0] if close else word
+
+
+def clean_text(text: str) -> str:
+    """The text with misspelt period words fixed (what `find_period` searches)."""
+    return " ".join(_fix_month(w) if w.isalpha() else w for w in text.split())
+
+
+def _quarter(q: int, year: int) -> tuple[date, date]:
+    start = date(year, 3 * (q - 1) + 1, 1)
+    return start, _month_range(year, 3 * q)[1]
+
+
+_QWORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4}
+_ALL_TIME = re.compile(
+    r"(?:all[- ]time|ever|overall|all|all my history|forever|the whole time|(?:from )?the (?:start|beginning)|"
+    r"since (?:the (?:start|beginning)|day one|forever|ever)|"
+    r"since i (?:started|began|joined|signed up)(?: (?:logging|tracking|training|lifting|using (?:the|this) app|"
+    r"here|the app|with you))?|since i've been (?:logging|tracking|training|lifting))"
+)
+_SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
+
+
+def _season(name: str, today: date, last: bool) -> tuple[date, date]:
+    """The latest season of that name that has started ('last summer': the one before, when this one is on)."""
+    m1, m2 = _SEASONS[name]
+    year = today.year
+    start = date(year, m1, 1)
+    if start > today:
+        year -= 1
+    start = date(year, m1, 1)
+    end_year = year + 1 if m2 < m1 else year
+    end = _month_range(end_year, m2)[1]
+    if last and end >= today:
+        start, end = date(year - 1, m1, 1), _month_range(end_year - 1, m2)[1]
+    return start, end
+
+
+def _holiday(t: str, today: date) -> date | None:
+    days = {"christmas": (12, 25), "xmas": (12, 25), "new year's": (1, 1), "new years": (1, 1),
+            "halloween": (10, 31), "thanksgiving": (11, 27)}  # fmt: skip
+    for word, (m, d) in days.items():
+        if t in (word, f"{word} day", f"last {word}"):
+            y = today.year if date(today.year, m, d) <= today else today.year - 1
+            if t.startswith("last ") and y == today.year and date(y, m, d) == today:
+                y -= 1
+            return date(y, m, d)
+    return None
+
+
 def _parse(raw: str, today: date) -> Period | None:
-    t = " ".join(raw.lower().replace(",", " ").split())
-    t = re.sub(r"^(over|during|for|in|from|within)\s+(?=the\s|this\s|last\s|past\s)", "", t)
+    t = _clean(raw)
+    t = re.sub(r"^(?:over|during|for|in|from|within|across|throughout)\s+(?=the\s|this\s|last\s|past\s|my\s)", "", t)
+    t = re.sub(r"^(?:over|during|for|in|across|throughout)\s+(?=all\b)", "", t)
+    t = re.sub(
+        r"^(?:over |during |for |in |across |throughout |within )?(?:the )?(?:last|past|previous) (?:half(?: a)? "
+        r"year|6 months?)$",
+        "last 6 months",
+        t,
+    )
+    t = re.sub(r"\b(\d{1,2}) fortnights?\b", lambda m: f"{2 * int(m[1])} weeks", t)
+    t = re.sub(r"^(?:the |a |this |one )?(?:(?:last|past|previous) )?fortnight$", "last 2 weeks", t)
+    if _ALL_TIME.fullmatch(t):
+        return Period(EARLIEST, today, "all time")
+    # "since I started cutting in February" → since February (the person gave the date)
+    if m := re.fullmatch(
+        r"since (?:i|we) (?:started|began|switched to|went on|started my) [a-z' ]+? (?:in|on|at) (.+)", t
+    ):
+        start = _point(m[1], today)
+        return Period(start, today, f"since {start:%d %b %Y}") if start else None
+    if m := re.fullmatch(r"(?:in |during |for |across |throughout |over )?(?:the )?(?:q([1-4])|(first|1st|second|"
+                         r"2nd|third|3rd|fourth|4th|last) quarter)(?: (?:of )?(\d{4}))?", t):  # fmt: skip
+        q = int(m[1]) if m[1] else _QWORD[m[2]]
+        if m[2] == "last" and not m[3]:
+            return Period(_span_back(3, "months", today), today, "the last 3 months")
+        year = int(m[3]) if m[3] else today.year
+        if not m[3] and _quarter(q, year)[0] > today:
+            year -= 1
+        s, e = _quarter(q, year)
+        return Period(s, e, f"Q{q} {year}")
+    if t in ("this quarter", "the quarter", "quarter to date", "so far this quarter"):
+        q = (today.month - 1) // 3 + 1
+        return Period(_quarter(q, today.year)[0], today, f"Q{q} {today.year} so far")
+    if t in ("previous quarter",):
+        q = (today.month - 1) // 3
+        year = today.year if q else today.year - 1
+        s, e = _quarter(q or 4, year)
+        return Period(s, e, f"Q{q or 4} {year}")
+    if m := re.fullmatch(r"(?:in |during |over )?(?:(last|this) )?(spring|summer|autumn|fall|winter)", t):
+        s, e = _season(m[2], today, m[1] == "last")
+        return Period(s, e, f"{m[2]} {s.year}")
+    if m := re.fullmatch(r"since (?:(last|this) )?(spring|summer|autumn|fall|winter)", t):
+        s, _ = _season(m[2], today, m[1] == "last")
+        return Period(s, today, f"since {s:%d %b %Y}")
+    if (m := re.fullmatch(r"since (.+)", t)) and (h := _holiday(m[1], today)) is not None:
+        return Period(h, today, f"since {h:%d %b %Y}")
+    if m := re.fullmatch(
+        r"(?:across|throughout|for|over|in|during|the year|all of|all through) ?(?:the year )?(\d{4})", t
+    ):
+        y = int(m[1])
+        return Period(date(y, 1, 1), date(y, 12, 31), str(y))
     if _FUTURE.search(t):
         ahead = {"week": 7, "month": 31, "year": 366}
         m = re.search(r"(week|month|year)", t)
         start = today + timedelta(days=ahead[m[1]] if m else 1)
         return Period(start, start, raw)
-    if t in ("all time", "ever", "overall", "all", "all my history", "forever", "since i started", "since the start"):
-        return Period(EARLIEST, today, "all time")
     if t in ("lately", "recently", "of late", "these days", "in recent weeks"):  # a coach reads "lately" as a month
         return Period(_span_back(4, "weeks", today), today, "the last 4 weeks")
     if t in ("last quarter", "the last quarter", "past quarter", "the past quarter"):
@@ -254,14 +431,46 @@ PERIOD_PATTERNS = [
     r"(?:this|last|previous|past) (?:week|month|year)\b|year to date|\bytd\b",
     r"(?:in |during )(?:" + _MONTH_RE + r")(?: \d{4})?\b",
     r"\b(?:in |during )\d{4}\b",
-    r"\ball[- ]time\b|\bever\b|\boverall\b|\bsince i started\b",
-    r"\b(?:the )?(?:last|past) quarter\b|\blately\b|\brecently\b|\bthese days\b",
+    r"\bsince (?:i|we) (?:started|began|switched to|went on|started my) [a-z' ]{2,30}? (?:in|on) (?:"
+    + _MONTH_RE
+    + r")(?: \d{4})?\b",
+    r"\b(?:since|from) (?:i (?:started|began) |the start of )?(?:the|this|my) program(?:me)?(?: (?:started|start|began|"
+    r"begun|kicked off))?\b|\b(?:during|on|over) (?:this|the|my) program(?:me)?\b",
+    r"\b(?:since )?(?:this|the current|current|my current|last|previous|the last|the previous|my last) "
+    r"(?:block|meso(?:cycle)?|cycle|phase)\b(?: (?:started|began|start))?",
+    r"\bsince (?:this|the|my) (?:block|meso(?:cycle)?|cycle|phase) (?:started|began|start)\b",
+    r"\ball[- ]time\b|\bever\b|\boverall\b|\bsince (?:the (?:start|beginning)|day one)\b|"
+    r"\bsince i(?:'ve been| (?:started|began|joined|signed up))(?: (?:logging|tracking|training|lifting|using "
+    r"(?:the|this) app|the app|here))?\b|\bfrom the (?:start|beginning)\b|\ball (?:my )?history\b",
+    r"\b(?:in |during |for |across |throughout |over )?(?:the )?(?:q[1-4]|(?:first|1st|second|2nd|third|3rd|fourth|4th)"
+    r" quarter)(?: (?:of )?\d{4})?\b|\b(?:this|the) quarter\b",
+    r"\b(?:the )?(?:last|past|previous) (?:half(?: a)? year|quarter)\b|\blately\b|\brecently\b|\bthese days\b",
+    r"\b(?:the )?(?:last|past|previous|this) (?:\d{1,2} )?fortnights?\b|\b(?:a|one) fortnight\b",
+    r"\bsince (?:(?:last|this) )?(?:spring|summer|autumn|fall|winter|christmas|xmas|halloween|thanksgiving|"
+    r"new year'?s?)\b",
+    r"\b(?:last|this) (?:spring|summer|autumn|fall|winter)\b",
+    r"\b(?:across|throughout|for|over|during|in) \d{4}\b|^\d{4}$|\bsince \d{4}\b",
     r"\btoday\b|\byesterday\b",
 ]
 PERIOD_RE = re.compile("|".join(f"(?:{p})" for p in PERIOD_PATTERNS), re.I)
 
 
 def find_period(text: str) -> str | None:
-    """The period phrase inside a question, as written (None when it names none)."""
-    m = PERIOD_RE.search(" ".join(text.split()))
+    """The period phrase inside a question, as written (misspellings fixed; None when it names none)."""
+    m = PERIOD_RE.search(clean_text(" ".join(text.split())))
     return m.group(0).strip() if m else None
+
+
+_SESSIONS_RE = re.compile(
+    r"\b(?:last|past|previous|recent)\s+" + _N + r"\s+(?:[a-z-]+\s+){0,2}?(?:sessions?|rounds?|workouts?|classes|"
+    r"trainings?|times? i (?:trained|lifted|boxed))\b",
+    re.I,
+)
+
+
+def sessions_in(text: str) -> int | None:
+    """N in 'the last N sessions / rounds / workouts' (words between allowed: 'my last 5 sparring rounds')."""
+    m = _SESSIONS_RE.search(" ".join(text.split()))
+    if not m:
+        return None
+    return _n(m["n"])

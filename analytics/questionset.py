@@ -14,7 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from analytics.catalogue import METRICS
+from analytics import periods
+from analytics.catalogue import METRICS, auto_chart
 from analytics.executor import resolve_exercises, resolve_muscles
 from analytics.periods import PeriodError, parse_period
 from analytics.query import AnalyticsQuery
@@ -41,8 +42,7 @@ def load(path: Path = QUESTIONS) -> list[Item]:
 def _key(q: AnalyticsQuery, today: date) -> dict[str, Any]:
     m = METRICS[q.metric]
     try:
-        default = None if m.period.endswith("sessions") else m.period
-        p = parse_period(q.period, today, default)
+        p = parse_period(q.period, today, None, anchors=periods.scoring_anchors(today))
         period: object = (p.start, p.end)
     except PeriodError:
         period = ("invalid", q.period)
@@ -138,18 +138,14 @@ def _names(v: object, resolve: Any) -> list[str]:
 
 
 def _dates(text: str | None, metric: str, today: date, sessions: int | None) -> object:
-    from analytics import periods
-
-    sessions_in = getattr(periods, "sessions_in", lambda t: None)
-    anchors = getattr(periods, "scoring_anchors", lambda d: None)(today)
+    sessions_in = periods.sessions_in
+    anchors = periods.scoring_anchors(today)
     if text is not None and (n := sessions_in(text)):
         return ("sessions", n)
     if sessions:
         return ("sessions", sessions)
-    m = METRICS.get(metric)
-    default = m.period if m and text is None and not m.period.endswith("sessions") else None
     try:
-        p = parse_period(text, today, default, **({"anchors": anchors} if anchors else {}))
+        p = parse_period(text, today, None, anchors=anchors)
     except PeriodError:
         return ("invalid", text)
     return (p.start, p.end)
@@ -184,7 +180,13 @@ def shared_fields(row: dict[str, Any], got: AnalyticsQuery | None, today: date =
     same_metric = bool(have_metric & want["metric"]) if want["metric"] else not have_metric
     out["compare"] = got.compare.target == want["target"] and got.compare.previous == want["previous"] and same_metric
     if "chart" in row:
-        chart = got.chart if got.chart != "auto" else METRICS[got.metric].chart
+        chart = got.chart
+        if chart == "auto":
+            try:
+                days = parse_period(got.period, today, None, anchors=periods.scoring_anchors(today)).days
+            except PeriodError:
+                days = 0
+            chart = auto_chart(METRICS[got.metric], got.group_by, days, got.compare.target)
         wanted = row["chart"]
         if wanted == "histogram":
             out["chart"] = got.metric == "rpe_distribution"

@@ -205,6 +205,49 @@ def first_training_day(account_id: int, engine: Engine | None = None) -> date | 
     return (first if isinstance(first, datetime) else datetime.fromisoformat(str(first))).date()
 
 
+def program_anchors(account_id: int, engine: Engine | None = None) -> tuple[date | None, int | None]:
+    """(start date of the active program's first version, its length in weeks) — (None, None) without one."""
+    eng = _eng(engine)
+    if not has_table("training_programs"):
+        return None, None
+    t = table("training_programs", "training")
+    with eng.connect() as conn:
+        row = conn.execute(
+            select(t.c.lineage_id, t.c.spec).where(t.c.account_id == account_id, t.c.status == "active")
+            .order_by(t.c.id.desc()).limit(1)
+        ).first()  # fmt: skip
+        if row is None:
+            return None, None
+        start = conn.execute(
+            select(func.min(t.c.start_date)).where(t.c.account_id == account_id, t.c.lineage_id == row[0])
+        ).scalar()
+    spec = row[1] if isinstance(row[1], dict) else {}
+    weeks = len(spec.get("weeks") or []) or None
+    return _as_date(start) if start is not None else None, weeks
+
+
+def planned_sessions(account_id: int, start: date, end: date, engine: Engine | None = None) -> pd.DataFrame:
+    """Workouts a program planned between two dates: planned day and status (planned | done | skipped | replaced)."""
+    eng = _eng(engine)
+    t = table("training_scheduled_sessions", "training")
+    stmt = (
+        select(t.c.planned_date, t.c.status)
+        .where(t.c.account_id == account_id, t.c.planned_date >= start, t.c.planned_date <= end)
+        .order_by(t.c.planned_date)
+    )
+    with eng.connect() as conn:
+        df = _frame(conn.execute(stmt).all(), ["day", "status"])
+    if len(df):
+        df["day"] = pd.to_datetime(df["day"])
+    return df
+
+
+def training_days(account_id: int, end: date, tz: str = "UTC", engine: Engine | None = None) -> list[date]:
+    """Local days with at least one working set, up to `end`, newest first ('the last 5 sessions')."""
+    df = training_daily(account_id, date(1970, 1, 1), end, tz, None, engine)
+    return sorted({pd.Timestamp(d).date() for d in df["day"]}, reverse=True)
+
+
 # --------------------------------------------------------------------------- nutrition
 NUTRIENTS = {"kcal": "kcal", "protein": "protein_g", "carbs": "carbs_g", "fat": "fat_g", "fibre": "fiber_g"}
 

@@ -50,7 +50,8 @@ async def test_model_fills_the_typed_query_and_is_corrected(settings, engine, hi
     out = result.outputs[-1]
     assert out.ok and out.data["query"]["filters"]["exercise"] == ["bench"]
     assert "Bench Press e1RM" in out.summary
-    assert out.data["period"]["label"] == "the last 6 months"  # a period the athlete never said is dropped
+    # a period the athlete never said is dropped: all of the data, with its dates stated
+    assert out.data["period"]["label"] == "all time" and "No period named" in out.summary
 
 
 async def test_model_finds_no_metric_and_code_offers_the_nearest(settings, engine, history):

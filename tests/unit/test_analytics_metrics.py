@@ -115,7 +115,8 @@ def test_hard_sets_per_muscle_weight_primary_1_and_secondary_half(engine, lifts)
 
 def test_rpe_distribution_and_prs(engine, lifts):
     rpe = {x: v for (x, _), v in values(run(engine, lifts, metric="rpe_distribution", period="this month")).items()}
-    assert rpe == {"6": 1, "8": 1, "8.5": 1, "9": 1}
+    # one bin per half point between the lowest and highest RPE logged: empty bins are 0, not left out
+    assert rpe == {"6": 1, "6.5": 0, "7": 0, "7.5": 0, "8": 1, "8.5": 1, "9": 1}
     prs = run(engine, lifts, metric="prs", period="this month", filters={"exercise": ["squat", "bench"]})
     listing = prs.frame.facts["prs"]
     # squat's second day estimates lower than its first; bench's second day beats its first

@@ -74,13 +74,16 @@ def test_the_example_questions_of_the_issue(tools, settings, engine, history):
         "punches per round over my last 10 sessions",
         "rpe distribution this year",
         "guard drop rate over my last 10 sessions",
-        "how many PRs did I set this year",
         "macros for the last 7 days",
         "my estimated TDEE over the last 6 months",
     ):
         name, out = say(tools, settings, engine, history, text)
         assert name == "ask" and out.ok and out.images, text
         assert any(ch.isdigit() for ch in out.summary), text
+    # PRs are a list of days and lifts: shown as a table, not drawn as a chart
+    name, out = say(tools, settings, engine, history, "how many PRs did I set this year")
+    assert name == "ask" and out.ok and not out.images and "| " in out.markdown
+    assert any(ch.isdigit() for ch in out.summary)
 
 
 def test_nothing_logged_gives_a_sentence_not_an_empty_chart(tools, settings, engine, account):
@@ -131,7 +134,8 @@ def test_charts_have_units_and_render_concurrently_off_the_event_loop(settings, 
     from analytics import charts, executor
     from analytics.query import AnalyticsQuery
 
-    r = executor.resolve(AnalyticsQuery(metric="bodyweight"), history.id, today=date(2026, 11, 24), engine=engine)
+    q = AnalyticsQuery(metric="bodyweight", period="this year")
+    r = executor.resolve(q, history.id, today=date(2026, 11, 24), engine=engine)
     frame = executor.compute(r)
     fig = charts.figure(frame, r)
     ax = fig.axes[0]
