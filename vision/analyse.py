@@ -25,6 +25,7 @@ from vision.track import PlateTrack, PlateTracker
 TRACK_SIDE = 1920  # decode no larger than this for tracking (4K adds cost, not precision we use)
 POSE_SIDE = 640
 MIN_CLIP_S = 1.0
+PREVIEW_BUDGET_BYTES = 768 << 20  # small colour frames kept for the annotated video (~880 at 720x405)
 SCALE_SYSTEMATIC = 0.015  # lens distortion and plate-vs-bar depth: a floor on the scale's uncertainty
 
 Progress = Callable[[float, str], None]
@@ -150,8 +151,19 @@ def analyse_video(
     tracker = PlateTracker(info.fps)
     frames = 0
     decoded = DecodeLog()  # damaged or missing frames: skipped, and said in the notes
-    for frame in prefetched(iter_frames(Path(path), gray=True, max_side=TRACK_SIDE, log=decoded)):
+    # The annotated video is drawn on small colour copies made by this same decoding pass (no second
+    # decode of the clip); a clip too long to keep them in memory is decoded again for the video instead.
+    preview = annotate.OUT_SIDE if options.out_video else None
+    kept: list[Frame] | None = [] if preview else None
+    kept_bytes = 0
+    for frame in prefetched(iter_frames(Path(path), gray=True, max_side=TRACK_SIDE, log=decoded,
+                                        preview_side=preview)):  # fmt: skip
         tracker.update(frame.index, frame.t, frame.image)
+        if kept is not None and frame.preview is not None:
+            kept_bytes += frame.preview.nbytes
+            kept.append(Frame(frame.index, frame.t, frame.preview, frame.preview))
+            if kept_bytes > PREVIEW_BUDGET_BYTES:
+                kept, preview = None, None
         frames += 1
         if frames % 15 == 0:
             report(0.02 + track_share * min(1.0, frames / total), f"following the bar: frame {frames} of ~{total}")
@@ -183,7 +195,7 @@ def analyse_video(
 
         analysis.annotated = annotate.render(
             Path(path), Path(options.out_video), analysis.kin, analysis.path_t, analysis.drawn_path,
-            fps=info.fps, display_width=info.width, title=title, progress=tick,
+            fps=info.fps, display_width=info.width, title=title, progress=tick, frames=kept,
         )  # fmt: skip
     analysis.elapsed_s = time.perf_counter() - started
     report(1.0, "done")

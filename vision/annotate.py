@@ -1,12 +1,14 @@
 """The annotated video: bar path, live bar speed and each finished rep's numbers, drawn on the clip.
 
 Drawn on a smaller copy of the video (long side `OUT_SIDE`), which is what a chat shows anyway,
-and written with `vision.io.write_video` (H.264, plays in browsers).
+and written with `vision.io.write_video` (H.264, plays in browsers). The small copies normally come
+from the analysis's own decoding pass (`frames=`), so the clip is decoded once; drawing runs in a
+thread while the encoder works on the frames already drawn.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import cv2
@@ -40,21 +42,27 @@ def render(
     display_width: int,
     title: str,
     progress: Callable[[Frame], None] | None = None,
+    frames: Iterable[Frame] | None = None,
 ) -> Path:
-    """Draw on every frame of `src` and write `dst`; `path_xy` is in displayed full-size pixels."""
+    """Draw on every frame of `src` and write `dst`; `path_xy` is in displayed full-size pixels.
+
+    `frames` are the clip's frames already decoded with a `preview` (drawn on, in place); without
+    them `src` is decoded again at `OUT_SIDE`."""
     t0 = float(path_t[0]) if len(path_t) else 0.0
     rel = path_t - t0
     up = np.zeros(len(path_t), bool)  # segment k (from point k to k+1) is part of a concentric phase
     for r in kin.reps:
         up[:-1] |= (rel[1:] >= r.start_t) & (rel[:-1] <= r.end_t)
 
-    def frames() -> Iterator[np.ndarray]:
+    source = frames if frames is not None else prefetched(iter_frames(src, max_side=OUT_SIDE))
+
+    def drawn_frames() -> Iterator[np.ndarray]:
         layer: np.ndarray | None = None
         mask: np.ndarray | None = None
         drawn = 0  # points of the path already on the layer
         box = [10**9, 10**9, -1, -1]  # where the layer has been drawn on (x0, y0, x1, y1)
-        for frame in prefetched(iter_frames(src, max_side=OUT_SIDE)):
-            img = frame.image
+        for frame in source:
+            img = frame.preview if frame.preview is not None else frame.image
             if layer is None:
                 layer = np.zeros_like(img)
                 mask = np.zeros(img.shape[:2], np.uint8)
@@ -86,7 +94,7 @@ def render(
                 progress(frame)
             yield img
 
-    return write_video(dst, frames(), fps)
+    return write_video(dst, prefetched(drawn_frames(), depth=8), fps)  # draw in a thread, encode here
 
 
 def _draw_text(img: np.ndarray, rel_t: float, kin: Kinematics, title: str) -> None:

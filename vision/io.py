@@ -65,6 +65,7 @@ class Frame:
     index: int  # position in the stream (estimated from the timestamp after a seek)
     t: float  # seconds since the stream's first frame, from the stream's timestamps
     image: np.ndarray  # HxWx3 BGR uint8, or HxW uint8 when gray=True
+    preview: np.ndarray | None = None  # a small BGR copy from the same decode (`preview_side`), for drawing
 
 
 @dataclass
@@ -297,6 +298,7 @@ def iter_frames(
     end_s: float | None = None,
     threads: int = 0,
     log: DecodeLog | None = None,
+    preview_side: int | None = None,
 ) -> Iterator[Frame]:
     """Decode `path` frame by frame, rotated for display, optionally shrunk and/or grey.
 
@@ -304,6 +306,8 @@ def iter_frames(
     (on the stored orientation) so the cheaper image is the one rotated. A packet the decoder refuses
     is skipped and decoding goes on (a damaged chunk must not end the clip); `log` receives what was
     lost, by frame number and time. A frame's `index` is its position in the stream, lost frames counted.
+    `preview_side` adds a small colour copy of each frame from the same decode (the annotated video is
+    drawn on it, so the clip is decoded once, not twice).
     """
     path = Path(path)
     log = log if log is not None else DecodeLog()
@@ -324,6 +328,7 @@ def iter_frames(
             container.seek(base + int(start_s / tb), stream=stream, backward=True)
         last_t = -1.0
         size: tuple[int, int] | None = None
+        small: tuple[int, int] | None = None
         rotation = 0
         packet_pts: list[int] = []  # every packet's timestamp: the frames the stream should have
         decoded_pts: set[int] = set()
@@ -342,12 +347,14 @@ def iter_frames(
             if size is None:
                 rotation = _clockwise(frame.rotation)
                 size = _target_size(frame.width, frame.height, max_side)
+                small = _target_size(frame.width, frame.height, preview_side) if preview_side else None
                 if start_s > 0:
                     index = round(t * rate)
             if frame.pts is not None and start_s <= 0 and log.errors:
                 index = max(index, bisect.bisect_left(sorted(packet_pts), frame.pts))  # lost frames counted
             image = _convert(frame, size, gray)
-            yield Frame(index=index, t=t, image=_rotate(image, rotation))
+            preview = _rotate(_convert(frame, small, False), rotation) if small else None
+            yield Frame(index=index, t=t, image=_rotate(image, rotation), preview=preview)
             log.decoded += 1
             index += 1
             last_t = t
