@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -26,7 +27,7 @@ from vision.analyse import LiftError, LiftOptions, analyse_video
 from vision.io import VideoError
 from vision.variants import VARIANTS, make_variants
 
-DATA = ROOT.parent / "shared" / "data"
+DATA = Path(os.environ.get("POWERFORGE_SHARED_DATA", ROOT.parent / "shared" / "data"))
 LIFT_WORDS = {"squat": "squat", "bench": "bench", "deadlift": "deadlift", "snatch": "snatch", "clean": "clean"}
 LOSS_WORDS = ("could not be decoded", "lost", "truncated", "cut off", "damaged")
 

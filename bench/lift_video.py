@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -26,7 +27,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data" / "media" / "lifts" / "small-squat.mp4"
+SHARED = (
+    Path(os.environ.get("POWERFORGE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+    / "media"
+    / "lifts"
+    / "small-squat.mp4"
+)
 
 
 def _one(mode: str, path: Path) -> dict[str, float]:
