@@ -21,7 +21,7 @@ from pathlib import Path
 
 __all__ = ["VARIANTS", "MadeVariant", "Variant", "ffmpeg_path", "has_encoder", "make_variants"]
 
-_X264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p"]
+_X264 = ["-c:v", "libx264", "-preset", "superfast", "-crf", "18", "-pix_fmt", "yuv420p"]
 
 
 class VariantError(RuntimeError):
@@ -106,7 +106,7 @@ def _hlg_hevc(src: Path, dst: Path) -> None:
     """10-bit HLG (BT.2020) HEVC, as recent iPhones and Pixels record by default."""
     vf = "zscale=tin=bt709:min=bt709:pin=bt709:t=arib-std-b67:m=bt2020nc:p=bt2020:r=tv,format=yuv420p10le"
     params = "colorprim=bt2020:transfer=arib-std-b67:colormatrix=bt2020nc:log-level=error"
-    codec = ["-c:v", "libx265", "-preset", "fast", "-crf", "20", "-tag:v", "hvc1", "-x265-params", params]
+    codec = ["-c:v", "libx265", "-preset", "ultrafast", "-crf", "20", "-tag:v", "hvc1", "-x265-params", params]
     try:
         _encode(src, dst, vf, codec=codec)
     except VariantError:  # an ffmpeg without zscale: tag only, same 10-bit HEVC container
