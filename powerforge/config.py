@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     upload_max_mb: int = 500
     upload_allowed_types: str = DEFAULT_UPLOAD_TYPES
     video_max_duration_s: float = 900.0
+    # Photos (barcodes): the size is read from the file's header and a bigger one is refused undecoded.
+    image_max_megapixels: float = 40.0
     pose_backend: str = "blazepose"  # blazepose (offline default) | rtmpose (after `models pull rtmpose-m`)
     # A mirror for the manifest's URL sources (machines without internet, an internal cache): a url source
     # https://HOST/PATH is fetched from MODEL_MIRROR/HOST/PATH instead; the sha256 checks are unchanged.
@@ -87,6 +89,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.db_url.startswith("sqlite")
+
+    @property
+    def image_max_pixels(self) -> int:
+        return int(self.image_max_megapixels * 1_000_000)
 
     @property
     def upload_max_bytes(self) -> int:
