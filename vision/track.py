@@ -9,6 +9,12 @@ same sub-pixel behaviour for a 4K close-up and a 360p long shot. Tracks that hav
 while are checked only every few frames, with the skipped frames replayed from a short buffer
 as soon as one moves, so static plates cost almost nothing and the lift loses no frame.
 When the flow fails (blur, occlusion), the rim fit re-finds the plate near where it should be.
+
+A lost plate is never made up: the flow failing, the centre leaving the image or a jump no barbell
+can make (an acceleration far beyond a lift's) marks the frame as not measured, with no position
+(NaN). The prediction used to look for the plate again coasts for at most `COAST_FRAMES` frames;
+after that the whole frame is searched (`detect_plates`) every few frames for a plate of the same
+size within reach of where it was last seen, and the track resumes there.
 """
 
 from __future__ import annotations
@@ -23,6 +29,11 @@ import numpy as np
 from vision.plates import DETECT_SIDE, Circle, detect_plates, find_sleeve, refine
 
 TARGET_R = 40.0  # plate radius in the tracking crops (px): the pyramid level used gives 40-80
+COAST_FRAMES = 3  # the prediction extrapolates the last measured motion this many frames, no more
+LOST_GIVE_UP_S = 4.0  # a lost plate is searched for this long before the track ends
+PLATE_R_M = 0.225  # a full-size (450 mm) plate: turns the radius in pixels into a rough scale for limits
+A_MAX = 80.0  # m/s^2: no barbell accelerates faster while held (second pull ~20-30; Garhammer 1985)
+V_MAX = 5.0  # m/s: how far a lost bar can have gone (snatch peaks are ~2-2.5 m/s)
 MAX_FEATURES = 50
 _LK = {
     "winSize": (15, 15),
@@ -100,7 +111,10 @@ class PlateTrack:
     last_refit: int = -(10**9)
     last_sleeve_try: int = -(10**9)
     active: bool = True
-    lost: int = 0
+    lost: int = 0  # frames in a row without a measurement
+    seen_index: int = -1  # frame of the last measurement
+    seen_v: tuple[float, float] = (0.0, 0.0)  # motion per frame at the last measurement (px)
+    seen_xy: tuple[float, float] = (0.0, 0.0)  # centre at the last measurement
     dormant: bool = False
     still_frames: int = 0
     last_index: int = -1
@@ -110,6 +124,11 @@ class PlateTrack:
         self, index: int, t: float, x: float, y: float, resid: float, ok: bool,
         end: tuple[float, float] = (math.nan, math.nan),
     ) -> None:  # fmt: skip
+        if ok:  # the motion per frame at the last measurement: what a prediction may coast on
+            consecutive = self.seen_index >= 0 and index - self.seen_index == 1
+            sx, sy = self.seen_xy
+            self.seen_v = (x - sx, y - sy) if consecutive else (0.0, 0.0)
+            self.seen_index, self.seen_xy = index, (x, y)
         self.end_x.append(end[0])
         self.end_y.append(end[1])
         self.index.append(index)
@@ -132,9 +151,10 @@ class PlateTrack:
     @property
     def motion_deg(self) -> float:
         """Main direction of the plate's travel (degrees, image coordinates; 90 = straight down/up)."""
-        if len(self.x) < 3:
-            return 90.0
         p = np.stack([self.x, self.y], 1)
+        p = p[np.isfinite(p).all(axis=1)]
+        if len(p) < 3:
+            return 90.0
         p = p - p.mean(0)
         _, _, vt = np.linalg.svd(p, full_matrices=False)
         return math.degrees(math.atan2(vt[0, 1], vt[0, 0])) % 180.0
@@ -181,7 +201,8 @@ def _nested(inner: PlateTrack, outer: PlateTrack) -> bool:
     pos_i = {k: (x, y) for k, x, y in zip(inner.index, inner.x, inner.y, strict=True)}
     pos_o = {k: (x, y) for k, x, y in zip(outer.index, outer.x, outer.y, strict=True)}
     d = [math.hypot(pos_i[k][0] - pos_o[k][0], pos_i[k][1] - pos_o[k][1]) for k in common]
-    return float(np.median(d)) < outer.radius
+    d = [v for v in d if math.isfinite(v)]  # frames either was lost in say nothing
+    return bool(d) and float(np.median(d)) < outer.radius
 
 
 class PlateTracker:
@@ -260,7 +281,9 @@ class PlateTracker:
                 if a is b or not (a.active and b.active):
                     continue
                 small, big = (a, b) if (a.circle.r, -a.id) < (b.circle.r, -b.id) else (b, a)
-                d = math.hypot(small.x[-1] - big.x[-1], small.y[-1] - big.y[-1])
+                if small.lost or big.lost:
+                    continue  # a lost track has no position to compare
+                d = math.hypot(small.circle.x - big.circle.x, small.circle.y - big.circle.y)
                 if d + small.circle.r < 1.1 * big.circle.r or (
                     d < 0.2 * big.circle.r and small.circle.r > 0.8 * big.circle.r
                 ):
@@ -280,7 +303,7 @@ class PlateTracker:
                 # The whole plate around a hub or painted ring we were already following: same
                 # centre, same history; follow the bigger disc from now on.
                 self._reseed(
-                    inner, gray, Circle(inner.x[-1], inner.y[-1], c.r, c.support, c.rms, c.minor, c.angle), index
+                    inner, gray, Circle(inner.circle.x, inner.circle.y, c.r, c.support, c.rms, c.minor, c.angle), index
                 )
                 inner.rims.clear()
                 inner.rims.append((c, 0.0))
@@ -295,7 +318,7 @@ class PlateTracker:
         for tr in self.tracks:
             if not tr.active:
                 continue
-            x, y = (tr.x[-1], tr.y[-1]) if tr.x else (tr.circle.x, tr.circle.y)
+            x, y = tr.circle.x, tr.circle.y  # the last measured (or, while lost, predicted) centre
             if math.hypot(c.x - x, c.y - y) < 0.5 * tr.circle.r and 0.7 < c.r / tr.circle.r < 1.4:
                 return tr
         return None
@@ -306,7 +329,7 @@ class PlateTracker:
                 tr.active
                 and tr.x
                 and c.r > 1.2 * tr.circle.r
-                and math.hypot(c.x - tr.x[-1], c.y - tr.y[-1]) < 0.2 * c.r
+                and math.hypot(c.x - tr.circle.x, c.y - tr.circle.y) < 0.2 * c.r
             ):
                 return tr
         return None
@@ -314,7 +337,7 @@ class PlateTracker:
     def _inside_other(self, c: Circle) -> PlateTrack | None:
         """An active track whose plate contains this smaller circle (a hub, a painted ring, a sleeve)."""
         for tr in self.tracks:
-            inside = tr.x and math.hypot(c.x - tr.x[-1], c.y - tr.y[-1]) + c.r < 1.1 * tr.circle.r
+            inside = tr.x and math.hypot(c.x - tr.circle.x, c.y - tr.circle.y) + c.r < 1.1 * tr.circle.r
             if tr.active and tr.circle.r > c.r * 1.2 and inside:
                 return tr
         return None
@@ -430,13 +453,11 @@ class PlateTracker:
         t1, g1 = self._frames[i1]
         g0 = track.key
         c = track.circle
-        cx, cy = track.x[-1], track.y[-1]
+        cx, cy = track.circle.x, track.circle.y  # last measured centre (or the prediction while lost)
         px, py = cx, cy  # predicted centre in frame i1
-        if len(track.x) >= 2 and not track.dormant and track.index[-1] - track.index[-2] == 1:
-            px, py = (
-                cx + (cx - track.x[-2]) * (i1 - track.last_index),
-                cy + (cy - track.y[-2]) * (i1 - track.last_index),
-            )
+        if not track.dormant and not track.lost and track.ok[-1]:
+            steps_ahead = min(i1 - track.last_index, COAST_FRAMES)
+            px, py = cx + track.seen_v[0] * steps_ahead, cy + track.seen_v[1] * steps_ahead
         kx, ky = track.key_xy
         s = 2.0 ** -_level_for(min(1.0, TARGET_R / c.r))
         half = 1.25 * c.r + math.hypot(px - kx, py - ky) / 2 + 6 / s
@@ -466,6 +487,8 @@ class PlateTracker:
         moved = math.hypot(nx - cx, ny - cy)
         if not commit:
             return moved
+        if self._implausible(track, i1, float(nx), float(ny), g1):
+            return self._lost(track, i1, t1, g1, commit)
         q0, q1 = p0[good][inl], p1[good][inl]
         resid = float(np.sqrt(np.mean(np.sum((q0 @ m[:, :2].T + m[:, 2] - q1) ** 2, axis=1)))) / s
         end0 = (track.end_x[-1], track.end_y[-1]) if track.end_x else (math.nan, math.nan)
@@ -511,25 +534,82 @@ class PlateTracker:
         elif (track.checks >= 3 and len(track.rims) <= 1) or (track.checks >= 6 and track.rim_ratio < 0.25):
             track.active = False  # not a plate (a knee, a head, a wheel): stop paying for it
 
+    def _implausible(self, track: PlateTrack, i1: int, x: float, y: float, g1: Pyramid) -> bool:
+        """A measurement no bar can give: its centre off the image, or a jump from the last two measured
+        frames that needs an acceleration far beyond any lift's (the flow latched onto something else)."""
+        h, w = g1.full.shape[:2]
+        if not (0 <= x < w and 0 <= y < h):
+            return True
+        if track.lost or not track.ok or not track.ok[-1] or i1 - track.last_index != 1 or track.dormant:
+            return False
+        if len(track.ok) < 2 or not track.ok[-2] or track.index[-2] != track.last_index - 1:
+            return False
+        t0, t1, t2 = track.t[-2], track.t[-1], self._frames[i1][0]
+        if not (t2 > t1 > t0):
+            return False
+        # Second difference on the frames' own times (phones drop and jitter frames).
+        v1 = ((track.x[-1] - track.x[-2]) / (t1 - t0), (track.y[-1] - track.y[-2]) / (t1 - t0))
+        v2 = ((x - track.x[-1]) / (t2 - t1), (y - track.y[-1]) / (t2 - t1))
+        acc = math.hypot(v2[0] - v1[0], v2[1] - v1[1]) / ((t2 - t0) / 2)
+        px_per_m = track.circle.r / PLATE_R_M
+        limit = max(A_MAX * px_per_m, (0.1 * track.circle.r + 3.0) * self.fps**2)  # floors: noise, small plates
+        return acc > limit
+
     def _lost(self, track: PlateTrack, i1: int, t1: float, g1: Pyramid, commit: bool) -> float | None:
-        """The flow failed: look for the rim near the predicted place; coast, and give up after ~1 s."""
+        """The flow failed: look for the rim where the plate should be (coasting the last measured motion
+        for at most `COAST_FRAMES` frames), then over the whole frame every few frames; the frame is
+        recorded as not measured (no position) until the plate is found again, and the track ends
+        after `LOST_GIVE_UP_S` without it."""
         if not commit:
             return None
-        cx, cy = track.x[-1], track.y[-1]
-        if len(track.x) >= 2 and track.index[-1] - track.index[-2] == 1:
-            cx, cy = 2 * cx - track.x[-2], 2 * cy - track.y[-2]
+        h, w = g1.full.shape[:2]
+        since = max(1, i1 - track.seen_index) if track.seen_index >= 0 else 1
+        ahead = min(since, COAST_FRAMES)
+        cx = track.seen_xy[0] + track.seen_v[0] * ahead if track.seen_index >= 0 else track.circle.x
+        cy = track.seen_xy[1] + track.seen_v[1] * ahead if track.seen_index >= 0 else track.circle.y
+        cx, cy = min(max(cx, 0.0), w - 1.0), min(max(cy, 0.0), h - 1.0)  # never a guess off the image
         fit = refine(g1.full, Circle(cx, cy, track.circle.r))
-        if fit is not None and fit.support > 0.5 and abs(fit.r / track.circle.r - 1) < 0.15:
+        if not (fit is not None and fit.support > 0.5 and abs(fit.r / track.circle.r - 1) < 0.15):
+            fit = None
+            if track.lost and track.lost % max(1, round(0.1 * self.fps)) == 0:
+                fit = self._search(track, g1, since)
+        if fit is not None and (0 <= fit.x < w and 0 <= fit.y < h):
             self._reseed(track, g1, Circle(fit.x, fit.y, track.circle.r, fit.support, fit.rms, fit.minor), i1)
             track.record(i1, t1, fit.x, fit.y, fit.rms, len(track.pts) >= 6)
             track.sleeve = None  # re-found from scratch: look for the bar's end again at the next refit
             return 0.0
         track.lost += 1
-        track.record(i1, t1, cx, cy, float("nan"), False)
+        track.record(i1, t1, math.nan, math.nan, math.nan, False)
         track.circle = Circle(cx, cy, track.circle.r)
         track.dormant = False
-        h, w = g1.full.shape[:2]
-        off_screen = not (-track.circle.r < cx < w + track.circle.r and -track.circle.r < cy < h + track.circle.r)
-        if track.lost > self.fps or off_screen:
+        if track.lost > LOST_GIVE_UP_S * self.fps:
             track.active = False
         return None
+
+    def _search(self, track: PlateTrack, g1: Pyramid, since: int) -> Circle | None:
+        """The lost plate anywhere in the frame: a plate of its size, within reach of where it was last
+        seen, that no other track is following."""
+        k = 0
+        while max(g1.level(k).shape[:2]) // 2 >= DETECT_SIDE:
+            k += 1
+        f = 2.0**k
+        reach = track.circle.r * (1.0 + V_MAX * since / self.fps / PLATE_R_M)
+        best: tuple[float, Circle] | None = None
+        for c in (c.scaled(f, 0.5 * f - 0.5, 0.5 * f - 0.5) for c in detect_plates(g1.level(k))):
+            if not 0.8 < c.r / track.circle.r < 1.25:
+                continue
+            d = math.hypot(c.x - track.circle.x, c.y - track.circle.y)
+            if d > reach:
+                continue
+            taken = any(
+                o is not track
+                and o.active
+                and not o.lost
+                and math.hypot(c.x - o.circle.x, c.y - o.circle.y) < 0.5 * o.circle.r
+                for o in self.tracks
+            )
+            if not taken and (best is None or d < best[0]):
+                best = (d, c)
+        if best is None:
+            return None
+        return refine(g1.full, best[1]) or best[1]
