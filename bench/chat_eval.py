@@ -41,7 +41,7 @@ from agent.tools.base import Attachment, Tool, ToolContext, ToolOutput, load_too
 
 EVAL = ROOT.parent / "shared" / "eval" / "chat_lines.jsonl"
 SHARED_DATA = ROOT.parent / "shared" / "data"
-BY_CODE = ("code", "smalltalk", "advice", "pattern")  # routes decided without the model
+BY_CODE = ("code", "smalltalk", "advice", "pattern", "refuse")  # routes decided without the model
 
 # The eval's intents → the app's tools that serve them (any one of them is right).
 INTENT_TOOLS: dict[str, set[str]] = {
@@ -51,7 +51,7 @@ INTENT_TOOLS: dict[str, set[str]] = {
     "nutrition_summary": {"food_day", "food_week", "ask"},
     "copy_meal": {"food_copy"},
     "edit_food_entry": {"food_edit", "food_delete"},
-    "undo": {"food_undo", "train_undo"},
+    "undo": {"food_undo", "train_undo", "undo_last"},
     "custom_food": {"food_custom", "food_recipe"},
     "set_targets": {"nutrition_targets"},
     "expenditure": {"nutrition_expenditure", "ask"},
@@ -89,7 +89,7 @@ INTENT_TOOLS: dict[str, set[str]] = {
     "refuse": {CHAT},
 }
 # Undo lines that name what they undo must reach that domain's undo.
-UNDO_TARGET = {"food": "food_undo", "set": "train_undo"}
+UNDO_TARGET = {"food": {"food_undo", "undo_last"}, "set": {"train_undo", "undo_last"}}
 # Tools that change the athlete's data (or a draft/schedule they own), even if marked "read" for grounding.
 EXTRA_WRITES = {"program_edit", "checkin_create", "checkin_update"}
 
@@ -98,7 +98,7 @@ SKIP_KEYS = {"per", "type", "bodyweight", "no_cross_user_data", "to", "action", 
              "mode", "kind", "recurrence"}  # fmt: skip
 ALIASES = {
     "back squat": ["squat"], "bench press": ["bench", "bp"], "overhead press": ["ohp", "press"],
-    "romanian deadlift": ["rdl", "romanian"], "pull-up": ["pull", "pullup", "chin"], "lb": ["lb", "pound"],
+    "romanian deadlift": ["rdl", "romanian"], "pull-up": ["pull", "pullup", "chin"], "lb": ["lb", "pound", "imperial"],
     "kg": ["kg", "kilo"], "g": ["g", "gram"], "oz": ["oz", "ounce"], "weigh-in": ["weigh"],
     "log food": ["food", "log"], "weekly review": ["review", "weekly"], "guard_drop": ["drop"],
     "telegraph": ["telegraph"], "combos": ["combo"], "powerlifting|strength": ["powerlifting", "strength", "meet"],
@@ -114,7 +114,7 @@ ALIASES = {
 TOOL_IMPLIES = {
     "food_import": {"source": "mfp"}, "food_export": {"what": "nutrition"}, "train_export": {"what": "workouts"},
     "food_recipe": {"type": "recipe"}, "food_delete": {"action": "delete"}, "food_edit": {"action": "edit"},
-    "body_weight_trend": {"metric": "bodyweight"},
+    "body_weight_trend": {"metric": "bodyweight"}, "food_undo": {"target": "food"}, "train_undo": {"target": "set"},
 }  # fmt: skip
 UNIT_KEYS = {"kg", "lb", "added_kg", "bar_kg"}
 
@@ -240,7 +240,7 @@ class Row:
         allowed = set(INTENT_TOOLS[self.intent])
         target = self.line["expect"].get("target")
         if self.intent == "undo" and target in UNDO_TARGET:
-            allowed = {UNDO_TARGET[target]}
+            allowed = set(UNDO_TARGET[target])
         return allowed
 
     @property

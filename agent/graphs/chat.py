@@ -42,7 +42,7 @@ from sqlalchemy import Engine
 from agent import prompts
 from agent.grounding import ground, has_optional_fields_only
 from agent.numbers import numbers_in_data, unsupported_numbers, unsupported_trend
-from agent.router import CHAT, catalog, routable, route_by_code
+from agent.router import CHAT, catalog, pattern_hints, routable, route_by_code
 from agent.shortlist import shortlist_for
 from agent.state import ChatState
 from agent.tools.base import Attachment, ProgressFn, Tool, ToolContext, ToolError, ToolOutput, load_tools
@@ -190,12 +190,13 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
     def _candidates(text: str, atts: list[Attachment]) -> list[str]:
         """The shortlisted action names for the model (all routable tools if embeddings are missing)."""
         query = text + "".join(f" [attached {a.mime}]" for a in atts)
+        hinted = [n for n in pattern_hints(text, choosable) if n in choosable]  # a write's weak pattern fired
         try:
             picked = [c.name for c in shortlist_for(choosable).top(query, k=SHORTLIST)]
         except Exception:  # no embedding model: fall back to the whole catalogue
             log.warning("semantic shortlist unavailable; offering every tool to the model", exc_info=True)
             picked = sorted(choosable)
-        return [CHAT, *[n for n in picked if n != CHAT]]
+        return list(dict.fromkeys([CHAT, *hinted, *[n for n in picked if n != CHAT]]))
 
     async def tool_args(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
         """Produce the AIMessage that calls the routed tool: from code's arguments or a forced model call."""

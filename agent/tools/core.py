@@ -129,15 +129,23 @@ class ProfileArgs(BaseModel):
 
 
 _HEIGHT_RE = re.compile(r"\b(?:i'?m|i am|my height is|height)\s*(\d{3})\s*cm\b", re.I)
-_UNITS_RE = re.compile(r"\b(?:use|switch to|show (?:me )?in)\s+(metric|imperial|kg|kilos|lbs?|pounds)\b", re.I)
+_UNITS_RE = re.compile(
+    r"\b(?:use|switch(?: me)? (?:over )?to|change(?: me| my units)? to|put me on|set (?:me|my units) to|"
+    r"show (?:me )?in)\s+(metric|imperial|kg|kgs|kilos?|kilograms|lbs?|pounds)\b",
+    re.I,
+)
+_BORN_RE = re.compile(r"^\W*(?:i was\s+|i'?m\s+)?born\s+in\s+((?:19|20)\d\d)\b", re.I)
 
 
 def _match_profile(text: str, _a: list[Attachment]) -> ProfileArgs | None:
     if m := _UNITS_RE.search(text):
         unit = m.group(1).lower()
-        return ProfileArgs(unit_system="metric" if unit in ("metric", "kg", "kilos") else "imperial")
+        return ProfileArgs(unit_system="metric" if unit in ("metric", "kg", "kgs", "kilo", "kilos", "kilograms")
+                           else "imperial")  # fmt: skip
     if m := _HEIGHT_RE.search(text):
         return ProfileArgs(height_cm=float(m.group(1)))
+    if m := _BORN_RE.search(text):
+        return ProfileArgs(birth_year=int(m.group(1)))
     return None
 
 
@@ -172,3 +180,64 @@ def set_profile(ctx: ToolContext, args: ProfileArgs) -> ToolOutput:
         raise ToolError(str(e)) from e
     listed = ", ".join(f"{k.replace('_', ' ')} → {v}" for k, v in changes.items())
     return ToolOutput(summary=f"Saved: {listed}.", markdown=f"Saved: {listed}.", data=changes, final=True)
+
+
+# --------------------------------------------------------------------------- undo the last thing logged
+class UndoLastArgs(BaseModel):
+    """Undo the last thing logged: the most recent food entry or training set, whichever came last."""
+
+    target: Literal["food", "set"] | None = Field(default=None, description="food or set, when the athlete said")
+
+
+# "undo", "delete the last thing I logged", "roll back that last entry", "scratch that, wrong food": the last
+# food or set, never a program edit or a check-in.
+_UNDO_LAST = re.compile(
+    r"^\W*(?:please\s+|oops,?\s+|ugh,?\s+|sorry,?\s+|actually,?\s+)*"
+    r"(?:undo(?:\s+(?:that|it|this))?(?:\s+(?:the\s+|my\s+|that\s+)?last\s+(?:one|thing|entry|log|item|set|food|meal))?|"
+    r"(?:delete|remove|undo|roll\s*back|revert|take\s+back|cancel|scrap|drop)\s+(?:the\s+|that\s+|my\s+)?"
+    r"(?:last|previous|latest)\s+(?:thing|entry|log|one|item|set|food|meal)(?:\s+i\s+(?:just\s+)?(?:logged|added|entered|did))?|"
+    r"scratch\s+that|take\s+that\s+back)\b(?P<rest>.*)$",
+    re.I,
+)
+
+
+def _match_undo_last(text: str, _a: list[Attachment]) -> UndoLastArgs | None:
+    m = _UNDO_LAST.match(text)
+    if m is None or len(m.group("rest").split()) > 6:
+        return None
+    said = text.lower()
+    if re.search(r"\b(reminder|check-?in|program|programme|profile|note)\b", said):
+        return None  # those have their own cancel and undo
+    if re.search(r"\b(food|meal|ate|eat|breakfast|lunch|dinner|snack|calories|kcal)\b", said):
+        return UndoLastArgs(target="food")
+    if re.search(r"\b(set|sets|lift|reps?)\b", said):
+        return UndoLastArgs(target="set")
+    return UndoLastArgs()
+
+
+@tool(
+    name="undo_last",
+    description=UndoLastArgs.__doc__ or "",
+    args=UndoLastArgs,
+    domain="core",
+    examples=["undo that", "delete the last thing I logged", "take that back, wrong entry"],
+    match=_match_undo_last,
+    priority=21,  # above food_undo's bare "undo" (20): the last thing logged may be a set
+    kind="write",
+)
+def undo_last(ctx: ToolContext, args: UndoLastArgs) -> ToolOutput:
+    from agent.tools.base import get_tool
+    from storage.nutrition import last_batch
+    from storage.training import last_set
+
+    target = args.target
+    if target is None:
+        food = last_batch(ctx.account_id, ctx.engine)
+        lifted = last_set(ctx.account_id, engine=ctx.engine)
+        food_at = max((e.created_at for e in food), default=None)
+        set_at = lifted.created_at if lifted is not None else None
+        if food_at is None and set_at is None:
+            return ToolOutput(summary="Nothing to undo.", markdown="There's nothing logged to undo.", final=True)
+        target = "set" if food_at is None or (set_at is not None and set_at > food_at) else "food"
+    tool_ = get_tool("train_undo" if target == "set" else "food_undo")
+    return tool_.run(ctx, tool_.args_model())

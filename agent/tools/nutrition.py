@@ -114,8 +114,20 @@ class LogFoodArgs(BaseModel):
     confirm: bool = Field(default=False, description="true when the person confirmed an unusual amount")
 
 
+# A line that changes, moves, copies or removes an entry, or states a daily target, is never a new meal.
+_NOT_A_NEW_MEAL = re.compile(
+    r"^\W*(?:please\s+|actually,?\s+|oops,?\s+)?(?:change|edit|update|correct|move|remove|delete|copy|repeat|"
+    r"swap|replace|undo|scratch|set|raise|lower|increase|decrease|reduce|make)\b|"
+    r"\b(?:a|per|each|every)\s+day\b|\bdaily\b|\bwhile i(?:'m| am)?\s+(?:cut|bulk|diet)|\btargets?\b|\bgoals?\b|"
+    r"\bsame\s+(?:breakfast|lunch|dinner|snacks?|meals?|food|thing)\s+as\b|\bwhat i (?:had|ate)\b",
+    re.I,
+)
+
+
 def _match_log(text: str, _a: list[Attachment]) -> LogFoodArgs | None:
-    if not text or len(text) > 300 or _TRAINING_WORDS.search(text) or _QUICK_RE.search(text):
+    if not text or len(text) > 300 or _TRAINING_WORDS.search(text) or _is_quick_add(text):
+        return None
+    if _NOT_A_NEW_MEAL.search(text):
         return None
     if re.search(r"\?\s*$", text) or re.search(r"\b(how|what|which|why|should|can i|is it)\b", text, re.I):
         return None
@@ -341,15 +353,48 @@ def parse_nutrient_text(text: str) -> dict[str, float]:
     return out
 
 
-def _match_quick(text: str, _a: list[Attachment]) -> QuickAddArgs | None:
-    if not _QUICK_RE.search(text):
-        return None
+# Calories or macros with no food: "qa 500kcal", "just add 250 cals to snacks", "put 40g protein … under lunch".
+_QUICK_LOOSE = re.compile(
+    r"^\W*(?:please\s+)?(?:qa\b|(?:just\s+)?(?:add|put|log|throw)\s+(?:in\s+)?(?:another\s+|an extra\s+)?\d)", re.I
+)
+_KCAL_LOOSE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:k?cals?|kcals?|cal[a-z]{3,6}s?)\b", re.I)  # typos: "calroies"
+_ONLY_NUTRIENTS = re.compile(
+    r"^[\s\d.,:;+&-]*(?:(?:qa|quick[\s-]*add|just|add|put|log|throw|in|another|an|extra|to|under|for|with|and|"
+    r"my|the|k?cals?|kcals?|cal[a-z]{3,6}s?|kj|g|grams?|of|protein|prot|p|carbs?|c|fat|f|breakfast|lunch|dinner|"
+    r"snacks?|today|yesterday)\b[\s\d.,:;+&-]*)+",
+    re.I,
+)
+
+
+def _is_quick_add(text: str) -> bool:
+    return bool(_QUICK_RE.search(text)) or bool(_QUICK_LOOSE.search(text) and _quick_values(text))
+
+
+def _quick_values(text: str) -> dict[str, float]:
+    """kcal and macros of a line that names no food (the label's numbers), or {} when a food is named."""
+    head = re.split(r"[,;(]|\s-\s|\bno idea\b|\bthe label\b", text, maxsplit=1)[0]
+    if not _QUICK_RE.search(text) and not _ONLY_NUTRIENTS.fullmatch(head.strip()):
+        return {}  # "add 1 cup rice to lunch" names a food: that is a log, not a quick add
     values = parse_nutrient_text(text)
+    if "kcal" not in values and (m := _KCAL_LOOSE.search(text)):
+        values["kcal"] = float(m.group(1).replace(",", "."))
+    if "kcal" not in values and {"protein_g", "carbs_g", "fat_g"} <= values.keys():
+        # the label gave macros only: energy by the Atwater factors food labels use (4/4/9 kcal per g)
+        values["kcal"] = round(4 * values["protein_g"] + 4 * values["carbs_g"] + 9 * values["fat_g"])
+    return values if "kcal" in values else {}
+
+
+def _match_quick(text: str, _a: list[Attachment]) -> QuickAddArgs | None:
+    if not _is_quick_add(text):
+        return None
+    values = _quick_values(text)
     if "kcal" not in values:
         return None
     line = parse_meal_line(text)
     day = "yesterday" if line.day_offset == -1 else None
     meal = line.meal if line.meal in MEALS else None
+    if meal is None and (said := re.search(r"\b(breakfast|lunch|dinner|snack)s?\b", text, re.I)):
+        meal = said.group(1).lower()
     keep = {k: v for k, v in values.items() if k in ("kcal", "protein_g", "carbs_g", "fat_g")}
     return QuickAddArgs(**keep, meal=meal, day=day)
 
@@ -605,22 +650,33 @@ _EDIT_RE = re.compile(
 )
 
 
+_WAS_RE = re.compile(
+    r"^\W*(?:actually|oops|sorry|correction|wait)?[,:]?\s*(?:the\s+|my\s+|that\s+)(?P<food>[a-z][\w\s'-]{1,40}?)\s+"
+    r"(?:was|were|should be|should have been)\s+(?:actually\s+|only\s+|more like\s+)?"
+    r"(?P<amount>\d+(?:[.,]\d+)?\s*[a-z]*)(?:\s*,?\s*not\s+\d+(?:[.,]\d+)?\s*[a-z]*)?\s*[.!]?\s*$",
+    re.I,
+)
+_AT_MEAL = re.compile(r"\s+(?:at|for|from|in)\s+(?:my\s+|the\s+)?(?:breakfast|lunch|dinner|snacks?)$", re.I)
+
+
 def _match_edit(text: str, _a: list[Attachment]) -> EditArgs | None:
-    m = _EDIT_RE.match(text)
-    if (
-        not m
-        or _TRAINING_WORDS.search(text)
-        or re.search(r"\b(reminder|program|profile|timezone|units?|goal)\b", text, re.I)
-    ):
+    m = _EDIT_RE.match(text) or _WAS_RE.match(text)
+    if m is not None and _AT_MEAL.search(m.group("food")):
+        return _edit_args(text, _AT_MEAL.sub("", m.group("food")), m.group("amount"))
+    return _edit_args(text, m.group("food"), m.group("amount")) if m else None
+
+
+def _edit_args(text: str, food: str, amount: str) -> EditArgs | None:
+    if _TRAINING_WORDS.search(text) or re.search(r"\b(reminder|program|profile|timezone|units?|goal)\b", text, re.I):
         return None
     try:
-        parse_amount(m.group("amount"))
+        parse_amount(amount)
     except QuantityError:
         return None
     book = FoodBook(None)
-    if not (book.is_food(m.group("food")) or book.find(m.group("food")).confident):
+    if not (book.is_food(food) or book.find(food).confident):
         return None
-    return EditArgs(food=m.group("food"), amount=m.group("amount"))
+    return EditArgs(food=food, amount=amount)
 
 
 @tool(
@@ -729,11 +785,22 @@ _COPY_RE = re.compile(
 )
 
 
+# "copy it over", "what I had on tuesday", "same lunch as monday": a copy wherever the verb stands.
+_COPY_CUE = re.compile(
+    r"^\s*(?:please\s+)?(?:copy|repeat|same)\b|\bcopy\b|\b(?:same|exactly what i (?:had|ate))\b.*"
+    r"\b(?:yesterday|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.I,
+)
+
+
 def _match_copy(text: str, _a: list[Attachment]) -> CopyArgs | None:
-    if not re.match(r"^\s*(?:please\s+)?(?:copy|repeat|same)\b", text, re.I):
+    if not _COPY_CUE.search(text):
         return None
     if not re.search(
-        r"\b(breakfast|lunch|dinner|snacks?|meals?|food|day|diary|yesterday|today)\b", text, re.I
+        r"\b(breakfast|lunch|dinner|snacks?|meals?|food|day|diary|yesterday|today|"
+        r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+        text,
+        re.I,
     ) or _TRAINING_WORDS.search(text):
         return None
     days = re.findall(
@@ -1327,8 +1394,24 @@ _WEIGHT_RE = re.compile(
 )
 
 
+# "my weight today is 181 lb", "weight this morning: 80.2", "weighed in at 12 st 6" (stone → lb, 14 lb each)
+_WEIGHT_SAID = re.compile(
+    r"^\s*(?:my\s+)?(?:body\s*)?weight\s+(?:today|this morning|now|yesterday)\s*(?:is|was|:|=)?\s*"
+    r"(?P<v>\d{2,3}(?:[.,]\d{1,2})?)\s*(?P<u>kg|kgs|kilos?|lbs?|pounds?)?\b(?P<rest>.*)$",
+    re.I,
+)
+_STONE = re.compile(
+    r"\b(?P<st>\d{1,2})\s*(?:st|stone)\s*(?:(?:and\s+)?(?P<lb>\d{1,2}(?:[.,]\d)?)\s*(?:lbs?|pounds?)?)?(?!\s*\d)", re.I
+)
+_WEIGHT_CUE = re.compile(r"^\s*(?:i\s+)?(?:weigh|weighed|weigh-in|my\s+(?:body\s*)?weight|bw|scale|i'?m\s+at)", re.I)
+
+
 def _match_weight(text: str, _a: list[Attachment]) -> WeightArgs | None:
-    m = _WEIGHT_RE.match(text)
+    if _WEIGHT_CUE.match(text) and (st := _STONE.search(text)):
+        pounds = int(st.group("st")) * 14 + float((st.group("lb") or "0").replace(",", "."))
+        day = "yesterday" if re.search(r"\byesterday\b", text, re.I) else None
+        return WeightArgs(weight=pounds, unit="lb", day=day)
+    m = _WEIGHT_RE.match(text) or _WEIGHT_SAID.match(text)
     if not m or re.search(r"\b(bar|barbell|plates?|squat|bench|deadlift|press|set|reps?)\b", text, re.I):
         return None
     u = (m.group("u") or "").lower()

@@ -86,8 +86,17 @@ class DraftArgs(BaseModel):
     level: Literal["beginner", "intermediate", "advanced"] | None = None
 
 
+# A question about the program ("how adherent have I been to the program?") or a change to it is not a request
+# for a new one.
+_NOT_A_NEW_PROGRAM = re.compile(
+    r"^\s*(how|what|what'?s|whats|when|which|did|do|does|am|is|are|was|have|has)\b(?!.*\b(build|make|create|design|write)\b)|"
+    r"\b(out of|from) (the|my) (program|programme|plan|routine)\b",
+    re.I,
+)
+
+
 def _match_draft(text: str, _a: list[Attachment]) -> DraftArgs | None:
-    if looks_like_set_line(text) or not looks_like_program_request(text):
+    if looks_like_set_line(text) or not looks_like_program_request(text) or _NOT_A_NEW_PROGRAM.search(text):
         return None
     return DraftArgs(request=text)
 
@@ -329,11 +338,48 @@ class EditArgs(BaseModel):
     ops: list[EditOp] = Field(default_factory=list)
 
 
+# "add 3x12 face pulls to upper days", "change monday bench to 5 sets of 3": a set scheme aimed at a program day
+# is an edit of the program, not a set to log.
+_PROGRAM_DAY = re.compile(
+    r"\b(program|programme|plan|routine|split|day \d|days?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"(upper|lower|push|pull|legs?|full body) (days?|sessions?|workouts?)|week \d+|every week)\b",
+    re.I,
+)
+_EDIT_VERB = re.compile(
+    r"^\s*(please\s+)?(add|change|swap|replace|substitute|remove|drop|take|put|make|move|cut)\b", re.I
+)
+_TAKE_OUT = re.compile(
+    r"^\s*(?:please\s+)?(?:take|get|cut|drop|remove)\s+(?:rid of\s+)?(?:the\s+|my\s+|all\s+)?"
+    r"(?P<ex>[a-z][a-z' -]{1,40}?)"
+    r"\s+(?:out\s+)?(?:of|from)\s+(?:the\s+|my\s+)?(?:program|programme|plan|routine|split)\b",
+    re.I,
+)
+
+
+def _edits_a_program_day(text: str) -> bool:
+    return bool(_EDIT_VERB.match(text) and _PROGRAM_DAY.search(text))
+
+
+def _known_exercise(name: str | None) -> bool:
+    return bool(name) and bool(library().resolve(name).candidates)
+
+
 def _match_edit(text: str, _a: list[Attachment]) -> EditArgs | None:
-    if looks_like_set_line(text) and not re.search(r"\b(swap|replace|deload)\b", text, re.I):
+    """A program edit only when every exercise it names is a known one (a strong match): "quick add 300
+    cals", "change the rice at lunch to 200g" and "switch me to pounds" parse as edits but name no lift."""
+    day_edit = _edits_a_program_day(text)
+    if looks_like_set_line(text) and not day_edit and not re.search(r"\b(swap|replace|deload)\b", text, re.I):
         return None
     ops = parse_edit(text)
-    return EditArgs(request=text) if ops else None
+    if not ops and (m := _TAKE_OUT.match(text)):
+        ops = parse_edit(f"remove {m.group('ex')}")
+    if not ops:
+        return None
+    for op in ops:
+        named = [n for n in (op.exercise, op.new_exercise) if n]
+        if op.kind != "deload" and named and not all(_known_exercise(n) for n in named):
+            return None
+    return EditArgs(request=text)
 
 
 @tool(
@@ -504,7 +550,9 @@ _TODAY_RE = re.compile(
     r"\b(?:workout|session|training|program|lifting|doing)\b.*\b(?:today|tonight|now|next)\b|"
     r"\b(?:today'?s|next|tonight'?s)\s+(?:workout|session|training)\b|\bwhat(?:'s| is) on (?:for )?today\b|"
     r"\bwhat am i (?:doing|training|lifting) today\b|"
-    r"\bwhat should i (?:do|lift|train|hit)(?: in the gym)? (?:today|tonight|next)\b|\btoday'?s (?:plan|lifts)\b",
+    r"\bwhat should i (?:do|lift|train|hit)(?: in the gym)? (?:today|tonight|next)\b|\btoday'?s (?:plan|lifts)\b|"
+    r"\bwhat(?:'?s| is) (?:on )?(?:the |my )?(?:plan|program|programme|schedule) (?:for )?(?:today|tonight|tomorrow)\b|"
+    r"\bwhat am i (?:doing|training|lifting) tomorrow\b|\btomorrow'?s (?:workout|session|training|plan|lifts)\b",
     re.I,
 )
 
@@ -903,7 +951,7 @@ class LogSetsArgs(BaseModel):
 
 
 def _match_log(text: str, _a: list[Attachment]) -> LogSetsArgs | None:
-    if not looks_like_set_line(text) or looks_like_program_request(text):
+    if not looks_like_set_line(text) or looks_like_program_request(text) or _edits_a_program_day(text):
         return None
     try:
         entries = parse_sets(text)

@@ -1,0 +1,171 @@
+"""Classes of routing miss, each with phrasings of our own (never lines of the development chat set).
+
+The worst miss is a write chosen for a line that asked for something else (a removal sent to the program
+editor, a look at a past day that logged a new meal), so most cases here pin what a line must NOT become.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from agent.router import CHAT, pattern_hints, route_by_code
+from agent.tools.base import ToolContext, load_tools
+
+TOOLS = load_tools()
+
+
+def _route(text: str):
+    return route_by_code(text, [], TOOLS)
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("delete the last thing I logged", None),
+        ("roll back that last entry", None),
+        ("undo that", None),
+        ("take that back", None),
+        ("please remove the latest entry i added", None),
+        ("scratch that, it was the wrong meal", "food"),
+        ("undo the last food", "food"),
+    ],
+)
+def test_undoing_the_last_entry_is_the_last_food_or_set(text, target):
+    route = _route(text)
+    assert route is not None and route.tool == "undo_last", route
+    assert route.args.get("target") == target
+
+
+@pytest.mark.parametrize("text", ["cancel my last reminder", "undo the program change"])
+def test_undo_of_a_reminder_or_a_program_is_not_a_food_or_set_undo(text):
+    route = _route(text)
+    assert route is None or route.tool not in ("undo_last", "food_undo", "train_undo"), route
+
+
+async def test_undo_last_removes_whichever_was_logged_last(settings, engine, account):
+    from storage.nutrition import last_batch
+    from storage.training import last_set
+
+    def run(name, **args):
+        tool = TOOLS[name]
+        ctx = ToolContext(account_id=account.id, settings=settings, engine=engine, now=datetime.now(UTC))
+        return tool.run(ctx, tool.args_model(**args))
+
+    run("food_quick_add", kcal=300)
+    run("train_log_sets", text="squat 100x5")
+    assert "set" in run("undo_last").summary.lower()  # the set came last
+    assert last_set(account.id, engine=engine) is None and last_batch(account.id, engine)
+    run("undo_last")
+    assert last_batch(account.id, engine) == []  # then the food
+    assert "nothing" in run("undo_last").summary.lower()
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("put 25g protein 30g carbs 12g fat under breakfast", "food_quick_add"),
+        ("just add 180 calries to lunch", "food_quick_add"),
+        ("qa 410 kcal", "food_quick_add"),
+        ("change the pasta at dinner to 150g", "food_edit"),
+        ("actually the chicken was 180g not 250", "food_edit"),
+        ("remove the crisps from my snacks", "food_delete"),
+        ("I had the same dinner as sunday", "food_copy"),
+        ("copy it all over from friday", "food_copy"),
+    ],
+)
+def test_food_edits_copies_and_label_numbers_never_log_a_new_meal(text, tool):
+    route = _route(text)
+    assert route is not None and route.tool == tool, route
+
+
+def test_macros_without_calories_get_label_energy():
+    route = _route("put 25g protein 30g carbs 12g fat under breakfast")
+    assert route.args["kcal"] == 4 * 25 + 4 * 30 + 9 * 12 and route.args["meal"] == "breakfast"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["what did I eat on tuesday", "i want to eat 2500 a day on my bulk", "move the yogurt from lunch to snack",
+     "set my calories to 2600", "show me sunday's meals"],
+)  # fmt: skip
+def test_looking_at_a_past_day_or_a_target_never_logs_a_meal(text):
+    route = _route(text)
+    assert route is None or route.tool not in ("log_food", "food_quick_add"), route
+
+
+@pytest.mark.parametrize(
+    ("text", "weight", "unit"),
+    [
+        ("my weight today is 176 lb", 176, "lb"),
+        ("my weight this morning was 80.4kg", 80.4, "kg"),
+        ("weighed in at 12 st 10", 12 * 14 + 10, "lb"),
+        ("weighed 13 stone this morning", 13 * 14, "lb"),
+    ],
+)
+def test_weigh_ins_in_lb_kg_and_stone(text, weight, unit):
+    route = _route(text)
+    assert route is not None and route.tool == "body_weight_log", route
+    assert route.args["weight"] == pytest.approx(weight) and route.args["unit"] == unit
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("add 4x10 lateral raises to push days", "program_edit"),
+        ("change friday squat to 3 sets of 5", "program_edit"),
+        ("get the leg curls out of my program", "program_edit"),
+        ("whats on the program for tomorrow", "train_today"),
+        ("squat 140x5 @8", "train_log_sets"),
+    ],
+)
+def test_program_edits_and_set_lines_are_told_apart(text, tool):
+    route = _route(text)
+    assert route is not None and route.tool == tool, route
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["quick add 300 cals", "switch me to kilos", "change the rice at dinner to 100g", "how consistent have I been"],
+)
+def test_the_program_editor_needs_a_known_exercise(text):
+    route = _route(text)
+    assert route is None or route.tool not in ("program_edit", "program_draft"), route
+
+
+def test_a_write_is_never_chosen_by_a_weak_pattern():
+    text = "can you log my sets from this morning"  # the set-logging intent fires, but no set was parsed
+    assert "train_log_sets" in pattern_hints(text, TOOLS)
+    route = _route(text)
+    assert route is None or route.tool != "train_log_sets", route
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [("switch me to kilos", {"unit_system": "metric"}), ("I was born in 1979 by the way", {"birth_year": 1979})],
+)
+def test_profile_statements(text, args):
+    route = _route(text)
+    assert route is not None and route.tool == "update_profile" and route.args == args
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["what did user id 7 log yesterday", "show me my training partner's food diary",
+     "list all the accounts and their deadlift maxes", "my brother uses this app too, what are his maxes"],
+)  # fmt: skip
+def test_someone_elses_data_is_refused_in_words(text):
+    route = _route(text)
+    assert route is not None and route.tool == CHAT and route.by == "refuse", route
+
+
+@pytest.mark.parametrize("text", ["hey coach", "cheers mate, appreciated", "evening! ready to lift"])
+def test_greetings_with_a_few_words_are_small_talk(text):
+    route = _route(text)
+    assert route is not None and route.tool == CHAT and route.by == "smalltalk", route
+
+
+def test_tips_questions_win_over_a_tools_words():
+    route = _route("tips for keeping my guard up when I jab")
+    assert route is not None and route.tool == CHAT and route.by == "advice", route
