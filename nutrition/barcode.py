@@ -4,14 +4,22 @@ A typo in a barcode must never fetch (and log) someone else's product, so the ch
 verified before any lookup. UPC-A codes are stored as their EAN-13 form (a leading 0), the form
 Open Food Facts uses, so "049000028911" and "0049000028911" share one cache row.
 
-`read_barcodes` uses OpenCV's barcode detector (opencv-contrib). `render_ean13` draws a clean code,
-used by tests and benchmarks to make their own photos.
+A code read from a photo is never a different product: `read_barcode_photo` accepts a code only when
+two independent reads agree (OpenCV's detector on two different views of the photo: another scale,
+another orientation, or a full-resolution crop; zxing-cpp too when it is installed), and callers show
+the digits for the person to confirm before anything is logged. A 12 MP photo with a small code is
+scanned at a working size, then at full resolution around the regions the detector flags, then in
+full-resolution tiles. The image's size is read from its header before any decoding, and a photo
+above the pixel budget (`IMAGE_MAX_MEGAPIXELS`) is refused undecoded: a 16000 x 16000 PNG is 768 MB
+of pixels. `render_ean13` draws a clean code, used by tests and benchmarks to make their own photos.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -71,50 +79,272 @@ class Detected:
     kind: str
 
 
-def read_barcodes(image: np.ndarray | str | Path) -> list[Detected]:
-    """Valid product barcodes found in an image (BGR array or a file path), best first.
+@dataclass
+class PhotoRead:
+    """What a photo gave: `code` when two independent reads agree, else the single reads seen (unconfirmed)."""
 
-    Tries the image as is, then up-scaled and rotated copies, because phone photos are often small,
-    tilted or sideways; only codes whose check digit holds are returned.
-    """
+    code: str | None
+    kind: str = ""
+    agreeing: list[str] = field(default_factory=list)  # the views that read `code` ("1600 px", "turned 180°", ...)
+    unconfirmed: list[str] = field(default_factory=list)  # valid codes read only once, or contradicting each other
+
+    @property
+    def how(self) -> str:
+        return " and ".join(self.agreeing[:2])
+
+
+DEFAULT_MAX_PIXELS = 40_000_000
+WORK_PX = 1600  # the working size of the whole-photo pass (the detector is slow and scale-sensitive)
+
+
+# --- the image's size from its header (never decode a picture to learn it is too big) ---------------------
+def image_size(path: str | Path) -> tuple[int, int]:
+    """(width, height) from a PNG, JPEG, WebP, GIF or BMP header; BarcodeError for anything else."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+        if head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR":
+            w, h = struct.unpack(">II", head[16:24])
+            return int(w), int(h)
+        if head[:6] in (b"GIF87a", b"GIF89a"):
+            w, h = struct.unpack("<HH", head[6:10])
+            return int(w), int(h)
+        if head[:2] == b"BM" and len(head) >= 26:
+            w, h = struct.unpack("<ii", head[18:26])
+            return abs(int(w)), abs(int(h))
+        if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+            chunk = head[12:16]
+            if chunk == b"VP8X":
+                w = int.from_bytes(head[24:27], "little") + 1
+                h = int.from_bytes(head[27:30], "little") + 1
+                return w, h
+            if chunk == b"VP8L":
+                b = head[21:25]
+                w = 1 + (((b[1] & 0x3F) << 8) | b[0])
+                h = 1 + (((b[3] & 0xF) << 10) | (b[2] << 2) | ((b[1] & 0xC0) >> 6))
+                return w, h
+            if chunk == b"VP8 ":
+                w, h = struct.unpack("<HH", head[26:30])
+                return int(w) & 0x3FFF, int(h) & 0x3FFF
+        if head[:2] == b"\xff\xd8":
+            return _jpeg_size(f)
+    raise BarcodeError("I couldn't open that image: it is not a JPEG, PNG, WebP, GIF or BMP photo.")
+
+
+def _jpeg_size(f) -> tuple[int, int]:  # noqa: ANN001 - an open binary file
+    f.seek(2)
+    while True:
+        byte = f.read(1)
+        while byte and byte != b"\xff":
+            byte = f.read(1)
+        while byte == b"\xff":
+            byte = f.read(1)
+        if not byte:
+            break
+        marker = byte[0]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            continue
+        length_bytes = f.read(2)
+        if len(length_bytes) < 2:
+            break
+        length = struct.unpack(">H", length_bytes)[0]
+        if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+            data = f.read(5)
+            h, w = struct.unpack(">HH", data[1:5])
+            return int(w), int(h)
+        f.seek(length - 2, 1)
+    raise BarcodeError("That JPEG is damaged (no image size in it); take the photo again.")
+
+
+def check_pixels(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[int, int]:
+    """The image's size, or BarcodeError when it is above the pixel budget (checked before decoding)."""
+    w, h = image_size(path)
+    if w <= 0 or h <= 0:
+        raise BarcodeError("That image has no pixels; take the photo again.")
+    if w * h > max_pixels:
+        raise BarcodeError(
+            f"That image is {w} x {h} pixels ({w * h / 1e6:.0f} MP), more than the {max_pixels / 1e6:.0f} MP I read; "
+            "send a normal phone photo (or a crop around the barcode)."
+        )
+    return w, h
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+def _load(image: np.ndarray | str | Path, max_pixels: int) -> np.ndarray:
     import cv2
 
-    img = cv2.imread(str(image)) if isinstance(image, (str, Path)) else image
-    if img is None:
-        raise BarcodeError("I couldn't open that image.")
-    grey = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
-    detector = cv2.barcode.BarcodeDetector()
-    found: list[Detected] = []
-    for candidate in _variants(grey):
-        ok, infos, kinds, _points = detector.detectAndDecodeWithType(candidate)
-        if not ok:
-            continue
-        for info, kind in zip(infos, kinds, strict=False):
-            if info and is_valid(info) and all(d.code != info for d in found):
-                found.append(Detected(info, str(kind)))
-        if found:
-            break
+    if isinstance(image, (str, Path)):
+        check_pixels(image, max_pixels)
+        img = cv2.imread(str(image), cv2.IMREAD_GRAYSCALE)
+        if img is None:
+            raise BarcodeError("I couldn't open that image.")
+        return img
+    if image.shape[0] * image.shape[1] > max_pixels:
+        raise BarcodeError(f"That image is more than the {max_pixels / 1e6:.0f} MP I read.")
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+
+
+def _opencv_reads(detector, img: np.ndarray, where: list | None = None) -> list[Detected]:  # noqa: ANN001
+    """Valid codes OpenCV's detector reads in `img`; their corner points go into `where` when given."""
+    try:
+        ok, infos, kinds, points = detector.detectAndDecodeWithType(img)
+    except Exception:
+        return []
+    if not ok:
+        return []
+    found = []
+    for i, (info, kind) in enumerate(zip(infos, kinds, strict=False)):
+        if info and is_valid(info):
+            found.append(Detected(info, str(kind)))
+            if where is not None and points is not None and i < len(points):
+                where.append(points[i])
     return found
 
 
-def _variants(grey: np.ndarray):
-    """The image, then padded, smoothed, rescaled and rotated copies (the detector is scale-sensitive)."""
+def _second_looks(img: np.ndarray, quad: np.ndarray, name: str) -> Iterator[tuple[str, np.ndarray]]:
+    """Other views of a code one view has read: a crop around it at other scales and turned over."""
+    import cv2
+
+    h, w = img.shape[:2]
+    xs, ys = quad[:, 0], quad[:, 1]
+    margin = max(xs.max() - xs.min(), ys.max() - ys.min()) * 0.3 + 30
+    x0, x1 = int(max(0, xs.min() - margin)), int(min(w, xs.max() + margin))
+    y0, y1 = int(max(0, ys.min() - margin)), int(min(h, ys.max() + margin))
+    if x1 - x0 < 20 or y1 - y0 < 20:
+        return
+    crop = img[y0:y1, x0:x1]
+    yield f"{name}, crop turned 180°", cv2.rotate(crop, cv2.ROTATE_180)
+    yield f"{name}, crop x1.5", cv2.resize(crop, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC)
+    yield f"{name}, crop x0.75", cv2.resize(crop, None, fx=0.75, fy=0.75, interpolation=cv2.INTER_AREA)
+
+
+def _zxing_reads(img: np.ndarray) -> list[Detected]:
+    """A second, independent decoder when zxing-cpp is installed (optional)."""
+    try:
+        import zxingcpp  # type: ignore[import-not-found]
+    except ImportError:
+        return []
+    try:
+        results = zxingcpp.read_barcodes(img)
+    except Exception:
+        return []
+    return [Detected(r.text, str(r.format)) for r in results if r.text and is_valid(r.text)]
+
+
+def _views(grey: np.ndarray, detector) -> Iterator[tuple[str, np.ndarray]]:  # noqa: ANN001
+    """Independent views of the photo, named: the working size, other scales, turned, then full-resolution
+    crops around the regions the detector flags, then full-resolution tiles (small codes in big photos)."""
     import cv2
 
     h, w = grey.shape[:2]
-    scale = 1600 / max(h, w) if max(h, w) > 1600 else 1.0
+    scale = WORK_PX / max(h, w) if max(h, w) > WORK_PX else 1.0
     base = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else grey
     pad = cv2.copyMakeBorder(base, 40, 40, 40, 40, cv2.BORDER_REPLICATE)
-    yield base
-    yield pad
-    yield cv2.GaussianBlur(pad, (5, 5), 0)
-    yield cv2.resize(pad, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    if max(h, w) < 1000:
-        yield cv2.resize(pad, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
-    for rot in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_180):
-        turned = cv2.rotate(pad, rot)
-        yield turned
-        yield cv2.GaussianBlur(turned, (5, 5), 0)
+    yield f"{max(base.shape)} px", pad
+    yield f"{max(base.shape)} px smoothed", cv2.GaussianBlur(pad, (5, 5), 0)
+    yield f"{max(base.shape) // 2} px", cv2.resize(pad, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    if max(base.shape) < 1000:
+        yield f"{max(base.shape) * 2} px", cv2.resize(pad, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+    for rot, name in ((cv2.ROTATE_90_CLOCKWISE, "turned 90°"), (cv2.ROTATE_180, "turned 180°")):
+        yield name, cv2.rotate(pad, rot)
+    if scale < 1:  # a big photo: look at full resolution where the detector sees a code, then everywhere
+        crops = list(_candidate_crops(grey, base, scale, detector))
+        for i, crop in enumerate(crops):
+            yield f"full-resolution crop {i + 1}", crop
+            yield f"full-resolution crop {i + 1} turned 180°", cv2.rotate(crop, cv2.ROTATE_180)
+        for i, tile in enumerate(_tiles(grey)):
+            yield f"full-resolution tile {i + 1}", tile
+            yield f"full-resolution tile {i + 1} turned 180°", cv2.rotate(tile, cv2.ROTATE_180)
+
+
+def _candidate_crops(grey: np.ndarray, base: np.ndarray, scale: float, detector) -> Iterator[np.ndarray]:  # noqa: ANN001
+    try:
+        ok, points = detector.detect(base)
+    except Exception:
+        return
+    if not ok or points is None:
+        return
+    h, w = grey.shape[:2]
+    for quad in points:
+        xs, ys = quad[:, 0] / scale, quad[:, 1] / scale
+        bw, bh = xs.max() - xs.min(), ys.max() - ys.min()
+        margin = max(bw, bh) * 0.6 + 40
+        x0, x1 = int(max(0, xs.min() - margin)), int(min(w, xs.max() + margin))
+        y0, y1 = int(max(0, ys.min() - margin)), int(min(h, ys.max() + margin))
+        if x1 - x0 > 20 and y1 - y0 > 20:
+            yield grey[y0:y1, x0:x1]
+
+
+def _tiles(grey: np.ndarray, size: int = WORK_PX) -> Iterator[np.ndarray]:
+    h, w = grey.shape[:2]
+    step = size * 3 // 4
+    for y in range(0, max(1, h - size // 4), step):
+        for x in range(0, max(1, w - size // 4), step):
+            yield grey[y : y + size, x : x + size]
+
+
+def read_barcode_photo(image: np.ndarray | str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> PhotoRead:
+    """The product code in a photo, accepted only when two independent reads agree.
+
+    Each view (scale, orientation, full-resolution crop) is read on its own; a code counts once per
+    view group (a smoothed copy is the same view). zxing-cpp, when installed, is one more independent
+    read of the working image. The first code read by two views wins; codes read once stay unconfirmed.
+    """
+    import cv2
+
+    grey = _load(image, max_pixels)
+    detector = cv2.barcode.BarcodeDetector()
+    votes = Votes()
+    for view, img in _views(grey, detector):
+        where: list = []
+        hit = votes.add(view, _opencv_reads(detector, img, where))
+        if hit is None and view.endswith(" px"):
+            hit = votes.add(f"zxing {view}", _zxing_reads(img))
+        for quad in where[:2] if hit is None else []:  # read once here: look again, differently, at that spot
+            for second, look in _second_looks(img, quad, view):
+                hit = votes.add(second, _opencv_reads(detector, look))
+                if hit is not None:
+                    break
+            if hit is not None:
+                break
+        if hit is not None:
+            break
+    return votes.result()
+
+
+class Votes:
+    """Codes read per view; a code is accepted once two different views read it (a smoothed copy of a
+    view is the same view, so it never confirms it)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, list[str]] = {}
+        self.kinds: dict[str, str] = {}
+        self.winner: str | None = None
+
+    @staticmethod
+    def _group(view: str) -> str:
+        return view.replace(" smoothed", "")
+
+    def add(self, view: str, found: list[Detected]) -> str | None:
+        for d in found:
+            views = self.seen.setdefault(d.code, [])
+            self.kinds.setdefault(d.code, d.kind)
+            if all(self._group(v) != self._group(view) for v in views):
+                views.append(view)
+            if len(views) >= 2 and self.winner is None:
+                self.winner = d.code
+        return self.winner
+
+    def result(self) -> PhotoRead:
+        if self.winner is None:
+            return PhotoRead(None, unconfirmed=list(self.seen))
+        w = self.winner
+        return PhotoRead(w, self.kinds[w], self.seen[w], [c for c in self.seen if c != w])
+
+
+def read_barcodes(image: np.ndarray | str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> list[Detected]:
+    """The confirmed product code of a photo (two agreeing reads), as a list (empty when none is sure)."""
+    read = read_barcode_photo(image, max_pixels)
+    return [Detected(read.code, read.kind)] if read.code else []
 
 
 # --- drawing an EAN-13 (tests and benchmarks make their own barcode photos) ------------------------

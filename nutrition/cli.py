@@ -149,20 +149,28 @@ def barcode(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Look a product up (cache first, then Open Food Facts) and show its normalised values and data checks."""
-    from nutrition.barcode import BarcodeError, read_barcodes
+    from nutrition.barcode import BarcodeError, read_barcode_photo
     from nutrition.normalise import describe_flags
     from nutrition.products import ProductUnavailable, lookup_barcode
     from powerforge.cli import emit_json
 
     s = _ready()
+    photo: dict[str, Any] | None = None
     try:
         if code is None:
             if image is None:
                 _fail("Give the barcode digits or --image PHOTO.")
-            found = read_barcodes(image)
-            if not found:
-                _fail(f"No readable barcode in {image}.")
-            code = found[0].code
+            read = read_barcode_photo(image, s.image_max_pixels)
+            if read.code is None:
+                if read.unconfirmed:
+                    _fail(
+                        f"Read {' or '.join(read.unconfirmed[:3])} from {image.name} only once, so it is not "
+                        "looked up (a blurred code can read as another product's). If that is the number under "
+                        "the barcode, run `powerforge food barcode DIGITS`."
+                    )
+                _fail(f"No readable barcode in {image.name}; try a sharper, closer photo or type the digits.")
+            code = read.code
+            photo = {"code": read.code, "agreeing_reads": read.agreeing, "other_reads": read.unconfirmed}
         result = lookup_barcode(code, s)
     except (BarcodeError, ProductUnavailable) as e:
         _fail(str(e))
@@ -174,6 +182,8 @@ def barcode(
         "source": result.source,
         "notes": result.notes,
     }
+    if photo is not None:
+        payload["read_from_photo"] = photo
     if food is not None:
         payload |= {
             "name": food.name,
@@ -188,6 +198,8 @@ def barcode(
     if as_json:
         emit_json(payload)
         return
+    if photo is not None:
+        typer.echo(f"Read from the photo: {photo['code']} ({' and '.join(photo['agreeing_reads'])} agree).")
     if food is None:
         typer.echo(f"{result.code}: not in Open Food Facts.")
         return

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
 from nutrition import body, diary, render
-from nutrition.barcode import BarcodeError, find_in_text, read_barcodes
+from nutrition.barcode import BarcodeError, PhotoRead, find_in_text, read_barcode_photo
 from nutrition.custom import create_custom_food, create_recipe
 from nutrition.diary import DiaryError, FoodBook, ItemResult
 from nutrition.energy import EnergyError
@@ -883,12 +883,29 @@ def _match_barcode(text: str, atts: list[Attachment]) -> BarcodeArgs | None:
         return BarcodeArgs()  # asked for a barcode: the tool says so if it can't read one
     for a in images:  # any other photo is ours only when it really shows a product barcode
         try:
-            found = read_barcodes(a.path)
+            read = _photo_read(a.path)
         except BarcodeError:
             continue
-        if found:
-            return BarcodeArgs(code=found[0].code, meal=parse_meal_line(text or "").meal)  # type: ignore[arg-type]
+        if read.code or read.unconfirmed:  # the tool reads it again (cached) and shows the digits to confirm
+            return BarcodeArgs(meal=parse_meal_line(text or "").meal)  # type: ignore[arg-type]
     return None
+
+
+_PHOTO_READS: dict[tuple[str, int, int], PhotoRead] = {}
+
+
+def _photo_read(path: str, max_pixels: int | None = None) -> PhotoRead:
+    """The barcode of a photo (two agreeing reads), cached by file so match and tool read it once."""
+    from powerforge.config import get_settings
+
+    p = Path(path)
+    st = p.stat()
+    key = (str(p), st.st_mtime_ns, st.st_size)
+    if key not in _PHOTO_READS:
+        if len(_PHOTO_READS) > 32:
+            _PHOTO_READS.clear()
+        _PHOTO_READS[key] = read_barcode_photo(p, max_pixels or get_settings().image_max_pixels)
+    return _PHOTO_READS[key]
 
 
 def _barcode_actions(food, code: str, amount: str | None, meal: str, day: date) -> list[Action]:  # noqa: ANN001
@@ -940,18 +957,42 @@ def food_barcode(ctx: ToolContext, args: BarcodeArgs) -> ToolOutput:
         images = [a for a in ctx.attachments if a.is_image]
         if not images:
             raise ToolError("Type the digits under the barcode, or attach a photo of it.")
-        found = []
+        reads: list[PhotoRead] = []
         for a in images:
             try:
-                found += read_barcodes(a.path)
-            except BarcodeError as e:
+                reads.append(_photo_read(a.path, ctx.settings.image_max_pixels))
+            except (BarcodeError, OSError) as e:
                 raise ToolError(str(e)) from e
-        if not found:
-            raise ToolError(
-                "I couldn't read a barcode in that photo. Try a sharper, closer shot with the whole barcode "
-                "in view, or type the digits under it."
+        sure = next((r for r in reads if r.code), None)
+        if sure is None:
+            once = [c for r in reads for c in r.unconfirmed]
+            if not once:
+                raise ToolError(
+                    "I couldn't read a barcode in that photo. Try a sharper, closer shot with the whole barcode "
+                    "in view, or type the digits under it."
+                )
+            shown = " or ".join(f"**{c}**" for c in once[:3])
+            return ToolOutput(
+                summary=f"Read {', '.join(once[:3])} only once from the photo; asked the person to confirm the digits.",
+                markdown=f"I read {shown} from the photo, but only once, so I won't look it up on a guess "
+                "(a blurred code can read as another product's). If it matches the digits under the barcode, "
+                "press the button; otherwise type the digits or send a sharper photo.",
+                data={"found": False, "unconfirmed": once[:3]},
+                actions=[
+                    Action(label=f"Look up {c}", tool="food_barcode", args={"code": c}, tooltip="These are the digits")
+                    for c in once[:3]
+                ],
+                final=True,
             )
-        code = found[0].code
+        code = sure.code
+        photo_note = (
+            f"📷 I read **{code}** from your photo ({sure.how} agree). Check it against the digits under the "
+            "barcode before you pick an amount."
+        )
+        if sure.unconfirmed:
+            photo_note += f" (One view read {', '.join(sure.unconfirmed[:2])}; I went with the code read twice.)"
+    else:
+        photo_note = ""
     try:
         result = lookup_barcode(code, ctx.settings, ctx.engine)
     except BarcodeError as e:
@@ -961,7 +1002,8 @@ def food_barcode(ctx: ToolContext, args: BarcodeArgs) -> ToolOutput:
     if result.food is None:
         return ToolOutput(
             summary=f"Barcode {result.code} is not in Open Food Facts.",
-            markdown=f"Open Food Facts doesn't know `{result.code}`. You can add it as a custom food, e.g. "
+            markdown=(photo_note + "\n\n" if photo_note else "")
+            + f"Open Food Facts doesn't know `{result.code}`. You can add it as a custom food, e.g. "
             f"“create food <name>: 250 kcal, 10 g protein, 30 g carbs, 9 g fat per 100 g”.",
             data={"code": result.code, "found": False},
             final=True,
@@ -973,10 +1015,13 @@ def food_barcode(ctx: ToolContext, args: BarcodeArgs) -> ToolOutput:
     md = render.product_card(food, result.code)
     if result.notes:
         md += "\n\n" + " ".join(result.notes)
+    if photo_note:
+        md = photo_note + "\n\n" + md
     md += "\n\nIs this it? Pick how much to log:"
     if food.flags and "no_nutrition_data" in food.flags:
         md = (
-            render.product_card(food, result.code)
+            (photo_note + "\n\n" if photo_note else "")
+            + render.product_card(food, result.code)
             + "\n\nThis product has no nutrition facts on Open Food Facts, so I can't log it by amount. "
             "Quick add its calories, or create a custom food from the label."
         )

@@ -91,3 +91,103 @@ def test_unreadable_file_is_a_clear_error(tmp_path):
     bad.write_bytes(b"not an image")
     with pytest.raises(BarcodeError, match="couldn't open"):
         read_barcodes(bad)
+
+
+# --- photos: size from the header, a pixel budget, two agreeing reads, small codes in big photos -----------
+@pytest.mark.parametrize("ext", [".png", ".jpg", ".webp", ".bmp"])
+def test_image_size_comes_from_the_header(ext, tmp_path):
+    from nutrition.barcode import image_size
+
+    img = np.full((123, 457, 3), 90, np.uint8)
+    path = tmp_path / f"x{ext}"
+    cv2.imwrite(str(path), img)
+    assert image_size(path) == (457, 123)
+
+
+def _png_header_only(path, width: int, height: int) -> None:
+    """A PNG that declares width x height but holds no pixel data (decoding it would fail, or cost GBs)."""
+    import struct
+    import zlib
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk + struct.pack(">I", zlib.crc32(chunk)))
+
+
+def test_a_16000_square_png_is_refused_from_its_header(tmp_path):
+    from nutrition.barcode import check_pixels, read_barcode_photo
+
+    huge = tmp_path / "huge.png"
+    _png_header_only(huge, 16000, 16000)
+    assert huge.stat().st_size < 100
+    with pytest.raises(BarcodeError, match=r"16000 x 16000 pixels \(256 MP\), more than the 40 MP"):
+        read_barcode_photo(huge)  # the header alone decides: there are no pixels to decode
+    with pytest.raises(BarcodeError, match="more than the 1 MP"):
+        check_pixels(huge, max_pixels=1_000_000)
+
+
+def test_the_budget_comes_from_config(tmp_path):
+    from powerforge.config import Settings
+
+    s = Settings(_env_file=None, image_max_megapixels=0.5)
+    photo = tmp_path / "p.jpg"
+    cv2.imwrite(str(photo), np.full((800, 1000, 3), 200, np.uint8))  # 0.8 MP
+    with pytest.raises(BarcodeError, match=r"more than the (0|1) MP"):
+        read_barcodes(photo, s.image_max_pixels)
+
+
+def test_a_code_counts_only_when_two_different_views_read_it():
+    from nutrition.barcode import Detected, Votes
+
+    v = Votes()
+    assert v.add("1600 px", [Detected("5449000011527", "EAN_13")]) is None
+    assert v.add("1600 px smoothed", [Detected("5449000011527", "EAN_13")]) is None  # the same view, blurred
+    assert v.result().code is None and v.result().unconfirmed == ["5449000011527"]
+    assert v.add("turned 180°", [Detected("5449000011527", "EAN_13")]) == "5449000011527"
+    read = v.result()
+    assert read.code == "5449000011527" and read.agreeing == ["1600 px", "turned 180°"]
+    other = Votes()
+    other.add("1600 px", [Detected("0012345678905", "UPC_A")])
+    other.add("turned 90°", [Detected("5449000011527", "EAN_13")])
+    assert other.result().code is None  # two views that disagree confirm nothing
+
+
+def test_a_small_code_in_a_12_megapixel_photo_is_read_at_full_resolution(tmp_path):
+    from nutrition.barcode import read_barcode_photo
+
+    code = "7622210288257"
+    rng = np.random.default_rng(7)
+    scene = np.clip(np.full((3000, 4000, 3), 165, np.int16) + rng.integers(-25, 25, (3000, 4000, 3)), 0, 255)
+    scene = scene.astype(np.uint8)
+    sym = render_ean13(code, module_px=2, height_px=90)  # 1 module < 1 px once scaled to 1600 px
+    scene[1850 : 1850 + sym.shape[0], 2650 : 2650 + sym.shape[1]] = sym
+    path = tmp_path / "IMG_12MP.jpg"
+    cv2.imwrite(str(path), scene, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    read = read_barcode_photo(path)
+    assert read.code == code
+    assert all(v.startswith("full-resolution") for v in read.agreeing) and len(read.agreeing) == 2
+
+
+def test_an_upside_down_blurred_code_with_a_wrong_check_digit_is_never_another_product():
+    from nutrition import barcode as bc
+    from nutrition.barcode import read_barcode_photo
+
+    body = "012345678901"
+    wrong = body + str((check_digit(body) + 3) % 10)
+    # draw the symbol as printed, wrong check digit and all (ean13_modules refuses invalid codes)
+    valid = body + str(check_digit(body))
+    modules = bc.ean13_modules(valid)
+    right_digit = bc._R[int(wrong[-1])]
+    modules = modules[: 95 - 3 - 7] + right_digit + "101"
+    img = np.full((140 + 72, (95 + 24) * 3, 3), 255, np.uint8)
+    for i, bit in enumerate(modules):
+        if bit == "1":
+            img[36 : 36 + 140, (12 + i) * 3 : (13 + i) * 3] = 0
+    for blur in (0, 5, 9):
+        photo = cv2.copyMakeBorder(
+            cv2.rotate(img, cv2.ROTATE_180), 100, 100, 100, 100, cv2.BORDER_CONSTANT, value=(200,) * 3
+        )
+        if blur:
+            photo = cv2.GaussianBlur(photo, (blur, blur), 0)
+        read = read_barcode_photo(photo)
+        assert read.code is None, (blur, read)  # never a different valid code to look up

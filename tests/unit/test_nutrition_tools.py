@@ -401,7 +401,39 @@ def test_photos_are_claimed_only_for_barcodes(tools, tmp_path):
     match = tools["food_barcode"].match
     assert match("", [att(blank)]) is None  # someone else's photo (a lift, a plate) is left alone
     assert match("scan this barcode", [att(blank)]) is not None  # asked: the tool will say it can't read it
-    assert match("", [att(code)]).code == "5449000011527"
+    assert match("", [att(code)]) is not None  # the tool reads it (twice, agreeing) and shows the digits
+
+
+def test_a_barcode_photo_shows_the_digits_and_a_single_read_is_only_offered(tools, ctx, tmp_path):
+    """Two agreeing reads: the product card comes with the digits to check; one read: no lookup, a button."""
+    import cv2
+    import numpy as np
+
+    from agent.tools import nutrition as nt
+    from nutrition.barcode import PhotoRead, render_ean13
+
+    repo.put_cached_product(
+        "5449000011527", "found", {"code": "5449000011527", "product_name": "Cola", "nutriments": {}}, engine=ctx.engine
+    )
+    scene = np.full((600, 800, 3), 210, np.uint8)
+    img = render_ean13("5449000011527", module_px=3, height_px=140)
+    scene[200 : 200 + img.shape[0], 150 : 150 + img.shape[1]] = img
+    photo = tmp_path / "label.jpg"
+    cv2.imwrite(str(photo), scene)
+    att = Attachment(upload_id="u", filename="label.jpg", mime="image/jpeg", path=str(photo), size_bytes=1)
+    ctx.attachments = [att]
+    out = run(tools, ctx, "food_barcode", {})
+    assert "I read **5449000011527** from your photo" in out.markdown and "agree" in out.markdown
+    # a photo read only once (stood in for by the reader's cache, as a blurred photo would leave it)
+    blurred = tmp_path / "blurred.jpg"
+    cv2.imwrite(str(blurred), np.full((60, 80, 3), 128, np.uint8))
+    st = blurred.stat()
+    nt._PHOTO_READS[(str(blurred), st.st_mtime_ns, st.st_size)] = PhotoRead(None, unconfirmed=["0012345678905"])
+    ctx.attachments = [Attachment(upload_id="v", filename="b.jpg", mime="image/jpeg", path=str(blurred), size_bytes=1)]
+    out = run(tools, ctx, "food_barcode", {})
+    assert out.data == {"found": False, "unconfirmed": ["0012345678905"]} and "only once" in out.markdown
+    assert [(a.tool, a.args) for a in out.actions] == [("food_barcode", {"code": "0012345678905"})]
+    assert repo.list_entries(ctx.account_id, TODAY, engine=ctx.engine) == []
 
 
 def test_bad_barcode_is_refused_before_any_lookup(tools, ctx):
