@@ -139,6 +139,10 @@ def _mjpeg_avi(src: Path, dst: Path) -> None:
     _encode(src, dst, None, codec=["-c:v", "mjpeg", "-q:v", "5", "-pix_fmt", "yuvj420p"])
 
 
+def _remux_index_first(src: Path, dst: Path) -> None:
+    _ffmpeg("-i", str(src), "-an", "-c:v", "copy", "-movflags", "+faststart", "-f", "mp4", str(dst))
+
+
 def _mp4_boxes(data: bytes) -> list[tuple[bytes, int, int]]:
     """Top-level MP4 boxes as (type, start, end)."""
     boxes, pos = [], 0
@@ -158,8 +162,9 @@ def _mp4_boxes(data: bytes) -> list[tuple[bytes, int, int]]:
 
 def _corrupt_middle(src: Path, dst: Path) -> None:
     """Random bytes over ~4% of the media data in the middle of the file (a bad sector, a broken copy);
-    the index (moov) is left intact so the file still opens."""
-    _encode(src, dst, None, "-movflags", "+faststart", "-g", "30")
+    the index (moov) is left intact so the file still opens. The stream is copied, not re-encoded, so
+    every other frame is bit-identical to the original's."""
+    _remux_index_first(src, dst)
     data = bytearray(dst.read_bytes())
     mdat = [(a, b) for kind, a, b in _mp4_boxes(bytes(data)) if kind == b"mdat"]
     lo, hi = mdat[0] if mdat else (0, len(data))
@@ -172,8 +177,9 @@ def _corrupt_middle(src: Path, dst: Path) -> None:
 
 def _truncated(src: Path, dst: Path) -> None:
     """The file cut off at 70% of its bytes (a phone that stopped mid-write, an interrupted upload).
-    The index is written first (faststart), as a recording app that flushes it early does."""
-    _encode(src, dst, None, "-movflags", "+faststart")
+    The index is written first (faststart), as a recording app that flushes it early does; the stream is
+    copied, not re-encoded."""
+    _remux_index_first(src, dst)
     data = dst.read_bytes()
     dst.write_bytes(data[: int(len(data) * 0.7)])
 
