@@ -199,6 +199,32 @@ def _arm_shape(track: Track, hand: Hand, i_onset: int, i_peak: int, scale: float
     return ("uppercut" if rise > horiz else "hook"), angle, 0.4
 
 
+def _front_shape(track: Track, hand: Hand, i: int, scale: float, sig: HandSignals) -> tuple[Shape, float, float]:
+    """(shape, 2D elbow angle, confidence) of a punch seen face-on, where the 2D elbow angle says little
+    (an arm pointing at the lens looks folded). A hook swings the elbow out to the side and the fist
+    across; an uppercut finishes with the fist high in front of the chin (wrist ~1 S above its
+    shoulder); a straight at the lens shows the fist near shoulder height. Read off the face-on
+    stills' dev part (elbow out >= 0.15 S or fist across >= 0.45 S: hook; wrist >= 0.8 S above the
+    shoulder: uppercut)."""
+    s, e, w = (track.xy[i, K[f"{hand}_{p}"]] for p in ("shoulder", "elbow", "wrist"))
+    angle = elbow_angle(s, e, w)
+    mid = (track.p("left_shoulder") + track.p("right_shoulder")) / 2
+    side = track.p(f"{hand}_shoulder")[:, 0] - mid[:, 0]
+    side = side[np.isfinite(side)]
+    out = float(np.sign(np.median(side))) if side.size and np.median(side) != 0 else 0.0
+    erel = (track.p(f"{hand}_elbow") - track.p(f"{hand}_shoulder")) / scale
+    elbow_out = float((erel[i, 0] - guard_offset(erel)[0]) * out)
+    fist_out = float((sig.rel[i, 0] - sig.guard[0]) * out)
+    wrist_up = float(-sig.rel[i, 1])
+    if not all(np.isfinite(v) for v in (elbow_out, fist_out, wrist_up)):
+        return "straight", angle, 0.3
+    if elbow_out >= 0.15 or fist_out >= 0.45:
+        return "hook", angle, float(np.clip(0.5 + max(elbow_out - 0.15, fist_out - 0.45), 0.5, 0.9))
+    if wrist_up >= 0.8:
+        return "uppercut", angle, float(np.clip(0.5 + (wrist_up - 0.8), 0.5, 0.9))
+    return "straight", angle, float(np.clip(0.5 + (0.8 - wrist_up) / 2, 0.5, 0.85))
+
+
 def _target(track: Track, hand: Hand, i_peak: int, scale: float) -> Literal["head", "body"]:
     """Body when the fist lands clearly below the shoulder line, head otherwise."""
     w = track.xy[i_peak, K[f"{hand}_wrist"]]
@@ -334,7 +360,9 @@ def detect_punches(track: Track, stance: str = "orthodox", th: Thresholds | None
         if p.down > 0.5 and np.isfinite(lift) and lift - own > 0.2:
             p.hand, p.elbow_lift = other, float(lift)
             p.side = "lead" if other == lead else "rear"
-            p.kind = kind_of(p.shape, p.side)
+    for p in punches if view == "front" else []:
+        p.shape, p.elbow_angle, p.confidence = _front_shape(track, p.hand, p.frame_peak, scale, signals[p.hand])
+        p.kind = kind_of(p.shape, p.side)
     punches.sort(key=lambda p: p.t_peak)
     for i, p in enumerate(punches, 1):
         p.index = i
