@@ -1568,11 +1568,17 @@ def body_weight_trend(ctx: ToolContext, args: WeightTrendArgs) -> ToolOutput:
 
 # =========================================================================== targets and expenditure
 class TargetsArgs(BaseModel):
-    """Show or work out daily calorie/macro targets. mode 'show' lists them; 'profile' computes them from the
-    profile (Mifflin–St Jeor × activity); 'adaptive' from logged intake and weight trend. New targets are
-    proposed and need the person's approval. Profile fields given here are saved first."""
+    """Show, set or work out daily calorie/macro targets. mode 'show' lists them; 'stated' sets the numbers the
+    person gave (e.g. protein 180 g) as they are; 'profile' computes them from the profile (Mifflin–St Jeor ×
+    activity); 'adaptive' from logged intake and weight trend. Computed targets are proposed and need the
+    person's approval. Profile fields given here are saved first."""
 
-    mode: Literal["show", "profile", "adaptive"] = "show"
+    mode: Literal["show", "stated", "profile", "adaptive"] = "show"
+    kcal: float | None = Field(default=None, ge=800, le=10000, description="a calorie target the person stated")
+    protein_g: float | None = Field(default=None, gt=0, le=600, description="a protein target the person stated")
+    carbs_g: float | None = Field(default=None, ge=0, le=1500, description="a carb target the person stated")
+    fat_g: float | None = Field(default=None, gt=0, le=500, description="a fat target the person stated")
+    fiber_g: float | None = Field(default=None, gt=0, le=150, description="a fibre target the person stated")
     sex: Literal["male", "female"] | None = None
     age: int | None = Field(default=None, ge=14, le=100)
     height_cm: float | None = Field(default=None, ge=100, le=250)
@@ -1629,9 +1635,36 @@ def parse_profile_text(text: str) -> dict[str, Any]:
     return out
 
 
+_NUTRIENT_WORDS = {"kcal": "kcal", "cal": "kcal", "calorie": "kcal", "calories": "kcal", "protein": "protein_g",
+                   "carb": "carbs_g", "carbs": "carbs_g", "carbohydrate": "carbs_g", "carbohydrates": "carbs_g",
+                   "fat": "fat_g", "fats": "fat_g", "fibre": "fiber_g", "fiber": "fiber_g"}  # fmt: skip
+_NW = "|".join(sorted(_NUTRIENT_WORDS, key=len, reverse=True))
+_STATED_A = re.compile(rf"\b({_NW})\s+(?:target|goal)s?\s*(?:to|is|of|at|=|:|should be)?\s*(\d{{2,5}}(?:[.,]\d)?)\s*"
+                       r"(g|grams?|kcal|cals?|calories)?\b", re.I)  # fmt: skip
+_STATED_B = re.compile(rf"\b(\d{{2,5}}(?:[.,]\d)?)\s*(g|grams?|kcal|cals?|calories)?\s+(?:of\s+)?({_NW})\b", re.I)
+
+
+def parse_stated_targets(text: str) -> dict[str, float]:
+    """Targets stated with their numbers: 'set my protein target to 180 g', 'goal 2500 kcal and 200 g carbs'."""
+    if not re.search(r"\b(target|goal)s?\b", text, re.I):
+        return {}
+    out: dict[str, float] = {}
+    for m in _STATED_A.finditer(text):
+        out.setdefault(_NUTRIENT_WORDS[m.group(1).lower()], float(m.group(2).replace(",", ".")))
+    for m in _STATED_B.finditer(text):
+        field = "kcal" if (m.group(2) or "").lower().startswith(("kcal", "cal")) else _NUTRIENT_WORDS[m.group(3).lower()]
+        out.setdefault(field, float(m.group(1).replace(",", ".")))
+    return out
+
+
 def _match_targets(text: str, _a: list[Attachment]) -> TargetsArgs | None:
     if not _TARGETS_RE.search(text) or (_TRAINING_WORDS.search(text) and not re.search(r"calorie|macro", text, re.I)):
         return None
+    if stated := parse_stated_targets(text):
+        try:
+            return TargetsArgs(mode="stated", **stated)
+        except ValueError:
+            return None  # a number out of range: the model (and validation) handle it
     if re.search(r"\b(adaptive|from my (data|logs?|weight)|recalculate|update my targets|adjust)\b", text, re.I):
         return TargetsArgs(mode="adaptive")
     fields = parse_profile_text(text)
@@ -1640,7 +1673,7 @@ def _match_targets(text: str, _a: list[Attachment]) -> TargetsArgs | None:
     return TargetsArgs(mode="show")
 
 
-def _target_md(kcal: float, p: float | None, c: float | None, f: float | None, fib: float | None) -> str:
+def _target_md(kcal: float | None, p: float | None, c: float | None, f: float | None, fib: float | None) -> str:
     return (
         "| kcal | Protein (g) | Carbs (g) | Fat (g) | Fibre (g) |\n|---|---|---|---|---|\n"
         f"| {fmt(kcal)} | {fmt(p, 'protein_g')} | {fmt(c, 'carbs_g')} | {fmt(f, 'fat_g')} | {fmt(fib, 'fiber_g')} |"
@@ -1730,6 +1763,24 @@ def nutrition_targets(ctx: ToolContext, args: TargetsArgs) -> ToolOutput:
             f"{fmt(t.fat_g)} g fat.",
             markdown=md,
             data={"kcal": t.kcal, "protein_g": t.protein_g, "carbs_g": t.carbs_g, "fat_g": t.fat_g},
+            final=True,
+        )
+    stated = {f: getattr(args, f) for f in body.STATED_FIELDS if getattr(args, f) is not None}
+    if args.mode == "stated" or (stated and args.mode == "profile"):
+        try:
+            row = body.set_stated(ctx.account_id, stated, ctx.engine)
+        except EnergyError as e:
+            raise ToolError(str(e)) from e
+        said = ", ".join(f"{fmt(v, f)} {'kcal' if f == 'kcal' else 'g ' + f.split('_')[0].replace('fiber', 'fibre')}"
+                         for f, v in stated.items())  # fmt: skip
+        md = f"Set as you said: {said}.\n\n**Your daily targets**\n\n" + _target_md(
+            row.kcal, row.protein_g, row.carbs_g, row.fat_g, row.fiber_g
+        )  # type: ignore[arg-type]
+        return ToolOutput(
+            summary=f"Targets set as stated: {said}.",
+            markdown=md,
+            data={"stated": stated, "kcal": row.kcal, "protein_g": row.protein_g, "carbs_g": row.carbs_g,
+                  "fat_g": row.fat_g, "fiber_g": row.fiber_g},  # fmt: skip
             final=True,
         )
     changes: dict[str, Any] = {
@@ -1881,7 +1932,8 @@ def _match_import(text: str, atts: list[Attachment]) -> ImportArgs | None:
             if re.search(r"\b(kg|kilos?)\b", text or "", re.I)
             else None
         )
-        return ImportArgs(weight_unit=unit)  # type: ignore[arg-type]
+        replace = bool(re.search(r"\b(replace|overwrite)\b|\buse the (daily )?totals\b", text or "", re.I))
+        return ImportArgs(weight_unit=unit, replace=replace)  # type: ignore[arg-type]
     return None
 
 

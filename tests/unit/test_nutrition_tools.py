@@ -461,6 +461,30 @@ def test_import_and_export(tools, ctx, tmp_path):
     assert all(Path(f).exists() for f in out.files)
 
 
+def test_chat_import_of_exercise_and_cronometer_totals_says_what_it_kept(tools, ctx, tmp_path):
+    def att(path):
+        return Attachment(upload_id="u", filename=path.name, mime="text/csv", path=str(path), size_bytes=1)
+
+    ex = tmp_path / "Exercise-Summary.csv"
+    ex.write_text(
+        "Date,Exercise,Type,Exercise Calories,Exercise Minutes,Sets,Reps Per Set,Kilograms,Steps,Note\n"
+        "2026-11-20,Cycling,Cardio,300,45,,,,,\n2026-11-20,Bench Press,Strength,,,3,8,70,,\n"
+    )
+    name, out = say(tools, ctx, "", [att(ex)])
+    assert name == "food_import" and "1 exercise rows" in out.markdown and "3 strength sets" in out.markdown
+    servings, daily = tmp_path / "servings.csv", tmp_path / "dailysummary.csv"
+    servings.write_text("Day,Group,Food Name,Amount,Energy (kcal),Protein (g)\n2026-11-21,Lunch,Rice,200 g,260,5\n")
+    daily.write_text("Date,Energy (kcal),Protein (g)\n2026-11-21,260,5\n")
+    say(tools, ctx, "", [att(servings)])
+    name, out = say(tools, ctx, "here's my cronometer daily summary", [att(daily)])
+    assert out.data["files"][0]["kept_itemised_days"] == ["2026-11-21"] and "Kept your itemised" in out.markdown
+    assert [e.food_name for e in repo.list_entries(ctx.account_id, date(2026, 11, 21), engine=ctx.engine)] == ["Rice"]
+    name, out = say(tools, ctx, "import it and replace the servings with the totals", [att(daily)])
+    assert out.data["files"][0]["kept_itemised_days"] == []
+    names = [e.food_name for e in repo.list_entries(ctx.account_id, date(2026, 11, 21), engine=ctx.engine)]
+    assert names == ["Daily total (Cronometer)"]
+
+
 # --- routing: the fast paths say yes to food and no to everything else --------------------------------------
 @pytest.mark.parametrize(
     ("text", "tool"),
