@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from agent.tools.base import (
+    OVER_TIME,
     Action,
     Attachment,
     ToolContext,
@@ -236,3 +237,108 @@ def lift_profile(ctx: ToolContext, args: LiftProfileArgs) -> ToolOutput:
         markdown=table,
         data=prof.to_dict(),
     )
+
+
+# --------------------------------------------------------------------------- questions about the last clip
+class LiftResultArgs(BaseModel):
+    """Answer a question about the last analysed lift clip: the speed of one rep, the slowest or fastest rep,
+    the slow-down from the first to the last rep, or how many reps were counted."""
+
+    lift: Lift | None = Field(default=None, description="Only when the athlete names the lift")
+    rep: int | None = Field(default=None, ge=1, le=50, description="Rep number asked about")
+    which: Literal["slowest", "fastest", "first", "last"] | None = None
+    ask: Literal["speed", "velocity_loss", "reps"] = "speed"
+
+
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+             "ninth": 9, "tenth": 10, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+             "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
+_REP_N = re.compile(
+    r"\brep\s*(?:#|number\s*)?(\d{1,2}|" + "|".join(_ORDINALS) + r")\b|"
+    r"\b(\d{1,2})(?:st|nd|rd|th)\s+rep\b|\b(" + "|".join(list(_ORDINALS)[:10]) + r")\s+rep\b",
+    re.I,
+)
+_CLIP_QUESTION = re.compile(
+    r"\b(how fast was|how quick was|what was the (speed|velocity)|(slowest|fastest) rep|"
+    r"rep was (the )?(slowest|fastest)|"
+    r"slow(ed)? down|velocity loss|speed loss|first to (the )?last rep|how many reps did (it|you)|"
+    r"(that|the|this|my last|last) (video|clip|filmed set))\b",
+    re.I,
+)
+
+
+def _match_result(text: str, attachments: list[Attachment]) -> LiftResultArgs | None:
+    if any(a.is_video for a in attachments) or _BOXING.search(text or "") or OVER_TIME.search(text or ""):
+        return None
+    rep_n = _REP_N.search(text or "")
+    if not (_CLIP_QUESTION.search(text or "") or rep_n):
+        return None
+    if not re.search(r"\?\s*$|^\W*(what|which|how|was|did|were|tell me|show me)\b", text, re.I):
+        return None
+    t = text.lower()
+    ask: Literal["speed", "velocity_loss", "reps"] = "speed"
+    if re.search(r"how many reps", t):
+        ask = "reps"
+    elif re.search(r"slow(ed)? down|velocity loss|speed loss|first to (the )?last", t):
+        ask = "velocity_loss"
+    which = next((w for w in ("slowest", "fastest") if w in t), None)
+    rep = None
+    if rep_n:
+        word = next(g for g in rep_n.groups() if g)
+        rep = int(word) if word.isdigit() else _ORDINALS[word.lower()]
+        if rep_n.group(0).lower().startswith(("first", "last")) and not rep_n.group(1):
+            which, rep = ("first" if word.lower() == "first" else "last"), None
+    elif re.search(r"\blast rep\b", t):
+        which = "last"
+    return LiftResultArgs(lift=parse_request(text).lift, rep=rep, which=which, ask=ask)
+
+
+@tool(
+    name="lift_result",
+    description=LiftResultArgs.__doc__ or "",
+    args=LiftResultArgs,
+    domain="lifts",
+    examples=["how fast was my last rep?", "what was the speed of rep 3?", "which rep was the slowest?"],
+    match=_match_result,
+    priority=48,  # above the chart tool: "that clip", "rep 4" are about one video, not a trend
+)
+def lift_result(ctx: ToolContext, args: LiftResultArgs) -> ToolOutput:
+    from storage.lifts import list_analyses, reps_of
+
+    rows = list_analyses(ctx.account_id, args.lift, limit=1, engine=ctx.engine)
+    if not rows:
+        what = f"{args.lift} " if args.lift else "lift "
+        msg = f"I haven't analysed a {what}video of yours yet. Attach a clip and I'll measure every rep."
+        return ToolOutput(ok=False, summary=msg, markdown=msg, final=True)
+    row = rows[0]
+    reps = reps_of(ctx.account_id, row.id, ctx.engine)
+    when = row.created_at.strftime("%d %b")
+    name = f"your {row.lift} clip of {when}" + (f" ({row.load_kg:g} kg)" if row.load_kg else "")
+    if args.ask == "reps" or not reps:
+        text = f"In {name} I counted {row.rep_count} rep{'s' if row.rep_count != 1 else ''}."
+    elif args.ask == "velocity_loss":
+        first, last = reps[0], reps[-1]
+        loss = row.velocity_loss_pct if row.velocity_loss_pct is not None else first.velocity_loss_pct
+        text = (f"In {name} the bar slowed from {first.mcv_m_s:.2f} m/s (rep {first.number}) to {last.mcv_m_s:.2f} "
+                f"m/s (rep {last.number}): a velocity loss of {loss:.0f}%.")  # fmt: skip
+    else:
+        if args.rep is not None:
+            pick = next((r for r in reps if r.number == args.rep), None)
+            if pick is None:
+                text = f"{name.capitalize()} has {len(reps)} reps, so there is no rep {args.rep}."
+                return ToolOutput(ok=False, summary=text, markdown=text, final=True)
+        elif args.which == "slowest":
+            pick = min(reps, key=lambda r: r.mcv_m_s)
+        elif args.which == "fastest":
+            pick = max(reps, key=lambda r: r.mcv_m_s)
+        elif args.which == "first":
+            pick = reps[0]
+        else:
+            pick = reps[-1]
+        label = f"the {args.which} rep (rep {pick.number})" if args.which and args.rep is None else f"rep {pick.number}"
+        text = (f"In {name}, {label} moved at {pick.mcv_m_s:.2f} m/s mean concentric velocity "
+                f"(peak {pick.peak_velocity_m_s:.2f} m/s).")  # fmt: skip
+    table = rep_table(row.result) if row.result.get("reps") else ""
+    return ToolOutput(summary=text, markdown=text + (f"\n\n{table}" if table else ""),
+                      data={"analysis_id": row.id, "reps": [{"rep": r.number, "mcv_m_s": r.mcv_m_s} for r in reps]},
+                      final=True)  # fmt: skip

@@ -169,3 +169,50 @@ def test_greetings_with_a_few_words_are_small_talk(text):
 def test_tips_questions_win_over_a_tools_words():
     route = _route("tips for keeping my guard up when I jab")
     assert route is not None and route.tool == CHAT and route.by == "advice", route
+
+
+# --------------------------------------------------------------------------- questions about the last clip
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("how fast was my last rep?", {"which": "last", "ask": "speed"}),
+        ("what was the speed of rep 3?", {"rep": 3, "ask": "speed"}),
+        ("which rep was the slowest in that clip", {"which": "slowest", "ask": "speed"}),
+        ("how much did the bar slow down from first to last rep?", {"ask": "velocity_loss"}),
+        ("how many reps did it count in the deadlift video?", {"lift": "deadlift", "ask": "reps"}),
+    ],
+)
+def test_how_fast_questions_about_the_last_clip(text, args):
+    route = _route(text)
+    assert route is not None and route.tool == "lift_result", route
+    assert {k: route.args.get(k) for k in args} == args
+
+
+@pytest.mark.parametrize("text", ["show my squat velocity over the last 3 months", "how is my bar speed trending"])
+def test_bar_speed_over_time_is_not_a_question_about_one_clip(text):
+    route = _route(text)
+    assert route is None or route.tool != "lift_result", route
+
+
+def test_lift_result_answers_from_the_stored_reps(settings, engine, account):
+    from storage.lifts import save_analysis
+
+    def rep(n, v):
+        return {"number": n, "start_t": n, "end_t": n + 1, "rom_m": 0.5, "rom_sd": 0.01, "concentric_s": 0.8,
+                "concentric_sd": 0.02, "mcv": v, "mcv_sd": 0.01, "peak_v": v + 0.3, "peak_v_sd": 0.02, "mpv": v,
+                "mpv_sd": 0.01, "horizontal_dev_m": 0.01, "horizontal_dev_sd": 0.002}  # fmt: skip
+
+    tool = TOOLS["lift_result"]
+    ctx = ToolContext(account_id=account.id, settings=settings, engine=engine, now=datetime.now(UTC))
+    out = tool.run(ctx, tool.args_model(which="last"))
+    assert not out.ok and "attach" in out.summary.lower()  # nothing analysed yet: said, not guessed
+    result = {"lift": "squat", "load_kg": 140, "velocity_loss_pct": 25.0,
+              "reps": [rep(1, 0.52), rep(2, 0.47), rep(3, 0.39)],
+              "scale": {"method": "plate", "px_per_m": 800.0, "relative_uncertainty": 0.01}}  # fmt: skip
+    video = {"path": "v.mp4", "sha256": "0" * 64, "width": 1080, "height": 1920, "fps": 60.0, "duration_s": 9.0}
+    save_analysis(account.id, video=video, result=result, engine=engine)
+    assert "rep 2 moved at 0.47 m/s" in tool.run(ctx, tool.args_model(rep=2)).summary
+    assert "rep 3" in tool.run(ctx, tool.args_model(which="slowest")).summary
+    assert "25%" in tool.run(ctx, tool.args_model(ask="velocity_loss")).summary
+    assert "counted 3 reps" in tool.run(ctx, tool.args_model(ask="reps")).summary
+    assert not tool.run(ctx, tool.args_model(rep=7)).ok
