@@ -129,7 +129,7 @@ async def _store_attachments(message: cl.Message, account_id: int) -> tuple[list
             stored = await asyncio.to_thread(
                 store_upload, path, filename=el.name or path.name, account_id=account_id,
                 files_dir=settings.files_dir, max_bytes=settings.upload_max_bytes,
-                allowed=settings.allowed_upload_types, thread_id=_thread_id(),
+                allowed=settings.allowed_upload_types, thread_id=_thread_id(), max_pixels=settings.image_max_pixels,
             )  # fmt: skip
         except UploadRejected as e:
             refused.append(str(e))

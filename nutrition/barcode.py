@@ -17,12 +17,13 @@ of pixels. `render_ean13` draws a clean code, used by tests and benchmarks to ma
 from __future__ import annotations
 
 import re
-import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from powerforge.images import ImageHeaderError, header_size
 
 _DIGITS = re.compile(r"\D")
 LENGTHS = {8: "EAN-8", 12: "UPC-A", 13: "EAN-13", 14: "GTIN-14"}
@@ -99,60 +100,11 @@ WORK_PX = 1600  # the working size of the whole-photo pass (the detector is slow
 
 # --- the image's size from its header (never decode a picture to learn it is too big) ---------------------
 def image_size(path: str | Path) -> tuple[int, int]:
-    """(width, height) from a PNG, JPEG, WebP, GIF or BMP header; BarcodeError for anything else."""
-    with open(path, "rb") as f:
-        head = f.read(64)
-        if head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR":
-            w, h = struct.unpack(">II", head[16:24])
-            return int(w), int(h)
-        if head[:6] in (b"GIF87a", b"GIF89a"):
-            w, h = struct.unpack("<HH", head[6:10])
-            return int(w), int(h)
-        if head[:2] == b"BM" and len(head) >= 26:
-            w, h = struct.unpack("<ii", head[18:26])
-            return abs(int(w)), abs(int(h))
-        if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-            chunk = head[12:16]
-            if chunk == b"VP8X":
-                w = int.from_bytes(head[24:27], "little") + 1
-                h = int.from_bytes(head[27:30], "little") + 1
-                return w, h
-            if chunk == b"VP8L":
-                b = head[21:25]
-                w = 1 + (((b[1] & 0x3F) << 8) | b[0])
-                h = 1 + (((b[3] & 0xF) << 10) | (b[2] << 2) | ((b[1] & 0xC0) >> 6))
-                return w, h
-            if chunk == b"VP8 ":
-                w, h = struct.unpack("<HH", head[26:30])
-                return int(w) & 0x3FFF, int(h) & 0x3FFF
-        if head[:2] == b"\xff\xd8":
-            return _jpeg_size(f)
-    raise BarcodeError("I couldn't open that image: it is not a JPEG, PNG, WebP, GIF or BMP photo.")
-
-
-def _jpeg_size(f) -> tuple[int, int]:  # noqa: ANN001 - an open binary file
-    f.seek(2)
-    while True:
-        byte = f.read(1)
-        while byte and byte != b"\xff":
-            byte = f.read(1)
-        while byte == b"\xff":
-            byte = f.read(1)
-        if not byte:
-            break
-        marker = byte[0]
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            continue
-        length_bytes = f.read(2)
-        if len(length_bytes) < 2:
-            break
-        length = struct.unpack(">H", length_bytes)[0]
-        if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
-            data = f.read(5)
-            h, w = struct.unpack(">HH", data[1:5])
-            return int(w), int(h)
-        f.seek(length - 2, 1)
-    raise BarcodeError("That JPEG is damaged (no image size in it); take the photo again.")
+    """(width, height) from the file's header; BarcodeError when it is not an image we read."""
+    try:
+        return header_size(path)
+    except ImageHeaderError as e:
+        raise BarcodeError(str(e)) from e
 
 
 def check_pixels(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[int, int]:

@@ -110,6 +110,20 @@ def _text_mime(head: bytes, filename: str) -> str | None:
     return "text/plain"
 
 
+def _check_pixels(source: Path, filename: str, max_pixels: int) -> None:
+    from powerforge.images import ImageHeaderError, header_size
+
+    try:
+        w, h = header_size(source)
+    except ImageHeaderError as e:
+        raise UploadRejected(f"'{filename}': {e}") from e
+    if w * h > max_pixels:
+        raise UploadRejected(
+            f"'{filename}' is {w} x {h} pixels ({w * h / 1e6:.0f} MP); the limit is {max_pixels / 1e6:.0f} MP. "
+            "Send a normal phone photo, or a crop of it."
+        )
+
+
 def store_upload(
     source: Path,
     *,
@@ -120,8 +134,11 @@ def store_upload(
     allowed: frozenset[str],
     thread_id: str | None = None,
     engine: Engine | None = None,
+    max_pixels: int | None = None,
 ) -> StoredUpload:
-    """Validate `source` and copy it into the data dir; raises UploadRejected with a clear reason."""
+    """Validate `source` and copy it into the data dir; raises UploadRejected with a clear reason.
+
+    Images are checked against `max_pixels` from their header, before anything decodes them."""
     try:
         size = source.stat().st_size
     except OSError as e:
@@ -140,6 +157,8 @@ def store_upload(
         kinds = ", ".join(sorted({m.split("/")[1] for m in allowed}))
         what = f"a {mime} file" if mime else "a file whose type I can't recognise"
         raise UploadRejected(f"'{filename}' is {what}. I accept: {kinds}.")
+    if max_pixels is not None and mime.startswith("image/"):
+        _check_pixels(source, filename, max_pixels)
 
     upload_id = new_id()
     rel = Path("uploads") / str(account_id) / f"{upload_id}{_EXT.get(mime, '')}"

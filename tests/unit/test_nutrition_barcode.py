@@ -191,3 +191,18 @@ def test_an_upside_down_blurred_code_with_a_wrong_check_digit_is_never_another_p
             photo = cv2.GaussianBlur(photo, (blur, blur), 0)
         read = read_barcode_photo(photo)
         assert read.code is None, (blur, read)  # never a different valid code to look up
+
+
+def test_the_upload_check_refuses_a_huge_image_from_its_header(settings, account, tmp_path):
+    from storage.uploads import UploadRejected, store_upload
+
+    huge = tmp_path / "huge.png"
+    _png_header_only(huge, 16000, 16000)
+    kw = {"account_id": account.id, "files_dir": settings.files_dir, "max_bytes": settings.upload_max_bytes}
+    kw |= {"allowed": settings.allowed_upload_types, "max_pixels": settings.image_max_pixels}
+    with pytest.raises(UploadRejected, match=r"16000 x 16000 pixels \(256 MP\); the limit is 40 MP"):
+        store_upload(huge, filename="huge.png", **kw)
+    assert not list((settings.files_dir / "uploads").rglob("*.png"))  # nothing kept
+    photo = tmp_path / "label.png"
+    cv2.imwrite(str(photo), render_ean13("5449000011527"))
+    assert store_upload(photo, filename="label.png", **kw).mime == "image/png"
