@@ -85,19 +85,31 @@ class Track:
 
         Face-on the shoulders span about half the torso length or more in the picture (0.48-0.55 on the
         face-on stills) and the nose sits over their midpoint; side-on they overlap (< 0.25). A wide
-        shoulder line with the nose well off to one side is three-quarter (oblique). Unknown when the
-        hips are out of frame (upper-body clips)."""
+        shoulder line with the nose well off to one side is three-quarter (oblique). With the hips out of
+        frame (a phone filming the upper body) the shoulder width is weighed against the upper arm
+        instead, and the ratio returned is None."""
         ls, rs = self.p("left_shoulder"), self.p("right_shoulder")
         sw = np.linalg.norm(ls - rs, axis=1)
         mid_s = (ls + rs) / 2
         mid_h = (self.p("left_hip") + self.p("right_hip")) / 2
         torso = np.linalg.norm(mid_s - mid_h, axis=1)
         ok = np.isfinite(sw) & np.isfinite(torso) & (torso > 0)
-        if ok.sum() < max(3, 0.3 * len(self.t)):
-            return "unknown", None
-        r = float(np.median(sw[ok] / torso[ok]))
         facing = np.abs(self.p("nose")[:, 0] - mid_s[:, 0]) / np.where(sw > 0, sw, np.nan)
-        turned = np.isfinite(facing).sum() >= 3 and float(np.nanmedian(facing)) >= 0.15
+        facing = facing[np.isfinite(facing)]
+        turned = facing.size >= 3 and float(np.median(facing)) >= 0.15
+        if ok.sum() < max(3, 0.3 * len(self.t)):
+            # hips out of frame (a phone filming the upper body): shoulder width against the longer upper
+            # arm, and whether the nose sits over the shoulder midpoint
+            arm = np.fmax(*(np.linalg.norm(self.p(f"{h}_shoulder") - self.p(f"{h}_elbow"), axis=1)
+                            for h in ("left", "right")))  # fmt: skip
+            good = np.isfinite(sw) & np.isfinite(arm) & (arm > 0)
+            if good.sum() < 3 or facing.size < 3:
+                return "unknown", None
+            by_arm = float(np.median(sw[good] / arm[good]))
+            if by_arm < 0.5:
+                return "side", None
+            return ("oblique" if turned or by_arm < 1.0 else "front"), None
+        r = float(np.median(sw[ok] / torso[ok]))
         if r < SIDE_RATIO:
             return "side", r
         return ("oblique" if turned or r < FRONT_RATIO else "front"), r

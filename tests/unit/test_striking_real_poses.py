@@ -116,3 +116,18 @@ def test_the_one_on_the_right_throws_the_punch(shared_data: Path) -> None:
     assert analyse_track(build_track(frames, w, h, pick="left")).punches == []
     auto = analyse_track(build_track(frames, w, h)).punches
     assert len(auto) == 1
+
+
+def test_face_on_upper_body_without_hips_is_still_face_on(shared_data: Path) -> None:
+    """A phone filming the upper body: no hips, so the view comes from the shoulders against the upper
+    arm; the face-on logic (punch at the lens, which arm, which type) still applies."""
+    items = read_still_punches(shared_data / STILLS)[::3]
+    right = 0
+    for item in items:
+        item.xy[:, 11:] = np.nan  # hips, knees, ankles out of frame
+        track = _track(item)
+        assert track.view == ("front", None)
+        punches = analyse_track(track).punches
+        ev = item.events[0]
+        right += any(ev.t0 - 0.2 <= p.t_peak <= ev.t1 + 0.2 and p.hand == ev.hand for p in punches)
+    assert right / len(items) >= 0.85
