@@ -219,6 +219,11 @@ def normalise_product(product: dict[str, Any], code: str) -> Food:
         label = str(product.get("serving_size") or "serving").strip()
         measures.append(Measure(f"serving ({label})" if label != "serving" else "serving", serving_qty))
     package = package_amount(product)
+    part = _MULTIPACK.search(str(product.get("quantity") or ""))
+    if part and package and int(part.group(1)) > 1:  # "24 x 330 ml": one item of the pack is a measure too
+        each = _to_base(float(part.group(2).replace(",", ".")), part.group(3))
+        if each[1] == basis and 0 < each[0] < package[0]:
+            measures.append(Measure(f"item ({part.group(2)} {part.group(3)}, 1 of {part.group(1)})", each[0]))
     if package and package[1] == basis and package[0] > 0:
         measures.append(Measure(f"package ({product.get('quantity')})", package[0]))
     return Food(

@@ -230,3 +230,11 @@ def test_package_size_is_the_stated_net_quantity_not_the_last_amount(fields, exp
 def test_package_measure_uses_the_whole_pack():
     food = normalise_product({**product(**{"energy-kcal_100g": 400}), "quantity": "180g (3x60g)"}, "1")
     assert [m.grams for m in food.measures if m.name.startswith("package")] == [180.0]
+
+
+def test_a_multipack_offers_one_item_and_the_whole_pack():
+    food = normalise_product({**product(**{"energy-kcal_100g": 42}), "quantity": "24 x 330 ml"}, "1")
+    assert [(m.name, m.grams) for m in food.measures] == [
+        ("item (330 ml, 1 of 24)", 330.0),
+        ("package (24 x 330 ml)", 7920.0),
+    ]
