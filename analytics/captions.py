@@ -49,6 +49,8 @@ def caption(r: Resolved, f: MetricFrame, second: MetricFrame | None = None) -> s
         text = _categories(f, when)
     else:
         text = _series(f, when)
+    if f.facts.get("method"):
+        text = text.rstrip() + f" e1RM method: {f.facts['method']}."
     if second is not None and not second.empty:
         mean = second.data["value"].mean()
         text += f" {second.label} averaged {_n(mean, second.value_format)} {second.unit} over the same period."

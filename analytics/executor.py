@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from analytics import captions, charts
 from analytics.catalogue import METRICS
@@ -123,7 +124,18 @@ def resolve(
         query=query, metric=metric, period=period, account_id=account_id, tz=tz, today=today, engine=engine,
         group_by=group_by, exercise_ids=resolve_exercises(query.filters.exercise),
         muscles=resolve_muscles(query.filters.muscle),
+        formula=_formula(account_id, engine) if query.metric in ("e1rm", "prs") else None,
     )  # fmt: skip
+
+
+def _formula(account_id: int, engine: Engine | None) -> str | None:
+    """The person's chosen e1RM formula (None: the default one the stored column holds)."""
+    from storage.accounts import get_profile
+
+    try:
+        return get_profile(account_id, engine).e1rm_formula
+    except SQLAlchemyError:  # a database without the profile column yet: the default formula
+        return None
 
 
 def _anchors(account_id: int, words: str | None, engine: Engine | None) -> Anchors:

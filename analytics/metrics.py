@@ -22,7 +22,7 @@ from analytics.periods import Period
 from analytics.query import AnalyticsQuery
 from nutrition.energy import EnergyError, adaptive_expenditure, trend_weights
 from storage import analytics as sql
-from training.e1rm import e1rm_kg
+from training.e1rm import DEFAULT_FORMULA, e1rm_kg, formula_rule
 from training.library import Library, library
 from training.summary import HARD_RPE, SECONDARY_WEIGHT
 
@@ -53,6 +53,7 @@ class Resolved:
     group_by: str
     exercise_ids: list[str] = field(default_factory=list)
     muscles: list[str] = field(default_factory=list)
+    formula: str | None = None  # the person's e1RM formula (None: the default, as stored)
 
     @property
     def lib(self) -> Library:
@@ -125,14 +126,15 @@ def _lift_ids(r: Resolved) -> list[str]:
 
 def _daily_e1rm(r: Resolved, start: date, end: date, ids: list[str]) -> pd.DataFrame:
     """Best e1RM per day × lift: the stored column when the table has one, else `training.e1rm` per set."""
+    default = r.formula in (None, DEFAULT_FORMULA)
     daily = sql.training_daily(r.account_id, start, end, r.tz, ids, r.engine)
-    if daily.empty or daily["e1rm_kg"].notna().any():
+    if default and (daily.empty or daily["e1rm_kg"].notna().any()):
         return daily.dropna(subset=["e1rm_kg"])[["day", "exercise_id", "e1rm_kg"]]
     sets = sql.training_sets(r.account_id, start, end, r.tz, ids, r.engine)
     if sets.empty:
         return sets.assign(e1rm_kg=[])[["day", "exercise_id", "e1rm_kg"]]
     est = [
-        e1rm_kg(float(load), int(reps), None if pd.isna(rpe) else float(rpe))
+        e1rm_kg(float(load), int(reps), None if pd.isna(rpe) else float(rpe), r.formula)
         for load, reps, rpe in zip(sets["load_kg"], sets["reps"], sets["rpe"], strict=True)
     ]
     sets = sets.assign(e1rm_kg=pd.to_numeric(pd.Series(est, index=sets.index), errors="coerce"))
@@ -145,7 +147,8 @@ def m_e1rm(r: Resolved) -> MetricFrame:
     if r.group_by == "exercise":
         out = df.groupby("exercise", as_index=False)["e1rm_kg"].max()
         return MetricFrame(_tidy(out, "exercise", "e1rm_kg"), "category", "Lift", "kg", r.metric.label)
-    return MetricFrame(_group_time(df, r, "e1rm_kg", _agg(r, "max"), "exercise"), "time", "", "kg", r.metric.label)
+    return MetricFrame(_group_time(df, r, "e1rm_kg", _agg(r, "max"), "exercise"), "time", "", "kg", r.metric.label,
+                       facts={"method": formula_rule(r.formula)})  # fmt: skip
 
 
 def m_top_set(r: Resolved) -> MetricFrame:

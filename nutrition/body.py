@@ -161,7 +161,28 @@ def propose(account_id: int, targets: Targets, source: str, why: dict, engine: E
 
 
 def worth_proposing(current: NutritionTarget | None, new: Targets) -> bool:
-    return current is None or abs(current.kcal - new.kcal) >= MIN_CHANGE_KCAL
+    return current is None or current.kcal is None or abs(current.kcal - new.kcal) >= MIN_CHANGE_KCAL
+
+
+STATED_FIELDS = ("kcal", "protein_g", "carbs_g", "fat_g", "fiber_g")
+
+
+def set_stated(account_id: int, stated: dict[str, float], engine: Engine | None = None) -> NutritionTarget:
+    """Targets the person states are set as stated, at once (no profile, no approval: nothing is computed).
+
+    Fields not stated keep their current value; with no current target they stay empty (a protein target
+    alone is a valid target).
+    """
+    unknown = set(stated) - set(STATED_FIELDS)
+    if unknown or not stated:
+        raise EnergyError("State a target as kcal, protein, carbs, fat or fibre, e.g. 'protein 180 g'.")
+    current = repo.active_target(account_id, engine)
+    fields: dict = {f: getattr(current, f) for f in STATED_FIELDS} if current else {}
+    fields |= stated
+    rationale = {"method": "stated by you", "stated": stated}
+    return repo.add_target(
+        account_id, {**fields, "status": "active", "source": "stated", "rationale": rationale}, engine
+    )
 
 
 def decide(account_id: int, target_id: int, approve: bool, engine: Engine | None = None) -> NutritionTarget:

@@ -93,7 +93,10 @@ def get_profile(account_id: int, engine: Engine | None = None) -> Profile:
         return s.get(Profile, account_id) or Profile(account_id=account_id)
 
 
-PROFILE_FIELDS = ("sex", "birth_year", "height_cm", "activity_level", "experience", "goal", "stance")
+PROFILE_FIELDS = (
+    "sex", "birth_year", "height_cm", "activity_level", "experience", "goal", "stance", "e1rm_formula",
+    "typed_load_unit",
+)  # fmt: skip
 ACCOUNT_FIELDS = ("display_name", "timezone", "unit_system")
 
 

@@ -1652,7 +1652,8 @@ def parse_stated_targets(text: str) -> dict[str, float]:
     for m in _STATED_A.finditer(text):
         out.setdefault(_NUTRIENT_WORDS[m.group(1).lower()], float(m.group(2).replace(",", ".")))
     for m in _STATED_B.finditer(text):
-        field = "kcal" if (m.group(2) or "").lower().startswith(("kcal", "cal")) else _NUTRIENT_WORDS[m.group(3).lower()]
+        energy_unit = (m.group(2) or "").lower().startswith(("kcal", "cal"))
+        field = "kcal" if energy_unit else _NUTRIENT_WORDS[m.group(3).lower()]
         out.setdefault(field, float(m.group(1).replace(",", ".")))
     return out
 
@@ -1779,8 +1780,7 @@ def nutrition_targets(ctx: ToolContext, args: TargetsArgs) -> ToolOutput:
         return ToolOutput(
             summary=f"Targets set as stated: {said}.",
             markdown=md,
-            data={"stated": stated, "kcal": row.kcal, "protein_g": row.protein_g, "carbs_g": row.carbs_g,
-                  "fat_g": row.fat_g, "fiber_g": row.fiber_g},  # fmt: skip
+            data={"stated": stated} | {f: getattr(row, f) for f in body.STATED_FIELDS},
             final=True,
         )
     changes: dict[str, Any] = {

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
 from powerforge.units import Mass
 from storage import training as repo
+from storage.accounts import get_profile, update_profile
 from storage.uploads import get_upload
 from training import e1rm as e1rm_mod
 from training.builder import build, describe_request, looks_like_program_request, parse_maxes, parse_request
@@ -31,12 +32,13 @@ from training.loads import Max
 from training.model import Program, ProgramInvalid, ensure_valid
 from training.parse import ParsedEntry, ParsedSet, SetLineError, has_explicit_unit, looks_like_set_line, parse_sets
 from training.plates import Equipment, PlateError, load_bar
+from training.plausibility import STRENGTH_RATIO, suspect_unit
 from training.progression import Decision, Performed, SlotState, decide, initial_states
 from training.prs import detect_prs
 from training.render import mass, num, program_table, session_table, sets_table, summary_md, table
 from training.schedule import local_now, local_today
 from training.session import effective_max, plan_item, plan_workout, warmup_ramp
-from training.sets import ImplausibleSet, SetRecord, check_set, unit_suspicion
+from training.sets import ImplausibleSet, SetRecord, check_set
 from training.summary import summarise
 from training.templates import TemplateError, templates
 
@@ -745,6 +747,7 @@ def _match_e1rm(text: str, _a: list[Attachment]) -> E1RMArgs | None:
 )
 def train_e1rm(ctx: ToolContext, args: E1RMArgs) -> ToolOutput:
     unit = args.unit or _unit(ctx)
+    formula = get_profile(ctx.account_id, ctx.engine).e1rm_formula
     if args.load and args.reps:
         est = e1rm_mod.estimate(Mass.of(args.load, unit), args.reps, args.rpe)
         rows = [
@@ -752,8 +755,8 @@ def train_e1rm(ctx: ToolContext, args: E1RMArgs) -> ToolOutput:
             ["Brzycki", mass(est.brzycki.kg, unit) if est.brzycki else "— (over 10 reps)"],
             ["RPE chart", mass(est.rpe_chart.kg, unit) if est.rpe_chart else "— (needs RPE ≥ 7, ≤ 12 reps)"],
         ]
-        best = est.best
-        used = {"rpe_chart": "RPE chart", "formula_mean": "mean of Epley and Brzycki"}.get(est.method, "none")
+        best, method = est.pick(formula)  # the person's formula (profile), else the RPE table / mean rule
+        used = e1rm_mod.method_label(method, args.rpe)
         head = f"{num(args.load)} {unit} × {args.reps}" + (f" @ RPE {num(args.rpe)}" if args.rpe else "")
         md = f"e1RM for {head}: **{mass(best.kg, unit) if best else '—'}** ({used})\n\n" + table(
             ["Method", "e1RM"], rows
@@ -761,7 +764,7 @@ def train_e1rm(ctx: ToolContext, args: E1RMArgs) -> ToolOutput:
         return ToolOutput(
             summary=f"e1RM for {head}: {mass(best.kg, unit) if best else 'not estimable'} ({used}).",
             markdown=md,
-            data=est.as_dict(),
+            data=est.as_dict() | {"e1rm_kg": round(best.kg, 2) if best else None, "method": method},
             final=True,
         )
     if not args.exercise:
@@ -770,6 +773,8 @@ def train_e1rm(ctx: ToolContext, args: E1RMArgs) -> ToolOutput:
     if ex is None:
         raise ToolError(f"I don't know the exercise '{args.exercise}'.")
     hist = repo.e1rm_history(ctx.account_id, ex.id, since=_now(ctx) - timedelta(days=365), engine=ctx.engine)
+    if formula not in (None, e1rm_mod.DEFAULT_FORMULA):  # stored figures use the default: recompute per set
+        hist = _history_with(ctx, ex.id, formula)
     if not hist:
         raise ToolError(f"You haven't logged any {ex.name} sets I can estimate from yet.")
     best_t, best = max(hist, key=lambda p: p[1])
@@ -780,7 +785,7 @@ def train_e1rm(ctx: ToolContext, args: E1RMArgs) -> ToolOutput:
         images.append(str(e1rm_chart(hist[-40:], path, title=f"{ex.name} e1RM", unit=unit)))
     md = (
         f"**{ex.name}** e1RM: latest {mass(last, unit)} ({last_t:%d %b}), best of the last year "
-        f"{mass(best, unit)} ({best_t:%d %b %Y})."
+        f"{mass(best, unit)} ({best_t:%d %b %Y}). Method: {e1rm_mod.formula_rule(formula)}."
     )
     return ToolOutput(
         summary=md.replace("**", ""),
@@ -948,6 +953,7 @@ class LogSetsArgs(BaseModel):
     entries: list[SetEntryArgs] = Field(default_factory=list)
     unit: Literal["kg", "lb"] | None = Field(default=None, description="unit when the athlete said which")
     exercise_id: str | None = Field(default=None, description="exercise chosen for an unclear name ('new' = add it)")
+    unit_answer: Literal["kg", "lb"] | None = Field(default=None, description="only from the kg-or-lb question")
 
 
 def _match_log(text: str, _a: list[Attachment]) -> LogSetsArgs | None:
@@ -961,6 +967,31 @@ def _match_log(text: str, _a: list[Attachment]) -> LogSetsArgs | None:
     if not any(e.exercise_text and library().resolve(e.exercise_text).candidates for e in entries):
         return None
     return LogSetsArgs(text=text)
+
+
+def _history_with(ctx: ToolContext, ex_id: str, formula: str) -> list[tuple[datetime, float]]:
+    """A lift's best e1RM per day over the last year with the person's formula."""
+    from storage.analytics import training_sets
+
+    now = _now(ctx)
+    sets = training_sets(ctx.account_id, (now - timedelta(days=365)).date(), now.date(), engine=ctx.engine,
+                         exercise_ids=[ex_id])  # fmt: skip
+    best: dict[datetime, float] = {}
+    for day, load, reps, rpe in zip(sets["day"], sets["load_kg"], sets["reps"], sets["rpe"], strict=True):
+        v = e1rm_mod.e1rm_kg(float(load), int(reps), None if rpe != rpe or rpe is None else float(rpe), formula)
+        if v is not None:
+            t = day.to_pydatetime()
+            best[t] = max(best.get(t, 0.0), v)
+    return sorted(best.items())
+
+
+def _other_e1rms(ctx: ToolContext, now: datetime) -> dict[str, float]:
+    """Recent e1RMs of the main barbell lifts (what the kg-or-lb check compares a new lift with)."""
+    out = {}
+    for ex_id in STRENGTH_RATIO:
+        if (v := repo.recent_e1rm(ctx.account_id, ex_id, now, ctx.engine)) is not None:
+            out[ex_id] = v
+    return out
 
 
 def _entries(args: LogSetsArgs) -> list[ParsedEntry]:
@@ -1032,7 +1063,12 @@ def _workout_of(program: Program | None, sched):  # noqa: ANN001
 )
 def train_log_sets(ctx: ToolContext, args: LogSetsArgs) -> ToolOutput:
     now = _now(ctx)
-    unit_default = _unit(ctx)
+    profile = get_profile(ctx.account_id, ctx.engine)
+    if args.unit_answer:  # the answer to "kg or lb?" is remembered: loads typed without a unit are in it
+        update_profile(ctx.account_id, {"typed_load_unit": args.unit_answer}, ctx.engine)
+        args = args.model_copy(update={"unit": args.unit_answer})
+    remembered = args.unit_answer or profile.typed_load_unit
+    unit_default = remembered or _unit(ctx)
     entries = _entries(args)
     explicit_any = bool(args.text and has_explicit_unit(args.text))
     row, program, sched, sess = _today_plan(ctx)
@@ -1087,8 +1123,8 @@ def train_log_sets(ctx: ToolContext, args: LogSetsArgs) -> ToolOutput:
                 if ex is not None and ex.equipment == "bodyweight":
                     value, unit = 0.0, "kg"
                 elif planned is not None and planned.load.mass is not None:
-                    value, unit = planned.load.mass.to(unit_default), unit_default
-                    notes_out.append(f"{name}: used today's planned load {planned.load.label(unit_default)}")
+                    value, unit = planned.load.mass.to(_unit(ctx)), _unit(ctx)
+                    notes_out.append(f"{name}: used today's planned load {planned.load.label(_unit(ctx))}")
                 elif ex is not None and not ex.loadable:
                     value, unit = 0.0, "kg"
                 else:
@@ -1099,20 +1135,28 @@ def train_log_sets(ctx: ToolContext, args: LogSetsArgs) -> ToolOutput:
             timed = s.duration_s is not None
             if s.reps < 1 and not timed:
                 raise ToolError(f"How many reps did you get on {name}? e.g. “{e.exercise_text} {num(value)}x9”.")
-            if ex is not None and s.unit is None and args.unit is None and not explicit_any and value:
-                alt = unit_suspicion(value, unit, s.reps, ex, known)
-                if alt is not None:
+            unitless = s.unit is None and args.unit is None and not explicit_any
+            if ex is not None and unitless and value and not remembered:
+                others = {} if known else _other_e1rms(ctx, now)
+                sus = suspect_unit(value, unit, s.reps, ex, known, others, {i: _name(i, ctx) for i in others})
+                if sus is not None:
+                    alt = sus.unit
                     base = args.model_dump(exclude_none=True)
                     return ToolOutput(
                         summary=f"Asked whether {num(value)} was kg or lb; nothing logged yet.",
                         markdown=f"{num(value)} {unit} for {s.reps} on {name} looks off for you — "
-                        f"did you mean **{num(value)} {alt}**? Nothing is logged until you choose.",
+                        f"did you mean **{num(value)} {alt}**? {sus.reason} Nothing is logged until you choose, "
+                        "and I'll remember your answer for loads typed without a unit.",
                         actions=[
                             Action(
-                                label=f"It was {num(value)} {alt}", tool="train_log_sets", args={**base, "unit": alt}
+                                label=f"It was {num(value)} {alt}",
+                                tool="train_log_sets",
+                                args={**base, "unit_answer": alt},
                             ),
                             Action(
-                                label=f"It was {num(value)} {unit}", tool="train_log_sets", args={**base, "unit": unit}
+                                label=f"It was {num(value)} {unit}",
+                                tool="train_log_sets",
+                                args={**base, "unit_answer": unit},
                             ),
                         ],
                         data={"needs": "unit", "value": value, "assumed": unit, "suggested": alt},
@@ -1178,7 +1222,7 @@ def train_log_sets(ctx: ToolContext, args: LogSetsArgs) -> ToolOutput:
     for rec, stored in zip(records, rows, strict=True):
         rec.id = stored.id
     prs = [pr for ex_id, recs in by_ex.items() for pr in detect_prs(recs, bests[ex_id])]
-    unit_show = unit_default
+    unit_show = _unit(ctx)  # shown in the account's units, whatever unit the loads were typed in
     names = repo.exercise_names(ctx.account_id, list(by_ex), ctx.engine)
 
     # 4. progression for lifts of today's planned workout whose prescribed sets are all done

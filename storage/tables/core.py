@@ -46,6 +46,8 @@ class Profile(SQLModel, table=True):
     experience: str | None = None  # beginner | intermediate | advanced
     goal: str | None = None  # lose | maintain | gain
     stance: str | None = None  # orthodox | southpaw (boxing)
+    e1rm_formula: str | None = None  # rpe_table (default) | mean | epley | brzycki: how e1RMs are estimated
+    typed_load_unit: str | None = None  # kg | lb: the unit of loads typed without one, once the person said so
     updated_at: datetime = Field(default_factory=utcnow)
 
 

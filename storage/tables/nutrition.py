@@ -131,8 +131,8 @@ class NutritionTarget(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="accounts.id", index=True, ondelete="CASCADE")
     status: str = Field(default="active", max_length=16)  # active | proposed | replaced | declined
-    source: str = Field(default="profile", max_length=16)  # profile | adaptive | manual
-    kcal: float
+    source: str = Field(default="profile", max_length=16)  # profile | adaptive | manual | stated
+    kcal: float | None = None  # None: the person stated other targets only (e.g. protein), no calorie target
     protein_g: float | None = None
     carbs_g: float | None = None
     fat_g: float | None = None
