@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -159,8 +160,11 @@ class EmbeddedServer:
 
 # --------------------------------------------------------------------------- supervision
 def state_path(settings: Settings) -> Path:
-    """Where the supervisor says what it is doing, for the app's clients (another process) to read."""
-    return settings.data_dir / "run" / "llm-supervisor.json"
+    """Where the supervisor of the server at LLM_BASE_URL says what it is doing, for the app's clients
+    (other processes, possibly with another data dir) to read: one file per host and port."""
+    parts = urlsplit(settings.llm_base_url)
+    name = f"{parts.hostname or '127.0.0.1'}_{parts.port or 80}.json".replace(":", "_")
+    return Path(tempfile.gettempdir()) / f"powerforge-llm-{os.getuid()}" / name
 
 
 def _pid_alive(pid: int) -> bool:

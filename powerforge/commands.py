@@ -218,7 +218,9 @@ def chat(
 
     async def _run() -> Any:
         async with Coach.open(s) as coach:
-            return await coach.turn(account_id=account.id, thread_id=thread, text=message)
+            # Waits on the model ("2 messages ahead of you", "the model is restarting") go to stderr.
+            status = lambda line: line and typer.echo(line, err=True)  # noqa: E731
+            return await coach.turn(account_id=account.id, thread_id=thread, text=message, on_status=status)
 
     result = asyncio.run(_run())
     if as_json:
