@@ -413,7 +413,16 @@ def analyse_path(
         if in_rep.sum() < 2:
             continue
         mcv = rom / duration
-        peak = float(v[in_rep].max())
+        # Peak velocity on a window that grows with the rep (a fifth of the concentric, 0.12-0.3 s): a
+        # smooth 1 s push loses nothing to it, and the position noise a short window turns into a
+        # higher maximum (a maximum of noisy values is biased up) shrinks with its length^1.5.
+        win_pk = _window(rate, min(0.3, max(0.12, 0.2 * duration)), order_sg)
+        if win_pk > win and len(h) > win_pk:
+            v_pk = savgol_filter(h, win_pk, order_sg, deriv=1, delta=dt)
+            pk_noise = pos_sd * float(np.sqrt(np.sum(savgol_coeffs(win_pk, order_sg, deriv=1, delta=dt) ** 2)))
+        else:
+            v_pk, pk_noise = v, v_noise
+        peak = float(v_pk[in_rep].max())
         # Propulsive phase: until the bar decelerates faster than gravity (after peak velocity).
         kpk = int(np.argmax(np.where(in_rep, v, -np.inf)))
         after = np.nonzero(in_rep & (np.arange(len(v)) > kpk) & (acc < -G))[0]
@@ -428,7 +437,7 @@ def analyse_path(
         sd_t = math.hypot(sd_start, sd_end)
         rom_sd = math.hypot(rom * scale_rel_sd, math.sqrt(2) * pos_sd)
         mcv_sd = mcv * math.sqrt((rom_sd / rom) ** 2 + (sd_t / duration) ** 2)
-        peak_sd = math.hypot(peak * scale_rel_sd, v_noise, 0.02 * peak * min(1.0, 30.0 / rate))
+        peak_sd = math.hypot(peak * scale_rel_sd, pk_noise, 0.02 * peak * min(1.0, 30.0 / rate))
         mpv_sd = mpv * math.sqrt((rom_sd / rom) ** 2 + (sd_t / duration) ** 2) if mpv else 0.0
         dev_sd = math.hypot(dev * scale_rel_sd, math.sqrt(2) * pos_sd)
         if lift in CONCENTRIC_FIRST and ib + 1 >= len(turns) and tt[-1] - end < 0.3:
