@@ -427,13 +427,22 @@ class ReviewArgs(BaseModel):
 
 _REVIEW_RE = re.compile(
     r"\b(weekly (review|summary|report|recap|check[- ]?in)|week in review|review (of )?(my|the|this|last) week|"
-    r"how (was|did) my week( go)?|recap (of )?my week|summari[sz]e my week)\b",
+    r"how (was|did) my week( go)?|recap (of )?my week|summari[sz]e my week|"
+    r"how (was|did) (this|last|the) week( go)?|(recap|summary|rundown) of (this|last|the|my) week)\b",
+    re.I,
+)
+
+
+# "do my weekly review on sundays at 6pm", "move the weekly review to saturday": the check-in, not the review now
+_SCHEDULING = re.compile(
+    r"\b(at\s+\d|\d\s*(am|pm)|on\s+\w+days\b|every\b|each\b|(to|on)\s+(monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday)|remind|schedule|move|reschedule|cancel|stop|turn off)",
     re.I,
 )
 
 
 def _match_review(text: str, _att: list[Attachment]) -> ReviewArgs | None:
-    if not _REVIEW_RE.search(text):
+    if not _REVIEW_RE.search(text) or _SCHEDULING.search(text):
         return None
     which = (
         "this week"

@@ -54,17 +54,23 @@ _WHEN = (
     r"|\bweekends?\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b)"
 )
 _WHEN_RE = re.compile(_WHEN, re.I)
-_KIND_WORDS = r"(?:readiness|review|check-?ins?|meal\s+check|missing\s+meals|workout\s+reminder|reminders?)"
+# "reminder" with the typos people make typing fast ("remider", "remnder"); "check in" with a space
+_KIND_WORDS = (
+    r"(?:readiness|review|check[- ]?ins?|meal\s+check|missing\s+meals|workout\s+reminder|re?m[a-z]{1,4}de?rs?)"
+)
 _CREATE_RE = re.compile(
     r"\bremind(?:er)?\s+me\s+(?:to|about|that|at|in|every|each|tomorrow|tonight|on|daily|how)\b"
     r"|\bset\s+(?:up\s+)?(?:a\s+|me\s+a\s+)?(?:daily\s+|weekly\s+)?reminder\b"
     rf"|\b(?:turn|switch)\s+on\b.*\b{_KIND_WORDS}"
-    rf"|\b(?:enable|start|add|set\s+up|schedule)\b.*\b{_KIND_WORDS}",
+    rf"|\b(?:enable|start|add|set\s+up|schedule)\b.*\b{_KIND_WORDS}"
+    rf"|^\W*(?:please\s+)?(?:do|run|have|send|give me)\s+(?:my|the|a)\s+(?:weekly\s+)?{_KIND_WORDS}\b.*"
+    r"\b(?:every|each|on\s+\w+days?|daily|weekdays|at\s+\d)",
     re.I,
 )
 _SEND_ME_RE = re.compile(r"\b(?:send|ask|tell|ping|nudge|check\s+in\s+with)\s+me\b", re.I)
 _LIST_RE = re.compile(
-    r"\b(?:what|which|list|show|see|view|any)\b.{0,30}\b(?:reminders?|check-?ins?|scheduled\s+messages)\b"
+    r"\b(?:what|which|list|show|see|view|any|when'?s|when\s+is|when\s+are)\b.{0,30}\b(?:reminders?|check[- ]?ins?|"
+    r"scheduled\s+messages)\b"
     r"|^\s*(?:my\s+)?(?:reminders|check-?ins)\s*\??\s*$",
     re.I,
 )

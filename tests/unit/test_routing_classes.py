@@ -216,3 +216,20 @@ def test_lift_result_answers_from_the_stored_reps(settings, engine, account):
     assert "25%" in tool.run(ctx, tool.args_model(ask="velocity_loss")).summary
     assert "counted 3 reps" in tool.run(ctx, tool.args_model(ask="reps")).summary
     assert not tool.run(ctx, tool.args_model(rep=7)).ok
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("run my weekly review every friday at 5pm", "checkin_create"),
+        ("move the weekly review to sunday evening", "checkin_update"),
+        ("stop the protein remider", "checkin_cancel"),
+        ("switch off the check ins", "checkin_cancel"),
+        ("whens my next check in?", "checkin_list"),
+        ("how did last week go", "weekly_review"),
+        ("give me a rundown of this week", "weekly_review"),
+    ],
+)
+def test_scheduling_a_review_is_a_check_in_and_asking_for_one_is_the_review(text, tool):
+    route = _route(text)
+    assert route is not None and route.tool == tool, route
