@@ -324,6 +324,8 @@ def parse_question(text: str) -> AnalyticsQuery | None:
     if not (CUE.search(t) or find_period(t)) or (MEMORY.search(t) and not felt) or UNSUPPORTED.search(t):
         return None  # "how did my bench sessions feel in October?" is for memory, not a chart
     metric = metrics[0]
+    if metric == "e1rm" and re.search(r"\b(formula|method|epley|brzycki)\b", t, re.I):
+        return None  # "e1rm method: rpe table" chooses the formula (profile), it asks for no chart
     if metric in ("bodyweight", "calories", "protein", "carbs", "fat", "fibre") and NOT_MINE.search(t):
         return None
     if AMOUNT.search(t) and metric not in ("velocity", "velocity_loss") and not STRONG_CUE.search(t):

@@ -115,6 +115,9 @@ class ProfileArgs(BaseModel):
     stance: Literal["orthodox", "southpaw"] | None = None
     unit_system: Literal["metric", "imperial"] | None = None
     timezone: str | None = Field(default=None, description="IANA name, e.g. Europe/London")
+    e1rm_formula: Literal["rpe_table", "mean", "epley", "brzycki"] | None = Field(
+        default=None, description="how e1RMs are estimated: rpe_table (default), mean, epley or brzycki"
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -137,7 +140,19 @@ _UNITS_RE = re.compile(
 _BORN_RE = re.compile(r"^\W*(?:i was\s+|i'?m\s+)?born\s+in\s+((?:19|20)\d\d)\b", re.I)
 
 
+_FORMULA_RE = re.compile(
+    r"\b(?:use|switch(?: me)? to|set|change|calculate|estimate|compute|want)\b.*?\b(epley|brzycki|rpe (?:table|chart)|"
+    r"(?:the )?mean|average)\b.*?\b(?:e1rms?|1rms?|one[- ]rep max(?:es)?|maxes|formula)\b|"
+    r"\b(?:e1rm|1rm|one[- ]rep max) (?:formula|method)\b.*?\b(epley|brzycki|rpe (?:table|chart)|mean|average)\b",
+    re.I,
+)
+
+
 def _match_profile(text: str, _a: list[Attachment]) -> ProfileArgs | None:
+    if m := _FORMULA_RE.search(text):
+        word = (m.group(1) or m.group(2)).lower()
+        formula = "rpe_table" if word.startswith("rpe") else "mean" if word.endswith(("mean", "average")) else word
+        return ProfileArgs(e1rm_formula=formula)  # type: ignore[arg-type]
     if m := _UNITS_RE.search(text):
         unit = m.group(1).lower()
         return ProfileArgs(unit_system="metric" if unit in ("metric", "kg", "kgs", "kilo", "kilos", "kilograms")

@@ -99,3 +99,20 @@ def test_e1rm_tool_says_the_method_and_follows_the_profile_formula(settings, eng
     update_profile(account.id, {"e1rm_formula": "epley"}, engine)
     out = t.run(ctx, t.args_model(load=100, reps=5, rpe=8, unit="kg"))
     assert "(Epley)" in out.summary and out.data["e1rm_kg"] == e1rm_kg(100, 5, 8, "epley")
+
+
+@pytest.mark.parametrize(
+    ("text", "formula"),
+    [("use brzycki for my e1rm", "brzycki"), ("set my e1rm formula to epley", "epley"),
+     ("e1rm method: rpe table", "rpe_table")],
+)  # fmt: skip
+def test_the_formula_is_chosen_in_words_and_saved_in_the_profile(text, formula, settings, engine, account):
+    from agent.router import route_by_code
+
+    tools = load_tools()
+    route = route_by_code(text, [], tools)
+    assert route is not None and route.tool == "update_profile" and route.args == {"e1rm_formula": formula}
+    t = tools["update_profile"]
+    ctx = ToolContext(account_id=account.id, settings=settings, engine=engine, now=datetime.now(UTC))
+    t.run(ctx, t.args_model(**route.args))
+    assert get_profile(account.id, engine).e1rm_formula == formula
