@@ -145,11 +145,45 @@ def _opencv_reads(detector, img: np.ndarray, where: list | None = None) -> list[
         return []
     found = []
     for i, (info, kind) in enumerate(zip(infos, kinds, strict=False)):
-        if info and is_valid(info):
+        quad = points[i] if points is not None and i < len(points) else None
+        if info and is_valid(info) and (quad is None or _bars_fit(img, quad, str(kind))):
             found.append(Detected(info, str(kind)))
-            if where is not None and points is not None and i < len(points):
-                where.append(points[i])
+            if where is not None and quad is not None:
+                where.append(quad)
     return found
+
+
+_BARS = {"EAN_8": 22, "EAN_13": 30, "UPC_A": 30}  # dark bars across the whole symbol, guards included
+
+
+def _bars_fit(img: np.ndarray, quad: np.ndarray, kind: str) -> bool:
+    """Does the symbol the detector framed have the bars of the kind it decoded? An EAN-13 (30 bars) misread
+    as an EAN-8 (22 bars) is a different, valid-looking product code; counting the bars across the frame's
+    middle line catches it. Kinds without a count, or a frame too thin to sample, pass."""
+    import cv2
+
+    expected = _BARS.get(kind)
+    if expected is None:
+        return True
+    q = np.asarray(quad, dtype=np.float32).reshape(4, 2)
+    edges = [(q[i], q[(i + 1) % 4]) for i in range(4)]
+    lengths = [float(np.linalg.norm(b - a)) for a, b in edges]
+    short = sorted(range(4), key=lambda i: lengths[i])[:2]
+    ends = [(edges[i][0] + edges[i][1]) / 2 for i in short]
+    length = float(np.linalg.norm(ends[1] - ends[0]))
+    if length < expected * 2:  # under 2 px a bar: too small to count, leave it to the second read
+        return True
+    n = int(length * 2)
+    xs = np.linspace(ends[0][0], ends[1][0], n).astype(np.float32)
+    ys = np.linspace(ends[0][1], ends[1][1], n).astype(np.float32)
+    line = cv2.remap(img, xs.reshape(1, -1), ys.reshape(1, -1), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    line = line.reshape(-1).astype(np.float32)
+    lo, hi = np.percentile(line, 5), np.percentile(line, 95)
+    if hi - lo < 20:
+        return True
+    dark = line < (lo + hi) / 2
+    bars = int(np.count_nonzero(dark[1:] & ~dark[:-1]) + (1 if dark[0] else 0))
+    return abs(bars - expected) <= 3
 
 
 def _second_looks(img: np.ndarray, quad: np.ndarray, name: str) -> Iterator[tuple[str, np.ndarray]]:
@@ -197,7 +231,7 @@ def _views(grey: np.ndarray, detector) -> Iterator[tuple[str, np.ndarray]]:  # n
     if max(base.shape) < 1000:
         yield f"{max(base.shape) * 2} px", cv2.resize(pad, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
     for rot, name in ((cv2.ROTATE_90_CLOCKWISE, "turned 90°"), (cv2.ROTATE_180, "turned 180°")):
-        yield name, cv2.rotate(pad, rot)
+        yield f"{max(base.shape)} px {name}", cv2.rotate(pad, rot)
     if scale < 1:  # a big photo: look at full resolution where the detector sees a code, then everywhere
         crops = list(_candidate_crops(grey, base, scale, detector))
         for i, crop in enumerate(crops):
@@ -264,8 +298,12 @@ def read_barcode_photo(image: np.ndarray | str | Path, max_pixels: int = DEFAULT
 
 
 class Votes:
-    """Codes read per view; a code is accepted once two different views read it (a smoothed copy of a
-    view is the same view, so it never confirms it)."""
+    """Codes read per view; a code is accepted once two independent views read it.
+
+    Independent means sampled differently: another scale, full resolution, or another decoder. A
+    smoothed or turned copy holds the same pixels (a misread from aliasing repeats in it), so it never
+    confirms the view it was made from.
+    """
 
     def __init__(self) -> None:
         self.seen: dict[str, list[str]] = {}
@@ -274,7 +312,11 @@ class Votes:
 
     @staticmethod
     def _group(view: str) -> str:
-        return view.replace(" smoothed", "")
+        if view.startswith("zxing"):
+            return "zxing"
+        parent, _, look = view.partition(", crop ")
+        base = "full" if parent.startswith("full-resolution") else re.sub(r" (smoothed|turned \d+°)", "", parent)
+        return f"{base} {look}" if look.startswith("x") else base
 
     def add(self, view: str, found: list[Detected]) -> str | None:
         for d in found:

@@ -142,13 +142,16 @@ def test_a_code_counts_only_when_two_different_views_read_it():
     v = Votes()
     assert v.add("1600 px", [Detected("5449000011527", "EAN_13")]) is None
     assert v.add("1600 px smoothed", [Detected("5449000011527", "EAN_13")]) is None  # the same view, blurred
-    assert v.result().code is None and v.result().unconfirmed == ["5449000011527"]
-    assert v.add("turned 180°", [Detected("5449000011527", "EAN_13")]) == "5449000011527"
+    assert v.add("1600 px turned 180°", [Detected("5449000011527", "EAN_13")]) is None  # the same pixels, turned
+    assert v.add("full-resolution tile 2 turned 180°", [Detected("0012345678905", "UPC_A")]) is None
+    assert v.add("full-resolution tile 2, crop turned 180°", [Detected("0012345678905", "UPC_A")]) is None
+    assert v.result().code is None and v.result().unconfirmed == ["5449000011527", "0012345678905"]
+    assert v.add("800 px", [Detected("5449000011527", "EAN_13")]) == "5449000011527"  # resampled: independent
     read = v.result()
-    assert read.code == "5449000011527" and read.agreeing == ["1600 px", "turned 180°"]
+    assert read.code == "5449000011527" and read.agreeing == ["1600 px", "800 px"]
     other = Votes()
     other.add("1600 px", [Detected("0012345678905", "UPC_A")])
-    other.add("turned 90°", [Detected("5449000011527", "EAN_13")])
+    other.add("800 px", [Detected("5449000011527", "EAN_13")])
     assert other.result().code is None  # two views that disagree confirm nothing
 
 
