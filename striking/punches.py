@@ -347,7 +347,7 @@ def detect_punches(track: Track, stance: str = "orthodox", th: Thresholds | None
                     telegraphed=shape != "uppercut" and _telegraphed(sig, track.t, onset, peak),
                     other_hand_dropped=_other_dropped(track, other, onset, ret if ret is not None else peak, scale),
                     down=_down(sig, peak), view=view, windup_seen=_windup_seen(sig, track.t, onset),
-                    elbow_lift=lifts[hand][peak],
+                    elbow_lift=float(np.nan_to_num(lifts[hand][peak])),
                 )
             )  # fmt: skip
     punches = _one_punch_at_a_time(punches, th)
@@ -358,7 +358,7 @@ def detect_punches(track: Track, stance: str = "orthodox", th: Thresholds | None
         lift = lifts[other][p.frame_peak]
         own = p.elbow_lift if np.isfinite(p.elbow_lift) else 0.0
         if p.down > 0.5 and np.isfinite(lift) and lift - own > 0.2:
-            p.hand, p.elbow_lift = other, float(lift)
+            p.hand, p.elbow_lift = other, float(lift)  # finite: checked above
             p.side = "lead" if other == lead else "rear"
     for p in punches if view == "front" else []:
         p.shape, p.elbow_angle, p.confidence = _front_shape(track, p.hand, p.frame_peak, scale, signals[p.hand])
