@@ -187,6 +187,8 @@ def scripted_model() -> ScriptedChatModel:
     def step(messages: list, bound: dict) -> AIMessage:
         if bound.get("tool_choice") == "route":
             return AIMessage("", tool_calls=[{"name": "route", "args": {"action": "chat"}, "id": "r"}])
+        if bound.get("tool_choice") == "required":  # one call picks the tool and fills it: chat
+            return AIMessage("", tool_calls=[{"name": "chat", "args": {}, "id": "r"}])
         return AIMessage("Keep going.")
 
     return ScriptedChatModel(fallback=step)

@@ -55,7 +55,6 @@ async def main(turns: int) -> None:
         "code-routed tool (convert)": (lambda: [], "how much is 225 lb in kg?"),
         "model-routed tool (scripted)": (
             lambda: [
-                call("route", action="convert_units"),
                 call("convert_units", value=5, from_unit="km", to_unit="mi"),
             ],
             "what's five k in miles",

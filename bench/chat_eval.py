@@ -24,6 +24,7 @@ import asyncio
 import dataclasses
 import json
 import re
+import signal
 import statistics
 import sys
 import tempfile
@@ -345,7 +346,9 @@ def dry_run_tools(tools: dict[str, Tool], seen: dict[str, dict[str, Any]]) -> di
     return {n: dataclasses.replace(t, run=recorder(n)) for n, t in tools.items()}
 
 
-async def model_rows(lines: list[dict[str, Any]], tools: dict[str, Tool], model_name: str, log: Any) -> list[Row]:
+async def model_rows(
+    lines: list[dict[str, Any]], tools: dict[str, Tool], model_name: str, log: Any, threads: int
+) -> list[Row]:
     from support.llm import env_missing_reason, model_installed, running_llm_server
 
     from agent.runner import Coach, graph_thread_id
@@ -361,7 +364,7 @@ async def model_rows(lines: list[dict[str, Any]], tools: dict[str, Tool], model_
     seen: dict[str, dict[str, Any]] = {}
     dry = dry_run_tools(tools, seen)
     rows: list[Row] = []
-    with running_llm_server(model_name, tmp) as llm_settings:
+    with running_llm_server(model_name, tmp, threads=threads) as llm_settings:
         s = llm_settings.model_copy(update={"data_dir": tmp / "data", "database_url": ""})
         s.ensure_dirs()
         override_settings(s)
@@ -389,8 +392,10 @@ def main() -> None:
     ap.add_argument("--code-only", action="store_true", help="route by code only; no model")
     ap.add_argument("--model", default="qwen2.5-1.5b-instruct")
     ap.add_argument("--limit", type=int, default=0, help="only the first N lines the model would place")
+    ap.add_argument("--threads", type=int, default=1, help="llama.cpp threads (1 is faster on a busy machine)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     a = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # `kill` still stops the model server it started
     if not EVAL.exists():
         raise SystemExit(f"{EVAL} is missing (the development set lives in ../shared/eval)")
     tools = load_tools()
@@ -403,7 +408,7 @@ def main() -> None:
     if a.limit:
         todo = todo[: a.limit]
     print(f"\nmodel path: {len(todo)} lines through the real graph with {a.model} (dry-run tools)", flush=True)
-    done = {id(r.line): r for r in asyncio.run(model_rows(todo, tools, a.model, sys.stdout))}
+    done = {id(r.line): r for r in asyncio.run(model_rows(todo, tools, a.model, sys.stdout, a.threads))}
     rows = [done.get(id(r.line), r) for r in code]
     if a.limit:
         rows = [r for r in rows if id(r.line) in done or (r.tool is not None and r.args is not None)]

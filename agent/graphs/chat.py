@@ -1,11 +1,14 @@
 """The chat graph, built for a weak model and a strong one: route → (arguments) → tool → reply.
 
     START → route ─┬─ chat ──────────────────────────────→ reply → END
+                   ├─ tool + arguments from one model call ──→ run_tool ─┐
                    └─ tool → [args by code | forced model call] → run_tool ─┬→ reply → END
                                                     ↑ retry with the error ─┘
 
-- Routing is code first (agent.router); the model is asked only when code cannot tell, and then it
-  must pick from a fixed enum (forced tool call), so a small model cannot wander off.
+- Routing is code first (agent.router); the model is asked only when code cannot tell, and then one
+  grammar-constrained call ("required": only a well-formed call of an offered tool) picks among the
+  shortlisted tools and `chat` and fills the arguments, so a small model cannot wander off. A long
+  list (no shortlist) is routed by a forced enum call first.
 - The tool step forces the chosen tool; invalid arguments go back to the model as a correctable
   message up to `agent_tool_retries` times, then the user gets a clear sentence.
 - The reply step never binds tools: the model adds words around results that code rendered, and
@@ -53,6 +56,15 @@ NO_CALL = "__no_tool_call__"  # marks a forced call the model answered with text
 CODE_CALL = "pfcode_"  # id prefix of tool calls whose arguments code decided (trusted, not grounded)
 HISTORY_MESSAGES = 8  # earlier human/assistant messages given to the model (small context windows)
 SHORTLIST = 5  # tools offered to the model when code cannot route
+ONE_CALL_MAX = SHORTLIST + 4  # up to this many offered tools, one call picks the tool and fills its arguments
+_CHAT_CALL = {
+    "type": "function",
+    "function": {
+        "name": CHAT,
+        "description": "Answer in words: a question, advice, an explanation, small talk, anything else.",
+        "parameters": {"type": "object", "properties": {}},
+    },
+}
 
 
 @dataclass
@@ -166,6 +178,8 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
         if deps.model is None:
             return {**reset, "route": CHAT, "routed_by": "fallback"}
         names = await asyncio.to_thread(_candidates, text, atts)
+        if len(names) <= ONE_CALL_MAX:
+            return {**reset, **await _pick_and_fill(state, deps, names)}
         route_model = create_model(  # the enum holds only the shortlisted actions
             "route",
             __doc__="Pick the action that serves the athlete's last message.",
@@ -186,6 +200,30 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
             except ValidationError:
                 continue
         return {**reset, "route": choice, "routed_by": "model"}
+
+    async def _pick_and_fill(state: ChatState, deps: TurnDeps, names: list[str]) -> dict[str, Any]:
+        """One grammar-constrained call picks the tool and fills its arguments over the shortlist.
+
+        The server's "required" mode admits only a well-formed call of an offered tool, so the answer is
+        a tool with schema-valid arguments, or `chat`. Half the model time of route-then-fill on a CPU.
+        """
+        offered = {n: choosable[n] for n in names if n in choosable}
+        schemas: list[Any] = [_CHAT_CALL, *(t.schema() for t in offered.values())]
+        model = deps.model.bind_tools(schemas, tool_choice="required")  # type: ignore[union-attr]
+        instruction = prompts.render("route_call", catalog=catalog(offered))
+        try:
+            msg = await _invoke(model, [_system(), *_history(state), _with_instruction(state, instruction)])
+        except LLMUnavailable as e:
+            return {"route": CHAT, "routed_by": "fallback", "llm_error": llm_error_message(deps.settings, e)}
+        call = next((c for c in msg.tool_calls if c["name"] in offered), None)
+        if call is None:  # `chat`, or text instead of a call
+            return {"route": CHAT, "routed_by": "model"}
+        made = {
+            "name": call["name"],
+            "args": call.get("args") or {},
+            "id": call.get("id") or f"call_{uuid.uuid4().hex[:12]}",
+        }
+        return {"route": call["name"], "routed_by": "model", "messages": [AIMessage(content="", tool_calls=[made])]}
 
     def _candidates(text: str, atts: list[Attachment]) -> list[str]:
         """The shortlisted action names for the model (all routable tools if embeddings are missing)."""
@@ -306,7 +344,12 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
         return {"messages": [_final(text, summaries)]}
 
     def after_route(state: ChatState) -> str:
-        return "reply" if state.get("route") in (None, CHAT) or state.get("route") not in registry else "tool_args"
+        if state.get("route") in (None, CHAT) or state.get("route") not in registry:
+            return "reply"
+        last = state["messages"][-1] if state.get("messages") else None
+        if isinstance(last, AIMessage) and last.tool_calls and last.tool_calls[0]["name"] == state["route"]:
+            return "run_tool"  # the model picked the tool and filled its arguments in one call
+        return "tool_args"
 
     def after_args(state: ChatState) -> str:
         last = state["messages"][-1] if state.get("messages") else None
@@ -327,7 +370,7 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
     g.add_node("run_tool", run_tool)
     g.add_node("reply", reply)
     g.add_edge(START, "route")
-    g.add_conditional_edges("route", after_route, ["tool_args", "reply"])
+    g.add_conditional_edges("route", after_route, ["tool_args", "run_tool", "reply"])
     g.add_conditional_edges("tool_args", after_args, ["run_tool", "reply"])
     g.add_conditional_edges("run_tool", after_tool, ["tool_args", "reply"])
     g.add_edge("reply", END)

@@ -22,7 +22,6 @@ async def _conversation(settings: Settings) -> None:
     account = create_account("pg-athlete", "correct-horse-1", engine=engine)
     script = [
         AIMessage("Hi! What are we training today?"),
-        call("route", action="update_profile"),
         call("update_profile", height_cm=178, timezone="Europe/Madrid"),
     ]
     model = ScriptedChatModel(script=script)

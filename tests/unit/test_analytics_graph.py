@@ -36,8 +36,8 @@ async def test_a_common_question_needs_no_model_and_shows_a_chart(settings, engi
 async def test_model_fills_the_typed_query_and_is_corrected(settings, engine, history):
     model = ScriptedChatModel(
         script=[
-            call("route", action="ask"),
-            # a structured field is left to validation: e1RM has no daily target to compare with
+            # one call picks `ask` and fills it; a structured field is left to validation:
+            # e1RM has no daily target to compare with
             call("ask", metric="e1rm", filters={"exercise": ["bench"]}, compare={"target": True}),
             call("ask", metric="e1rm", filters={"exercise": ["bench"]}, period="last 3 months"),
             AIMessage("Your bench is trending up."),
@@ -45,8 +45,9 @@ async def test_model_fills_the_typed_query_and_is_corrected(settings, engine, hi
     )
     result = await _turn(settings, history, model, "how is my bench strength coming along against my target")
     assert result.route == "ask" and result.routed_by == "model"
-    assert model.log[1]["tool_choice"] == "ask" and model.log[1]["tools"] == ["ask"]
-    assert "no daily target" in model.log[2]["messages"][-1].content  # the validation error went back
+    assert model.log[0]["tool_choice"] == "required"
+    assert model.log[1]["tool_choice"] == "ask" and model.log[1]["tools"] == ["ask"]  # the retry forces it
+    assert "no daily target" in model.log[1]["messages"][-1].content  # the validation error went back
     out = result.outputs[-1]
     assert out.ok and out.data["query"]["filters"]["exercise"] == ["bench"]
     assert "Bench Press e1RM" in out.summary
@@ -55,7 +56,7 @@ async def test_model_fills_the_typed_query_and_is_corrected(settings, engine, hi
 
 
 async def test_model_finds_no_metric_and_code_offers_the_nearest(settings, engine, history):
-    model = ScriptedChatModel(script=[call("route", action="ask"), call("ask"), AIMessage("Try one of those.")])
+    model = ScriptedChatModel(script=[call("ask"), AIMessage("Try one of those.")])
     result = await _turn(settings, history, model, "draw me a chart of something useful")
     out = result.outputs[-1]
     assert not out.ok and "can't chart" in out.summary and out.actions

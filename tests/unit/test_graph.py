@@ -33,23 +33,23 @@ async def test_code_routes_a_conversion_without_the_model(settings, engine, acco
     assert model.log == []  # not a single model call
 
 
-async def test_model_routes_then_fills_forced_tool(settings, engine, account):
-    model = ScriptedChatModel(
-        script=[call("route", action="update_profile"), call("update_profile", timezone="Europe/Berlin")]
-    )
+async def test_one_model_call_picks_the_tool_and_fills_its_arguments(settings, engine, account):
+    model = ScriptedChatModel(script=[call("update_profile", timezone="Europe/Berlin")])
     result = await _turn(settings, account, model, "I moved to Berlin, please adjust my clock")
     assert result.route == "update_profile" and result.routed_by == "model"
     assert result.outputs[0].ok and "Europe/Berlin" in result.outputs[0].summary
-    assert model.log[0]["tool_choice"] == "route"
-    assert model.log[1]["tool_choice"] == "update_profile" and model.log[1]["tools"] == ["update_profile"]
+    assert len(model.log) == 1  # no separate routing call, and no reply call after a final tool text
+    assert model.log[0]["tool_choice"] == "required"
+    assert "chat" in model.log[0]["tools"] and "update_profile" in model.log[0]["tools"]
 
 
 async def test_junk_arguments_get_corrected_then_a_clear_message(settings, engine, account):
     bad = call("update_profile", timezone="Mars/Olympus_Mons")
-    model = ScriptedChatModel(script=[call("route", action="update_profile"), bad, bad, bad])
+    model = ScriptedChatModel(script=[bad, bad, bad])
     result = await _turn(settings, account, model, "put my clock on Mars/Olympus_Mons time")
-    assert len(model.log) == 1 + 1 + settings.agent_tool_retries
-    assert "rejected" in model.log[2]["messages"][-1].content  # the error went back to the model
+    assert len(model.log) == 1 + settings.agent_tool_retries
+    assert "rejected" in model.log[1]["messages"][-1].content  # the error went back to the model
+    assert model.log[1]["tool_choice"] == "update_profile"  # the retry forces the tool it chose
     assert not result.outputs[0].ok
     assert "couldn't work out the details" in result.text
 
@@ -57,19 +57,19 @@ async def test_junk_arguments_get_corrected_then_a_clear_message(settings, engin
 async def test_text_instead_of_a_forced_call_is_retried(settings, engine, account):
     model = ScriptedChatModel(
         script=[
-            call("route", action="update_profile"),
+            call("update_profile", timezone="Mars/Olympus_Mons"),
             AIMessage("Sure, Berlin!"),
             call("update_profile", height_cm=181),
         ]
     )
-    result = await _turn(settings, account, model, "please make it 181 like we said")
+    result = await _turn(settings, account, model, "make it 181 cm, and my zone Mars/Olympus_Mons")
     assert "no call of `update_profile`" in model.log[2]["messages"][-1].content
     assert result.outputs[-1].ok and result.outputs[-1].data == {"height_cm": 181.0}
 
 
 async def test_model_junk_that_is_not_a_tool_call_is_handled(settings, engine, account):
     model = ScriptedChatModel(
-        script=[call("route", action="nonsense_tool"), AIMessage('{"name": "route"')]  # invalid route, junk reply
+        script=[call("nonsense_tool"), AIMessage('{"name": "route"')]  # a tool not offered, then a junk reply
     )
     result = await _turn(settings, account, model, "blorp the flange")
     assert result.route == "chat" and "{" not in result.text
@@ -78,9 +78,7 @@ async def test_model_junk_that_is_not_a_tool_call_is_handled(settings, engine, a
 
 async def test_a_model_route_with_nothing_grounded_becomes_chat(settings, engine, account):
     invented = {"display_name": "John Doe", "sex": "male", "birth_year": 1980, "stance": "orthodox"}
-    model = ScriptedChatModel(
-        script=[call("route", action="update_profile"), call("update_profile", **invented), AIMessage("Paris.")]
-    )
+    model = ScriptedChatModel(script=[call("update_profile", **invented), AIMessage("Paris.")])
     result = await _turn(settings, account, model, "what's the capital of France?")
     assert result.route == "chat" and result.outputs == [] and result.reply == "Paris."
     from storage.accounts import get_profile
