@@ -56,6 +56,9 @@ def analyse_track(track: Track, *, stance_hint: str | None = None, classifier: o
     stance, source = detect_stance(track, stance_hint)
     punches = detect_punches(track, stance)
     who = classify(track, punches, classifier)
+    for p in punches:
+        if p.shape != "straight":  # a hook's arc and an uppercut's dip start by moving away: not a tell
+            p.telegraphed, p.windup_seen = False, False
     habits = measure_habits(track, punches)
     dt = np.median(np.diff(track.t)) if len(track) > 1 else 0.0
     active = float(present.sum() * dt)

@@ -3,6 +3,8 @@
 - guard down: a wrist below the chin line (nose height + 0.35 S) by more than 0.25 S, outside the
   moments that hand is punching; reported as a share of the time the athlete is in frame;
 - return to guard: seconds from a punch landing until the fist is back at its guard place;
+- telegraphing is judged on straight punches only: a hook's arc and an uppercut's dip begin by moving
+  away from the target by nature (a face-on lead hook was once flagged "telegraphed 100 %");
 - non-punching hand dropping during a punch; chin exposure (neither fist near the chin while a
   punch is out); telegraphing (a wind-up before the extension).
 Every habit keeps the moments (timestamps) it counted, so a follow-up can point at them.
