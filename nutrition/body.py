@@ -69,14 +69,10 @@ def intake_by_day(account_id: int, start: date, end: date, engine: Engine | None
 
 def expenditure(account_id: int, today: date, engine: Engine | None = None) -> Expenditure:
     """Adaptive expenditure over the last 28 days (or since the first data, once 14 days exist)."""
-    end = today
     start = today - timedelta(days=WINDOW_DAYS - 1)
-    weights = [(r.day, r.weight_kg) for r in repo.list_weights(account_id, start, end, engine)]
-    intake = intake_by_day(account_id, start, end, engine)
-    firsts = [d for d, _ in weights] + list(intake)
-    if firsts:
-        start = max(start, min(firsts))
-    return energy.adaptive_expenditure(intake, weights, start, end)
+    weights = [(r.day, r.weight_kg) for r in repo.list_weights(account_id, start, today, engine)]
+    intake = intake_by_day(account_id, start, today, engine)
+    return energy.expenditure_at(intake, weights, today, WINDOW_DAYS)
 
 
 def _current_weight(account_id: int, engine: Engine | None) -> float:

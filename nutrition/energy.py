@@ -19,7 +19,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from itertools import pairwise
 
 KCAL_PER_KG = 7700.0  # energy in a kg of body-mass change (mixed fat and lean tissue)
 ACTIVITY = {"sedentary": 1.2, "light": 1.375, "moderate": 1.55, "active": 1.725, "very_active": 1.9}
@@ -27,6 +28,7 @@ GOAL_FACTOR = {"lose": 0.80, "maintain": 1.0, "gain": 1.10}
 MIN_DAYS = 14
 MIN_WEIGH_INS = 10
 MIN_LOGGED_DAYS = 10
+WATER_SHIFT_KG = 0.5  # one standard deviation of water-weight shift across a window (see adaptive_expenditure)
 
 
 class EnergyError(ValueError):
@@ -110,7 +112,12 @@ def weight_slope(weights: Sequence[tuple[date, float]]) -> Slope:
     slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
     resid = [y - (my + slope * (x - mx)) for x, y in zip(xs, ys, strict=True)]
     s2 = sum(r * r for r in resid) / (n - 2) if n > 2 else 0.0
-    return Slope(slope, math.sqrt(s2 / sxx), n)
+    # Water weight drifts for days (it is not fresh noise each morning): residuals that follow each other
+    # carry less information, so the standard error grows by √((1 + r) / (1 − r)), r = lag-1 autocorrelation.
+    ss = sum(r * r for r in resid)
+    r1 = sum(a * b for a, b in pairwise(resid)) / ss if ss > 0 else 0.0
+    r1 = min(max(r1, 0.0), 0.9)
+    return Slope(slope, math.sqrt(s2 / sxx) * math.sqrt((1 + r1) / (1 - r1)), n)
 
 
 @dataclass(frozen=True)
@@ -134,7 +141,11 @@ class Expenditure:
 
 
 def adaptive_expenditure(
-    intake: dict[date, float], weights: Sequence[tuple[date, float]], start: date, end: date
+    intake: dict[date, float],
+    weights: Sequence[tuple[date, float]],
+    start: date,
+    end: date,
+    weights_from: date | None = None,
 ) -> Expenditure:
     """Expenditure from logged intake (kcal per day) and weigh-ins between `start` and `end` inclusive.
 
@@ -142,7 +153,7 @@ def adaptive_expenditure(
     assumed complete. Raises EnergyError while the data is too thin to say anything useful.
     """
     days = (end - start).days + 1
-    w = [(d, kg) for d, kg in weights if start <= d <= end]
+    w = [(d, kg) for d, kg in weights if max(start, weights_from or start) <= d <= end]
     logged = {d: kcal for d, kcal in intake.items() if start <= d <= end and kcal is not None and kcal > 0}
     missing = []
     if days < MIN_DAYS:
@@ -161,7 +172,11 @@ def adaptive_expenditure(
     se_intake = sd / math.sqrt(n)
     stored = slope.per_day * KCAL_PER_KG
     kcal = mean_intake - stored
-    se = math.sqrt((slope.stderr * KCAL_PER_KG) ** 2 + se_intake**2)
+    # Water can shift by ~0.5 kg between the start and the end of any window (salt, carbs, stress, cycle)
+    # without any change in tissue; the fit can't tell that apart, so it bounds how sure the estimate is.
+    span = max((max(d for d, _ in w) - min(d for d, _ in w)).days, 1)
+    se_water = WATER_SHIFT_KG / span * KCAL_PER_KG
+    se = math.sqrt((slope.stderr * KCAL_PER_KG) ** 2 + se_intake**2 + se_water**2)
     return Expenditure(
         kcal=kcal,
         low=kcal - 1.96 * se,
@@ -174,6 +189,31 @@ def adaptive_expenditure(
         start=start,
         end=end,
     )
+
+
+WINDOW_DAYS = 28  # the adaptive estimate looks back four weeks (or to the first data, once 14 days exist)
+
+
+SETTLE_DAYS = 6  # a cold start leaves out the first days' weigh-ins: water and glycogen move when eating changes
+
+
+def expenditure_at(
+    intake: dict[date, float], weights: Sequence[tuple[date, float]], today: date, window: int = WINDOW_DAYS
+) -> Expenditure:
+    """The estimate the app shows on `today`: the last `window` days, or since the first data when that is
+    later (the rule `nutrition.body.expenditure` applies; the backtest calls this same function).
+
+    Cold start: when the window begins at the first data, the first `SETTLE_DAYS` of weigh-ins are left out of
+    the weight trend. A new diet moves water and glycogen first (often 1 kg or more in a few days); read as
+    tissue, that drop over-states expenditure by hundreds of kcal a day in the first weeks.
+    """
+    start = today - timedelta(days=window - 1)
+    firsts = [d for d, _ in weights if d <= today] + [d for d in intake if d <= today]
+    settle = None
+    if firsts and min(firsts) >= start:
+        start = min(firsts)
+        settle = start + timedelta(days=SETTLE_DAYS)
+    return adaptive_expenditure(intake, weights, start, today, weights_from=settle)
 
 
 def age_from_birth_year(birth_year: int, today: date) -> int:

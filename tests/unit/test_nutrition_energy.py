@@ -56,7 +56,9 @@ def test_adaptive_expenditure_by_hand():
     weights = [(d, 80.0 - 0.05 * i) for i, d in enumerate(days)]
     est = energy.adaptive_expenditure(intake, weights, days[0], days[-1])
     assert est.kcal == pytest.approx(2385.0)
-    assert est.low == pytest.approx(2385.0) and est.high == pytest.approx(2385.0)
+    # even a perfect line can't rule out a water shift: the interval keeps ±1.96 × 0.5 kg over the 20-day span
+    floor = 1.96 * energy.WATER_SHIFT_KG / 20 * 7700
+    assert est.low == pytest.approx(2385.0 - floor) and est.high == pytest.approx(2385.0 + floor)
     assert est.weight_change_kg_per_week == pytest.approx(-0.35)
     assert (est.days, est.weigh_ins, est.logged_days) == (21, 21, 21)
 
@@ -97,3 +99,48 @@ def test_age_from_birth_year():
     assert energy.age_from_birth_year(1992, date(2026, 11, 24)) == 34
     with pytest.raises(EnergyError):
         energy.age_from_birth_year(1850, date(2026, 1, 1))
+
+
+def _history(rng, n_days, tdee=2600.0, intake_mean=2100.0, water_drop=0.0):
+    """Intake and weigh-ins of someone eating `intake_mean` against `tdee`, with drifting water weight
+    (AR(1)), and optionally a water drop over the first days of a new diet."""
+    days = [D0 + timedelta(days=i) for i in range(n_days)]
+    intake = {d: intake_mean + rng.gauss(0, 250) for d in days}
+    tissue, water, weights = 85.0, 0.0, []
+    for i, d in enumerate(days):
+        tissue += (intake[d] - tdee) / 7700
+        water = 0.6 * water + rng.gauss(0, 0.45)
+        drop = -water_drop * (1 - 0.7**i)
+        weights.append((d, tissue + water + drop + rng.gauss(0, 0.2)))
+    return intake, weights, days
+
+
+def test_the_interval_holds_the_truth_about_as_often_as_it_says():
+    import random
+
+    rng = random.Random(11)
+    held = 0
+    for _ in range(200):
+        intake, weights, days = _history(rng, 28)
+        est = energy.adaptive_expenditure(intake, weights, days[0], days[-1])
+        held += est.low <= 2600 <= est.high
+    assert 0.88 <= held / 200 <= 0.995  # a 95 % interval: neither over-confident nor useless
+
+
+def test_a_cold_start_does_not_over_estimate():
+    import random
+
+    rng = random.Random(5)
+    ests = []
+    for _ in range(120):  # a cut that starts with a 1.2 kg water drop in its first days
+        intake, weights, days = _history(rng, 21, water_drop=1.2)
+        ests.append(energy.expenditure_at(intake, weights, days[-1]).kcal)
+    mean = sum(ests) / len(ests)
+    assert mean <= 2600 * 1.03  # read as tissue, the water drop alone would add ≈ 400 kcal/day (+15 %)
+
+
+def test_too_little_data_is_said_not_estimated():
+    days = [D0 + timedelta(days=i) for i in range(16)]
+    weights = [(d, 80.0) for d in days[::3]]  # 6 weigh-ins in 16 days
+    with pytest.raises(EnergyError, match=r"Not enough data yet.*10 weigh-ins \(have"):
+        energy.expenditure_at(dict.fromkeys(days, 2200.0), weights, days[-1])
