@@ -49,6 +49,8 @@ def _run(path: Path, lift: str, pose: bool) -> dict:
         a = analyse_video(path, LiftOptions(lift=lift, pose="blazepose" if pose else None))
     except (VideoError, LiftError) as e:
         return {"reps": 0, "mcv": None, "error": str(e), "notes": []}
+    except Exception as e:  # a crash is a result too: counted as no rep, named in the refusals
+        return {"reps": 0, "mcv": None, "error": f"CRASH {type(e).__name__}: {e}", "notes": []}
     mcvs = [r.mcv for r in a.reps if getattr(r, "mcv", None) is not None]
     mcv = sum(mcvs) / len(mcvs) if mcvs else None
     return {"reps": len(a.reps), "mcv": mcv, "notes": list(a.notes), "source": a.source, "s": a.elapsed_s}

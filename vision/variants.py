@@ -16,12 +16,15 @@ import random
 import shutil
 import subprocess
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["VARIANTS", "MadeVariant", "Variant", "ffmpeg_path", "has_encoder", "make_variants"]
 
 _X264 = ["-c:v", "libx264", "-preset", "superfast", "-crf", "18", "-pix_fmt", "yuv420p"]
+_X264_LOSSLESS = ["-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-pix_fmt", "yuv420p"]
+_CODEC: ContextVar[list[str]] = ContextVar("variant_codec", default=_X264)
 
 
 class VariantError(RuntimeError):
@@ -68,7 +71,7 @@ def _ffmpeg(*args: str) -> None:
 
 
 def _encode(src: Path, dst: Path, vf: str | None = None, *extra: str, codec: list[str] | None = None) -> None:
-    _ffmpeg("-i", str(src), "-an", *(["-vf", vf] if vf else []), *(codec or _X264), *extra, str(dst))
+    _ffmpeg("-i", str(src), "-an", *(["-vf", vf] if vf else []), *(codec or _CODEC.get()), *extra, str(dst))
 
 
 def _reencode(src: Path, dst: Path) -> None:
@@ -211,12 +214,14 @@ VARIANTS: dict[str, Variant] = {name: v for name, (v, _fn, _ext) in _MAKERS.item
 
 
 def make_variants(
-    clip: Path, out_dir: Path, names: list[str] | None = None, *, reuse: bool = False
+    clip: Path, out_dir: Path, names: list[str] | None = None, *, reuse: bool = False, lossless: bool = False
 ) -> list[MadeVariant]:
     """Make each named variant (default: all) of `clip` under `out_dir`, named `<stem>.<variant><ext>`.
 
     A variant whose encoder this ffmpeg lacks is skipped with a note, never silently replaced. `reuse`
     keeps a variant already made from a clip no newer than it (benchmarks re-run on the same files).
+    `lossless` re-encodes the H.264 variants losslessly (pixels unchanged but for the transformation
+    itself), which separates what the transformation does from what a new encode's noise does.
     """
     clip = Path(clip)
     if not clip.is_file():
@@ -235,6 +240,10 @@ def make_variants(
             continue
         dst = out_dir / f"{clip.stem}.{name}{ext}"
         if not (reuse and dst.is_file() and dst.stat().st_mtime >= clip.stat().st_mtime):
-            fn(clip, dst)
+            token = _CODEC.set(_X264_LOSSLESS if lossless else _X264)
+            try:
+                fn(clip, dst)
+            finally:
+                _CODEC.reset(token)
         made.append(MadeVariant(variant, dst))
     return made
