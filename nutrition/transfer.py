@@ -153,7 +153,7 @@ DIARY_COLUMNS = [
 
 
 def export_csv(account_id: int, out_dir: Path, engine: Engine | None = None) -> list[Path]:
-    """Write diary.csv, daily_totals.csv, weights.csv, foods.csv, targets.csv and a zip of them."""
+    """Write diary.csv, daily_totals.csv, weights.csv, foods.csv, targets.csv, activity.csv and a zip of them."""
     out_dir.mkdir(parents=True, exist_ok=True)
     entries = repo.list_entries(account_id, date(1900, 1, 1), date(9999, 12, 31), engine=engine)
     paths: list[Path] = []
@@ -250,6 +250,15 @@ def export_csv(account_id: int, out_dir: Path, engine: Engine | None = None) -> 
                 num(t.expenditure_kcal, 0),
             ]
             for t in targets
+        ],
+    )
+    activity = repo.list_activity(account_id, date(1900, 1, 1), date(9999, 12, 31), engine)
+    write(
+        "activity.csv",
+        ["date", "name", "kind", "kcal", "minutes", "steps", "source", "note"],
+        [
+            [a.day.isoformat(), a.name, a.kind, num(a.kcal, 1), num(a.minutes, 1), a.steps or "", a.source, a.note]
+            for a in activity
         ],
     )
     bundle = out_dir / "powerforge-nutrition-export.zip"

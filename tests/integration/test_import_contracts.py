@@ -206,3 +206,28 @@ def test_cronometer_cli_says_what_it_kept(cli, account, tmp_path):
     assert doc["kept_itemised_days"] == ["2026-10-05", "2026-10-06"] and doc["entries"] == 1
     r = cli("food", "import", "cronometer", str(daily), "--replace", "--json")
     assert json.loads(r.stdout)["kept_itemised_days"] == []
+
+
+def test_exercise_import_and_export_on_postgresql(pg_settings, tmp_path):
+    """The new nutrition_activity table migrates and round-trips on PostgreSQL too."""
+    from storage.accounts import create_account
+    from storage.engine import make_engine
+    from storage.migrate import upgrade
+
+    engine = make_engine(pg_settings.db_url)
+    upgrade(engine=engine)
+    account = create_account("pg-athlete", "correct-horse-9", engine=engine)
+    f = tmp_path / "Exercise-Summary.csv"
+    f.write_text(EXERCISE_KG)
+    summary = save_import(account.id, parse_file(f), engine)
+    assert (summary.activities, summary.sets) == (2, 4)
+    from nutrition.transfer import export_csv
+
+    paths = export_csv(account.id, tmp_path / "out", engine)
+    activity = next(p for p in paths if p.name == "activity.csv").read_text().splitlines()
+    assert activity[0] == "date,name,kind,kcal,minutes,steps,source,note"
+    assert activity[1:] == [
+        '2026-09-28,"Walking, incline",cardio,220,35,,import:mfp,uphill',
+        "2026-09-29,Fitness tracker adjustment,cardio,150,1,8123,import:mfp,",
+    ]
+    engine.dispose()

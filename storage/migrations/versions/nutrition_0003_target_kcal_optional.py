@@ -1,6 +1,6 @@
 """Nutrition: a target may hold only what the person stated ("set my protein target to 180 g"): kcal optional.
 
-Revision ID: nutrition_0003_target_kcal_optional
+Revision ID: nutrition_0003
 Revises: nutrition_0002
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "nutrition_0003_target_kcal_optional"
+revision = "nutrition_0003"  # alembic_version is VARCHAR(32) on PostgreSQL
 down_revision = "nutrition_0002"
 branch_labels = None
 depends_on = None
