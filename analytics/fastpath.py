@@ -38,13 +38,17 @@ METRIC_PATTERNS: list[tuple[str, str]] = [
     ("guard_drop", r"\bguard\b|hands? (down|drop)"),
     ("hard_sets", r"hard sets?|effective sets?|sets per muscle|hard-sets?|which muscles? did i (train|hit|work)"),
     ("plan_adherence", r"(program|programme|plan|training|workout|session) (adherence|compliance)|"
+                       r"(consisten(t|cy)|adheren(t|ce)|complian(t|ce)|stuck|on track) ([a-z']+ ){0,3}?(with|to) "
+                       r"(my |the )?"
+                       r"(program(me)?|plan|training plan|schedule)|"
                        r"planned (workouts?|ses+ions?|training|days?)|(workouts?|ses+ions?) (i )?(missed|skipped|"
                        r"completed|planned)|(stick|stuck|sticking|stay|stayed) (to|with) (my |the )?"
                        r"(program(me)?|plan)|"
                        r"(miss|missed|skip|skipped|complete|completed) (any |my |the )?(planned |scheduled )?"
                        r"(workouts?|sessions?|training days)|scheduled (workouts?|sessions?)"),
     ("rpe_distribution", r"\brpes?\b|\brir\b|\beffort\b|perceived exertion|"
-                         r"how hard (were|was|are|have|has|did|do|does) (been )?(my |the )?(sets?|sessions?|training|"
+                         r"how hard (were|was|are|have|has|did|do|does) (been )?(my |the )?([a-z]+ )?"
+                         r"(sets?|sessions?|training|"
                          r"workouts?|lifts?|reps?)( (feel|felt|been|were|was))?|how (hard|tough|difficult|heavy) "
                          r"(my |the )?([a-z]+ ){0,2}(sets?|sessions?|training|workouts?|lifts?|reps?) "
                          r"(have |had |has )?"

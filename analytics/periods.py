@@ -290,7 +290,7 @@ def _parse(raw: str, today: date) -> Period | None:
         "last 6 months",
         t,
     )
-    t = re.sub(r"\b(\d{1,2}) fortnights?\b", lambda m: f"{2 * int(m[1])} weeks", t)
+    t = re.sub(rf"\b{_N} fortnights?\b", lambda m: f"{2 * _n(m['n'])} weeks", t)
     t = re.sub(r"^(?:the |a |this |one )?(?:(?:last|past|previous) )?fortnight$", "last 2 weeks", t)
     if _ALL_TIME.fullmatch(t):
         return Period(EARLIEST, today, "all time")
@@ -445,7 +445,7 @@ PERIOD_PATTERNS = [
     r"\b(?:in |during |for |across |throughout |over )?(?:the )?(?:q[1-4]|(?:first|1st|second|2nd|third|3rd|fourth|4th)"
     r" quarter)(?: (?:of )?\d{4})?\b|\b(?:this|the) quarter\b",
     r"\b(?:the )?(?:last|past|previous) (?:half(?: a)? year|quarter)\b|\blately\b|\brecently\b|\bthese days\b",
-    r"\b(?:the )?(?:last|past|previous|this) (?:\d{1,2} )?fortnights?\b|\b(?:a|one) fortnight\b",
+    rf"\b(?:the )?(?:last|past|previous|this) (?:{_NF} )?fortnights?\b|\b(?:a|one) fortnight\b",
     r"\bsince (?:(?:last|this) )?(?:spring|summer|autumn|fall|winter|christmas|xmas|halloween|thanksgiving|"
     r"new year'?s?)\b",
     r"\b(?:last|this) (?:spring|summer|autumn|fall|winter)\b",

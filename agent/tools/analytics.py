@@ -211,7 +211,7 @@ def ask(ctx: ToolContext, args: AskArgs) -> ToolOutput:
         raise ToolError(f"I can't change the chart that way: {e}.") from e
     sql.save_last_query(ctx.account_id, thread, query.model_dump(mode="json"), ctx.engine)
     return ToolOutput(
-        summary=f"{answer.caption} (Chart and table shown.)",
+        summary=f"{answer.caption} ({'Chart and table' if answer.chart else 'Table'} shown.)",
         markdown=f"{answer.caption}\n\n{answer.table}",
         data=answer.as_dict(),
         images=[str(answer.chart)] if answer.chart else [],

@@ -36,6 +36,7 @@ T = date(2026, 11, 24)  # a Tuesday
         ("this quarter", date(2026, 10, 1), T),
         ("the past fortnight", T - timedelta(days=13), T),
         ("last 2 fortnights", T - timedelta(days=27), T),
+        ("the past three fortnights", T - timedelta(days=41), T),
         ("over the last half year", date(2026, 5, 25), T),
         ("since xmas", date(2025, 12, 25), T),
         ("since i switched to keto in august", date(2026, 8, 1), T),
@@ -81,6 +82,9 @@ def test_sessions_and_period_phrases_are_found_in_questions():
         ("tonnage by week throughout 2025", {"metric": "tonnage", "period": "throughout 2025"}),
         ("front squat e1rm for Q2", {"metric": "e1rm", "period": "for Q2"}),
         ("show deadlift e1rm since I began training", {"metric": "e1rm", "period": "since I began training"}),
+        ("how hard did my deadlift sets feel in october", {"metric": "rpe_distribution"}),
+        ("how consistent was I with the training plan this month", {"metric": "plan_adherence"}),
+        ("fat per day over the past three fortnights", {"metric": "fat", "days": 42}),
     ],
 )
 def test_words_for_metrics_groupings_and_periods(text, expect):
@@ -93,6 +97,8 @@ def test_words_for_metrics_groupings_and_periods(text, expect):
         assert q.group_by == expect["group_by"], text
     if "period" in expect:
         assert (q.period or "").lower() == expect["period"].lower(), text
+    if "days" in expect:
+        assert parse_period(q.period, T).days == expect["days"], text
     if "chart" in expect:
         got = q.chart if q.chart != "auto" else auto_chart(METRICS[q.metric], q.group_by, 0)
         assert got == expect["chart"], text
