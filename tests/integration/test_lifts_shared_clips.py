@@ -129,6 +129,9 @@ def test_empty_bar_counts_from_the_hands(lifts: Path, clip: str, lift: str, reps
     assert len(analysis.reps) == reps
     assert "torso" in analysis.scale_method and analysis.scale_rel_sd >= 0.1
     assert any("No plate" in n for n in analysis.notes)
+    # The hands' speeds were checked against the plate on clips with both and are not the bar's: withheld.
+    assert all(r.mcv is None and r.peak_v is None and r.rom_m is None and r.note for r in analysis.reps)
+    assert analysis.to_dict()["velocity_loss_pct"] is None
 
 
 def test_empty_bar_without_pose_says_what_is_missing(lifts: Path) -> None:
