@@ -10,6 +10,7 @@ grammar-safe tool schemas.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -31,7 +32,18 @@ def queue_policy(settings: Settings) -> QueuePolicy:
 
         return supervisor_running(settings)
 
-    return QueuePolicy(slots=max(1, int(getattr(settings, "llm_parallel", 1) or 1)), supervised=supervised)
+    return QueuePolicy(slots=parallel_slots(settings), supervised=supervised)
+
+
+def parallel_slots(settings: Settings) -> int:
+    """Requests sent to the server at once. The embedded llama-cpp-python server has one model behind one
+    lock (no parallel slots: a second request only waits inside the server), so 1; a server of one's own
+    (vLLM, Ollama, hosted) batches requests: LLM_PARALLEL, default 8."""
+    value = os.environ.get("LLM_PARALLEL") or ("1" if settings.llm_embedded else "8")
+    try:
+        return max(1, int(value))
+    except ValueError:
+        return 1
 
 
 def http_client(settings: Settings) -> httpx.AsyncClient:

@@ -13,7 +13,7 @@ import pytest
 from langchain_core.messages import HumanMessage
 from support.fake_llm import FakeLLM
 
-from agent.llm import chat_model
+from agent.llm import chat_model, parallel_slots
 from agent.llm_queue import (
     ITEMS_CAP,
     RESTARTING,
@@ -40,8 +40,9 @@ def fake():
 
 def _settings(base_url: str, timeout_s: float = 0.3) -> Settings:
     # A request timeout far below the fake's answer time: only the queue can make these turns succeed.
+    # llm_embedded: the fake plays the embedded server, whose one model serves one request at a time.
     return Settings(_env_file=None, llm_base_url=base_url, llm_timeout_s=timeout_s, llm_max_retries=0,
-                    llm_embedded=False)  # fmt: skip
+                    llm_embedded=True)  # fmt: skip
 
 
 async def _turn(model, text: str, statuses: list[str]) -> str:
@@ -232,3 +233,11 @@ def test_every_tool_schema_sent_to_the_model_is_within_the_caps(fake: FakeLLM):
     assert all(v <= (STRING_CAP if "Length" in k else ITEMS_CAP) for k, v in limits), limits
     remember = next(t for t in sent if t["function"]["name"] == "remember_note")
     assert "maxLength" not in remember["function"]["parameters"]["properties"]["text"]
+
+
+def test_slots_one_for_the_embedded_server_and_configurable_for_others(monkeypatch):
+    monkeypatch.delenv("LLM_PARALLEL", raising=False)
+    assert parallel_slots(Settings(_env_file=None, llm_embedded=True)) == 1
+    assert parallel_slots(Settings(_env_file=None, llm_embedded=False)) == 8
+    monkeypatch.setenv("LLM_PARALLEL", "3")
+    assert parallel_slots(Settings(_env_file=None, llm_embedded=False)) == 3
