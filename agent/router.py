@@ -35,7 +35,15 @@ _ADVICE = re.compile(
     r"^\s*how (should|do|can|could) i (best |properly )?(brace|breathe|stop|fix|avoid|improve|keep|get better|"
     r"warm up|cool down|recover|deal with|build)\b|"
     r"^\s*(what'?s|what is) (the )?(best|right|proper|correct) (way|form|technique)\b|"
-    r"^\s*why (do|does|am) (my|i)\b|^\s*is it (ok|okay|bad|good|safe) to\b",
+    r"^\s*why (do|does|am) (my|i)\b|^\s*is it (ok|okay|bad|good|safe) to\b|"
+    # general knowledge: "is creatine worth it", "best way to recover…", "how much protein do I need"
+    r"^\s*(is|are) [a-z -]{2,30} (worth it|safe|good for|bad for|necessary|needed)\b|"
+    r"^\s*(what'?s )?(the )?(best|good|right) (way|time|order) to\b|"
+    r"^\s*how (much|many|often|long) (\w+ )?(protein|sleep|water|rest|cardio|creatine|caffeine) (do|should) i\b|"
+    r".*\bshould i (deload|take a deload|rest|train through|see a|take creatine)\b|"
+    # not about training or food at all
+    r"^\s*(who (won|is|was|invented)|write me an? (poem|story|song|essay|haiku)|tell me a joke|"
+    r"(can you )?help me (fix|debug|with) my (code|python|javascript|homework|essay))\b",
     re.IGNORECASE,
 )
 # "tips for…", "advice on…" open a coaching question even when a tool's words follow ("…my chin when I hook").

@@ -344,7 +344,9 @@ class NoteArgs(BaseModel):
 
 
 _NOTE_RE = re.compile(
-    r"^\s*(?:please\s+)?(?:note|remember|journal|diary|log a note)(?:\s+that)?\s*[:\-,]?\s+(.{2,})$", re.I | re.S
+    r"^\s*(?:please\s+)?(?:note|remember|journal|diary|log a note|(?:make|take|add|jot down) a note|write down|"
+    r"jot down)(?:\s+that)?\s*[:\-,]?\s+(.{2,})$",
+    re.I | re.S,
 )
 
 

@@ -157,9 +157,20 @@ class StrikeFollowupArgs(BaseModel):
     kinds: list[Literal["jab", "cross", "hook", "uppercut"]] = Field(default_factory=list)
 
 
+# Everyday words for the habits the round data measures ("my hand comes down", "loading up before the cross").
+_HABIT_SYNONYMS = [
+    (re.compile(r"\b(come|comes|coming|came|go|goes|going|went|sag|sags|sagging|drift|drifts|drifting)\s+(down|low)\b|"
+                r"\bcome back low\b", re.I), "dropping"),
+    (re.compile(r"\b(load|loads|loading|cock|cocks|cocking|pull|pulls|pulling)(\s+it)?\s+(up|back)\s+before\b", re.I),
+     "winding up before"),
+]  # fmt: skip
+
+
 def _match_followup(text: str, attachments: list[Attachment]) -> StrikeFollowupArgs | None:
     if any(a.is_video for a in attachments):
         return None
+    for pattern, word in _HABIT_SYNONYMS:
+        text = pattern.sub(word, text)
     q = parse_question(text)
     if q is None or not re.search(r"\b(am i|do i|did i|was i|is my|my)\b", text, re.I):
         return None
@@ -216,7 +227,21 @@ class CorrectPunchArgs(BaseModel):
                   "rear_uppercut", "none"]  # fmt: skip
 
 
+# "punch 5 was actually a lead hook", "the fourth one was a jab", "#7 … but it was a rear uppercut"
+_CORRECT_LOOSE = re.compile(
+    r"(?:\bpunch\s*(?:#\s*|number\s*)?(?P<num>\d+)|#\s*(?P<num2>\d+)|\b(?:the\s+)?(?P<ord>"
+    + "|".join(_ORDINALS)
+    + r")\s+(?:one|punch))\b.{0,40}?\b(?:was|is|were)\s+(?:actually\s+|really\s+)?(?:a\s+|an\s+)?"
+    r"(?P<kind>lead hook|rear hook|lead uppercut|rear uppercut|jab|cross|straight|hook|uppercut|not a punch|"
+    r"no punch)\b",
+    re.I,
+)
+
+
 def _match_correct(text: str, _a: list[Attachment]) -> CorrectPunchArgs | None:
+    if (m := _CORRECT_LOOSE.search(text or "")) is not None:
+        number = _ORDINALS[m["ord"].lower()] if m["ord"] else int(m["num"] or m["num2"])
+        return CorrectPunchArgs(number=number, kind=_KIND_ALIASES[m["kind"].lower()])  # type: ignore[arg-type]
     m = _CORRECT_RE.search(text or "")
     if not m:
         return None

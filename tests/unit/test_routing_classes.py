@@ -233,3 +233,48 @@ def test_lift_result_answers_from_the_stored_reps(settings, engine, account):
 def test_scheduling_a_review_is_a_check_in_and_asking_for_one_is_the_review(text, tool):
     route = _route(text)
     assert route is not None and route.tool == tool, route
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["is whey worth it", "are rest days necessary", "best way to warm up for deadlifts?",
+     "my squat stalled, should i deload?", "who won the world cup in 2010", "write me a haiku about squats",
+     "help me fix my python code please"],
+)  # fmt: skip
+def test_general_questions_are_answered_in_words_without_a_model_routing_call(text):
+    route = _route(text)
+    assert route is not None and route.tool == CHAT, route
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("the third punch was actually a cross", {"number": 3, "kind": "cross"}),
+        ("punch #3 was really a lead uppercut", {"number": 3, "kind": "lead_uppercut"}),
+        ("no, the second one was a hook", {"number": 2, "kind": "hook"}),
+    ],
+)
+def test_punch_corrections_in_everyday_words(text, args):
+    route = _route(text)
+    assert route is not None and route.tool == "correct_punch" and route.args == args, route
+
+
+@pytest.mark.parametrize(
+    ("text", "habit"),
+    [("does my right hand drift down when I jab", "drop"), ("am i pulling back before the jab", "telegraph")],
+)
+def test_striking_habits_in_everyday_words(text, habit):
+    route = _route(text)
+    assert route is not None and route.tool == "strike_followup" and route.args["habit"] == habit, route
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("make a note my left knee felt tight", "my left knee felt tight"),
+        ("jot down that sleep was bad", "sleep was bad"),
+    ],
+)
+def test_notes_in_everyday_words(text, note):
+    route = _route(text)
+    assert route is not None and route.tool == "remember_note" and route.args["text"] == note, route
