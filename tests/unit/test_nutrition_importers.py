@@ -235,6 +235,7 @@ def test_export_round_trip(engine, account, tmp_path):
         "weights.csv",
         "foods.csv",
         "targets.csv",
+        "activity.csv",
         "powerforge-nutrition-export.zip",
     ]
     import csv
