@@ -8,8 +8,11 @@ TEST_MODEL := smollm2-135m-instruct
 
 .PHONY: run test setup uv env llm-env model test-deps system-test-deps lint bench clean-var
 
-run: setup model ## install everything, then start the LLM server and the app on http://127.0.0.1:8000
-	$(UV) run powerforge serve
+run: env model ## install the app and the model, then start the app on http://127.0.0.1:8000 and the LLM server
+	@# llm_server/ already built: bring it up to date now (a no-op unless its lock changed); on a fresh clone
+	@# `serve` installs it in the background instead (compiling llama.cpp takes minutes) while the app is up
+	@if ls llm_server/.venv/lib/python*/site-packages/llama_cpp/__init__.py >/dev/null 2>&1; then $(MAKE) --no-print-directory llm-env; fi
+	UV=$(UV) $(UV) run powerforge serve
 
 test: setup test-deps ## install what the tests need, then run every test
 	$(UV) run pytest

@@ -27,6 +27,9 @@ from powerforge.config import Settings, get_settings
 log = logging.getLogger("powerforge.llm_server")
 ROOT = Path(__file__).resolve().parent.parent
 ENV_COMMAND = "CMAKE_ARGS=-DGGML_NATIVE=OFF uv sync --project llm_server"
+# Compiling llama-cpp-python from its sdist took 16-20 min on this project's 2-core machine (setup logs,
+# 2026-12): the first-start estimate is scaled from that by the number of cores.
+INSTALL_CORE_MINUTES = 40.0
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 
 
@@ -40,6 +43,17 @@ def server_python(settings: Settings) -> Path:
     if not env.is_absolute() and not env.exists():
         env = ROOT / env
     return env / "bin" / "python"
+
+
+def server_env_ready(settings: Settings) -> bool:
+    """Whether the llm_server environment holds llama-cpp-python (uv creates `bin/python` before it builds)."""
+    python = server_python(settings)
+    return python.exists() and any(python.parent.parent.glob("lib/python*/site-packages/llama_cpp/__init__.py"))
+
+
+def install_eta_s(cpus: int | None = None) -> float:
+    """How long the first install of the server environment is expected to take here (compiling dominates)."""
+    return INSTALL_CORE_MINUTES * 60 / max(1, cpus or os.cpu_count() or 1)
 
 
 class EmbeddedServer:
@@ -197,10 +211,29 @@ def supervisor_running(settings: Settings) -> bool:
     return state is not None and state.get("state") in ("up", "restarting")
 
 
+def installing_message(settings: Settings, now: float | None = None) -> str | None:
+    """What the chat says while the supervisor installs the model server (or after that failed); else None."""
+    state = supervisor_state(settings)
+    if state is None:
+        return None
+    if state.get("state") == "failed":
+        return (
+            f"The language model could not be started ({state.get('error')}). "
+            "Logging by plain commands works meanwhile."
+        )
+    if state.get("state") != "installing":
+        return None
+    since, eta = float(state.get("since") or 0), float(state.get("eta_s") or 0)  # type: ignore[arg-type]
+    left = eta - ((now if now is not None else time.time()) - since)
+    about = f"about {max(1, round(left / 60))} min" if left > 0 else "a few more minutes"
+    return f"The language model is still being installed ({about}); logging by plain commands works meanwhile."
+
+
 class Supervisor:
     """Keeps an EmbeddedServer up: a health check every `check_every_s`; a process that exited, or stopped
     answering `/health` `hung_after` times in a row, is restarted with exponential backoff (reset once a
-    start has stayed up `stable_after_s`). Its state file tells the app that a restart is under way."""
+    start has stayed up `stable_after_s`). Its state file tells the app that a restart is under way, or, on a
+    first start, that the server's environment is still being installed (`install_then_start`)."""
 
     def __init__(
         self,
@@ -230,6 +263,50 @@ class Supervisor:
         self._thread = threading.Thread(target=self._run, name="llm-supervisor", daemon=True)
         self._thread.start()
         return self
+
+    def install_then_start(
+        self, command: list[str], *, eta_s: float, log_path: Path, env: dict[str, str] | None = None
+    ) -> Supervisor:
+        """Run `command` (the server environment's install) in the background, then start and watch the server.
+
+        Lets the app come up at once on a fresh machine: until the server answers, the state is
+        "installing" with the estimate (the chat says so); a failed install or start is "failed"."""
+        self._write("installing", since=time.time(), eta_s=eta_s)
+        args = (command, env, log_path)
+        self._thread = threading.Thread(target=self._install_and_run, args=args, name="llm-installer", daemon=True)
+        self._thread.start()
+        return self
+
+    def _install_and_run(self, command: list[str], env: dict[str, str] | None, log_path: Path) -> None:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with log_path.open("ab") as out:
+                proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                        stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+        except OSError as exc:
+            self._write("failed", error=f"{exc}; install it with `make llm-env`")
+            return
+        while proc.poll() is None:
+            if self._stop.wait(1.0):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait()
+                return
+        if proc.returncode != 0:
+            log.error("installing the embedded LLM server failed (exit %s); log %s", proc.returncode, log_path)
+            self._write("failed", error=f"its install failed, see {log_path}; retry with `make llm-env`")
+            return
+        try:
+            self.server.start()
+            self.server.wait_ready(self.ready_timeout_s)
+        except Exception as exc:
+            log.error("the embedded LLM server did not start after its install: %s", exc)
+            self._write("failed", error=f"it did not start after its install, see {self.server.log_path}")
+            return
+        log.warning("the embedded LLM server is installed and ready")
+        self._up_since = time.monotonic()
+        self._write("up")
+        self._run()
 
     def stop(self) -> None:
         self._stop.set()
@@ -293,6 +370,9 @@ __all__ = [
     "EmbeddedServer",
     "EmbeddedServerError",
     "Supervisor",
+    "install_eta_s",
+    "installing_message",
+    "server_env_ready",
     "server_python",
     "supervisor_running",
     "supervisor_state",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -130,7 +131,9 @@ def serve(
     created = ensure_admin(s)
 
     llm = None
-    if s.llm_embedded and not no_llm:
+    if s.llm_embedded and not no_llm and not _llm_env_ready(s):
+        llm = _install_embedded_llm(s)  # the app comes up now; the model follows when installed
+    elif s.llm_embedded and not no_llm:
         llm = _start_embedded_llm(s)
         if llm is not None:  # restarted with backoff if it dies; chat turns wait for it meanwhile
             from models.llm_server import Supervisor
@@ -173,6 +176,34 @@ def serve(
         if llm is not None:
             llm.stop()
     raise typer.Exit(code)
+
+
+def _llm_env_ready(s: Settings) -> bool:
+    from models.llm_server import server_env_ready
+
+    return server_env_ready(s)
+
+
+def _install_embedded_llm(s: Settings) -> Any:
+    """Install the embedded server's environment in the background (a fresh clone: compiling llama.cpp
+    takes minutes), then start and supervise it; the chat says it is being installed meanwhile."""
+    from models.llm_server import ROOT as LLM_ROOT
+    from models.llm_server import EmbeddedServer, Supervisor, install_eta_s, server_python
+
+    env_dir = server_python(s).parent.parent
+    if env_dir.resolve() != (LLM_ROOT / "llm_server" / ".venv").resolve():  # not ours to install
+        typer.secho(f"The embedded LLM server's environment {env_dir} has no llama-cpp-python; install it "
+                    "there (LLM_SERVER_ENV) or set LLM_EMBEDDED=false.", fg="red")  # fmt: skip
+        return None
+    uv = os.environ.get("UV") or shutil.which("uv") or str(Path.home() / ".local" / "bin" / "uv")
+    cmd = [uv, "sync", "--frozen", "--project", str(LLM_ROOT / "llm_server")]
+    env = {**os.environ, "CMAKE_ARGS": os.environ.get("CMAKE_ARGS", "-DGGML_NATIVE=OFF")}
+    env.pop("VIRTUAL_ENV", None)  # `uv run` sets it to the app's environment; this one is llm_server's own
+    eta = install_eta_s()
+    log_path = s.data_dir / "logs" / "llm-env-install.log"
+    typer.secho(f"Installing the embedded model server in the background (about {round(eta / 60)} min; log "
+                f"{log_path}); the app starts now and the chat says when the model is ready.", fg="yellow")  # fmt: skip
+    return Supervisor(EmbeddedServer(s)).install_then_start(cmd, eta_s=eta, log_path=log_path, env=env)
 
 
 def _start_embedded_llm(s: Settings) -> Any:

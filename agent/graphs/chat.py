@@ -101,6 +101,10 @@ class LLMUnavailable(Exception):
 
 
 def llm_error_message(settings: Settings, exc: BaseException) -> str:
+    from models.llm_server import installing_message  # a first start: the embedded server is still installing
+
+    if (installing := installing_message(settings)) is not None:
+        return installing
     kind = type(exc).__name__
     return (
         f"I can't reach the language model at {settings.llm_base_url} right now ({kind}). "
