@@ -148,7 +148,12 @@ def figure(frame: MetricFrame, r: Resolved, *, second: MetricFrame | None = None
         names = r.names()
         if names and r.query.metric in ("e1rm", "top_set", "velocity", "lv_profile") and len(names) == 1:
             title = f"{next(iter(names.values()))} · {title}"
-        ax.set_title(f"{title}  ·  {r.period.label}", color=INK, pad=10)
+        when = r.period.label
+        if when == "all time":  # the dates, not just the words
+            from analytics.executor import dates_said
+
+            when = f"all time ({dates_said(r.period, frame)})"
+        ax.set_title(f"{title}  ·  {when}", color=INK, pad=10)
         handles, labels = ax.get_legend_handles_labels()
         legend = len(labels) > 1 and ax.get_legend() is None
         if legend:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from powerforge.units import Mass
+from training.e1rm import DEFAULT_FORMULA, e1rm_kg
 from training.library import library
 from training.loads import Max
 from training.model import WEEKDAYS, Program
@@ -142,7 +143,16 @@ def session_table(items: list[PlannedItem], unit: str) -> str:
     return table(["#", "Exercise", "Sets × reps", "Load", "Plates", "Notes"], rows)
 
 
-def sets_table(records: list[SetRecord], unit: str, names: dict[str, str] | None = None) -> str:
+def _e1rm_of(r: SetRecord, formula: str | None) -> float | None:
+    if formula in (None, DEFAULT_FORMULA) or r.load_kg <= 0:
+        return r.e1rm_kg
+    return e1rm_kg(r.load_kg, r.reps, r.rpe, formula)
+
+
+def sets_table(
+    records: list[SetRecord], unit: str, names: dict[str, str] | None = None, formula: str | None = None
+) -> str:
+    """Logged sets as a table; the e1RM column follows the person's formula (None: the stored default)."""
     names = names or {}
     rows = []
     counter: dict[str, int] = {}
@@ -164,7 +174,7 @@ def sets_table(records: list[SetRecord], unit: str, names: dict[str, str] | None
                 load,
                 f"{num(r.extra['duration_s'])} s" if r.extra.get("duration_s") and not r.reps else str(r.reps),
                 num(r.rpe) if r.rpe is not None else "—",
-                mass(r.e1rm_kg, unit) if r.e1rm_kg else "—",
+                mass(e1, unit) if (e1 := _e1rm_of(r, formula)) else "—",
                 ", ".join(tags) + (f" {r.notes}" if r.notes else ""),
             ]
         )

@@ -711,8 +711,8 @@ _E1RM_RE = re.compile(
 
 
 def _match_e1rm(text: str, _a: list[Attachment]) -> E1RMArgs | None:
-    if not _E1RM_RE.search(text) or looks_like_program_request(text):
-        return None
+    if not _E1RM_RE.search(text) or looks_like_program_request(text) or _MAX_TO.search(text):
+        return None  # "set my ohp 1rm to 145" states a max
     if parse_maxes(text) and not looks_like_set_line(text) and not re.search(r"\b(what|how|show|estimate)", text, re.I):
         return None  # "bench 1rm 100 kg" states a max (train_set_maxes), it doesn't ask for one
     try:
@@ -808,7 +808,12 @@ class MaxesArgs(BaseModel):
 _MAX_WORDS = re.compile(r"\b(1rm|1 rm|one rep max|max|maxes|pr|prs|training max|tm)\b", re.I)
 
 
+# "set my ohp 1rm to 145", "update my deadlift max to 200": a stated max, not a question
+_MAX_TO = re.compile(r"\b(1rm|1 rm|max|tm|training max)\s+(?:to|=|at|is now|now)\s+(?=\d)", re.I)
+
+
 def _match_maxes(text: str, _a: list[Attachment]) -> MaxesArgs | None:
+    text = _MAX_TO.sub(r"\1 ", text)
     if not _MAX_WORDS.search(text) or looks_like_set_line(text) or looks_like_program_request(text):
         return None
     if re.search(r"\b(what|show|how)\b", text, re.I):
@@ -1272,7 +1277,8 @@ def train_log_sets(ctx: ToolContext, args: LogSetsArgs) -> ToolOutput:
                 progression_lines.append(dec.describe(names.get(rx.exercise, rx.exercise), unit_show))
 
     # 5. what the person sees
-    md = "✅ Logged:\n\n" + sets_table(records, unit_show, names)
+    md = "✅ Logged:\n\n" + sets_table(records, unit_show, names, profile.e1rm_formula)
+    md += f"\n\n_e1RM: {e1rm_mod.formula_rule(profile.e1rm_formula)}._"
     if prs:
         md += "\n\n" + "\n".join(pr.describe(names.get(pr.exercise_id, pr.exercise_id), unit_show) for pr in prs)
     if notes_out:

@@ -15,6 +15,7 @@ from storage.training import last_set
 from training.e1rm import FORMULAS, e1rm_kg, estimate, formula_rule, method_label
 from training.library import library
 from training.plausibility import plate_number_lb, suspect_unit
+from training.render import mass
 
 DEADLIFT = library().lookup("deadlift")
 BENCH = library().lookup("bench press")
@@ -116,3 +117,14 @@ def test_the_formula_is_chosen_in_words_and_saved_in_the_profile(text, formula, 
     ctx = ToolContext(account_id=account.id, settings=settings, engine=engine, now=datetime.now(UTC))
     t.run(ctx, t.args_model(**route.args))
     assert get_profile(account.id, engine).e1rm_formula == formula
+
+
+def test_logged_sets_show_the_e1rm_of_the_chosen_formula_and_say_so(settings, engine, account):
+    tools = load_tools()
+    t = tools["train_log_sets"]
+    ctx = ToolContext(account_id=account.id, settings=settings, engine=engine, now=datetime.now(UTC))
+    out = t.run(ctx, t.args_model(text="bench 100x5 @8"))
+    assert mass(e1rm_kg(100, 5, 8), "kg") in out.markdown and "RPE table for sets at RPE ≥ 7" in out.markdown
+    update_profile(account.id, {"e1rm_formula": "brzycki"}, engine)
+    out = t.run(ctx, t.args_model(text="bench 100x5 @8"))
+    assert mass(e1rm_kg(100, 5, 8, "brzycki"), "kg") in out.markdown and "e1RM: Brzycki (your setting)" in out.markdown
