@@ -278,3 +278,12 @@ def test_striking_habits_in_everyday_words(text, habit):
 def test_notes_in_everyday_words(text, note):
     route = _route(text)
     assert route is not None and route.tool == "remember_note" and route.args["text"] == note, route
+
+
+@pytest.mark.parametrize(
+    ("text", "maxes"),
+    [("set my front squat 1rm to 120", {"front_squat": 120.0}), ("update my deadlift max to 200", {"deadlift": 200.0})],
+)
+def test_a_max_set_to_a_number_is_stored_not_estimated(text, maxes):
+    route = _route(text)
+    assert route is not None and route.tool == "train_set_maxes" and route.args["maxes"] == maxes, route
