@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from storage.engine import read_session, transaction
-from storage.tables.striking import StrikeCorrection, StrikeHabit, StrikePunch, StrikeSession
+from storage.tables.striking import StrikeCorrection, StrikeHabit, StrikeLabel, StrikePunch, StrikeSession
 
 HABIT_UNITS = {
     "guard_down_share": "share", "guard_down_share_left": "share", "guard_down_share_right": "share",
@@ -105,6 +105,7 @@ def correct_punch(account_id: int, session_id: str, number: int, new_kind: str, 
             raise LookupError(f"There is no punch number {number} in that round.")
         fix = StrikeCorrection(account_id=account_id, session_id=session_id, punch_number=number, old_kind=punch.kind,
                                new_kind=new_kind, new_shape=new_shape, window=punch.window)  # fmt: skip
+        s.add(_label_row(round_, punch, new_kind, new_shape, source="correction", by=account_id))
         punch.kind = new_kind
         punch.source = "user"
         report = dict(round_.report)
@@ -127,3 +128,90 @@ def corrections(account_id: int | None = None, engine: Engine | None = None) -> 
         if account_id is not None:
             q = q.where(StrikeCorrection.account_id == account_id)
         return list(s.exec(q))
+
+
+SHAPE_OF = {"jab": "straight", "cross": "straight", "straight": "straight", "lead_hook": "hook", "rear_hook": "hook",
+            "hook": "hook", "lead_uppercut": "uppercut", "rear_uppercut": "uppercut", "uppercut": "uppercut",
+            "none": "none", "missed": "missed"}  # fmt: skip
+
+
+def _label_row(round_: StrikeSession, punch: StrikePunch, label: str, shape: str, *, source: str,
+               by: int | None) -> StrikeLabel:  # fmt: skip
+    return StrikeLabel(
+        account_id=round_.account_id, session_id=round_.id, upload_id=round_.upload_id, punch_number=punch.number,
+        t_start_s=punch.t_onset_s, t_peak_s=punch.t_peak_s,
+        t_end_s=punch.t_peak_s + (punch.return_s or 0.0), label=label, shape=shape,
+        predicted=punch.kind if punch.source != "user" else "", predicted_confidence=punch.confidence,
+        window=punch.window, source=source, labelled_by=by,
+    )  # fmt: skip
+
+
+def label_punch(account_id: int, session_id: str, number: int, label: str, *, by: int | None = None,
+                engine: Engine | None = None) -> StrikeLabel:  # fmt: skip
+    """Store one label for punch `number` of a round ("jab" … "rear_uppercut", "none" = not a punch), with
+    the punch's keypoint window and what the app had predicted. The round's report is left as analysed:
+    the label is training data and review state, the report stays what the model said."""
+    if label not in SHAPE_OF or label == "missed":
+        raise ValueError(f"Unknown punch label {label!r}.")
+    with transaction(engine) as s:
+        round_ = s.exec(
+            select(StrikeSession).where(StrikeSession.id == session_id, StrikeSession.account_id == account_id)
+        ).first()
+        punch = s.exec(
+            select(StrikePunch).where(StrikePunch.session_id == session_id, StrikePunch.number == number)
+        ).first()
+        if round_ is None or punch is None:
+            raise LookupError(f"There is no punch number {number} in that round.")
+        row = _label_row(round_, punch, label, SHAPE_OF[label], source="review", by=by or account_id)
+        s.add(row)
+        s.flush()
+        return row
+
+
+def label_missed(account_id: int, session_id: str, t_start_s: float, t_end_s: float, *, by: int | None = None,
+                 engine: Engine | None = None) -> StrikeLabel:  # fmt: skip
+    """ "Missed one here": a punch the detector did not find somewhere in [t_start_s, t_end_s] (no window:
+    the round's track is not stored, so it counts against recall but does not train the type model)."""
+    with transaction(engine) as s:
+        round_ = s.exec(
+            select(StrikeSession).where(StrikeSession.id == session_id, StrikeSession.account_id == account_id)
+        ).first()
+        if round_ is None:
+            raise LookupError("That round is not yours or no longer stored.")
+        row = StrikeLabel(account_id=account_id, session_id=session_id, upload_id=round_.upload_id, punch_number=None,
+                          t_start_s=max(0.0, t_start_s), t_peak_s=(t_start_s + t_end_s) / 2, t_end_s=t_end_s,
+                          label="missed", shape="missed", source="review", labelled_by=by or account_id)  # fmt: skip
+        s.add(row)
+        s.flush()
+        return row
+
+
+def label_history(account_id: int | None = None, session_id: str | None = None,
+                  engine: Engine | None = None) -> list[StrikeLabel]:  # fmt: skip
+    """Every label row, oldest first (all users' when account_id is None)."""
+    with read_session(engine) as s:
+        q = select(StrikeLabel)
+        if account_id is not None:
+            q = q.where(StrikeLabel.account_id == account_id)
+        if session_id is not None:
+            q = q.where(StrikeLabel.session_id == session_id)
+        return list(s.exec(q.order_by(StrikeLabel.created_at, StrikeLabel.id)))
+
+
+def current_labels(account_id: int | None = None, session_id: str | None = None,
+                   engine: Engine | None = None) -> list[StrikeLabel]:  # fmt: skip
+    """The label that counts for each punch (the latest), plus every "missed one here"."""
+    latest: dict[tuple[int, str, int], StrikeLabel] = {}
+    missed: list[StrikeLabel] = []
+    for row in label_history(account_id, session_id, engine):
+        if row.punch_number is None:
+            missed.append(row)
+        else:
+            latest[(row.account_id, row.session_id, row.punch_number)] = row
+    return sorted([*latest.values(), *missed], key=lambda r: (r.created_at, r.id or 0))
+
+
+def punches_of(session_id: str, account_id: int, engine: Engine | None = None) -> list[StrikePunch]:
+    with read_session(engine) as s:
+        q = select(StrikePunch).where(StrikePunch.session_id == session_id, StrikePunch.account_id == account_id)
+        return list(s.exec(q.order_by(StrikePunch.number)))

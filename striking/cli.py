@@ -131,6 +131,38 @@ def quantize_cmd(
         typer.echo(" ".join(f"{k}={v:.4g}" for k, v in result.items()))
 
 
+labels_app = typer.Typer(help="The athletes' punch labels (from 'review my punches' and typed corrections).")
+strike_app.add_typer(labels_app, name="labels")
+
+
+@labels_app.command("export")
+def labels_export_cmd(
+    out: Path = typer.Option(..., "--out", help="Folder for labels.jsonl and labels.csv"),  # noqa: B008
+    user: str | None = typer.Option(None, "--user", help="Only this username's labels (default: everyone's)"),
+    history: bool = typer.Option(False, help="Every label row, not only the one that counts per punch"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Export the labelled punch dataset: JSONL with keypoint windows, CSV without."""
+    from powerforge.cli import emit_json
+    from storage.migrate import upgrade
+    from striking.labels import export
+
+    upgrade()
+    account_id = None
+    if user is not None:
+        from storage.accounts import get_account_by_name
+
+        account = get_account_by_name(user)
+        if account is None:
+            fail(f"No user named {user!r}.", 2)
+        account_id = account.id
+    result = export(out, account_id, history=history)
+    if as_json:
+        emit_json({"ok": True, **result})
+    else:
+        typer.echo(f"{result['labels']} labels -> {result['jsonl']}, {result['csv']}")
+
+
 def register(app: typer.Typer) -> None:
     from powerforge.cli import models_app
 

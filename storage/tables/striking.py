@@ -87,3 +87,29 @@ class StrikeCorrection(SQLModel, table=True):
     new_shape: str  # none | straight | hook | uppercut (the classifier's classes)
     window: list[Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class StrikeLabel(SQLModel, table=True):
+    """One label the athlete gave a moment of a round: a punch's type, "not a punch", or "missed one
+    here" (a punch the detector did not find, by time). The keypoint window is kept with the label, so
+    retraining needs no video pass. Rows are never edited: the latest per (round, punch) counts, the
+    rest is history (who changed what, when)."""
+
+    __tablename__ = "strike_labels"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", index=True, ondelete="CASCADE")
+    session_id: str = Field(foreign_key="strike_sessions.id", index=True, ondelete="CASCADE")
+    upload_id: str | None = Field(default=None, max_length=32)  # the source clip
+    punch_number: int | None = None  # None for "missed one here"
+    t_start_s: float = 0.0
+    t_peak_s: float = 0.0
+    t_end_s: float = 0.0
+    label: str  # jab | cross | lead_hook | rear_hook | lead_uppercut | rear_uppercut | none | missed
+    shape: str  # the classifier's class: none | straight | hook | uppercut; "missed" for a missed punch
+    predicted: str = ""  # corrected from: the kind the app had said ("" for a missed punch)
+    predicted_confidence: float | None = None
+    window: list[Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # (6, 17, 2) px
+    source: str = "review"  # review (buttons) | correction (typed) | import
+    labelled_by: int | None = None  # the account that gave the label
+    created_at: datetime = Field(default_factory=utcnow)
