@@ -11,7 +11,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agent.tools.base import Attachment, ToolContext, ToolError, ToolOutput, asks_to_analyse_a_clip, run_job, tool
+from agent.tools.base import (
+    Action,
+    Attachment,
+    ToolContext,
+    ToolError,
+    ToolOutput,
+    asks_to_analyse_a_clip,
+    run_job,
+    tool,
+)
 from storage.striking import correct_punch, habit_history, latest_round
 from striking import jobs as strike_jobs
 from striking.questions import Question, answer, parse_question
@@ -97,6 +106,9 @@ def analyse_strikes(ctx: ToolContext, args: AnalyseStrikesArgs) -> ToolOutput:
         markdown=_markdown(report),
         data={"session_id": result["session_id"], **report},
         videos=[result["video"]] if result.get("video") and Path(result["video"]).is_file() else [],
+        actions=[Action(label="🔍 Review my punches", tool="review_punches", args={"session_id": result["session_id"]})]
+        if result.get("session_id") and report["punch_count"]
+        else [],
     )
 
 

@@ -98,3 +98,41 @@ def test_migration_copies_corrections_stored_before_the_labels_table(settings) -
     assert (label.t_start_s, label.t_peak_s, label.t_end_s) == pytest.approx((3.8, 4.0, 4.4))
     assert np.asarray(label.window).shape == (6, 17, 2)
     eng.dispose()
+
+
+def test_review_in_chat_one_click_per_punch_with_thumbnails(settings, engine, account, tmp_path: Path) -> None:
+    """Analyse a generated round with the stand-in RTMPose, then review it as the buttons would: every click
+    stores one label and brings the next punch (least sure first) with its key frame."""
+    from support.striking import install_standin_rtmpose, pulse_video
+    from support.uploads import attach
+
+    from agent.tools.base import ToolContext, load_tools
+    from storage.striking import current_labels
+
+    install_standin_rtmpose(settings.models_dir)
+    settings.pose_backend = "rtmpose"
+    clip = pulse_video(tmp_path / "round.mp4", [1.0, 2.6, 4.2], seconds=6.0)
+    att = attach(settings, engine, account, clip)
+    tools = load_tools()
+    ctx = ToolContext(account_id=account.id, settings=settings, engine=engine, attachments=[att])
+    analysed = tools["analyse_strikes"].run(ctx, tools["analyse_strikes"].match("check my round", [att]))
+    n = analysed.data["punch_count"]
+    assert n == 3 and [a.tool for a in analysed.actions] == ["review_punches"]
+
+    ctx = ToolContext(account_id=account.id, settings=settings, engine=engine)
+    args = tools["review_punches"].match("review my punches", [])
+    assert args is not None and tools["analyse_strikes"].match("review my punches", []) is not None  # both claim it
+    out = tools["review_punches"].run(ctx, args)
+    sure = sorted(analysed.data["punches"], key=lambda p: (p["confidence"], p["t_peak"]))
+    clicks = 0
+    while out.actions:
+        assert [a.args["label"] for a in out.actions] == ["jab", "cross", "lead_hook", "rear_hook", "lead_uppercut",
+                                                          "rear_uppercut", "none", "missed"]  # fmt: skip
+        assert out.images and Path(out.images[0]).stat().st_size > 500  # the key frame, as a small JPEG
+        button = out.actions[2 if clicks == 0 else 1]  # the first is a lead hook, the rest crosses
+        assert button.args["number"] == sure[clicks]["index"]  # least sure first
+        out = tools["label_punch"].run(ctx, tools["label_punch"].args_model(**button.args))
+        clicks += 1
+    assert clicks == n and "All 3 punches" in out.markdown
+    stored = {r.punch_number: r.label for r in current_labels(account.id, engine=engine)}
+    assert stored == {sure[0]["index"]: "lead_hook", sure[1]["index"]: "cross", sure[2]["index"]: "cross"}

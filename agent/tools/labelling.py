@@ -1,0 +1,128 @@
+"""Labelling tools: "review my punches" (one punch at a time, least confident first, one click per label)
+and the `label_punch` button behind it. Thin: the queue, thumbnails and storage live in `striking.labels`
+and `storage.striking`."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
+from storage.striking import get_round, label_missed, label_punch, latest_round
+from striking import labels as L
+from striking.report import mmss
+
+_REVIEW = re.compile(r"\b(review|label|tag|go through|check the labels of)\b.{0,20}\b(my |the |those |these )?"
+                     r"(punch(es)?|strikes)\b", re.I)  # fmt: skip
+
+
+class ReviewPunchesArgs(BaseModel):
+    """Review the punches of the last analysed round one by one, with buttons to label each (training data)."""
+
+    session_id: str | None = Field(default=None, description="The round (default: the last analysed)")
+
+
+def _match_review(text: str, attachments: list[Attachment]) -> ReviewPunchesArgs | None:
+    if any(a.is_video for a in attachments) or not _REVIEW.search(text or ""):
+        return None
+    return ReviewPunchesArgs()
+
+
+def _item_text(item: L.ReviewItem) -> str:
+    from striking.punches import KIND_LABEL
+
+    said = KIND_LABEL.get(item.predicted, item.predicted.replace("_", " "))
+    return f"Punch {item.number} at {mmss(item.t_peak_s)}: I said **{said}** ({item.confidence * 100:.0f} % sure)."
+
+
+def _buttons(item: L.ReviewItem) -> list[Action]:
+    return [Action(label=L.BUTTON[lab], tool="label_punch", tooltip=f"punch {item.number}: {L.BUTTON[lab]}",
+                   args={"session_id": item.session_id, "number": item.number, "label": lab})
+            for lab in L.LABELS]  # fmt: skip
+
+
+def _show(ctx: ToolContext, session_id: str, head: str, *, strip: bool) -> ToolOutput:
+    queue = L.review_queue(ctx.account_id, session_id, ctx.engine)
+    if not queue:
+        raise ToolError("That round has no punches to review.")
+    todo = [i for i in queue if i.label is None]
+    lines = [head] if head else []
+    if strip:
+        lines += ["", "| # | time | I said | sure | your label |", "|---|---|---|---|---|"]
+        lines += [f"| {i.number} | {mmss(i.t_peak_s)} | {i.predicted.replace('_', ' ')} | {i.confidence * 100:.0f} % "
+                  f"| {(i.label or '—').replace('_', ' ')} |" for i in queue]  # fmt: skip
+        lines.append("")
+    done = len(queue) - len(todo)
+    data = {"session_id": session_id, "punches": len(queue), "labelled": done, "next": None}
+    if not todo:
+        lines.append(f"All {len(queue)} punches of this round are labelled. Say **train my punch model** to use them.")
+        return ToolOutput(summary=" ".join(lines).replace("**", ""), markdown="\n".join(lines), data=data, final=True)
+    item = todo[0]
+    data["next"] = item.number
+    lines.append(f"{done}/{len(queue)} labelled. {_item_text(item)} What was it?")
+    images = []
+    video = L.round_video(ctx.account_id, session_id, ctx.settings.files_dir, ctx.engine)
+    if video is not None:
+        thumb = L.thumbnail(video, item.t_peak_s, ctx.output_dir / f"punch-{session_id}-{item.number}.jpg")
+        images = [str(thumb)] if thumb else []
+    return ToolOutput(summary=" ".join(lines).replace("**", ""), markdown="\n".join(lines), data=data,
+                      images=images, actions=_buttons(item), final=True)  # fmt: skip
+
+
+@tool(
+    name="review_punches",
+    description=ReviewPunchesArgs.__doc__ or "",
+    args=ReviewPunchesArgs,
+    domain="striking",
+    examples=["review my punches", "label my punches"],
+    intents=[r"\b(review|label)\b.*\bpunch"],
+    match=_match_review,
+    priority=36,
+)
+def review_punches(ctx: ToolContext, args: ReviewPunchesArgs) -> ToolOutput:
+    row = get_round(args.session_id, ctx.account_id, ctx.engine) if args.session_id else latest_round(
+        ctx.account_id, ctx.engine)  # fmt: skip
+    if row is None:
+        raise ToolError("I haven't analysed a boxing round of yours yet: attach a clip and say 'check my round'.")
+    head = (f"**Review: {row.punch_count} punches of {row.filename or 'your round'}**, least sure first. "
+            "One click per punch.")  # fmt: skip
+    return _show(ctx, row.id, head, strip=True)
+
+
+class LabelPunchArgs(BaseModel):
+    """Store the athlete's label for one punch of a round (from the review buttons)."""
+
+    session_id: str
+    number: int = Field(ge=1)
+    label: str = Field(
+        description="jab | cross | lead_hook | rear_hook | lead_uppercut | rear_uppercut | none | missed"
+    )
+
+
+@tool(
+    name="label_punch",
+    description=LabelPunchArgs.__doc__ or "",
+    args=LabelPunchArgs,
+    domain="striking",
+    kind="write",
+)
+def label_punch_tool(ctx: ToolContext, args: LabelPunchArgs) -> ToolOutput:
+    if args.label not in L.LABELS:
+        raise ToolError(f"'{args.label}' is not a label I know: use the buttons under the punch.")
+    try:
+        if args.label == "missed":
+            item = next((i for i in L.review_queue(ctx.account_id, args.session_id, ctx.engine)
+                         if i.number == args.number), None)  # fmt: skip
+            if item is None:
+                raise LookupError(f"There is no punch number {args.number} in that round.")
+            half = L.MISSED_SPAN_S / 2
+            label_missed(ctx.account_id, args.session_id, item.t_peak_s - half, item.t_peak_s + half,
+                         engine=ctx.engine)  # fmt: skip
+            head = f"Noted a missed punch around {mmss(item.t_peak_s)}."
+        else:
+            label_punch(ctx.account_id, args.session_id, args.number, args.label, engine=ctx.engine)
+            head = f"✓ punch {args.number}: {L.BUTTON[args.label]}."
+    except LookupError as e:
+        raise ToolError(str(e)) from e
+    return _show(ctx, args.session_id, head, strip=False)
