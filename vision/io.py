@@ -261,6 +261,35 @@ def _full_range(frame: av.VideoFrame) -> bool:
     return frame.format.name.startswith("yuvj") or int(getattr(frame, "color_range", 0) or 0) == 2
 
 
+def _preview_size(w: int, h: int, max_side: int) -> tuple[int, int, int]:
+    """(w, h, k): the preview is every k-th pixel of the frame, k the smallest integer that brings the
+    long side to `max_side` or below (even sides for yuv420p)."""
+    k = max(1, math.ceil(max(w, h) / max_side))
+    return max(2, w // k // 2 * 2), max(2, h // k // 2 * 2), k
+
+
+def _preview(frame: av.VideoFrame, size: tuple[int, int, int]) -> np.ndarray:
+    """A small BGR copy for drawing on: every k-th pixel of the decoded planes, one I420->BGR conversion at
+    the small size (a fraction of a millisecond; filtering would cost more than the video is worth)."""
+    w, h, k = size
+    fmt = frame.format.name
+    if fmt not in ("yuv420p", "yuvj420p") or frame.width % 2 or frame.height % 2:
+        return _convert(frame, (w, h), False)
+    planes = frame.planes
+    y = np.frombuffer(planes[0], np.uint8).reshape(frame.height, planes[0].line_size)
+    u = np.frombuffer(planes[1], np.uint8).reshape(frame.height // 2, planes[1].line_size)
+    v = np.frombuffer(planes[2], np.uint8).reshape(frame.height // 2, planes[2].line_size)
+    i420 = np.empty((h * 3 // 2, w), np.uint8)
+    i420[:h] = y[: h * k : k, : w * k : k]
+    q = (h // 2) * (w // 2)
+    chroma = i420[h:].reshape(-1)
+    chroma[:q] = u[: (h // 2) * k : k, : (w // 2) * k : k].reshape(-1)
+    chroma[q : 2 * q] = v[: (h // 2) * k : k, : (w // 2) * k : k].reshape(-1)
+    if fmt == "yuvj420p":
+        i420[:h] = cv2.LUT(i420[:h], _FULL_TO_TV)
+    return cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420)
+
+
 def _luma(frame: av.VideoFrame) -> np.ndarray | None:
     """The grey image straight from plane 0 (no colour conversion), or None for other formats.
 
@@ -347,13 +376,13 @@ def iter_frames(
             if size is None:
                 rotation = _clockwise(frame.rotation)
                 size = _target_size(frame.width, frame.height, max_side)
-                small = _target_size(frame.width, frame.height, preview_side) if preview_side else None
+                small = _preview_size(frame.width, frame.height, preview_side) if preview_side else None
                 if start_s > 0:
                     index = round(t * rate)
             if frame.pts is not None and start_s <= 0 and log.errors:
                 index = max(index, bisect.bisect_left(sorted(packet_pts), frame.pts))  # lost frames counted
             image = _convert(frame, size, gray)
-            preview = _rotate(_convert(frame, small, False), rotation) if small else None
+            preview = _rotate(_preview(frame, small), rotation) if small else None
             yield Frame(index=index, t=t, image=_rotate(image, rotation), preview=preview)
             log.decoded += 1
             index += 1
@@ -551,7 +580,9 @@ def write_video(path: Path, frames: Iterable[np.ndarray], fps: float) -> Path:
                     if img.shape[1] >= size[0] and img.shape[0] >= size[1]
                     else (cv2.resize(img, size, interpolation=cv2.INTER_AREA))
                 )
-            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="bgr24")
+            # OpenCV's BGR->I420 is several times cheaper than the encoder's own (swscale) conversion.
+            i420 = cv2.cvtColor(np.ascontiguousarray(img), cv2.COLOR_BGR2YUV_I420)
+            frame = av.VideoFrame.from_ndarray(i420, format="yuv420p")
             for packet in stream.encode(frame):
                 container.mux(packet)
             written += 1
