@@ -57,7 +57,7 @@ def check_grammar(llama: llama_cpp.Llama, text: str, root: str = "root") -> None
             _checked.clear()
         _checked[text] = ok
     if not ok:
-        raise GrammarRejected("llama.cpp refused the grammar built from this JSON schema")
+        raise GrammarRejected("llama.cpp refused the grammar (a syntax error, or more repetitions than it allows)")
 
 
 __all__ = ["GrammarRejected", "check_grammar", "grammar_safe"]
