@@ -26,7 +26,10 @@ def analyse_job(params: dict[str, Any], progress: Any) -> dict[str, Any]:
     out = Path(params["out_video"]) if params.get("out_video") else None
     backend = get_backend(params.get("backend", "blazepose"), settings)
     try:
-        classifier = PunchClassifier.load(settings.models_dir)
+        classifier = None
+        if params.get("account_id") is not None:
+            classifier = PunchClassifier.for_user(settings.models_dir, int(params["account_id"]))
+        classifier = classifier or PunchClassifier.load(settings.models_dir)
         report, track = analyse_video(path, backend, out_video=out, stance_hint=params.get("stance"),
                                       classifier=classifier, progress=progress,
                                       max_duration_s=settings.video_max_duration_s,
@@ -53,3 +56,25 @@ def analyse_job(params: dict[str, Any], progress: Any) -> dict[str, Any]:
 
 
 register_job(KIND, "striking.jobs:analyse_job")
+
+
+TRAIN_KIND = "punch_training"
+
+
+def train_job(params: dict[str, Any], progress: Any) -> dict[str, Any]:
+    """Train the athlete's own punch model from their labels (+ the shared public sets when present)."""
+    from models.punch.personal import public_windows, train_user_model, user_windows
+    from storage.engine import engine_for
+    from storage.striking import current_labels
+
+    settings = worker_settings(params)
+    account_id = int(params["account_id"])
+    rows = current_labels(account_id, engine=engine_for(settings.db_url))
+    data = user_windows([(r.window, r.shape, r.session_id) for r in rows])
+    progress(0.01, f"{len(data)} labelled windows of yours; reading the public sets")
+    public = public_windows()
+    return train_user_model(data, public, settings.models_dir, account_id, seed=int(params.get("seed", 0)),
+                            progress=progress)  # fmt: skip
+
+
+register_job(TRAIN_KIND, "striking.jobs:train_job")

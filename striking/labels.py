@@ -108,3 +108,48 @@ def export(out_dir: Path, account_id: int | None = None, *, history: bool = Fals
         for r in rows:
             w.writerow([*(getattr(r, k) for k in FIELDS), int(r.window is not None)])
     return {"labels": len(rows), "jsonl": str(jsonl), "csv": str(csv_path)}
+
+
+def model_report_markdown(report: dict) -> str:
+    """The athlete's punch-model report as chat Markdown: held-out per-type precision/recall with counts,
+    against the rules and the previous model, the interval, what is served and which types need labels."""
+
+    def f(x: float | None) -> str:
+        return "—" if x is None else f"{x:.2f}"
+
+    ho = report["held_out"]
+    new, rules = ho["new"], ho["rules"]
+    lines = [
+        f"**Your punch model {report['version']}**: {report['labels']} labelled windows from "
+        f"{len(report['sessions'])} rounds (+{report['public_windows']} public windows; yours count "
+        f"{report['user_weight']}x). Scored {report['split']}: each round by a model that never saw it.",
+        "",
+        "| held-out | accuracy (95 % CI) | macro-F1 | windows |",
+        "|---|---|---|---|",
+        f"| your model ({report['variant']}) | {f(new['accuracy'])} ({f(new['ci95'][0])}–{f(new['ci95'][1])}) "
+        f"| {f(new['macro_f1'])} | {new['windows']} |",
+        f"| rules | {f(rules['accuracy'])} ({f(rules['ci95'][0])}–{f(rules['ci95'][1])}) | {f(rules['macro_f1'])} "
+        f"| {rules['windows']} |",
+    ]
+    prev = report.get("previous")
+    if prev and prev.get("windows"):
+        p, n = prev["previous"], prev["new"]
+        lines.append(f"| previous {prev['version']} on the {prev['windows']} windows it never saw "
+                     f"| {f(p['accuracy'])} (new: {f(n['accuracy'])}) | {f(p['macro_f1'])} "
+                     f"| {prev['windows']} |")  # fmt: skip
+    elif prev:
+        lines.append(f"| previous {prev['version']} (its own held-out score) | {f(prev['previous_accuracy'])} | | |")
+    g = report["gain_vs_rules_ci95"]
+    lines += ["", f"Gain over the rules: {f(g[0])} to {f(g[1])} (95 % bootstrap interval, accuracy).", "",
+              "| type | precision | recall | labelled | predicted | rules precision | rules recall |",
+              "|---|---|---|---|---|---|---|"]  # fmt: skip
+    for c, m in new["per_class"].items():
+        r = rules["per_class"][c]
+        lines.append(f"| {c} | {f(m['precision'])} | {f(m['recall'])} | {m['support']} | {m['predicted']} "
+                     f"| {f(r['precision'])} | {f(r['recall'])} |")  # fmt: skip
+    lines += ["", ("**Served**: " if report["served"] else "**Not served**: ") + report["reason"] + "."]
+    if report.get("needs"):
+        lines.append("More labels would help most for: " + "; ".join(
+            f"{n['type']} ({n['labels']} labelled, recall {f(n['recall'])}: ~{n['more']} more)"
+            for n in report["needs"]) + ".")  # fmt: skip
+    return "\n".join(lines)

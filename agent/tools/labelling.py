@@ -126,3 +126,89 @@ def label_punch_tool(ctx: ToolContext, args: LabelPunchArgs) -> ToolOutput:
     except LookupError as e:
         raise ToolError(str(e)) from e
     return _show(ctx, args.session_id, head, strip=False)
+
+
+class NoArgs(BaseModel):
+    """No arguments."""
+
+
+_TRAIN = re.compile(r"\b(train|retrain|re-train|update|rebuild)\b.{0,15}\bpunch(ing)? (model|classifier)\b", re.I)
+_HOW_GOOD = re.compile(r"\b(how (good|accurate|well)|report|score)\b.{0,30}\bpunch(ing)? (model|classifier)\b", re.I)
+_ROLL_BACK = re.compile(r"\b(roll ?back|revert|undo|go back)\b.{0,30}\bpunch(ing)? (model|classifier)\b", re.I)
+
+
+@tool(
+    name="train_punch_model",
+    description="Train the athlete's own punch-type model from their labelled punches (a background job).",
+    args=NoArgs,
+    domain="striking",
+    examples=["train my punch model", "retrain my punch classifier"],
+    intents=[r"\btrain\b.*\bpunch (model|classifier)\b"],
+    match=lambda text, _a: NoArgs() if _TRAIN.search(text or "") else None,
+    priority=36,
+    long_running=True,
+    kind="write",
+)
+def train_punch_model(ctx: ToolContext, args: NoArgs) -> ToolOutput:
+    from agent.tools.base import run_job
+    from striking import jobs as strike_jobs
+
+    ctx.report(0.0, "queued: training your punch model")
+    report = run_job(ctx, strike_jobs.TRAIN_KIND, {"account_id": ctx.account_id})
+    text = L.model_report_markdown(report)
+    actions = []
+    if report["served"]:
+        actions = [Action(label="↩ Roll back my punch model", tool="rollback_punch_model")]
+    ho = report["held_out"]
+    summary = (f"Punch model {report['version']}: held-out accuracy {ho['new']['accuracy']} vs rules "
+               f"{ho['rules']['accuracy']}; " + ("served." if report["served"] else "not served."))  # fmt: skip
+    return ToolOutput(summary=summary, markdown=text, data=report, actions=actions, final=True)
+
+
+@tool(
+    name="punch_model_report",
+    description="How good the athlete's own punch model is on held-out rounds, and which types need labels.",
+    args=NoArgs,
+    domain="striking",
+    examples=["how good is my punch model?"],
+    intents=[r"\bhow (good|accurate)\b.*\bpunch (model|classifier)\b"],
+    match=lambda text, _a: NoArgs() if _HOW_GOOD.search(text or "") else None,
+    priority=36,
+)
+def punch_model_report(ctx: ToolContext, args: NoArgs) -> ToolOutput:
+    from models.punch.personal import latest_report, served
+
+    report = latest_report(ctx.settings.models_dir, ctx.account_id)
+    if report is None:
+        raise ToolError("You have no punch model of your own yet: label a few rounds ('review my punches'), "
+                        "then say 'train my punch model'.")  # fmt: skip
+    state = served(ctx.settings.models_dir, ctx.account_id)
+    now = (f"Serving: your model {state['version']}." if state.get("version")
+           else "Serving: the rules (no model of yours is served).")  # fmt: skip
+    text = L.model_report_markdown(report) + "\n\n" + now
+    return ToolOutput(summary=text.replace("**", "")[:400], markdown=text, data={**report, "serving": state},
+                      final=True)  # fmt: skip
+
+
+@tool(
+    name="rollback_punch_model",
+    description="Serve the athlete's previous punch model again (undo the last training).",
+    args=NoArgs,
+    domain="striking",
+    examples=["roll back my punch model"],
+    match=lambda text, _a: NoArgs() if _ROLL_BACK.search(text or "") else None,
+    priority=36,
+    kind="write",
+)
+def rollback_punch_model(ctx: ToolContext, args: NoArgs) -> ToolOutput:
+    from models.punch.dataset import DatasetError
+    from models.punch.personal import roll_back
+
+    try:
+        state = roll_back(ctx.settings.models_dir, ctx.account_id)
+    except DatasetError as e:
+        raise ToolError(str(e)) from e
+    text = (f"Rolled back from {state['rolled_back_from']}: now serving "
+            + (f"your model {state['version']}." if state["version"] else "the rules (no model of yours).")
+            + " New rounds are typed by it.")  # fmt: skip
+    return ToolOutput(summary=text, markdown=text, data=state, final=True)

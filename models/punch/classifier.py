@@ -34,6 +34,14 @@ class PunchClassifier:
         path = folder / f"{serve}.onnx"
         return cls(path, f"{MODEL_NAME} ({serve})") if path.is_file() else None
 
+    @classmethod
+    def for_user(cls, models_dir: Path, account_id: int) -> PunchClassifier | None:
+        """The athlete's own model when one is served (see models.punch.personal), else None."""
+        from models.punch.personal import served_model
+
+        found = served_model(models_dir, account_id)
+        return cls(*found) if found else None
+
     def predict(self, windows: np.ndarray) -> np.ndarray:
         """(n, 4) class probabilities for (n, 6, 17, 2) windows."""
         if len(windows) == 0:
