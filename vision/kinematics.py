@@ -30,6 +30,7 @@ from scipy.signal import savgol_coeffs, savgol_filter
 G = 9.81
 LIFTS = ("squat", "bench", "deadlift", "press", "row", "snatch", "clean", "jerk", "other")
 CONCENTRIC_FIRST = {"deadlift", "row", "snatch", "clean"}
+CATCH_LIFTS = {"snatch", "clean", "jerk", "other"}  # the bar is caught low and the lifter stands up with it
 
 
 class KinematicsError(ValueError):
@@ -100,7 +101,7 @@ class Rep:
         return asdict(self)
 
 
-def _unmeasured(rep: Rep, note: str) -> Rep:
+def withhold(rep: Rep, note: str) -> Rep:
     """The same rep (number, times) with every number removed and the reason said."""
     blank = {k: None for k in ("rom_m", "rom_sd", "concentric_s", "concentric_sd", "mcv", "mcv_sd", "peak_v",
                                "peak_v_sd", "mpv", "mpv_sd", "horizontal_dev_m", "horizontal_dev_sd",
@@ -360,10 +361,12 @@ def analyse_path(
         return kin
     tallest = max(hs[b] - hs[a] for a, b in rises)
     threshold = max(min_rom_m, 0.5 * tallest)
-    # A rep starts from where the set's reps start (the floor, the chest, the bottom of a squat); a
-    # rise from much higher up is a recovery (standing up from a snatch or clean catch), not a rep.
-    floor = min(hs[a] for a, b in rises if hs[b] - hs[a] >= threshold)
-    rises = [(a, b) for a, b in rises if hs[a] - floor <= 0.4 * tallest]
+    # A pull from the floor starts where the set's pulls start; a rise from much higher up is a recovery
+    # (standing up from a snatch or clean catch), not a rep. Only for lifts with a catch: a squat or press
+    # that turns higher than the others (a shallower rep) is still a rep.
+    if lift in CATCH_LIFTS:
+        floor = min(hs[a] for a, b in rises if hs[b] - hs[a] >= threshold)
+        rises = [(a, b) for a, b in rises if hs[a] - floor <= 0.4 * tallest]
     reps: list[Rep] = []
     fastest = 0.0
     tt = grid
@@ -413,10 +416,13 @@ def analyse_path(
         if in_rep.sum() < 2:
             continue
         mcv = rom / duration
-        # Peak velocity on a window that grows with the rep (a fifth of the concentric, 0.12-0.3 s): a
+        # Peak velocity on a window that grows with the rep (a fifth of the concentric, 0.12-0.3 s; at least
+        # 7 samples for a concentric of 0.5 s or more): a
         # smooth 1 s push loses nothing to it, and the position noise a short window turns into a
         # higher maximum (a maximum of noisy values is biased up) shrinks with its length^1.5.
         win_pk = _window(rate, min(0.3, max(0.12, 0.2 * duration)), order_sg)
+        if duration >= 0.5:  # at 24-30 fps a cubic needs 7 samples to ride over frame-rate judder
+            win_pk = max(win_pk, 7)
         if win_pk > win and len(h) > win_pk:
             v_pk = savgol_filter(h, win_pk, order_sg, deriv=1, delta=dt)
             pk_noise = pos_sd * float(np.sqrt(np.sum(savgol_coeffs(win_pk, order_sg, deriv=1, delta=dt) ** 2)))
@@ -458,7 +464,7 @@ def analyse_path(
             )  # fmt: skip
         why = check_bounds(rep, lift) if bounds else None
         if why is not None:
-            reps.append(_unmeasured(rep, why))
+            reps.append(withhold(rep, why))
             continue
         fastest = max(fastest, mcv)
         loss = float(100 * (fastest - mcv) / fastest) if fastest > 0 else 0.0
@@ -470,4 +476,4 @@ def analyse_path(
 def _lost_rep(number: int, start: float, end: float, spans: list[tuple[float, float]], t0: float) -> Rep:
     where = ", ".join(f"{a - t0:.1f}–{b - t0:.1f} s" for a, b in spans)
     blank = Rep(number, start, end, *([None] * 15))
-    return _unmeasured(blank, f"bar lost {where}, not measured")
+    return withhold(blank, f"bar lost {where}, not measured")

@@ -294,3 +294,16 @@ def test_implausible_reps_are_withheld(lift: str, rom: float, con: float, why: s
     # The same path with the checks off (a path in pixels while the scale is worked out) gives numbers.
     raw = analyse_path(t, x, y, px_per_m=PX_PER_M, pos_sd_px=0.4, lift=lift, bounds=False)
     assert raw.reps[0].mcv == pytest.approx(rom / con, rel=0.15)
+
+
+def test_a_shallower_squat_is_still_a_rep() -> None:
+    """The last squat of a set cut 22 cm higher (fatigue, a half rep): it counts (the 'recovery from a
+    catch' rule is for snatches and cleans only)."""
+    bar = Bar(0.5)
+    bar.hold(0.8)
+    for rom, con in ((0.5, 0.8), (0.5, 0.9), (0.5, 1.0), (0.28, 0.7)):
+        bar.move(1.0, -rom)
+        bar.hold(0.2)
+        bar.concentric(con, rom)
+        bar.hold(0.6)
+    _check(bar, "squat")
