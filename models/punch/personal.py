@@ -64,14 +64,25 @@ def user_weight(n_user: int, n_public: int, share: float = 0.5, cap: int = 30) -
     return int(np.clip(round(share / (1 - share) * n_public / n_user), 1, cap))
 
 
-def fit(x_user: np.ndarray, y_user: np.ndarray, x_pub: np.ndarray, y_pub: np.ndarray, *, weight: int | None = None,
-        seed: int = 0, members: int = 3, hidden: int = 16, epochs: int = 60) -> Ensemble:  # fmt: skip
-    """An MLP ensemble on public + repeated user windows (the per-user weighting)."""
+def training_set(x_user: np.ndarray, y_user: np.ndarray, x_pub: np.ndarray, y_pub: np.ndarray, *,
+                 weight: int | None = None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Public windows plus the athlete's repeated `weight` times (default: `user_weight`)."""
     w = user_weight(len(y_user), len(y_pub)) if weight is None else weight
     x = np.concatenate([x_pub, np.repeat(x_user, w, axis=0)]) if len(x_pub) else np.repeat(x_user, w, axis=0)
     y = np.concatenate([y_pub, np.repeat(y_user, w)]) if len(y_pub) else np.repeat(y_user, w)
-    # Repeating small sets makes epochs cheap in windows but many in steps: scale epochs to ~constant work.
-    ep = int(np.clip(epochs * 1500 / max(len(y), 1), 20, 300))
+    return x, y
+
+
+def epochs_for(n: int, epochs: int = 60) -> int:
+    """Repeating small sets makes an epoch few steps: scale epochs so the work is about constant."""
+    return int(np.clip(epochs * 1500 / max(n, 1), 20, 300))
+
+
+def fit(x_user: np.ndarray, y_user: np.ndarray, x_pub: np.ndarray, y_pub: np.ndarray, *, weight: int | None = None,
+        seed: int = 0, members: int = 3, hidden: int = 16, epochs: int = 60) -> Ensemble:  # fmt: skip
+    """An MLP ensemble on public + repeated user windows (the per-user weighting)."""
+    x, y = training_set(x_user, y_user, x_pub, y_pub, weight=weight)
+    ep = epochs_for(len(y), epochs)
     return Ensemble([train(MLP.init(x, len(CLASSES), hidden, seed + 10 * i), x, y, epochs=ep, seed=seed + 10 * i)
                      for i in range(members)])  # fmt: skip
 
@@ -180,7 +191,21 @@ def train_user_model(data: UserWindows, public: Windows, models_dir: Path, accou
     y = data.y
     new = metrics(y, pred["fp32"], seed=seed)
     int8 = metrics(y, pred["int8"], seed=seed)
-    variant = "int8" if int8["accuracy"] >= new["accuracy"] - 0.01 else "fp32"
+    say(0.9, "final model on all your windows")
+    versions = [int(p.name[1:]) for p in root.glob("v*") if p.name[1:].isdigit()]
+    version = f"v{max(versions, default=0) + 1}"
+    folder = root / version
+    final = fit(x_u, y, x_p, public.y, seed=seed)
+    from models.punch.export import quantize_int8, to_onnx
+
+    to_onnx(final, folder / "fp32.onnx")
+    quantize_int8(folder / "fp32.onnx", folder / "int8.onnx", np.concatenate([x_u, x_p])[:256])
+    from models.punch.export import latency_ms
+
+    latency = {k: round(latency_ms(folder / f"{k}.onnx", x_u), 4) for k in ("fp32", "int8")}
+    # the fastest variant within 1 point of fp32 held-out (int8 is often the slower one on a model this small)
+    ok = ["fp32"] + (["int8"] if int8["accuracy"] >= new["accuracy"] - 0.01 else [])
+    variant = min(ok, key=lambda k: latency[k])
     chosen = pred[variant]
     rows = {"new": metrics(y, chosen, seed=seed), "new_fp32": new, "new_int8": int8, "rules": metrics(y, rules)}
     gain_vs_rules = diff_ci(y, chosen, rules, seed=seed)
@@ -216,15 +241,6 @@ def train_user_model(data: UserWindows, public: Windows, models_dir: Path, accou
               if serve else "not better than " + ("the rules" if not beats_rules else "the previous model")
               + " on held-out rounds, so it is kept but not served")  # fmt: skip
 
-    say(0.9, "final model on all your windows")
-    versions = [int(p.name[1:]) for p in root.glob("v*") if p.name[1:].isdigit()]
-    version = f"v{max(versions, default=0) + 1}"
-    folder = root / version
-    final = fit(x_u, y, x_p, public.y, seed=seed)
-    from models.punch.export import quantize_int8, to_onnx
-
-    to_onnx(final, folder / "fp32.onnx")
-    quantize_int8(folder / "fp32.onnx", folder / "int8.onnx", np.concatenate([x_u, x_p])[:256])
     counts = {c: int(np.sum(y == i)) for i, c in enumerate(CLASSES)}
     report = {
         "version": version, "trained_at": datetime.now(UTC).isoformat(timespec="seconds"), "sessions": sessions,
@@ -232,7 +248,7 @@ def train_user_model(data: UserWindows, public: Windows, models_dir: Path, accou
         "user_weight": user_weight(n, len(public)), "split": "leave-one-round-out", "variant": variant,
         "held_out": rows, "gain_vs_rules_ci95": gain_vs_rules, "previous": prev_cmp, "served": serve,
         "reason": reason, "needs": needs(counts, rows["new"]["per_class"]),
-        "sizes": {k: (folder / f"{k}.onnx").stat().st_size for k in ("fp32", "int8")},
+        "sizes": {k: (folder / f"{k}.onnx").stat().st_size for k in ("fp32", "int8")}, "latency_ms": latency,
     }  # fmt: skip
     (folder / "report.json").write_text(json.dumps(report, indent=2))
     if serve:
