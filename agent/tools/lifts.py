@@ -324,8 +324,13 @@ def lift_result(ctx: ToolContext, args: LiftResultArgs) -> ToolOutput:
     else:
         if args.rep is not None:
             pick = next((r for r in reps if r.number == args.rep), None)
+            if pick is None and 1 <= args.rep <= row.rep_count:  # counted, but the bar was lost or implausible
+                stored = next((r for r in row.result.get("reps", []) if r.get("number") == args.rep), {})
+                why = stored.get("note") or "not measured"
+                text = f"In {name}, rep {args.rep} was counted but has no speed: {why}."
+                return ToolOutput(ok=False, summary=text, markdown=text, final=True)
             if pick is None:
-                text = f"{name.capitalize()} has {len(reps)} reps, so there is no rep {args.rep}."
+                text = f"{name.capitalize()} has {row.rep_count} reps, so there is no rep {args.rep}."
                 return ToolOutput(ok=False, summary=text, markdown=text, final=True)
         elif args.which == "slowest":
             pick = min(reps, key=lambda r: r.mcv_m_s)

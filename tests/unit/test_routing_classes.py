@@ -216,6 +216,14 @@ def test_lift_result_answers_from_the_stored_reps(settings, engine, account):
     assert "25%" in tool.run(ctx, tool.args_model(ask="velocity_loss")).summary
     assert "counted 3 reps" in tool.run(ctx, tool.args_model(ask="reps")).summary
     assert not tool.run(ctx, tool.args_model(rep=7)).ok
+    # A rep the bar was lost in counts but is stored with no number: asked for, it says why.
+    lost = {k: None for k in rep(2, 0.0)} | {"number": 2, "start_t": 2.0, "end_t": 3.0, "measured": False,
+                                             "note": "bar lost 2.1–2.6 s, not measured"}  # fmt: skip
+    result = result | {"reps": [rep(1, 0.55), lost, rep(3, 0.50)], "velocity_loss_pct": 9.1}
+    save_analysis(account.id, video=video, result=result, engine=engine)
+    out = tool.run(ctx, tool.args_model(rep=2))
+    assert not out.ok and "bar lost 2.1–2.6 s, not measured" in out.summary and "m/s" not in out.summary
+    assert "counted 3 reps" in tool.run(ctx, tool.args_model(ask="reps")).summary
 
 
 @pytest.mark.parametrize(
