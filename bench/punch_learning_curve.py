@@ -110,6 +110,98 @@ def choose(xu: np.ndarray, yu: np.ndarray, xp: np.ndarray, yp: np.ndarray, seed:
     return max(scores, key=lambda n: scores[n]), scores
 
 
+def shrink(m, k: int, x: np.ndarray, y: np.ndarray, seed: int):
+    """Structured pruning: keep the `k` hidden units with the largest in x out weight norms (the layers really
+    shrink: fewer rows and columns stored and computed), then fine-tune."""
+    from models.punch.mlp import MLP, train
+    from models.punch.personal import epochs_for
+
+    score = np.linalg.norm(m.w1, axis=0) * np.linalg.norm(m.w2, axis=1)
+    keep = np.sort(np.argsort(-score)[:k])
+    small = MLP(m.w1[:, keep].copy(), m.b1[keep].copy(), m.w2[keep].copy(), m.b2.copy(), m.mean.copy(), m.std.copy())
+    return train(small, x, y, epochs=epochs_for(len(y), 20), lr=1e-3, seed=seed + 3)
+
+
+def compression(x_dev, y_dev, xp, yp, x_te, y_te, w_te, seeds: int) -> None:
+    """fp32 vs int8 (PTQ and QAT) vs pruned (unstructured 70 %, and structured to half the hidden units) on
+    the whole labelled pool: held-out accuracy, file size, latency per window and per minute of video."""
+    import gzip
+    import tempfile
+
+    from models.punch.export import latency_ms, predict, quantize_int8, to_onnx
+    from models.punch.mlp import Ensemble, prune, train
+    from models.punch.personal import epochs_for, training_set
+
+    acc: dict[str, list[float]] = {}
+    size: dict[str, tuple[int, int, int]] = {}
+    lat: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in range(seeds):
+            name, _ = choose(
+                *(a[np.random.default_rng(seed).permutation(len(y_dev))] for a in (x_dev, y_dev)), xp, yp, seed
+            )
+            share = CANDIDATES[name]
+            xpp, ypp = (xp[:0], yp[:0]) if share is None else (xp, yp)
+            x, y = training_set(
+                x_dev, y_dev, xpp, ypp, weight=1 if share is None else _weight(share, len(y_dev), len(yp))
+            )
+            base = train_candidate(name, x_dev, y_dev, xp, yp, seed, members=3)
+            ft = epochs_for(len(y), 20)
+            models = {
+                "fp32": base,
+                "QAT": Ensemble([train(m.copy(), x, y, epochs=ft, lr=5e-4, seed=seed + 2, qat=True)
+                                 for m in base.members]),
+                "pruned 70 % (unstructured)": Ensemble([train(prune(m, 0.7), x, y, epochs=ft, lr=1e-3, seed=seed + 1)
+                                                        for m in base.members]),
+                "pruned to 8 of 16 units (structured)": Ensemble([shrink(m, 8, x, y, seed) for m in base.members]),
+            }  # fmt: skip
+            paths = {k: to_onnx(m, Path(tmp) / f"{seed}-{i}.onnx") for i, (k, m) in enumerate(models.items())}
+            paths["int8 (PTQ)"] = quantize_int8(paths["fp32"], Path(tmp) / f"{seed}-ptq.onnx", x[:256])
+            paths["int8 (QAT)"] = quantize_int8(paths.pop("QAT"), Path(tmp) / f"{seed}-qat.onnx", x[:256])
+            for k, path in paths.items():
+                acc.setdefault(k, []).append(float(np.mean(predict(path, x_te).argmax(1) == y_te)))
+                lat.setdefault(k, []).append(latency_ms(path, x_te))
+                if seed == 0:
+                    import onnx
+                    from onnx import numpy_helper
+
+                    raw = path.read_bytes()
+                    w = [numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer
+                         if t.name.startswith(("w1", "w2"))]  # fmt: skip
+                    size[k] = (len(raw), len(gzip.compress(raw, 9)), int(sum(np.count_nonzero(a) for a in w)))
+    t0 = time.perf_counter()
+    features(w_te)
+    feat_ms = (time.perf_counter() - t0) * 1000 / len(w_te)
+    order = ["fp32", "int8 (PTQ)", "int8 (QAT)", "pruned 70 % (unstructured)", "pruned to 8 of 16 units (structured)"]
+    fp = float(np.mean(acc["fp32"]))
+    fp_lat = float(np.median(lat["fp32"]))
+    ok = [k for k in order if np.mean(acc[k]) >= fp - 0.01]
+    # fastest within 1 point of fp32; latencies within 5 % of the fastest are a tie, won by the smaller file
+    fastest = min(float(np.median(lat[k])) for k in ok)
+    serve = min((k for k in ok if np.median(lat[k]) <= fastest * 1.05), key=lambda k: size[k][0])
+    print(
+        f"\nCompression on the whole pool ({len(y_dev)} labels), held-out {len(y_te)} punches, {seeds} seeds; "
+        f"latency = median single-window ONNX run on one thread; features cost {feat_ms:.2f} ms per window; "
+        "per minute of video = 60 punches a minute x (features + model)"
+    )
+    print(
+        "| variant | held-out type acc (min-max) | vs fp32 (points) | file (bytes) | gzip (bytes) | non-zero weights "
+        "| ms / window (model) | vs fp32 | ms / minute of video | served |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for k in order:
+        a, m = float(np.mean(acc[k])), float(np.median(lat[k]))
+        note = (
+            "served: fastest within 1 point of fp32" if k == serve else ("" if k in ok else "more than 1 point worse")
+        )
+        if m > fp_lat and k != "fp32":
+            note += ("; " if note else "") + "slower than fp32"
+        print(
+            f"| {k} | {a:.3f} ({min(acc[k]):.3f}-{max(acc[k]):.3f}) | {(a - fp) * 100:+.1f} | {size[k][0]:,} "
+            f"| {size[k][1]:,} | {size[k][2]:,} | {m:.4f} | {m / fp_lat:.2f}x | {60 * (feat_ms + m):.1f} | {note} |"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=5)
@@ -165,6 +257,7 @@ def main() -> None:
             + ", ".join(f"{k} x{v}" for k, v in picks.most_common())
             + " |"
         )
+    compression(x_dev, y_dev, xp, yp, x_te, y_te, np.stack([s[0] for s in test]), args.seeds)
     print(f"\n{time.perf_counter() - t0:.0f} s")
 
 
