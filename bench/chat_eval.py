@@ -392,6 +392,7 @@ def main() -> None:
     ap.add_argument("--code-only", action="store_true", help="route by code only; no model")
     ap.add_argument("--model", default="qwen2.5-1.5b-instruct")
     ap.add_argument("--limit", type=int, default=0, help="only the first N lines the model would place")
+    ap.add_argument("--every", type=int, default=1, help="only every K-th of those lines (a spread subset)")
     ap.add_argument("--threads", type=int, default=1, help="llama.cpp threads (1 is faster on a busy machine)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     a = ap.parse_args()
@@ -404,13 +405,15 @@ def main() -> None:
     report("code only (lines code cannot place count as misses)", code, tools, a.verbose)
     if a.code_only:
         return
-    todo = [r.line for r in code if r.tool is None or r.args is None]  # model places or fills these
+    # the model places these, or fills the arguments of a tool a pattern named (code's chat routes need no model)
+    todo = [r.line for r in code if r.tool is None or (r.tool != CHAT and r.args is None)]
+    todo = todo[:: max(1, a.every)]
     if a.limit:
         todo = todo[: a.limit]
     print(f"\nmodel path: {len(todo)} lines through the real graph with {a.model} (dry-run tools)", flush=True)
     done = {id(r.line): r for r in asyncio.run(model_rows(todo, tools, a.model, sys.stdout, a.threads))}
     rows = [done.get(id(r.line), r) for r in code]
-    if a.limit:
+    if a.limit or a.every > 1:
         rows = [r for r in rows if id(r.line) in done or (r.tool is not None and r.args is not None)]
     report(f"full routing, code then {a.model}", rows, tools, a.verbose)
 

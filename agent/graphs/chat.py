@@ -56,6 +56,10 @@ NO_CALL = "__no_tool_call__"  # marks a forced call the model answered with text
 CODE_CALL = "pfcode_"  # id prefix of tool calls whose arguments code decided (trusted, not grounded)
 HISTORY_MESSAGES = 8  # earlier human/assistant messages given to the model (small context windows)
 SHORTLIST = 5  # tools offered to the model when code cannot route
+REFUSAL = (
+    "I can only show and change your own data: other people's logs, accounts and results stay private, "
+    "whoever asks. Ask me about your own training, food or rounds."
+)
 ONE_CALL_MAX = SHORTLIST + 4  # up to this many offered tools, one call picks the tool and fills its arguments
 _CHAT_CALL = {
     "type": "function",
@@ -323,6 +327,8 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
         summaries = [o.summary for o in outputs]
         if state.get("llm_error"):
             return {"messages": [_final(state["llm_error"], summaries)]}
+        if state.get("routed_by") == "refuse":  # said by code: a small model had answered "Sure, …"
+            return {"messages": [_final(REFUSAL, summaries)]}
         if outputs and all(o.final for o in outputs):
             return {"messages": [_final("", summaries)]}
         if deps.model is None:
