@@ -379,6 +379,9 @@ async def model_rows(
                 elapsed = time.perf_counter() - t
                 tool = res.route if res.route in tools else CHAT
                 args = seen.get(graph_thread_id(account.id, thread))
+                asked = [o for o in res.outputs if o.data.get("confirm") == tool]
+                if args is None and asked:  # a write the model chose waits for a yes: score what it would do
+                    args = asked[0].data.get("args")
                 row = Row(line, tool, res.routed_by or "?", args, elapsed)
                 rows.append(row)
                 print(f"{i:>3} {elapsed:6.1f}s {row.by:<9} {'ok ' if row.right else 'BAD'} {tool:<18} "

@@ -48,7 +48,7 @@ from agent.numbers import numbers_in_data, unsupported_numbers, unsupported_tren
 from agent.router import CHAT, catalog, pattern_hints, routable, route_by_code
 from agent.shortlist import shortlist_for
 from agent.state import ChatState
-from agent.tools.base import Attachment, ProgressFn, Tool, ToolContext, ToolError, ToolOutput, load_tools
+from agent.tools.base import Action, Attachment, ProgressFn, Tool, ToolContext, ToolError, ToolOutput, load_tools
 from powerforge.config import Settings
 
 log = logging.getLogger(__name__)
@@ -298,6 +298,12 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
                 return {"messages": [msg], "attempts": attempts}
             out = _failure(f"I couldn't work out the details for that ({problem}). Could you say it another way?")
             return {"messages": [msg], "attempts": attempts, "outputs": [*state.get("outputs", []), out.model_dump()]}
+        if tool.kind == "write" and not call["id"].startswith(CODE_CALL):
+            # A write the model chose (no fast path parsed the line) is never run unasked: a 1.5B model had
+            # logged a meal for "raise my carbs to 320g". The athlete sees what it understood and confirms.
+            out = _confirm(tool, args)
+            msg = ToolMessage(content="asked the athlete to confirm", tool_call_id=call["id"], name=tool.name)
+            return {"messages": [msg], "attempts": attempts, "outputs": [*state.get("outputs", []), out.model_dump()]}
         ctx = ToolContext(
             account_id=deps.account_id, settings=deps.settings, thread_id=config["configurable"].get("thread_id"),
             engine=deps.engine, attachments=[Attachment(**a) for a in state.get("attachments") or []],
@@ -476,6 +482,18 @@ def _writer() -> Any:
 # --------------------------------------------------------------------------- helpers
 def _failure(message: str) -> ToolOutput:
     return ToolOutput(ok=False, summary=message, markdown=message, final=True)
+
+
+def _confirm(tool: Tool, args: Any) -> ToolOutput:
+    """Code's question before a write the model chose: what it understood, and a button that does it."""
+    chosen = args.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    what = " ".join(tool.description.split()).split(". ")[0].rstrip(".")
+    detail = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in chosen.items())[:240]
+    text = f"Do you want me to {what[:1].lower()}{what[1:]}" + (f" ({detail})" if detail else "") + "?"
+    text += " Nothing is saved until you confirm."
+    button = Action(label="✅ Yes, do it", tool=tool.name, args=args.model_dump(mode="json", exclude_none=True))
+    return ToolOutput(summary=text, markdown=text, actions=[button], data={"confirm": tool.name, "args": chosen},
+                      final=True)  # fmt: skip
 
 
 def _final(text: str, summaries: list[str]) -> AIMessage:

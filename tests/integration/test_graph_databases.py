@@ -34,6 +34,8 @@ async def _conversation(settings: Settings) -> None:
     async with Coach.open(settings, model=model) as coach:
         history = await coach.history(account.id, "db-thread")
         third = await coach.turn(account_id=account.id, thread_id="db-thread", text="put me on spanish time, 178 tall")
+        yes = third.outputs[0].actions[0]  # a write the model chose waits for the athlete's yes
+        await coach.turn(account_id=account.id, thread_id="db-thread", direct={"tool": yes.tool, "args": yes.args})
     assert [m.content for m in history if m.type == "human"] == ["hello", "convert 5 km to mi"]
     assert third.outputs[0].ok
     profile = get_profile(account.id, engine)

@@ -43,6 +43,18 @@ async def test_one_model_call_picks_the_tool_and_fills_its_arguments(settings, e
     assert "chat" in model.log[0]["tools"] and "update_profile" in model.log[0]["tools"]
 
 
+async def test_a_write_the_model_chose_waits_for_the_athletes_yes(settings, engine, account):
+    from storage.accounts import get_account
+
+    model = ScriptedChatModel(script=[call("update_profile", timezone="Europe/Berlin")])
+    result = await _turn(settings, account, model, "I moved to Berlin, please adjust my clock")
+    assert "Nothing is saved until you confirm" in result.text
+    assert get_account(account.id, engine).timezone != "Europe/Berlin"  # not written on the model's word
+    yes = result.outputs[0].actions[0]
+    clicked = await _turn(settings, account, model, "", direct={"tool": yes.tool, "args": yes.args})
+    assert clicked.outputs[0].ok and get_account(account.id, engine).timezone == "Europe/Berlin"
+
+
 async def test_junk_arguments_get_corrected_then_a_clear_message(settings, engine, account):
     bad = call("update_profile", timezone="Mars/Olympus_Mons")
     model = ScriptedChatModel(script=[bad, bad, bad])
@@ -64,7 +76,7 @@ async def test_text_instead_of_a_forced_call_is_retried(settings, engine, accoun
     )
     result = await _turn(settings, account, model, "make it 181 cm, and my zone Mars/Olympus_Mons")
     assert "no call of `update_profile`" in model.log[2]["messages"][-1].content
-    assert result.outputs[-1].ok and result.outputs[-1].data == {"height_cm": 181.0}
+    assert result.outputs[-1].ok and result.outputs[-1].data["args"] == {"height_cm": 181.0}
 
 
 async def test_model_junk_that_is_not_a_tool_call_is_handled(settings, engine, account):
