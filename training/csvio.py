@@ -215,8 +215,8 @@ def detect(text: str) -> str:
     need = HEVY_REQUIRED if near == "Hevy" else STRONG_REQUIRED
     missing = ", ".join(f"'{c}'" for c in sorted(need - cols))
     raise CSVImportError(
-        f"This doesn't look like a {near} export: missing column(s) {missing}; nothing was imported. "
-        f"Export again from {near} without editing the file."
+        f"This doesn't look like a Strong or Hevy export: missing column(s) {missing} (of a {near} export); "
+        f"nothing was imported. Export again from {near} without editing the file."
     )
 
 

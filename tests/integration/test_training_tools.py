@@ -217,7 +217,7 @@ def test_import_attachment_then_export(chat: Chat, tmp_path, engine):
         upload_id="u1", filename="strong_export.csv", mime="text/csv", path=str(f), size_bytes=f.stat().st_size
     )
     out = chat.say("here's my strong export", attachments=[att], expect="train_import")
-    assert "Imported **2** Strong workouts (3 sets)" in out.markdown and "row 4" in out.markdown
+    assert "Imported **2** Strong workouts (3 sets)" in out.markdown and "line 4: the Weight column" in out.markdown
     again = chat.say("import this again", attachments=[att], expect="train_import")
     assert "2 workouts were already imported" in again.markdown
     bad = tmp_path / "food.csv"

@@ -46,7 +46,7 @@ def upgrade() -> None:
     )
     op.execute(
         "INSERT INTO strike_labels (account_id, session_id, upload_id, punch_number, t_start_s, t_peak_s, t_end_s,"
-        " label, shape, predicted, predicted_confidence, \"window\", source, labelled_by, created_at)"
+        ' label, shape, predicted, predicted_confidence, "window", source, labelled_by, created_at)'
         " SELECT c.account_id, c.session_id, s.upload_id, c.punch_number, COALESCE(p.t_onset_s, 0),"
         " COALESCE(p.t_peak_s, 0), COALESCE(p.t_peak_s + p.return_s, p.t_peak_s, 0), c.new_kind, c.new_shape,"
         " c.old_kind, p.confidence, c.\"window\", 'correction', c.account_id, c.created_at"
