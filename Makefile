@@ -8,10 +8,12 @@ TEST_MODEL := smollm2-135m-instruct
 
 .PHONY: run test setup uv env llm-env model test-deps system-test-deps lint bench clean-var
 
-run: env model ## install the app and the model, then start the app on http://127.0.0.1:8000 and the LLM server
+run: env ## install the app, then start it on http://127.0.0.1:8000 with the LLM server
 	@# llm_server/ already built: bring it up to date now (a no-op unless its lock changed); on a fresh clone
-	@# `serve` installs it in the background instead (compiling llama.cpp takes minutes) while the app is up
+	@# `serve` installs it and the chat model in the background instead (compiling llama.cpp takes minutes)
+	@# while the app is up, and the pose model is pulled beside it (log var/logs/pose-model-pull.log)
 	@if ls llm_server/.venv/lib/python*/site-packages/llama_cpp/__init__.py >/dev/null 2>&1; then $(MAKE) --no-print-directory llm-env; fi
+	@mkdir -p var/logs; $(UV) run powerforge models pull blazepose-full >var/logs/pose-model-pull.log 2>&1 &
 	UV=$(UV) $(UV) run powerforge serve
 
 test: setup test-deps ## install what the tests need, then run every test

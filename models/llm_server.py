@@ -30,6 +30,7 @@ ENV_COMMAND = "CMAKE_ARGS=-DGGML_NATIVE=OFF uv sync --project llm_server"
 # Compiling llama-cpp-python from its sdist took 16-20 min on this project's 2-core machine (setup logs,
 # 2026-12): the first-start estimate is scaled from that by the number of cores.
 INSTALL_CORE_MINUTES = 40.0
+MODEL_PULL_ETA_S = 90.0  # the 1 GB default chat model: 64 s in the same setup log
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 
 
@@ -367,6 +368,7 @@ class Supervisor:
 
 __all__ = [
     "ENV_COMMAND",
+    "MODEL_PULL_ETA_S",
     "EmbeddedServer",
     "EmbeddedServerError",
     "Supervisor",

@@ -179,29 +179,50 @@ def serve(
 
 
 def _llm_env_ready(s: Settings) -> bool:
+    """Whether the embedded server can start now: its environment is built and its model installed."""
     from models.llm_server import server_env_ready
 
-    return server_env_ready(s)
+    return server_env_ready(s) and _model_installed(s)
+
+
+def _model_installed(s: Settings) -> bool:
+    from models.manifest import ModelMissing, model_path
+
+    try:
+        model_path(s.llm_embedded_model, s)
+    except ModelMissing:
+        return False
+    return True
 
 
 def _install_embedded_llm(s: Settings) -> Any:
-    """Install the embedded server's environment in the background (a fresh clone: compiling llama.cpp
-    takes minutes), then start and supervise it; the chat says it is being installed meanwhile."""
+    """Install the embedded server's environment and model in the background (a fresh clone: compiling
+    llama.cpp takes minutes), then start and supervise it; the chat says it is being installed meanwhile."""
+    from models.llm_server import (
+        MODEL_PULL_ETA_S,
+        EmbeddedServer,
+        Supervisor,
+        install_eta_s,
+        server_env_ready,
+        server_python,
+    )
     from models.llm_server import ROOT as LLM_ROOT
-    from models.llm_server import EmbeddedServer, Supervisor, install_eta_s, server_python
 
     env_dir = server_python(s).parent.parent
-    if env_dir.resolve() != (LLM_ROOT / "llm_server" / ".venv").resolve():  # not ours to install
+    if not server_env_ready(s) and env_dir.resolve() != (LLM_ROOT / "llm_server" / ".venv").resolve():  # not ours
         typer.secho(f"The embedded LLM server's environment {env_dir} has no llama-cpp-python; install it "
                     "there (LLM_SERVER_ENV) or set LLM_EMBEDDED=false.", fg="red")  # fmt: skip
         return None
     uv = os.environ.get("UV") or shutil.which("uv") or str(Path.home() / ".local" / "bin" / "uv")
-    cmd = [uv, "sync", "--frozen", "--project", str(LLM_ROOT / "llm_server")]
+    powerforge = str(Path(sys.executable).with_name("powerforge"))
+    # sh: the environment (a no-op when built), then the model (a no-op when installed), one log for both
+    script = 'set -e; "$1" sync --frozen --project "$2"; "$3" models pull "$4"'
+    cmd = ["/bin/sh", "-c", script, "sh", uv, str(LLM_ROOT / "llm_server"), powerforge, s.llm_embedded_model]
     env = {**os.environ, "CMAKE_ARGS": os.environ.get("CMAKE_ARGS", "-DGGML_NATIVE=OFF")}
     env.pop("VIRTUAL_ENV", None)  # `uv run` sets it to the app's environment; this one is llm_server's own
-    eta = install_eta_s()
+    eta = (0.0 if server_env_ready(s) else install_eta_s()) + (0.0 if _model_installed(s) else MODEL_PULL_ETA_S)
     log_path = s.data_dir / "logs" / "llm-env-install.log"
-    typer.secho(f"Installing the embedded model server in the background (about {round(eta / 60)} min; log "
+    typer.secho(f"Installing the embedded model server in the background (about {max(1, round(eta / 60))} min; log "
                 f"{log_path}); the app starts now and the chat says when the model is ready.", fg="yellow")  # fmt: skip
     return Supervisor(EmbeddedServer(s)).install_then_start(cmd, eta_s=eta, log_path=log_path, env=env)
 
