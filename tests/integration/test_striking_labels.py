@@ -136,3 +136,28 @@ def test_review_in_chat_one_click_per_punch_with_thumbnails(settings, engine, ac
     assert clicks == n and "All 3 punches" in out.markdown
     stored = {r.punch_number: r.label for r in current_labels(account.id, engine=engine)}
     assert stored == {sure[0]["index"]: "lead_hook", sure[1]["index"]: "cross", sure[2]["index"]: "cross"}
+
+
+def test_export_command_per_user_and_unknown_user(settings, engine, account, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from powerforge.cli import _discover, app
+    from storage.accounts import create_account
+    from storage.striking import label_punch, save_round
+
+    other = create_account("other", "another-horse-2", engine=engine)
+    for who in (account, other):
+        row = save_round(who.id, _round_report(2), windows=_windows(2), engine=engine)
+        label_punch(who.id, row.id, 1, "jab", engine=engine)
+    _discover()
+    res = CliRunner().invoke(app, ["strike", "labels", "export", "--out", str(tmp_path / "x"), "--user", "athlete",
+                                   "--json"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["labels"] == 1
+    [doc] = [json.loads(line) for line in (tmp_path / "x/labels.jsonl").read_text().splitlines()]
+    assert doc["account_id"] == account.id and doc["label"] == "jab"
+    res = CliRunner().invoke(app, ["strike", "labels", "export", "--out", str(tmp_path / "y"), "--json"])
+    assert json.loads(res.output)["labels"] == 2  # everyone's
+    res = CliRunner().invoke(app, ["strike", "labels", "export", "--out", str(tmp_path / "z"), "--user", "nobody",
+                                   "--json"])  # fmt: skip
+    assert res.exit_code != 0 and json.loads(res.output) == {"ok": False, "error": "No user named 'nobody'."}
