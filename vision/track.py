@@ -529,7 +529,7 @@ class PlateTracker:
                 track.end_x[-1], track.end_y[-1] = track.sleeve.x, track.sleeve.y
         track.checks += 1
         fit = refine(gray.full, track.circle)
-        if fit is not None and fit.support > 0.4 and abs(fit.r / track.circle.r - 1) < 0.15:
+        if fit is not None and fit.support > 0.4 and abs(fit.r / track.circle.r - 1) < 0.2:
             track.rims.append((fit, speed))
         elif (track.checks >= 3 and len(track.rims) <= 1) or (track.checks >= 6 and track.rim_ratio < 0.25):
             track.active = False  # not a plate (a knee, a head, a wheel): stop paying for it
