@@ -19,7 +19,7 @@ from agent.llm_queue import RESTARTING, ahead_text
 from agent.runner import Coach
 from agent.tools.base import load_tools
 from models.llm_server import Supervisor, supervisor_running
-from powerforge.config import Settings
+from powerforge.config import Settings, override_settings
 from storage.accounts import create_account
 from storage.engine import dispose_all, make_engine
 from storage.migrate import upgrade
@@ -39,10 +39,18 @@ def smol(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
         yield running
 
 
+@pytest.fixture(autouse=True)
+def _reset() -> Iterator[None]:
+    yield
+    override_settings(None)
+    dispose_all()
+
+
 def _app_settings(server_settings: Settings, tmp_path: Path) -> Settings:
     """The app's settings on the test server, with a fresh database of its own."""
     s = server_settings.model_copy(update={"data_dir": tmp_path / "var", "database_url": "", "llm_max_tokens": 48})
     s.ensure_dirs()
+    override_settings(s)  # tools use the test's database (reset by `_reset` after each test)
     return s
 
 
