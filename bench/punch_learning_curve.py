@@ -36,15 +36,34 @@ sys.path.insert(0, str(ROOT))
 from models.punch import CLASSES
 from models.punch.baseline import rule_labels
 from models.punch.classifier import window_at
-from models.punch.features import features
-from models.punch.personal import fit
+from models.punch.features import NAMES, features
+from models.punch.personal import epochs_for, fit, training_set
+from models.punch.temporal import sequences, train_cnn
 from striking.analyse import analyse_track
 from striking.labelled import held_out, read_still_punches
 from striking.track import finish_track
 
 DATA = ROOT.parent / "shared/data"
 TOL_S = 0.2
-CANDIDATES = {"his labels only": None, "public + his (1:1)": 0.5, "public + his (1:4)": 0.8}
+# name -> (model, share of the training weight his labels get; None = his labels only)
+CANDIDATES = {"MLP, his labels only": ("mlp", None), "MLP, public + his (1:1)": ("mlp", 0.5),
+              "MLP, public + his (1:4)": ("mlp", 0.8), "1D CNN, his labels only": ("cnn", None),
+              "1D CNN, public + his (1:1)": ("cnn", 0.5)}  # fmt: skip
+NF = len(NAMES)  # x = [features | the flattened normalised sequence], so one index picks both
+
+
+class Sliced:
+    """A model that reads its own part of x (the features for the MLP, the sequence for the 1D CNN)."""
+
+    def __init__(self, kind: str, model) -> None:
+        self.kind, self.model = kind, model
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        return self.model.predict_proba(x[:, :NF] if self.kind == "mlp" else x[:, NF:].reshape(len(x), 6, -1))
+
+
+def represent(windows: np.ndarray) -> np.ndarray:
+    return np.concatenate([features(windows), sequences(windows).reshape(len(windows), -1)], axis=1)
 
 
 def boxer_samples() -> tuple[dict[str, list], int, int]:
@@ -77,7 +96,7 @@ def public_set() -> tuple[np.ndarray, np.ndarray]:
     if (DATA / "keypoints/cs229").is_dir():
         parts.append(load_cs229(DATA / "keypoints/cs229"))
     w = Windows.concat(parts)
-    return features(w.xy), w.y
+    return represent(w.xy), w.y
 
 
 def _weight(share: float | None, n_user: int, n_pub: int) -> int | None:
@@ -88,17 +107,21 @@ def _weight(share: float | None, n_user: int, n_pub: int) -> int | None:
 
 def train_candidate(name: str, xu: np.ndarray, yu: np.ndarray, xp: np.ndarray, yp: np.ndarray, seed: int,
                     members: int):  # fmt: skip
-    share = CANDIDATES[name]
-    if share is None:
-        return fit(xu, yu, xp[:0], yp[:0], weight=1, seed=seed, members=members)
-    return fit(xu, yu, xp, yp, weight=_weight(share, len(yu), len(yp)), seed=seed, members=members)
+    kind, share = CANDIDATES[name]
+    xpp, ypp = (xp[:0], yp[:0]) if share is None else (xp, yp)
+    weight = 1 if share is None else _weight(share, len(yu), len(yp))
+    if kind == "mlp":
+        return Sliced(kind, fit(xu[:, :NF], yu, xpp[:, :NF], ypp, weight=weight, seed=seed, members=members))
+    x, y = training_set(xu[:, NF:], yu, xpp[:, NF:], ypp, weight=weight)
+    return Sliced(kind, train_cnn(x.reshape(len(x), 6, -1), y, epochs=epochs_for(len(y)), seed=seed))
 
 
-def choose(xu: np.ndarray, yu: np.ndarray, xp: np.ndarray, yp: np.ndarray, seed: int) -> tuple[str, dict]:
+def choose(xu: np.ndarray, yu: np.ndarray, xp: np.ndarray, yp: np.ndarray, seed: int,
+           only: str | None = None) -> tuple[str, dict]:  # fmt: skip
     """The candidate with the best 3-fold CV accuracy inside the labelled batch (ties: the first)."""
     folds = np.arange(len(yu)) % 3
     scores = {}
-    for name in CANDIDATES:
+    for name in (n for n in CANDIDATES if only is None or CANDIDATES[n][0] == only):
         acc = []
         for k in range(3):
             test = folds == k
@@ -139,12 +162,12 @@ def compression(x_dev, y_dev, xp, yp, x_te, y_te, w_te, seeds: int) -> None:
         for seed in range(seeds):
             order = np.random.default_rng(seed).permutation(len(y_dev))  # the same order as the curve's last row
             xu, yu = x_dev[order], y_dev[order]
-            name, _ = choose(xu, yu, xp, yp, seed)
-            share = CANDIDATES[name]
+            name, _ = choose(xu, yu, xp, yp, seed, only="mlp")
+            share = CANDIDATES[name][1]
             xpp, ypp = (xp[:0], yp[:0]) if share is None else (xp, yp)
             wt = 1 if share is None else _weight(share, len(yu), len(yp))
-            x, y = training_set(xu, yu, xpp, ypp, weight=wt)
-            base = train_candidate(name, xu, yu, xp, yp, seed, members=3)
+            x, y = training_set(xu[:, :NF], yu, xpp[:, :NF], ypp, weight=wt)
+            base = train_candidate(name, xu, yu, xp, yp, seed, members=3).model
             ft = epochs_for(len(y), 20)
             models = {
                 "fp32": base,
@@ -158,8 +181,8 @@ def compression(x_dev, y_dev, xp, yp, x_te, y_te, w_te, seeds: int) -> None:
             paths["int8 (PTQ)"] = quantize_int8(paths["fp32"], Path(tmp) / f"{seed}-ptq.onnx", x[:256])
             paths["int8 (QAT)"] = quantize_int8(paths.pop("QAT"), Path(tmp) / f"{seed}-qat.onnx", x[:256])
             for k, path in paths.items():
-                acc.setdefault(k, []).append(float(np.mean(predict(path, x_te).argmax(1) == y_te)))
-                lat.setdefault(k, []).append(latency_ms(path, x_te))
+                acc.setdefault(k, []).append(float(np.mean(predict(path, x_te[:, :NF]).argmax(1) == y_te)))
+                lat.setdefault(k, []).append(latency_ms(path, x_te[:, :NF]))
                 if seed == 0:
                     import onnx
                     from onnx import numpy_helper
@@ -212,13 +235,13 @@ def main() -> None:
     t0 = time.perf_counter()
     samples, events, found = boxer_samples()
     dev, test = samples["dev"], samples["held-out"]
-    x_dev, y_dev = features(np.stack([s[0] for s in dev])), np.array([s[1] for s in dev])
-    x_te, y_te = features(np.stack([s[0] for s in test])), np.array([s[1] for s in test])
+    x_dev, y_dev = represent(np.stack([s[0] for s in dev])), np.array([s[1] for s in dev])
+    x_te, y_te = represent(np.stack([s[0] for s in test])), np.array([s[1] for s in test])
     rules_app = np.array([s[2] for s in test])
     rules_win = rule_labels(np.stack([s[0] for s in test]))
     xp, yp = public_set()
-    pub = [np.mean(fit(x_dev[:0], y_dev[:0], xp, yp, weight=1, seed=s).predict_proba(x_te).argmax(1) == y_te)
-           for s in range(args.seeds)]  # fmt: skip
+    pub = [np.mean(fit(x_dev[:0, :NF], y_dev[:0], xp[:, :NF], yp, weight=1, seed=s).predict_proba(x_te[:, :NF])
+                   .argmax(1) == y_te) for s in range(args.seeds)]  # fmt: skip
     base = float(np.mean(rules_app == y_te))
     print(
         f"boxer: face-on stills, {found}/{events} punches found by the pipeline; pool to label (dev) {len(dev)} "
@@ -227,32 +250,38 @@ def main() -> None:
     print(f"public windows: {len(yp)} (cs229 + synthetic; none of this boxer); seeds: {args.seeds}\n")
     print(
         "| labels | held-out type accuracy, mean (min-max) | vs rules (app) | rules (app) | rules (window) "
-        "| public only | chosen on inner folds |"
+        "| public only | best MLP (inner folds) | best 1D CNN (inner folds) | chosen on inner folds |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     print(
         f"| 0 | {np.mean(pub):.3f} ({min(pub):.3f}-{max(pub):.3f}) | {np.mean(pub) / base:.2f}x | {base:.3f} "
-        f"| {np.mean(rules_win == y_te):.3f} | {np.mean(pub):.3f} | public only |"
+        f"| {np.mean(rules_win == y_te):.3f} | {np.mean(pub):.3f} | {np.mean(pub):.3f} | — | public only |"
     )
     batches = [int(v) for v in args.batches.split(",")]
     if len(y_dev) < max(batches) and len(y_dev) not in batches:  # the whole pool, where a batch asks for more
         batches = sorted([*batches, len(y_dev)])
     for b in batches:
         if b > len(y_dev):
-            print(f"| {b} | not measured: the pool holds {len(y_dev)} labelled punches of this boxer | | | | | |")
+            print(f"| {b} | not measured: the pool holds {len(y_dev)} labelled punches of this boxer | | | | | | | |")
             continue
-        accs, picks = [], Counter()
+        accs, picks, fam = [], Counter(), {"mlp": [], "cnn": []}
         for seed in range(args.seeds):
             order = np.random.default_rng(seed).permutation(len(y_dev))[:b]
             xu, yu = x_dev[order], y_dev[order]
-            name, _scores = choose(xu, yu, xp, yp, seed)
+            name, scores = choose(xu, yu, xp, yp, seed)
             picks[name] += 1
-            m = train_candidate(name, xu, yu, xp, yp, seed, members=3)
-            accs.append(float(np.mean(m.predict_proba(x_te).argmax(1) == y_te)))
+            held: dict[str, float] = {}
+            for kind in fam:
+                best = max((n for n in scores if CANDIDATES[n][0] == kind), key=lambda n: scores[n])
+                m = train_candidate(best, xu, yu, xp, yp, seed, members=3)
+                held[best] = float(np.mean(m.predict_proba(x_te).argmax(1) == y_te))
+                fam[kind].append(held[best])
+            accs.append(held[name])
         mean = float(np.mean(accs))
+        fam_txt = " | ".join(f"{np.mean(v):.3f}" for v in fam.values())
         print(
             f"| {b} | {mean:.3f} ({min(accs):.3f}-{max(accs):.3f}) | {mean / base:.2f}x | {base:.3f} "
-            f"| {np.mean(rules_win == y_te):.3f} | {np.mean(pub):.3f} | "
+            f"| {np.mean(rules_win == y_te):.3f} | {np.mean(pub):.3f} | {fam_txt} | "
             + ", ".join(f"{k} x{v}" for k, v in picks.most_common())
             + " |"
         )
