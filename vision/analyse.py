@@ -225,6 +225,42 @@ def _scale_from_rom(
     return float(np.median(roms)) / rom_m, max(0.03, spread)
 
 
+FLOOR_START = {"deadlift", "row", "snatch", "clean", "jerk", "other"}  # the bar starts low (floor, hang, shoulders)
+
+
+def _upright(t: np.ndarray, xy: np.ndarray, ok: np.ndarray, lift: str) -> tuple[np.ndarray, str | None]:
+    """The path turned so that its y is the direction of the lift, and a note when that was not the picture's y.
+
+    A phone clip filmed sideways (or stored sideways without a rotation flag, or with a wrong one) shows the
+    bar moving across the picture. The reps' travel dominates the path, so the axis with most of the motion
+    is the vertical one; which way is up comes from the lift: the bar starts at the top for squat, bench and
+    press, low for the others. An upright clip is left as it is."""
+    good = ok & np.isfinite(xy).all(axis=1)
+    if good.sum() < 8:
+        return xy, None
+    tg, pg = t[good], xy[good]
+    grid = np.arange(tg[0], tg[-1], 0.1)  # every 0.1 s: the reps' travel, not the tracker's jitter
+    if len(grid) < 8:
+        return xy, None
+    gx, gy = np.interp(grid, tg, pg[:, 0]), np.interp(grid, tg, pg[:, 1])
+    travel_x, travel_y = float(np.abs(np.diff(gx)).sum()), float(np.abs(np.diff(gy)).sum())
+    if travel_x <= 2.0 * travel_y:
+        return xy, None
+    lo, hi = np.percentile(gx, [5, 95])
+    start = float(np.median(gx[: max(3, len(gx) // 20)]))
+    start_high = (start - lo) > (hi - start)  # the bar starts at the picture's right
+    starts_top = lift not in FLOOR_START
+    up_right = start_high == starts_top
+    turned = np.stack([xy[:, 1], -xy[:, 0] if up_right else xy[:, 0]], axis=1)
+    side = "right" if up_right else "left"
+    where = "at the top" if starts_top else "low"
+    note = (
+        f"The bar moved across the picture, not up and down: the clip seems to be sideways, so I took the "
+        f"picture's {side} as up (a {lift} starts with the bar {where}). Film upright, or check the numbers."
+    )
+    return turned, note
+
+
 def _from_plate(info: VideoInfo, options: LiftOptions, track: PlateTrack, k: float, notes: list[str]) -> LiftAnalysis:
     t = np.asarray(track.t)
     xy = np.stack([track.x, track.y], axis=1) * k
@@ -233,8 +269,11 @@ def _from_plate(info: VideoInfo, options: LiftOptions, track: PlateTrack, k: flo
     pos_sd = float(np.nanmedian(resid[ok])) * k / 3.0 if ok.any() else 1.0  # centre from many features
     pos_sd = max(0.15, pos_sd)
     end = np.stack([track.end_x, track.end_y], axis=1) * k if track.sleeve is not None else None
+    kxy, turned = _upright(t, xy, ok, options.lift)
+    if turned:
+        notes.append(turned)
     if options.rom_m:
-        px_per_m, rel_sd = _scale_from_rom(t, xy, ok, options.rom_m, pos_sd, options.lift)
+        px_per_m, rel_sd = _scale_from_rom(t, kxy, ok, options.rom_m, pos_sd, options.lift)
         method = f"stated range of motion {options.rom_m * 100:.0f} cm"
     else:
         radius = track.radius * k
@@ -248,7 +287,7 @@ def _from_plate(info: VideoInfo, options: LiftOptions, track: PlateTrack, k: flo
             f"The bar was hidden or blurred in {100 * (1 - ok.mean()):.0f}% of the frames: short gaps are filled in, "
             "a rep where it was lost for longer is not measured."
         )
-    kin = _kinematics(t, xy, ok, px_per_m, rel_sd, pos_sd, options.lift)
+    kin = _kinematics(t, kxy, ok, px_per_m, rel_sd, pos_sd, options.lift)
     _check_reps(kin, len(t), info)
     return LiftAnalysis(info, options, "plate", method, px_per_m, rel_sd, kin, t, xy, end, notes=notes, path_ok=ok)
 

@@ -142,11 +142,16 @@ class PlateTrack:
 
     @property
     def travel(self) -> float:
-        """Vertical range covered (px), robust to a few bad frames."""
-        y = np.asarray(self.y)[np.asarray(self.ok, bool)] if self.ok else np.asarray(self.y)
-        if len(y) < 3:
+        """Range covered along the path's main image axis (px), robust to a few bad frames.
+
+        The larger of the vertical and horizontal range: a clip filmed or stored sideways shows the lift
+        across the picture (the analysis finds which way is up, see `analyse._upright`)."""
+        keep = np.asarray(self.ok, bool) if self.ok else np.ones(len(self.y), bool)
+        y, x = np.asarray(self.y)[keep], np.asarray(self.x)[keep]
+        y, x = y[np.isfinite(y)], x[np.isfinite(x)]
+        if len(y) < 3 or len(x) < 3:
             return 0.0
-        return float(np.percentile(y, 98) - np.percentile(y, 2))
+        return float(max(np.percentile(y, 98) - np.percentile(y, 2), np.percentile(x, 98) - np.percentile(x, 2)))
 
     @property
     def motion_deg(self) -> float:
