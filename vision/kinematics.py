@@ -361,6 +361,8 @@ def analyse_path(
         return kin
     tallest = max(hs[b] - hs[a] for a, b in rises)
     threshold = max(min_rom_m, 0.5 * tallest)
+    if tallest < threshold:  # the bar only wobbled: no rep (the caller says how far it moved)
+        return kin
     # A pull from the floor starts where the set's pulls start; a rise from much higher up is a recovery
     # (standing up from a snatch or clean catch), not a rep. Only for lifts with a catch: a squat or press
     # that turns higher than the others (a shallower rep) is still a rep.

@@ -120,3 +120,13 @@ def test_too_short_or_untracked() -> None:
     with pytest.raises(KinematicsError, match="followed"):
         analyse_path(t, np.zeros(60), np.zeros(60), px_per_m=400, ok=np.zeros(60, bool))
     assert analyse_path(t, np.zeros(60), np.zeros(60), px_per_m=400).reps == []  # still bar: no rep
+
+
+@pytest.mark.parametrize("lift", ["snatch", "clean", "squat", "deadlift"])
+def test_a_bar_that_only_wobbles_gives_no_rep_and_no_crash(lift: str) -> None:
+    """Moves smaller than a rep (a sideways clip read on the wrong axis, a bar resting in a rack) used to
+    crash the catch-lift rule with min() of nothing; now they are simply no rep."""
+    t = np.arange(0, 4, 1 / 30)
+    y = 300 + 15 * np.sin(2 * np.pi * t)  # 30 px up and down at 500 px/m: 6 cm, under a rep
+    kin = analyse_path(t, np.full(len(t), 100.0), y, px_per_m=500.0, pos_sd_px=0.2, lift=lift)
+    assert kin.reps == []
