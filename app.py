@@ -203,11 +203,8 @@ async def _run_turn(text: str = "", attachments: list[Attachment] | None = None,
     svc = await services()
     status = _StatusLine()
     reply = cl.Message(content="")
-    streamed = False
 
     async def on_token(token: str) -> None:
-        nonlocal streamed
-        streamed = True
         await reply.stream_token(token)
 
     progress = _ProgressStep()
@@ -229,10 +226,10 @@ async def _run_turn(text: str = "", attachments: list[Attachment] | None = None,
     reply.content = result.text or "Done."
     reply.elements = elements_for(result)  # type: ignore[assignment]
     reply.actions = actions_for(result)
-    if streamed:
-        await reply.update()
-    else:
-        await reply.send()
+    # send(), never update(), even after streaming: only send() stamps createdAt and creates the step, and a
+    # streamed reply saved by update() had no date, so a resumed thread lost every streamed answer (the lift
+    # and boxing reports among them).
+    await reply.send()
 
 
 @cl.on_message

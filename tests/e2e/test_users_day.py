@@ -88,7 +88,9 @@ def test_a_users_day(app_factory, tmp_path: Path) -> None:
             assert "Saved" in wait_for_assistant(page, n + 1)[-1]
 
             assert "Logged" in _say(page, "squat 70x5x3 @7")
-            _seen, report, _videos = attach_and_watch(page, squat, "analyse my squat, it was 70 kg", "reps with 70 kg")
+            _seen, report, _videos = attach_and_watch(
+                page, squat.path, "analyse my squat, it was 70 kg", "reps with 70 kg"
+            )
             assert "3 squat reps with 70 kg" in report, report
 
             _seen, report, _videos = attach_and_watch(page, round_clip, "check my boxing round", "Round:")
