@@ -415,6 +415,8 @@ class _Evidence:
         bad = unsupported_numbers(text, self.allowed)
         if bad:
             return f"numbers that are not in the data: {', '.join(bad)}"
+        if not self.has_output and not _ABOUT_YOUR_DATA.search(text):
+            return None  # coaching words ("consistency is key", "to maintain strength") claim nothing about data
         trend = unsupported_trend(text, self.datas)
         return f'a trend ("{trend}") from too few data points' if trend else None
 
@@ -423,6 +425,13 @@ class _Evidence:
         return ", ".join(f"{n:g}" for n in shown) or "none"
 
 
+# A sentence that speaks of the athlete's own record: only such a sentence can claim a trend in a chat turn.
+_ABOUT_YOUR_DATA = re.compile(
+    r"\b(you('ve| have)? been|your (\w+ ){0,2}(weight|bodyweight|squat|bench|deadlift|press|lifts?|e1rm|1rm|"
+    r"calories|intake|protein|carbs|macros|velocity|bar speed|volume|training|sessions?|sleep|punch\w*|"
+    r"numbers|progress|results?))\b",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
 
 
