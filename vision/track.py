@@ -42,6 +42,9 @@ _LK = {
 }
 
 
+DRIFT_FIX_R = 0.12  # a tracked centre this far (in radii) from the re-measured rim is moved onto it
+
+
 class Pyramid:
     """One frame at full size and halved (pyrDown) on demand; tracks and detection share the levels."""
 
@@ -526,7 +529,7 @@ class PlateTracker:
 
     def _refit(self, track: PlateTrack, gray: Pyramid, speed: float, index: int) -> None:
         """Re-measure the rim: the scale samples (their median, taken while slow, is the plate size)."""
-        track.last_refit = index
+        prev_refit, track.last_refit = track.last_refit, index
         if track.sleeve is None and track.x and index - track.last_sleeve_try >= self.fps:
             track.last_sleeve_try = index
             self._find_sleeve(track, gray, track.last_index)
@@ -536,8 +539,29 @@ class PlateTracker:
         fit = refine(gray.full, track.circle)
         if fit is not None and fit.support > 0.4 and abs(fit.r / track.circle.r - 1) < 0.2:
             track.rims.append((fit, speed))
+            # The rim is where the plate is; the face's features can slide off it (blur, compression
+            # smearing the face): a centre drifted off the rim is put back on it, before it drifts away.
+            off = math.hypot(fit.x - track.circle.x, fit.y - track.circle.y)
+            if DRIFT_FIX_R < off / track.circle.r < 0.5 and fit.support > 0.5 and track.x:
+                self._undrift(track, prev_refit, fit.x - track.circle.x, fit.y - track.circle.y)
+                c = track.circle
+                track.circle = Circle(fit.x, fit.y, c.r, c.support, c.rms, c.minor, c.angle)
         elif (track.checks >= 3 and len(track.rims) <= 1) or (track.checks >= 6 and track.rim_ratio < 0.25):
             track.active = False  # not a plate (a knee, a head, a wheel): stop paying for it
+
+    @staticmethod
+    def _undrift(track: PlateTrack, since: int, dx: float, dy: float) -> None:
+        """Spread a drift found at a rim re-measurement over the frames since the last one (it built up
+        over them), so that the path stays smooth and ends on the rim."""
+        n = len(track.index)
+        first = n - 1
+        while first > 0 and track.index[first - 1] >= since and n - first < 4 * 30:
+            first -= 1
+        span = max(1, track.index[-1] - track.index[first])
+        for i in range(first, n):
+            f = (track.index[i] - track.index[first]) / span if span else 1.0
+            track.x[i] += f * dx
+            track.y[i] += f * dy
 
     def _implausible(self, track: PlateTrack, i1: int, x: float, y: float, g1: Pyramid) -> bool:
         """A measurement no bar can give: its centre off the image, or a jump from the last two measured

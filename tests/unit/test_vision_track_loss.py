@@ -89,3 +89,21 @@ def test_bar_leaving_the_top_of_the_picture(tmp_path: Path) -> None:
     assert len(analysis.reps) == 3
     for r in analysis.reps:
         assert not r.measured and r.mcv is None and "bar lost" in (r.note or "")
+
+
+def test_a_drift_found_at_a_rim_measurement_is_spread_over_the_frames_since_the_last_one():
+    """The face's features slid 6 px off the plate over the frames since the previous rim fit: those frames
+    are moved back onto the rim by a ramp (0 at the previous fit, all of it now), earlier ones stay."""
+    from vision.plates import Circle
+    from vision.track import PlateTrack, PlateTracker
+
+    tr = PlateTrack(0, Circle(100.0, 100.0, 40.0))
+    for i in range(20):
+        tr.index.append(i)
+        tr.x.append(100.0)
+        tr.y.append(100.0 + i)
+    PlateTracker._undrift(tr, 10, 0.0, -6.0)
+    assert tr.y[:10] == [100.0 + i for i in range(10)]
+    assert tr.y[10] == 110.0 and tr.y[-1] == 119.0 - 6.0
+    steps = [b - a for a, b in zip(tr.y[10:], tr.y[11:], strict=False)]
+    assert max(steps) - min(steps) < 1e-9  # a smooth ramp, no jump
