@@ -57,3 +57,15 @@ def test_an_upright_path_is_left_alone():
     xy = np.stack([100 + 5 * np.sin(t), 300 + 150 * np.sin(2 * t)], 1)
     turned, note = _upright(t, xy, np.ones(len(t), bool), "squat")
     assert note is None and np.array_equal(turned, xy)
+
+
+@needs_ffmpeg
+def test_the_double_speed_variant_has_evenly_spaced_distinct_times(squat, tmp_path):
+    """The 2x variant halves every timestamp (a filter's rounding once gave pairs of frames one time)."""
+    from vision.io import iter_frames
+
+    (made,) = make_variants(squat.path, tmp_path, ["speed_2x"])
+    orig = np.array([f.t for f in iter_frames(squat.path, gray=True, max_side=64)])
+    fast = np.array([f.t for f in iter_frames(made.path, gray=True, max_side=64)])
+    assert len(fast) == len(orig)
+    np.testing.assert_allclose(fast - fast[0], (orig - orig[0]) / 2, atol=1e-3)
