@@ -120,6 +120,7 @@ class PlateTrack:
     seen_v: tuple[float, float] = (0.0, 0.0)  # motion per frame at the last measurement (px)
     seen_xy: tuple[float, float] = (0.0, 0.0)  # centre at the last measurement
     dormant: bool = False
+    across: bool = False  # travel also counts across the picture (see PlateTracker.best)
     still_frames: int = 0
     last_index: int = -1
     last_t: float = 0.0
@@ -155,6 +156,8 @@ class PlateTrack:
         y, x = y[np.isfinite(y)], x[np.isfinite(x)]
         if len(y) < 3 or len(x) < 3:
             return 0.0
+        if not self.across:
+            return float(np.percentile(y, 98) - np.percentile(y, 2))
         return float(max(np.percentile(y, 98) - np.percentile(y, 2), np.percentile(x, 98) - np.percentile(x, 2)))
 
     @property
@@ -278,6 +281,11 @@ class PlateTracker:
             and tr.rim_ratio >= 0.5
             and len(tr.rims) >= 3
         ]
+        if not moving:  # no plate rose and fell: a sideways clip's plate moves across, with a clear rim
+            for tr in self.tracks:
+                tr.across = True
+            moving = [tr for tr in self.tracks if len(tr.y) >= 5 and tr.travel >= min_travel_r * tr.radius
+                      and tr.coverage > 0.5 and tr.rim_ratio >= 0.8 and len(tr.rims) >= 5]  # fmt: skip
         # A circle riding inside a bigger moving one (hub, sleeve end, painted ring) is part of that plate.
         outer = [tr for tr in moving if not any(o is not tr and o.radius > 1.2 * tr.radius and _nested(tr, o)
                                                 for o in moving)]  # fmt: skip
