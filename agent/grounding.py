@@ -4,7 +4,8 @@ A small model forced to call a tool fills every optional field it sees ("John Do
 orthodox…) even when the message mentions none of them; written to the profile, that is silent
 data corruption. Code-made arguments are trusted; model-made optional scalars survive only when
 their value can be found in the message (words, enum stems, or numbers written as digits or words).
-Required fields and structured values (lists, objects) are left to the tool's own validation.
+A required amount that is none of the message's numbers is refused (the model is asked again); other
+required fields and structured values (lists, objects) are left to the tool's own validation.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ _NUMBER_WORDS = {
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
     "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "half": 0.5,
-    "dozen": 12,
+    "quarter": 0.25, "dozen": 12,
 }  # fmt: skip
 _STOP = {"the", "and", "for", "with", "per", "my", "of", "to", "in", "on", "a", "an"}
 
@@ -57,6 +58,13 @@ def _mentioned(value: Any, text: str, words: set[str], numbers: set[float]) -> b
     return True  # lists and objects: validated by the tool itself
 
 
+def _invented_number(value: Any, numbers: set[float]) -> bool:
+    """A model-filled amount that is none of the message's numbers (a message with no number leaves it be)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not numbers:
+        return False
+    return not any(abs(float(value) - n) < 1e-6 for n in numbers)
+
+
 def ground(args_model: type[BaseModel], args: dict[str, Any], text: str) -> tuple[dict[str, Any], list[str]]:
     """Model-filled `args` minus optional scalar values the message does not support; also the dropped names."""
     lowered = text.lower()
@@ -66,6 +74,14 @@ def ground(args_model: type[BaseModel], args: dict[str, Any], text: str) -> tupl
     dropped: list[str] = []
     for name, value in args.items():
         field = args_model.model_fields.get(name)
+        if field is not None and field.is_required() and _invented_number(value, numbers):
+            # A required amount the athlete never wrote (a 1.5B model turned "eighty kilos" into 82.4, a number
+            # from an example, and repeated it when asked again). With one number in the message there is
+            # nothing to choose: it is the amount. Otherwise the model is asked again with this reason.
+            if len(numbers) != 1:
+                raise ValueError(f"{name}={value:g} is not a number in the athlete's message; use one they wrote")
+            [only] = numbers
+            value = int(only) if field.annotation is int and only.is_integer() else only
         if field is None or field.is_required() or value is None:
             kept[name] = value
         elif value == field.default:

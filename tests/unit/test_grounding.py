@@ -28,6 +28,20 @@ def test_required_fields_are_left_to_validation():
     assert kept == {"value": 80, "from_unit": "kg", "to_unit": "lb"} and dropped == []
 
 
+def test_a_required_amount_the_athlete_never_wrote_is_never_used():
+    import pytest
+
+    # one number in the message: it is the amount, whatever the model wrote
+    kept, _ = ground(ConvertArgs, {"value": 82.4, "from_unit": "kg", "to_unit": "lb"}, "change ninety kilos to lb")
+    assert kept["value"] == 90
+    # several: the model is asked again
+    with pytest.raises(ValueError, match=r"value=82\.4 is not a number in the athlete's message"):
+        ground(ConvertArgs, {"value": 82.4, "from_unit": "kg", "to_unit": "lb"}, "ninety kilos, or 95, in lb")
+    # a message with no number at all ("a mile") leaves the amount to the tool's own validation
+    kept, _ = ground(ConvertArgs, {"value": 1, "from_unit": "mi", "to_unit": "km"}, "how far is a mile in km")
+    assert kept["value"] == 1
+
+
 def test_number_words_and_digits():
     from agent.grounding import _numbers_in
 
