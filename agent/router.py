@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from agent.tools.base import Attachment, Tool
 
 CHAT = "chat"
-# Greetings, thanks and sign-offs, with a few words of their own ("yo coach", "thanks man that helps").
+# Greetings, thanks and sign-offs, with a few words of their own ("hey coach", "cheers, very useful").
 _SMALL_TALK = re.compile(
     r"^\W*(hi|hey|hello|yo|hiya|sup|howdy|good (morning|afternoon|evening|night)|morning|evening|"
     r"thanks?( you)?|thank u|thx|ty|cheers|ok(ay)?|cool|great|nice|awesome|sweet|bye|see (you|ya)|later|gn)\b"
@@ -36,7 +36,7 @@ _ADVICE = re.compile(
     r"warm up|cool down|recover|deal with|build)\b|"
     r"^\s*(what'?s|what is) (the )?(best|right|proper|correct) (way|form|technique)\b|"
     r"^\s*why (do|does|am) (my|i)\b|^\s*is it (ok|okay|bad|good|safe) to\b|"
-    # general knowledge: "is creatine worth it", "best way to recover…", "how much protein do I need"
+    # general knowledge: "is beta-alanine worth it", "best way to recover…", "how much fibre do I need"
     r"^\s*(is|are) [a-z -]{2,30} (worth it|safe|good for|bad for|necessary|needed)\b|"
     r"^\s*(what'?s )?(the )?(best|good|right) (way|time|order) to\b|"
     r"^\s*how (much|many|often|long) (\w+ )?(protein|sleep|water|rest|cardio|creatine|caffeine) (do|should) i\b|"

@@ -300,7 +300,8 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
             return {"messages": [msg], "attempts": attempts, "outputs": [*state.get("outputs", []), out.model_dump()]}
         if tool.kind == "write" and not call["id"].startswith(CODE_CALL):
             # A write the model chose (no fast path parsed the line) is never run unasked: a 1.5B model had
-            # logged a meal for "raise my carbs to 320g". The athlete sees what it understood and confirms.
+            # logged a meal for a request to raise a daily carb target. The athlete sees what it understood, then
+            # confirms.
             out = _confirm(tool, args)
             msg = ToolMessage(content="asked the athlete to confirm", tool_call_id=call["id"], name=tool.name)
             return {"messages": [msg], "attempts": attempts, "outputs": [*state.get("outputs", []), out.model_dump()]}

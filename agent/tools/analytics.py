@@ -435,7 +435,7 @@ _REVIEW_RE = re.compile(
 )
 
 
-# "do my weekly review on sundays at 6pm", "move the weekly review to saturday": the check-in, not the review now
+# "run the weekly review every friday at 7pm", "move the weekly review to monday": the check-in, not the review now
 _SCHEDULING = re.compile(
     r"\b(at\s+\d|\d\s*(am|pm)|on\s+\w+days\b|every\b|each\b|(to|on)\s+(monday|tuesday|wednesday|thursday|friday|"
     r"saturday|sunday)|remind|schedule|move|reschedule|cancel|stop|turn off)",

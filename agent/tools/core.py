@@ -204,7 +204,7 @@ class UndoLastArgs(BaseModel):
     target: Literal["food", "set"] | None = Field(default=None, description="food or set, when the athlete said")
 
 
-# "undo", "delete the last thing I logged", "roll back that last entry", "scratch that, wrong food": the last
+# "undo", "delete the last thing I logged", "take back my last entry", "scrap that, wrong meal": the last
 # food or set, never a program edit or a check-in.
 _UNDO_LAST = re.compile(
     r"^\W*(?:please\s+|oops,?\s+|ugh,?\s+|sorry,?\s+|actually,?\s+)*"

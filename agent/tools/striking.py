@@ -239,7 +239,7 @@ class CorrectPunchArgs(BaseModel):
                   "rear_uppercut", "none"]  # fmt: skip
 
 
-# "punch 5 was actually a lead hook", "the fourth one was a jab", "#7 … but it was a rear uppercut"
+# "punch 6 was really a rear hook", "the fourth one was a jab", "#7 … but it was a rear uppercut"
 _CORRECT_LOOSE = re.compile(
     r"(?:\bpunch\s*(?:#\s*|number\s*)?(?P<num>\d+)|#\s*(?P<num2>\d+)|\b(?:the\s+)?(?P<ord>"
     + "|".join(_ORDINALS)

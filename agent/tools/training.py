@@ -340,7 +340,7 @@ class EditArgs(BaseModel):
     ops: list[EditOp] = Field(default_factory=list)
 
 
-# "add 3x12 face pulls to upper days", "change monday bench to 5 sets of 3": a set scheme aimed at a program day
+# "put 4x10 curls on pull days", "make friday squat 6 sets of 2": a set scheme aimed at a program day
 # is an edit of the program, not a set to log.
 _PROGRAM_DAY = re.compile(
     r"\b(program|programme|plan|routine|split|day \d|days?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
@@ -367,8 +367,8 @@ def _known_exercise(name: str | None) -> bool:
 
 
 def _match_edit(text: str, _a: list[Attachment]) -> EditArgs | None:
-    """A program edit only when every exercise it names is a known one (a strong match): "quick add 300
-    cals", "change the rice at lunch to 200g" and "switch me to pounds" parse as edits but name no lift."""
+    """A program edit only when every exercise it names is a known one (a strong match): "quick add 450
+    calories", "change the pasta at dinner to 150g" and "use pounds from now on" parse as edits but name no lift."""
     day_edit = _edits_a_program_day(text)
     if looks_like_set_line(text) and not day_edit and not re.search(r"\b(swap|replace|deload)\b", text, re.I):
         return None

@@ -216,7 +216,7 @@ def test_import_attachment_then_export(chat: Chat, tmp_path, engine):
     att = Attachment(
         upload_id="u1", filename="strong_export.csv", mime="text/csv", path=str(f), size_bytes=f.stat().st_size
     )
-    out = chat.say("here's my strong export", attachments=[att], expect="train_import")
+    out = chat.say("this is the export from my strong app", attachments=[att], expect="train_import")
     assert "Imported **2** Strong workouts (3 sets)" in out.markdown and "line 4: the Weight column" in out.markdown
     again = chat.say("import this again", attachments=[att], expect="train_import")
     assert "2 workouts were already imported" in again.markdown

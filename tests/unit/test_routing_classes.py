@@ -127,7 +127,7 @@ def test_program_edits_and_set_lines_are_told_apart(text, tool):
 
 @pytest.mark.parametrize(
     "text",
-    ["quick add 300 cals", "switch me to kilos", "change the rice at dinner to 100g", "how consistent have I been"],
+    ["quick add 420 cals", "switch me to kilos", "change the rice at dinner to 100g", "how consistent have I been"],
 )
 def test_the_program_editor_needs_a_known_exercise(text):
     route = _route(text)
