@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from support.app import browser, login, new_page, send, wait_for_assistant, wait_ready
-from support.llm import behaviour_threads, env_missing_reason, llm_server, model_installed, pull_model
+from support.llm import behaviour_threads, browser_test_model, llm_server
 
 from powerforge.config import Settings
 from storage.accounts import create_account
@@ -22,19 +22,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 CHAT_POST = 'POST /v1/chat/completions HTTP/1.1" 200'
 
 
-def _model() -> str:
-    reason = env_missing_reason()
-    if reason:
-        pytest.skip(reason)
-    for name in ("qwen2.5-1.5b-instruct", "qwen2.5-0.5b-instruct"):
-        if model_installed(name):
-            return name
-    pull_model("smollm2-135m-instruct")
-    return "smollm2-135m-instruct"
-
-
 def test_reply_comes_from_the_embedded_llm_and_its_death_is_reported(app_factory, tmp_path: Path) -> None:
-    model = _model()
+    model = browser_test_model()
     settings = Settings(_env_file=None, data_dir=tmp_path / "var")
     settings.ensure_dirs()
     engine = make_engine(settings.db_url)

@@ -25,7 +25,7 @@ from support.app import (
     wait_for_assistant,
     wait_ready,
 )
-from support.llm import behaviour_threads, env_missing_reason, llm_server, model_installed, pull_model
+from support.llm import behaviour_threads, browser_test_model, llm_server
 from support.striking import install_standin_rtmpose, pulse_video
 
 from powerforge.config import Settings
@@ -41,17 +41,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 CHAT_POST = 'POST /v1/chat/completions HTTP/1.1" 200'
 
 
-def _model() -> str:
-    reason = env_missing_reason()
-    if reason:
-        pytest.skip(reason)
-    for name in ("qwen2.5-1.5b-instruct", "qwen2.5-0.5b-instruct"):
-        if model_installed(name):
-            return name
-    pull_model("smollm2-135m-instruct")
-    return "smollm2-135m-instruct"
-
-
 def _say(page, text: str, timeout: float = 300) -> str:
     n = len(wait_for_assistant(page, 1))
     send(page, text)
@@ -59,7 +48,7 @@ def _say(page, text: str, timeout: float = 300) -> str:
 
 
 def test_a_users_day(app_factory, tmp_path: Path) -> None:
-    model = _model()
+    model = browser_test_model()
     settings, ids = seeded_data_dir(tmp_path, {"dana": "dana-pass-1"})
     assert isinstance(settings, Settings)
     account_id = ids["dana"]

@@ -113,3 +113,18 @@ __all__ = [
     "pull_model",
     "running_llm_server",
 ]
+
+
+def browser_test_model() -> str:
+    """The model a browser test runs: the installed default-size Qwen, else SmolLM2-135M (pulled for real);
+    the test is skipped with the reason when the llm_server environment is missing."""
+    import pytest
+
+    reason = env_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    for name in ("qwen2.5-1.5b-instruct", "qwen2.5-0.5b-instruct"):
+        if model_installed(name):
+            return name
+    pull_model("smollm2-135m-instruct")
+    return "smollm2-135m-instruct"
