@@ -174,9 +174,8 @@ def analyse_video(
     notes: list[str] = decoded.notes()
     best = tracker.best()
     try:
-        if best is not None:
-            analysis = _from_plate(info, options, best, 1.0 / k, notes)
-        else:
+        analysis = _from_plate(info, options, best, 1.0 / k, notes) if best is not None else None
+        if analysis is None or _not_a_plate(analysis):
             analysis = _from_wrists(Path(path), info, options, notes, report, track_share, pose_factory)
     except LiftError as e:
         if not decoded.lost:
@@ -290,6 +289,15 @@ def _from_plate(info: VideoInfo, options: LiftOptions, track: PlateTrack, k: flo
     kin = _kinematics(t, kxy, ok, px_per_m, rel_sd, pos_sd, options.lift)
     _check_reps(kin, len(t), info)
     return LiftAnalysis(info, options, "plate", method, px_per_m, rel_sd, kin, t, xy, end, notes=notes, path_ok=ok)
+
+
+def _not_a_plate(analysis: LiftAnalysis) -> bool:
+    """A 'plate' track lost in most frames that measured no rep is some other round thing that drifted through
+    the picture (seen: a distractor in a plate-less clip, accepted on some encodes and not on others): the
+    lifter's hands, or a plain "no bar found", say more than a track with no number in it."""
+    ok = analysis.path_ok
+    lost = 1.0 - float(np.mean(ok)) if ok is not None and len(ok) else 0.0
+    return lost >= 0.4 and not any(r.mcv is not None for r in analysis.kin.reps)
 
 
 def _from_wrists(
