@@ -118,12 +118,17 @@ def test_snatch_is_one_rep(lifts: Path) -> None:
     [("emptybar-squat", "squat", 1), ("emptybar-bench", "bench", 1), ("emptybar-deadlift", "deadlift", 1)],
 )
 def test_empty_bar_counts_from_the_hands(lifts: Path, clip: str, lift: str, reps: int) -> None:
-    if not BUNDLE.is_file():
-        pytest.skip(f"BlazePose bundle not installed at {BUNDLE} (powerforge models pull blazepose-full)")
+    from support.striking import pulled_blazepose
+
     from models.pose.blazepose import BlazePoseBackend
 
+    # the bundle `make test-deps` pulls into the project's models folder (POWERFORGE_BLAZEPOSE_TASK overrides)
+    folder = pulled_blazepose()
+    bundle = BUNDLE if BUNDLE.is_file() or folder is None else folder / "pose_landmarker_full.task"
+    if not bundle.is_file():
+        pytest.skip(f"BlazePose bundle not installed at {bundle} (powerforge models pull blazepose-full)")
     analysis = analyse_video(
-        lifts / f"{clip}.mp4", LiftOptions(lift=lift), pose_factory=lambda: BlazePoseBackend(BUNDLE)
+        lifts / f"{clip}.mp4", LiftOptions(lift=lift), pose_factory=lambda: BlazePoseBackend(bundle)
     )
     assert analysis.source == "wrists"
     assert len(analysis.reps) == reps
