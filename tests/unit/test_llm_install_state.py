@@ -12,10 +12,11 @@ from pathlib import Path
 
 import httpx
 from support.postgres import free_port
+from support.tiny_llm import TinyServer
+from support.tiny_llm import wait_until as _wait
 
 from agent.graphs.chat import llm_error_message
 from models.llm_server import (
-    EmbeddedServer,
     Supervisor,
     install_eta_s,
     installing_message,
@@ -24,31 +25,6 @@ from models.llm_server import (
     supervisor_state,
 )
 from powerforge.config import Settings
-
-SERVER = """
-import sys
-from http.server import BaseHTTPRequestHandler, HTTPServer
-class H(BaseHTTPRequestHandler):
-    def log_message(self, *a): pass
-    def do_GET(self):
-        self.send_response(200); self.send_header("content-length", "2"); self.end_headers(); self.wfile.write(b"{}")
-HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-"""
-
-
-class TinyServer(EmbeddedServer):
-    def command(self) -> list[str]:
-        return [sys.executable, "-c", SERVER, str(self.port)]
-
-
-def _wait(predicate, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
 
 # Waits until the test lets it finish, then exits with the code written in that file.
 INSTALL = "import pathlib, sys, time\np = pathlib.Path(sys.argv[1])\nwhile not p.exists(): time.sleep(0.05)\n"

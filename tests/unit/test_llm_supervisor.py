@@ -7,38 +7,14 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
-import time
 from pathlib import Path
 
 from support.postgres import free_port
+from support.tiny_llm import TinyServer
+from support.tiny_llm import wait_until as _wait
 
-from models.llm_server import EmbeddedServer, Supervisor, state_path, supervisor_running, supervisor_state
+from models.llm_server import Supervisor, state_path, supervisor_running, supervisor_state
 from powerforge.config import Settings
-
-SERVER = """
-import sys
-from http.server import BaseHTTPRequestHandler, HTTPServer
-class H(BaseHTTPRequestHandler):
-    def log_message(self, *a): pass
-    def do_GET(self):
-        self.send_response(200); self.send_header("content-length", "2"); self.end_headers(); self.wfile.write(b"{}")
-HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-"""
-
-
-class TinyServer(EmbeddedServer):
-    def command(self) -> list[str]:
-        return [sys.executable, "-c", SERVER, str(self.port)]
-
-
-def _wait(predicate, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_a_killed_server_is_restarted_and_clients_can_tell(tmp_path: Path):
