@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from vision import annotate
+from vision.body import BodyPass, BodyTrack
 from vision.io import DecodeLog, Frame, VideoError, VideoInfo, iter_frames, prefetched, probe
 from vision.kinematics import LIFTS, Kinematics, KinematicsError, analyse_path, withhold
 from vision.track import PlateTrack, PlateTracker
@@ -45,6 +46,7 @@ class LiftOptions:
     max_duration_s: float | None = None
     pose: str | None = "blazepose"  # backend for the no-plate fallback; None turns it off
     body_height_m: float | None = None
+    rep_share: float = 0.5  # share of the tallest rise a rep must reach (learned from rep labels)
 
 
 @dataclass
@@ -64,6 +66,8 @@ class LiftAnalysis:
     elapsed_s: float = 0.0
     frames: int = 0
     path_ok: np.ndarray | None = None  # frames where the point was measured (not coasted or lost)
+    body: BodyTrack | None = None  # the lifter's landmarks from the same pass (`options.body`)
+    body_note: str | None = None  # why there is no body track when one was asked for
 
     @property
     def reps(self) -> list:
@@ -156,9 +160,12 @@ def analyse_video(
     preview = annotate.OUT_SIDE if options.out_video else None
     kept: list[Frame] | None = [] if preview else None
     kept_bytes = 0
+    body, body_note = _body_pass(options, info, pose_factory) if options.body else (None, None)
     for frame in prefetched(iter_frames(Path(path), gray=True, max_side=TRACK_SIDE, log=decoded,
                                         preview_side=preview)):  # fmt: skip
         tracker.update(frame.index, frame.t, frame.image)
+        if body is not None:
+            body.feed(frame.index, frame.t, frame.image)
         if kept is not None and frame.preview is not None:
             kept_bytes += frame.preview.nbytes
             kept.append(Frame(frame.index, frame.t, frame.preview, frame.preview))
@@ -182,6 +189,11 @@ def analyse_video(
             raise
         raise LiftError(f"{e} {' '.join(decoded.notes())}") from e  # the damage may be why
     analysis.frames = frames
+    if body is not None:
+        report(0.95 - annotate_share, "reading the lifter's position at each rep's bottom and top")
+        _finish_body(analysis, body, options, pose_factory)
+    elif options.body:
+        analysis.body_note = body_note
     if options.out_video:
         report(0.95 - annotate_share, "drawing the annotated video")
         title = options.lift + (f" {options.load_kg:g} kg" if options.load_kg else "")
@@ -201,13 +213,54 @@ def analyse_video(
     return analysis
 
 
+def _make_backend(options: LiftOptions, pose_factory: Callable[[], Any] | None) -> Any:
+    if pose_factory is not None:
+        return pose_factory()
+    from models.pose import get_backend
+
+    return get_backend(options.pose or "blazepose")
+
+
+def _body_pass(
+    options: LiftOptions, info: VideoInfo, pose_factory: Callable[[], Any] | None
+) -> tuple[BodyPass | None, str | None]:
+    """The pose pass riding on the bar's decode; without a pose model the bar's numbers still come."""
+    if not options.pose and pose_factory is None:
+        return None, "the pose model is turned off"
+    try:
+        backend = _make_backend(options, pose_factory)
+    except (FileNotFoundError, ValueError) as e:
+        return None, f"the pose model is not installed ({e})"
+    return BodyPass(backend, info.fps, info.width), None
+
+
+def _finish_body(
+    analysis: LiftAnalysis, body: BodyPass, options: LiftOptions, pose_factory: Callable[[], Any] | None
+) -> None:
+    """Close the pass's backend, look again at each rep's bottom and top, keep the landmarks."""
+    body.backend.close()
+    times = [t for r in analysis.reps for t in (r.start_t, r.end_t)]
+    try:
+        body.refine(times, lambda: _make_backend(options, pose_factory))
+    except (FileNotFoundError, ValueError) as e:
+        analysis.notes.append(f"The lifter's position at the bottom was not re-read: {e}")
+    body.drop_frames()
+    if body.failed:
+        analysis.body_note = body.failed
+    track = body.track()
+    if len(track):
+        analysis.body = track
+    else:
+        analysis.body_note = analysis.body_note or "no person was found in the frames"
+
+
 def _kinematics(
     t: np.ndarray, xy: np.ndarray, ok: np.ndarray, px_per_m: float, rel_sd: float, pos_sd_px: float, lift: str,
-    bounds: bool = True,
+    bounds: bool = True, rep_share: float = 0.5,
 ) -> Kinematics:  # fmt: skip
     try:
         return analyse_path(t, xy[:, 0], xy[:, 1], px_per_m=px_per_m, scale_rel_sd=rel_sd, pos_sd_px=pos_sd_px,
-                            lift=lift, ok=ok, bounds=bounds)  # fmt: skip
+                            lift=lift, ok=ok, bounds=bounds, rep_share=rep_share)  # fmt: skip
     except KinematicsError as e:
         raise LiftError(str(e)) from e
 
@@ -286,7 +339,7 @@ def _from_plate(info: VideoInfo, options: LiftOptions, track: PlateTrack, k: flo
             f"The bar was hidden or blurred in {100 * (1 - ok.mean()):.0f}% of the frames: short gaps are filled in, "
             "a rep where it was lost for longer is not measured."
         )
-    kin = _kinematics(t, kxy, ok, px_per_m, rel_sd, pos_sd, options.lift)
+    kin = _kinematics(t, kxy, ok, px_per_m, rel_sd, pos_sd, options.lift, rep_share=options.rep_share)
     _check_reps(kin, len(t), info)
     return LiftAnalysis(info, options, "plate", method, px_per_m, rel_sd, kin, t, xy, end, notes=notes, path_ok=ok)
 
@@ -354,7 +407,7 @@ def _from_wrists(
         method = f"lifter's torso, body height {height} (hands, no plate seen)"
     else:
         raise LiftError(_NO_BAR)
-    kin = _kinematics(wrists.t, xy, wrists.ok, px_per_m, rel_sd, pos_sd, options.lift)
+    kin = _kinematics(wrists.t, xy, wrists.ok, px_per_m, rel_sd, pos_sd, options.lift, rep_share=options.rep_share)
     _check_reps(kin, len(wrists.t), info)
     # Checked against the plate on clips that show both (small-squat, risevbt-sample2): the hands' path
     # counts the same reps, but its speeds are not the bar's. Even on the plate's own scale the hands gave

@@ -41,6 +41,24 @@ def _job_id(progress: Any) -> str | None:
     return job_id if job_id and job_id != "inline" else None
 
 
+def _learned_share(params: dict[str, Any], settings: Any) -> float:
+    """The rep threshold the athlete's own rep labels for this lift agree with best (vision.rep_labels),
+    else the default: their "not a rep" and "missed one" reviews change how the next set is cut."""
+    from vision.rep_labels import DEFAULT_SHARE, examples, learn_share
+
+    if params.get("rep_share") is not None:
+        return float(params["rep_share"])
+    if params.get("account_id") is None:
+        return DEFAULT_SHARE
+    from storage.engine import engine_for
+    from storage.lift_labels import current_rep_labels
+
+    rows = current_rep_labels(int(params["account_id"]), lift=params.get("lift", "squat"),
+                              engine=engine_for(settings.db_url))  # fmt: skip
+    learned = learn_share(examples((r.label, r.features) for r in rows))
+    return DEFAULT_SHARE if learned is None else learned
+
+
 def analyse_job(params: dict[str, Any], progress: Any) -> dict[str, Any]:
     from vision.analyse import LiftOptions, analyse_video
 
@@ -57,10 +75,11 @@ def analyse_job(params: dict[str, Any], progress: Any) -> dict[str, Any]:
     options = LiftOptions(
         lift=params.get("lift", "squat"), load_kg=params.get("load_kg"), plate_mm=float(params.get("plate_mm") or 450),
         rom_m=params.get("rom_m"), out_video=out, max_duration_s=settings.video_max_duration_s, pose=backend,
-        body_height_m=params.get("body_height_m"),
+        body_height_m=params.get("body_height_m"), rep_share=_learned_share(params, settings),
     )  # fmt: skip
     analysis = analyse_video(path, options, progress, pose_factory=pose_factory)
     result = analysis.to_dict()
+    result["rep_share"] = options.rep_share
     result["stop_threshold_pct"] = params.get("stop_pct") or DEFAULT_STOP_PCT
     if params.get("account_id") is None:
         return result

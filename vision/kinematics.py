@@ -312,11 +312,13 @@ def analyse_path(
     ok: np.ndarray | None = None,
     min_rom_m: float = 0.08,
     bounds: bool = True,
+    rep_share: float = 0.5,
 ) -> Kinematics:
     """Reps and their metrics from the bar's path in displayed pixels (y grows downwards).
 
     `ok` marks the frames where the bar was measured; `bounds=False` skips the physiological checks
-    (for a path in pixels, when the scale is still being worked out)."""
+    (for a path in pixels, when the scale is still being worked out). A rise counts as a rep when it is at
+    least `rep_share` of the tallest rise (0.5 unless the athlete's rep labels set it: vision.rep_labels)."""
     t = np.asarray(t, float)
     if len(t) < 8 or t[-1] - t[0] < 0.3:
         raise KinematicsError("The clip is too short to contain a rep.")
@@ -360,7 +362,7 @@ def analyse_path(
     if not rises:
         return kin
     tallest = max(hs[b] - hs[a] for a, b in rises)
-    threshold = max(min_rom_m, 0.5 * tallest)
+    threshold = max(min_rom_m, rep_share * tallest)
     if tallest < threshold:  # the bar only wobbled: no rep (the caller says how far it moved)
         return kin
     # A pull from the floor starts where the set's pulls start; a rise from much higher up is a recovery

@@ -109,3 +109,24 @@ class LiftProfileRow(SQLModel, table=True):
     e1rm_kg: float | None = None
     e1rm_sd_kg: float | None = None
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class LiftRepLabel(SQLModel, table=True):
+    """One label the athlete gave a rep of an analysed set: "a rep", "not a rep", "ends too early/late",
+    or "missed one after this" (a rep the segmentation did not find). The rep's bar-trace features are kept
+    with the label, so the segmentation can learn from them with no video pass. Rows are never edited:
+    the latest per (analysis, rep) counts, the rest is history."""
+
+    __tablename__ = "lift_rep_labels"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", index=True, ondelete="CASCADE")
+    analysis_id: str = Field(foreign_key="lift_analyses.id", index=True, ondelete="CASCADE", max_length=32)
+    lift: str = Field(max_length=16)
+    rep_number: int  # for "missed one after this": the rep it follows
+    t_start_s: float = 0.0
+    t_end_s: float = 0.0
+    label: str = Field(max_length=16)  # ok | not_a_rep | ends_early | ends_late | missed_after
+    features: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    labelled_by: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
