@@ -47,6 +47,7 @@ class LiftOptions:
     pose: str | None = "blazepose"  # backend for the no-plate fallback; None turns it off
     body_height_m: float | None = None
     rep_share: float = 0.5  # share of the tallest rise a rep must reach (learned from rep labels)
+    body: bool = False  # also follow the lifter's body (pose) in the same pass, for the technique critique
 
 
 @dataclass

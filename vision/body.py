@@ -1,0 +1,188 @@
+"""The lifter's body, per frame, from the same decoding pass that follows the bar.
+
+The bar tracker sees every frame in grey; the pose backend looks at a small copy of some of them
+(`every` frames: ~10 a second is plenty for angles and tempo, and keeps the whole analysis near the
+decoder's speed) and, after the reps are known, at the frames around each rep's bottom and top
+(kept small in memory from the same pass), so the depth is read at the lowest instant and not up
+to 0.1 s away from it. Every person the backend finds is kept; the lifter is chosen later, as the
+person whose body is nearest the bar (a spotter or a passer-by is not the lifter).
+
+Landmarks are stored beside the analysis as an `.npz` (not in the database, not in git).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from models.pose.keypoints import COCO17
+
+POSE_RATE_HZ = 10.0  # frames a second given to the pose backend during the pass
+POSE_SIDE = 480  # pose input's longer side (BlazePose crops and resizes to 256 px itself)
+KEEP_BUDGET_BYTES = 192 << 20  # small grey copies kept for the bottom/top refinement
+MAX_PERSONS = 2
+J = {name: i for i, name in enumerate(COCO17)}
+
+
+@dataclass
+class BodyTrack:
+    """Landmarks in displayed pixels: `xy` (frames, persons, 17, 2) NaN where absent, `conf` (frames, persons, 17)."""
+
+    t: np.ndarray
+    index: np.ndarray
+    xy: np.ndarray
+    conf: np.ndarray
+    backend: str = ""
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def save(self, path: Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(path, t=self.t, index=self.index, xy=self.xy.astype(np.float32),
+                            conf=self.conf.astype(np.float16), backend=np.array(self.backend))  # fmt: skip
+        return path
+
+    @classmethod
+    def load(cls, path: Path) -> BodyTrack:
+        with np.load(Path(path)) as z:
+            return cls(z["t"], z["index"], z["xy"].astype(float), z["conf"].astype(float), str(z["backend"]))
+
+    def lifter(self, bar_t: np.ndarray, bar_xy: np.ndarray, min_conf: float = 0.5) -> LifterPose:
+        """One person per frame: the one whose shoulders and hands are nearest the bar at that time."""
+        n = len(self.t)
+        xy = np.full((n, 17, 2), np.nan)
+        conf = np.zeros((n, 17))
+        good = np.isfinite(bar_xy).all(axis=1)
+        for i in range(n):
+            persons = [p for p in range(self.xy.shape[1]) if np.isfinite(self.xy[i, p]).any()]
+            if not persons:
+                continue
+            if good.sum() >= 2:
+                bx = np.interp(self.t[i], bar_t[good], bar_xy[good, 0])
+                by = np.interp(self.t[i], bar_t[good], bar_xy[good, 1])
+                p = min(persons, key=lambda q, i=i, bx=bx, by=by: _distance(self.xy[i, q], bx, by))
+            else:
+                p = max(persons, key=lambda q: float(np.nansum(self.conf[i, q])))
+            xy[i], conf[i] = self.xy[i, p], self.conf[i, p]
+        xy[conf < min_conf] = np.nan
+        return LifterPose(self.t, self.index, xy, conf)
+
+
+_UPPER = [J["left_shoulder"], J["right_shoulder"], J["left_wrist"], J["right_wrist"]]
+
+
+def _distance(person_xy: np.ndarray, bx: float, by: float) -> float:
+    """Pixels from the bar to the nearest of a person's shoulders and hands (1e9 when none is seen)."""
+    pts = person_xy[_UPPER]
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    return float(np.min(np.hypot(pts[:, 0] - bx, pts[:, 1] - by))) if len(pts) else 1e9
+
+
+@dataclass
+class LifterPose:
+    """The lifter alone: (frames, 17, 2) displayed pixels, NaN where the point was not seen confidently."""
+
+    t: np.ndarray
+    index: np.ndarray
+    xy: np.ndarray
+    conf: np.ndarray
+
+    def p(self, name: str) -> np.ndarray:
+        return self.xy[:, J[name]]
+
+    def near(self, t: float, within_s: float = 0.12) -> int | None:
+        """The analysed frame nearest `t` (None when none is within `within_s`)."""
+        if not len(self.t):
+            return None
+        i = int(np.argmin(np.abs(self.t - t)))
+        return i if abs(self.t[i] - t) <= within_s else None
+
+
+class BodyPass:
+    """Fed by the lift analysis's decoding loop: pose on every `every`-th frame, small copies kept for later."""
+
+    def __init__(self, backend: Any, fps: float, display_width: int, *, rate_hz: float = POSE_RATE_HZ) -> None:
+        self.backend = backend
+        self.every = max(1, round(fps / rate_hz))
+        self.display_width = display_width
+        self.kept: dict[int, tuple[float, np.ndarray]] | None = {}
+        self.kept_bytes = 0
+        self.results: dict[int, tuple[float, np.ndarray, np.ndarray]] = {}
+        self.seen = 0
+        self.failed: str | None = None
+
+    def _small(self, image: np.ndarray) -> np.ndarray:
+        h, w = image.shape[:2]
+        k = min(1.0, POSE_SIDE / max(h, w))
+        if k >= 1.0:
+            return image
+        return cv2.resize(image, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA)
+
+    def feed(self, index: int, t: float, image: np.ndarray) -> None:
+        small = self._small(image)
+        if self.kept is not None:
+            self.kept[index] = (t, small)
+            self.kept_bytes += small.nbytes
+            if self.kept_bytes > KEEP_BUDGET_BYTES:
+                self.kept = None  # a long clip: no refinement, the sampled frames only
+        if self.seen % self.every == 0:
+            self._run(index, t, small)
+        self.seen += 1
+
+    def _run(self, index: int, t: float, small: np.ndarray, backend: Any = None) -> None:
+        if self.failed:
+            return
+        try:
+            kp = (backend or self.backend)(small, t, index)
+        except Exception as e:  # a pose failure costs the body measures, never the bar's numbers
+            self.failed = f"the pose model failed ({type(e).__name__}: {e})"
+            return
+        k = self.display_width / small.shape[1]
+        xy = np.asarray(kp.xy, float)[:MAX_PERSONS, :17] * k
+        conf = np.asarray(kp.conf, float)[:MAX_PERSONS, :17]
+        self.results[index] = (t, xy, conf)
+
+    def refine(self, times: Iterable[float], backend_factory: Callable[[], Any] | None, around: int = 2) -> None:
+        """Pose on the kept frames nearest each of `times` (± `around` frames) not yet looked at.
+
+        A fresh backend is used (VIDEO-mode trackers need growing timestamps), frames in time order."""
+        if self.kept is None or backend_factory is None or self.failed:
+            return
+        order = sorted(self.kept)
+        kt = np.array([self.kept[i][0] for i in order])
+        want: set[int] = set()
+        for t in times:
+            j = int(np.argmin(np.abs(kt - t)))
+            want.update(order[max(0, j - around) : j + around + 1])
+        want -= set(self.results)
+        if not want:
+            return
+        backend = backend_factory()
+        try:
+            for i in sorted(want):
+                t, small = self.kept[i]
+                self._run(i, t, small, backend)
+        finally:
+            backend.close()
+
+    def track(self) -> BodyTrack:
+        idx = sorted(self.results)
+        n = len(idx)
+        xy = np.full((n, MAX_PERSONS, 17, 2), np.nan)
+        conf = np.zeros((n, MAX_PERSONS, 17))
+        for r, i in enumerate(idx):
+            _, pxy, pconf = self.results[i]
+            m = min(MAX_PERSONS, len(pxy))
+            xy[r, :m], conf[r, :m] = pxy[:m], pconf[:m]
+        t = np.array([self.results[i][0] for i in idx], float)
+        return BodyTrack(t, np.array(idx, int), xy, conf, getattr(self.backend, "name", ""))
+
+    def drop_frames(self) -> None:
+        self.kept = None
