@@ -114,12 +114,11 @@ def learn_share(exs: Sequence[Example], default: float = DEFAULT_SHARE) -> float
     "missed" (all agreement with the default)."""
     if len(exs) < MIN_LABELS:
         return None
-    shares = sorted({e.share for e in exs})
     lo, hi = SHARE_BOUNDS
-    candidates = {default, lo, hi}
-    candidates |= {(a + b) / 2 for a, b in itertools.pairwise(shares)}
-    candidates |= {s + 1e-3 for s in shares} | {s - 1e-3 for s in shares}
-    candidates = {min(hi, max(lo, c)) for c in candidates}
+    # Thresholds halfway between neighbouring labelled shares (and the bounds): the widest margin on both
+    # sides, so the same rise measured a little differently next time still lands on the same side.
+    edges = sorted({lo, hi, *(min(hi, max(lo, e.share)) for e in exs)})
+    candidates = {default, *((a + b) / 2 for a, b in itertools.pairwise(edges))}
 
     def errors(c: float) -> int:
         return sum((e.share >= c) != e.is_rep for e in exs)

@@ -1,0 +1,184 @@
+"""Rep review tools: "review my reps" (one rep at a time, least sure first, one click per label), the
+`label_rep` button behind it, and "how good is my rep counting?". Thin: ordering, scoring and learning live
+in `vision.rep_labels`, storage in `storage.lift_labels`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
+from storage.lift_labels import current_rep_labels, label_rep
+from storage.lifts import get_analysis, list_analyses
+from storage.tables.lifts import LiftAnalysisRow
+from vision import rep_labels as R
+
+_REVIEW = re.compile(r"\b(review|label|tag|go through|check)\b.{0,20}\b(my |the |those |these )?reps\b", re.I)
+_HOW_GOOD = re.compile(r"\b(how (good|accurate|well)|score)\b.{0,30}\brep (count(ing)?|segmentation|detection)\b",
+                       re.I)  # fmt: skip
+
+
+class ReviewRepsArgs(BaseModel):
+    """Review the reps of the last analysed lift one by one, with buttons to label each (teaches rep counting)."""
+
+    analysis_id: str | None = Field(default=None, description="The analysed set (default: the last one)")
+
+
+def _match_review(text: str, attachments: list[Attachment]) -> ReviewRepsArgs | None:
+    if any(a.is_video for a in attachments) or not _REVIEW.search(text or ""):
+        return None
+    return ReviewRepsArgs()
+
+
+def _analysis(ctx: ToolContext, analysis_id: str | None) -> LiftAnalysisRow:
+    row = get_analysis(ctx.account_id, analysis_id, ctx.engine) if analysis_id else next(
+        iter(list_analyses(ctx.account_id, limit=1, engine=ctx.engine)), None)  # fmt: skip
+    if row is None:
+        raise ToolError("I haven't analysed a lift of yours yet: attach a clip of a set and say 'analyse my squat'.")
+    return row
+
+
+def _items(ctx: ToolContext, row: LiftAnalysisRow) -> list[R.RepItem]:
+    labels = {r.rep_number: r.label for r in current_rep_labels(ctx.account_id, row.id, engine=ctx.engine)
+              if r.label != "missed_after"}  # fmt: skip
+    return R.rep_items(row.id, row.result, labels)
+
+
+def _video(ctx: ToolContext, row: LiftAnalysisRow) -> Path | None:
+    """The annotated video (bar path drawn) if stored, else the analysed clip."""
+    from storage.engine import read_session
+    from storage.tables.lifts import LiftVideo
+
+    candidates = [row.annotated_path]
+    with read_session(ctx.engine) as s:
+        video = s.get(LiftVideo, row.video_id)
+    candidates.append(video.path if video is not None else None)
+    for rel in candidates:
+        if rel:
+            p = Path(rel) if Path(rel).is_absolute() else ctx.settings.files_dir / rel
+            if p.is_file():
+                return p
+    return None
+
+
+def _show(ctx: ToolContext, row: LiftAnalysisRow, head: str, *, strip: bool) -> ToolOutput:
+    items = _items(ctx, row)
+    if not items:
+        raise ToolError("That set has no reps to review.")
+    todo = [i for i in R.review_order(items) if i.label is None]
+    lines = [head] if head else []
+    if strip:
+        lines += ["", "| rep | from | to | range | your label |", "|---|---|---|---|---|"]
+        lines += [f"| {i.number} | {i.start_s:.1f} s | {i.end_s:.1f} s | "
+                  + (f"{i.rom_m:.2f} m" if i.rom_m is not None else "bar lost")
+                  + f" | {R.BUTTON.get(i.label or '', '—')} |" for i in items]  # fmt: skip
+        lines.append("")
+    done = len(items) - len(todo)
+    data = {"analysis_id": row.id, "reps": len(items), "labelled": done, "next": None}
+    if not todo:
+        lines.append(f"All {len(items)} reps of this set are labelled. The next {row.lift} you film is cut with them; "
+                     "say **how good is my rep counting?** for the score.")  # fmt: skip
+        return ToolOutput(summary=" ".join(lines).replace("**", ""), markdown="\n".join(lines), data=data, final=True)
+    item = todo[0]
+    data["next"] = item.number
+    what = f"{item.rom_m:.2f} m of travel" if item.rom_m is not None else "the bar was lost"
+    lines.append(f"{done}/{len(items)} labelled. Rep {item.number}, {item.start_s:.1f}–{item.end_s:.1f} s ({what}): "
+                 "was it a rep, and are its ends right?")  # fmt: skip
+    images = []
+    video = _video(ctx, row)
+    if video is not None:
+        from striking.labels import thumbnail
+
+        for tag, t in (("bottom", (item.start_s + item.end_s) / 2), ("end", item.end_s)):
+            thumb = thumbnail(video, t, ctx.output_dir / f"rep-{row.id}-{item.number}-{tag}.jpg")
+            images += [str(thumb)] if thumb else []
+    actions = [Action(label=R.BUTTON[lab], tool="label_rep", tooltip=f"rep {item.number}: {R.BUTTON[lab]}",
+                      args={"analysis_id": row.id, "number": item.number, "label": lab})
+               for lab in R.LABELS]  # fmt: skip
+    return ToolOutput(summary=" ".join(lines).replace("**", ""), markdown="\n".join(lines), data=data,
+                      images=images, actions=actions, final=True)  # fmt: skip
+
+
+@tool(
+    name="review_reps",
+    description=ReviewRepsArgs.__doc__ or "",
+    args=ReviewRepsArgs,
+    domain="lifts",
+    examples=["review my reps", "label the reps of that set"],
+    intents=[r"\b(review|label)\b.*\breps\b"],
+    match=_match_review,
+    priority=36,
+)
+def review_reps(ctx: ToolContext, args: ReviewRepsArgs) -> ToolOutput:
+    row = _analysis(ctx, args.analysis_id)
+    head = f"**Review: {row.rep_count} reps of your {row.lift}**, least sure first. One click per rep."
+    return _show(ctx, row, head, strip=True)
+
+
+class LabelRepArgs(BaseModel):
+    """Store the athlete's label for one rep of an analysed set (from the review buttons)."""
+
+    analysis_id: str
+    number: int = Field(ge=1)
+    label: str = Field(description="ok | not_a_rep | ends_early | ends_late | missed_after")
+
+
+@tool(name="label_rep", description=LabelRepArgs.__doc__ or "", args=LabelRepArgs, domain="lifts", kind="write")
+def label_rep_tool(ctx: ToolContext, args: LabelRepArgs) -> ToolOutput:
+    if args.label not in R.LABELS:
+        raise ToolError(f"'{args.label}' is not a label I know: use the buttons under the rep.")
+    row = _analysis(ctx, args.analysis_id)
+    item = next((i for i in _items(ctx, row) if i.number == args.number), None)
+    if item is None:
+        raise ToolError(f"There is no rep number {args.number} in that set.")
+    share = R.missed_share(row.result, args.number) if args.label == "missed_after" else item.share
+    features = {"share": share, "rom_m": item.rom_m, "start_s": item.start_s, "end_s": item.end_s,
+                "rep_share_used": row.result.get("rep_share", R.DEFAULT_SHARE)}  # fmt: skip
+    try:
+        label_rep(ctx.account_id, row.id, args.number, args.label, features, engine=ctx.engine)
+    except LookupError as e:
+        raise ToolError(str(e)) from e
+    head = (f"Noted a rep missed after rep {args.number}." if args.label == "missed_after"
+            else f"✓ rep {args.number}: {R.BUTTON[args.label]}.")  # fmt: skip
+    return _show(ctx, row, head, strip=False)
+
+
+class NoArgs(BaseModel):
+    """No arguments."""
+
+
+@tool(
+    name="rep_counting_report",
+    description="How well rep counting agrees with the athlete's own rep labels, and the threshold they taught it.",
+    args=NoArgs,
+    domain="lifts",
+    examples=["how good is my rep counting?"],
+    match=lambda text, _a: NoArgs() if _HOW_GOOD.search(text or "") else None,
+    priority=36,
+)
+def rep_counting_report(ctx: ToolContext, args: NoArgs) -> ToolOutput:
+    rows = current_rep_labels(ctx.account_id, engine=ctx.engine)
+    if not rows:
+        raise ToolError("You haven't labelled any reps yet: say 'review my reps' after a set is analysed.")
+    lines = ["| lift | reviewed | right | ends off | not a rep | missed | precision | recall | rep threshold |",
+             "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    data: dict[str, dict] = {}
+    for lift in sorted({r.lift for r in rows}):
+        mine = [r for r in rows if r.lift == lift]
+        s = R.score(r.label for r in mine)
+        learned = R.learn_share(R.examples((r.label, r.features) for r in mine))
+        pct = lambda v: "—" if v is None else f"{v * 100:.0f} %"  # noqa: E731
+        thr = f"{learned * 100:.0f} % of the tallest rise (yours)" if learned is not None else (
+            f"{R.DEFAULT_SHARE * 100:.0f} % (default)")  # fmt: skip
+        lines.append(f"| {lift} | {s.reviewed} | {s.right} | {s.boundary} | {s.not_a_rep} | {s.missed} | "
+                     f"{pct(s.precision)} | {pct(s.recall)} | {thr} |")  # fmt: skip
+        data[lift] = {"reviewed": s.reviewed, "right": s.right, "boundary": s.boundary, "not_a_rep": s.not_a_rep,
+                      "missed": s.missed, "precision": s.precision, "recall": s.recall,
+                      "learned_share": learned}  # fmt: skip
+    note = ("Precision: of the reps I found and you reviewed, the share that were reps. Recall: of the real reps, "
+            f"the share I found. The threshold changes once you have labelled at least {R.MIN_LABELS} reps of a lift "
+            "and the labels disagree with the default.")  # fmt: skip
+    text = "\n".join(lines) + "\n\n" + note
+    return ToolOutput(summary=text.replace("|", " ")[:500], markdown=text, data=data, final=True)
