@@ -134,5 +134,46 @@ def profile_cmd(
         )
 
 
+@lift_app.command("rep-labels")
+def rep_labels_cmd(
+    user: str = typer.Option(..., "--user", help="Whose rep labels (username)"),
+    out: Path = typer.Option(..., "--out", help="Folder for rep_labels.jsonl and rep_labels.csv"),  # noqa: B008
+    history: bool = typer.Option(False, help="Every label row, not only the one that counts per rep"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Export the athlete's rep labels ('review my reps') with each rep's trace features: the dataset rep
+    segmentation learns from."""
+    import csv
+    import json
+
+    from powerforge.cli import emit_json
+    from storage.accounts import get_account_by_name
+    from storage.lift_labels import current_rep_labels, rep_label_history
+    from storage.migrate import upgrade
+
+    upgrade()
+    account = get_account_by_name(user)
+    if account is None:
+        raise _fail(f"No user called '{user}'.", as_json, 2)
+    rows = (rep_label_history if history else current_rep_labels)(account.id)
+    fields = ("id", "analysis_id", "lift", "rep_number", "t_start_s", "t_end_s", "label", "labelled_by")
+    out.mkdir(parents=True, exist_ok=True)
+    jsonl, csv_path = out / "rep_labels.jsonl", out / "rep_labels.csv"
+    with jsonl.open("w") as f:
+        for r in rows:
+            doc = {k: getattr(r, k) for k in fields} | {"features": r.features, "created_at": r.created_at.isoformat()}
+            f.write(json.dumps(doc) + "\n")
+    with csv_path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow([*fields, "share", "created_at"])
+        for r in rows:
+            w.writerow([*(getattr(r, k) for k in fields), r.features.get("share"), r.created_at.isoformat()])
+    result = {"labels": len(rows), "jsonl": str(jsonl), "csv": str(csv_path)}
+    if as_json:
+        emit_json({"ok": True, **result})
+    else:
+        typer.echo(f"{result['labels']} rep labels -> {result['jsonl']}, {result['csv']}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(lift_app, name="lift")

@@ -40,7 +40,7 @@ def _ctx(settings, engine, account, text: str) -> ToolContext:
     return ToolContext(account_id=account.id, settings=settings, engine=engine, attachments=[], text=text)
 
 
-def test_review_buttons_teach_the_next_analysis_a_missed_rep(settings, engine, account, shallow_set) -> None:
+def test_review_buttons_teach_the_next_analysis_a_missed_rep(settings, engine, account, shallow_set, tmp_path) -> None:
     att = attach(settings, engine, account, shallow_set)
     first = _analyse(settings, account, att.path)
     assert len(first["reps"]) == 3 and first["rep_share"] == 0.5  # the 0.28 m rep is under half the tallest
@@ -68,6 +68,20 @@ def test_review_buttons_teach_the_next_analysis_a_missed_rep(settings, engine, a
     squat = report.data["squat"]
     assert (squat["right"], squat["missed"], squat["recall"]) == (3, 1, 0.75)
     assert squat["learned_share"] is not None and squat["learned_share"] < 0.43
+
+    # the labelled dataset as files, with the features learning used
+    import json
+
+    from typer.testing import CliRunner
+
+    from powerforge.cli import _discover, app
+
+    _discover()
+    res = CliRunner().invoke(app, ["lift", "rep-labels", "--user", account.username, "--out", str(tmp_path), "--json"])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in (tmp_path / "rep_labels.jsonl").read_text().splitlines()]
+    assert sorted(r["label"] for r in rows) == ["missed_after", "ok", "ok", "ok"]
+    assert all(r["features"]["share"] is not None for r in rows)
 
     second = _analyse(settings, account, att.path)
     assert second["rep_share"] == squat["learned_share"]
