@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str = ""  # empty: a SQLite file inside data_dir
 
+    # --- cluster mode (docs/deploy.md): the local process pool stays the default ---
+    jobs_backend: str = "local"  # local (a process pool in the app) | celery (workers on the `video` queue)
+    redis_url: str = "redis://127.0.0.1:6379/0"  # Celery broker and the pub/sub of progress and deliveries
+    # Seconds before Redis hands an unacknowledged job to another worker: above the longest analysis
+    # (0 = four times VIDEO_MAX_DURATION_S, at least an hour); a worker that died is replaced after it.
+    celery_visibility_timeout_s: float = 0.0
+    celery_restore_interval_s: float = 10.0  # how often workers look for messages of dead workers
+
     # --- uploads ---
     upload_max_mb: int = 500
     upload_allowed_types: str = DEFAULT_UPLOAD_TYPES
@@ -85,6 +93,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return normalise_db_url(self.database_url)
         return f"sqlite:///{(self.data_dir / 'powerforge.db').resolve()}"
+
+    @property
+    def visibility_timeout_s(self) -> float:
+        return self.celery_visibility_timeout_s or max(3600.0, 4 * self.video_max_duration_s)
 
     @property
     def is_sqlite(self) -> bool:

@@ -298,3 +298,12 @@ def worker_settings(params: dict[str, Any]) -> Any:
     if "database_url" in params:
         updates["database_url"] = params["database_url"] or ""
     return settings.model_copy(update=updates) if updates else settings
+
+
+def make_runner(settings: Any, engine: Engine | None = None, max_workers: int = 1) -> Any:
+    """The job runner the configuration asks for: the local pool (default) or Celery workers (cluster)."""
+    if getattr(settings, "jobs_backend", "local") == "celery":
+        from powerforge.cluster.runner import CeleryJobRunner
+
+        return CeleryJobRunner(settings, engine=engine)
+    return JobRunner(max_workers=max_workers, engine=engine)

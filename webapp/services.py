@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from agent.runner import Coach
 from checkins.scheduler import CheckinScheduler
 from powerforge.config import Settings
-from powerforge.jobs import JobRunner
+from powerforge.jobs import JobRunner, make_runner
 from storage.jobs import fail_interrupted
 from storage.migrate import upgrade
 
@@ -41,12 +41,13 @@ async def startup_services(settings: Settings) -> Services:
         if _State.services is not None:
             return _State.services
         await asyncio.to_thread(upgrade, settings.db_url)
-        interrupted = await asyncio.to_thread(fail_interrupted)
+        # Cluster mode: workers own running jobs and outlive this process (a redelivery finishes them).
+        interrupted = 0 if settings.jobs_backend == "celery" else await asyncio.to_thread(fail_interrupted)
         if interrupted:
             log.warning("%d job(s) were interrupted by the last shutdown; their uploads are kept", interrupted)
         await asyncio.to_thread(_warm_shortlist)
         stack = AsyncExitStack()
-        jobs = JobRunner(max_workers=1)
+        jobs = await asyncio.to_thread(make_runner, settings)
         stack.callback(jobs.shutdown)
         coach = await stack.enter_async_context(Coach.open(settings, jobs=jobs))
         from webapp.checkins import start_scheduler  # the check-in timer runs on this (the server's) loop

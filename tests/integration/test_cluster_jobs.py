@@ -1,0 +1,123 @@
+"""Celery + Redis job backend on real servers (redis-server, PostgreSQL, `celery worker` processes).
+
+A worker killed with SIGKILL mid-job leaves its message unacknowledged; after the visibility timeout
+Redis hands it to the second worker, which runs the job once more: one result, one final message.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support.cluster import RedisServer, start_redis, start_worker, wait_for, wait_ready
+
+from powerforge.config import Settings
+from powerforge.jobs import register_job
+from storage.engine import make_engine
+from storage.migrate import upgrade
+
+pytestmark = pytest.mark.timeout(240)
+
+KIND = "test_cluster_slow"
+register_job(KIND, "support.cluster_jobs:slow_count")
+VISIBILITY_S = 8  # above the test job's length (~6 s), well under the test's patience
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = start_redis(tmp_path / "redis")
+    if isinstance(server, str):
+        pytest.fail(server)  # CI installs redis-server (make system-test-deps): a missing one is a failure
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def cluster_settings(pg_settings: Settings, redis_server: RedisServer) -> Settings:
+    upgrade(pg_settings.db_url)
+    return pg_settings.model_copy(
+        update={"jobs_backend": "celery", "redis_url": redis_server.url,
+                "celery_visibility_timeout_s": VISIBILITY_S, "celery_restore_interval_s": 1.0}
+    )  # fmt: skip
+
+
+def worker_env(s: Settings) -> dict[str, str]:
+    return {"DATABASE_URL": s.db_url, "REDIS_URL": s.redis_url, "DATA_DIR": str(s.data_dir),
+            "CELERY_VISIBILITY_TIMEOUT_S": str(VISIBILITY_S), "CELERY_RESTORE_INTERVAL_S": "1"}  # fmt: skip
+
+
+class Events:
+    """Every event of one account seen by a separate subscriber connection (a second app process's view)."""
+
+    def __init__(self) -> None:
+        self.items: list[dict] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, account_id: int, payload: dict) -> None:
+        with self.lock:
+            self.items.append(payload)
+
+    def of(self, job_id: str, status: str) -> list[dict]:
+        with self.lock:
+            return [p for p in self.items if p["job_id"] == job_id and p["status"] == status]
+
+
+def test_worker_killed_mid_job_runs_again_once(cluster_settings: Settings, tmp_path: Path) -> None:
+    from powerforge.cluster.events import Subscriber
+    from powerforge.cluster.runner import CeleryJobRunner
+    from powerforge.cluster.worker import TASK, make_celery
+    from storage.accounts import create_account
+    from storage.jobs import get_job
+
+    s = cluster_settings
+    engine = make_engine(s.db_url)
+    account = create_account("athlete", "correct-horse-1", engine=engine)
+    marker = tmp_path / "starts.txt"
+    workers: list = []
+    seen = Events()
+    subscriber = Subscriber(s.redis_url, seen).start()
+    runner = CeleryJobRunner(s, engine=engine)
+    try:
+        workers = [start_worker(name, worker_env(s), tmp_path, wait=False) for name in ("a", "b")]
+        for w in workers:
+            wait_ready(w)
+        progress: list = []
+        job_id, future = runner.submit(KIND, account.id, {"n": 12, "sleep": 0.5, "marker": str(marker)},
+                                       listener=progress.append)  # fmt: skip
+        assert future is not None
+        wait_for(lambda: len(seen.of(job_id, "running")) >= 3, 60, "the job to be running")
+        holders = [w for w in workers if "received" in w.proc.text()]
+        assert len(holders) == 1  # prefetch 1: only the worker running it holds the message
+        first = holders[0]
+        second = next(w for w in workers if w is not first)
+        row = get_job(job_id, engine=engine)
+        assert row is not None and row.status == "running" and 0 < row.progress < 1, "kill must land mid-job"
+        first.proc.kill()  # SIGKILL the whole worker: main process and its pool process
+        first.proc.proc.wait(10)
+
+        result = future.result(timeout=90)
+        assert result == {"counted": 12}
+        row = get_job(job_id, engine=engine)
+        assert row is not None and row.status == "done" and row.result == {"counted": 12}
+        starts = marker.read_text().split()
+        assert len(starts) == 2 and starts[0] != starts[1], starts  # killed once, run again once
+        wait_for(lambda: "succeeded" in second.proc.text() and "'done'" in second.proc.text(), 15, "b's log")
+        time.sleep(1.0)  # a duplicate final event would arrive within this
+        assert len(seen.of(job_id, "done")) == 1  # one message, seen by another process's subscriber
+        assert [e.status for e in progress].count("done") == 1
+
+        # A redelivered copy of a finished job does nothing: no third start, no second message.
+        make_celery(s).send_task(TASK, args=[job_id, "support.cluster_jobs:slow_count", s.db_url], queue="video")
+        wait_for(lambda: "'already-ended'" in second.proc.text(), 30, "the duplicate to be dropped")
+        time.sleep(0.5)
+        assert marker.read_text().split() == starts
+        assert len(seen.of(job_id, "done")) == 1
+    finally:
+        runner.shutdown()
+        subscriber.stop()
+        for w in workers:
+            w.proc.stop()
+        engine.dispose()
