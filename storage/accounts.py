@@ -7,9 +7,9 @@ import re
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
-from storage.engine import read_session, transaction
+from storage.engine import read_session, saved_id, transaction
 from storage.tables.core import Account, Profile, utcnow
 
 _HASHER = PasswordHasher()
@@ -35,7 +35,7 @@ def create_account(
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"Passwords need at least {MIN_PASSWORD} characters.")
     with transaction(engine) as s:
-        if s.exec(select(Account).where(Account.username == username)).first():
+        if s.exec(select(Account).where(col(Account.username) == username)).first():
             raise AccountError(f"The username '{username}' is taken.")
         account = Account(
             username=username,
@@ -44,8 +44,7 @@ def create_account(
             display_name=display_name or username,
         )
         s.add(account)
-        s.flush()
-        s.add(Profile(account_id=account.id))
+        s.add(Profile(account_id=saved_id(s, account)))
         return account
 
 
@@ -53,7 +52,7 @@ def set_password(username: str, password: str, engine: Engine | None = None) -> 
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"Passwords need at least {MIN_PASSWORD} characters.")
     with transaction(engine) as s:
-        account = s.exec(select(Account).where(Account.username == username)).first()
+        account = s.exec(select(Account).where(col(Account.username) == username)).first()
         if account is None:
             raise AccountError(f"No user called '{username}'.")
         account.password_hash = _HASHER.hash(password)
@@ -62,7 +61,7 @@ def set_password(username: str, password: str, engine: Engine | None = None) -> 
 def authenticate(username: str, password: str, engine: Engine | None = None) -> Account | None:
     """The account if the password matches, else None (same answer for unknown users: no probing)."""
     with read_session(engine) as s:
-        account = s.exec(select(Account).where(Account.username == username)).first()
+        account = s.exec(select(Account).where(col(Account.username) == username)).first()
     if account is None:
         _HASHER.hash(password)  # spend the same time as a real check
         return None
@@ -80,12 +79,12 @@ def get_account(account_id: int, engine: Engine | None = None) -> Account | None
 
 def get_account_by_name(username: str, engine: Engine | None = None) -> Account | None:
     with read_session(engine) as s:
-        return s.exec(select(Account).where(Account.username == username)).first()
+        return s.exec(select(Account).where(col(Account.username) == username)).first()
 
 
 def list_accounts(engine: Engine | None = None) -> list[Account]:
     with read_session(engine) as s:
-        return list(s.exec(select(Account).order_by(Account.id)))
+        return list(s.exec(select(Account).order_by(col(Account.id))))
 
 
 def get_profile(account_id: int, engine: Engine | None = None) -> Profile:

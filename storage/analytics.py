@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Date, Engine, Table, and_, case, cast, delete, func, insert, literal, select
 from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
 
 from storage.engine import get_engine, read_session, transaction
 from storage.tables import load_all
@@ -427,7 +428,7 @@ def save_last_query(account_id: int, thread_id: str, query: dict[str, Any], engi
     with transaction(engine) as s:
         row = s.execute(
             select(AnalyticsLastQuery).where(
-                AnalyticsLastQuery.account_id == account_id, AnalyticsLastQuery.thread_id == thread_id
+                col(AnalyticsLastQuery.account_id) == account_id, col(AnalyticsLastQuery.thread_id) == thread_id
             )
         ).scalar_one_or_none()
         if row is None:
@@ -442,7 +443,7 @@ def last_query(account_id: int, thread_id: str, engine: Engine | None = None) ->
     with read_session(engine) as s:
         row = s.execute(
             select(AnalyticsLastQuery).where(
-                AnalyticsLastQuery.account_id == account_id, AnalyticsLastQuery.thread_id == thread_id
+                col(AnalyticsLastQuery.account_id) == account_id, col(AnalyticsLastQuery.thread_id) == thread_id
             )
         ).scalar_one_or_none()
     return None if row is None else dict(row.query)
@@ -473,8 +474,9 @@ def upsert_notes(account_id: int, notes: Iterable[dict[str, Any]], engine: Engin
         for i in range(0, len(refs), 500):
             have |= set(
                 s.execute(
-                    select(AnalyticsNote.source_ref).where(
-                        AnalyticsNote.account_id == account_id, AnalyticsNote.source_ref.in_(refs[i : i + 500])
+                    select(col(AnalyticsNote.source_ref)).where(
+                        col(AnalyticsNote.account_id) == account_id,
+                        col(AnalyticsNote.source_ref).in_(refs[i : i + 500]),
                     )
                 ).scalars()
             )
@@ -490,6 +492,7 @@ def domain_notes(account_id: int, engine: Engine | None = None) -> list[dict[str
     eng = _eng(engine)
     tz = account_timezone(account_id, engine)
     out: list[dict[str, Any]] = []
+    rows: Sequence[Any]
     with eng.connect() as conn:
         if has_table("training_sessions"):
             t = table("training_sessions", "training")
@@ -550,17 +553,17 @@ def drop_orphan_copies(account_id: int, live_refs: set[str], engine: Engine | No
     """Delete copied notes ('training:…', 'food:…', 'video:…', 'boxing:…') whose source row no longer exists."""
     with transaction(engine) as s:
         rows = s.execute(
-            select(AnalyticsNote.id, AnalyticsNote.source_ref).where(
-                AnalyticsNote.account_id == account_id,
-                AnalyticsNote.source_ref.like("training:%")
-                | AnalyticsNote.source_ref.like("food:%")
-                | AnalyticsNote.source_ref.like("video:%")
-                | AnalyticsNote.source_ref.like("boxing:%"),
+            select(col(AnalyticsNote.id), col(AnalyticsNote.source_ref)).where(
+                col(AnalyticsNote.account_id) == account_id,
+                col(AnalyticsNote.source_ref).like("training:%")
+                | col(AnalyticsNote.source_ref).like("food:%")
+                | col(AnalyticsNote.source_ref).like("video:%")
+                | col(AnalyticsNote.source_ref).like("boxing:%"),
             )
         ).all()
         dead = [i for i, ref in rows if ref not in live_refs]
         if dead:
-            s.execute(delete(AnalyticsNote).where(AnalyticsNote.id.in_(dead)))
+            s.execute(delete(AnalyticsNote).where(col(AnalyticsNote.id).in_(dead)))
         return len(dead)
 
 
@@ -568,11 +571,11 @@ def note_ids_between(
     account_id: int, start: date | None, end: date | None, *, limit: int = 20_001, engine: Engine | None = None
 ) -> list[str]:
     """Ids of the notes dated within [start, end] (at most `limit`)."""
-    q = select(AnalyticsNote.id).where(AnalyticsNote.account_id == account_id)
+    q = select(col(AnalyticsNote.id)).where(col(AnalyticsNote.account_id) == account_id)
     if start:
-        q = q.where(AnalyticsNote.day >= start)
+        q = q.where(col(AnalyticsNote.day) >= start)
     if end:
-        q = q.where(AnalyticsNote.day <= end)
+        q = q.where(col(AnalyticsNote.day) <= end)
     with read_session(engine) as s:
         return list(s.execute(q.limit(limit)).scalars())
 
@@ -581,7 +584,9 @@ def get_notes(account_id: int, ids: Sequence[str], engine: Engine | None = None)
     if not ids:
         return []
     with read_session(engine) as s:
-        q = select(AnalyticsNote).where(AnalyticsNote.account_id == account_id, AnalyticsNote.id.in_(list(ids)))
+        q = select(AnalyticsNote).where(
+            col(AnalyticsNote.account_id) == account_id, col(AnalyticsNote.id).in_(list(ids))
+        )
         return list(s.execute(q).scalars())
 
 
@@ -589,31 +594,33 @@ def list_notes(
     account_id: int, start: date | None = None, end: date | None = None, limit: int = 50, engine: Engine | None = None
 ) -> list[AnalyticsNote]:
     with read_session(engine) as s:
-        q = select(AnalyticsNote).where(AnalyticsNote.account_id == account_id)
+        q = select(AnalyticsNote).where(col(AnalyticsNote.account_id) == account_id)
         if start:
-            q = q.where(AnalyticsNote.day >= start)
+            q = q.where(col(AnalyticsNote.day) >= start)
         if end:
-            q = q.where(AnalyticsNote.day <= end)
-        q = q.order_by(AnalyticsNote.day.desc(), AnalyticsNote.created_at.desc()).limit(limit)
+            q = q.where(col(AnalyticsNote.day) <= end)
+        q = q.order_by(col(AnalyticsNote.day).desc(), col(AnalyticsNote.created_at).desc()).limit(limit)
         return list(s.execute(q).scalars())
 
 
 def delete_note(account_id: int, note_id: str, engine: Engine | None = None) -> bool:
     with transaction(engine) as s:
-        res = s.execute(
-            delete(AnalyticsNote).where(AnalyticsNote.account_id == account_id, AnalyticsNote.id == note_id)
+        res = s.connection().execute(
+            delete(AnalyticsNote).where(col(AnalyticsNote.account_id) == account_id, col(AnalyticsNote.id) == note_id)
         )
         return bool(res.rowcount)
 
 
 def note_ids(account_id: int, engine: Engine | None = None) -> set[str]:
     with read_session(engine) as s:
-        return set(s.execute(select(AnalyticsNote.id).where(AnalyticsNote.account_id == account_id)).scalars())
+        return set(
+            s.execute(select(col(AnalyticsNote.id)).where(col(AnalyticsNote.account_id) == account_id)).scalars()
+        )
 
 
 def count_notes(account_id: int, engine: Engine | None = None) -> int:
     with read_session(engine) as s:
-        q = select(func.count()).select_from(AnalyticsNote).where(AnalyticsNote.account_id == account_id)
+        q = select(func.count()).select_from(AnalyticsNote).where(col(AnalyticsNote.account_id) == account_id)
         return int(s.execute(q).scalar_one())
 
 

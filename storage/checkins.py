@@ -34,7 +34,7 @@ def outbox_key(schedule_id: int, occurrence: datetime) -> str:
 def count_active(account_id: int, engine: Engine | None = None) -> int:
     with read_session(engine) as s:
         q = select(func.count()).select_from(CheckinSchedule)
-        return int(s.exec(q.where(CheckinSchedule.account_id == account_id, col(CheckinSchedule.active))).one())
+        return int(s.exec(q.where(col(CheckinSchedule.account_id) == account_id, col(CheckinSchedule.active))).one())
 
 
 def save_schedules(
@@ -54,7 +54,7 @@ def save_schedules(
                 done = list(
                     s.exec(
                         select(CheckinSchedule).where(
-                            CheckinSchedule.account_id == account_id,
+                            col(CheckinSchedule.account_id) == account_id,
                             col(CheckinSchedule.confirm_token).startswith(token),
                         )
                     )
@@ -64,7 +64,7 @@ def save_schedules(
             active = s.exec(
                 select(func.count())
                 .select_from(CheckinSchedule)
-                .where(CheckinSchedule.account_id == account_id, col(CheckinSchedule.active))
+                .where(col(CheckinSchedule.account_id) == account_id, col(CheckinSchedule.active))
             ).one()
             if active + len(rows) > max_active:
                 raise LimitReached(
@@ -88,7 +88,8 @@ def save_schedules(
     except IntegrityError:  # the same Save pressed twice at the same moment: the first one won
         with read_session(engine) as s:
             q = select(CheckinSchedule).where(
-                CheckinSchedule.account_id == account_id, col(CheckinSchedule.confirm_token).startswith(token or "")
+                col(CheckinSchedule.account_id) == account_id,
+                col(CheckinSchedule.confirm_token).startswith(token or ""),
             )
             return list(s.exec(q)), False
 
@@ -129,7 +130,7 @@ def set_active(
             n = s.exec(
                 select(func.count())
                 .select_from(CheckinSchedule)
-                .where(CheckinSchedule.account_id == account_id, col(CheckinSchedule.active))
+                .where(col(CheckinSchedule.account_id) == account_id, col(CheckinSchedule.active))
             ).one()
             if n >= max_active:
                 raise LimitReached(f"You already have {n} active check-ins, the most I keep; cancel one first.")
@@ -145,10 +146,10 @@ def list_schedules(
     account_id: int, *, include_inactive: bool = False, engine: Engine | None = None
 ) -> list[CheckinSchedule]:
     with read_session(engine) as s:
-        q = select(CheckinSchedule).where(CheckinSchedule.account_id == account_id)
+        q = select(CheckinSchedule).where(col(CheckinSchedule.account_id) == account_id)
         if not include_inactive:
             q = q.where(col(CheckinSchedule.active))
-        return list(s.exec(q.order_by(CheckinSchedule.id)))
+        return list(s.exec(q.order_by(col(CheckinSchedule.id))))
 
 
 def get_schedule(account_id: int, schedule_id: int, engine: Engine | None = None) -> CheckinSchedule | None:
@@ -160,14 +161,16 @@ def get_schedule(account_id: int, schedule_id: int, engine: Engine | None = None
 def latest_changed(account_id: int, engine: Engine | None = None) -> CheckinSchedule | None:
     """The schedule touched last (what "it" means in "cancel it")."""
     with read_session(engine) as s:
-        q = select(CheckinSchedule).where(CheckinSchedule.account_id == account_id)
+        q = select(CheckinSchedule).where(col(CheckinSchedule.account_id) == account_id)
         return s.exec(q.order_by(col(CheckinSchedule.updated_at).desc(), col(CheckinSchedule.id).desc())).first()
 
 
 # --- for the scheduler (all accounts: it serves everyone; each row still carries its account) ---
 def active_schedules(engine: Engine | None = None) -> list[CheckinSchedule]:
     with read_session(engine) as s:
-        return list(s.exec(select(CheckinSchedule).where(col(CheckinSchedule.active)).order_by(CheckinSchedule.id)))
+        return list(
+            s.exec(select(CheckinSchedule).where(col(CheckinSchedule.active)).order_by(col(CheckinSchedule.id)))
+        )
 
 
 def schedule_by_id(schedule_id: int, engine: Engine | None = None) -> CheckinSchedule | None:
@@ -193,7 +196,9 @@ def record_fire(
     """
     try:
         with transaction(engine) as s:
-            sched = s.exec(select(CheckinSchedule).where(CheckinSchedule.id == schedule_id).with_for_update()).first()
+            sched = s.exec(
+                select(CheckinSchedule).where(col(CheckinSchedule.id) == schedule_id).with_for_update()
+            ).first()
             if sched is None or not sched.active or occurrence <= sched.fired_through:
                 return None
             row = CheckinOutbox(
@@ -222,26 +227,30 @@ def record_fire(
 # --------------------------------------------------------------------------- outbox
 def pending_messages(account_id: int, engine: Engine | None = None) -> list[CheckinOutbox]:
     with read_session(engine) as s:
-        q = select(CheckinOutbox).where(CheckinOutbox.account_id == account_id, CheckinOutbox.status == "pending")
-        return list(s.exec(q.order_by(CheckinOutbox.scheduled_for, CheckinOutbox.created_at)))
+        q = select(CheckinOutbox).where(
+            col(CheckinOutbox.account_id) == account_id, col(CheckinOutbox.status) == "pending"
+        )
+        return list(s.exec(q.order_by(col(CheckinOutbox.scheduled_for), col(CheckinOutbox.created_at))))
 
 
 def unread_count(account_id: int, engine: Engine | None = None) -> int:
     with read_session(engine) as s:
         q = select(func.count()).select_from(CheckinOutbox)
-        return int(s.exec(q.where(CheckinOutbox.account_id == account_id, CheckinOutbox.status == "pending")).one())
+        return int(
+            s.exec(q.where(col(CheckinOutbox.account_id) == account_id, col(CheckinOutbox.status) == "pending")).one()
+        )
 
 
 def accounts_with_pending(engine: Engine | None = None) -> set[int]:
     with read_session(engine) as s:
-        q = select(CheckinOutbox.account_id).where(CheckinOutbox.status == "pending").distinct()
+        q = select(col(CheckinOutbox.account_id)).where(col(CheckinOutbox.status) == "pending").distinct()
         return set(s.exec(q))
 
 
 def messages(account_id: int, limit: int = 50, engine: Engine | None = None) -> list[CheckinOutbox]:
     """The account's outbox, newest first (for the CLI and tests)."""
     with read_session(engine) as s:
-        q = select(CheckinOutbox).where(CheckinOutbox.account_id == account_id)
+        q = select(CheckinOutbox).where(col(CheckinOutbox.account_id) == account_id)
         return list(s.exec(q.order_by(col(CheckinOutbox.scheduled_for).desc()).limit(limit)))
 
 
@@ -254,7 +263,7 @@ def get_message(account_id: int, outbox_id: str, engine: Engine | None = None) -
 def claim(outbox_id: str, session_id: str, *, now: datetime, engine: Engine | None = None) -> bool:
     """pending → sending for this session; False when someone else claimed or delivered it first."""
     with transaction(engine) as s:
-        result = s.exec(  # type: ignore[call-overload]
+        result = s.exec(
             update(CheckinOutbox)
             .where(col(CheckinOutbox.id) == outbox_id, col(CheckinOutbox.status) == "pending")
             .values(status="sending", session_id=session_id, claimed_at=now)
@@ -268,7 +277,7 @@ def mark_delivered(outbox_ids: Iterable[str], session_id: str, *, now: datetime,
     if not ids:
         return 0
     with transaction(engine) as s:
-        result = s.exec(  # type: ignore[call-overload]
+        result = s.exec(
             update(CheckinOutbox)
             .where(col(CheckinOutbox.id).in_(ids), col(CheckinOutbox.status).in_(("pending", "sending")))
             .values(status="delivered", session_id=session_id, delivered_at=now)
@@ -279,7 +288,7 @@ def mark_delivered(outbox_ids: Iterable[str], session_id: str, *, now: datetime,
 def release(outbox_id: str, engine: Engine | None = None) -> None:
     """sending → pending (the push failed; the next visit shows it)."""
     with transaction(engine) as s:
-        s.exec(  # type: ignore[call-overload]
+        s.exec(
             update(CheckinOutbox)
             .where(col(CheckinOutbox.id) == outbox_id, col(CheckinOutbox.status) == "sending")
             .values(status="pending", session_id=None, claimed_at=None)
@@ -290,7 +299,7 @@ def recover_sending(claimed_before: datetime, engine: Engine | None = None) -> t
     """Settle rows a dead process claimed: delivered if the chat history holds the message, else pending."""
     with read_session(engine) as s:
         q = select(CheckinOutbox).where(
-            CheckinOutbox.status == "sending", col(CheckinOutbox.claimed_at) < claimed_before
+            col(CheckinOutbox.status) == "sending", col(CheckinOutbox.claimed_at) < claimed_before
         )
         stuck = list(s.exec(q))
     delivered = released = 0
@@ -334,7 +343,9 @@ def save_readiness(
         raise ValueError("Readiness is a number from 1 (wrecked) to 5 (great).")
     with transaction(engine) as s:
         row = s.exec(
-            select(ReadinessAnswer).where(ReadinessAnswer.account_id == account_id, ReadinessAnswer.day == day)
+            select(ReadinessAnswer).where(
+                col(ReadinessAnswer.account_id) == account_id, col(ReadinessAnswer.day) == day
+            )
         ).first()
         if row is None:
             row = ReadinessAnswer(account_id=account_id, day=day, score=score, created_at=now)
@@ -346,9 +357,11 @@ def save_readiness(
 def readiness_between(account_id: int, start: date, end: date, engine: Engine | None = None) -> list[ReadinessAnswer]:
     with read_session(engine) as s:
         q = select(ReadinessAnswer).where(
-            ReadinessAnswer.account_id == account_id, ReadinessAnswer.day >= start, ReadinessAnswer.day <= end
+            col(ReadinessAnswer.account_id) == account_id,
+            col(ReadinessAnswer.day) >= start,
+            col(ReadinessAnswer.day) <= end,
         )
-        return list(s.exec(q.order_by(ReadinessAnswer.day)))
+        return list(s.exec(q.order_by(col(ReadinessAnswer.day))))
 
 
 def readiness_on(account_id: int, day: date, engine: Engine | None = None) -> int | None:
@@ -361,8 +374,8 @@ def last_readiness_question(account_id: int, since: datetime, engine: Engine | N
     """The newest readiness question sent since `since` (a bare "4" in chat answers it)."""
     with read_session(engine) as s:
         q = select(CheckinOutbox).where(
-            CheckinOutbox.account_id == account_id,
-            CheckinOutbox.kind == "readiness",
+            col(CheckinOutbox.account_id) == account_id,
+            col(CheckinOutbox.kind) == "readiness",
             col(CheckinOutbox.scheduled_for) >= since,
         )
         return s.exec(q.order_by(col(CheckinOutbox.scheduled_for).desc())).first()

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.pool import NullPool
@@ -99,3 +100,13 @@ def short_lived_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return make_engine(url)
     return create_engine(url, poolclass=NullPool)
+
+
+def saved_id(s: Session, row: Any) -> int:
+    """The primary key of a row just added to `s`: flushes so the database assigns it (SQLModel types
+    `id` as optional because it is None until then)."""
+    s.flush()
+    key = row.id
+    if not isinstance(key, int):
+        raise RuntimeError(f"{type(row).__name__} got no integer id on flush")
+    return key

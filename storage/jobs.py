@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.engine import read_session, transaction
 from storage.tables.core import Job, utcnow
@@ -27,7 +27,7 @@ def create_job(
     with transaction(engine) as s:
         if idempotency_key:
             existing = s.exec(
-                select(Job).where(Job.account_id == account_id, Job.idempotency_key == idempotency_key)
+                select(Job).where(col(Job.account_id) == account_id, col(Job.idempotency_key) == idempotency_key)
             ).first()
             if existing is not None and existing.status not in ("failed", "cancelled"):
                 return existing, False
@@ -68,16 +68,16 @@ def get_job(job_id: str, account_id: int | None = None, engine: Engine | None = 
 
 def list_jobs(account_id: int, kind: str | None = None, limit: int = 20, engine: Engine | None = None) -> list[Job]:
     with read_session(engine) as s:
-        q = select(Job).where(Job.account_id == account_id)
+        q = select(Job).where(col(Job.account_id) == account_id)
         if kind:
-            q = q.where(Job.kind == kind)
-        return list(s.exec(q.order_by(Job.created_at.desc()).limit(limit)))
+            q = q.where(col(Job.kind) == kind)
+        return list(s.exec(q.order_by(col(Job.created_at).desc()).limit(limit)))
 
 
 def fail_interrupted(engine: Engine | None = None) -> int:
     """Mark jobs left running by a crashed process as failed (their upload is kept for a retry)."""
     with transaction(engine) as s:
-        rows = list(s.exec(select(Job).where(Job.status.in_(("queued", "running")))))
+        rows = list(s.exec(select(Job).where(col(Job.status).in_(("queued", "running")))))
         for job in rows:
             job.status = "failed"
             job.error = "The app stopped while this analysis was running; the upload is kept, ask me to retry."

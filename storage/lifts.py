@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.engine import read_session, transaction
 from storage.tables.core import utcnow
@@ -33,7 +33,7 @@ LINK_WINDOW = timedelta(hours=3)  # a set logged this long before the video stil
 
 def _video_row(s: Session, account_id: int, video: dict[str, Any]) -> LiftVideo:
     row = s.exec(
-        select(LiftVideo).where(LiftVideo.account_id == account_id, LiftVideo.sha256 == video["sha256"])
+        select(LiftVideo).where(col(LiftVideo.account_id) == account_id, col(LiftVideo.sha256) == video["sha256"])
     ).first()
     if row is None:
         row = LiftVideo(account_id=account_id, **video)
@@ -54,9 +54,9 @@ def find_set_to_link(account_id: int, lift: str, engine: Engine | None = None) -
     with read_session(engine) as s:
         row = s.exec(
             select(TrainingSet)
-            .where(TrainingSet.account_id == account_id, TrainingSet.exercise_id == exercise)
-            .where(TrainingSet.performed_at >= utcnow() - LINK_WINDOW)
-            .order_by(TrainingSet.performed_at.desc(), TrainingSet.created_at.desc())
+            .where(col(TrainingSet.account_id) == account_id, col(TrainingSet.exercise_id) == exercise)
+            .where(col(TrainingSet.performed_at) >= utcnow() - LINK_WINDOW)
+            .order_by(col(TrainingSet.performed_at).desc(), col(TrainingSet.created_at).desc())
         ).first()
     return row.id if row is not None else None
 
@@ -113,7 +113,9 @@ def get_analysis(account_id: int, analysis_id: str, engine: Engine | None = None
 def analysis_for_job(account_id: int, job_id: str, engine: Engine | None = None) -> LiftAnalysisRow | None:
     with read_session(engine) as s:
         return s.exec(
-            select(LiftAnalysisRow).where(LiftAnalysisRow.account_id == account_id, LiftAnalysisRow.job_id == job_id)
+            select(LiftAnalysisRow).where(
+                col(LiftAnalysisRow.account_id) == account_id, col(LiftAnalysisRow.job_id) == job_id
+            )
         ).first()
 
 
@@ -121,16 +123,16 @@ def list_analyses(
     account_id: int, lift: str | None = None, limit: int = 50, engine: Engine | None = None
 ) -> list[LiftAnalysisRow]:
     with read_session(engine) as s:
-        q = select(LiftAnalysisRow).where(LiftAnalysisRow.account_id == account_id)
+        q = select(LiftAnalysisRow).where(col(LiftAnalysisRow.account_id) == account_id)
         if lift:
-            q = q.where(LiftAnalysisRow.lift == lift)
-        return list(s.exec(q.order_by(LiftAnalysisRow.created_at.desc()).limit(limit)))
+            q = q.where(col(LiftAnalysisRow.lift) == lift)
+        return list(s.exec(q.order_by(col(LiftAnalysisRow.created_at).desc()).limit(limit)))
 
 
 def reps_of(account_id: int, analysis_id: str, engine: Engine | None = None) -> list[LiftRep]:
     with read_session(engine) as s:
-        q = select(LiftRep).where(LiftRep.account_id == account_id, LiftRep.analysis_id == analysis_id)
-        return list(s.exec(q.order_by(LiftRep.number)))
+        q = select(LiftRep).where(col(LiftRep.account_id) == account_id, col(LiftRep.analysis_id) == analysis_id)
+        return list(s.exec(q.order_by(col(LiftRep.number))))
 
 
 def link_set(account_id: int, analysis_id: str, training_set_id: str | None, engine: Engine | None = None) -> None:
@@ -146,12 +148,14 @@ def profile_points(account_id: int, lift: str, engine: Engine | None = None) -> 
     """(load kg, best MCV, its uncertainty) of every analysed set of this lift with a known load."""
     with read_session(engine) as s:
         rows = s.exec(
-            select(LiftAnalysisRow.load_kg, LiftAnalysisRow.best_mcv_m_s, LiftAnalysisRow.best_mcv_sd_m_s)
-            .where(LiftAnalysisRow.account_id == account_id, LiftAnalysisRow.lift == lift)
-            .where(LiftAnalysisRow.load_kg.is_not(None), LiftAnalysisRow.best_mcv_m_s.is_not(None))
-            .order_by(LiftAnalysisRow.created_at)
+            select(
+                col(LiftAnalysisRow.load_kg), col(LiftAnalysisRow.best_mcv_m_s), col(LiftAnalysisRow.best_mcv_sd_m_s)
+            )
+            .where(col(LiftAnalysisRow.account_id) == account_id, col(LiftAnalysisRow.lift) == lift)
+            .where(col(LiftAnalysisRow.load_kg).is_not(None), col(LiftAnalysisRow.best_mcv_m_s).is_not(None))
+            .order_by(col(LiftAnalysisRow.created_at))
         ).all()
-    return [(float(a), float(b), float(c or 0.02)) for a, b, c in rows]
+    return [(float(a), float(b), float(c or 0.02)) for a, b, c in rows if a is not None and b is not None]
 
 
 def get_profile(account_id: int, lift: str, engine: Engine | None = None) -> LiftProfileRow | None:

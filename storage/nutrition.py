@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func
 from sqlmodel import col, select
 
-from storage.engine import read_session, transaction
+from storage.engine import read_session, saved_id, transaction
 from storage.tables.core import new_id, utcnow
 from storage.tables.nutrition import (
     NutritionActivity,
@@ -48,13 +48,15 @@ def list_entries(
     """Entries from `start` to `end` inclusive (one day when `end` is None), in logging order."""
     with read_session(engine) as s:
         q = select(NutritionEntry).where(
-            NutritionEntry.account_id == account_id,
-            NutritionEntry.day >= start,
-            NutritionEntry.day <= (end or start),
+            col(NutritionEntry.account_id) == account_id,
+            col(NutritionEntry.day) >= start,
+            col(NutritionEntry.day) <= (end or start),
         )
         if meal:
-            q = q.where(NutritionEntry.meal == meal)
-        return list(s.exec(q.order_by(NutritionEntry.day, NutritionEntry.logged_at, NutritionEntry.created_at)))
+            q = q.where(col(NutritionEntry.meal) == meal)
+        return list(
+            s.exec(q.order_by(col(NutritionEntry.day), col(NutritionEntry.logged_at), col(NutritionEntry.created_at)))
+        )
 
 
 def get_entry(account_id: int, entry_id: str, engine: Engine | None = None) -> NutritionEntry | None:
@@ -67,20 +69,24 @@ def last_batch(account_id: int, engine: Engine | None = None) -> list[NutritionE
     """The entries of the most recent log action (what 'undo' removes)."""
     with read_session(engine) as s:
         latest = s.exec(
-            select(NutritionEntry.batch_id)
-            .where(NutritionEntry.account_id == account_id)
+            select(col(NutritionEntry.batch_id))
+            .where(col(NutritionEntry.account_id) == account_id)
             .order_by(col(NutritionEntry.created_at).desc())
             .limit(1)
         ).first()
         if latest is None:
             return []
-        q = select(NutritionEntry).where(NutritionEntry.account_id == account_id, NutritionEntry.batch_id == latest)
+        q = select(NutritionEntry).where(
+            col(NutritionEntry.account_id) == account_id, col(NutritionEntry.batch_id) == latest
+        )
         return list(s.exec(q))
 
 
 def batch_entries(account_id: int, batch_id: str, engine: Engine | None = None) -> list[NutritionEntry]:
     with read_session(engine) as s:
-        q = select(NutritionEntry).where(NutritionEntry.account_id == account_id, NutritionEntry.batch_id == batch_id)
+        q = select(NutritionEntry).where(
+            col(NutritionEntry.account_id) == account_id, col(NutritionEntry.batch_id) == batch_id
+        )
         return list(s.exec(q))
 
 
@@ -89,8 +95,8 @@ def delete_entries(account_id: int, entry_ids: Iterable[str], engine: Engine | N
     if not ids:
         return 0
     with transaction(engine) as s:
-        result = s.exec(  # type: ignore[call-overload]
-            delete(NutritionEntry).where(NutritionEntry.account_id == account_id, col(NutritionEntry.id).in_(ids))
+        result = s.exec(
+            delete(NutritionEntry).where(col(NutritionEntry.account_id) == account_id, col(NutritionEntry.id).in_(ids))
         )
         return int(result.rowcount or 0)
 
@@ -108,48 +114,55 @@ def update_entry(
         return row
 
 
-def daily_totals(account_id: int, start: date, end: date, engine: Engine | None = None) -> dict[date, dict[str, float]]:
+def daily_totals(
+    account_id: int, start: date, end: date, engine: Engine | None = None
+) -> dict[date, dict[str, float | None]]:
     """Sum of each nutrient per day (days without entries are absent)."""
     cols = [func.sum(getattr(NutritionEntry, c)).label(c) for c in NUTRIENT_COLUMNS]
     with read_session(engine) as s:
-        rows = s.exec(  # type: ignore[call-overload]
-            select(NutritionEntry.day, func.count(), *cols)
-            .where(NutritionEntry.account_id == account_id, NutritionEntry.day >= start, NutritionEntry.day <= end)
-            .group_by(NutritionEntry.day)
-            .order_by(NutritionEntry.day)
+        rows = s.exec(
+            select(col(NutritionEntry.day), func.count(), *cols)
+            .where(
+                col(NutritionEntry.account_id) == account_id,
+                col(NutritionEntry.day) >= start,
+                col(NutritionEntry.day) <= end,
+            )
+            .group_by(col(NutritionEntry.day))
+            .order_by(col(NutritionEntry.day))
         ).all()
-    out: dict[date, dict[str, float]] = {}
+    out: dict[date, dict[str, float | None]] = {}
     for row in rows:
-        day, count, *values = row
-        out[day] = {"entries": count} | {
-            c: (v if v is None else float(v)) for c, v in zip(NUTRIENT_COLUMNS, values, strict=True)
-        }
+        day, count, values = row[0], row[1], list[Any](row[2:])
+        totals: dict[str, float | None] = {"entries": count}
+        for c, v in zip(NUTRIENT_COLUMNS, values, strict=True):
+            totals[c] = None if v is None else float(v)
+        out[day] = totals
     return out
 
 
 def recent_foods(account_id: int, limit: int = 10, engine: Engine | None = None) -> list[dict[str, Any]]:
     """Foods logged lately, most recent first, one row per food with how often it was logged."""
     with read_session(engine) as s:
-        rows = s.exec(  # type: ignore[call-overload]
+        rows = s.exec(
             select(
-                NutritionEntry.food_ref,
-                func.max(NutritionEntry.food_name),
+                col(NutritionEntry.food_ref),
+                func.max(col(NutritionEntry.food_name)),
                 func.count(),
-                func.max(NutritionEntry.created_at),
+                func.max(col(NutritionEntry.created_at)),
             )
             .where(
-                NutritionEntry.account_id == account_id,
+                col(NutritionEntry.account_id) == account_id,
                 col(NutritionEntry.food_ref).notin_(("quick", "import")),
             )
-            .group_by(NutritionEntry.food_ref)
-            .order_by(func.max(NutritionEntry.created_at).desc())
+            .group_by(col(NutritionEntry.food_ref))
+            .order_by(func.max(col(NutritionEntry.created_at)).desc())
             .limit(limit)
         ).all()
         out = []
         for ref, name, count, last in rows:
             latest = s.exec(
-                select(NutritionEntry.amount_text)
-                .where(NutritionEntry.account_id == account_id, NutritionEntry.food_ref == ref)
+                select(col(NutritionEntry.amount_text))
+                .where(col(NutritionEntry.account_id) == account_id, col(NutritionEntry.food_ref) == ref)
                 .order_by(col(NutritionEntry.created_at).desc())
                 .limit(1)
             ).first()
@@ -169,10 +182,10 @@ def replace_imported(
     with transaction(engine) as s:
         removed = 0
         if day_list:
-            result = s.exec(  # type: ignore[call-overload]
+            result = s.exec(
                 delete(NutritionEntry).where(
-                    NutritionEntry.account_id == account_id,
-                    NutritionEntry.source == source,
+                    col(NutritionEntry.account_id) == account_id,
+                    col(NutritionEntry.source) == source,
                     col(NutritionEntry.day).in_(day_list),
                 )
             )
@@ -190,10 +203,10 @@ def replace_imported_activity(
     with transaction(engine) as s:
         removed = 0
         if day_list:
-            result = s.exec(  # type: ignore[call-overload]
+            result = s.exec(
                 delete(NutritionActivity).where(
-                    NutritionActivity.account_id == account_id,
-                    NutritionActivity.source == source,
+                    col(NutritionActivity.account_id) == account_id,
+                    col(NutritionActivity.source) == source,
                     col(NutritionActivity.day).in_(day_list),
                 )
             )
@@ -208,11 +221,11 @@ def list_activity(
 ) -> list[NutritionActivity]:
     with read_session(engine) as s:
         q = select(NutritionActivity).where(
-            NutritionActivity.account_id == account_id,
-            NutritionActivity.day >= start,
-            NutritionActivity.day <= (end or start),
+            col(NutritionActivity.account_id) == account_id,
+            col(NutritionActivity.day) >= start,
+            col(NutritionActivity.day) <= (end or start),
         )
-        return list(s.exec(q.order_by(NutritionActivity.day, NutritionActivity.id)))
+        return list(s.exec(q.order_by(col(NutritionActivity.day), col(NutritionActivity.id))))
 
 
 # --- custom foods, recipes, favourites -----------------------------------------------------------
@@ -231,18 +244,20 @@ def create_recipe(
     with transaction(engine) as s:
         recipe = NutritionFood(account_id=account_id, kind="recipe", **fields)
         s.add(recipe)
-        s.flush()
+        recipe_id = saved_id(s, recipe)
         for i, item in enumerate(items):
-            s.add(NutritionRecipeItem(recipe_id=recipe.id, account_id=account_id, position=i, **item))
+            s.add(NutritionRecipeItem(recipe_id=recipe_id, account_id=account_id, position=i, **item))
         return recipe
 
 
 def list_foods(account_id: int, kind: str | None = None, engine: Engine | None = None) -> list[NutritionFood]:
     with read_session(engine) as s:
-        q = select(NutritionFood).where(NutritionFood.account_id == account_id, NutritionFood.archived == False)  # noqa: E712
+        q = select(NutritionFood).where(
+            col(NutritionFood.account_id) == account_id, col(NutritionFood.archived).is_(False)
+        )
         if kind:
-            q = q.where(NutritionFood.kind == kind)
-        return list(s.exec(q.order_by(NutritionFood.name)))
+            q = q.where(col(NutritionFood.kind) == kind)
+        return list(s.exec(q.order_by(col(NutritionFood.name))))
 
 
 def get_food(account_id: int, food_id: int, engine: Engine | None = None) -> NutritionFood | None:
@@ -256,9 +271,9 @@ def find_food(account_id: int, name_key: str, engine: Engine | None = None) -> N
         return s.exec(
             select(NutritionFood)
             .where(
-                NutritionFood.account_id == account_id,
-                NutritionFood.name_key == name_key,
-                NutritionFood.archived == False,  # noqa: E712
+                col(NutritionFood.account_id) == account_id,
+                col(NutritionFood.name_key) == name_key,
+                col(NutritionFood.archived) == False,  # noqa: E712
             )
             .order_by(col(NutritionFood.id).desc())
         ).first()
@@ -278,9 +293,9 @@ def archive_food(account_id: int, food_id: int, engine: Engine | None = None) ->
 def recipe_items(account_id: int, recipe_id: int, engine: Engine | None = None) -> list[NutritionRecipeItem]:
     with read_session(engine) as s:
         q = select(NutritionRecipeItem).where(
-            NutritionRecipeItem.account_id == account_id, NutritionRecipeItem.recipe_id == recipe_id
+            col(NutritionRecipeItem.account_id) == account_id, col(NutritionRecipeItem.recipe_id) == recipe_id
         )
-        return list(s.exec(q.order_by(NutritionRecipeItem.position)))
+        return list(s.exec(q.order_by(col(NutritionRecipeItem.position))))
 
 
 def add_favourite(
@@ -289,7 +304,7 @@ def add_favourite(
     with transaction(engine) as s:
         row = s.exec(
             select(NutritionFavourite).where(
-                NutritionFavourite.account_id == account_id, NutritionFavourite.food_ref == food_ref
+                col(NutritionFavourite.account_id) == account_id, col(NutritionFavourite.food_ref) == food_ref
             )
         ).first()
         if row is None:
@@ -301,15 +316,15 @@ def add_favourite(
 
 def list_favourites(account_id: int, engine: Engine | None = None) -> list[NutritionFavourite]:
     with read_session(engine) as s:
-        q = select(NutritionFavourite).where(NutritionFavourite.account_id == account_id)
-        return list(s.exec(q.order_by(NutritionFavourite.name)))
+        q = select(NutritionFavourite).where(col(NutritionFavourite.account_id) == account_id)
+        return list(s.exec(q.order_by(col(NutritionFavourite.name))))
 
 
 def remove_favourite(account_id: int, food_ref: str, engine: Engine | None = None) -> bool:
     with transaction(engine) as s:
-        result = s.exec(  # type: ignore[call-overload]
+        result = s.exec(
             delete(NutritionFavourite).where(
-                NutritionFavourite.account_id == account_id, NutritionFavourite.food_ref == food_ref
+                col(NutritionFavourite.account_id) == account_id, col(NutritionFavourite.food_ref) == food_ref
             )
         )
         return bool(result.rowcount)
@@ -321,7 +336,9 @@ def upsert_weight(
 ) -> NutritionWeight:
     with transaction(engine) as s:
         row = s.exec(
-            select(NutritionWeight).where(NutritionWeight.account_id == account_id, NutritionWeight.day == day)
+            select(NutritionWeight).where(
+                col(NutritionWeight.account_id) == account_id, col(NutritionWeight.day) == day
+            )
         ).first()
         if row is None:
             row = NutritionWeight(account_id=account_id, day=day, weight_kg=weight_kg, source=source)
@@ -338,7 +355,7 @@ def upsert_weights(account_id: int, weights: dict[date, float], source: str, eng
             w.day: w
             for w in s.exec(
                 select(NutritionWeight).where(
-                    NutritionWeight.account_id == account_id, col(NutritionWeight.day).in_(list(weights))
+                    col(NutritionWeight.account_id) == account_id, col(NutritionWeight.day).in_(list(weights))
                 )
             )
         }
@@ -353,18 +370,20 @@ def list_weights(
     account_id: int, start: date | None = None, end: date | None = None, engine: Engine | None = None
 ) -> list[NutritionWeight]:
     with read_session(engine) as s:
-        q = select(NutritionWeight).where(NutritionWeight.account_id == account_id)
+        q = select(NutritionWeight).where(col(NutritionWeight.account_id) == account_id)
         if start:
-            q = q.where(NutritionWeight.day >= start)
+            q = q.where(col(NutritionWeight.day) >= start)
         if end:
-            q = q.where(NutritionWeight.day <= end)
-        return list(s.exec(q.order_by(NutritionWeight.day)))
+            q = q.where(col(NutritionWeight.day) <= end)
+        return list(s.exec(q.order_by(col(NutritionWeight.day))))
 
 
 def delete_weight(account_id: int, day: date, engine: Engine | None = None) -> bool:
     with transaction(engine) as s:
-        result = s.exec(  # type: ignore[call-overload]
-            delete(NutritionWeight).where(NutritionWeight.account_id == account_id, NutritionWeight.day == day)
+        result = s.exec(
+            delete(NutritionWeight).where(
+                col(NutritionWeight.account_id) == account_id, col(NutritionWeight.day) == day
+            )
         )
         return bool(result.rowcount)
 
@@ -374,7 +393,7 @@ def active_target(account_id: int, engine: Engine | None = None) -> NutritionTar
     with read_session(engine) as s:
         return s.exec(
             select(NutritionTarget)
-            .where(NutritionTarget.account_id == account_id, NutritionTarget.status == "active")
+            .where(col(NutritionTarget.account_id) == account_id, col(NutritionTarget.status) == "active")
             .order_by(col(NutritionTarget.created_at).desc())
         ).first()
 
@@ -383,7 +402,7 @@ def pending_target(account_id: int, engine: Engine | None = None) -> NutritionTa
     with read_session(engine) as s:
         return s.exec(
             select(NutritionTarget)
-            .where(NutritionTarget.account_id == account_id, NutritionTarget.status == "proposed")
+            .where(col(NutritionTarget.account_id) == account_id, col(NutritionTarget.status) == "proposed")
             .order_by(col(NutritionTarget.created_at).desc())
         ).first()
 
@@ -393,7 +412,9 @@ def add_target(account_id: int, fields: dict[str, Any], engine: Engine | None = 
     status = fields.get("status", "active")
     with transaction(engine) as s:
         olds = s.exec(
-            select(NutritionTarget).where(NutritionTarget.account_id == account_id, NutritionTarget.status == status)
+            select(NutritionTarget).where(
+                col(NutritionTarget.account_id) == account_id, col(NutritionTarget.status) == status
+            )
         )
         for old in olds:
             old.status = "replaced" if status == "active" else "declined"
@@ -409,8 +430,8 @@ def add_target(account_id: int, fields: dict[str, Any], engine: Engine | None = 
 
 def list_targets(account_id: int, engine: Engine | None = None) -> list[NutritionTarget]:
     with read_session(engine) as s:
-        q = select(NutritionTarget).where(NutritionTarget.account_id == account_id)
-        return list(s.exec(q.order_by(NutritionTarget.created_at)))
+        q = select(NutritionTarget).where(col(NutritionTarget.account_id) == account_id)
+        return list(s.exec(q.order_by(col(NutritionTarget.created_at))))
 
 
 def decide_target(account_id: int, target_id: int, approve: bool, engine: Engine | None = None) -> NutritionTarget:
@@ -424,7 +445,7 @@ def decide_target(account_id: int, target_id: int, approve: bool, engine: Engine
         if approve:
             for old in s.exec(
                 select(NutritionTarget).where(
-                    NutritionTarget.account_id == account_id, NutritionTarget.status == "active"
+                    col(NutritionTarget.account_id) == account_id, col(NutritionTarget.status) == "active"
                 )
             ):
                 old.status, old.decided_at = "replaced", utcnow()
@@ -461,4 +482,4 @@ def put_cached_product(
 
 def count_cached_products(engine: Engine | None = None) -> int:
     with read_session(engine) as s:
-        return int(s.exec(select(func.count()).select_from(OffProduct)).one())  # type: ignore[call-overload]
+        return int(s.exec(select(func.count()).select_from(OffProduct)).one())

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.engine import read_session, transaction
 from storage.tables.striking import StrikeCorrection, StrikeHabit, StrikeLabel, StrikePunch, StrikeSession
@@ -34,7 +34,7 @@ def save_round(
 ) -> StrikeSession:
     """Store the round, its punches and its habit figures atomically (`now`: when it was filmed, for imports
     and tests that must not depend on the clock)."""
-    stamp = {"created_at": now} if now is not None else {}
+    stamp: dict[str, Any] = {"created_at": now} if now is not None else {}
     with transaction(engine) as s:
         row = StrikeSession(**stamp,
             account_id=account_id, upload_id=upload_id, job_id=job_id, thread_id=thread_id, filename=filename,
@@ -63,27 +63,29 @@ def save_round(
 
 def latest_round(account_id: int, engine: Engine | None = None) -> StrikeSession | None:
     with read_session(engine) as s:
-        q = select(StrikeSession).where(StrikeSession.account_id == account_id)
-        return s.exec(q.order_by(StrikeSession.created_at.desc(), StrikeSession.id)).first()
+        q = select(StrikeSession).where(col(StrikeSession.account_id) == account_id)
+        return s.exec(q.order_by(col(StrikeSession.created_at).desc(), col(StrikeSession.id))).first()
 
 
 def get_round(session_id: str, account_id: int, engine: Engine | None = None) -> StrikeSession | None:
     with read_session(engine) as s:
-        q = select(StrikeSession).where(StrikeSession.id == session_id, StrikeSession.account_id == account_id)
+        q = select(StrikeSession).where(
+            col(StrikeSession.id) == session_id, col(StrikeSession.account_id) == account_id
+        )
         return s.exec(q).first()
 
 
 def list_rounds(account_id: int, limit: int = 20, engine: Engine | None = None) -> list[StrikeSession]:
     with read_session(engine) as s:
-        q = select(StrikeSession).where(StrikeSession.account_id == account_id)
-        return list(s.exec(q.order_by(StrikeSession.created_at.desc()).limit(limit)))
+        q = select(StrikeSession).where(col(StrikeSession.account_id) == account_id)
+        return list(s.exec(q.order_by(col(StrikeSession.created_at).desc()).limit(limit)))
 
 
 def habit_history(account_id: int, name: str, limit: int = 20, engine: Engine | None = None) -> list[StrikeHabit]:
     """One habit's value per round, oldest first (for 'am I getting better?')."""
     with read_session(engine) as s:
-        q = select(StrikeHabit).where(StrikeHabit.account_id == account_id, StrikeHabit.name == name)
-        rows = list(s.exec(q.order_by(StrikeHabit.created_at.desc()).limit(limit)))
+        q = select(StrikeHabit).where(col(StrikeHabit.account_id) == account_id, col(StrikeHabit.name) == name)
+        rows = list(s.exec(q.order_by(col(StrikeHabit.created_at).desc()).limit(limit)))
     return rows[::-1]
 
 
@@ -93,13 +95,15 @@ def correct_punch(account_id: int, session_id: str, number: int, new_kind: str, 
     with transaction(engine) as s:
         punch = s.exec(
             select(StrikePunch).where(
-                StrikePunch.session_id == session_id,
-                StrikePunch.account_id == account_id,
-                StrikePunch.number == number,
+                col(StrikePunch.session_id) == session_id,
+                col(StrikePunch.account_id) == account_id,
+                col(StrikePunch.number) == number,
             )
         ).first()
         round_ = s.exec(
-            select(StrikeSession).where(StrikeSession.id == session_id, StrikeSession.account_id == account_id)
+            select(StrikeSession).where(
+                col(StrikeSession.id) == session_id, col(StrikeSession.account_id) == account_id
+            )
         ).first()
         if punch is None or round_ is None:
             raise LookupError(f"There is no punch number {number} in that round.")
@@ -124,9 +128,9 @@ def correct_punch(account_id: int, session_id: str, number: int, new_kind: str, 
 def corrections(account_id: int | None = None, engine: Engine | None = None) -> list[StrikeCorrection]:
     """Corrections with a stored window (all users' when account_id is None: the training command)."""
     with read_session(engine) as s:
-        q = select(StrikeCorrection).where(StrikeCorrection.window.is_not(None))  # type: ignore[union-attr]
+        q = select(StrikeCorrection).where(col(StrikeCorrection.window).is_not(None))
         if account_id is not None:
-            q = q.where(StrikeCorrection.account_id == account_id)
+            q = q.where(col(StrikeCorrection.account_id) == account_id)
         return list(s.exec(q))
 
 
@@ -155,10 +159,12 @@ def label_punch(account_id: int, session_id: str, number: int, label: str, *, by
         raise ValueError(f"Unknown punch label {label!r}.")
     with transaction(engine) as s:
         round_ = s.exec(
-            select(StrikeSession).where(StrikeSession.id == session_id, StrikeSession.account_id == account_id)
+            select(StrikeSession).where(
+                col(StrikeSession.id) == session_id, col(StrikeSession.account_id) == account_id
+            )
         ).first()
         punch = s.exec(
-            select(StrikePunch).where(StrikePunch.session_id == session_id, StrikePunch.number == number)
+            select(StrikePunch).where(col(StrikePunch.session_id) == session_id, col(StrikePunch.number) == number)
         ).first()
         if round_ is None or punch is None:
             raise LookupError(f"There is no punch number {number} in that round.")
@@ -174,7 +180,9 @@ def label_missed(account_id: int, session_id: str, t_start_s: float, t_end_s: fl
     the round's track is not stored, so it counts against recall but does not train the type model)."""
     with transaction(engine) as s:
         round_ = s.exec(
-            select(StrikeSession).where(StrikeSession.id == session_id, StrikeSession.account_id == account_id)
+            select(StrikeSession).where(
+                col(StrikeSession.id) == session_id, col(StrikeSession.account_id) == account_id
+            )
         ).first()
         if round_ is None:
             raise LookupError("That round is not yours or no longer stored.")
@@ -192,10 +200,10 @@ def label_history(account_id: int | None = None, session_id: str | None = None,
     with read_session(engine) as s:
         q = select(StrikeLabel)
         if account_id is not None:
-            q = q.where(StrikeLabel.account_id == account_id)
+            q = q.where(col(StrikeLabel.account_id) == account_id)
         if session_id is not None:
-            q = q.where(StrikeLabel.session_id == session_id)
-        return list(s.exec(q.order_by(StrikeLabel.created_at, StrikeLabel.id)))
+            q = q.where(col(StrikeLabel.session_id) == session_id)
+        return list(s.exec(q.order_by(col(StrikeLabel.created_at), col(StrikeLabel.id))))
 
 
 def current_labels(account_id: int | None = None, session_id: str | None = None,
@@ -213,5 +221,7 @@ def current_labels(account_id: int | None = None, session_id: str | None = None,
 
 def punches_of(session_id: str, account_id: int, engine: Engine | None = None) -> list[StrikePunch]:
     with read_session(engine) as s:
-        q = select(StrikePunch).where(StrikePunch.session_id == session_id, StrikePunch.account_id == account_id)
-        return list(s.exec(q.order_by(StrikePunch.number)))
+        q = select(StrikePunch).where(
+            col(StrikePunch.session_id) == session_id, col(StrikePunch.account_id) == account_id
+        )
+        return list(s.exec(q.order_by(col(StrikePunch.number))))

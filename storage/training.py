@@ -10,10 +10,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import Engine, delete, func, or_, update
-from sqlmodel import Session, select
+from sqlalchemy.sql.expression import Executable
+from sqlmodel import Session, col, select
 
 from storage.engine import get_engine, read_session, transaction
 from storage.tables.core import Account, new_id, utcnow
@@ -47,6 +48,10 @@ class DraftGone(LookupError):
     """The draft was already approved, discarded or replaced by a newer one."""
 
 
+@overload
+def aware(dt: datetime) -> datetime: ...
+@overload
+def aware(dt: None) -> None: ...
 def aware(dt: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; everything stored here is UTC."""
     if dt is None:
@@ -86,7 +91,7 @@ def ensure_library(engine: Engine | None = None) -> None:
             for m in names
         ]
         with transaction(eng) as s:
-            have = set(s.exec(select(TrainingExercise.id).where(TrainingExercise.account_id.is_(None))).all())
+            have = set(s.exec(select(col(TrainingExercise.id)).where(col(TrainingExercise.account_id).is_(None))).all())
             missing = [row for row in exercises if row["id"] not in have]
             if missing:
                 ids = {row["id"] for row in missing}
@@ -100,13 +105,18 @@ def _insert_ignoring_conflicts(s: Session, table: Any, rows: list[dict[str, Any]
     if not rows:
         return
     name = s.get_bind().dialect.name
+    stmt: Executable
     if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt = pg_insert(table.__table__).values(rows).on_conflict_do_nothing()
     elif name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table.__table__).values(rows).on_conflict_do_nothing()
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         raise RuntimeError(f"unsupported database dialect {name!r}")
-    s.execute(insert(table.__table__).values(rows).on_conflict_do_nothing())
+    s.execute(stmt)
 
 
 def custom_exercise_id(account_id: int, name: str) -> str:
@@ -117,7 +127,9 @@ def get_or_create_custom_exercise(account_id: int, name: str, s: Session) -> str
     """A person's own exercise for a name the library does not know (imports never drop a lift)."""
     key = normalise(name)
     found = s.exec(
-        select(TrainingExercise).where(TrainingExercise.account_id == account_id, TrainingExercise.name_key == key)
+        select(TrainingExercise).where(
+            col(TrainingExercise.account_id) == account_id, col(TrainingExercise.name_key) == key
+        )
     ).first()
     if found is not None:
         return found.id
@@ -141,7 +153,7 @@ def find_custom_exercise(account_id: int, name: str, engine: Engine | None = Non
     with read_session(engine) as s:
         return s.exec(
             select(TrainingExercise).where(
-                TrainingExercise.account_id == account_id, TrainingExercise.name_key == normalise(name)
+                col(TrainingExercise.account_id) == account_id, col(TrainingExercise.name_key) == normalise(name)
             )
         ).first()
 
@@ -153,8 +165,8 @@ def exercise_names(account_id: int, ids: list[str], engine: Engine | None = None
         with read_session(engine) as s:
             for ex in s.exec(
                 select(TrainingExercise).where(
-                    TrainingExercise.id.in_(rest),
-                    or_(TrainingExercise.account_id.is_(None), TrainingExercise.account_id == account_id),
+                    col(TrainingExercise.id).in_(rest),
+                    or_(col(TrainingExercise.account_id).is_(None), col(TrainingExercise.account_id) == account_id),
                 )
             ):
                 out[ex.id] = ex.name
@@ -219,8 +231,8 @@ def get_maxes(account_id: int, engine: Engine | None = None) -> dict[str, Max]:
     with read_session(engine) as s:
         rows = s.exec(
             select(TrainingMax)
-            .where(TrainingMax.account_id == account_id)
-            .order_by(TrainingMax.recorded_at, TrainingMax.id)
+            .where(col(TrainingMax.account_id) == account_id)
+            .order_by(col(TrainingMax.recorded_at), col(TrainingMax.id))
         ).all()
     out: dict[str, Max] = {}
     for r in rows:
@@ -248,7 +260,9 @@ def create_draft(
         s.exec(
             update(TrainingDraft)
             .where(
-                TrainingDraft.account_id == account_id, TrainingDraft.kind == kind, TrainingDraft.status == "pending"
+                col(TrainingDraft.account_id) == account_id,
+                col(TrainingDraft.kind) == kind,
+                col(TrainingDraft.status) == "pending",
             )
             .values(status="superseded", resolved_at=utcnow())
         )
@@ -274,10 +288,12 @@ def latest_pending_draft(
     account_id: int, kind: str | None = None, engine: Engine | None = None
 ) -> TrainingDraft | None:
     with read_session(engine) as s:
-        q = select(TrainingDraft).where(TrainingDraft.account_id == account_id, TrainingDraft.status == "pending")
+        q = select(TrainingDraft).where(
+            col(TrainingDraft.account_id) == account_id, col(TrainingDraft.status) == "pending"
+        )
         if kind:
-            q = q.where(TrainingDraft.kind == kind)
-        return s.exec(q.order_by(TrainingDraft.created_at.desc()).limit(1)).first()
+            q = q.where(col(TrainingDraft.kind) == kind)
+        return s.exec(q.order_by(col(TrainingDraft.created_at).desc()).limit(1)).first()
 
 
 def _take_draft(s: Session, account_id: int, draft_id: str, status: str) -> TrainingDraft:
@@ -300,6 +316,7 @@ def discard_draft(account_id: int, draft_id: str, engine: Engine | None = None) 
 def _schedule(
     s: Session, account_id: int, row: TrainingProgram, program: Program, start: date, skip: set[tuple[int, int]]
 ) -> None:
+    assert row.id is not None, "the program row is flushed before its sessions are planned"
     for week, day, name, d in plan_dates(program, start):
         if (week, day) in skip:
             continue
@@ -345,8 +362,8 @@ def activate_program(
         if lineage_id:
             prev = s.exec(
                 select(TrainingProgram)
-                .where(TrainingProgram.account_id == account_id, TrainingProgram.lineage_id == lineage_id)
-                .order_by(TrainingProgram.version.desc())
+                .where(col(TrainingProgram.account_id) == account_id, col(TrainingProgram.lineage_id) == lineage_id)
+                .order_by(col(TrainingProgram.version).desc())
             ).first()
             if prev is None:
                 raise DraftGone("The program this edit was made for no longer exists.")
@@ -356,30 +373,35 @@ def activate_program(
                 (r.week_index, r.day_index)
                 for r in s.exec(
                     select(TrainingScheduledSession).where(
-                        TrainingScheduledSession.account_id == account_id,
-                        TrainingScheduledSession.lineage_id == lineage_id,
-                        TrainingScheduledSession.status != "planned",
+                        col(TrainingScheduledSession.account_id) == account_id,
+                        col(TrainingScheduledSession.lineage_id) == lineage_id,
+                        col(TrainingScheduledSession.status) != "planned",
                     )
                 )
             }
             s.exec(
                 update(TrainingScheduledSession)
                 .where(
-                    TrainingScheduledSession.account_id == account_id,
-                    TrainingScheduledSession.lineage_id == lineage_id,
-                    TrainingScheduledSession.status == "planned",
+                    col(TrainingScheduledSession.account_id) == account_id,
+                    col(TrainingScheduledSession.lineage_id) == lineage_id,
+                    col(TrainingScheduledSession.status) == "planned",
                 )
                 .values(status="replaced")
             )
         for old in s.exec(
-            select(TrainingProgram).where(TrainingProgram.account_id == account_id, TrainingProgram.status == "active")
+            select(TrainingProgram).where(
+                col(TrainingProgram.account_id) == account_id, col(TrainingProgram.status) == "active"
+            )
         ):
             old.status = "superseded" if old.lineage_id == lineage_id else "archived"
             s.add(old)
             if old.lineage_id != lineage_id:
                 s.exec(
                     update(TrainingScheduledSession)
-                    .where(TrainingScheduledSession.program_id == old.id, TrainingScheduledSession.status == "planned")
+                    .where(
+                        col(TrainingScheduledSession.program_id) == old.id,
+                        col(TrainingScheduledSession.status) == "planned",
+                    )
                     .values(status="replaced")
                 )
         row = TrainingProgram(
@@ -400,7 +422,7 @@ def activate_program(
             p.slot
             for p in s.exec(
                 select(TrainingProgress).where(
-                    TrainingProgress.account_id == account_id, TrainingProgress.lineage_id == row.lineage_id
+                    col(TrainingProgress.account_id) == account_id, col(TrainingProgress.lineage_id) == row.lineage_id
                 )
             )
         }
@@ -414,8 +436,8 @@ def active_program(account_id: int, engine: Engine | None = None) -> tuple[Train
     with read_session(engine) as s:
         row = s.exec(
             select(TrainingProgram)
-            .where(TrainingProgram.account_id == account_id, TrainingProgram.status == "active")
-            .order_by(TrainingProgram.created_at.desc())
+            .where(col(TrainingProgram.account_id) == account_id, col(TrainingProgram.status) == "active")
+            .order_by(col(TrainingProgram.created_at).desc())
             .limit(1)
         ).first()
     if row is None:
@@ -438,8 +460,8 @@ def program_versions(account_id: int, lineage_id: str, engine: Engine | None = N
         return list(
             s.exec(
                 select(TrainingProgram)
-                .where(TrainingProgram.account_id == account_id, TrainingProgram.lineage_id == lineage_id)
-                .order_by(TrainingProgram.version)
+                .where(col(TrainingProgram.account_id) == account_id, col(TrainingProgram.lineage_id) == lineage_id)
+                .order_by(col(TrainingProgram.version))
             )
         )
 
@@ -447,7 +469,11 @@ def program_versions(account_id: int, lineage_id: str, engine: Engine | None = N
 def list_programs(account_id: int, engine: Engine | None = None) -> list[TrainingProgram]:
     with read_session(engine) as s:
         return list(
-            s.exec(select(TrainingProgram).where(TrainingProgram.account_id == account_id).order_by(TrainingProgram.id))
+            s.exec(
+                select(TrainingProgram)
+                .where(col(TrainingProgram.account_id) == account_id)
+                .order_by(col(TrainingProgram.id))
+            )
         )
 
 
@@ -457,13 +483,13 @@ def next_scheduled(account_id: int, engine: Engine | None = None) -> TrainingSch
     with read_session(engine) as s:
         return s.exec(
             select(TrainingScheduledSession)
-            .join(TrainingProgram, TrainingProgram.id == TrainingScheduledSession.program_id)
+            .join(TrainingProgram, col(TrainingProgram.id) == col(TrainingScheduledSession.program_id))
             .where(
-                TrainingScheduledSession.account_id == account_id,
-                TrainingScheduledSession.status == "planned",
-                TrainingProgram.status == "active",
+                col(TrainingScheduledSession.account_id) == account_id,
+                col(TrainingScheduledSession.status) == "planned",
+                col(TrainingProgram.status) == "active",
             )
-            .order_by(TrainingScheduledSession.week_index, TrainingScheduledSession.day_index)
+            .order_by(col(TrainingScheduledSession.week_index), col(TrainingScheduledSession.day_index))
             .limit(1)
         ).first()
 
@@ -477,9 +503,12 @@ def get_scheduled(account_id: int, scheduled_id: int, engine: Engine | None = No
 def scheduled_counts(account_id: int, program_id: int, engine: Engine | None = None) -> dict[str, int]:
     with read_session(engine) as s:
         rows = s.exec(
-            select(TrainingScheduledSession.status, func.count())
-            .where(TrainingScheduledSession.account_id == account_id, TrainingScheduledSession.program_id == program_id)
-            .group_by(TrainingScheduledSession.status)
+            select(col(TrainingScheduledSession.status), func.count())
+            .where(
+                col(TrainingScheduledSession.account_id) == account_id,
+                col(TrainingScheduledSession.program_id) == program_id,
+            )
+            .group_by(col(TrainingScheduledSession.status))
         ).all()
     return {k: int(v) for k, v in rows}
 
@@ -490,9 +519,9 @@ def open_session(account_id: int, now: datetime, engine: Engine | None = None) -
     since = now - timedelta(hours=OPEN_SESSION_HOURS)
     with read_session(engine) as s:
         last = s.exec(
-            select(TrainingSet.session_id, TrainingSet.performed_at)
-            .where(TrainingSet.account_id == account_id, TrainingSet.performed_at >= since)
-            .order_by(TrainingSet.performed_at.desc())
+            select(col(TrainingSet.session_id), col(TrainingSet.performed_at))
+            .where(col(TrainingSet.account_id) == account_id, col(TrainingSet.performed_at) >= since)
+            .order_by(col(TrainingSet.performed_at).desc())
             .limit(1)
         ).first()
         if last is not None:
@@ -502,12 +531,12 @@ def open_session(account_id: int, now: datetime, engine: Engine | None = None) -
         return s.exec(
             select(TrainingSession)
             .where(
-                TrainingSession.account_id == account_id,
-                TrainingSession.source == "chat",
-                TrainingSession.ended_at.is_(None),
-                TrainingSession.started_at >= since,
+                col(TrainingSession.account_id) == account_id,
+                col(TrainingSession.source) == "chat",
+                col(TrainingSession.ended_at).is_(None),
+                col(TrainingSession.started_at) >= since,
             )
-            .order_by(TrainingSession.started_at.desc())
+            .order_by(col(TrainingSession.started_at).desc())
             .limit(1)
         ).first()
 
@@ -578,9 +607,12 @@ def log_sets(
                     sch.status, sch.logged_session_id = "done", sess.id
                     s.add(sch)
         else:
-            sess = s.get(TrainingSession, existing.id)
-            assert sess is not None
-        start_idx = s.exec(select(func.count()).select_from(TrainingSet).where(TrainingSet.session_id == sess.id)).one()
+            found = s.get(TrainingSession, existing.id)
+            assert found is not None
+            sess = found
+        start_idx = s.exec(
+            select(func.count()).select_from(TrainingSet).where(col(TrainingSet.session_id) == sess.id)
+        ).one()
         rows = []
         for n, r in enumerate(records):
             if r.performed_at is None:
@@ -597,8 +629,8 @@ def session_sets(account_id: int, session_id: str, engine: Engine | None = None)
         return list(
             s.exec(
                 select(TrainingSet)
-                .where(TrainingSet.account_id == account_id, TrainingSet.session_id == session_id)
-                .order_by(TrainingSet.set_index)
+                .where(col(TrainingSet.account_id) == account_id, col(TrainingSet.session_id) == session_id)
+                .order_by(col(TrainingSet.set_index))
             )
         )
 
@@ -606,12 +638,12 @@ def session_sets(account_id: int, session_id: str, engine: Engine | None = None)
 def last_set(account_id: int, exercise_id: str | None = None, engine: Engine | None = None) -> TrainingSet | None:
     """The set just logged (for a lift, or any): what a lift video or a correction attaches to."""
     with read_session(engine) as s:
-        q = select(TrainingSet).where(TrainingSet.account_id == account_id)
+        q = select(TrainingSet).where(col(TrainingSet.account_id) == account_id)
         if exercise_id:
-            q = q.where(TrainingSet.exercise_id == exercise_id)
+            q = q.where(col(TrainingSet.exercise_id) == exercise_id)
         # performed_at alone + LIMIT (the ORM buffers every row it is given): the (account, exercise,
         # performed_at) index answers it directly; sets of one message are a microsecond apart
-        return s.exec(q.order_by(TrainingSet.performed_at.desc()).limit(1)).first()
+        return s.exec(q.order_by(col(TrainingSet.performed_at).desc()).limit(1)).first()
 
 
 def get_set(account_id: int, set_id: str, engine: Engine | None = None) -> TrainingSet | None:
@@ -622,7 +654,9 @@ def get_set(account_id: int, set_id: str, engine: Engine | None = None) -> Train
 
 def delete_sets(account_id: int, set_ids: list[str], engine: Engine | None = None) -> int:
     with transaction(engine) as s:
-        res = s.exec(delete(TrainingSet).where(TrainingSet.account_id == account_id, TrainingSet.id.in_(set_ids)))
+        res = s.exec(
+            delete(TrainingSet).where(col(TrainingSet.account_id) == account_id, col(TrainingSet.id).in_(set_ids))
+        )
         return int(res.rowcount or 0)
 
 
@@ -631,7 +665,7 @@ def end_session(account_id: int, session_id: str, now: datetime, engine: Engine 
         sess = s.get(TrainingSession, session_id)
         if sess is not None and sess.account_id == account_id and sess.ended_at is None:
             sess.ended_at = now
-            sess.duration_s = (now - aware(sess.started_at)).total_seconds()  # type: ignore[operator]
+            sess.duration_s = (now - aware(sess.started_at)).total_seconds()
             s.add(sess)
 
 
@@ -657,16 +691,22 @@ def bests(
 ) -> Bests:
     """A lift's records from its history (working sets), each answered by an index lookup."""
     eng = engine or get_engine()
-    base = [TrainingSet.account_id == account_id, TrainingSet.exercise_id == exercise_id, TrainingSet.warmup.is_(False)]
+    base = [
+        col(TrainingSet.account_id) == account_id,
+        col(TrainingSet.exercise_id) == exercise_id,
+        col(TrainingSet.warmup).is_(False),
+    ]
     if exclude_session:
-        base.append(TrainingSet.session_id != exclude_session)
+        base.append(col(TrainingSet.session_id) != exclude_session)
     with read_session(eng) as s:
-        max_load = s.exec(select(func.max(TrainingSet.load_kg)).where(*base)).one()
-        max_e1 = s.exec(select(func.max(TrainingSet.e1rm_kg)).where(*base)).one()
+        max_load = s.exec(select(func.max(col(TrainingSet.load_kg))).where(*base)).one()
+        max_e1 = s.exec(select(func.max(col(TrainingSet.e1rm_kg))).where(*base)).one()
 
     def reps_at(load_kg: float) -> int:
         with read_session(eng) as s2:
-            v = s2.exec(select(func.max(TrainingSet.reps)).where(*base, TrainingSet.load_kg >= load_kg - 1e-6)).one()
+            v = s2.exec(
+                select(func.max(col(TrainingSet.reps))).where(*base, col(TrainingSet.load_kg) >= load_kg - 1e-6)
+            ).one()
         return int(v or 0)
 
     return Bests(exercise_id, max_load is not None, float(max_load or 0.0), float(max_e1 or 0.0), reps_at)
@@ -675,10 +715,10 @@ def bests(
 def session_volume(account_id: int, session_id: str, engine: Engine | None = None) -> float:
     with read_session(engine) as s:
         v = s.exec(
-            select(func.sum(TrainingSet.load_kg * TrainingSet.reps)).where(
-                TrainingSet.account_id == account_id,
-                TrainingSet.session_id == session_id,
-                TrainingSet.warmup.is_(False),
+            select(func.sum(col(TrainingSet.load_kg) * col(TrainingSet.reps))).where(
+                col(TrainingSet.account_id) == account_id,
+                col(TrainingSet.session_id) == session_id,
+                col(TrainingSet.warmup).is_(False),
             )
         ).one()
     return float(v or 0.0)
@@ -689,33 +729,33 @@ def e1rm_history(
 ) -> list[tuple[datetime, float]]:
     """Best e1RM per session for a lift, oldest first (for the chart under a logged set)."""
     conds = [
-        TrainingSet.account_id == account_id,
-        TrainingSet.exercise_id == exercise_id,
-        TrainingSet.warmup.is_(False),
-        TrainingSet.e1rm_kg.is_not(None),
+        col(TrainingSet.account_id) == account_id,
+        col(TrainingSet.exercise_id) == exercise_id,
+        col(TrainingSet.warmup).is_(False),
+        col(TrainingSet.e1rm_kg).is_not(None),
     ]
     if since is not None:
-        conds.append(TrainingSet.performed_at >= since)
+        conds.append(col(TrainingSet.performed_at) >= since)
     with read_session(engine) as s:
         rows = s.exec(
-            select(func.min(TrainingSet.performed_at), func.max(TrainingSet.e1rm_kg))
+            select(func.min(col(TrainingSet.performed_at)), func.max(col(TrainingSet.e1rm_kg)))
             .where(*conds)
-            .group_by(TrainingSet.session_id)
-            .order_by(func.min(TrainingSet.performed_at).desc())
+            .group_by(col(TrainingSet.session_id))
+            .order_by(func.min(col(TrainingSet.performed_at)).desc())
             .limit(limit)
         ).all()
-    return sorted((aware(t), float(v)) for t, v in rows)  # type: ignore[misc]
+    return sorted((aware(t), float(v)) for t, v in rows if v is not None)
 
 
 def recent_e1rm(account_id: int, exercise_id: str, now: datetime, engine: Engine | None = None) -> float | None:
     """Best e1RM of the last 180 days (what 'known strength' means for the kg/lb mix-up check)."""
     with read_session(engine) as s:
         v = s.exec(
-            select(func.max(TrainingSet.e1rm_kg)).where(
-                TrainingSet.account_id == account_id,
-                TrainingSet.exercise_id == exercise_id,
-                TrainingSet.warmup.is_(False),
-                TrainingSet.performed_at >= now - timedelta(days=180),
+            select(func.max(col(TrainingSet.e1rm_kg))).where(
+                col(TrainingSet.account_id) == account_id,
+                col(TrainingSet.exercise_id) == exercise_id,
+                col(TrainingSet.warmup).is_(False),
+                col(TrainingSet.performed_at) >= now - timedelta(days=180),
             )
         ).one()
     return float(v) if v else None
@@ -729,11 +769,11 @@ def sessions_between(
             s.exec(
                 select(TrainingSession)
                 .where(
-                    TrainingSession.account_id == account_id,
-                    TrainingSession.started_at >= start,
-                    TrainingSession.started_at < end,
+                    col(TrainingSession.account_id) == account_id,
+                    col(TrainingSession.started_at) >= start,
+                    col(TrainingSession.started_at) < end,
                 )
-                .order_by(TrainingSession.started_at)
+                .order_by(col(TrainingSession.started_at))
             )
         )
 
@@ -743,7 +783,7 @@ def get_progress(account_id: int, lineage_id: str, engine: Engine | None = None)
     with read_session(engine) as s:
         rows = s.exec(
             select(TrainingProgress).where(
-                TrainingProgress.account_id == account_id, TrainingProgress.lineage_id == lineage_id
+                col(TrainingProgress.account_id) == account_id, col(TrainingProgress.lineage_id) == lineage_id
             )
         ).all()
     return {r.slot: SlotState.from_dict(r.state) for r in rows}
@@ -760,9 +800,9 @@ def set_progress(
     def write(sess: Session) -> None:
         row = sess.exec(
             select(TrainingProgress).where(
-                TrainingProgress.account_id == account_id,
-                TrainingProgress.lineage_id == lineage_id,
-                TrainingProgress.slot == slot,
+                col(TrainingProgress.account_id) == account_id,
+                col(TrainingProgress.lineage_id) == lineage_id,
+                col(TrainingProgress.slot) == slot,
             )
         ).first()
         row = row or TrainingProgress(account_id=account_id, lineage_id=lineage_id, slot=slot)
@@ -810,18 +850,18 @@ def import_sessions(
         if replace and keys:
             old_ids = list(
                 s.exec(
-                    select(TrainingSession.id).where(
-                        TrainingSession.account_id == account_id, TrainingSession.external_key.in_(list(keys))
+                    select(col(TrainingSession.id)).where(
+                        col(TrainingSession.account_id) == account_id, col(TrainingSession.external_key).in_(list(keys))
                     )
                 ).all()
             )
             if old_ids:
-                s.exec(delete(TrainingSet).where(TrainingSet.session_id.in_(old_ids)))
-                s.exec(delete(TrainingSession).where(TrainingSession.id.in_(old_ids)))
+                s.exec(delete(TrainingSet).where(col(TrainingSet.session_id).in_(old_ids)))
+                s.exec(delete(TrainingSession).where(col(TrainingSession.id).in_(old_ids)))
         have = set(
             s.exec(
-                select(TrainingSession.external_key).where(
-                    TrainingSession.account_id == account_id, TrainingSession.external_key.in_(list(keys))
+                select(col(TrainingSession.external_key)).where(
+                    col(TrainingSession.account_id) == account_id, col(TrainingSession.external_key).in_(list(keys))
                 )
             ).all()
         )
@@ -880,17 +920,17 @@ def import_sessions(
 def export_rows(
     account_id: int, start: datetime | None = None, end: datetime | None = None, engine: Engine | None = None
 ) -> list[ExportRow]:
-    conds = [TrainingSet.account_id == account_id]
+    conds = [col(TrainingSet.account_id) == account_id]
     if start:
-        conds.append(TrainingSet.performed_at >= start)
+        conds.append(col(TrainingSet.performed_at) >= start)
     if end:
-        conds.append(TrainingSet.performed_at < end)
+        conds.append(col(TrainingSet.performed_at) < end)
     with read_session(engine) as s:
         rows = s.exec(
             select(TrainingSet, TrainingSession)
-            .join(TrainingSession, TrainingSession.id == TrainingSet.session_id)
+            .join(TrainingSession, col(TrainingSession.id) == col(TrainingSet.session_id))
             .where(*conds)
-            .order_by(TrainingSession.started_at, TrainingSet.set_index)
+            .order_by(col(TrainingSession.started_at), col(TrainingSet.set_index))
         ).all()
     names = exercise_names(account_id, sorted({r[0].exercise_id for r in rows}), engine)
     out = []
@@ -926,5 +966,5 @@ def export_rows(
 def count_sets(account_id: int, engine: Engine | None = None) -> int:
     with read_session(engine) as s:
         return int(
-            s.exec(select(func.count()).select_from(TrainingSet).where(TrainingSet.account_id == account_id)).one()
+            s.exec(select(func.count()).select_from(TrainingSet).where(col(TrainingSet.account_id) == account_id)).one()
         )

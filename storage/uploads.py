@@ -14,7 +14,7 @@ from pathlib import Path
 
 import puremagic
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.engine import read_session, transaction
 from storage.tables.core import Upload, new_id
@@ -196,7 +196,7 @@ def store_upload(
 def get_upload(upload_id: str, account_id: int, files_dir: Path, engine: Engine | None = None) -> StoredUpload | None:
     """The upload if it belongs to `account_id` (per-user isolation), else None."""
     with read_session(engine) as s:
-        row = s.exec(select(Upload).where(Upload.id == upload_id, Upload.account_id == account_id)).first()
+        row = s.exec(select(Upload).where(col(Upload.id) == upload_id, col(Upload.account_id) == account_id)).first()
     if row is None:
         return None
     return StoredUpload(row.id, row.filename, row.mime, row.size_bytes, row.sha256, (files_dir / row.path).resolve())
@@ -204,5 +204,10 @@ def get_upload(upload_id: str, account_id: int, files_dir: Path, engine: Engine 
 
 def list_uploads(account_id: int, engine: Engine | None = None, limit: int = 50) -> list[Upload]:
     with read_session(engine) as s:
-        q = select(Upload).where(Upload.account_id == account_id).order_by(Upload.created_at.desc()).limit(limit)
+        q = (
+            select(Upload)
+            .where(col(Upload.account_id) == account_id)
+            .order_by(col(Upload.created_at).desc())
+            .limit(limit)
+        )
         return list(s.exec(q))
