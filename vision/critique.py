@@ -1,0 +1,311 @@
+"""The coach's read of a lift: technique measures in, ranked findings out — rules in code, words fixed here.
+
+A finding is one thing to work on: what (title), the evidence (its numbers, the rep, the moment), one cue,
+and the key frame that shows it. Findings are ranked by how much they matter (a missed depth costs a
+competition lift; a slightly slower rep does not), the top three are "work on", the measures inside their
+norms are "went well", and what the view or the visibility did not allow is said plainly.
+
+The same form serves the boxing round (`striking.critique`); `render` writes either as text in which every
+number is one of the finding's own (the chat's number check holds the model's phrasing to them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+TOP = 3
+
+
+@dataclass
+class Finding:
+    key: str  # "depth", "bar_midfoot", ...
+    title: str
+    severity: float  # higher first; 3 = breaks a competition rule, 2 = costs the lift, 1 = worth a look
+    evidence: str  # code-written sentence with the numbers
+    cue: str
+    rep: int | None = None
+    t: float | None = None  # the clip time the key frame shows
+    numbers: dict[str, float] = field(default_factory=dict)
+    key_frame: str | None = None  # PNG path, relative to the files folder when saved by the job
+    draw: dict[str, Any] = field(default_factory=dict)  # what the key frame marks (points in displayed px)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Critique:
+    kind: str  # "lift" or "boxing"
+    subject: str  # "squat", "boxing round"
+    view: str | None
+    work_on: list[Finding]
+    went_well: list[str]
+    cannot_judge: list[str]
+    moments: dict[str, dict[str, Any]] = field(default_factory=dict)  # "bottom_rep_2" -> {t, key_frame, caption}
+    per_rep: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # measure -> [{rep, value, sd}]
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["work_on"] = [f.to_dict() for f in self.work_on]
+        return d
+
+
+def _where(cm: float) -> str:
+    return f"{abs(cm):.0f} cm {'in front of' if cm > 0 else 'behind'} mid-foot"
+
+
+def _pct(x: float) -> int:
+    return round(100 * x)
+
+
+def _by(measures: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    return [m for m in measures if m["name"] == name]
+
+
+def _valued(measures: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    return [m for m in _by(measures, name) if m["value"] is not None]
+
+
+# Thresholds (each with its reason):
+MIDFOOT_CM = 8.0  # the bar more than ~8 cm (a third of a foot) off mid-foot moves the balance to toes or heels
+# (Rippetoe, Starting Strength 3rd ed.: the bar over mid-foot is the balanced position), beyond our ±3 cm.
+DRIFT_CM_PER_REP = 1.5  # the bar's largest offset creeping forward by 1.5 cm a rep: 6 cm over a 5-rep set
+TEMPO_SPREAD_PCT = 15.0  # up-times varying by more than 15 % (CV) across a set: reps not done the same way
+LEAN_DEG = 55.0  # torso lean at the bottom of a squat: ~30-45 deg high bar, up to ~50-55 deg low bar
+# (Glassbrook et al. 2017, JSCR 31:2618); more is a "good-morning" squat.
+LEG_GAP_THIGH = 0.15  # deadlift: bar more than ~7 cm in front of the legs (landmark = bone, not skin)
+LEG_SURFACE_THIGH = 0.15  # the leg's front surface lies ~0.15 thigh lengths in front of the joint line
+
+
+def lift_critique(tech: dict[str, Any]) -> Critique:
+    """Findings for one analysed lift from `vision.technique.measure`'s output."""
+    lift = tech.get("lift") or "lift"
+    ms: list[dict[str, Any]] = tech.get("measures", [])
+    found: list[Finding] = []
+    well: list[str] = []
+    cannot: list[str] = []
+    if tech.get("not_judged"):
+        cannot.append(f"Technique not judged: {tech['not_judged']}.")
+    for m in ms:
+        if m["not_judged"] and (m["rep"] is None or m["rep"] == 1):
+            label = m["name"].replace("_", " ")
+            cannot.append(f"{label.capitalize()} not judged: {m['not_judged']}.")
+
+    depths = _valued(ms, "depth")
+    if depths:
+        high = [m for m in depths if m["verdict"] == "high"]
+        border = [m for m in depths if m["verdict"] == "borderline"]
+        worst = min(depths, key=lambda m: m["value"])
+        if high or border:
+            pool = [x for x in (high or border) if not x["extra"].get("hip_hidden_by_plate")] or (high or border)
+            m = min(pool, key=lambda m: m["value"] + m["sd"])  # the clearest case, not the most uncertain
+            reps = ", ".join(str(x["rep"]) for x in (high or border))
+            where = "above" if m["value"] < 0 else "below"
+            hidden = (
+                " (the plate hides the hip, so this is less certain)" if m["extra"].get("hip_hidden_by_plate") else ""
+            )
+            found.append(Finding(
+                "depth", "Squat depth" if high else "Depth is borderline", 3.0 if high else 2.0,
+                f"{'High' if high else 'Borderline'} on rep{'s' if ',' in reps else ''} {reps}: at the bottom of rep "
+                f"{m['rep']} your hip joint was {abs(_pct(m['value']))}% of a thigh length {where} the knee joint "
+                f"(± {_pct(m['sd'])}%){hidden}; competition depth needs the hip crease below the top of the knee.",
+                "Sit down between your heels until your hip crease passes the top of your knee; a box or a "
+                "paused rep at depth teaches where that is.",
+                m["rep"], m["t"], {"margin_pct": abs(_pct(m["value"])), "sd_pct": _pct(m["sd"])},
+                draw={"points": [m["extra"]["hip_xy"], m["extra"]["knee_xy"]], "level": m["extra"]["knee_xy"]},
+            ))  # fmt: skip
+        else:
+            well.append(f"Every rep reached depth: the hip ended at least {_pct(worst['value'])}% of a thigh length "
+                        "below the knee joint.")  # fmt: skip
+
+    mids = _valued(ms, "bar_midfoot")
+    if mids:
+        worst = max(mids, key=lambda m: abs(m["value"]))
+        if abs(worst["value"]) > MIDFOOT_CM:
+            side = "in front of" if worst["value"] > 0 else "behind"
+            found.append(Finding(
+                "bar_midfoot", "Bar path off mid-foot", 2.0,
+                f"On rep {worst['rep']} the bar was {abs(worst['value']):.0f} cm {side} mid-foot (± "
+                f"{worst['sd']:.0f} cm); over the rep it sat {worst['extra']['mean_cm']:.0f} cm from it on average.",
+                "Keep the bar over the middle of your foot: weight spread over the whole foot, chest up out of "
+                "the bottom." if worst["value"] > 0 else "Let the bar stay over mid-foot: sit back less and "
+                "keep your weight off your heels.",
+                worst["rep"], worst["t"], {"offset_cm": round(abs(worst["value"])), "sd_cm": round(worst["sd"])},
+                draw={"bar": True},
+            ))  # fmt: skip
+        else:
+            well.append(f"The bar stayed within {max(abs(m['value']) for m in mids):.0f} cm of mid-foot on every rep.")
+
+    drift = _valued(ms, "bar_path_drift_cm_per_rep")
+    if drift and drift[0]["value"] > DRIFT_CM_PER_REP and drift[0]["value"] > 2 * drift[0]["sd"]:
+        d = drift[0]
+        found.append(Finding(
+            "bar_path_drift", "Bar path drifting forward over the set", 1.5,
+            f"The bar's furthest point from mid-foot went from {_where(d['extra']['first_cm'])} on the first rep to "
+            f"{_where(d['extra']['last_cm'])} on the last ({d['value']:.1f} cm further forward a rep, "
+            f"± {d['sd']:.1f}).",
+            "As the set gets hard, brace before each rep and keep your chest up so the bar stays over your feet.",
+            None, None, {"cm_per_rep": round(d["value"], 1)},
+        ))  # fmt: skip
+
+    leans = [m for m in _valued(ms, "torso_lean_bottom") if lift == "squat"]
+    if leans:
+        worst = max(leans, key=lambda m: m["value"])
+        if worst["value"] > LEAN_DEG:
+            found.append(Finding(
+                "torso_lean", "Leaning forward at the bottom", 1.0,
+                f"At the bottom of rep {worst['rep']} your torso leaned {worst['value']:.0f}° from vertical "
+                f"(± {worst['sd']:.0f}°).",
+                "Chest up and elbows under the bar as you leave the bottom.", worst["rep"], worst["t"],
+                {"lean_deg": round(worst["value"])},
+            ))  # fmt: skip
+
+    sticks = _valued(ms, "sticking")
+    if sticks:
+        s = max(sticks, key=lambda m: m["value"])
+        found.append(Finding(
+            "sticking", "Sticking point", 1.5,
+            f"On rep {s['rep']} the bar slowed from {s['extra']['early_m_s']:.2f} to {s['extra']['slowest_m_s']:.2f} "
+            f"m/s at {s['extra']['rise_pct']}% of the way up, and stayed slow for {s['value']:.2f} s.",
+            "Drive hard through the whole rep, not just out of the bottom; paused reps at that height build it.",
+            s["rep"], s["t"], {"rise_pct": s["extra"]["rise_pct"]},
+        ))  # fmt: skip
+
+    locks = _valued(ms, "lockout")
+    if locks:
+        soft = [m for m in locks if m["verdict"] == "soft lockout"]
+        if soft:
+            m = min(soft, key=lambda m: m["value"])
+            found.append(Finding(
+                "lockout", "Incomplete lockout", 2.0,
+                f"At the top of rep {m['rep']} your {m['extra']['joint']} reached {m['value']:.0f}° (straight is "
+                f"180°, ± {m['sd']:.0f}°).",
+                "Finish every rep: squeeze to a full stand before the next one.", m["rep"], m["t"],
+                {"angle_deg": round(m["value"])},
+            ))  # fmt: skip
+        else:
+            well.append(f"Every rep was locked out (the {locks[0]['extra']['joint']} at least "
+                        f"{min(m['value'] for m in locks):.0f}° at the top).")  # fmt: skip
+
+    hips = _valued(ms, "hips_first")
+    if hips:
+        m = max(hips, key=lambda m: m["value"])
+        if m["verdict"] == "hips first":
+            found.append(Finding(
+                "hips_first", "Hips rising before the bar", 2.5,
+                f"In the first 0.3 s of rep {m['rep']} your hips rose {m['value']:.1f} times as far as your "
+                "shoulders.",
+                "Push the floor away with your legs and keep your chest angle until the bar passes your knees.",
+                m["rep"], m["t"], {"ratio": round(m["value"], 1)},
+            ))  # fmt: skip
+        else:
+            well.append("Hips and shoulders rose together off the floor.")
+
+    gaps = _valued(ms, "bar_from_legs")
+    if gaps:
+        m = max(gaps, key=lambda m: m["value"])
+        gap = m["value"] - LEG_SURFACE_THIGH
+        if gap > LEG_GAP_THIGH:
+            found.append(Finding(
+                "bar_from_legs", "Bar drifting away from your legs", 2.0,
+                f"On rep {m['rep']} the bar was about {_pct(gap)}% of a thigh length in front of your legs "
+                f"(± {_pct(m['sd'])}%).",
+                "Drag the bar up your shins and thighs: lats tight, as if pushing the bar into your legs.",
+                m["rep"], m["t"], {"gap_pct": _pct(gap)},
+            ))  # fmt: skip
+        else:
+            well.append("The bar stayed close to your legs.")
+
+    spread = _valued(ms, "tempo_spread_pct")
+    if spread:
+        s = spread[0]
+        if s["value"] > TEMPO_SPREAD_PCT:
+            found.append(Finding(
+                "tempo_spread", "Reps not done at the same speed", 1.0,
+                f"Your up-times varied by {s['value']:.0f}% across {s['extra']['reps']} reps.",
+                "Same setup, same breath, same drive on every rep.", None, None, {"cv_pct": round(s["value"])},
+            ))  # fmt: skip
+        else:
+            well.append(f"Consistent reps: up-times varied by only {s['value']:.0f}% across {s['extra']['reps']} reps.")
+
+    found.sort(key=lambda f: -f.severity)
+    per_rep: dict[str, list[dict[str, Any]]] = {}
+    for m in ms:
+        if m["rep"] is not None and m["value"] is not None:
+            per_rep.setdefault(m["name"], []).append({"rep": m["rep"], "value": m["value"], "sd": m["sd"],
+                                                      "unit": m["unit"], "t": m["t"]})  # fmt: skip
+    return Critique("lift", lift, tech.get("view"), found[:TOP], well, cannot, per_rep=per_rep)
+
+
+def render(c: Critique) -> str:
+    """The critique as text: every number in it is one of the findings' own."""
+    lines = [f"**Technique — {c.subject}**" + (f" ({c.view} view)" if c.view else "")]
+    if c.work_on:
+        lines.append("To work on, most important first:")
+        for i, f in enumerate(c.work_on, 1):
+            lines.append(f"{i}. **{f.title}** — {f.evidence} Cue: {f.cue}")
+    elif c.went_well:
+        lines.append("Nothing I can measure needs fixing in this clip.")
+    else:
+        lines.append("I could not measure your technique in this clip, so I have nothing to tell you to fix.")
+    if c.went_well:
+        lines.append("What went well: " + " ".join(c.went_well))
+    if c.cannot_judge:
+        lines.append("What I can't judge from this clip: " + " ".join(c.cannot_judge))
+    return "\n".join(lines)
+
+
+# -- key frames ---------------------------------------------------------------------------------------
+
+
+def save_lift_key_frames(c: Critique, analysis: Any, video: Path, out_dir: Path) -> None:
+    """A PNG per finding (at its moment) and per rep's bottom; paths set on the critique (absolute)."""
+    from vision import keyframes as kf
+
+    out_dir = Path(out_dir)
+    pose = None
+    if analysis.body is not None:
+        pose = analysis.body.lifter(analysis.path_t, analysis.drawn_path)
+    t0 = float(analysis.path_t[0])
+    path = analysis.drawn_path
+
+    def picture(t: float, caption: list[str], name: str, draw: dict[str, Any]) -> str | None:
+        got = kf.frame_at(video, t)
+        if got is None:
+            return None
+        image, ft = got
+        scale = image.shape[1] / analysis.video.width
+        joints = None
+        if pose is not None:
+            i = pose.near(ft, 0.2)
+            joints = pose.xy[i] if i is not None else None
+        upto = np.asarray(analysis.path_t) <= ft
+        lines = []
+        if draw.get("level") is not None:
+            y = float(draw["level"][1])
+            lines.append(((0.0, y), (float(analysis.video.width), y)))
+        kf.draw(image, scale=scale, joints=joints, path=path[upto], marks=[tuple(p) for p in draw.get("points", [])],
+                lines=lines, caption=caption)  # fmt: skip
+        return str(kf.save_png(image, out_dir / f"{name}.png"))
+
+    for k, f in enumerate(c.work_on, 1):
+        t = f.t if f.t is not None else _middle_t(analysis)
+        cap = [f.title] + ([f"rep {f.rep}, {t:.2f} s"] if f.rep else [f"{t:.2f} s"])
+        f.key_frame = picture(t, cap, f"finding_{k}_{f.key}", f.draw)
+        if f.t is None:
+            f.t = round(t, 2)
+    for rep in analysis.reps:
+        t = float(rep.start_t) + t0
+        name = f"bottom_rep_{rep.number}"
+        png = picture(t, [f"bottom of rep {rep.number}", f"{t:.2f} s"], name, {})
+        c.moments[name] = {"rep": rep.number, "t": round(t, 2), "key_frame": png}
+
+
+def _middle_t(analysis: Any) -> float:
+    reps = analysis.reps
+    t0 = float(analysis.path_t[0])
+    return float(reps[len(reps) // 2].start_t) + t0 if reps else float(analysis.path_t[len(analysis.path_t) // 2])
