@@ -11,7 +11,8 @@ How the pieces keep "never lost, never twice":
   lost it (process killed after APScheduler advanced the job but before the outbox write).
 - Exactly one scheduler per process (`start` refuses a second), and one per database: a leader lock
   (a file lock beside a SQLite database, a Postgres advisory lock) lets only one process fire jobs;
-  others only deliver what the outbox holds.
+  others only deliver what the outbox holds. On Postgres a standby tries the lock at every reconcile
+  and takes over when the leader's session ends (a killed leader's lock goes with its connection).
 """
 
 from __future__ import annotations
@@ -230,10 +231,28 @@ class CheckinScheduler:
             return
         self._loop.call_soon_threadsafe(lambda: asyncio.ensure_future(self.reconcile()))
 
+    async def _try_lead(self) -> None:
+        """A standby on Postgres takes the advisory lock once the leader is gone, then fires jobs itself."""
+        if self.leader or self._scheduler is None or self.engine.url.get_backend_name() != "postgresql":
+            return
+        if not await asyncio.to_thread(self._lock.acquire):
+            return
+        try:
+            with contextlib.suppress(KeyError):  # the standby's placeholder (APScheduler adds a memory store)
+                self._scheduler.remove_jobstore("default")
+            self._scheduler.add_jobstore(SQLAlchemyJobStore(engine=self.engine, tablename=JOB_TABLE), "default")
+        except Exception:
+            await asyncio.to_thread(self._lock.release)  # let another standby try
+            raise
+        self.leader = True
+        log.warning("the check-in scheduler's leader is gone; this process (pid %d) fires check-ins now", os.getpid())
+        await asyncio.to_thread(repo.recover_sending, self.clock() - STALE_CLAIM, self.engine)
+
     async def reconcile(self) -> None:
         """Make the persisted jobs match the active schedules, write missed occurrences, deliver."""
         async with self._reconciling:
             try:
+                await self._try_lead()
                 if self.leader and self._scheduler is not None:
                     rows = await asyncio.to_thread(repo.active_schedules, self.engine)
                     self._sync_jobs(rows)
@@ -275,7 +294,8 @@ class CheckinScheduler:
         async with lock:
             row = await asyncio.to_thread(service.fire, schedule_id, now=self.clock(), engine=self.engine, ask=self.ask)
         if row is not None:
-            log.info("check-in %s written to the outbox for %s", row.kind, row.scheduled_for.isoformat())
+            log.info("check-in %s #%s written to the outbox for %s (pid %d)", row.kind, row.schedule_id,
+                     row.scheduled_for.isoformat(), os.getpid())  # fmt: skip
             if self.deliver is not None:
                 try:
                     await self.deliver(row.account_id)
