@@ -64,7 +64,7 @@ def weight_report(account_id: int, since: date | None = None, engine: Engine | N
 
 def intake_by_day(account_id: int, start: date, end: date, engine: Engine | None = None) -> dict[date, float]:
     totals = repo.daily_totals(account_id, start, end, engine)
-    return {d: v["kcal"] for d, v in totals.items() if v.get("kcal")}
+    return {d: kcal for d, v in totals.items() if (kcal := v.get("kcal"))}
 
 
 def expenditure(account_id: int, today: date, engine: Engine | None = None) -> Expenditure:

@@ -93,7 +93,13 @@ def parse(
             item["message"] = r.message
         items.append(item)
     totals = total([r.nutrients for r in results if r.nutrients is not None])
-    payload = {"text": text, "meal": meal, "day_offset": offset, "items": items, "total": _round(totals.as_dict())}
+    payload: dict[str, Any] = {
+        "text": text,
+        "meal": meal,
+        "day_offset": offset,
+        "items": items,
+        "total": _round(totals.as_dict()),
+    }
     if as_json:
         emit_json(payload)
         return
@@ -123,7 +129,7 @@ def search(
     from powerforge.cli import emit_json
 
     hits = generic_foods().search(query, limit)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "ref": h.food.ref,
             "name": h.food.name,

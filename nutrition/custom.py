@@ -94,7 +94,9 @@ def create_recipe(
             for r in problems
         )
         raise DiaryError(f"I couldn't place every ingredient — {lines}")
-    grams = sum(r.portion.quantity for r in items if r.portion)  # type: ignore[misc]
+    # a resolved ("ok") item always carries its food and portion
+    placed = [(r, r.food, r.portion) for r in items if r.food is not None and r.portion is not None]
+    grams = sum(portion.quantity for _r, _food, portion in placed)
     totals = total([r.nutrients for r in items if r.nutrients])
     per100 = totals.scaled(100.0 / grams)
     fields = {
@@ -109,14 +111,14 @@ def create_recipe(
     }
     recipe_items = [
         {
-            "food_ref": r.food.ref,
-            "food_name": r.food.name,
-            "amount_text": r.amount_text or r.amount.describe(),  # type: ignore[union-attr]
-            "quantity": r.portion.quantity,
-            "basis": r.portion.basis,  # type: ignore[union-attr]
+            "food_ref": food.ref,
+            "food_name": food.name,
+            "amount_text": r.amount_text or r.amount.describe(),
+            "quantity": portion.quantity,
+            "basis": portion.basis,
             **{f: getattr(r.nutrients, f) for f in FIELDS},
         }
-        for r in items
+        for r, food, portion in placed
     ]
     row = repo.create_recipe(account_id, fields, recipe_items, engine)
     return RecipeResult(food_from_row(row), items, totals, grams, servings)

@@ -15,11 +15,13 @@ import matplotlib
 matplotlib.use("Agg")  # no display on a server; must precede pyplot
 
 import matplotlib.pyplot as plt
+import numpy as np
 import seaborn as sns
 
 from nutrition.foods import Food
 from nutrition.normalise import describe_flags
 from nutrition.nutrients import FIELDS, LABELS, UNITS, Nutrients, fmt
+from powerforge.units import LB_KG
 
 SHORT = ("kcal", "protein_g", "carbs_g", "fat_g")
 MEAL_TITLES = {"breakfast": "Breakfast", "lunch": "Lunch", "dinner": "Dinner", "snack": "Snacks"}
@@ -29,7 +31,7 @@ def _cell(text: str) -> str:
     return " ".join(str(text).replace("|", "/").split())
 
 
-def _head(fields: Sequence[str]) -> str:
+def _head(fields: Sequence[str]) -> list[str]:
     cols = [f"{LABELS[f]} ({UNITS[f]})" if f != "kcal" else "kcal" for f in fields]
     return cols
 
@@ -136,19 +138,26 @@ def week_chart(days: Sequence[tuple[date, float, float]], target_kcal: float | N
 def weight_chart(
     weights: Sequence[tuple[date, float]], trend: Sequence[tuple[date, float]], path: Path, unit: str = "kg"
 ) -> Path:
-    factor = 1 / 0.45359237 if unit == "lb" else 1.0
+    factor = 1 / LB_KG if unit == "lb" else 1.0
     sns.set_theme(style="whitegrid", context="notebook")
     fig, ax = plt.subplots(figsize=(7, 3.2))
     try:
         ax.plot(
-            [d for d, _ in weights],
+            np.array([d for d, _ in weights], dtype="datetime64[D]"),
             [w * factor for _, w in weights],
             "o",
             color="#8C8C8C",
             markersize=3,
             label="weigh-ins",
         )
-        ax.plot([d for d, _ in trend], [w * factor for _, w in trend], "-", color="#4C72B0", linewidth=2, label="trend")
+        ax.plot(
+            np.array([d for d, _ in trend], dtype="datetime64[D]"),
+            [w * factor for _, w in trend],
+            "-",
+            color="#4C72B0",
+            linewidth=2,
+            label="trend",
+        )
         ax.set_ylabel(unit)
         ax.legend(loc="best", fontsize=8)
         fig.autofmt_xdate()

@@ -126,8 +126,9 @@ def parse_maxes(text: str, default_unit: str = "kg") -> dict[str, float]:
         nums = [n.strip() for n in m["nums"].split("/")]
         if len(names) != len(nums):
             continue
-        ids = [library().lookup(n) for n in names]
-        if all(ids):
+        looked_up = [library().lookup(n) for n in names]
+        ids = [ex for ex in looked_up if ex is not None]
+        if len(ids) == len(looked_up):
             for ex, v in zip(ids, nums, strict=True):
                 found[ex.id] = (float(v), m["u"])
             used.append(m.span())
@@ -138,7 +139,7 @@ def parse_maxes(text: str, default_unit: str = "kg") -> dict[str, float]:
         ex_id = _lift_before(t, m.start())
         if ex_id and ex_id not in found:
             found[ex_id] = (float(m[1].replace(",", ".")), m[2])
-    units = {_unit(u) for _, u in found.values() if u}
+    units = {unit for _, u in found.values() if (unit := _unit(u))}
     fallback = units.pop() if len(units) == 1 else default_unit
     return {k: round(Mass.of(v, _unit(u) or fallback).kg, 3) for k, (v, u) in found.items()}
 

@@ -24,7 +24,7 @@ def e1rm_chart(points: list[tuple[datetime, float]], path: Path, *, title: str, 
     fig, ax = plt.subplots(figsize=(6.4, 2.8), dpi=110)
     try:
         sns.lineplot(x=xs, y=ys, marker="o", ax=ax, color="#2563eb", linewidth=2)
-        ax.scatter([xs[-1]], [ys[-1]], s=90, color="#dc2626", zorder=5)
+        ax.scatter(mdates.date2num([xs[-1]]), [ys[-1]], s=90, color="#dc2626", zorder=5)
         ax.annotate(f"{ys[-1]:.1f}", (xs[-1], ys[-1]), textcoords="offset points", xytext=(0, 8), ha="center")
         ax.set_title(title, fontsize=11)
         ax.set_ylabel(f"e1RM ({unit})")
@@ -33,7 +33,7 @@ def e1rm_chart(points: list[tuple[datetime, float]], path: Path, *, title: str, 
         if (xs[-1] - xs[0]).days >= 14:
             ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6))
         else:  # a short span: one tick per session reads better than an auto locator
-            ax.set_xticks(xs)
+            ax.set_xticks(mdates.date2num(xs))
         lo, hi = min(ys), max(ys)
         pad = max(2.5, (hi - lo) * 0.15)
         ax.set_ylim(lo - pad, hi + pad)

@@ -7,7 +7,7 @@ work on a user's data (default: the first user). Every command takes `--json` (o
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -59,11 +59,11 @@ def parse_set(
         entries = parse_sets(line)
     except SetLineError as e:
         _fail(str(e))
-    out = []
-    for e in entries:
-        r = library().resolve(e.exercise_text) if e.exercise_text else None
+    out: list[dict[str, Any]] = []
+    for entry in entries:
+        r = library().resolve(entry.exercise_text) if entry.exercise_text else None
         sets = []
-        for s in e.sets:
+        for s in entry.sets:
             u = s.unit or unit
             kg = None if s.load is None else round(Mass.of(s.load, u).kg, 3)
             sets.append(
@@ -80,33 +80,33 @@ def parse_set(
             )
         out.append(
             {
-                "exercise_text": e.exercise_text,
+                "exercise_text": entry.exercise_text,
                 "exercise_id": r.exercise.id if r and r.exercise else None,
                 "exercise": r.exercise.name if r and r.exercise else None,
                 "candidates": [c.id for c in r.candidates] if r and not r.exercise else [],
-                "warmup": e.warmup,
-                "superset": e.group,
-                "notes": e.notes,
+                "warmup": entry.warmup,
+                "superset": entry.group,
+                "notes": entry.notes,
                 "sets": sets,
             }
         )
     if as_json:
         emit_json({"line": line, "entries": out})
         return
-    for e in out:
-        name = e["exercise"] or f"? {e['exercise_text']}"
-        for i, s in enumerate(e["sets"], 1):
-            load = "BW" if s["load"] is None else f"{s['load']:g} {s['unit']}"
-            rpe = f" @{s['rpe']:g}" if s["rpe"] else ""
-            typer.echo(f"{name:<24} set {i}: {load} × {s['reps']}{'+' if s['amrap'] else ''}{rpe}")
+    for row in out:
+        name = row["exercise"] or f"? {row['exercise_text']}"
+        for i, done in enumerate(row["sets"], 1):
+            load = "BW" if done["load"] is None else f"{done['load']:g} {done['unit']}"
+            rpe = f" @{done['rpe']:g}" if done["rpe"] else ""
+            typer.echo(f"{name:<24} set {i}: {load} × {done['reps']}{'+' if done['amrap'] else ''}{rpe}")
 
 
 @train_app.command("e1rm")
 def e1rm(
     set_line: str = typer.Argument(None, help="a set like '140x5 @8' (or use --load/--reps/--rpe)"),
-    load: float = typer.Option(None, help="load lifted"),
-    reps: int = typer.Option(None, help="reps done"),
-    rpe: float = typer.Option(None, help="RPE of the set (chart estimate when ≥ 7)"),
+    load: float | None = typer.Option(None, help="load lifted"),
+    reps: int | None = typer.Option(None, help="reps done"),
+    rpe: float | None = typer.Option(None, help="RPE of the set (chart estimate when ≥ 7)"),
     unit: str = typer.Option("kg", help="kg or lb"),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
@@ -130,7 +130,7 @@ def e1rm(
     if unit not in ("kg", "lb"):
         _fail("--unit is kg or lb.")
     est = estimate(Mass.of(load, unit), reps, rpe)
-    data = {"load": load, "unit": unit, "reps": reps, "rpe": rpe, **est.as_dict()}
+    data: dict[str, Any] = {"load": load, "unit": unit, "reps": reps, "rpe": rpe, **est.as_dict()}
     for key in ("epley", "brzycki", "rpe_chart", "e1rm"):
         v = data.get(f"{key}_kg")
         data[key] = None if v is None else round(Mass.kgs(v).to(unit), 2)

@@ -65,7 +65,11 @@ def _day_matcher(day: str | None) -> Callable[[int, Workout], bool]:
     d = re.sub(r"s$", "", d) if d.rstrip("s") in {w.lower() for w in WEEKDAYS} else d
     for i, name in enumerate(WEEKDAYS):
         if d in (name.lower(), name.lower()[:3], name.lower()[:3] + "s"):
-            return lambda _k, w, i=i: w.weekday == i
+
+            def on_weekday(_k: int, w: Workout, i: int = i) -> bool:
+                return w.weekday == i
+
+            return on_weekday
     if m := re.fullmatch(r"(?:day|workout|session)\s*(\d)", d):
         n = int(m.group(1)) - 1
         return lambda k, _w: k == n
@@ -230,8 +234,8 @@ def parse_edit(text: str) -> list[EditOp] | None:
         t,
         re.I,
     ) or re.search(r"\bdeload\s+(?:in|on|for|at)?\s*weeks?\s+(\d{1,2})(?:\s*(?:and|,)\s*(\d{1,2}))?", t, re.I):
-        weeks = [int(m.group(1))] + ([int(m.group(2))] if m.group(2) else [])
-        return [EditOp(kind="deload", weeks=weeks)]
+        deload_weeks = [int(m.group(1))] + ([int(m.group(2))] if m.group(2) else [])
+        return [EditOp(kind="deload", weeks=deload_weeks)]
     rest, day, weeks = _extract_where(t)
     if m := re.search(
         r"\b(?:make|change|set|do)\s+(?:the\s+)?(?P<ex>.+?)\s+(?:to\s+|into\s+)?(?P<sets>\d{1,2})\s*(?:x|×|sets? of)\s*"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from powerforge.units import Mass, UnitError
 from training import rpe as rpe_chart
 from training.library import Exercise
-from training.model import LoadSpec
+from training.model import LoadKind, LoadSpec
 from training.plates import Equipment, round_load
 
 
@@ -37,7 +37,7 @@ def parse_load_spec(text: str, default_unit: str = "kg") -> LoadSpec:
     t = " ".join(text.strip().lower().split())
     if m := _PCT.match(t):
         of = (m["of"] or "").replace(" ", "")
-        kind = "pct_tm" if "tm" in of or "training" in of else "pct_1rm"
+        kind: LoadKind = "pct_tm" if "tm" in of or "training" in of else "pct_1rm"
         return LoadSpec(kind=kind, value=_f(m["v"]))
     if m := _RPE.match(t):
         return LoadSpec(kind="rpe", value=_f(m["v"] or m["v2"]))

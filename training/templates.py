@@ -20,11 +20,21 @@ from typing import Any
 from powerforge.units import Mass
 from training.library import library
 from training.loads import Max, parse_load_spec, target_kg
-from training.model import LoadSpec, Prescription, Program, ProgressionRule, Section, Week, Workout, ensure_valid
+from training.model import (
+    LoadSpec,
+    Prescription,
+    Program,
+    ProgressionRule,
+    Section,
+    SectionKind,
+    Week,
+    Workout,
+    ensure_valid,
+)
 from training.plates import Equipment, round_load
 
 TEMPLATE_DIR = Path(__file__).parent / "data" / "templates"
-SECTION_ORDER = ("warmup", "main", "accessory", "conditioning")
+SECTION_ORDER: tuple[SectionKind, ...] = ("warmup", "main", "accessory", "conditioning")
 _REPS = re.compile(r"^\s*(?P<lo>\d+)\s*(?:-\s*(?P<hi>\d+))?\s*(?P<plus>\+)?\s*$")
 
 
@@ -203,7 +213,7 @@ def expand(
         workouts = []
         for k, wid in enumerate(rotation[(i - 1) % len(rotation)]):
             raw = template.workouts[wid]
-            sections: dict[str, list[Prescription]] = {s: [] for s in SECTION_ORDER}
+            sections: dict[SectionKind, list[Prescription]] = {s: [] for s in SECTION_ORDER}
             for item in raw["items"]:
                 if "on_weeks" in item and j not in item["on_weeks"]:
                     continue
