@@ -37,3 +37,41 @@ def start_attempt(job_id: str, engine: Engine | None = None) -> bool:
     )
     with transaction(engine) as s:
         return s.connection().execute(stmt).rowcount == 1
+
+
+def outbox_key(job_id: str) -> str:
+    return f"job:{job_id}"
+
+
+def write_notice(job: Job, text: str, engine: Engine | None = None) -> str | None:
+    """Put a job's outcome in the person's outbox (pending), once per job; returns the row id.
+
+    The same outbox as check-ins: whichever app process holds the person's open chat claims and shows
+    it (exactly once), and with no chat open it waits for the next visit.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    from storage.tables.checkins import CheckinOutbox
+
+    now = utcnow()
+    row = CheckinOutbox(account_id=job.account_id, kind="job", idempotency_key=outbox_key(job.id),
+                        scheduled_for=now, text=text, created_at=now)  # fmt: skip
+    try:
+        with transaction(engine) as s:
+            s.add(row)
+        return row.id
+    except IntegrityError:
+        return None
+
+
+def settle_notice(job_id: str, session_id: str, engine: Engine | None = None) -> bool:
+    """The turn that asked for the job shows its result itself: mark the notice delivered (if still pending)."""
+    from storage.tables.checkins import CheckinOutbox
+
+    stmt = (
+        update(CheckinOutbox)
+        .where(col(CheckinOutbox.idempotency_key) == outbox_key(job_id), col(CheckinOutbox.status) == "pending")
+        .values(status="delivered", session_id=session_id, delivered_at=utcnow())
+    )
+    with transaction(engine) as s:
+        return s.connection().execute(stmt).rowcount == 1

@@ -54,6 +54,11 @@ async def startup_services(settings: Settings) -> Services:
 
         checkins = await start_scheduler(settings)
         stack.push_async_callback(checkins.stop)
+        if settings.jobs_backend == "celery":  # job notices and check-ins from other processes reach open chats
+            from powerforge.cluster.delivery import OutboxRelay
+            from webapp.checkins import push_pending
+
+            jobs.on_account_event(OutboxRelay(push_pending, asyncio.get_running_loop()))
         _State.services, _State.stack, _State.settings = Services(coach, jobs, checkins), stack, settings
         return _State.services
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -22,6 +24,7 @@ from powerforge.cluster.worker import INPUT_FAILURE, QUEUE, TASK, cancel_key, ma
 from powerforge.config import Settings
 from powerforge.jobs import JOB_FAILED, JOB_KINDS, JobCancelled, ProgressEvent, resolve
 from storage import jobs as repo
+from storage.job_outcomes import settle_notice
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,7 @@ class CeleryJobRunner:
         self._engine = engine
         self._db_url = (engine or engine_for(settings.db_url)).url.render_as_string(hide_password=False)
         self._settings = settings
+        self.process_id = f"{socket.gethostname()}:{os.getpid()}"
         self._celery = make_celery(settings)
         self._redis = events.client(settings.redis_url)
         self._lock = threading.Lock()
@@ -142,6 +146,10 @@ class CeleryJobRunner:
             if self._futures.pop(job_id, None) is None:
                 return  # the poller settled it meanwhile
             self._listeners.pop(job_id, None)
+        try:  # the waiting turn shows the outcome: the outbox notice is not shown again elsewhere
+            settle_notice(job_id, f"turn:{self.process_id}", self._engine)
+        except Exception:
+            log.warning("could not settle the notice of job %s; it may be shown once more", job_id, exc_info=True)
         if job.status == "done":
             future.set_result(job.result)
         elif job.status == "cancelled":

@@ -6,8 +6,10 @@ hands it to another worker after the visibility timeout), so the job row in the 
 - a task whose job already ended does nothing;
 - while one worker runs a job it holds a Postgres advisory lock on it, so a copy delivered early (a
   visibility timeout shorter than the analysis) waits and retries instead of running it twice;
-- the outcome is written by a conditional UPDATE, and only the worker that wrote it publishes the
-  final event: one result, one message.
+- the outcome is written by a conditional UPDATE, and only the worker that wrote it puts a notice in
+  the outbox and publishes the final event: one result, one message. The turn that waits on the job
+  marks the notice delivered (it shows the result itself); otherwise the app process holding the
+  person's chat shows it, or the next visit does.
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ def job_lock(engine: Engine, job_id: str) -> Iterator[bool]:
 def execute(job_id: str, target: str, database_url: str, redis_url: str) -> str:
     from storage import jobs as repo
     from storage.engine import engine_for
-    from storage.job_outcomes import finish_job, start_attempt
+    from storage.job_outcomes import finish_job, start_attempt, write_notice
 
     engine = engine_for(database_url)
     job = repo.get_job(job_id, engine=engine)
@@ -142,12 +144,26 @@ def execute(job_id: str, target: str, database_url: str, redis_url: str) -> str:
                     msg, exc_info=exc)  # fmt: skip
             shown = msg if user_error else JOB_FAILED
             if finish_job(job_id, "failed", engine, error=msg, message=INPUT_FAILURE if user_error else "failed"):
-                send(ProgressEvent(job_id, 0.0, shown, "failed"), input_error=user_error)
+                notice = write_notice(job, notice_text(job.kind, "failed", shown), engine)
+                send(ProgressEvent(job_id, 0.0, shown, "failed"), input_error=user_error, outbox_id=notice)
             return "failed"
         if finish_job(job_id, "done", engine, result=result, progress=1.0, message="done"):
-            send(ProgressEvent(job_id, 1.0, "done", "done"))
+            notice = write_notice(job, notice_text(job.kind, "done"), engine)
+            send(ProgressEvent(job_id, 1.0, "done", "done"), outbox_id=notice)
             return "done"
         return "already-ended"
+
+
+LABELS = {"lift_analysis": "lift video analysis", "strike_analysis": "boxing video analysis",
+          "punch_training": "punch model training"}  # fmt: skip
+
+
+def notice_text(kind: str, status: str, shown: str = "") -> str:
+    """The outbox line for a job's end, for a person whose chat was not waiting on it."""
+    what = LABELS.get(kind, "analysis")
+    if status == "done":
+        return f"Your {what} has finished. Ask me about it to see the result."
+    return f"Your {what} did not finish: {shown}"
 
 
 def cancel_key(job_id: str) -> str:

@@ -8,45 +8,19 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.cluster import RedisServer, start_redis, start_worker, wait_for, wait_ready
+from support.cluster import cluster_env, start_worker, wait_for, wait_ready
 
 from powerforge.config import Settings
 from powerforge.jobs import register_job
 from storage.engine import make_engine
-from storage.migrate import upgrade
 
 pytestmark = pytest.mark.timeout(240)
 
 KIND = "test_cluster_slow"
 register_job(KIND, "support.cluster_jobs:slow_count")
-VISIBILITY_S = 8  # above the test job's length (~6 s), well under the test's patience
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = start_redis(tmp_path / "redis")
-    if isinstance(server, str):
-        pytest.fail(server)  # CI installs redis-server (make system-test-deps): a missing one is a failure
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def cluster_settings(pg_settings: Settings, redis_server: RedisServer) -> Settings:
-    upgrade(pg_settings.db_url)
-    return pg_settings.model_copy(
-        update={"jobs_backend": "celery", "redis_url": redis_server.url,
-                "celery_visibility_timeout_s": VISIBILITY_S, "celery_restore_interval_s": 1.0}
-    )  # fmt: skip
-
-
-def worker_env(s: Settings) -> dict[str, str]:
-    return {"DATABASE_URL": s.db_url, "REDIS_URL": s.redis_url, "DATA_DIR": str(s.data_dir),
-            "CELERY_VISIBILITY_TIMEOUT_S": str(VISIBILITY_S), "CELERY_RESTORE_INTERVAL_S": "1"}  # fmt: skip
 
 
 class Events:
@@ -81,7 +55,7 @@ def test_worker_killed_mid_job_runs_again_once(cluster_settings: Settings, tmp_p
     subscriber = Subscriber(s.redis_url, seen).start()
     runner = CeleryJobRunner(s, engine=engine)
     try:
-        workers = [start_worker(name, worker_env(s), tmp_path, wait=False) for name in ("a", "b")]
+        workers = [start_worker(name, cluster_env(s), tmp_path, wait=False) for name in ("a", "b")]
         for w in workers:
             wait_ready(w)
         progress: list = []

@@ -11,10 +11,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from support.postgres import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+VISIBILITY_S = 8  # above the test jobs' length (~6 s), well under the tests' patience
 
 
 def wait_for(predicate: Callable[[], object], timeout: float, what: str) -> None:
@@ -133,3 +135,9 @@ def wait_ready(worker: Worker) -> None:
         raise
     if not worker.ready():
         raise AssertionError(f"celery worker {name} exited: {worker.proc.text()[-800:]}")
+
+
+def cluster_env(s: Any) -> dict[str, str]:
+    """The environment of a worker or app process started by a test."""
+    return {"DATABASE_URL": s.db_url, "REDIS_URL": s.redis_url, "DATA_DIR": str(s.data_dir), "LLM_EMBEDDED": "false",
+            "CELERY_VISIBILITY_TIMEOUT_S": str(VISIBILITY_S), "CELERY_RESTORE_INTERVAL_S": "1"}  # fmt: skip
