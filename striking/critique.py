@@ -139,3 +139,19 @@ def save_round_key_frames(c: Critique, track: Track, video: Path, out_dir: Path)
         kf.draw(image, scale=scale, joints=joints, caption=[f.title, f"{ft:.2f} s"])
         f.key_frame = str(kf.save_png(image, Path(out_dir) / f"finding_{k}_{f.key}.png"))
         f.t = round(ft, 2)
+
+
+def critique_round(report: RoundReport, track: Track, video: Path, out_dir: Path, root: Path) -> dict[str, Any]:
+    """The round's critique with its key frames, ready to store in the round's report (paths relative to root)."""
+    import logging
+
+    from vision.critique import critique_dict
+
+    try:
+        c = round_critique(report, track)
+        save_round_key_frames(c, track, Path(video), Path(out_dir))
+    except Exception:  # the critique is an extra: the round's counts are stored whatever happens here
+        logging.getLogger(__name__).exception("round critique failed for %s", video)
+        return {"critique": None, "critique_error": "The technique critique failed on this round; ask me to "
+                "analyse it again."}  # fmt: skip
+    return {"critique": critique_dict(c, root)}

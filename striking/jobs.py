@@ -37,6 +37,11 @@ def analyse_job(params: dict[str, Any], progress: Any) -> dict[str, Any]:
     finally:
         backend.close()
     data = report.to_dict()
+    from striking.critique import critique_round
+
+    tag = params.get("job_id") or params.get("upload_id") or path.stem
+    crit_dir = (out.parent / f"{out.stem}_critique") if out else settings.files_dir / "critique" / f"{tag}_round"
+    data.update(critique_round(report, track, path, crit_dir, settings.files_dir))
     windows = [window_at(track.t, track.xy, p.t_peak).tolist() for p in report.punches]
     session_id = None
     if params.get("account_id") is not None:

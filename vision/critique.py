@@ -53,6 +53,14 @@ class Critique:
         d["work_on"] = [f.to_dict() for f in self.work_on]
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Critique:
+        """The stored critique back (follow-ups read it, no new video pass)."""
+        known = set(Finding.__dataclass_fields__)
+        found = [Finding(**{k: v for k, v in f.items() if k in known}) for f in d.get("work_on", [])]
+        return cls(d.get("kind", "lift"), d.get("subject", ""), d.get("view"), found, list(d.get("went_well", [])),
+                   list(d.get("cannot_judge", [])), dict(d.get("moments", {})), dict(d.get("per_rep", {})))  # fmt: skip
+
 
 def _where(cm: float) -> str:
     return f"{abs(cm):.0f} cm {'in front of' if cm > 0 else 'behind'} mid-foot"
@@ -309,3 +317,45 @@ def _middle_t(analysis: Any) -> float:
     reps = analysis.reps
     t0 = float(analysis.path_t[0])
     return float(reps[len(reps) // 2].start_t) + t0 if reps else float(analysis.path_t[len(analysis.path_t) // 2])
+
+
+def relative_to(path: str | None, root: Path) -> str | None:
+    """A stored file's path relative to the files folder (as the rest of the analysis stores them)."""
+    if path is None:
+        return None
+    try:
+        return str(Path(path).resolve().relative_to(Path(root).resolve()))
+    except ValueError:
+        return str(path)
+
+
+def critique_dict(c: Critique, root: Path) -> dict[str, Any]:
+    """The critique as stored: key frame paths relative to `root`."""
+    d = c.to_dict()
+    for f in d["work_on"]:
+        f["key_frame"] = relative_to(f["key_frame"], root)
+    for m in d["moments"].values():
+        m["key_frame"] = relative_to(m.get("key_frame"), root)
+    return d
+
+
+def critique_lift(analysis: Any, video: Path, out_dir: Path, root: Path) -> dict[str, Any]:
+    """Measures, findings, key frames and the landmarks file of one analysed lift, ready to store with it.
+
+    A failure here costs the critique, never the bar's numbers: it is logged with its traceback and the
+    stored result says in one sentence that the critique is missing and that asking again re-analyses."""
+    import logging
+
+    from vision.technique import measure
+
+    try:
+        tech = measure(analysis)
+        c = lift_critique(tech)
+        save_lift_key_frames(c, analysis, Path(video), Path(out_dir))
+        landmarks = analysis.body.save(Path(out_dir) / "landmarks.npz") if analysis.body is not None else None
+    except Exception:  # the critique is an extra: the lift's numbers are stored whatever happens here
+        logging.getLogger(__name__).exception("technique critique failed for %s", video)
+        return {"technique": None, "critique": None, "critique_error": "The technique critique failed on this clip; "
+                "ask me to analyse it again, and if it fails again send a clip filmed from the side."}  # fmt: skip
+    return {"technique": tech, "critique": critique_dict(c, root), "landmarks": relative_to(
+        str(landmarks) if landmarks else None, root), "pose_pass": analysis.body is not None}  # fmt: skip

@@ -59,6 +59,15 @@ def _learned_share(params: dict[str, Any], settings: Any) -> float:
     return DEFAULT_SHARE if learned is None else learned
 
 
+def _critique(analysis: Any, path: Path, out: Path | None, params: dict[str, Any], root: Path) -> dict[str, Any]:
+    """Technique critique with key frames and landmarks, stored beside the annotated video (issue 16)."""
+    from vision.critique import critique_lift
+
+    tag = params.get("job_id") or (params.get("sha256") or _sha256(path))[:16]
+    out_dir = (out.parent if out else root / "critique") / f"{out.stem if out else tag}_critique"
+    return critique_lift(analysis, path, out_dir, root)
+
+
 def analyse_job(params: dict[str, Any], progress: Any) -> dict[str, Any]:
     from vision.analyse import LiftOptions, analyse_video
 
@@ -76,9 +85,11 @@ def analyse_job(params: dict[str, Any], progress: Any) -> dict[str, Any]:
         lift=params.get("lift", "squat"), load_kg=params.get("load_kg"), plate_mm=float(params.get("plate_mm") or 450),
         rom_m=params.get("rom_m"), out_video=out, max_duration_s=settings.video_max_duration_s, pose=backend,
         body_height_m=params.get("body_height_m"), rep_share=_learned_share(params, settings),
+        body=bool(params.get("body", True)),
     )  # fmt: skip
     analysis = analyse_video(path, options, progress, pose_factory=pose_factory)
     result = analysis.to_dict()
+    result.update(_critique(analysis, path, out, params, settings.files_dir))
     result["rep_share"] = options.rep_share
     result["stop_threshold_pct"] = params.get("stop_pct") or DEFAULT_STOP_PCT
     if params.get("account_id") is None:
