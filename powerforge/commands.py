@@ -120,6 +120,10 @@ def serve(
     host: str = typer.Option(None, help="Bind address (default from HOST, 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (default from PORT, 8000)."),
     no_llm: bool = typer.Option(False, "--no-llm", help="Don't start the embedded LLM server."),
+    cluster: bool = typer.Option(
+        False, "--cluster", help="PostgreSQL, Redis, Celery workers, two app processes behind nginx (docs/deploy.md)."
+    ),
+    workers: int = typer.Option(2, help="With --cluster: how many Celery workers for video jobs."),
 ) -> None:
     """Start the embedded LLM server (unless LLM_EMBEDDED=false) and the chat app."""
     from storage.migrate import upgrade
@@ -127,6 +131,10 @@ def serve(
     s = get_settings()
     s.ensure_dirs()
     host, port = host or s.host, port or s.port
+    if cluster:
+        from powerforge.cluster.stack import run
+
+        raise typer.Exit(run(s, host=host, port=port, workers=workers, with_llm=not no_llm, on_ready=typer.echo))
     upgrade(s.db_url)
     created = ensure_admin(s)
 
