@@ -43,8 +43,8 @@ async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointS
     )  # fmt: skip
     await pool.open()
     try:
-        saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
-        await saver.setup()
-        yield saver
+        pg_saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
+        await pg_saver.setup()
+        yield pg_saver
     finally:
         await pool.close()

@@ -11,7 +11,7 @@ grammar-safe tool schemas.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from langchain_openai import ChatOpenAI
@@ -83,12 +83,15 @@ def pydantic_model(settings: Settings | None = None) -> OpenAIChatModel:
     return OpenAIChatModel(s.llm_model, provider=provider)
 
 
+Output = TypeVar("Output")
+
+
 def structured_agent(
-    output_type: Any,
+    output_type: type[Output],
     instructions: str,
     settings: Settings | None = None,
     retries: int = 2,
-) -> Agent:
+) -> Agent[None, Output]:
     """A pydantic-ai agent that returns `output_type`, re-asking the model on validation errors."""
     from pydantic_ai import Agent
     from pydantic_ai.settings import ModelSettings

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import (
     AIMessage,
     AnyMessage,
@@ -35,7 +35,7 @@ from langchain_core.messages import (
     SystemMessage,
     ToolMessage,
 )
-from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables import Runnable, RunnableConfig
 from langgraph.config import get_stream_writer
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.graph import END, START, StateGraph
@@ -117,7 +117,7 @@ def llm_error_message(settings: Settings, exc: BaseException) -> str:
     )
 
 
-async def _invoke(model: BaseChatModel, messages: list[BaseMessage]) -> AIMessage:
+async def _invoke(model: Runnable[LanguageModelInput, BaseMessage], messages: list[BaseMessage]) -> AIMessage:
     try:
         result = await model.ainvoke(messages)
     except _LLM_ERRORS as e:
@@ -191,7 +191,7 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
         route_model = create_model(  # the enum holds only the shortlisted actions
             "route",
             __doc__="Pick the action that serves the athlete's last message.",
-            action=(Literal[tuple(names)], Field(description="The action's name")),  # type: ignore[valid-type]
+            action=(Literal[tuple(names)], Field(description="The action's name")),  # type: ignore[arg-type]
         )
         model = deps.model.bind_tools([route_model], tool_choice="route")
         offered = {n: choosable[n] for n in names if n in choosable}
@@ -282,7 +282,8 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
             if NO_CALL in call["args"]:
                 raise ValueError(f"no call of `{tool.name}` was made (the reply was text: {call['args'][NO_CALL]!r})")
             raw = call["args"]
-            if not call["id"].startswith(CODE_CALL) and not tool.grounds_itself:  # model-filled: words must back it
+            model_filled = not (call["id"] or "").startswith(CODE_CALL)
+            if model_filled and not tool.grounds_itself:  # model-filled: words must back it
                 raw, dropped = ground(tool.args_model, raw, _last_user_text(state))
                 if dropped and not raw and has_optional_fields_only(tool.args_model):
                     # Nothing the model chose is in the message: it was not a request for this tool.
@@ -298,7 +299,7 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
                 return {"messages": [msg], "attempts": attempts}
             out = _failure(f"I couldn't work out the details for that ({problem}). Could you say it another way?")
             return {"messages": [msg], "attempts": attempts, "outputs": [*state.get("outputs", []), out.model_dump()]}
-        if tool.kind == "write" and not call["id"].startswith(CODE_CALL):
+        if tool.kind == "write" and not (call["id"] or "").startswith(CODE_CALL):
             # A write the model chose (no fast path parsed the line) is never run unasked: a 1.5B model had
             # logged a meal for a request to raise a daily carb target. The athlete sees what it understood, then
             # confirms.
@@ -332,8 +333,8 @@ def build_chat_graph(tools: dict[str, Tool] | None = None, checkpointer: Any = N
         deps = _deps(config)
         outputs = [ToolOutput(**o) for o in state.get("outputs", [])]
         summaries = [o.summary for o in outputs]
-        if state.get("llm_error"):
-            return {"messages": [_final(state["llm_error"], summaries)]}
+        if llm_error := state.get("llm_error"):
+            return {"messages": [_final(llm_error, summaries)]}
         if state.get("routed_by") == "refuse":  # said by code: a small model had answered "Sure, …"
             return {"messages": [_final(REFUSAL, summaries)]}
         if outputs and all(o.final for o in outputs):

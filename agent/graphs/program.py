@@ -35,6 +35,7 @@ from training.model import (
     ProgramInvalid,
     ProgressionRule,
     Section,
+    SectionKind,
     Week,
     Workout,
     ensure_valid,
@@ -123,7 +124,7 @@ def outline_program(
     problems: list[str] = []
     workouts: list[Workout] = []
     for d in proposal.days:
-        sections: dict[str, list[Prescription]] = {s: [] for s in SECTION_ORDER}
+        sections: dict[SectionKind, list[Prescription]] = {s: [] for s in SECTION_ORDER}
         for e in d.exercises:
             try:
                 ex = library().require(e.exercise)
