@@ -9,6 +9,7 @@ names from a shortlist that starts with any tools whose patterns fired.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from agent.tools.base import Attachment, Tool
+
+log = logging.getLogger(__name__)
 
 CHAT = "chat"
 # Greetings, thanks and sign-offs, with a few words of their own ("hey coach", "cheers, very useful").
@@ -73,7 +76,57 @@ def _as_dict(args: BaseModel | dict[str, Any]) -> dict[str, Any]:
     return args.model_dump(mode="json", exclude_none=True) if isinstance(args, BaseModel) else dict(args)
 
 
-DOMAIN_AFFINITY = 10  # priority bonus for the domain of the previous turn ("cancel it", "save it")
+class RoutingConflict(ValueError):
+    """Two fast paths claim the same words and no declaration says which one answers."""
+
+
+def precedence(tools: dict[str, Tool]) -> dict[str, frozenset[str]]:
+    """For each tool, the tools it wins over: the declared `yields_to`/`outranks`, closed transitively.
+
+    Names of tools not in `tools` are ignored (a sub-registry, such as the check-ins' hand-on, is valid).
+    A cycle (a tool that would win over itself) raises `RoutingConflict`.
+    """
+    beats: dict[str, set[str]] = {name: set() for name in tools}
+    for t in tools.values():
+        for other in t.yields_to:
+            if other in tools:
+                beats[other].add(t.name)
+        for other in t.outranks:
+            if other in tools:
+                beats[t.name].add(other)
+    closed: dict[str, frozenset[str]] = {}
+    for name in tools:
+        seen: set[str] = set()
+        todo = list(beats[name])
+        while todo:
+            n = todo.pop()
+            if n not in seen:
+                seen.add(n)
+                todo.extend(beats[n])
+        if name in seen:
+            raise RoutingConflict(f"Declared precedence has a cycle through '{name}'.")
+        closed[name] = frozenset(seen)
+    return closed
+
+
+def _claims(text: str, attachments: list[Attachment], tools: dict[str, Tool]) -> list[tuple[str, dict[str, Any]]]:
+    """Every fast path that parses `text`, with its arguments (a broken fast path claims nothing)."""
+    found = []
+    for tool in sorted(tools.values(), key=lambda t: t.name):  # the order of the registry never matters
+        if tool.match is None:
+            continue
+        try:
+            args = tool.match(text, attachments)
+        except Exception:  # a broken fast path must never stop the chat; the model still routes
+            args = None
+        if args is not None:
+            found.append((tool.name, _as_dict(args)))
+    return found
+
+
+def _winners(names: list[str], beats: dict[str, frozenset[str]]) -> list[str]:
+    """The claimants no other claimant wins over by declaration."""
+    return [n for n in names if not any(n in beats[other] for other in names if other != n)]
 
 
 def route_by_code(
@@ -81,59 +134,96 @@ def route_by_code(
 ) -> Route | None:
     """The route code can decide on its own, or None when the model has to choose.
 
-    When several fast paths claim a message, the highest priority wins, and a tool of the same
-    domain as the previous turn's tool gets `DOMAIN_AFFINITY` extra: a follow-up like "cancel it"
-    belongs to what was just discussed. A follow-up claim (`refine` in the arguments: "add deadlift"
-    to the chart just shown) counts right after that tool; with no known previous turn, only when no
-    write's fast path claims the line ("add 1 cup rice to lunch" is a meal, not a chart's follow-up).
+    When several fast paths claim a message, the ones of the previous turn's domain come first (a
+    follow-up like "cancel it" belongs to what was just discussed); among those, declared precedence
+    (`Tool.yields_to`/`outranks`) decides. A tie that no declaration breaks goes to the model (and is
+    an error at load when it happens on a tool's own example: `check_precedence`). A follow-up claim
+    (`refine` in the arguments: "add deadlift" to the chart just shown) counts right after that tool;
+    with no known previous turn, only when no other fast path claims the line ("add 1 cup rice to
+    lunch" is a meal, "weekly nutrition chart" the week's table, not a chart's follow-up).
 
     A write is never chosen by a weak pattern: an `intent` regex alone picks a read tool, but a write
     tool needs its fast path (which parsed the arguments); otherwise the model decides over a
-    shortlist that starts with the hinted tools (`pattern_hints`).
+    shortlist that starts with the hinted tools (`pattern_hints`), and a write it picks waits for the
+    athlete's confirmation.
     """
     if not attachments and _OTHER_PEOPLE.search(text):
         return Route(CHAT, None, "refuse")
     if not attachments and _ADVICE_FIRST.match(text):
         return Route(CHAT, None, "advice")
-    prev_domain = tools[previous].domain if previous in tools else None
-    matches: list[tuple[int, str, dict[str, Any]]] = []
-    follow_ups: list[tuple[int, str, dict[str, Any]]] = []
-    for tool in tools.values():
-        if tool.match is None:
-            continue
-        try:
-            args = tool.match(text, attachments)
-        except Exception:  # a broken fast path must never stop the chat; the model still routes
-            args = None
-        if args is None:
-            continue
-        args = _as_dict(args)
-        bonus = DOMAIN_AFFINITY if prev_domain is not None and tool.domain == prev_domain else 0
-        if args.get("refine") is True and previous != tool.name:
-            if previous is None:  # context unknown: a follow-up unless a write's fast path parsed the line
-                follow_ups.append((tool.priority, tool.name, args))
-            continue  # after another tool, a follow-up of a chart that is not on screen
-        matches.append((tool.priority + bonus, tool.name, args))
-    if follow_ups and not any(tools[name].kind == "write" for _, name, _ in matches):
-        matches += follow_ups  # the chart tool hands an edit on to the program when no chart is shown
-    if matches:
-        _, name, args = max(matches, key=lambda m: m[0])
-        return Route(name, args, "code")
+    chosen = fast_path(text, attachments, tools, previous)
+    if chosen is not None:
+        return Route(chosen[0], chosen[1], "code")
     if not attachments and _is_small_talk(text):
         return Route(CHAT, None, "smalltalk")
     if not attachments and _ADVICE.match(text):
         return Route(CHAT, None, "advice")
-    reads = [t for t in tools.values() if t.kind == "read" and t.name in pattern_hints(text, tools)]
-    if reads and len(reads) == len(pattern_hints(text, tools)):
-        best = max(reads, key=lambda t: t.priority)
-        return Route(best.name, None, "pattern")
+    hints = pattern_hints(text, tools)
+    if hints and all(tools[n].kind == "read" for n in hints):
+        best = _winners(hints, precedence(tools))
+        if len(best) == 1:
+            return Route(best[0], None, "pattern")
     return None
 
 
+def fast_path(
+    text: str, attachments: list[Attachment], tools: dict[str, Tool], previous: str | None = None
+) -> tuple[str, dict[str, Any]] | None:
+    """The one fast-path claim that answers (tool name, arguments), or None (no claim, or a tie)."""
+    claims = _claims(text, attachments, tools)
+    matches: dict[str, dict[str, Any]] = {}
+    follow_ups: dict[str, dict[str, Any]] = {}
+    for name, args in claims:
+        if args.get("refine") is True and previous != name:
+            if previous is None:  # context unknown: a follow-up only when nothing else claims the line
+                follow_ups[name] = args
+            continue  # after another tool, a follow-up of a chart that is not on screen
+        matches[name] = args
+    if not matches:
+        matches = follow_ups  # no chart on screen to refine and nothing else claims the line: take it as asked
+    if not matches:
+        return None
+    names = list(matches)
+    prev_domain = tools[previous].domain if previous in tools else None
+    near = [n for n in names if tools[n].domain == prev_domain]
+    best = _winners(near or names, precedence(tools))
+    if len(best) != 1:
+        log.warning("undeclared routing tie between %s; the model decides", ", ".join(sorted(best)))
+        return None
+    return best[0], matches[best[0]]
+
+
+def undeclared_ties(tools: dict[str, Tool]) -> list[tuple[str, list[str]]]:
+    """Tool examples that two or more fast paths claim with no declaration to break the tie."""
+    beats = precedence(tools)
+    ties = []
+    for tool in sorted(tools.values(), key=lambda t: t.name):
+        for example in tool.examples:
+            claims = _claims(example, [], tools)
+            names = [n for n, a in claims if a.get("refine") is not True] or [n for n, _ in claims]
+            best = _winners(names, beats)
+            if len(best) > 1:
+                ties.append((example, sorted(best)))
+    return ties
+
+
+def check_precedence(tools: dict[str, Tool]) -> None:
+    """Fail at start-up on an unknown name in a declaration, a cycle, or an undeclared tie on an example."""
+    for t in tools.values():
+        unknown = [n for n in (*t.yields_to, *t.outranks) if n not in tools]
+        if unknown:
+            raise RoutingConflict(f"Tool '{t.name}' declares precedence over unknown tools: {', '.join(unknown)}.")
+    ties = undeclared_ties(tools)
+    if ties:
+        listed = "; ".join(f"{example!r}: {' / '.join(names)}" for example, names in ties)
+        raise RoutingConflict(f"Fast paths tie with no declared precedence (add yields_to/outranks): {listed}")
+
+
 def pattern_hints(text: str, tools: dict[str, Tool]) -> list[str]:
-    """Tools whose intent patterns fire on `text`, best first: the model's shortlist starts with them."""
-    hits = [t for t in tools.values() if t.intent_matches(text)]
-    return [t.name for t in sorted(hits, key=lambda t: -t.priority)]
+    """Tools whose intent patterns fire on `text`, those that win by declaration first, then by name."""
+    hits = sorted(t.name for t in tools.values() if t.intent_matches(text))
+    beats = precedence(tools)
+    return sorted(hits, key=lambda n: (-sum(o in beats[n] for o in hits), n))
 
 
 def _is_small_talk(text: str) -> bool:

@@ -140,6 +140,8 @@ def _offer(text: str, asked: str | None = None) -> ToolOutput:
 
 @tool(
     name="ask",
+    yields_to=("lift_profile", "lift_result"),  # one clip ("that clip", "rep 4") or its profile, not a trend
+    outranks=("strike_followup",),  # "guard drop rate over my last 10 sessions" is a trend over sessions
     description=prompts.render("analytics_ask", catalogue=CATALOGUE_LINES),
     args=AskArgs,
     domain="analytics",
@@ -172,7 +174,6 @@ def _offer(text: str, asked: str | None = None) -> ToolOutput:
     match=_match_ask,
     # Above the domains' own "what's my e1RM / my targets / this week's food" tools: the fast path only
     # takes questions with a period, a grouping, a comparison or a chart word, and leaves the rest to them.
-    priority=47,
 )
 def ask(ctx: ToolContext, args: AskArgs) -> ToolOutput:
     if args.unsupported:
@@ -263,13 +264,13 @@ def _lift_stats(ctx: ToolContext, exercise: str, start: date, end: date, tz: str
 
 @tool(
     name="recall",
+    yields_to=("weekly_review",),  # "how did this week go" is the review
     description=RecallArgs.__doc__ or "",
     args=RecallArgs,
     domain="analytics",
     examples=["how did my bench sessions feel in October?", "when did my knee start hurting?"],
     intents=[r"\b(remember|recall|notes?)\b.*\?", r"\bwhen did\b"],
     match=_match_recall,
-    priority=48,
 )
 def recall(ctx: ToolContext, args: RecallArgs) -> ToolOutput:
     today, tz = _today(ctx)
@@ -366,7 +367,6 @@ def _match_note(text: str, _att: list[Attachment]) -> NoteArgs | None:
     domain="analytics",
     examples=["note: left knee sore after squats", "remember that bench felt fast today"],
     match=_match_note,
-    priority=49,
     kind="write",
 )
 def remember_note(ctx: ToolContext, args: NoteArgs) -> ToolOutput:
@@ -403,7 +403,6 @@ class ForgetArgs(BaseModel):
     match=lambda t, _a: (
         ForgetArgs() if re.search(r"\b(forget|delete|remove) (that|the last|my last) note\b", t, re.I) else None
     ),
-    priority=49,
     kind="write",
 )
 def forget_note(ctx: ToolContext, args: ForgetArgs) -> ToolOutput:
@@ -463,7 +462,6 @@ def _match_review(text: str, _att: list[Attachment]) -> ReviewArgs | None:
     domain="analytics",
     examples=["weekly review", "how was my week?", "review last week"],
     match=_match_review,
-    priority=49,
 )
 def review(ctx: ToolContext, args: ReviewArgs) -> ToolOutput:
     today, tz = _today(ctx)

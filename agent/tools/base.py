@@ -6,7 +6,10 @@ at import time; `load_tools()` imports them all, so adding a domain never edits 
 Routing hints live beside each tool:
 - `match(text, attachments)` is the code fast path: return the arguments when code is sure (no LLM);
 - `intents` are regexes meaning "this tool, but let the model fill the arguments";
-- `examples` feed the model's routing prompt when neither fires.
+- `examples` feed the model's routing prompt when neither fires;
+- `yields_to` / `outranks` declare who wins when two fast paths claim the same words. There are no
+  priority numbers: an undeclared tie on any tool's example is an error when the registry loads
+  (`agent.router.check_precedence`), so import order and file names never decide a route.
 """
 
 from __future__ import annotations
@@ -133,7 +136,11 @@ class Tool:
     examples: list[str] = field(default_factory=list)
     intents: list[str] = field(default_factory=list)
     match: MatchFn | None = None
-    priority: int = 0  # higher wins when several fast paths match
+    # Declared precedence between fast paths: the tools this one gives way to, and those it wins over (declare
+    # it on whichever side knows the other). Transitive; a cycle or an undeclared tie fails at load.
+    yields_to: tuple[str, ...] = ()
+    outranks: tuple[str, ...] = ()
+    priority: int = 0  # ignored by routing (declared precedence decides); kept while older modules still pass it
     long_running: bool = False
     kind: Literal["read", "write"] = "read"
     # True when the tool checks a model's arguments against the words itself (the generic check would
@@ -177,6 +184,8 @@ def tool(
     examples: list[str] | None = None,
     intents: list[str] | None = None,
     match: MatchFn | None = None,
+    yields_to: tuple[str, ...] | list[str] = (),
+    outranks: tuple[str, ...] | list[str] = (),
     priority: int = 0,
     long_running: bool = False,
     kind: Literal["read", "write"] = "read",
@@ -188,8 +197,9 @@ def tool(
         register(
             Tool(
                 name=name, description=description, args_model=args, run=fn, domain=domain,
-                examples=examples or [], intents=intents or [], match=match, priority=priority,
-                long_running=long_running, kind=kind, grounds_itself=grounds_itself,
+                examples=examples or [], intents=intents or [], match=match, yields_to=tuple(yields_to),
+                outranks=tuple(outranks), priority=priority, long_running=long_running, kind=kind,
+                grounds_itself=grounds_itself,
             )
         )  # fmt: skip
         return fn
@@ -197,14 +207,28 @@ def tool(
     return wrap
 
 
+_CHECKED: set[frozenset[str]] = set()
+
+
 def load_tools() -> dict[str, Tool]:
-    """Import every module of this package (each registers its tools) and return the registry."""
+    """Import every module of this package (each registers its tools) and return the registry.
+
+    The first load of a registry checks the declared precedence (`agent.router.check_precedence`): a
+    tie between fast paths that no declaration breaks stops the app at start-up, not a user's message.
+    """
     import agent.tools as pkg
 
-    for info in pkgutil.iter_modules(pkg.__path__):
-        if info.name != "base":
-            importlib.import_module(f"agent.tools.{info.name}")
-    return dict(_REGISTRY)
+    for info in pkgutil.walk_packages(pkg.__path__, prefix="agent.tools."):
+        if info.name != "agent.tools.base":
+            importlib.import_module(info.name)
+    tools = dict(_REGISTRY)
+    key = frozenset(tools)
+    if key not in _CHECKED:
+        from agent.router import check_precedence
+
+        check_precedence(tools)
+        _CHECKED.add(key)
+    return tools
 
 
 def get_tool(name: str) -> Tool:

@@ -121,6 +121,7 @@ def _match_create(text: str, _a: list[Attachment]) -> CreateArgs | None:
 
 @tool(
     name="checkin_create",
+    outranks=("train_today", "weekly_review", "checkin_update"),  # "send me X every Sunday" schedules
     description=CreateArgs.__doc__ or "",
     args=CreateArgs,
     domain="checkins",
@@ -132,7 +133,6 @@ def _match_create(text: str, _a: list[Attachment]) -> CreateArgs | None:
     ],
     intents=[r"\bremind me (to|about|at|in|every|each|on)\b", r"\breminders?\b.*\b(every|daily|at)\b"],
     match=_match_create,
-    priority=50,  # above "today's workout" and "weekly review": "send me X every Sunday" is a schedule
 )
 def checkin_create(ctx: ToolContext, args: CreateArgs) -> ToolOutput:
     now, tz = _now(ctx), _tz(ctx)
@@ -241,7 +241,6 @@ def _table(ctx: ToolContext, now: datetime) -> tuple[str, list[dict[str, Any]]]:
     examples=["what reminders do I have?", "list my check-ins"],
     intents=[r"\b(reminders|check-?ins)\b"],
     match=lambda text, _a: ListArgs() if _LIST_RE.search(text) else None,
-    priority=30,
 )
 def checkin_list(ctx: ToolContext, _args: ListArgs) -> ToolOutput:
     now = _now(ctx)
@@ -291,12 +290,12 @@ def _find(ctx: ToolContext, words: str) -> Any:
 
 @tool(
     name="checkin_update",
+    outranks=("food_day",),  # "make the food log reminder 8pm" changes a reminder
     description=UpdateArgs.__doc__ or "",
     args=UpdateArgs,
     domain="checkins",
     examples=["move the dinner one to 8:30", "change my readiness check to 6:30am"],
     match=_match_update,
-    priority=40,
 )
 def checkin_update(ctx: ToolContext, args: UpdateArgs) -> ToolOutput:
     now = _now(ctx)
@@ -345,7 +344,6 @@ class CancelArgs(BaseModel):
     domain="checkins",
     examples=["cancel the dinner reminder", "stop the Sunday review", "turn off the readiness check"],
     match=lambda text, _a: CancelArgs(request=text) if _CANCEL_RE.search(text) else None,
-    priority=40,
     kind="write",
 )
 def checkin_cancel(ctx: ToolContext, args: CancelArgs) -> ToolOutput:
@@ -366,7 +364,6 @@ class CancelItArgs(BaseModel):
     domain="checkins",
     examples=["cancel it"],
     match=lambda text, _a: CancelItArgs(request=text) if _CANCEL_IT_RE.search(text) else None,
-    priority=61,  # above the other domains' "cancel it": this tool hands the words on when they are not ours
     kind="write",
 )
 def checkin_cancel_it(ctx: ToolContext, args: CancelItArgs) -> ToolOutput:
@@ -443,7 +440,6 @@ def _match_readiness(text: str, _a: list[Attachment]) -> ReadinessArgs | None:
     domain="checkins",
     examples=["4", "readiness 3", "slept badly, 2/5"],
     match=_match_readiness,
-    priority=5,
     kind="write",
 )
 def checkin_readiness(ctx: ToolContext, args: ReadinessArgs) -> ToolOutput:

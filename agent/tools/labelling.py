@@ -72,6 +72,7 @@ def _show(ctx: ToolContext, session_id: str, head: str, *, strip: bool) -> ToolO
 
 @tool(
     name="review_punches",
+    outranks=("analyse_strikes",),  # "review my punches" labels an analysed round
     description=ReviewPunchesArgs.__doc__ or "",
     args=ReviewPunchesArgs,
     domain="striking",

@@ -209,6 +209,7 @@ def _day_status(ctx: ToolContext, day: date) -> str:
 
 @tool(
     name="log_food",
+    yields_to=("checkin_cancel",),  # "cancel the dinner reminder" names a meal but is about a reminder
     description=LogFoodArgs.__doc__ or "",
     args=LogFoodArgs,
     domain=DOMAIN,
@@ -225,7 +226,6 @@ def _day_status(ctx: ToolContext, day: date) -> str:
         r"\blog (food|meal|my (breakfast|lunch|dinner))\b",
     ],
     match=_match_log,
-    priority=32,
     kind="write",
 )
 def log_food(ctx: ToolContext, args: LogFoodArgs) -> ToolOutput:
@@ -407,7 +407,6 @@ def _match_quick(text: str, _a: list[Attachment]) -> QuickAddArgs | None:
     examples=["quick add 450 kcal 30 g protein for dinner", "quick add 200 calories snack"],
     intents=[r"\bquick[\s-]*add\b"],
     match=_match_quick,
-    priority=60,
     kind="write",
 )
 def food_quick_add(ctx: ToolContext, args: QuickAddArgs) -> ToolOutput:
@@ -456,13 +455,13 @@ def _match_day(text: str, _a: list[Attachment]) -> DayArgs | None:
 
 @tool(
     name="food_day",
+    yields_to=("food_export", "ask"),  # "export my food diary"; "calories per day this month" is a chart
     description=DayArgs.__doc__ or "",
     args=DayArgs,
     domain=DOMAIN,
     examples=["how much do I have left today?", "what did I eat yesterday?", "show my food diary"],
     intents=[r"\b(left|remaining)\b.*\b(today|calories|macros|protein)\b", r"\bfood diary\b"],
     match=_match_day,
-    priority=40,
 )
 def food_day(ctx: ToolContext, args: DayArgs) -> ToolOutput:
     day = _day(ctx, args.day)
@@ -493,6 +492,9 @@ class WeekArgs(BaseModel):
     end: str | None = Field(default=None, description="last day of the week (default today)")
 
 
+# "macros vs targets this week": a comparison over time is the chart tool's (`ask`), not a table or the targets.
+_VS_TARGET = re.compile(r"\b(vs\.?|versus|against|compared (to|with))\b.*\b(targets?|goals?)\b", re.I)
+_OVER_TIME = re.compile(r"\b(this|per|a) (week|month)\b|\b(last|past) \d+ (days|weeks)\b|\b(chart|graph|plot)\b", re.I)
 _WEEK_RE = re.compile(
     r"\b(week(ly)?|last 7 days|past 7 days)\b.*\b(food|calories|kcal|nutrition|eating|macros|intake|chart)\b|"
     r"\b(food|calories|kcal|nutrition|eating|macros|intake)\b.*\b(this week|weekly|last 7 days|week chart)\b",
@@ -506,8 +508,8 @@ _WEEK_RE = re.compile(
     args=WeekArgs,
     domain=DOMAIN,
     examples=["show my calories this week", "weekly nutrition chart"],
-    match=lambda text, _a: WeekArgs() if _WEEK_RE.search(text) else None,
-    priority=41,
+    match=lambda text, _a: WeekArgs() if _WEEK_RE.search(text) and not _VS_TARGET.search(text) else None,
+    outranks=("food_day", "ask"),  # a week's totals, not a day's; a table of the week before a chart
 )
 def food_week(ctx: ToolContext, args: WeekArgs) -> ToolOutput:
     end = _day(ctx, args.end)
@@ -556,13 +558,6 @@ class UndoArgs(BaseModel):
     batch_id: str | None = None
 
 
-_UNDO_RE = re.compile(
-    r"^\s*(?:please\s+)?(?:undo(?:\s+that|\s+it)?|undo\s+(?:the\s+|my\s+)?last\s+(?:food|meal|entry|log|item)|"
-    r"(?:remove|delete)\s+(?:the\s+|my\s+)?last\s+(?:food|meal|entry|item))\s*[.!]?\s*$",
-    re.I,
-)
-
-
 def _entry_payload(e) -> dict[str, Any]:  # noqa: ANN001
     keep = (
         "meal",
@@ -587,9 +582,8 @@ def _entry_payload(e) -> dict[str, Any]:  # noqa: ANN001
     description=UndoArgs.__doc__ or "",
     args=UndoArgs,
     domain=DOMAIN,
-    examples=["undo", "undo the last food", "delete the last entry"],
-    match=lambda text, _a: UndoArgs() if _UNDO_RE.match(text) else None,
-    priority=20,
+    # No fast path or examples: "undo", "undo the last food" go to `undo_last`, which runs this tool for food;
+    # the Undo buttons under a logged meal call it directly with their batch.
     kind="write",
 )
 def food_undo(ctx: ToolContext, args: UndoArgs) -> ToolOutput:
@@ -686,7 +680,6 @@ def _edit_args(text: str, food: str, amount: str) -> EditArgs | None:
     domain=DOMAIN,
     examples=["change the rice to 200 g", "edit oats to 80 g"],
     match=_match_edit,
-    priority=39,
     kind="write",
 )
 def food_edit(ctx: ToolContext, args: EditArgs) -> ToolOutput:
@@ -750,7 +743,6 @@ def _match_delete(text: str, _a: list[Attachment]) -> DeleteArgs | None:
     domain=DOMAIN,
     examples=["remove the toast", "delete the coke from lunch"],
     match=_match_delete,
-    priority=39,
     kind="write",
 )
 def food_delete(ctx: ToolContext, args: DeleteArgs) -> ToolOutput:
@@ -821,7 +813,6 @@ def _match_copy(text: str, _a: list[Attachment]) -> CopyArgs | None:
     domain=DOMAIN,
     examples=["copy yesterday's breakfast to today", "same lunch as yesterday", "copy yesterday"],
     match=_match_copy,
-    priority=34,
     kind="write",
 )
 def food_copy(ctx: ToolContext, args: CopyArgs) -> ToolOutput:
@@ -949,7 +940,6 @@ def _barcode_actions(food, code: str, amount: str | None, meal: str, day: date) 
     examples=["3029330003533", "scan this barcode", "5449000011527 330 ml"],
     intents=[r"\bbarcode\b"],
     match=_match_barcode,
-    priority=55,
 )
 def food_barcode(ctx: ToolContext, args: BarcodeArgs) -> ToolOutput:
     code = args.code
@@ -1081,12 +1071,12 @@ def _match_info(text: str, _a: list[Attachment]) -> FoodInfoArgs | None:
 
 @tool(
     name="food_info",
+    yields_to=("recall",),  # "find my notes about sleep" searches notes, not foods
     description=FoodInfoArgs.__doc__ or "",
     args=FoodInfoArgs,
     domain=DOMAIN,
     examples=["how many calories in a banana?", "protein in 100g chicken breast", "search open food facts for nutella"],
     match=_match_info,
-    priority=38,
 )
 def food_info(ctx: ToolContext, args: FoodInfoArgs) -> ToolOutput:
     if args.online:
@@ -1210,7 +1200,6 @@ def _match_custom(text: str, _a: list[Attachment]) -> CustomFoodArgs | None:
     examples=["create food Protein bar: 200 kcal, 20 g protein, 22 g carbs, 7 g fat per 60 g"],
     intents=[r"\b(create|add|new)\b.*\b(custom )?food\b"],
     match=_match_custom,
-    priority=45,
     kind="write",
 )
 def food_custom(ctx: ToolContext, args: CustomFoodArgs) -> ToolOutput:
@@ -1262,7 +1251,6 @@ def _match_recipe(text: str, _a: list[Attachment]) -> RecipeArgs | None:
     examples=["recipe Overnight oats: 80g oats, 200ml whole milk, 1 banana; makes 2 servings"],
     intents=[r"\brecipe\b"],
     match=_match_recipe,
-    priority=46,
     kind="write",
 )
 def food_recipe(ctx: ToolContext, args: RecipeArgs) -> ToolOutput:
@@ -1323,7 +1311,6 @@ _FAV_RE = re.compile(r"^\s*(?:add|save|put)\s+(?P<what>.+?)\s+(?:to|in|as)\s+(?:
     domain=DOMAIN,
     examples=["add 150 g oats to my favourites"],
     match=lambda text, _a: FavouriteArgs(food=m.group("what")) if (m := _FAV_RE.match(text)) else None,
-    priority=44,
     kind="write",
 )
 def food_favourite(ctx: ToolContext, args: FavouriteArgs) -> ToolOutput:
@@ -1381,7 +1368,6 @@ _FAVS_RE = re.compile(
     domain=DOMAIN,
     examples=["show my favourites", "recent foods"],
     match=lambda text, _a: FavouritesArgs() if _FAVS_RE.search(text) and not _FAV_RE.match(text) else None,
-    priority=43,
 )
 def food_favourites(ctx: ToolContext, _args: FavouritesArgs) -> ToolOutput:
     local = _local(ctx)
@@ -1474,7 +1460,6 @@ def _match_weight(text: str, _a: list[Attachment]) -> WeightArgs | None:
     examples=["weighed 82.4 kg this morning", "weight 181 lb", "my weight is 80 kg"],
     intents=[r"\bweigh(ed)?\b", r"\bbody ?weight\b"],
     match=_match_weight,
-    priority=48,
     kind="write",
 )
 def body_weight_log(ctx: ToolContext, args: WeightArgs) -> ToolOutput:
@@ -1524,12 +1509,12 @@ _TREND_RE = re.compile(
 
 @tool(
     name="body_weight_trend",
+    outranks=("ask",),  # the weight trend has its own smoothed table; the chart tool is generic
     description=WeightTrendArgs.__doc__ or "",
     args=WeightTrendArgs,
     domain=DOMAIN,
     examples=["show my weight trend", "how is my weight going"],
     match=lambda text, _a: WeightTrendArgs() if _TREND_RE.search(text) else None,
-    priority=47,
 )
 def body_weight_trend(ctx: ToolContext, args: WeightTrendArgs) -> ToolOutput:
     since = _today(ctx) - timedelta(days=args.days)
@@ -1671,6 +1656,8 @@ def _match_targets(text: str, _a: list[Attachment]) -> TargetsArgs | None:
     fields = parse_profile_text(text)
     if fields or re.search(r"\b(set|calculate|work out|compute|new|give me)\b", text, re.I):
         return TargetsArgs(mode="profile", **fields)
+    if _VS_TARGET.search(text) or _OVER_TIME.search(text):
+        return None  # intake against the targets over time: the chart tool's
     return TargetsArgs(mode="show")
 
 
@@ -1732,6 +1719,7 @@ def _proposal_output(ctx: ToolContext, targets, why: dict, source: str, intro: s
 
 @tool(
     name="nutrition_targets",
+    outranks=("ask",),  # "what are my macro targets?" is the targets, not a chart
     description=TargetsArgs.__doc__ or "",
     args=TargetsArgs,
     domain=DOMAIN,
@@ -1742,7 +1730,6 @@ def _proposal_output(ctx: ToolContext, targets, why: dict, source: str, intro: s
     ],
     intents=[r"\b(calorie|macro)s? (target|goal)s?\b"],
     match=_match_targets,
-    priority=42,
 )
 def nutrition_targets(ctx: ToolContext, args: TargetsArgs) -> ToolOutput:
     today = _today(ctx)
@@ -1859,7 +1846,6 @@ _TDEE_RE = re.compile(r"\b(tdee|maintenance( calories)?|expenditure|how many cal
     domain=DOMAIN,
     examples=["what's my TDEE?", "what are my maintenance calories?"],
     match=lambda text, _a: ExpenditureArgs() if _TDEE_RE.search(text) and not _TARGETS_RE.search(text) else None,
-    priority=41,
 )
 def nutrition_expenditure(ctx: ToolContext, _args: ExpenditureArgs) -> ToolOutput:
     today = _today(ctx)
@@ -1939,13 +1925,13 @@ def _match_import(text: str, atts: list[Attachment]) -> ImportArgs | None:
 
 @tool(
     name="food_import",
+    yields_to=("train_import",),  # a Strong/Hevy export has date and weight columns too
     description=ImportArgs.__doc__ or "",
     args=ImportArgs,
     domain=DOMAIN,
     examples=["import my MyFitnessPal export", "here's my cronometer export"],
     intents=[r"\bimport\b.*\b(myfitnesspal|mfp|cronometer)\b"],
     match=_match_import,
-    priority=56,
     kind="write",
 )
 def food_import(ctx: ToolContext, args: ImportArgs) -> ToolOutput:
@@ -2024,7 +2010,6 @@ class ExportArgs(BaseModel):
         if re.search(r"\b(export|download)\b.*\b(food|diary|nutrition|meals?|weights?|calories)\b", text, re.I)
         else None
     ),
-    priority=45,
 )
 def food_export(ctx: ToolContext, _args: ExportArgs) -> ToolOutput:
     out = ctx.output_dir / f"nutrition-export-{_now(ctx).strftime('%Y%m%d-%H%M%S')}"

@@ -109,6 +109,7 @@ def _show(ctx: ToolContext, row: LiftAnalysisRow, head: str, *, strip: bool) -> 
     examples=["review my reps", "label the reps of that set"],
     intents=[r"\b(review|label)\b.*\breps\b"],
     match=_match_review,
+    outranks=("analyse_lift",),  # "review my reps" is about the stored set, not a new clip
     priority=36,
 )
 def review_reps(ctx: ToolContext, args: ReviewRepsArgs) -> ToolOutput:

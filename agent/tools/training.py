@@ -112,6 +112,7 @@ def _template_buttons(request: str) -> list[Action]:
 
 @tool(
     name="program_draft",
+    yields_to=("program_approve", "program_show"),  # "approve the program", "show my program"
     description=DraftArgs.__doc__ or "",
     args=DraftArgs,
     domain=DOMAIN,
@@ -122,7 +123,6 @@ def _template_buttons(request: str) -> list[Action]:
     ],
     intents=[r"\b(build|make|create|design|write|plan)\b.*\b(program|programme|routine|split|block)\b"],
     match=_match_draft,
-    priority=35,
 )
 def program_draft(ctx: ToolContext, args: DraftArgs) -> ToolOutput:
     from agent.graphs.program import DraftRejected, ModelUnavailable, propose_program
@@ -239,7 +239,6 @@ def _pending(ctx: ToolContext, draft_id: str | None):
     domain=DOMAIN,
     examples=["save it", "approve the program", "apply the progression"],
     match=lambda text, _a: ApproveArgs() if _APPROVE_RE.match(text) else None,
-    priority=60,
     kind="write",
 )
 def program_approve(ctx: ToolContext, args: ApproveArgs) -> ToolOutput:
@@ -311,12 +310,12 @@ def program_approve(ctx: ToolContext, args: ApproveArgs) -> ToolOutput:
 
 @tool(
     name="program_discard",
+    yields_to=("checkin_cancel_it",),  # that tool hands "cancel it" on when it is not a check-in
     description="Discard a pending draft (program, edit or progression) without saving anything.",
     args=ApproveArgs,
     domain=DOMAIN,
     examples=["discard it", "cancel the draft"],
     match=lambda text, _a: ApproveArgs() if _DISCARD_RE.match(text) else None,
-    priority=60,
     kind="write",
 )
 def program_discard(ctx: ToolContext, args: ApproveArgs) -> ToolOutput:
@@ -386,13 +385,13 @@ def _match_edit(text: str, _a: list[Attachment]) -> EditArgs | None:
 
 @tool(
     name="program_edit",
+    yields_to=("undo_last", "train_undo", "food_undo"),  # "delete my last set" is an undo, not an edit
     description=EditArgs.__doc__ or "",
     args=EditArgs,
     domain=DOMAIN,
     examples=["swap Thursday's deadlift for RDLs", "make week 4 a deload", "add 3x12 face pulls to Monday"],
     intents=[r"\b(swap|replace|substitute)\b.*\b(for|with)\b", r"\bdeload\b.*\bweek\b", r"\bchange (my|the) program\b"],
     match=_match_edit,
-    priority=36,
 )
 def program_edit(ctx: ToolContext, args: EditArgs) -> ToolOutput:
     from agent.graphs.program import DraftRejected, ModelUnavailable, propose_edit
@@ -479,7 +478,6 @@ def _match_show(text: str, _a: list[Attachment]) -> ShowArgs | None:
     domain=DOMAIN,
     examples=["show my program", "show week 5"],
     match=_match_show,
-    priority=37,
 )
 def program_show(ctx: ToolContext, args: ShowArgs) -> ToolOutput:
     active = repo.active_program(ctx.account_id, ctx.engine)
@@ -524,7 +522,6 @@ class TemplatesArgs(BaseModel):
         and not looks_like_program_request(text.replace("template", ""))
         else None
     ),
-    priority=38,
 )
 def program_templates(ctx: ToolContext, _args: TemplatesArgs) -> ToolOutput:
     rows = [
@@ -567,7 +564,6 @@ _TODAY_RE = re.compile(
     examples=["what's my workout today?", "next session"],
     intents=[r"\b(workout|session|training|lifts?)\b.*\b(today|tonight|tomorrow)\b"],
     match=lambda text, _a: TodayArgs() if _TODAY_RE.search(text) else None,
-    priority=40,
 )
 def train_today(ctx: ToolContext, _args: TodayArgs) -> ToolOutput:
     active = repo.active_program(ctx.account_id, ctx.engine)
@@ -670,7 +666,6 @@ def _match_plates(text: str, _a: list[Attachment]) -> PlatesArgs | None:
     domain=DOMAIN,
     examples=["what plates for 142.5?", "how do I load 225 lb"],
     match=_match_plates,
-    priority=45,
 )
 def train_plates(ctx: ToolContext, args: PlatesArgs) -> ToolOutput:
     eq = repo.get_equipment(ctx.account_id, ctx.engine)
@@ -738,12 +733,12 @@ def _match_e1rm(text: str, _a: list[Attachment]) -> E1RMArgs | None:
 
 @tool(
     name="train_e1rm",
+    yields_to=("ask", "lift_profile"),  # a trend over time is a chart; "from my videos" is the profile
     description=E1RMArgs.__doc__ or "",
     args=E1RMArgs,
     domain=DOMAIN,
     examples=["e1rm 140x5 @8", "what's my squat e1rm?"],
     match=_match_e1rm,
-    priority=46,
 )
 def train_e1rm(ctx: ToolContext, args: E1RMArgs) -> ToolOutput:
     unit = args.unit or _unit(ctx)
@@ -835,7 +830,6 @@ def _match_maxes(text: str, _a: list[Attachment]) -> MaxesArgs | None:
     domain=DOMAIN,
     examples=["my squat max is 140", "bench 1rm 100 kg, deadlift 180", "set my press training max to 55"],
     match=_match_maxes,
-    priority=33,
     kind="write",
 )
 def train_set_maxes(ctx: ToolContext, args: MaxesArgs) -> ToolOutput:
@@ -898,7 +892,6 @@ def _match_equipment(text: str, _a: list[Attachment]) -> EquipmentArgs | None:
     domain=DOMAIN,
     examples=["my bar is 15 kg", "I have plates 20, 10, 5, 2.5 and 1.25"],
     match=_match_equipment,
-    priority=42,
     kind="write",
 )
 def train_equipment(ctx: ToolContext, args: EquipmentArgs) -> ToolOutput:
@@ -1063,7 +1056,6 @@ def _workout_of(program: Program | None, sched):  # noqa: ANN001
     examples=["squat 140x5 @8", "bench 3x5 at 100", "did 225 for 8 on deadlift", "pull ups 10, 8, 7"],
     intents=[r"\b(log|logged|record)\b.*\b(set|sets|reps)\b"],
     match=_match_log,
-    priority=30,
     kind="write",
 )
 def train_log_sets(ctx: ToolContext, args: LogSetsArgs) -> ToolOutput:
@@ -1359,6 +1351,7 @@ class UndoArgs(BaseModel):
 
 @tool(
     name="train_undo",
+    outranks=("undo_last",),  # it names a set: no need to look up which came last
     description=UndoArgs.__doc__ or "",
     args=UndoArgs,
     domain=DOMAIN,
@@ -1366,7 +1359,6 @@ class UndoArgs(BaseModel):
     match=lambda text, _a: (
         UndoArgs() if re.search(r"\b(undo|delete|remove)\b.*\b(last|that)\s+(set|sets|log)\b", text, re.I) else None
     ),
-    priority=50,
     kind="write",
 )
 def train_undo(ctx: ToolContext, args: UndoArgs) -> ToolOutput:
@@ -1410,7 +1402,6 @@ _SUMMARY_RE = re.compile(
         if _SUMMARY_RE.search(text)
         else None
     ),
-    priority=40,
 )
 def train_summary(ctx: ToolContext, args: SummaryArgs) -> ToolOutput:
     now = _now(ctx)
@@ -1488,7 +1479,6 @@ def _match_import(text: str, atts: list[Attachment]) -> ImportArgs | None:
     examples=["import my Strong export", "here's my Hevy CSV"],
     intents=[r"\bimport\b.*\b(strong|hevy)\b"],
     match=_match_import,
-    priority=57,  # above food_import (56): a Strong export has Date and Weight columns too
     kind="write",
 )
 def train_import(ctx: ToolContext, args: ImportArgs) -> ToolOutput:
@@ -1579,7 +1569,6 @@ class ExportArgs(BaseModel):
     match=lambda text, _a: (
         ExportArgs() if re.search(r"\bexport\b.*\b(training|workouts?|sets|lifts|lifting|log)\b", text, re.I) else None
     ),
-    priority=40,
 )
 def train_export(ctx: ToolContext, args: ExportArgs) -> ToolOutput:
     now = _now(ctx)

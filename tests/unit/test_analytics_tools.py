@@ -31,11 +31,20 @@ def history(engine, account):
     return account
 
 
+_PREVIOUS: dict[tuple[int, str], str] = {}  # the graph passes the thread's previous tool: follow-ups need it
+
+
+@pytest.fixture(autouse=True)
+def _fresh_threads():
+    _PREVIOUS.clear()
+
+
 def say(tools, settings, engine, account, text, thread="t1"):
-    route = route_by_code(text, [], tools)
+    route = route_by_code(text, [], tools, previous=_PREVIOUS.get((account.id, thread)))
     assert route is not None and route.args is not None, f"no code route for {text!r}"
     tool = tools[route.tool]
     ctx = ToolContext(account_id=account.id, settings=settings, thread_id=thread, engine=engine, text=text, now=NOW)
+    _PREVIOUS[(account.id, thread)] = route.tool
     return route.tool, tool.run(ctx, tool.args_model.model_validate(route.args))
 
 

@@ -155,11 +155,13 @@ def test_previous_domain_breaks_ties_between_fast_paths():
     class A(__import__("pydantic").BaseModel):
         pass
 
-    def mk(name, domain, prio):
+    def mk(name, domain, yields_to=()):
         return Tool(name=name, description=name, args_model=A, run=lambda c, a: None, domain=domain,
-                    examples=["x"], match=lambda t, _a: A() if t == "cancel it" else None, priority=prio)  # fmt: skip
+                    examples=["x"], match=lambda t, _a: A() if t == "cancel it" else None,
+                    yields_to=yields_to)  # fmt: skip
 
-    tools = {"train_cancel": mk("train_cancel", "training", 60), "checkin_cancel": mk("checkin_cancel", "checkins", 55)}
+    tools = {"train_cancel": mk("train_cancel", "training"),
+             "checkin_cancel": mk("checkin_cancel", "checkins", yields_to=("train_cancel",))}  # fmt: skip
     assert route_by_code("cancel it", [], tools).tool == "train_cancel"
     assert route_by_code("cancel it", [], tools, previous="checkin_cancel").tool == "checkin_cancel"
     assert route_by_code("cancel it", [], tools, previous="unknown_tool").tool == "train_cancel"

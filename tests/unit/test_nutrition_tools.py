@@ -36,17 +36,9 @@ def nutrition_tools(tools):
 
 def route(tools, text, atts=()):
     """What the router's code path would pick among nutrition tools: (name, args) or None."""
-    found = []
-    for t in nutrition_tools(tools).values():
-        if t.match is None:
-            continue
-        args = t.match(text, list(atts))
-        if args is not None:
-            found.append((t.priority, t.name, args))
-    if not found:
-        return None
-    _, name, args = max(found, key=lambda f: f[0])
-    return name, args
+    from agent.router import fast_path
+
+    return fast_path(text, list(atts), nutrition_tools(tools))
 
 
 def run(tools, ctx, name, args):
@@ -161,8 +153,11 @@ def test_known_items_are_logged_while_the_unclear_one_waits(tools, ctx):
 # --- undo, edit, delete, copy, quick add -----------------------------------------------------------------------
 def test_undo_and_put_back(tools, ctx):
     say(tools, ctx, "had 2 eggs and a slice of toast for breakfast")
-    name, out = say(tools, ctx, "undo")
-    assert name == "food_undo" and len(out.data["removed"]) == 2
+    from agent.router import fast_path
+
+    assert fast_path("undo", [], tools) == ("undo_last", {})  # the last thing logged: here a meal
+    out = run(tools, ctx, "undo_last", {})
+    assert len(out.data["removed"]) == 2
     assert repo.list_entries(ctx.account_id, TODAY, engine=ctx.engine) == []
     put_back = out.actions[0]
     run(tools, ctx, put_back.tool, put_back.args)
