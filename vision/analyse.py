@@ -21,11 +21,12 @@ from vision import annotate
 from vision.body import BodyPass, BodyTrack
 from vision.io import DecodeLog, Frame, VideoError, VideoInfo, iter_frames, prefetched, probe
 from vision.kinematics import LIFTS, Kinematics, KinematicsError, analyse_path, withhold
-from vision.track import PlateTrack, PlateTracker
+from vision.track import PlateTrack, PlateTracker, backfill
 
 TRACK_SIDE = 1920  # decode no larger than this for tracking (4K adds cost, not precision we use)
 POSE_SIDE = 640
 MIN_CLIP_S = 1.0
+EARLY_BUDGET_BYTES = 256 << 20  # grey tracking frames kept from the start, to follow a late-found plate back
 PREVIEW_BUDGET_BYTES = 768 << 20  # small colour frames kept for the annotated video (~880 at 720x405)
 SCALE_SYSTEMATIC = 0.015  # lens distortion and plate-vs-bar depth: a floor on the scale's uncertainty
 
@@ -162,9 +163,14 @@ def analyse_video(
     kept: list[Frame] | None = [] if preview else None
     kept_bytes = 0
     body, body_note = _body_pass(options, info, pose_factory) if options.body else (None, None)
+    early: list[tuple[int, float, np.ndarray]] = []  # the first frames, for `backfill`
+    early_bytes = 0
     for frame in prefetched(iter_frames(Path(path), gray=True, max_side=TRACK_SIDE, log=decoded,
                                         preview_side=preview)):  # fmt: skip
         tracker.update(frame.index, frame.t, frame.image)
+        if early_bytes < EARLY_BUDGET_BYTES:
+            early.append((frame.index, frame.t, frame.image))
+            early_bytes += frame.image.nbytes
         if body is not None:
             body.feed(frame.index, frame.t, frame.image)
         if kept is not None and frame.preview is not None:
@@ -181,6 +187,9 @@ def analyse_video(
     k = min(1.0, TRACK_SIDE / max(info.width, info.height))  # tracking pixels -> displayed pixels
     notes: list[str] = decoded.notes()
     best = tracker.best()
+    if best is not None and early:
+        backfill(best, early, info.fps)  # found late (fade-in, blur, a miss): follow it back to the start
+    early.clear()
     try:
         analysis = _from_plate(info, options, best, 1.0 / k, notes) if best is not None else None
         if analysis is None or _not_a_plate(analysis):

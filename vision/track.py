@@ -655,3 +655,52 @@ class PlateTracker:
         if best is None:
             return None
         return refine(g1.full, best[1]) or best[1]
+
+
+def backfill(track: PlateTrack, frames: list[tuple[int, float, np.ndarray]], fps: float) -> int:
+    """Follow `track` backwards through the kept frames before its first one and prepend what was measured.
+
+    The bar's plate is found by a detector that runs every ~0.7 s and can miss it (a fade-in, black
+    frames, a plate blurred while moving): the track then starts mid-set and the first rep is lost. A
+    tracker seeded with the track's first circle and fed the earlier frames newest first follows the plate
+    back to where it appeared, so the result does not depend on when the detector first succeeded.
+    `frames` holds (index, t, grey image at the tracking size) and must include the track's first frame.
+    Returns the number of frames added."""
+    if not track.index:
+        return 0
+    first = track.index[0]
+    by_index = {i: (t, g) for i, t, g in frames}
+    if first not in by_index or first - 1 not in by_index:
+        return 0
+    seq = [first]
+    while seq[-1] - 1 in by_index:
+        seq.append(seq[-1] - 1)
+    t0 = by_index[first][0]
+    circle = Circle(track.x[0], track.y[0], track.circle.r)
+    rev = PlateTracker(fps, initial=circle, max_tracks=1)
+    for j, i in enumerate(seq):
+        t, g = by_index[i]
+        rev.update(j, t0 - t, g)
+    rev.finish()
+    back = next((tr for tr in rev.tracks if tr.index and tr.index[0] == 0), None)
+    if back is None:
+        return 0
+    recs = [(j, back.x[k], back.y[k], back.resid[k], back.ok[k], back.end_x[k], back.end_y[k])
+            for k, j in enumerate(back.index) if j > 0]  # fmt: skip
+    while recs and not recs[-1][4]:  # stop at the last measured frame: coasting into black proves nothing
+        recs.pop()
+    if not recs:
+        return 0
+    recs.reverse()  # oldest first
+    sleeve = track.sleeve is not None and back.sleeve is not None
+    track.index[:0] = [seq[j] for j, *_ in recs]
+    track.t[:0] = [by_index[seq[j]][0] for j, *_ in recs]
+    track.x[:0] = [r[1] for r in recs]
+    track.y[:0] = [r[2] for r in recs]
+    track.resid[:0] = [r[3] for r in recs]
+    track.ok[:0] = [r[4] for r in recs]
+    track.end_x[:0] = [r[5] if sleeve else math.nan for r in recs]
+    track.end_y[:0] = [r[6] if sleeve else math.nan for r in recs]
+    track.rims[:0] = back.rims[1:]  # the seed circle is the track's own; the rest are new rim fits
+    track.checks += back.checks
+    return len(recs)
