@@ -26,6 +26,7 @@ POSE_RATE_HZ = 10.0  # frames a second given to the pose backend during the pass
 POSE_SIDE = 480  # pose input's longer side (BlazePose crops and resizes to 256 px itself)
 KEEP_BUDGET_BYTES = 192 << 20  # small grey copies kept for the bottom/top refinement
 MAX_PERSONS = 2
+WARM_UP = 3  # frames shown to the tracker, unrecorded, before a re-read that jumps back in time
 J = {name: i for i, name in enumerate(COCO17)}
 
 
@@ -109,7 +110,9 @@ class BodyPass:
     """Fed by the lift analysis's decoding loop: pose on every `every`-th frame, small copies kept for later."""
 
     def __init__(self, backend: Any, fps: float, display_width: int, *, rate_hz: float = POSE_RATE_HZ) -> None:
-        self.backend = backend
+        self._backend = backend
+        self.backend = _CloseLater(self)  # the caller's close() waits for `refine`: one model load, not two
+        self.closed = False
         self.every = max(1, round(fps / rate_hz))
         self.display_width = display_width
         self.kept: dict[int, tuple[float, np.ndarray]] | None = {}
@@ -140,7 +143,7 @@ class BodyPass:
         if self.failed:
             return
         try:
-            kp = (backend or self.backend)(small, t, index)
+            kp = (backend or self._backend)(small, t, index)
         except Exception as e:  # a pose failure costs the body measures, never the bar's numbers
             self.failed = f"the pose model failed ({type(e).__name__}: {e})"
             return
@@ -149,11 +152,14 @@ class BodyPass:
         conf = np.asarray(kp.conf, float)[:MAX_PERSONS, :17]
         self.results[index] = (t, xy, conf)
 
-    def refine(self, times: Iterable[float], backend_factory: Callable[[], Any] | None, around: int = 2) -> None:
+    def refine(self, times: Iterable[float], backend_factory: Callable[[], Any] | None = None, around: int = 2) -> None:
         """Pose on the kept frames nearest each of `times` (± `around` frames) not yet looked at.
 
-        A fresh backend is used (VIDEO-mode trackers need growing timestamps), frames in time order."""
-        if self.kept is None or backend_factory is None or self.failed:
+        The pass's own backend reads them, frames in time order (loading a second model costs seconds; a
+        VIDEO-mode tracker given an earlier frame just re-finds the person). `backend_factory` is used only
+        when the pass's backend is already closed."""
+        if self.kept is None or self.failed:
+            self.close()
             return
         order = sorted(self.kept)
         kt = np.array([self.kept[i][0] for i in order])
@@ -163,14 +169,38 @@ class BodyPass:
             want.update(order[max(0, j - around) : j + around + 1])
         want -= set(self.results)
         if not want:
+            self.close()
             return
-        backend = backend_factory()
+        backend = self._backend if not self.closed else backend_factory() if backend_factory else None
+        if backend is None:
+            return
+        pos = {i: k for k, i in enumerate(order)}
         try:
+            prev = None
             for i in sorted(want):
+                if prev is None or pos[i] != pos[prev] + 1:
+                    # a jump in time: let the tracker find the person again on the frames just before
+                    for w in order[max(0, pos[i] - WARM_UP) : pos[i]]:
+                        self._warm(w, backend)
                 t, small = self.kept[i]
                 self._run(i, t, small, backend)
+                prev = i
         finally:
             backend.close()
+            self.closed = True
+
+    def _warm(self, index: int, backend: Any) -> None:
+        t, small = self.kept[index] if self.kept is not None else (0.0, None)
+        if small is not None and not self.failed:
+            try:
+                backend(small, t, index)
+            except Exception as e:  # same rule as `_run`: the body measures are lost, never the bar's
+                self.failed = f"the pose model failed ({type(e).__name__}: {e})"
+
+    def close(self) -> None:
+        if not self.closed:
+            self._backend.close()
+            self.closed = True
 
     def track(self) -> BodyTrack:
         idx = sorted(self.results)
@@ -182,7 +212,21 @@ class BodyPass:
             m = min(MAX_PERSONS, len(pxy))
             xy[r, :m], conf[r, :m] = pxy[:m], pconf[:m]
         t = np.array([self.results[i][0] for i in idx], float)
-        return BodyTrack(t, np.array(idx, int), xy, conf, getattr(self.backend, "name", ""))
+        return BodyTrack(t, np.array(idx, int), xy, conf, getattr(self._backend, "name", ""))
 
     def drop_frames(self) -> None:
         self.kept = None
+        self.close()
+
+
+class _CloseLater:
+    """The pass's backend as the caller sees it: calls go through, close() is left to the pass."""
+
+    def __init__(self, owner: BodyPass) -> None:
+        self._owner = owner
+
+    def __call__(self, image: np.ndarray, t: float, frame_index: int) -> Any:
+        return self._owner._backend(image, t, frame_index)
+
+    def close(self) -> None:  # the pass closes it after `refine`
+        pass
