@@ -71,7 +71,7 @@ def list_cmd(
     all_: bool = typer.Option(False, "--all", help="Include cancelled and finished ones."),
 ) -> None:
     """Show a person's check-ins and their next run."""
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
     from storage import checkins as repo
 
     account = _account(user)
@@ -97,7 +97,7 @@ def add_cmd(
     json: bool = JSON_OPT,
 ) -> None:
     """Add check-ins from plain English (the same parser as the chat)."""
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
 
     account = _account(user)
     now = datetime.now(UTC)
@@ -130,7 +130,7 @@ def add_cmd(
 @checkin_app.command("cancel")
 def cancel_cmd(schedule_id: int, user: str = USER_OPT, json: bool = JSON_OPT) -> None:
     """Cancel a check-in by its number (see `powerforge checkin list`)."""
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
 
     account = _account(user)
     try:
@@ -147,7 +147,7 @@ def cancel_cmd(schedule_id: int, user: str = USER_OPT, json: bool = JSON_OPT) ->
 @checkin_app.command("outbox")
 def outbox_cmd(user: str = USER_OPT, json: bool = JSON_OPT, limit: int = typer.Option(20, min=1, max=500)) -> None:
     """Messages the check-ins produced: pending (waiting for the next visit) or delivered."""
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
     from storage import checkins as repo
 
     account = _account(user)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from powerforge.cli import emit_json
-from powerforge.cli_contract import fail
+from powerforge.cli_contract import emit_json, fail, subgroup
 
 
 def _size(n: object) -> str:
@@ -84,18 +83,8 @@ def models_verify(
         raise typer.Exit(1)
 
 
-def _models_group(app: typer.Typer) -> typer.Typer:
-    """The `models` group of the app being built (also when powerforge.cli runs as `python -m`)."""
-    for group in app.registered_groups:
-        if group.name == "models" and group.typer_instance is not None:
-            return group.typer_instance
-    from powerforge.cli import models_app
-
-    return models_app
-
-
 def register(app: typer.Typer) -> None:
-    models_app = _models_group(app)
+    models_app = subgroup(app, "models")
     models_app.command("list")(models_list)
     models_app.command("pull")(models_pull)
     models_app.command("verify")(models_verify)

@@ -63,7 +63,7 @@ def parse(
     """Split a meal line into items, match each food, and compute grams/ml and nutrients (nothing is saved)."""
     from nutrition.diary import FoodBook, resolve_line
     from nutrition.nutrients import FIELDS, total
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
 
     account_id = _account(user).id if user else None
     results, meal, offset = resolve_line(text, FoodBook(account_id))
@@ -126,7 +126,7 @@ def search(
 ) -> None:
     """Ranked matches from the generic food table (USDA SR24), per 100 g."""
     from nutrition.foods import generic_foods
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
 
     hits = generic_foods().search(query, limit)
     rows: list[dict[str, Any]] = [
@@ -158,7 +158,7 @@ def barcode(
     from nutrition.barcode import BarcodeError, read_barcode_photo
     from nutrition.normalise import describe_flags
     from nutrition.products import ProductUnavailable, lookup_barcode
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
 
     s = _ready()
     photo: dict[str, Any] | None = None
@@ -219,7 +219,7 @@ def _do_import(
 ) -> None:
     from nutrition.importers import ImportFormatError, parse_file
     from nutrition.transfer import save_import
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
 
     if weight_unit not in ("kg", "lb"):
         _fail("--weight-unit is kg or lb.")
@@ -311,7 +311,7 @@ def export(
 ) -> None:
     """Write the diary, daily totals, weights, custom foods and targets as CSV (plus one ZIP)."""
     from nutrition.transfer import export_csv
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
 
     account = _account(user)
     paths = export_csv(account.id, out)
@@ -331,7 +331,7 @@ def day(
     """A day's diary with totals."""
     from nutrition.diary import DiaryError, day_totals, parse_day
     from nutrition.render import day_table
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
     from storage import nutrition as repo
 
     account = _account(user)

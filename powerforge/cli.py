@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import json
 import sys
-from typing import Any
 
 import typer
 
@@ -20,11 +18,6 @@ models_app = typer.Typer(help="Install and inspect model weights (never download
 app.add_typer(models_app, name="models")
 
 DOMAIN_PACKAGES = ("powerforge", "models", "nutrition", "training", "vision", "striking", "analytics", "checkins")
-
-
-def emit_json(payload: Any) -> None:
-    """Print one JSON document (the contract of every `--json` flag)."""
-    typer.echo(json.dumps(payload, indent=2, default=str, ensure_ascii=False))
 
 
 def _register(pkg: str) -> None:

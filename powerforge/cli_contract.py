@@ -34,6 +34,22 @@ def _json_requested() -> bool:
     return False
 
 
+def emit_json(payload: Any) -> None:
+    """Print one JSON document (the contract of every `--json` flag)."""
+    typer.echo(json.dumps(payload, indent=2, default=str, ensure_ascii=False))
+
+
+def subgroup(app: typer.Typer, name: str, help: str = "") -> typer.Typer:
+    """The command group `name` of the app being built, added when absent (lets a domain's CLI extend a group
+    such as `models` without importing the entry point that defines it)."""
+    for group in app.registered_groups:
+        if group.name == name and group.typer_instance is not None:
+            return group.typer_instance
+    sub = typer.Typer(help=help or None)
+    app.add_typer(sub, name=name)
+    return sub
+
+
 def error_document(message: str, **extra: Any) -> str:
     return json.dumps({"ok": False, "error": message, **extra}, indent=2, default=str, ensure_ascii=False)
 

@@ -265,7 +265,7 @@ def chat(
 ) -> None:
     """One turn through the same agent graph the web app uses."""
     from agent.runner import Coach
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
     from storage.accounts import get_account_by_name, list_accounts
     from storage.migrate import upgrade
 

@@ -29,7 +29,7 @@ def analyse_cmd(
     from models.pose import get_backend
     from models.pose.athlete import PICKS
     from models.punch.classifier import PunchClassifier
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
     from powerforge.config import get_settings
     from striking.analyse import StrikeError, analyse_video
     from striking.report import markdown
@@ -71,7 +71,7 @@ def train_cmd(
     from models.punch.classifier import model_dir
     from models.punch.dataset import DatasetError, Windows, from_corrections, load_cs229
     from models.punch.train import TrainConfig, table, train_and_report
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
     from powerforge.config import get_settings
 
     settings = get_settings()
@@ -106,7 +106,7 @@ def quantize_cmd(
 
     from models.punch.classifier import model_dir
     from models.punch.export import latency_ms, predict, quantize_int8
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
     from powerforge.config import get_settings
 
     if name != "punch-classifier":
@@ -143,7 +143,7 @@ def labels_export_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Export the labelled punch dataset: JSONL with keypoint windows, CSV without."""
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
     from storage.migrate import upgrade
     from striking.labels import export
 
@@ -164,8 +164,9 @@ def labels_export_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    from powerforge.cli import models_app
+    from powerforge.cli_contract import subgroup
 
+    models_app = subgroup(app, "models")
     app.add_typer(strike_app, name="strike")
     train_app = typer.Typer(help="Train our own models.")
     train_app.command("punch-classifier")(train_cmd)

@@ -47,7 +47,7 @@ def parse_set(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Read a set line the way the chat does (exercise, sets, reps, load, RPE), with e1RM per set."""
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
     from powerforge.units import Mass
     from training.e1rm import e1rm_kg
     from training.library import library
@@ -111,7 +111,7 @@ def e1rm(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Estimated 1RM by Epley, Brzycki (≤ 10 reps) and the RPE chart (RPE ≥ 7)."""
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
     from powerforge.units import Mass
     from training.e1rm import estimate
     from training.parse import SetLineError, parse_sets
@@ -151,7 +151,7 @@ def plates(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Plates per side for a target weight with a standard plate set."""
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
     from powerforge.units import Mass
     from training.plates import Equipment, PlateError, load_bar
 
@@ -180,7 +180,7 @@ def import_file(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Import a Strong or Hevy CSV export (re-importing the same file adds nothing)."""
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
     from storage import training as repo
     from training.csvio import CSVImportError, parse_export
 
@@ -230,7 +230,7 @@ def export(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Export every logged set as a Strong-style CSV."""
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
     from storage import training as repo
     from training.csvio import write_csv
 
@@ -250,7 +250,7 @@ def program_show(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """The active program with loads computed from the user's maxes and plates."""
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
     from storage import training as repo
     from training.render import program_table
     from training.session import plan_workout
@@ -306,7 +306,7 @@ def program_show(
 @program_app.command("templates")
 def program_templates(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
     """The program templates shipped with Power Forge."""
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
     from training.templates import templates
 
     ts = templates().values()

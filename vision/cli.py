@@ -12,7 +12,7 @@ lift_app = typer.Typer(help="Lift video lab: bar path, velocity per rep, velocit
 
 
 def _fail(message: str, as_json: bool, code: int = 1) -> typer.Exit:
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
 
     if as_json:
         emit_json({"ok": False, "error": message})
@@ -33,7 +33,7 @@ def analyse_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document"),
 ) -> None:
     """Reps with mean concentric / peak / mean propulsive velocity, ROM, times, bar-path drift (± uncertainty)."""
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
     from powerforge.config import get_settings
     from powerforge.units import Length, UnitError
     from vision.analyse import LiftError, LiftOptions, analyse_video
@@ -85,7 +85,7 @@ def variants_cmd(
 ) -> None:
     """Make, with ffmpeg, the shapes phones give the same lift in (rotation flag, VFR, 10-bit HLG HEVC, black
     ends, 2x speed, crop, low light, heavy compression, MJPEG AVI, a corrupt chunk, truncation)."""
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
     from vision.variants import VariantError, make_variants
 
     names = [n.strip() for n in only.split(",") if n.strip()] if only else None
@@ -113,7 +113,7 @@ def profile_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """The load-velocity line from every analysed set with a load, and the e1RM it predicts."""
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
     from storage.accounts import get_account_by_name
     from storage.lifts import refresh_profile
     from storage.migrate import upgrade
@@ -146,7 +146,7 @@ def rep_labels_cmd(
     import csv
     import json
 
-    from powerforge.cli import emit_json
+    from powerforge.cli_contract import emit_json
     from storage.accounts import get_account_by_name
     from storage.lift_labels import current_rep_labels, rep_label_history
     from storage.migrate import upgrade
