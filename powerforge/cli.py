@@ -17,7 +17,17 @@ app = typer.Typer(help="Power Forge: a self-hosted coach for lifting and boxing.
 models_app = typer.Typer(help="Install and inspect model weights (never downloaded implicitly).")
 app.add_typer(models_app, name="models")
 
-DOMAIN_PACKAGES = ("powerforge", "models", "nutrition", "training", "vision", "striking", "analytics", "checkins")
+DOMAIN_PACKAGES = (
+    "powerforge",
+    "models",
+    "nutrition",
+    "training",
+    "vision",
+    "striking",
+    "analytics",
+    "checkins",
+    "agent",
+)
 
 
 def _register(pkg: str) -> None:
