@@ -76,7 +76,7 @@ def compose(
     if kind == "missing_meals":
         return Composed(missing_meals(account_id, local, engine))
     if kind == "workout":
-        return Composed(todays_workout(account_id, local.date(), engine, ask))
+        return Composed(todays_workout(account_id, local.date(), engine, now=occurrence))
     if kind == "weekly_review":
         return Composed(weekly_review_message(account_id, local.date(), tz, engine, ask))
     return Composed(text or "Check-in.")
@@ -115,17 +115,26 @@ def missing_meals(account_id: int, local: datetime, engine: Engine | None = None
     return f"🍽️ **Meal check:** you haven't logged {listed} today.{so_far} Tell me what you had and I'll log it."
 
 
-def todays_workout(account_id: int, day: date, engine: Engine | None, ask: AskFn | None) -> str:
-    """Today's planned session as the training domain renders it, with today's readiness beside it."""
+def todays_workout(account_id: int, day: date, engine: Engine | None, now: datetime | None = None) -> str:
+    """Today's planned session from the training service (as the chat shows it), with today's readiness beside it."""
     readiness = _safely("readiness", lambda: repo.readiness_on(account_id, day, engine))
     note = ""
     if readiness is not None:
         note = f"\n\nToday's readiness: **{readiness}/5**"
         note += " — consider trimming volume or load today." if readiness <= 2 else "."
-    plan = _safely("training plan", lambda: ask(account_id, WORKOUT_QUESTION)) if ask else None
+    plan = _safely("training plan", lambda: _plan_markdown(account_id, engine, now))
     if plan:
         return f"🏋️ **Today's workout**\n\n{plan}{note}"
     return f'🏋️ **Today\'s workout:** time to train — ask me "{WORKOUT_QUESTION}" to see the session.{note}'
+
+
+def _plan_markdown(account_id: int, engine: Engine | None, now: datetime | None) -> str | None:
+    from training.service import NoProgram, today_markdown, today_plan
+
+    try:
+        return today_markdown(today_plan(account_id, now, engine))
+    except NoProgram:
+        return None
 
 
 def _fmt_delta(kg: float) -> str:

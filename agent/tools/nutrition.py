@@ -26,11 +26,14 @@ from nutrition.energy import EnergyError
 from nutrition.importers import ImportFormatError, detect, parse_file, read_rows
 from nutrition.importers import decode as decode_csv
 from nutrition.meal_text import MEALS, parse_meal_line
+from nutrition.nutrient_text import parse_nutrient_text, parse_stated_targets
 from nutrition.nutrients import FIELDS, LABELS, Nutrients, fmt
 from nutrition.off import OffClient, OffUnavailable
 from nutrition.portion import PortionError, portion
 from nutrition.products import ProductUnavailable, lookup_barcode
+from nutrition.profile_text import parse_profile_text
 from nutrition.quantity import DEFAULT_AMOUNT, ParsedItem, QuantityError, parse_amount
+from nutrition.service import week_summary
 from nutrition.transfer import export_csv, save_import
 from powerforge.units import Mass, UnitError
 from storage import nutrition as repo
@@ -327,32 +330,6 @@ class QuickAddArgs(BaseModel):
 
 
 _QUICK_RE = re.compile(r"^\s*(?:please\s+)?quick[\s-]*add\b", re.I)
-_KCAL_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(kcal|cal(?:ories)?|kj)\b", re.I)
-_MACRO_RE = {
-    "protein_g": re.compile(r"(\d+(?:[.,]\d+)?)\s*g?\s*(?:of\s+)?(?:protein|prot|p)\b", re.I),
-    "carbs_g": re.compile(r"(\d+(?:[.,]\d+)?)\s*g?\s*(?:of\s+)?(?:carbs?|carbohydrates?|c)\b", re.I),
-    "fat_g": re.compile(r"(\d+(?:[.,]\d+)?)\s*g?\s*(?:of\s+)?(?:fat|fats|f)\b", re.I),
-    "fiber_g": re.compile(r"(\d+(?:[.,]\d+)?)\s*g?\s*(?:of\s+)?(?:fib(?:er|re))\b", re.I),
-    "sugars_g": re.compile(r"(\d+(?:[.,]\d+)?)\s*g?\s*(?:of\s+)?sugars?\b", re.I),
-    "sat_fat_g": re.compile(r"(\d+(?:[.,]\d+)?)\s*g?\s*(?:of\s+)?sat(?:urated)?[\s-]*fat\b", re.I),
-    "sodium_mg": re.compile(r"(\d+(?:[.,]\d+)?)\s*mg\s*(?:of\s+)?sodium\b", re.I),
-}
-
-
-def parse_nutrient_text(text: str) -> dict[str, float]:
-    """'450 kcal 30 g protein 40g carbs' -> {'kcal': 450, 'protein_g': 30, 'carbs_g': 40} (kJ converted)."""
-    out: dict[str, float] = {}
-    if m := _KCAL_RE.search(text):
-        v = float(m.group(1).replace(",", "."))
-        out["kcal"] = v / 4.184 if m.group(2).lower() == "kj" else v
-    scrubbed = re.sub(r"sat(?:urated)?[\s-]*fat", "SATFAT", text, flags=re.I)
-    for field, pattern in _MACRO_RE.items():
-        source = text if field == "sat_fat_g" else scrubbed
-        if m := pattern.search(source):
-            out[field] = float(m.group(1).replace(",", "."))
-    return out
-
-
 # Calories or macros with no food: "qa 500kcal", "just add 250 cals to snacks", "put 40g protein … under lunch".
 _QUICK_LOOSE = re.compile(
     r"^\W*(?:please\s+)?(?:qa\b|(?:just\s+)?(?:add|put|log|throw)\s+(?:in\s+)?(?:another\s+|an extra\s+)?\d)", re.I
@@ -512,20 +489,10 @@ _WEEK_RE = re.compile(
     outranks=("food_day", "ask"),  # a week's totals, not a day's; a table of the week before a chart
 )
 def food_week(ctx: ToolContext, args: WeekArgs) -> ToolOutput:
-    end = _day(ctx, args.end)
-    start = end - timedelta(days=6)
-    totals = repo.daily_totals(ctx.account_id, start, end, ctx.engine)
-    days = [start + timedelta(days=i) for i in range(7)]
-    series = [
-        (d, (totals.get(d) or {}).get("kcal") or 0.0, (totals.get(d) or {}).get("protein_g") or 0.0) for d in days
-    ]
-    target = _target_dict(ctx)
-    path = render.week_chart(
-        series, target["kcal"] if target else None, ctx.output_dir / f"food-week-{end.isoformat()}.png"
-    )
-    logged = [s for s in series if s[1] > 0]
-    avg_k = sum(s[1] for s in logged) / len(logged) if logged else 0.0
-    avg_p = sum(s[2] for s in logged) / len(logged) if logged else 0.0
+    week = week_summary(ctx.account_id, _day(ctx, args.end), ctx.engine)
+    series = [(d.day, d.kcal, d.protein_g) for d in week.days]
+    path = render.week_chart(series, week.target_kcal, ctx.output_dir / f"food-week-{week.end.isoformat()}.png")
+    avg_k, avg_p, n = week.avg_kcal, week.avg_protein_g, len(week.logged)
     lines = ["| Day | kcal | Protein (g) |", "|---|---|---|"]
     lines += [
         f"| {d.strftime('%a %d %b')} | {fmt(k) if k else '—'} | {fmt(p, 'protein_g') if k else '—'} |"
@@ -533,18 +500,18 @@ def food_week(ctx: ToolContext, args: WeekArgs) -> ToolOutput:
     ]
     md = (
         "\n".join(lines)
-        + f"\n\nAverage over {len(logged)} logged day(s): {fmt(avg_k)} kcal, {fmt(avg_p, 'protein_g')} g protein."
+        + f"\n\nAverage over {n} logged day(s): {fmt(avg_k)} kcal, {fmt(avg_p, 'protein_g')} g protein."
     )
-    if target:
-        md += f" Target: {fmt(target['kcal'])} kcal."
+    if week.target_kcal is not None:
+        md += f" Target: {fmt(week.target_kcal)} kcal."
     return ToolOutput(
-        summary=f"Week {start.isoformat()}–{end.isoformat()}: {len(logged)} logged days, "
+        summary=f"Week {week.start.isoformat()}–{week.end.isoformat()}: {n} logged days, "
         f"average {fmt(avg_k)} kcal, {fmt(avg_p, 'protein_g')} g protein.",
         markdown=md,
         images=[str(path)],
         data={
-            "start": start.isoformat(),
-            "end": end.isoformat(),
+            "start": week.start.isoformat(),
+            "end": week.end.isoformat(),
             "days": [{"day": d.isoformat(), "kcal": k, "protein_g": p} for d, k, p in series],
         },
         final=True,
@@ -1577,70 +1544,6 @@ _TARGETS_RE = re.compile(
     r"how many calories should i|calculate my (calories|macros|tdee))\b",
     re.I,
 )
-_SEX_RE = re.compile(r"\b(male|female|man|woman|guy|girl)\b", re.I)
-_AGE_RE = re.compile(r"\b(\d{2})\s*(?:years?\s*old|yo|y/o|yrs?)\b|\bage\s*(\d{2})\b|\baged\s*(\d{2})\b", re.I)
-_HEIGHT_CM_RE = re.compile(r"\b(1\d{2}|2[0-4]\d)\s*cm\b", re.I)
-_HEIGHT_FT_RE = re.compile(r"\b([4-7])\s*(?:'|ft|foot|feet)\s*(\d{1,2})?\s*(?:\"|in|inches)?", re.I)
-_BODY_KG_RE = re.compile(r"\b(\d{2,3}(?:[.,]\d)?)\s*(kg|kgs|kilos|lbs?|pounds)\b", re.I)
-_ACTIVITY = [
-    (re.compile(r"\bvery active|extremely active|athlete\b", re.I), "very_active"),
-    (re.compile(r"\bsedentary|desk job|inactive\b", re.I), "sedentary"),
-    (re.compile(r"\blight(ly)? active|light activity\b", re.I), "light"),
-    (re.compile(r"\bmoderate(ly)?( active)?\b", re.I), "moderate"),
-    (re.compile(r"\bactive\b", re.I), "active"),
-]
-_GOAL = [
-    (re.compile(r"\b(lose|cut|cutting|fat loss|lean out|diet)\b", re.I), "lose"),
-    (re.compile(r"\b(gain|bulk|bulking|build muscle|put on)\b", re.I), "gain"),
-    (re.compile(r"\b(maintain|maintenance|recomp)\b", re.I), "maintain"),
-]
-
-
-def parse_profile_text(text: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if m := _SEX_RE.search(text):
-        out["sex"] = "male" if m.group(1).lower() in ("male", "man", "guy") else "female"
-    if m := _AGE_RE.search(text):
-        out["age"] = int(next(g for g in m.groups() if g))
-    if m := _HEIGHT_CM_RE.search(text):
-        out["height_cm"] = float(m.group(1))
-    elif m := _HEIGHT_FT_RE.search(text):
-        out["height_cm"] = round((int(m.group(1)) * 12 + int(m.group(2) or 0)) * 2.54, 1)
-    if m := _BODY_KG_RE.search(text):
-        v = float(m.group(1).replace(",", "."))
-        out["weight_kg"] = v if m.group(2).lower().startswith("k") else round(v * 0.45359237, 1)
-    for pattern, level in _ACTIVITY:
-        if pattern.search(text):
-            out["activity_level"] = level
-            break
-    for pattern, goal in _GOAL:
-        if pattern.search(text):
-            out["goal"] = goal
-            break
-    return out
-
-
-_NUTRIENT_WORDS = {"kcal": "kcal", "cal": "kcal", "calorie": "kcal", "calories": "kcal", "protein": "protein_g",
-                   "carb": "carbs_g", "carbs": "carbs_g", "carbohydrate": "carbs_g", "carbohydrates": "carbs_g",
-                   "fat": "fat_g", "fats": "fat_g", "fibre": "fiber_g", "fiber": "fiber_g"}  # fmt: skip
-_NW = "|".join(sorted(_NUTRIENT_WORDS, key=len, reverse=True))
-_STATED_A = re.compile(rf"\b({_NW})\s+(?:target|goal)s?\s*(?:to|is|of|at|=|:|should be)?\s*(\d{{2,5}}(?:[.,]\d)?)\s*"
-                       r"(g|grams?|kcal|cals?|calories)?\b", re.I)  # fmt: skip
-_STATED_B = re.compile(rf"\b(\d{{2,5}}(?:[.,]\d)?)\s*(g|grams?|kcal|cals?|calories)?\s+(?:of\s+)?({_NW})\b", re.I)
-
-
-def parse_stated_targets(text: str) -> dict[str, float]:
-    """Targets stated with their numbers: 'set my protein target to 180 g', 'goal 2500 kcal and 200 g carbs'."""
-    if not re.search(r"\b(target|goal)s?\b", text, re.I):
-        return {}
-    out: dict[str, float] = {}
-    for m in _STATED_A.finditer(text):
-        out.setdefault(_NUTRIENT_WORDS[m.group(1).lower()], float(m.group(2).replace(",", ".")))
-    for m in _STATED_B.finditer(text):
-        energy_unit = (m.group(2) or "").lower().startswith(("kcal", "cal"))
-        field = "kcal" if energy_unit else _NUTRIENT_WORDS[m.group(3).lower()]
-        out.setdefault(field, float(m.group(1).replace(",", ".")))
-    return out
 
 
 def _match_targets(text: str, _a: list[Attachment]) -> TargetsArgs | None:

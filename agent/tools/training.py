@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
 from powerforge.units import Mass
 from storage import training as repo
-from storage.accounts import get_profile, update_profile
+from storage.accounts import get_profile
 from storage.uploads import get_upload
 from training import e1rm as e1rm_mod
 from training.builder import build, describe_request, looks_like_program_request, parse_maxes, parse_request
@@ -32,13 +32,22 @@ from training.loads import Max
 from training.model import Program, ProgramInvalid, ensure_valid
 from training.parse import ParsedEntry, ParsedSet, SetLineError, has_explicit_unit, looks_like_set_line, parse_sets
 from training.plates import Equipment, PlateError, load_bar
-from training.plausibility import STRENGTH_RATIO, suspect_unit
-from training.progression import Decision, Performed, SlotState, decide, initial_states
-from training.prs import detect_prs
-from training.render import mass, num, program_table, session_table, sets_table, summary_md, table
+from training.progression import SlotState, initial_states
+from training.render import mass, num, program_table, sets_table, summary_md, table
 from training.schedule import local_now, local_today
-from training.session import effective_max, plan_item, plan_workout, warmup_ramp
-from training.sets import ImplausibleSet, SetRecord, check_set
+from training.service import (
+    LoggedSets,
+    NeedsExercise,
+    NeedsUnit,
+    NoProgram,
+    SetInput,
+    SetLogError,
+    log_sets,
+    today_markdown,
+    today_plan,
+    today_summary,
+)  # fmt: skip
+from training.session import effective_max
 from training.summary import summarise
 from training.templates import TemplateError, templates
 
@@ -566,69 +575,18 @@ _TODAY_RE = re.compile(
     match=lambda text, _a: TodayArgs() if _TODAY_RE.search(text) else None,
 )
 def train_today(ctx: ToolContext, _args: TodayArgs) -> ToolOutput:
-    active = repo.active_program(ctx.account_id, ctx.engine)
-    if active is None:
+    try:
+        plan = today_plan(ctx.account_id, _now(ctx), ctx.engine)
+    except NoProgram:
         raise ToolError(
             "You don't have a saved program yet. Ask me to build one (e.g. “4-day upper/lower for 8 weeks, squat 140 "
             "bench 100 deadlift 180”) or log sets as you go (“squat 140x5 @8”)."
-        )
-    row, program = active
-    unit = _unit(ctx)
-    eq = repo.get_equipment(ctx.account_id, ctx.engine)
-    now = _now(ctx)
-    sess = repo.open_session(ctx.account_id, now, ctx.engine)
-    sched = repo.get_scheduled(ctx.account_id, sess.scheduled_id, ctx.engine) if sess and sess.scheduled_id else None
-    sched = sched or repo.next_scheduled(ctx.account_id, ctx.engine)
-    if sched is None:
-        return ToolOutput(
-            summary=f"{row.name} is complete.",
-            markdown=f"🎉 You've finished every session of **{row.name}**. "
-            "Test your maxes or ask me for the next block.",
-            final=True,
-        )
-    if sched.program_id != row.id:
-        got = repo.get_program(ctx.account_id, sched.program_id, ctx.engine)
-        program = got[1] if got else program
-    week = program.week(sched.week_index)
-    workout = week.workouts[sched.day_index]
-    maxes = repo.get_maxes(ctx.account_id, ctx.engine)
-    items = plan_workout(workout, program, maxes, _states(ctx, row.lineage_id), eq)
-    today = _today(ctx)
-    when = (
-        "today"
-        if sched.planned_date == today
-        else (
-            f"planned for {sched.planned_date:%a %d %b} — a rest day today, but here it is if you train now"
-            if sched.planned_date > today
-            else f"planned for {sched.planned_date:%a %d %b} (missed, so it's next)"
-        )
-    )
-    phase = f" · {week.phase}" if week.phase else ""
-    md = f"**Week {week.index}{phase} · {workout.name}** ({when})\n\n{session_table(items, unit)}"
-    done = repo.session_sets(ctx.account_id, sess.id, ctx.engine) if sess else []
-    if done:
-        counts: dict[str, int] = {}
-        for s in done:
-            if not s.warmup:
-                counts[s.exercise_id] = counts.get(s.exercise_id, 0) + 1
-        progress = ", ".join(f"{_name(k, ctx)} {v} set{'s' if v > 1 else ''}" for k, v in counts.items())
-        md += f"\n\nLogged so far: {progress}."
-    first_bar = next((i for i in items if i.section == "main" and i.plates and i.load.mass), None)
-    if first_bar is not None and first_bar.load.mass is not None:
-        ramp = warmup_ramp(first_bar.load.mass, eq)
-        md += f"\n\nWarm-up for {first_bar.exercise_name}: " + ", ".join(f"{mass(m.kg, unit)} × {r}" for m, r in ramp)
-    return ToolOutput(
-        summary=f"Week {week.index} {workout.name} ({when}): "
-        + "; ".join(f"{i.exercise_name} {i.sets}×{i.reps_label} {i.load.label(unit)}" for i in items[:6]),
-        markdown=md,
-        data={
-            "week": week.index,
-            "workout": workout.name,
-            "planned_date": str(sched.planned_date),
-            "items": [i.as_dict(unit) for i in items],
-        },
-        final=True,
-    )
+        ) from None
+    data = {} if plan.complete else {
+        "week": plan.week, "workout": plan.workout, "planned_date": str(plan.planned_date),
+        "items": [i.as_dict(plan.unit) for i in plan.items],
+    }  # fmt: skip
+    return ToolOutput(summary=today_summary(plan), markdown=today_markdown(plan), data=data, final=True)
 
 
 # --------------------------------------------------------------------------- plates
@@ -983,15 +941,6 @@ def _history_with(ctx: ToolContext, ex_id: str, formula: str) -> list[tuple[date
     return sorted(best.items())
 
 
-def _other_e1rms(ctx: ToolContext, now: datetime) -> dict[str, float]:
-    """Recent e1RMs of the main barbell lifts (what the kg-or-lb check compares a new lift with)."""
-    out = {}
-    for ex_id in STRENGTH_RATIO:
-        if (v := repo.recent_e1rm(ctx.account_id, ex_id, now, ctx.engine)) is not None:
-            out[ex_id] = v
-    return out
-
-
 def _entries(args: LogSetsArgs) -> list[ParsedEntry]:
     if args.text:
         try:
@@ -1024,30 +973,6 @@ def _ask_exercise(ctx: ToolContext, args: LogSetsArgs, typed: str, candidates: l
     )
 
 
-def _today_plan(ctx: ToolContext):
-    """(program row, program, scheduled session, open session) for linking and planned loads."""
-    active = repo.active_program(ctx.account_id, ctx.engine)
-    if active is None:
-        return None, None, None, repo.open_session(ctx.account_id, _now(ctx), ctx.engine)
-    row, program = active
-    sess = repo.open_session(ctx.account_id, _now(ctx), ctx.engine)
-    if sess is not None:
-        sched = repo.get_scheduled(ctx.account_id, sess.scheduled_id, ctx.engine) if sess.scheduled_id else None
-    else:
-        sched = repo.next_scheduled(ctx.account_id, ctx.engine)
-    return row, program, sched, sess
-
-
-def _workout_of(program: Program | None, sched):  # noqa: ANN001
-    if program is None or sched is None:
-        return None, None
-    try:
-        week = program.week(sched.week_index)
-        return week, week.workouts[sched.day_index]
-    except (KeyError, IndexError):
-        return None, None
-
-
 @tool(
     name="train_log_sets",
     description=LogSetsArgs.__doc__ or "",
@@ -1060,287 +985,80 @@ def _workout_of(program: Program | None, sched):  # noqa: ANN001
 )
 def train_log_sets(ctx: ToolContext, args: LogSetsArgs) -> ToolOutput:
     now = _now(ctx)
-    profile = get_profile(ctx.account_id, ctx.engine)
-    if args.unit_answer:  # the answer to "kg or lb?" is remembered: loads typed without a unit are in it
-        update_profile(ctx.account_id, {"typed_load_unit": args.unit_answer}, ctx.engine)
-        args = args.model_copy(update={"unit": args.unit_answer})
-    remembered = args.unit_answer or profile.typed_load_unit
-    unit_default = remembered or _unit(ctx)
-    entries = _entries(args)
-    explicit_any = bool(args.text and has_explicit_unit(args.text))
-    row, program, sched, sess = _today_plan(ctx)
-    _week, workout = _workout_of(program, sched)
-    maxes = repo.get_maxes(ctx.account_id, ctx.engine)
-    eq = repo.get_equipment(ctx.account_id, ctx.engine)
-    states = _states(ctx, row.lineage_id) if row else {}
+    inp = SetInput(
+        entries=_entries(args), unit=args.unit, explicit_unit=bool(args.text and has_explicit_unit(args.text)),
+        exercise_id=args.exercise_id, unit_answer=args.unit_answer,
+    )  # fmt: skip
+    try:
+        result = log_sets(ctx.account_id, inp, now=now, engine=ctx.engine)
+    except SetLogError as e:
+        raise ToolError(str(e)) from e
+    if isinstance(result, NeedsExercise):
+        return _ask_exercise(ctx, args, result.typed, result.candidates)
+    if isinstance(result, NeedsUnit):
+        return _ask_unit(args, result)
+    return _logged(ctx, result, now)
 
-    # 1. which exercise each entry is (ask when unsure, never guess)
-    resolved: list[tuple[ParsedEntry, str, Exercise | None]] = []
-    last_ex = repo.last_set(ctx.account_id, engine=ctx.engine) if sess else None
-    for e in entries:
-        typed = e.exercise_text
-        if not typed:
-            if last_ex is None:
-                raise ToolError("Which exercise was that? e.g. “squat 140x5”.")
-            resolved.append((e, last_ex.exercise_id, library().by_id.get(last_ex.exercise_id)))
-            continue
-        r = library().resolve(typed)
-        if r.exercise is not None:
-            resolved.append((e, r.exercise.id, r.exercise))
-            continue
-        custom = repo.find_custom_exercise(ctx.account_id, typed, ctx.engine)
-        if custom is not None:
-            resolved.append((e, custom.id, None))
-            continue
-        if args.exercise_id == "new":
-            resolved.append((e, "new:" + typed, None))
-            continue
-        if args.exercise_id and args.exercise_id in library().by_id:
-            resolved.append((e, args.exercise_id, library().by_id[args.exercise_id]))
-            continue
-        return _ask_exercise(ctx, args, typed, list(r.candidates))
 
-    # 2. numbers: loads, units, plausibility (nothing is stored if anything is off)
-    records: list[SetRecord] = []
-    notes_out: list[str] = []
-    for e, ex_id, ex in resolved:
-        name = ex.name if ex else e.exercise_text
-        planned = None
-        if workout is not None and any(p.exercise == ex_id for p in workout.prescriptions()):
-            rx = next(p for p in workout.prescriptions() if p.exercise == ex_id)
-            planned = plan_item(rx, program, maxes, states, eq)  # type: ignore[arg-type]
-        known = repo.recent_e1rm(ctx.account_id, ex_id, now, ctx.engine) if ex else None
-        if known is None and ex is not None and ex_id in maxes:
-            known = maxes[ex_id].one_rm(90)
-        for s in e.sets:
-            unit = s.unit or args.unit or unit_default
-            value = s.load
-            added = s.added
-            if value is None:
-                if ex is not None and ex.equipment == "bodyweight":
-                    value, unit = 0.0, "kg"
-                elif planned is not None and planned.load.mass is not None:
-                    value, unit = planned.load.mass.to(_unit(ctx)), _unit(ctx)
-                    notes_out.append(f"{name}: used today's planned load {planned.load.label(_unit(ctx))}")
-                elif ex is not None and not ex.loadable:
-                    value, unit = 0.0, "kg"
-                else:
-                    raise ToolError(
-                        f"What weight did you use for {name} ({len(e.sets)}×{s.reps})? e.g. “{e.exercise_text or name} "
-                        f"{len(e.sets)}x{s.reps} at 100”."
-                    )
-            timed = s.duration_s is not None
-            if s.reps < 1 and not timed:
-                raise ToolError(f"How many reps did you get on {name}? e.g. “{e.exercise_text} {num(value)}x9”.")
-            unitless = s.unit is None and args.unit is None and not explicit_any
-            if ex is not None and unitless and value and not remembered:
-                others = {} if known else _other_e1rms(ctx, now)
-                sus = suspect_unit(value, unit, s.reps, ex, known, others, {i: _name(i, ctx) for i in others})
-                if sus is not None:
-                    alt = sus.unit
-                    base = args.model_dump(exclude_none=True)
-                    return ToolOutput(
-                        summary=f"Asked whether {num(value)} was kg or lb; nothing logged yet.",
-                        markdown=f"{num(value)} {unit} for {s.reps} on {name} looks off for you — "
-                        f"did you mean **{num(value)} {alt}**? {sus.reason} Nothing is logged until you choose, "
-                        "and I'll remember your answer for loads typed without a unit.",
-                        actions=[
-                            Action(
-                                label=f"It was {num(value)} {alt}",
-                                tool="train_log_sets",
-                                args={**base, "unit_answer": alt},
-                            ),
-                            Action(
-                                label=f"It was {num(value)} {unit}",
-                                tool="train_log_sets",
-                                args={**base, "unit_answer": unit},
-                            ),
-                        ],
-                        data={"needs": "unit", "value": value, "assumed": unit, "suggested": alt},
-                        final=True,
-                    )
-            load = Mass.of(value, unit)
-            if ex is not None and ex.equipment == "bodyweight" and value:
-                added = True  # a weight on a pull-up or dip is added to the body
-            if ex is not None:
-                try:
-                    check_set(ex, load, max(s.reps, 1) if timed else s.reps, s.rpe)
-                except ImplausibleSet as err:
-                    raise ToolError(str(err)) from err
-            elif load.kg > 600 or s.reps > 100:
-                raise ToolError(f"{num(value)} {unit} × {s.reps} is not a set I can log; check the numbers.")
-            records.append(
-                SetRecord(
-                    exercise_id=ex_id,
-                    load_kg=round(load.kg, 3),
-                    reps=s.reps,
-                    rpe=s.rpe,
-                    warmup=e.warmup,
-                    amrap=s.amrap,
-                    notes=e.notes,
-                    group=e.group,
-                    extra={
-                        "duration_s": s.duration_s,
-                        "added": added,
-                        "entered_value": value,
-                        "entered_unit": unit,
-                        "set_type": "warmup" if e.warmup else "normal",
-                    },
-                )
-            )
-
-    # 3. custom exercises the person asked to add, then PR baselines (history before this message)
-    for r in records:
-        if r.exercise_id.startswith("new:"):
-            r.exercise_id = repo.create_custom_exercise(ctx.account_id, r.exercise_id[4:], ctx.engine)
-    by_ex: dict[str, list[SetRecord]] = {}
-    for r in records:
-        by_ex.setdefault(r.exercise_id, []).append(r)
-    bests = {ex_id: repo.bests(ctx.account_id, ex_id, engine=ctx.engine) for ex_id in by_ex}
-
-    link = None
-    if (
-        sess is None
-        and sched is not None
-        and workout is not None
-        and sched.planned_date <= _today(ctx) + timedelta(days=6)
-        and any(p.exercise in by_ex for p in workout.prescriptions())
-    ):
-        link = sched.id
-    session, rows = repo.log_sets(
-        ctx.account_id,
-        records,
-        now=now,
-        program_id=row.id if (row and link) else None,
-        scheduled_id=link,
-        session_name=workout.name if (workout and link) else "",
-        engine=ctx.engine,
+def _ask_unit(args: LogSetsArgs, q: NeedsUnit) -> ToolOutput:
+    base = args.model_dump(exclude_none=True)
+    value, unit, alt = num(q.value), q.unit, q.suggested
+    return ToolOutput(
+        summary=f"Asked whether {value} was kg or lb; nothing logged yet.",
+        markdown=f"{value} {unit} for {q.reps} on {q.name} looks off for you — did you mean **{value} {alt}**? "
+        f"{q.reason} Nothing is logged until you choose, and I'll remember your answer for loads typed without a unit.",
+        actions=[
+            Action(label=f"It was {value} {alt}", tool="train_log_sets", args={**base, "unit_answer": alt}),
+            Action(label=f"It was {value} {unit}", tool="train_log_sets", args={**base, "unit_answer": unit}),
+        ],
+        data={"needs": "unit", "value": q.value, "assumed": unit, "suggested": alt},
+        final=True,
     )
-    for rec, stored in zip(records, rows, strict=True):
-        rec.id = stored.id
-    prs = [pr for ex_id, recs in by_ex.items() for pr in detect_prs(recs, bests[ex_id])]
-    unit_show = _unit(ctx)  # shown in the account's units, whatever unit the loads were typed in
-    names = repo.exercise_names(ctx.account_id, list(by_ex), ctx.engine)
 
-    # 4. progression for lifts of today's planned workout whose prescribed sets are all done
-    progression_lines: list[str] = []
-    new_states: dict[str, dict] = {}
-    sched_now = repo.get_scheduled(ctx.account_id, session.scheduled_id, ctx.engine) if session.scheduled_id else None
-    if row is not None and program is not None and sched_now is not None:
-        wk, wo = _workout_of(program, sched_now)
-        if wo is not None:
-            all_sets = [repo.to_record(x) for x in repo.session_sets(ctx.account_id, session.id, ctx.engine)]
-            seen: set[str] = set()
-            for rx in wo.prescriptions():
-                rule = program.progressions.get(rx.progression or "")
-                if rule is None or rx.exercise not in by_ex or rx.key in seen:
-                    continue
-                seen.add(rx.key)
-                done = [
-                    Performed(x.load_kg, x.reps, x.rpe, x.amrap)
-                    for x in all_sets
-                    if x.exercise_id == rx.exercise and not x.warmup
-                ]
-                st = states.get(rx.key if rule.kind != "wave" else rx.exercise, SlotState())
-                need = rule.stages[st.stage][0] if rule.stages and st.stage < len(rule.stages) else rx.sets
-                if rule.kind == "wave":
-                    need = sum(p.sets for p in wo.prescriptions() if p.exercise == rx.exercise and p.progression)
-                if len(done) < need:
-                    progression_lines.append(f"{names.get(rx.exercise, rx.exercise)}: {len(done)} of {need} sets done")
-                    continue
-                plan = plan_item(rx, program, maxes, states, eq)
-                target = plan.load.mass.kg if plan.load.mass is not None else None
-                cycle = rule.cycle_weeks or 1
-                dec: Decision = decide(
-                    rule,
-                    rx,
-                    st,
-                    done,
-                    library().get(rx.exercise),
-                    eq,
-                    target_kg=target,
-                    week_in_cycle=((wk.index - 1) % cycle) + 1 if wk else None,
-                    deload_week=bool(wk and wk.deload),
-                )
-                if (dec.state != st and dec.action != "hold") or (
-                    dec.action == "hold" and dec.state.reps_target != st.reps_target
-                ):
-                    new_states[rx.key if rule.kind != "wave" else rx.exercise] = dec.state.as_dict()
-                progression_lines.append(dec.describe(names.get(rx.exercise, rx.exercise), unit_show))
 
-    # 5. what the person sees
-    md = "✅ Logged:\n\n" + sets_table(records, unit_show, names, profile.e1rm_formula)
-    md += f"\n\n_e1RM: {e1rm_mod.formula_rule(profile.e1rm_formula)}._"
-    if prs:
-        md += "\n\n" + "\n".join(pr.describe(names.get(pr.exercise_id, pr.exercise_id), unit_show) for pr in prs)
-    if notes_out:
-        md += "\n\n" + "\n".join(f"_{n}_" for n in notes_out)
-    if progression_lines:
-        md += "\n\n**Progression**\n\n" + "\n".join(f"- {x}" for x in progression_lines)
-    vol = repo.session_volume(ctx.account_id, session.id, ctx.engine)
-    md += f"\n\nSession so far: {mass(vol, unit_show)} volume."
-    actions = [
-        Action(
-            label="↩️ Undo",
-            tool="train_undo",
-            args={"set_ids": [r.id for r in records]},
-            tooltip="Remove the sets just logged",
-        )
-    ]
-    if new_states and row is not None:
-        applied = [x for x in progression_lines if x.startswith("Next")]
-        d = repo.create_draft(
-            ctx.account_id,
-            "progression",
-            {"lineage_id": row.lineage_id, "states": new_states, "lines": applied},
-            summary="; ".join(applied),
-            engine=ctx.engine,
-        )
+def _logged(ctx: ToolContext, res: LoggedSets, now: datetime) -> ToolOutput:
+    """What the athlete sees after logging: the sets, PRs, progression, volume, the e1RM chart and buttons."""
+    records, names, unit_show, by_ex = res.records, res.names, res.unit, res.by_exercise
+    md = "✅ Logged:\n\n" + sets_table(records, unit_show, names, res.e1rm_formula)
+    md += f"\n\n_e1RM: {e1rm_mod.formula_rule(res.e1rm_formula)}._"
+    if res.prs:
+        md += "\n\n" + "\n".join(pr.describe(names.get(pr.exercise_id, pr.exercise_id), unit_show) for pr in res.prs)
+    if res.notes:
+        md += "\n\n" + "\n".join(f"_{n}_" for n in res.notes)
+    if res.progression:
+        md += "\n\n**Progression**\n\n" + "\n".join(f"- {x}" for x in res.progression)
+    md += f"\n\nSession so far: {mass(res.session_volume_kg, unit_show)} volume."
+    actions = [Action(label="↩️ Undo", tool="train_undo", args={"set_ids": [r.id for r in records]},
+                      tooltip="Remove the sets just logged")]  # fmt: skip
+    if res.progression_draft_id is not None:
         actions = [
-            Action(label="✅ Apply progression", tool="program_approve", args={"draft_id": d.id}),
-            Action(label="Keep as planned", tool="program_discard", args={"draft_id": d.id}),
+            Action(label="✅ Apply progression", tool="program_approve", args={"draft_id": res.progression_draft_id}),
+            Action(label="Keep as planned", tool="program_discard", args={"draft_id": res.progression_draft_id}),
             *actions,
         ]
     images = []
     chart_ex = records[-1].exercise_id
-    hist = repo.e1rm_history(ctx.account_id, chart_ex, since=now - timedelta(days=365), engine=ctx.engine)
-    if len(hist) >= 2:
+    if len(res.e1rm_history) >= 2:
         path = ctx.output_dir / f"e1rm-{chart_ex}-{int(now.timestamp())}.png"
-        images.append(str(e1rm_chart(hist[-30:], path, title=f"{names.get(chart_ex, chart_ex)} e1RM", unit=unit_show)))
+        title = f"{names.get(chart_ex, chart_ex)} e1RM"
+        images.append(str(e1rm_chart(res.e1rm_history[-30:], path, title=title, unit=unit_show)))
     logged = "; ".join(
         f"{names.get(k, k)} "
         + ", ".join(f"{mass(r.load_kg, unit_show)}×{r.reps}" + (f"@{num(r.rpe)}" if r.rpe else "") for r in v)
         for k, v in by_ex.items()
     )
     summary = f"Logged {len(records)} set(s): {logged}."
-    if prs:
+    if res.prs:
         summary += " PRs: " + "; ".join(
-            pr.describe(names.get(pr.exercise_id, ""), unit_show).replace("🏆 ", "") for pr in prs
+            pr.describe(names.get(pr.exercise_id, ""), unit_show).replace("🏆 ", "") for pr in res.prs
         )
+    sets = [{"exercise_id": r.exercise_id, "load_kg": r.load_kg, "reps": r.reps, "rpe": r.rpe, "e1rm_kg": r.e1rm_kg,
+             "warmup": r.warmup} for r in records]  # fmt: skip
     return ToolOutput(
-        summary=summary,
-        markdown=md,
-        images=images,
-        actions=actions,
-        data={
-            "session_id": session.id,
-            "set_ids": [r.id for r in records],
-            "sets": [
-                {
-                    "exercise_id": r.exercise_id,
-                    "load_kg": r.load_kg,
-                    "reps": r.reps,
-                    "rpe": r.rpe,
-                    "e1rm_kg": r.e1rm_kg,
-                    "warmup": r.warmup,
-                }
-                for r in records
-            ],
-            "prs": [pr.__dict__ for pr in prs],
-            "progression": progression_lines,
-        },
-        final=True,
-    )
+        summary=summary, markdown=md, images=images, actions=actions, final=True,
+        data={"session_id": res.session_id, "set_ids": [r.id for r in records], "sets": sets,
+              "prs": [pr.__dict__ for pr in res.prs], "progression": res.progression},
+    )  # fmt: skip
 
 
 class UndoArgs(BaseModel):

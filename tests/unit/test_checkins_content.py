@@ -70,22 +70,25 @@ def test_a_missing_domain_becomes_a_plain_sentence(engine, account):
     assert out is not None and "Meal check" in out.text
 
 
-def test_workout_check_in_uses_the_training_answer_and_readiness(engine, account):
-    asked: list[str] = []
-
-    def ask(account_id: int, question: str) -> str | None:
-        asked.append(question)
-        return "| Exercise | Sets |\n|---|---|\n| Back Squat | 5×5 @ 100 kg |"
+def test_workout_check_in_uses_the_training_service_and_readiness(engine, account):
+    """The check-in asks the training service for the plan (no sentence routed through the chat)."""
+    from storage import training as training_repo
+    from training.builder import build
+    from training.builder import parse_request as parse_program
+    from training.plates import Equipment
+    from training.service import today_markdown, today_plan
 
     when = datetime(2026, 11, 24, 7, tzinfo=UTC)
     repo.save_readiness(account.id, when.date(), 2, now=when, engine=engine)
-    msg = compose("workout", account_id=account.id, text="", occurrence=when, tz="UTC", outbox_id="x", engine=engine,
-                  ask=ask).text  # fmt: skip
-    assert asked == ["what's my workout today?"]
-    assert "Back Squat | 5×5 @ 100 kg" in msg and "readiness: **2/5** — consider trimming" in msg
     plain = compose("workout", account_id=account.id, text="", occurrence=when, tz="UTC", outbox_id="x",
-                    engine=engine, ask=lambda *_: None).text  # fmt: skip
-    assert 'ask me "what\'s my workout today?"' in plain
+                    engine=engine).text  # fmt: skip
+    assert 'ask me "what\'s my workout today?"' in plain and "readiness: **2/5** — consider trimming" in plain
+    program, _ = build(parse_program("novice linear program"), maxes={}, equipment=Equipment.default())
+    training_repo.activate_program(account.id, program, start=when.date(), engine=engine)
+    msg = compose("workout", account_id=account.id, text="", occurrence=when, tz="UTC", outbox_id="x",
+                  engine=engine).text  # fmt: skip
+    plan = today_plan(account.id, when, engine)
+    assert plan.items and today_markdown(plan) in msg and "readiness: **2/5**" in msg
 
 
 @pytest.mark.slow

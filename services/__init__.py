@@ -1,0 +1,1 @@
+"""The application layer's shared plumbing (the services themselves live beside their domain: `<domain>/service`)."""

@@ -1,0 +1,68 @@
+"""The training services called directly (as the tools, the CLI and check-ins call them): one user action is
+one unit of work, questions come back typed, and today's plan needs no chat."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+import storage.training as repo
+from training.builder import build
+from training.builder import parse_request as parse_program
+from training.parse import parse_sets
+from training.plates import Equipment
+from training.service import (
+    LoggedSets,
+    NeedsExercise,
+    NoProgram,
+    SetInput,
+    SetLogError,
+    log_sets,
+    today_markdown,
+    today_plan,
+)  # fmt: skip
+
+NOW = datetime(2026, 11, 24, 18, tzinfo=UTC)
+
+
+def test_logging_sets_is_one_unit_of_work(engine, account, monkeypatch):
+    inp = SetInput(entries=parse_sets("zercher widget 3x5 at 60"), exercise_id="new")
+    real = repo.log_sets
+
+    def fails(*a, **kw):  # the custom exercise is created first; then the write of the sets fails
+        real(*a, **kw)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(repo, "log_sets", fails)
+    with pytest.raises(RuntimeError):
+        log_sets(account.id, inp, now=NOW, engine=engine)
+    assert repo.find_custom_exercise(account.id, "zercher widget", engine) is None
+    assert repo.last_set(account.id, engine=engine) is None
+    monkeypatch.setattr(repo, "log_sets", real)
+    done = log_sets(account.id, inp, now=NOW, engine=engine)
+    assert isinstance(done, LoggedSets) and len(done.records) == 3
+    assert repo.find_custom_exercise(account.id, "zercher widget", engine) is not None
+    assert [r.reps for r in done.records] == [5, 5, 5] and done.records[0].load_kg == 60
+
+
+def test_an_unknown_exercise_is_asked_about_and_nothing_is_stored(engine, account):
+    asked = log_sets(account.id, SetInput(entries=parse_sets("zercher widget 3x5 at 60")), now=NOW, engine=engine)
+    assert isinstance(asked, NeedsExercise) and asked.typed == "zercher widget"
+    assert repo.last_set(account.id, engine=engine) is None
+
+
+def test_a_set_without_a_load_is_an_error_not_a_guess(engine, account):
+    with pytest.raises(SetLogError, match="What weight did you use for Back Squat"):
+        log_sets(account.id, SetInput(entries=parse_sets("squat 3x5")), now=NOW, engine=engine)
+    assert repo.last_set(account.id, engine=engine) is None
+
+
+def test_todays_plan_comes_from_the_saved_program(engine, account):
+    with pytest.raises(NoProgram):
+        today_plan(account.id, NOW, engine)
+    program, _ = build(parse_program("novice linear program"), maxes={}, equipment=Equipment.default())
+    repo.activate_program(account.id, program, start=NOW.date(), engine=engine)
+    plan = today_plan(account.id, NOW, engine)
+    assert plan.items and plan.week == 1 and plan.workout
+    assert f"**Week 1 · {plan.workout}**" in today_markdown(plan)
