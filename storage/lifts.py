@@ -1,6 +1,6 @@
 """Lift video lab repository: store analyses with their reps, link them to logged sets, keep profiles.
 
-Everything an analysis writes (video row, analysis, reps, refreshed profile) happens in one
+Everything an analysis writes (video row, analysis, reps) happens in one
 transaction: a crash leaves either the whole result or nothing (the upload itself is stored before
 analysis starts, by `storage.uploads`).
 """
@@ -174,48 +174,3 @@ def save_profile(account_id: int, lift: str, engine: Engine | None = None, **val
         row.updated_at = utcnow()
         s.add(row)
         return row
-
-
-def refresh_profile(
-    account_id: int, lift: str, engine: Engine | None = None, *, mvt: float | None = None
-) -> tuple[Any, str | None]:
-    """Refit the lift's load-velocity profile from every analysed set; returns (profile or None, reason).
-
-    `mvt` changes the minimum velocity threshold for good (marked as the person's own).
-    """
-    from vision.profile import LoadVelocityPoint, ProfileError, default_mvt, fit_profile
-
-    row = get_profile(account_id, lift, engine)
-    custom = mvt is not None or (row is not None and row.mvt_custom)
-    threshold = mvt if mvt is not None else (row.mvt_m_s if row is not None and row.mvt_custom else default_mvt(lift))
-    points = [LoadVelocityPoint(a, b, c) for a, b, c in profile_points(account_id, lift, engine)]
-    try:
-        prof = fit_profile(points, lift, threshold)
-    except ProfileError as e:
-        save_profile(account_id, lift, engine, mvt_m_s=threshold, mvt_custom=custom, points=len(points))
-        return None, str(e)
-    save_profile(
-        account_id, lift, engine, mvt_m_s=threshold, mvt_custom=custom, slope_m_s_per_kg=prof.slope,
-        intercept_m_s=prof.intercept, r2=prof.r2, points=prof.n, e1rm_kg=prof.e1rm_kg, e1rm_sd_kg=prof.e1rm_sd_kg,
-    )  # fmt: skip
-    return prof, None
-
-
-def program_velocity_loss(account_id: int, lift: str, engine: Engine | None = None) -> float | None:
-    """The velocity-loss stop (%) the active program prescribes for this lift, if it sets one."""
-    exercise = LIFT_EXERCISE.get(lift)
-    try:
-        from storage.training import active_program
-    except ImportError:
-        return None
-    found = active_program(account_id, engine)
-    if found is None or exercise is None:
-        return None
-    _row, program = found
-    for week in program.weeks:
-        for workout in week.workouts:
-            for section in workout.sections:
-                for item in section.items:
-                    if item.exercise == exercise and item.velocity_loss_pct:
-                        return float(item.velocity_loss_pct)
-    return None

@@ -115,8 +115,8 @@ def profile_cmd(
     """The load-velocity line from every analysed set with a load, and the e1RM it predicts."""
     from powerforge.cli_contract import emit_json
     from storage.accounts import get_account_by_name
-    from storage.lifts import refresh_profile
     from storage.migrate import upgrade
+    from vision.service import refresh_profile
 
     upgrade()
     account = get_account_by_name(user)

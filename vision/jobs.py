@@ -95,7 +95,8 @@ def analyse_job(params: dict[str, Any], progress: Any) -> dict[str, Any]:
     if params.get("account_id") is None:
         return result
     from storage.engine import engine_for
-    from storage.lifts import find_set_to_link, program_velocity_loss, refresh_profile, save_analysis
+    from storage.lifts import find_set_to_link, save_analysis
+    from vision.service import program_velocity_loss, refresh_profile
 
     account_id = int(params["account_id"])
     engine = engine_for(settings.db_url)

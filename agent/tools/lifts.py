@@ -211,7 +211,7 @@ def _match_profile(text: str, attachments: list[Attachment]) -> LiftProfileArgs 
     priority=27,
 )
 def lift_profile(ctx: ToolContext, args: LiftProfileArgs) -> ToolOutput:
-    from storage.lifts import refresh_profile
+    from vision.service import refresh_profile
 
     prof, reason = refresh_profile(ctx.account_id, args.lift, ctx.engine, mvt=args.mvt_m_s)
     if prof is None:

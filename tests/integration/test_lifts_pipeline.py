@@ -262,8 +262,9 @@ def test_cli_json_and_errors(settings, clips, tmp_path) -> None:
 def test_storage_on_postgres(pg_settings) -> None:
     from storage.accounts import create_account
     from storage.engine import make_engine
-    from storage.lifts import get_analysis, refresh_profile, reps_of, save_analysis
+    from storage.lifts import get_analysis, reps_of, save_analysis
     from storage.migrate import upgrade
+    from vision.service import refresh_profile
 
     eng = make_engine(pg_settings.db_url)
     upgrade(engine=eng)
