@@ -31,14 +31,12 @@ from storage.tables.training import (
     TrainingSettings,
 )
 from training.csvio import ExportRow, ImportReport
-from training.e1rm import e1rm_kg
 from training.library import library, normalise
 from training.loads import Max
 from training.model import Program
 from training.plates import Equipment
 from training.progression import SlotState
 from training.prs import Bests
-from training.schedule import plan_dates
 from training.sets import SetRecord
 
 OPEN_SESSION_HOURS = 4.0  # sets logged within this long of the last one belong to the same session
@@ -317,7 +315,7 @@ def _schedule(
     s: Session, account_id: int, row: TrainingProgram, program: Program, start: date, skip: set[tuple[int, int]]
 ) -> None:
     assert row.id is not None, "the program row is flushed before its sessions are planned"
-    for week, day, name, d in plan_dates(program, start):
+    for week, day, name, d in program.planned_workouts(start):
         if (week, day) in skip:
             continue
         s.add(
@@ -901,9 +899,7 @@ def import_sessions(
                         warmup=warm,
                         set_type=st.set_type,
                         group_label=st.group,
-                        e1rm_kg=None
-                        if warm or st.load_kg <= 0 or st.reps < 1
-                        else e1rm_kg(st.load_kg, st.reps, st.rpe),
+                        e1rm_kg=st.e1rm_kg,
                         distance_m=st.distance_m,
                         duration_s=st.duration_s,
                         notes=st.notes,

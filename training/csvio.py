@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from powerforge.units import Length, Mass
+from training.e1rm import e1rm_kg
 from training.library import Library, library
 
 STRONG_REQUIRED = {"date", "workout name", "exercise name", "set order", "weight", "reps"}
@@ -47,6 +48,13 @@ class ImportedSet:
     @property
     def warmup(self) -> bool:
         return self.set_type == "warmup"
+
+    @property
+    def e1rm_kg(self) -> float | None:
+        """Estimated 1RM of a working set with a load and reps (None for warm-ups and bodyweight rows)."""
+        if self.warmup or self.load_kg <= 0 or self.reps < 1:
+            return None
+        return e1rm_kg(self.load_kg, self.reps, self.rpe)
 
 
 @dataclass

@@ -9,6 +9,7 @@ was refused. A program that fails validation is never saved.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -171,6 +172,13 @@ class Program(BaseModel):
 
     def exercises(self) -> set[str]:
         return {p.exercise for w in self.weeks for wo in w.workouts for p in wo.prescriptions()}
+
+    def planned_workouts(self, start: date) -> list[tuple[int, int, str, date]]:
+        """(week, day index, workout name, date) of every workout when the program starts on `start` (the
+        calendar rule is `training.schedule.plan_dates`; storage calls this to write the planned sessions)."""
+        from training.schedule import plan_dates
+
+        return plan_dates(self, start)
 
 
 class ProgramInvalid(ValueError):
