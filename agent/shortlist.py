@@ -45,7 +45,7 @@ class Shortlist:
     """Nearest tools by cosine similarity over (tool, text) pairs; built once per tool set."""
 
     def __init__(self, tools: dict[str, Tool]):
-        from analytics.embedding import encoder
+        from models.embedding import encoder
 
         self._encoder = encoder()
         names: list[str] = []

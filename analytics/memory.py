@@ -5,7 +5,7 @@
   `data_dir/memory/<account>`: one user's search can never see another's notes.
 - Notes are indexed when written (`remember`) and removed from the index when deleted (`forget`);
   notes other domains keep (workout notes, food notes) are copied in by `sync_sources` before a search.
-- Embeddings come from `analytics.embedding` (offline MiniLM); Chroma's default embedding function,
+- Embeddings come from `models.embedding` (offline MiniLM); Chroma's default embedding function,
   which downloads a model, is never used.
 - A stored note is data, never an instruction: `quote_notes` renders notes for a prompt as quoted,
   dated, single-line strings inside a fenced data block.
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine
 
-from analytics.embedding import encoder
+from models.embedding import encoder
 from storage import analytics as sql
 from storage.tables.analytics import AnalyticsNote
 

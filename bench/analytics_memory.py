@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np
 
-from analytics.embedding import encoder
 from analytics.memory import Memory
+from models.embedding import encoder
 from storage import analytics as sql
 from storage.accounts import create_account, get_account_by_name
 from storage.engine import make_engine

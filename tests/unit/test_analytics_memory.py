@@ -11,8 +11,8 @@ from langchain_core.messages import AIMessage, HumanMessage
 from support.scripted_model import ScriptedChatModel
 
 from agent.tools.base import ToolContext, load_tools
-from analytics.embedding import encoder
 from analytics.memory import Memory, quote_notes
+from models.embedding import encoder
 from storage import analytics as sql
 from storage import training as train_repo
 from storage.engine import transaction
