@@ -193,7 +193,8 @@ def analyse_video(
     try:
         analysis = _from_plate(info, options, best, 1.0 / k, notes) if best is not None else None
         if analysis is None or _not_a_plate(analysis):
-            analysis = _from_wrists(Path(path), info, options, notes, report, track_share, pose_factory)
+            hands = body.borrow if body is not None else pose_factory  # the pass's model: no second load
+            analysis = _from_wrists(Path(path), info, options, notes, report, track_share, hands)
     except LiftError as e:
         if not decoded.lost:
             raise
@@ -237,11 +238,7 @@ def _body_pass(
     """The pose pass riding on the bar's decode; without a pose model the bar's numbers still come."""
     if not options.pose and pose_factory is None:
         return None, "the pose model is turned off"
-    try:
-        backend = _make_backend(options, pose_factory)
-    except (FileNotFoundError, ValueError) as e:
-        return None, f"the pose model is not installed ({e})"
-    return BodyPass(backend, info.fps, info.width), None
+    return BodyPass.loading(lambda: _make_backend(options, pose_factory), info.fps, info.width), None
 
 
 def _finish_body(

@@ -12,6 +12,7 @@ Landmarks are stored beside the analysis as an `.npz` (not in the database, not 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,6 +114,8 @@ class BodyPass:
         self._backend = backend
         self.backend = _CloseLater(self)  # the caller's close() waits for `refine`: one model load, not two
         self.closed = False
+        self._loader: threading.Thread | None = None
+        self._pending: list[tuple[int, float, np.ndarray]] = []  # sampled while the model was still loading
         self.every = max(1, round(fps / rate_hz))
         self.display_width = display_width
         self.kept: dict[int, tuple[float, np.ndarray]] | None = {}
@@ -120,6 +123,42 @@ class BodyPass:
         self.results: dict[int, tuple[float, np.ndarray, np.ndarray]] = {}
         self.seen = 0
         self.failed: str | None = None
+
+    @classmethod
+    def loading(cls, factory: Callable[[], Any], fps: float, display_width: int) -> BodyPass:
+        """A pass whose pose model loads in a thread while decoding and the bar tracker start (loading takes
+        ~1-3 s, as long as the whole bar pass of a short clip); frames sampled meanwhile wait for it."""
+        body = cls(None, fps, display_width)
+        body._loader = threading.Thread(target=body._load, args=(factory,), name="pose-load", daemon=True)
+        body._loader.start()
+        return body
+
+    def _load(self, factory: Callable[[], Any]) -> None:
+        try:
+            self._backend = factory()
+        except (FileNotFoundError, ValueError) as e:  # ModelMissing is a FileNotFoundError
+            self.failed = f"the pose model is not installed ({e})"
+        except Exception as e:  # a pose failure costs the body measures, never the bar's numbers
+            self.failed = f"the pose model failed to load ({type(e).__name__}: {e})"
+
+    def ready(self) -> bool:
+        return self._loader is None or not self._loader.is_alive()
+
+    def wait(self) -> None:
+        """Until the model is loaded; then the frames sampled meanwhile are read."""
+        if self._loader is not None:
+            self._loader.join()
+            self._loader = None
+        pending, self._pending = self._pending, []
+        for index, t, small in pending:
+            self._run(index, t, small)
+
+    def borrow(self) -> Any:
+        """The loaded model for another reader in this analysis (the hands fallback); it stays open."""
+        self.wait()
+        if self._backend is None:
+            raise FileNotFoundError(self.failed or "no pose model")
+        return self.backend
 
     def _small(self, image: np.ndarray) -> np.ndarray:
         h, w = image.shape[:2]
@@ -136,11 +175,16 @@ class BodyPass:
             if self.kept_bytes > KEEP_BUDGET_BYTES:
                 self.kept = None  # a long clip: no refinement, the sampled frames only
         if self.seen % self.every == 0:
-            self._run(index, t, small)
+            if not self.ready():
+                self._pending.append((index, t, small))
+            else:
+                if self._loader is not None or self._pending:
+                    self.wait()
+                self._run(index, t, small)
         self.seen += 1
 
     def _run(self, index: int, t: float, small: np.ndarray, backend: Any = None) -> None:
-        if self.failed:
+        if self.failed or (backend is None and self._backend is None):
             return
         try:
             kp = (backend or self._backend)(small, t, index)
@@ -158,6 +202,7 @@ class BodyPass:
         The pass's own backend reads them, frames in time order (loading a second model costs seconds; a
         VIDEO-mode tracker given an earlier frame just re-finds the person). `backend_factory` is used only
         when the pass's backend is already closed."""
+        self.wait()
         if self.kept is None or self.failed:
             self.close()
             return
@@ -198,11 +243,13 @@ class BodyPass:
                 self.failed = f"the pose model failed ({type(e).__name__}: {e})"
 
     def close(self) -> None:
-        if not self.closed:
+        self.wait()
+        if not self.closed and self._backend is not None:
             self._backend.close()
-            self.closed = True
+        self.closed = True
 
     def track(self) -> BodyTrack:
+        self.wait()
         idx = sorted(self.results)
         n = len(idx)
         xy = np.full((n, MAX_PERSONS, 17, 2), np.nan)
