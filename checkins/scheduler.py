@@ -161,8 +161,10 @@ class CheckinScheduler:
         ask: AskFn | None = None,
         reconcile_s: float = RECONCILE_S,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        can_lead: bool = True,
     ) -> None:
         self.engine = engine
+        self.can_lead = can_lead  # False: only deliver (cluster app processes; the scheduler processes lead)
         self.deliver = deliver
         self.ask = ask
         self.reconcile_s = reconcile_s
@@ -180,7 +182,7 @@ class CheckinScheduler:
         if _Current.scheduler is not None and _Current.scheduler is not self:
             raise RuntimeError("a check-in scheduler already runs in this process")
         self._loop = asyncio.get_running_loop()
-        self.leader = await asyncio.to_thread(self._lock.acquire)
+        self.leader = self.can_lead and await asyncio.to_thread(self._lock.acquire)
         stores: dict[str, Any] = {"memory": MemoryJobStore()}
         if self.leader:
             stores["default"] = SQLAlchemyJobStore(engine=self.engine, tablename=JOB_TABLE)
@@ -233,7 +235,9 @@ class CheckinScheduler:
 
     async def _try_lead(self) -> None:
         """A standby on Postgres takes the advisory lock once the leader is gone, then fires jobs itself."""
-        if self.leader or self._scheduler is None or self.engine.url.get_backend_name() != "postgresql":
+        if self.leader or not self.can_lead or self._scheduler is None:
+            return
+        if self.engine.url.get_backend_name() != "postgresql":
             return
         if not await asyncio.to_thread(self._lock.acquire):
             return

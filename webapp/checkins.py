@@ -157,4 +157,7 @@ def ask_tools(account_id: int, question: str) -> str | None:
 
 async def start_scheduler(settings: Settings) -> CheckinScheduler:
     """The process's check-in scheduler on the running (server) loop, delivering through this module."""
-    return await CheckinScheduler(engine_for(settings.db_url), deliver=push_pending, ask=ask_tools).start()
+    # Cluster mode: the dedicated scheduler processes fire check-ins (leader + standby); apps only deliver.
+    can_lead = settings.jobs_backend != "celery"
+    return await CheckinScheduler(engine_for(settings.db_url), deliver=push_pending, ask=ask_tools,
+                                  can_lead=can_lead).start()  # fmt: skip

@@ -59,19 +59,32 @@ def port_open(port: int) -> bool:
 
 @dataclass
 class Stack:
-    """The processes of one cluster, stopped together."""
+    """The processes of one cluster, stopped together (a restarted piece replaces its entry)."""
 
     base: Path
     procs: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
     stops: list[Callable[[], None]] = field(default_factory=list)
+    specs: dict[str, tuple[list[str], dict[str, str] | None]] = field(default_factory=dict)
 
     def spawn(self, name: str, cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
         log = (self.base / "logs" / f"{name}.log").open("ab")
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
-        self.procs.append((name, proc))
+        self.procs = [(n, p) for n, p in self.procs if n != name] + [(name, proc)]
+        self.specs[name] = (cmd, env)
         self._write_pids()
         return proc
+
+    def kill_group(self, name: str) -> None:
+        """SIGKILL what is left of a piece's process group (a worker's pool process outlives its parent)."""
+        with contextlib.suppress(ProcessLookupError, KeyError):
+            os.killpg(dict(self.procs)[name].pid, signal.SIGKILL)
+
+    def respawn(self, name: str) -> subprocess.Popen:
+        """Start a piece again with the command it was started with (its log continues)."""
+        self.kill_group(name)
+        cmd, env = self.specs[name]
+        return self.spawn(name, cmd, env)
 
     def _write_pids(self) -> None:
         pids = {name: p.pid for name, p in self.procs}
@@ -290,13 +303,7 @@ def run(settings: Settings, *, host: str, port: int, workers: int = 2, apps: int
         up = True
         if created:
             on_ready(f"First run: sign in as '{created[0]}' with password '{created[1]}'")
-        while not stopping:
-            for name, proc in stack.procs:
-                if proc.poll() is not None:
-                    on_ready(f"{name} (pid {proc.pid}) exited with status {proc.returncode}; see {base}/logs")
-                    return 1
-            time.sleep(0.5)
-        return 0
+        return _supervise(stack, s, stopping, on_ready)
     except ClusterError as e:
         print(f"The cluster could not start: {e}", file=sys.stderr)
         return 1
@@ -304,6 +311,46 @@ def run(settings: Settings, *, host: str, port: int, workers: int = 2, apps: int
         return 130
     finally:
         stack.stop()
+
+
+RESTARTED = ("worker-", "app-", "scheduler-")  # the rest (database, Redis, nginx) are fatal when they exit
+MAX_RESTARTS = 5  # per piece within RESTART_WINDOW_S, then the cluster stops: something is broken, not unlucky
+RESTART_WINDOW_S = 120.0
+
+
+def _supervise(stack: Stack, s: Settings, stopping: list[int], say: Callable[[str], None]) -> int:
+    """Restart a worker, app process or scheduler that exits (a killed worker's jobs go to the others at
+    once); stop everything when the database, Redis or nginx exits or a piece keeps dying."""
+    from powerforge.cluster.recover import requeue_orphans
+    from storage.engine import engine_for
+
+    restarts: dict[str, list[float]] = {}
+    while not stopping:
+        for name, proc in list(stack.procs):
+            if proc.poll() is None:
+                continue
+            logs = stack.base / "logs"
+            if not name.startswith(RESTARTED):
+                say(f"{name} (pid {proc.pid}) exited with status {proc.returncode}; stopping (see {logs}/{name}.log)")
+                return 1
+            now = time.monotonic()
+            recent = [t for t in restarts.get(name, []) if now - t < RESTART_WINDOW_S] + [now]
+            restarts[name] = recent
+            if len(recent) > MAX_RESTARTS:
+                say(f"{name} exited {len(recent)} times in {RESTART_WINDOW_S:.0f} s; stopping (see {logs}/{name}.log)")
+                return 1
+            say(f"{name} (pid {proc.pid}) exited with status {proc.returncode}; starting it again")
+            if name.startswith("worker-"):
+                stack.kill_group(name)  # an orphaned pool process would still hold its job's lock
+                time.sleep(0.5)  # and Postgres ends that session (releasing the lock) as the socket closes
+                try:
+                    requeue_orphans(s, engine_for(s.db_url))
+                except Exception as e:  # the visibility timeout still brings the jobs back, later
+                    say(f"could not requeue the jobs of {name} now ({e}); Redis will after the visibility timeout")
+            new = stack.respawn(name)
+            say(f"{name} restarted (pid {new.pid})")
+        time.sleep(0.5)
+    return 0
 
 
 def _log(base: Path, name: str) -> str:

@@ -95,3 +95,44 @@ def test_worker_killed_mid_job_runs_again_once(cluster_settings: Settings, tmp_p
         for w in workers:
             w.proc.stop()
         engine.dispose()
+
+
+def test_a_dead_workers_job_is_requeued_at_once_not_after_the_visibility_timeout(
+    cluster_settings: Settings, tmp_path: Path
+) -> None:
+    """What the cluster supervisor does when it sees a worker die (an hour's visibility timeout here)."""
+    from powerforge.cluster.recover import requeue_orphans
+    from powerforge.cluster.runner import CeleryJobRunner
+    from storage.accounts import create_account
+    from storage.jobs import get_job
+
+    s = cluster_settings.model_copy(update={"celery_visibility_timeout_s": 3600.0})
+    env = {**cluster_env(s), "CELERY_VISIBILITY_TIMEOUT_S": "3600"}
+    engine = make_engine(s.db_url)
+    account = create_account("athlete", "correct-horse-1", engine=engine)
+    marker = tmp_path / "starts.txt"
+    workers: list = []
+    runner = CeleryJobRunner(s, engine=engine)
+    try:
+        workers = [start_worker(name, env, tmp_path, wait=False) for name in ("a", "b")]
+        for w in workers:
+            wait_ready(w)
+        job_id, future = runner.submit(KIND, account.id, {"n": 12, "sleep": 0.5, "marker": str(marker)})
+        assert future is not None
+        wait_for(lambda: marker.exists() and len(marker.read_text().split()) == 1, 60, "the job to start")
+        time.sleep(1.0)
+        assert requeue_orphans(s, engine) == []  # running (its worker holds the lock): left alone
+        holder = next(w for w in workers if "received" in w.proc.text())
+        holder.proc.kill()
+        holder.proc.proc.wait(10)
+        assert get_job(job_id, engine=engine).status == "running"  # the row still says so; the lock says not
+
+        assert requeue_orphans(s, engine) == [job_id]
+        assert future.result(timeout=60) == {"counted": 12}
+        assert len(marker.read_text().split()) == 2
+        assert requeue_orphans(s, engine) == []  # done: nothing to requeue
+    finally:
+        runner.shutdown()
+        for w in workers:
+            w.proc.stop()
+        engine.dispose()

@@ -59,6 +59,20 @@ def test_run_cluster_serves_the_login_page_through_nginx_and_stops_cleanly(tmp_p
         assert "started as leader" in (logs / "scheduler-1.log").read_text()
         assert "started as standby" in (logs / "scheduler-2.log").read_text()
 
+        # Kill a worker, the scheduler leader and an app process: each is started again, the standby leads,
+        # and the login page keeps answering through nginx (the other app process) meanwhile.
+        for name in ("worker-1", "scheduler-1", "app-1"):
+            os.kill(pids[name], signal.SIGKILL)
+        status, _ = _get(f"http://127.0.0.1:{port}/login")
+        assert status == 200
+        wait_for(lambda: all(f"{n} restarted" in serve.text() for n in ("worker-1", "scheduler-1", "app-1")), 60,
+                 "the supervisor to restart the killed pieces")  # fmt: skip
+        wait_for(lambda: "fires check-ins now" in (logs / "scheduler-2.log").read_text(), 60, "the standby to lead")
+        new_pids = json.loads((data / "cluster" / "pids.json").read_text())
+        assert all(new_pids[n] != pids[n] for n in ("worker-1", "scheduler-1", "app-1"))
+        pids.update(new_pids)
+        wait_for(lambda: (logs / "worker-1.log").read_text().count(" ready.") >= 2, 120, "worker-1 again")
+
         os.killpg(serve.pid, signal.SIGINT)  # Ctrl-C
         serve.proc.wait(90)
         assert serve.proc.returncode == 0, serve.text()[-2000:]
