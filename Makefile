@@ -57,8 +57,11 @@ system-test-deps: ## headless Chromium, PostgreSQL, Redis, nginx and ffmpeg from
 	    $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
 	  fi
 
-lint:
+lint: ## ruff, the import-layer contracts, the type: ignore count (must not rise) and mypy (pyproject.toml)
 	$(UV) run ruff check . && $(UV) run ruff format --check .
+	$(UV) run lint-imports
+	$(UV) run python scripts/lint_types.py --max 74
+	$(UV) run mypy
 
 bench: ## every benchmark table (see bench/README.md)
 	for b in bench/*.py; do echo "== $$b"; $(UV) run python $$b || exit 1; done
