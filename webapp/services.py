@@ -47,7 +47,7 @@ async def startup_services(settings: Settings) -> Services:
             log.warning("%d job(s) were interrupted by the last shutdown; their uploads are kept", interrupted)
         await asyncio.to_thread(_warm_shortlist)
         stack = AsyncExitStack()
-        jobs = await asyncio.to_thread(make_runner, settings)
+        jobs = make_runner(settings)  # the local pool by default; Celery workers when JOBS_BACKEND=celery
         stack.callback(jobs.shutdown)
         coach = await stack.enter_async_context(Coach.open(settings, jobs=jobs))
         from webapp.checkins import start_scheduler  # the check-in timer runs on this (the server's) loop

@@ -136,3 +136,48 @@ def test_a_dead_workers_job_is_requeued_at_once_not_after_the_visibility_timeout
         for w in workers:
             w.proc.stop()
         engine.dispose()
+
+
+def test_cancel_and_failures_on_a_worker_reach_the_caller_in_words(cluster_settings: Settings, tmp_path: Path) -> None:
+    """Cancel stops a running job; a bad input's message reaches the person; a bug's text does not."""
+    from powerforge.cluster.runner import CeleryJobRunner, JobFailed
+    from powerforge.jobs import JOB_FAILED, JobCancelled
+    from storage import checkins as outbox
+    from storage.accounts import create_account
+    from storage.jobs import get_job
+
+    register_job("test_explode", "support.sample_jobs:explode")
+    register_job("test_explode_bug", "support.sample_jobs:explode_bug")
+    s = cluster_settings
+    engine = make_engine(s.db_url)
+    account = create_account("athlete", "correct-horse-1", engine=engine)
+    runner = CeleryJobRunner(s, engine=engine)
+    worker = None
+    try:
+        worker = start_worker("w", cluster_env(s), tmp_path)
+        marker = tmp_path / "starts.txt"
+        job_id, future = runner.submit(KIND, account.id, {"n": 200, "sleep": 0.1, "marker": str(marker)})
+        wait_for(lambda: marker.exists(), 60, "the job to start")
+        runner.cancel(job_id)
+        with pytest.raises(JobCancelled):
+            future.result(timeout=60)
+        assert get_job(job_id, engine=engine).status == "cancelled"
+
+        bad_id, bad = runner.submit("test_explode", account.id, {})
+        with pytest.raises(ValueError, match="no video stream"):
+            bad.result(timeout=60)
+        bug_id, bug = runner.submit("test_explode_bug", account.id, {})
+        with pytest.raises(JobFailed) as failed:
+            bug.result(timeout=60)
+        assert str(failed.value) == JOB_FAILED and "missing" not in str(failed.value)
+        assert get_job(bug_id, engine=engine).status == "failed"
+
+        notices = {r.idempotency_key: r.text for r in outbox.messages(account.id, engine=engine)}
+        assert f"job:{job_id}" not in notices  # a cancel the person asked for needs no notice
+        assert "no video stream" in notices[f"job:{bad_id}"]
+        assert JOB_FAILED in notices[f"job:{bug_id}"] and "missing" not in notices[f"job:{bug_id}"]
+    finally:
+        runner.shutdown()
+        if worker is not None:
+            worker.proc.stop()
+        engine.dispose()
