@@ -256,6 +256,32 @@ def _target_size(w: int, h: int, max_side: int | None) -> tuple[int, int]:
 _FULL_TO_TV = np.round(16 + np.arange(256) * 219 / 255).astype(np.uint8)  # 0..255 luma -> 16..235
 
 
+def _hdr_to_sdr_lut(trc: int) -> np.ndarray:
+    """10-bit HDR luma code -> 8-bit SDR video-range luma, so an HDR clip tracks like its SDR copy.
+
+    A phone's HLG or PQ clip shifted down to 8 bits looks dim and flat (HLG puts diffuse white at 75 %
+    of the signal, PQ at 203 nits of 10,000): rims lose the edge strength the plate finder and the flow
+    rely on. The code is taken to light (HLG inverse OETF, BT.2100; PQ EOTF, ST 2084), reference white
+    is set to SDR's 100 % (BT.2408), and the result is encoded with the BT.709 curve. Luma only: an
+    approximation of the colour conversion, close enough for grey-level tracking."""
+    e = np.clip((np.arange(1024) - 64) / 876.0, 0.0, 1.0)  # 10-bit video range -> 0..1
+    if trc == 18:  # HLG
+        a, b, c = 0.17883277, 0.28466892, 0.55991073
+        light = np.where(e <= 0.5, e**2 / 3.0, (np.exp((e - c) / a) + b) / 12.0)
+        white = (math.exp((0.75 - c) / a) + b) / 12.0
+    else:  # PQ
+        m1, m2, c1, c2, c3 = 0.1593017578125, 78.84375, 0.8359375, 18.8515625, 18.6875
+        p = e ** (1 / m2)
+        light = (np.maximum(p - c1, 0.0) / (c2 - c3 * p)) ** (1 / m1) * 10000.0
+        white = 203.0
+    sdr = np.clip(light / white, 0.0, 1.0)
+    v = np.where(sdr < 0.018, 4.5 * sdr, 1.099 * sdr**0.45 - 0.099)
+    return np.round(16 + 219 * v).astype(np.uint8)
+
+
+_HDR_LUT = {trc: _hdr_to_sdr_lut(trc) for trc in _HDR_TRC}
+
+
 def _full_range(frame: av.VideoFrame) -> bool:
     """JPEG-range luma (MJPEG, some webcams and screen recorders): 0..255 instead of video's 16..235."""
     return frame.format.name.startswith("yuvj") or int(getattr(frame, "color_range", 0) or 0) == 2
@@ -304,6 +330,9 @@ def _luma(frame: av.VideoFrame) -> np.ndarray | None:
         return cv2.LUT(y, _FULL_TO_TV) if _full_range(frame) else y
     if fmt in _PLANAR_16:
         buf = np.frombuffer(plane, np.uint16).reshape(h, plane.line_size // 2)[:, :w]
+        lut = _HDR_LUT.get(int(getattr(frame, "color_trc", 0) or 0))
+        if lut is not None:  # HDR: tone-mapped to SDR, so it tracks like the SDR copy of the clip
+            return lut[buf >> (_PLANAR_16[fmt] - 2)]
         return (buf >> _PLANAR_16[fmt]).astype(np.uint8)
     return None
 

@@ -152,3 +152,21 @@ def test_decoding_ahead_keeps_order_and_errors(tmp_path: Path) -> None:
         list(prefetched(broken()))
     first = next(iter(prefetched(iter_frames(path))))  # stopping early leaves no thread behind
     assert first.index == 0
+
+
+def test_hdr_luma_is_tone_mapped_to_sdr_levels() -> None:
+    """HLG's diffuse white (75 % of the signal, BT.2408) and PQ's 203 nits land on SDR white; black on
+    black; the mapping keeps order (a plate's rim keeps its edge, only stronger)."""
+    import numpy as np
+
+    from vision.io import _hdr_to_sdr_lut
+
+    def code(e: float) -> int:
+        return round(64 + 876 * e)
+
+    hlg, pq = _hdr_to_sdr_lut(18), _hdr_to_sdr_lut(16)
+    assert hlg[code(0.75)] == 235 and hlg[64] == 16 and hlg[1023] == 235
+    assert pq[code(0.58)] >= 233 and pq[64] == 16  # 203 nits is PQ code ~0.58
+    assert (np.diff(hlg.astype(int)) >= 0).all() and (np.diff(pq.astype(int)) >= 0).all()
+    # mid-grey of an HLG clip (signal 0.4) is brighter than a plain 10->8 bit shift makes it
+    assert hlg[code(0.4)] > (code(0.4) >> 2)
