@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Date, Engine, Table, and_, case, cast, delete, func, insert, literal, select
+from sqlalchemy import Date, Engine, Table, case, cast, delete, func, insert, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
@@ -194,16 +194,6 @@ def rpe_counts(
         stmt = stmt.where(t.c.exercise_id.in_(ids))
     with eng.connect() as conn:
         return _frame(conn.execute(stmt).all(), ["rpe", "sets"])
-
-
-def first_training_day(account_id: int, engine: Engine | None = None) -> date | None:
-    eng = _eng(engine)
-    t = _sets_table()
-    with eng.connect() as conn:
-        first = conn.execute(select(func.min(t.c.performed_at)).where(t.c.account_id == account_id)).scalar()
-    if first is None:
-        return None
-    return (first if isinstance(first, datetime) else datetime.fromisoformat(str(first))).date()
 
 
 def program_anchors(account_id: int, engine: Engine | None = None) -> tuple[date | None, int | None]:
@@ -625,15 +615,6 @@ def count_notes(account_id: int, engine: Engine | None = None) -> int:
 
 
 # --------------------------------------------------------------------------- bulk writes (generator)
-def missing_exercises(ids: Iterable[str], engine: Engine | None = None) -> list[str]:
-    """Which of these exercise ids have no row in `training_exercises` yet."""
-    t = table("training_exercises", "training")
-    wanted = list(dict.fromkeys(ids))
-    with _eng(engine).connect() as conn:
-        have = set(conn.execute(select(t.c.id).where(t.c.id.in_(wanted))).scalars())
-    return [i for i in wanted if i not in have]
-
-
 def bulk_insert(table_name: str, rows: list[dict[str, Any]], engine: Engine | None = None, chunk: int = 20_000) -> int:
     """Insert many rows into any table in chunks of one transaction each (data generator, imports)."""
     t = table(table_name, table_name.split("_")[0])
@@ -642,10 +623,3 @@ def bulk_insert(table_name: str, rows: list[dict[str, Any]], engine: Engine | No
         with eng.begin() as conn:
             conn.execute(insert(t), rows[i : i + chunk])
     return len(rows)
-
-
-def delete_account_rows(table_name: str, account_id: int, engine: Engine | None = None) -> int:
-    """Remove one account's rows from a table (regenerating data for a user)."""
-    t = table(table_name, table_name.split("_")[0])
-    with _eng(engine).begin() as conn:
-        return conn.execute(delete(t).where(and_(t.c.account_id == account_id))).rowcount or 0

@@ -135,15 +135,6 @@ def reps_of(account_id: int, analysis_id: str, engine: Engine | None = None) -> 
         return list(s.exec(q.order_by(col(LiftRep.number))))
 
 
-def link_set(account_id: int, analysis_id: str, training_set_id: str | None, engine: Engine | None = None) -> None:
-    with transaction(engine) as s:
-        row = s.get(LiftAnalysisRow, analysis_id)
-        if row is None or row.account_id != account_id:
-            raise LookupError("No such analysis.")
-        row.training_set_id = training_set_id
-        s.add(row)
-
-
 def profile_points(account_id: int, lift: str, engine: Engine | None = None) -> list[tuple[float, float, float]]:
     """(load kg, best MCV, its uncertainty) of every analysed set of this lift with a known load."""
     with read_session(engine) as s:

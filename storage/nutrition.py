@@ -266,30 +266,6 @@ def get_food(account_id: int, food_id: int, engine: Engine | None = None) -> Nut
     return row if row is not None and row.account_id == account_id else None
 
 
-def find_food(account_id: int, name_key: str, engine: Engine | None = None) -> NutritionFood | None:
-    with read_session(engine) as s:
-        return s.exec(
-            select(NutritionFood)
-            .where(
-                col(NutritionFood.account_id) == account_id,
-                col(NutritionFood.name_key) == name_key,
-                col(NutritionFood.archived) == False,  # noqa: E712
-            )
-            .order_by(col(NutritionFood.id).desc())
-        ).first()
-
-
-def archive_food(account_id: int, food_id: int, engine: Engine | None = None) -> bool:
-    with transaction(engine) as s:
-        row = s.get(NutritionFood, food_id)
-        if row is None or row.account_id != account_id:
-            return False
-        row.archived = True
-        row.updated_at = utcnow()
-        s.add(row)
-        return True
-
-
 def recipe_items(account_id: int, recipe_id: int, engine: Engine | None = None) -> list[NutritionRecipeItem]:
     with read_session(engine) as s:
         q = select(NutritionRecipeItem).where(
@@ -378,31 +354,12 @@ def list_weights(
         return list(s.exec(q.order_by(col(NutritionWeight.day))))
 
 
-def delete_weight(account_id: int, day: date, engine: Engine | None = None) -> bool:
-    with transaction(engine) as s:
-        result = s.exec(
-            delete(NutritionWeight).where(
-                col(NutritionWeight.account_id) == account_id, col(NutritionWeight.day) == day
-            )
-        )
-        return bool(result.rowcount)
-
-
 # --- targets -------------------------------------------------------------------------------------
 def active_target(account_id: int, engine: Engine | None = None) -> NutritionTarget | None:
     with read_session(engine) as s:
         return s.exec(
             select(NutritionTarget)
             .where(col(NutritionTarget.account_id) == account_id, col(NutritionTarget.status) == "active")
-            .order_by(col(NutritionTarget.created_at).desc())
-        ).first()
-
-
-def pending_target(account_id: int, engine: Engine | None = None) -> NutritionTarget | None:
-    with read_session(engine) as s:
-        return s.exec(
-            select(NutritionTarget)
-            .where(col(NutritionTarget.account_id) == account_id, col(NutritionTarget.status) == "proposed")
             .order_by(col(NutritionTarget.created_at).desc())
         ).first()
 

@@ -75,12 +75,6 @@ def get_round(session_id: str, account_id: int, engine: Engine | None = None) ->
         return s.exec(q).first()
 
 
-def list_rounds(account_id: int, limit: int = 20, engine: Engine | None = None) -> list[StrikeSession]:
-    with read_session(engine) as s:
-        q = select(StrikeSession).where(col(StrikeSession.account_id) == account_id)
-        return list(s.exec(q.order_by(col(StrikeSession.created_at).desc()).limit(limit)))
-
-
 def habit_history(account_id: int, name: str, limit: int = 20, engine: Engine | None = None) -> list[StrikeHabit]:
     """One habit's value per round, oldest first (for 'am I getting better?')."""
     with read_session(engine) as s:

@@ -464,17 +464,6 @@ def program_versions(account_id: int, lineage_id: str, engine: Engine | None = N
         )
 
 
-def list_programs(account_id: int, engine: Engine | None = None) -> list[TrainingProgram]:
-    with read_session(engine) as s:
-        return list(
-            s.exec(
-                select(TrainingProgram)
-                .where(col(TrainingProgram.account_id) == account_id)
-                .order_by(col(TrainingProgram.id))
-            )
-        )
-
-
 # --------------------------------------------------------------------------- schedule
 def next_scheduled(account_id: int, engine: Engine | None = None) -> TrainingScheduledSession | None:
     """The first workout of the active program not done yet (missed ones slide forward, none is skipped)."""
@@ -537,12 +526,6 @@ def open_session(account_id: int, now: datetime, engine: Engine | None = None) -
             .order_by(col(TrainingSession.started_at).desc())
             .limit(1)
         ).first()
-
-
-def get_session(account_id: int, session_id: str, engine: Engine | None = None) -> TrainingSession | None:
-    with read_session(engine) as s:
-        r = s.get(TrainingSession, session_id)
-    return r if r is not None and r.account_id == account_id else None
 
 
 def _to_row(account_id: int, session_id: str, idx: int, r: SetRecord, now: datetime) -> TrainingSet:

@@ -200,14 +200,3 @@ def get_upload(upload_id: str, account_id: int, files_dir: Path, engine: Engine 
     if row is None:
         return None
     return StoredUpload(row.id, row.filename, row.mime, row.size_bytes, row.sha256, (files_dir / row.path).resolve())
-
-
-def list_uploads(account_id: int, engine: Engine | None = None, limit: int = 50) -> list[Upload]:
-    with read_session(engine) as s:
-        q = (
-            select(Upload)
-            .where(col(Upload.account_id) == account_id)
-            .order_by(col(Upload.created_at).desc())
-            .limit(limit)
-        )
-        return list(s.exec(q))
