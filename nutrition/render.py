@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -142,22 +143,13 @@ def weight_chart(
     sns.set_theme(style="whitegrid", context="notebook")
     fig, ax = plt.subplots(figsize=(7, 3.2))
     try:
-        ax.plot(
-            np.array([d for d, _ in weights], dtype="datetime64[D]"),
-            [w * factor for _, w in weights],
-            "o",
-            color="#8C8C8C",
-            markersize=3,
-            label="weigh-ins",
-        )
-        ax.plot(
-            np.array([d for d, _ in trend], dtype="datetime64[D]"),
-            [w * factor for _, w in trend],
-            "-",
-            color="#4C72B0",
-            linewidth=2,
-            label="trend",
-        )
+        lines: list[tuple[Sequence[tuple[date, float]], str, dict[str, Any]]] = [
+            (weights, "o", {"color": "#8C8C8C", "markersize": 3, "label": "weigh-ins"}),
+            (trend, "-", {"color": "#4C72B0", "linewidth": 2, "label": "trend"}),
+        ]
+        for series, fmt_, style in lines:
+            days = np.array([d for d, _ in series], dtype="datetime64[D]")
+            ax.plot(days, [w * factor for _, w in series], fmt_, **style)
         ax.set_ylabel(unit)
         ax.legend(loc="best", fontsize=8)
         fig.autofmt_xdate()
