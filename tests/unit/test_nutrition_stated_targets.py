@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from agent.tools.base import ToolContext, load_tools
-from agent.tools.nutrition import _match_targets
+from agent.tools.nutrition.targets import _match_targets
 from nutrition.nutrient_text import parse_stated_targets
 from storage import nutrition as repo
 

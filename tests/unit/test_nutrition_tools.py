@@ -404,7 +404,7 @@ def test_a_barcode_photo_shows_the_digits_and_a_single_read_is_only_offered(tool
     import cv2
     import numpy as np
 
-    from agent.tools import nutrition as nt
+    from agent.tools.nutrition import foods as nt
     from nutrition.barcode import PhotoRead, render_ean13
 
     repo.put_cached_product(

@@ -72,7 +72,7 @@ class LoggedSets:
     records: list[SetRecord]
     names: dict[str, str]  # exercise id → name
     unit: str  # the account's display unit
-    e1rm_formula: str
+    e1rm_formula: str | None
     prs: list[PR] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. "used today's planned load"
     progression: list[str] = field(default_factory=list)

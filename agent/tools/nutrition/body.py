@@ -1,0 +1,158 @@
+"""Body weight: weigh-ins and the smoothed trend."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from agent.tools.base import Attachment, ToolContext, ToolError, ToolOutput, tool
+from agent.tools.nutrition.common import DOMAIN, _day, _imperial, _today
+from nutrition import body, render
+from nutrition.energy import EnergyError
+from powerforge.units import Mass, UnitError
+
+
+# =========================================================================== body weight
+class WeightArgs(BaseModel):
+    """Log body weight, e.g. 'weighed 82.4 kg this morning' or 'weight 181 lb'."""
+
+    weight: float = Field(gt=0, lt=1000)
+    unit: Literal["kg", "lb"] | None = Field(default=None, description="kg or lb; default from the person's units")
+    day: str | None = None
+
+
+_WEIGHT_RE = re.compile(
+    r"^\s*(?:(?:i\s+)?(?:weighed(?:\s+in)?(?:\s+at)?|weigh(?:\s+in)?|weigh-in|my\s+weight\s+(?:is|was|today)|"
+    r"(?:log\s+)?(?:my\s+)?(?:body\s*)?weight(?:\s+is|\s+was|\s+today|:)?|bw|scale\s+(?:says|said)|i'?m\s+at)"
+    r")\s*(?P<v>\d{2,3}(?:[.,]\d{1,2})?)\s*(?P<u>kg|kgs|kilos?|lbs?|pounds?)?\b(?P<rest>.*)$",
+    re.I,
+)
+
+
+# "my weight today is 181 lb", "weight this morning: 80.2", "weighed in at 12 st 6" (stone → lb, 14 lb each)
+_WEIGHT_SAID = re.compile(
+    r"^\s*(?:my\s+)?(?:body\s*)?weight\s+(?:today|this morning|now|yesterday)\s*(?:is|was|:|=)?\s*"
+    r"(?P<v>\d{2,3}(?:[.,]\d{1,2})?)\s*(?P<u>kg|kgs|kilos?|lbs?|pounds?)?\b(?P<rest>.*)$",
+    re.I,
+)
+_STONE = re.compile(
+    r"\b(?P<st>\d{1,2})\s*(?:st|stone)\s*(?:(?:and\s+)?(?P<lb>\d{1,2}(?:[.,]\d)?)\s*(?:lbs?|pounds?)?)?(?!\s*\d)", re.I
+)
+_WEIGHT_CUE = re.compile(r"^\s*(?:i\s+)?(?:weigh|weighed|weigh-in|my\s+(?:body\s*)?weight|bw|scale|i'?m\s+at)", re.I)
+
+
+def _match_weight(text: str, _a: list[Attachment]) -> WeightArgs | None:
+    if _WEIGHT_CUE.match(text) and (st := _STONE.search(text)):
+        pounds = int(st.group("st")) * 14 + float((st.group("lb") or "0").replace(",", "."))
+        day = "yesterday" if re.search(r"\byesterday\b", text, re.I) else None
+        return WeightArgs(weight=pounds, unit="lb", day=day)
+    m = _WEIGHT_RE.match(text) or _WEIGHT_SAID.match(text)
+    if not m or re.search(r"\b(bar|barbell|plates?|squat|bench|deadlift|press|set|reps?)\b", text, re.I):
+        return None
+    u = (m.group("u") or "").lower()
+    unit = "kg" if u.startswith("k") else "lb" if u else None
+    rest = m.group("rest") or ""
+    day = "yesterday" if re.search(r"\byesterday\b", rest, re.I) else None
+    return WeightArgs(weight=float(m.group("v").replace(",", ".")), unit=unit, day=day)
+
+
+@tool(
+    name="body_weight_log",
+    description=WeightArgs.__doc__ or "",
+    args=WeightArgs,
+    domain=DOMAIN,
+    examples=["weighed 82.4 kg this morning", "weight 181 lb", "my weight is 80 kg"],
+    intents=[r"\bweigh(ed)?\b", r"\bbody ?weight\b"],
+    match=_match_weight,
+    kind="write",
+)
+def body_weight_log(ctx: ToolContext, args: WeightArgs) -> ToolOutput:
+    imperial = _imperial(ctx)
+    unit = args.unit or ("lb" if imperial else "kg")
+    day = _day(ctx, args.day)
+    try:
+        kg = body.log_weight(ctx.account_id, Mass.of(args.weight, unit), day, engine=ctx.engine)
+    except (EnergyError, UnitError) as e:
+        raise ToolError(str(e)) from e
+    report = body.weight_report(ctx.account_id, engine=ctx.engine)
+    show = "lb" if imperial or unit == "lb" else "kg"
+    conv = (lambda x: Mass.kgs(x).lb) if show == "lb" else (lambda x: x)
+    trend = report.latest_trend
+    week = report.change(7)
+    md = f"Logged **{conv(kg):.1f} {show}** for {day.isoformat()}."
+    if trend is not None and len(report.weights) > 1:
+        md += f" Trend weight: {conv(trend):.1f} {show}"
+        md += (
+            f" ({conv(week) if show == 'kg' else Mass.kgs(week).lb:+.1f} {show} over 7 days)."
+            if week is not None
+            else "."
+        )
+    return ToolOutput(
+        summary=md.replace("**", ""),
+        markdown=md,
+        data={
+            "day": day.isoformat(),
+            "weight_kg": round(kg, 2),
+            "trend_kg": None if trend is None else round(trend, 2),
+            "change_7d_kg": None if week is None else round(week, 2),
+        },
+        final=True,
+    )
+
+
+class WeightTrendArgs(BaseModel):
+    """Show body-weight history with the smoothed trend (chart) and its weekly rate of change."""
+
+    days: int = Field(default=90, ge=7, le=3650)
+
+
+_TREND_RE = re.compile(
+    r"\b(weight (trend|chart|history|graph|progress)|trend weight|show (me )?my weight|how('s| is) my weight)\b", re.I
+)
+
+
+@tool(
+    name="body_weight_trend",
+    outranks=("ask",),  # the weight trend has its own smoothed table; the chart tool is generic
+    description=WeightTrendArgs.__doc__ or "",
+    args=WeightTrendArgs,
+    domain=DOMAIN,
+    examples=["show my weight trend", "how is my weight going"],
+    match=lambda text, _a: WeightTrendArgs() if _TREND_RE.search(text) else None,
+)
+def body_weight_trend(ctx: ToolContext, args: WeightTrendArgs) -> ToolOutput:
+    since = _today(ctx) - timedelta(days=args.days)
+    report = body.weight_report(ctx.account_id, since=since, engine=ctx.engine)
+    if not report.weights:
+        return ToolOutput(
+            summary="No weigh-ins yet.", markdown="No weigh-ins yet — tell me e.g. “weighed 82.4 kg”.", final=True
+        )
+    unit = "lb" if _imperial(ctx) else "kg"
+    conv = (lambda x: Mass.kgs(x).lb) if unit == "lb" else (lambda x: x)
+    path = render.weight_chart(
+        report.weights, report.trend, ctx.output_dir / f"weight-{_today(ctx).isoformat()}.png", unit
+    )
+    day, last = report.latest  # type: ignore[misc]
+    trend = report.latest_trend or last
+    week = report.change(7)
+    month = report.change(28)
+    md = f"Latest weigh-in {conv(last):.1f} {unit} ({day.isoformat()}); trend {conv(trend):.1f} {unit}."
+    if week is not None:
+        md += f" 7-day change {conv(week) if unit == 'kg' else Mass.kgs(week).lb:+.2f} {unit}."
+    if month is not None:
+        md += f" 28-day change {conv(month) if unit == 'kg' else Mass.kgs(month).lb:+.2f} {unit}."
+    return ToolOutput(
+        summary=md,
+        markdown=md,
+        images=[str(path)],
+        data={
+            "weigh_ins": len(report.weights),
+            "trend_kg": round(trend, 2),
+            "change_7d_kg": week,
+            "change_28d_kg": month,
+        },
+        final=True,
+    )

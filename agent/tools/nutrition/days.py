@@ -1,0 +1,127 @@
+"""The diary of a day and the week's intake with its averages."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agent.tools.base import Attachment, ToolContext, ToolOutput, tool
+from agent.tools.nutrition.common import DOMAIN, _day, _day_label, _nutrients_line, _target_dict, _today
+from nutrition import diary, render
+from nutrition.meal_text import parse_meal_line
+from nutrition.nutrients import LABELS, fmt
+from nutrition.service import week_summary
+from storage import nutrition as repo
+
+
+# =========================================================================== the day and the week
+class DayArgs(BaseModel):
+    """Show the food diary of a day with totals and what is left of the targets ('how much do I have left?')."""
+
+    day: str | None = Field(default=None, description="'today', 'yesterday' or YYYY-MM-DD")
+
+
+_DAY_RE = re.compile(
+    r"\b(how much (do i have |have i got |is )?left|what'?s left|remaining (calories|macros|kcal)|"
+    r"(calories|kcal|macros|protein) (left|remaining)|what did i eat|food (diary|log)|my diary|"
+    r"show (me )?(my )?(food|meals|diary|macros|calories)|today'?s (food|calories|macros|intake)|"
+    r"how many (calories|kcal) (have i|did i) (eaten|had|eat|have))\b",
+    re.I,
+)
+
+
+def _match_day(text: str, _a: list[Attachment]) -> DayArgs | None:
+    if not _DAY_RE.search(text):
+        return None
+    offset = parse_meal_line(text).day_offset if re.search(r"yesterday", text, re.I) else None
+    return DayArgs(day="yesterday" if offset == -1 else None)
+
+
+@tool(
+    name="food_day",
+    yields_to=("food_export", "ask"),  # "export my food diary"; "calories per day this month" is a chart
+    description=DayArgs.__doc__ or "",
+    args=DayArgs,
+    domain=DOMAIN,
+    examples=["how much do I have left today?", "what did I eat yesterday?", "show my food diary"],
+    intents=[r"\b(left|remaining)\b.*\b(today|calories|macros|protein)\b", r"\bfood diary\b"],
+    match=_match_day,
+)
+def food_day(ctx: ToolContext, args: DayArgs) -> ToolOutput:
+    day = _day(ctx, args.day)
+    today = _today(ctx)
+    entries = repo.list_entries(ctx.account_id, day, engine=ctx.engine)
+    eaten = diary.day_totals(entries)
+    target = _target_dict(ctx)
+    md = [render.day_table(entries, f"**Food diary — {_day_label(day, today)} ({day.isoformat()})**")]
+    summary = f"{day.isoformat()}: {len(entries)} entries, {_nutrients_line(eaten)}."
+    data: dict[str, Any] = {"day": day.isoformat(), "entries": len(entries), "eaten": eaten.as_dict()}
+    if target:
+        md.append("**Targets**\n\n" + render.remaining_table(eaten, target))
+        left = {f: (target[f] - (getattr(eaten, f) or 0.0)) for f in target if target[f] is not None}
+        data |= {"target": target, "left": left}
+        summary += (
+            " Left: "
+            + ", ".join(f"{fmt(v, f)} {'kcal' if f == 'kcal' else 'g ' + LABELS[f].lower()}" for f, v in left.items())
+            + "."
+        )
+    else:
+        md.append("No targets yet — say “set my targets” and I'll work them out from your profile.")
+    return ToolOutput(summary=summary, markdown="\n\n".join(md), data=data, final=True)
+
+
+class WeekArgs(BaseModel):
+    """Show the last 7 days of eating: a chart of calories and protein per day, and the averages."""
+
+    end: str | None = Field(default=None, description="last day of the week (default today)")
+
+
+# "macros vs targets this week": a comparison over time is the chart tool's (`ask`), not a table or the targets.
+_VS_TARGET = re.compile(r"\b(vs\.?|versus|against|compared (to|with))\b.*\b(targets?|goals?)\b", re.I)
+_OVER_TIME = re.compile(r"\b(this|per|a) (week|month)\b|\b(last|past) \d+ (days|weeks)\b|\b(chart|graph|plot)\b", re.I)
+_WEEK_RE = re.compile(
+    r"\b(week(ly)?|last 7 days|past 7 days)\b.*\b(food|calories|kcal|nutrition|eating|macros|intake|chart)\b|"
+    r"\b(food|calories|kcal|nutrition|eating|macros|intake)\b.*\b(this week|weekly|last 7 days|week chart)\b",
+    re.I,
+)
+
+
+@tool(
+    name="food_week",
+    description=WeekArgs.__doc__ or "",
+    args=WeekArgs,
+    domain=DOMAIN,
+    examples=["show my calories this week", "weekly nutrition chart"],
+    match=lambda text, _a: WeekArgs() if _WEEK_RE.search(text) and not _VS_TARGET.search(text) else None,
+    outranks=("food_day", "ask"),  # a week's totals, not a day's; a table of the week before a chart
+)
+def food_week(ctx: ToolContext, args: WeekArgs) -> ToolOutput:
+    week = week_summary(ctx.account_id, _day(ctx, args.end), ctx.engine)
+    series = [(d.day, d.kcal, d.protein_g) for d in week.days]
+    path = render.week_chart(series, week.target_kcal, ctx.output_dir / f"food-week-{week.end.isoformat()}.png")
+    avg_k, avg_p, n = week.avg_kcal, week.avg_protein_g, len(week.logged)
+    lines = ["| Day | kcal | Protein (g) |", "|---|---|---|"]
+    lines += [
+        f"| {d.strftime('%a %d %b')} | {fmt(k) if k else '—'} | {fmt(p, 'protein_g') if k else '—'} |"
+        for d, k, p in series
+    ]
+    md = (
+        "\n".join(lines)
+        + f"\n\nAverage over {n} logged day(s): {fmt(avg_k)} kcal, {fmt(avg_p, 'protein_g')} g protein."
+    )
+    if week.target_kcal is not None:
+        md += f" Target: {fmt(week.target_kcal)} kcal."
+    return ToolOutput(
+        summary=f"Week {week.start.isoformat()}–{week.end.isoformat()}: {n} logged days, "
+        f"average {fmt(avg_k)} kcal, {fmt(avg_p, 'protein_g')} g protein.",
+        markdown=md,
+        images=[str(path)],
+        data={
+            "start": week.start.isoformat(),
+            "end": week.end.isoformat(),
+            "days": [{"day": d.isoformat(), "kcal": k, "protein_g": p} for d, k, p in series],
+        },
+        final=True,
+    )

@@ -1,0 +1,340 @@
+"""Logging food by chat (meal lines, candidates to pick from) and quick adds of a label's numbers."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from pydantic import BaseModel, Field
+
+from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
+from agent.tools.nutrition.body import _WEIGHT_RE
+from agent.tools.nutrition.common import (
+    _TRAINING_WORDS,
+    DOMAIN,
+    Meal,
+    _day,
+    _day_label,
+    _local,
+    _nutrients_line,
+    _target_dict,
+    _today,
+)
+from nutrition import diary, render
+from nutrition.barcode import find_in_text
+from nutrition.diary import DiaryError, FoodBook, ItemResult
+from nutrition.meal_text import MEALS, parse_meal_line
+from nutrition.nutrient_text import parse_nutrient_text
+from nutrition.nutrients import FIELDS, Nutrients, fmt
+from nutrition.portion import PortionError, portion
+from nutrition.quantity import DEFAULT_AMOUNT, ParsedItem, QuantityError, parse_amount
+from storage import nutrition as repo
+
+
+# =========================================================================== logging food
+class FoodItemArg(BaseModel):
+    food: str = Field(description="the food as the person named it, e.g. 'whole milk'")
+    amount: str = Field(default="", description="the amount as written, e.g. '300 ml', '2', 'a cup'")
+
+
+class LogFoodArgs(BaseModel):
+    """Log food eaten, e.g. 'had 2 eggs and a slice of toast for breakfast', '150g oats with 300ml milk'."""
+
+    text: str | None = Field(default=None, description="the meal line as the person wrote it")
+    items: list[FoodItemArg] = Field(default_factory=list, description="foods with amounts, when split by the model")
+    meal: Meal | None = None
+    day: str | None = Field(default=None, description="'today', 'yesterday' or YYYY-MM-DD")
+    food_ref: str | None = Field(default=None, description="a food chosen from buttons (usda:…, off:…, custom:…)")
+    amount: str | None = Field(default=None, description="amount for food_ref, e.g. '1 cup', '150 g'")
+    label: str | None = Field(default=None, description="what the person called the food")
+    confirm: bool = Field(default=False, description="true when the person confirmed an unusual amount")
+
+
+# A line that changes, moves, copies or removes an entry, or states a daily target, is never a new meal.
+_NOT_A_NEW_MEAL = re.compile(
+    r"^\W*(?:please\s+|actually,?\s+|oops,?\s+)?(?:change|edit|update|correct|move|remove|delete|copy|repeat|"
+    r"swap|replace|undo|scratch|set|raise|lower|increase|decrease|reduce|make)\b|"
+    r"\b(?:a|per|each|every)\s+day\b|\bdaily\b|\bwhile i(?:'m| am)?\s+(?:cut|bulk|diet)|\btargets?\b|\bgoals?\b|"
+    r"\bsame\s+(?:breakfast|lunch|dinner|snacks?|meals?|food|thing)\s+as\b|\bwhat i (?:had|ate)\b",
+    re.I,
+)
+
+
+def _match_log(text: str, _a: list[Attachment]) -> LogFoodArgs | None:
+    if not text or len(text) > 300 or _TRAINING_WORDS.search(text) or _is_quick_add(text):
+        return None
+    if _NOT_A_NEW_MEAL.search(text):
+        return None
+    if re.search(r"\?\s*$", text) or re.search(r"\b(how|what|which|why|should|can i|is it)\b", text, re.I):
+        return None
+    if _WEIGHT_RE.search(text) or find_in_text(text):
+        return None
+    book = FoodBook(None)
+    line = parse_meal_line(text, book.is_food)
+    if not line.items or line.problems:
+        return None
+    # a known food said on its own ("banana", "rice") is a log too: sure ones are logged, others asked
+    bare = len(line.items) == 1 and len(text.split()) <= 4 and book.is_food(line.items[0].food)
+    verb = line.has_food_verb or line.meal is not None or bare
+    # without a food word ("had", "for lunch") every item must be a food we know, and one must have an amount
+    if not verb and not any(i.amount.explicit for i in line.items):
+        return None
+    for item in line.items:
+        match = book.find(item.food)
+        if not match.hits:
+            return None
+        sure = match.confident or book.generic.alias(item.food) is not None
+        if not verb and not sure:
+            return None
+    return LogFoodArgs(text=text)
+
+
+def _candidate_action(c, item: ItemResult, meal: str, day: date) -> Action:  # noqa: ANN001
+    food = c.food
+    label = food.label
+    try:
+        p = portion(food, item.amount, item.food_text)
+        label = f"{food.label} · {p.how} · {fmt(p.nutrients(food).kcal)} kcal"
+    except PortionError:
+        pass
+    args = {
+        "food_ref": food.ref,
+        "amount": item.amount_text,
+        "label": item.food_text,
+        "meal": meal,
+        "day": day.isoformat(),
+    }
+    return Action(label=label[:120], tool="log_food", args=args, tooltip=food.name)
+
+
+def _pending_output(items: list[ItemResult], meal: str, day: date) -> tuple[list[str], list[Action]]:
+    lines: list[str] = []
+    actions: list[Action] = []
+    for r in items:
+        if r.status == "ambiguous":
+            lines.append(f"**{r.food_text}** could be several foods — pick one (nothing logged for it yet):")
+            actions += [_candidate_action(c, r, meal, day) for c in r.candidates[:4]]
+        elif r.status == "confirm" and r.food is not None:
+            lines.append(f"⚠️ {r.message} Not logged yet.")
+            args = {
+                "food_ref": r.food.ref,
+                "amount": r.amount.text or r.amount.describe(),
+                "label": r.food_text,
+                "meal": meal,
+                "day": day.isoformat(),
+                "confirm": True,
+            }
+            actions.append(
+                Action(label=f"Yes, log {r.amount.describe()} of {r.food.name[:40]}", tool="log_food", args=args)
+            )
+        elif r.status in ("unknown", "needs_amount"):
+            lines.append(f"❓ {r.message}")
+    return lines, actions
+
+
+def _day_status(ctx: ToolContext, day: date) -> str:
+    entries = repo.list_entries(ctx.account_id, day, engine=ctx.engine)
+    eaten = diary.day_totals(entries)
+    target = _target_dict(ctx)
+    line = f"{_day_label(day, _today(ctx)).capitalize()} so far: {_nutrients_line(eaten)}."
+    if target and target.get("kcal"):
+        left = (target["kcal"] or 0) - (eaten.kcal or 0)
+        line += f" {fmt(left)} kcal left of {fmt(target['kcal'])}."
+    return line
+
+
+@tool(
+    name="log_food",
+    yields_to=("checkin_cancel",),  # "cancel the dinner reminder" names a meal but is about a reminder
+    description=LogFoodArgs.__doc__ or "",
+    args=LogFoodArgs,
+    domain=DOMAIN,
+    examples=[
+        "had 2 eggs and a slice of toast for breakfast",
+        "150g oats with 300ml whole milk",
+        "lunch was half a chicken breast and a cup of cooked white rice",
+        "2 tbsp peanut butter",
+        "330ml coke",
+    ],
+    intents=[
+        r"\bfor (breakfast|lunch|dinner|supper|a snack)\b",
+        r"\b(ate|eaten|drank)\b",
+        r"\blog (food|meal|my (breakfast|lunch|dinner))\b",
+    ],
+    match=_match_log,
+    kind="write",
+)
+def log_food(ctx: ToolContext, args: LogFoodArgs) -> ToolOutput:
+    book = FoodBook(ctx.account_id, ctx.engine)
+    local = _local(ctx)
+    line_meal: str | None = None
+    offset: int | None = None
+    try:
+        if args.food_ref:
+            results = [diary.resolve_ref(args.food_ref, args.amount, book, args.confirm, args.label or "")]
+        elif args.items:
+            results = []
+            for it in args.items:
+                amount = parse_amount(it.amount) if it.amount.strip() else DEFAULT_AMOUNT
+                results.append(
+                    diary.resolve_item(
+                        ParsedItem(it.food, amount, f"{it.amount} {it.food}".strip()), book, args.confirm
+                    )
+                )
+        elif args.text:
+            results, line_meal, offset = diary.resolve_line(args.text, book, args.confirm)
+        else:
+            raise ToolError("Tell me what you ate, e.g. '2 eggs and a slice of toast for breakfast'.")
+    except (DiaryError, QuantityError) as e:
+        raise ToolError(str(e)) from e
+    if not results:
+        raise ToolError("I couldn't find any food in that; try e.g. '150 g oats and 300 ml whole milk'.")
+    meal = args.meal or line_meal or diary.meal_for_time(local)
+    day = _day(ctx, args.day) if args.day else local.date() + timedelta(days=offset or 0)
+    source = "button" if args.food_ref else "chat"
+    entries = diary.log_results(ctx.account_id, results, day, meal, source, ctx.engine)
+    ok = [r for r in results if r.status == "ok"]
+    pending_lines, actions = _pending_output(results, meal, day)
+    md: list[str] = []
+    if ok:
+        rows = [(r.food.label, r.portion.how, r.nutrients) for r in ok]  # type: ignore[union-attr]
+        md.append(f"Logged to **{render.MEAL_TITLES.get(meal, meal)}** ({_day_label(day, local.date())}):")
+        md.append(render.items_table(rows))
+        low = [r for r in ok if r.food and r.food.confidence < 0.8]
+        for r in low:
+            md.append(f"⚠️ {r.food.label}: the product data looks doubtful; check it against the label.")  # type: ignore[union-attr]
+        md.append(_day_status(ctx, day))
+        actions.insert(0, Action(label="↩️ Undo", tool="food_undo", args={"batch_id": entries[0].batch_id}))
+    md += pending_lines
+    logged = [
+        {
+            "food": r.food.name,
+            "ref": r.food.ref,
+            "portion": r.portion.how,
+            "quantity": round(r.portion.quantity, 1),  # type: ignore[union-attr]
+            "basis": r.portion.basis,
+            **{f: (None if getattr(r.nutrients, f) is None else round(getattr(r.nutrients, f), 2)) for f in FIELDS},
+        }  # type: ignore[union-attr]
+        for r in ok
+    ]
+    pending = [
+        {
+            "food": r.food_text,
+            "status": r.status,
+            "message": r.message,
+            "candidates": [c.food.ref for c in r.candidates[:4]],
+        }
+        for r in results
+        if r.status != "ok"
+    ]
+    total = sum((r.nutrients.kcal or 0) for r in ok if r.nutrients)
+    summary = (
+        f"Logged {len(ok)} item(s) to {meal} on {day.isoformat()}: "
+        + "; ".join(f"{x['food']} {x['portion']} = {fmt(x['kcal'])} kcal" for x in logged)
+        + (f". Total {fmt(total)} kcal." if ok else "")
+        + (f" Waiting for the person on: {', '.join(p['food'] for p in pending)}." if pending else "")
+    )
+    return ToolOutput(
+        summary=summary,
+        markdown="\n\n".join(md),
+        data={
+            "meal": meal,
+            "day": day.isoformat(),
+            "logged": logged,
+            "pending": pending,
+            "batch_id": entries[0].batch_id if entries else None,
+        },
+        actions=actions,
+        final=True,
+    )
+
+
+# =========================================================================== quick add
+class QuickAddArgs(BaseModel):
+    """Add calories (and optionally macros) without a food, e.g. 'quick add 450 kcal 30 g protein for dinner'."""
+
+    kcal: float = Field(ge=0, le=10000)
+    protein_g: float | None = Field(default=None, ge=0, le=1000)
+    carbs_g: float | None = Field(default=None, ge=0, le=2000)
+    fat_g: float | None = Field(default=None, ge=0, le=1000)
+    meal: Meal | None = None
+    day: str | None = None
+    name: str = "Quick add"
+
+
+_QUICK_RE = re.compile(r"^\s*(?:please\s+)?quick[\s-]*add\b", re.I)
+# Calories or macros with no food: "qa 500kcal", "just add 250 cals to snacks", "put 40g protein … under lunch".
+_QUICK_LOOSE = re.compile(
+    r"^\W*(?:please\s+)?(?:qa\b|(?:just\s+)?(?:add|put|log|throw)\s+(?:in\s+)?(?:another\s+|an extra\s+)?\d)", re.I
+)
+_KCAL_LOOSE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:k?cals?|kcals?|cal[a-z]{3,6}s?)\b", re.I)  # typos: "calroies"
+_ONLY_NUTRIENTS = re.compile(
+    r"^[\s\d.,:;+&-]*(?:(?:qa|quick[\s-]*add|just|add|put|log|throw|in|another|an|extra|to|under|for|with|and|"
+    r"my|the|k?cals?|kcals?|cal[a-z]{3,6}s?|kj|g|grams?|of|protein|prot|p|carbs?|c|fat|f|breakfast|lunch|dinner|"
+    r"snacks?|today|yesterday)\b[\s\d.,:;+&-]*)+",
+    re.I,
+)
+
+
+def _is_quick_add(text: str) -> bool:
+    return bool(_QUICK_RE.search(text)) or bool(_QUICK_LOOSE.search(text) and _quick_values(text))
+
+
+def _quick_values(text: str) -> dict[str, float]:
+    """kcal and macros of a line that names no food (the label's numbers), or {} when a food is named."""
+    head = re.split(r"[,;(]|\s-\s|\bno idea\b|\bthe label\b", text, maxsplit=1)[0]
+    if not _QUICK_RE.search(text) and not _ONLY_NUTRIENTS.fullmatch(head.strip()):
+        return {}  # "add 1 cup rice to lunch" names a food: that is a log, not a quick add
+    values = parse_nutrient_text(text)
+    if "kcal" not in values and (m := _KCAL_LOOSE.search(text)):
+        values["kcal"] = float(m.group(1).replace(",", "."))
+    if "kcal" not in values and {"protein_g", "carbs_g", "fat_g"} <= values.keys():
+        # the label gave macros only: energy by the Atwater factors food labels use (4/4/9 kcal per g)
+        values["kcal"] = round(4 * values["protein_g"] + 4 * values["carbs_g"] + 9 * values["fat_g"])
+    return values if "kcal" in values else {}
+
+
+def _match_quick(text: str, _a: list[Attachment]) -> QuickAddArgs | None:
+    if not _is_quick_add(text):
+        return None
+    values = _quick_values(text)
+    if "kcal" not in values:
+        return None
+    line = parse_meal_line(text)
+    day = "yesterday" if line.day_offset == -1 else None
+    meal = line.meal if line.meal in MEALS else None
+    if meal is None and (said := re.search(r"\b(breakfast|lunch|dinner|snack)s?\b", text, re.I)):
+        meal = said.group(1).lower()
+    keep = {k: v for k, v in values.items() if k in ("kcal", "protein_g", "carbs_g", "fat_g")}
+    return QuickAddArgs(**keep, meal=meal, day=day)
+
+
+@tool(
+    name="food_quick_add",
+    description=QuickAddArgs.__doc__ or "",
+    args=QuickAddArgs,
+    domain=DOMAIN,
+    examples=["quick add 450 kcal 30 g protein for dinner", "quick add 200 calories snack"],
+    intents=[r"\bquick[\s-]*add\b"],
+    match=_match_quick,
+    kind="write",
+)
+def food_quick_add(ctx: ToolContext, args: QuickAddArgs) -> ToolOutput:
+    local = _local(ctx)
+    day = _day(ctx, args.day)
+    meal = args.meal or diary.meal_for_time(local)
+    n = Nutrients(kcal=args.kcal, protein_g=args.protein_g, carbs_g=args.carbs_g, fat_g=args.fat_g)
+    try:
+        entry = diary.quick_add(ctx.account_id, n, day, meal, args.name, ctx.engine)
+    except DiaryError as e:
+        raise ToolError(str(e)) from e
+    table = render.items_table([(args.name, "—", n)], ("kcal", "protein_g", "carbs_g", "fat_g"))
+    where = f"**{render.MEAL_TITLES[meal]}** ({_day_label(day, local.date())})"
+    md = f"Quick-added to {where}:\n\n{table}\n\n{_day_status(ctx, day)}"
+    return ToolOutput(
+        summary=f"Quick-added {fmt(args.kcal)} kcal to {meal} on {day.isoformat()}.",
+        markdown=md,
+        data={"entry_id": entry.id, "day": day.isoformat(), "meal": meal, **n.as_dict()},
+        actions=[Action(label="↩️ Undo", tool="food_undo", args={"batch_id": entry.batch_id})],
+        final=True,
+    )

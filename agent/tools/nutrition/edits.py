@@ -1,0 +1,311 @@
+"""Undo, restore, edit, delete and copy diary entries."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
+from agent.tools.nutrition.common import _TRAINING_WORDS, DOMAIN, Meal, _day, _now
+from agent.tools.nutrition.diary import _day_status
+from nutrition import diary, render
+from nutrition.diary import DiaryError, FoodBook
+from nutrition.nutrients import FIELDS, Nutrients, fmt
+from nutrition.quantity import QuantityError, parse_amount
+from storage import nutrition as repo
+
+
+# =========================================================================== undo, edit, delete, copy
+class UndoArgs(BaseModel):
+    """Undo the last food log (all items logged together), or the one given by batch_id."""
+
+    batch_id: str | None = None
+
+
+def _entry_payload(e) -> dict[str, Any]:  # noqa: ANN001
+    keep = (
+        "meal",
+        "food_ref",
+        "food_name",
+        "brand",
+        "amount_text",
+        "portion_text",
+        "quantity",
+        "basis",
+        "per100",
+        "confidence",
+        "source",
+        "note",
+        *FIELDS,
+    )
+    return {k: getattr(e, k) for k in keep} | {"day": e.day.isoformat(), "logged_at": e.logged_at.isoformat()}
+
+
+@tool(
+    name="food_undo",
+    description=UndoArgs.__doc__ or "",
+    args=UndoArgs,
+    domain=DOMAIN,
+    # No fast path or examples: "undo", "undo the last food" go to `undo_last`, which runs this tool for food;
+    # the Undo buttons under a logged meal call it directly with their batch.
+    kind="write",
+)
+def food_undo(ctx: ToolContext, args: UndoArgs) -> ToolOutput:
+    if args.batch_id:
+        rows = repo.batch_entries(ctx.account_id, args.batch_id, ctx.engine)
+        repo.delete_entries(ctx.account_id, [e.id for e in rows], ctx.engine)
+    else:
+        rows = diary.undo_last(ctx.account_id, ctx.engine)
+    if not rows:
+        return ToolOutput(
+            summary="Nothing to undo.", markdown="There's nothing to undo in your food diary.", final=True
+        )
+    names = ", ".join(f"{e.food_name} ({fmt(e.kcal)} kcal)" for e in rows)
+    payload = [_entry_payload(e) for e in rows]
+    return ToolOutput(
+        summary=f"Removed {len(rows)} entr{'y' if len(rows) == 1 else 'ies'}: {names}.",
+        markdown=f"Removed from {rows[0].day.isoformat()} {rows[0].meal}: {names}.",
+        data={"removed": [e.id for e in rows]},
+        actions=[Action(label="Put it back", tool="food_restore", args={"entries": payload})],
+        final=True,
+    )
+
+
+class RestoreArgs(BaseModel):
+    """Put back entries that were just removed (from the undo button)."""
+
+    entries: list[dict[str, Any]]
+
+
+@tool(name="food_restore", description=RestoreArgs.__doc__ or "", args=RestoreArgs, domain=DOMAIN, kind="write")
+def food_restore(ctx: ToolContext, args: RestoreArgs) -> ToolOutput:
+    fields = []
+    for e in args.entries:
+        e = dict(e)
+        e["day"] = date.fromisoformat(e["day"])
+        e["logged_at"] = datetime.fromisoformat(e["logged_at"]) if e.get("logged_at") else _now(ctx)
+        fields.append(e)
+    rows = repo.add_entries(ctx.account_id, fields, engine=ctx.engine)
+    return ToolOutput(
+        summary=f"Restored {len(rows)} entries.",
+        markdown=f"Put back: {', '.join(r.food_name for r in rows)}.",
+        final=True,
+    )
+
+
+class EditArgs(BaseModel):
+    """Change the amount of a logged food, e.g. 'change the rice to 200 g' (today unless a day is given)."""
+
+    food: str = Field(description="the food as logged, e.g. 'rice'")
+    amount: str = Field(description="the new amount, e.g. '200 g', '2 cups'")
+    day: str | None = None
+    entry_id: str | None = None
+
+
+_EDIT_RE = re.compile(
+    r"^\s*(?:change|edit|update|correct|make)\s+(?:the\s+|my\s+|that\s+)?(?P<food>[a-z][\w\s'-]{1,40}?)\s+(?:to|into|=)\s+(?P<amount>.+?)\s*[.!]?\s*$",
+    re.I,
+)
+
+
+_WAS_RE = re.compile(
+    r"^\W*(?:actually|oops|sorry|correction|wait)?[,:]?\s*(?:the\s+|my\s+|that\s+)(?P<food>[a-z][\w\s'-]{1,40}?)\s+"
+    r"(?:was|were|should be|should have been)\s+(?:actually\s+|only\s+|more like\s+)?"
+    r"(?P<amount>\d+(?:[.,]\d+)?\s*[a-z]*)(?:\s*,?\s*not\s+\d+(?:[.,]\d+)?\s*[a-z]*)?\s*[.!]?\s*$",
+    re.I,
+)
+_AT_MEAL = re.compile(r"\s+(?:at|for|from|in)\s+(?:my\s+|the\s+)?(?:breakfast|lunch|dinner|snacks?)$", re.I)
+
+
+def _match_edit(text: str, _a: list[Attachment]) -> EditArgs | None:
+    m = _EDIT_RE.match(text) or _WAS_RE.match(text)
+    if m is not None and _AT_MEAL.search(m.group("food")):
+        return _edit_args(text, _AT_MEAL.sub("", m.group("food")), m.group("amount"))
+    return _edit_args(text, m.group("food"), m.group("amount")) if m else None
+
+
+def _edit_args(text: str, food: str, amount: str) -> EditArgs | None:
+    if _TRAINING_WORDS.search(text) or re.search(r"\b(reminder|program|profile|timezone|units?|goal)\b", text, re.I):
+        return None
+    try:
+        parse_amount(amount)
+    except QuantityError:
+        return None
+    book = FoodBook(None)
+    if not (book.is_food(food) or book.find(food).confident):
+        return None
+    return EditArgs(food=food, amount=amount)
+
+
+@tool(
+    name="food_edit",
+    description=EditArgs.__doc__ or "",
+    args=EditArgs,
+    domain=DOMAIN,
+    examples=["change the rice to 200 g", "edit oats to 80 g"],
+    match=_match_edit,
+    kind="write",
+)
+def food_edit(ctx: ToolContext, args: EditArgs) -> ToolOutput:
+    day = _day(ctx, args.day)
+    entry = repo.get_entry(ctx.account_id, args.entry_id, ctx.engine) if args.entry_id else None
+    entry = entry or diary.find_entry(ctx.account_id, day, args.food, ctx.engine)
+    if entry is None:
+        raise ToolError(f"I can't find '{args.food}' in your diary for {day.isoformat()}.")
+    before = entry.kcal
+    try:
+        row = diary.edit_amount(ctx.account_id, entry, args.amount, ctx.engine)
+    except DiaryError as e:
+        raise ToolError(str(e)) from e
+    n = Nutrients(**{f: getattr(row, f) for f in FIELDS})
+    table = render.items_table([(row.food_name, row.portion_text, n)])
+    return ToolOutput(
+        summary=f"Changed {row.food_name} to {row.portion_text}: {fmt(before)} → {fmt(row.kcal)} kcal.",
+        markdown=f"Updated ({fmt(before)} → {fmt(row.kcal)} kcal):\n\n{table}\n\n{_day_status(ctx, day)}",
+        data={"entry_id": row.id, "kcal_before": before, **n.as_dict()},
+        final=True,
+    )
+
+
+class DeleteArgs(BaseModel):
+    """Remove one logged food by name, e.g. 'remove the toast' or 'delete the coke from lunch'."""
+
+    food: str
+    day: str | None = None
+    meal: Meal | None = None
+
+
+_DELETE_RE = re.compile(
+    r"^\s*(?:please\s+)?(?:delete|remove|take out|scratch)\s+(?:the\s+|my\s+|that\s+)?(?P<food>[a-z][\w\s'-]{1,40}?)"
+    r"(?:\s+(?:from|in)\s+(?:my\s+|the\s+)?"
+    r"(?P<where>breakfast|lunch|dinner|snacks?|today|yesterday|diary|food log))?\s*[.!]?\s*$",
+    re.I,
+)
+
+
+def _match_delete(text: str, _a: list[Attachment]) -> DeleteArgs | None:
+    m = _DELETE_RE.match(text)
+    if not m or _TRAINING_WORDS.search(text):
+        return None
+    food = m.group("food").strip()
+    if re.match(r"^(last|reminder|program|check-?in|account|profile)\b", food, re.I):
+        return None
+    book = FoodBook(None)
+    if not (book.is_food(food) or book.find(food).confident):
+        return None
+    where = (m.group("where") or "").lower()
+    meal = (
+        {"snacks": "snack"}.get(where, where) if where in ("breakfast", "lunch", "dinner", "snack", "snacks") else None
+    )
+    return DeleteArgs(food=food, meal=meal, day="yesterday" if where == "yesterday" else None)  # type: ignore[arg-type]
+
+
+@tool(
+    name="food_delete",
+    description=DeleteArgs.__doc__ or "",
+    args=DeleteArgs,
+    domain=DOMAIN,
+    examples=["remove the toast", "delete the coke from lunch"],
+    match=_match_delete,
+    kind="write",
+)
+def food_delete(ctx: ToolContext, args: DeleteArgs) -> ToolOutput:
+    day = _day(ctx, args.day)
+    entry = diary.find_entry(ctx.account_id, day, args.food, ctx.engine, meal=args.meal)
+    if entry is None:
+        raise ToolError(f"I can't find '{args.food}' in your diary for {day.isoformat()}.")
+    repo.delete_entries(ctx.account_id, [entry.id], ctx.engine)
+    return ToolOutput(
+        summary=f"Removed {entry.food_name} ({fmt(entry.kcal)} kcal) from {entry.meal} on {day.isoformat()}.",
+        markdown=f"Removed **{entry.food_name}** ({fmt(entry.kcal)} kcal) from {entry.meal}.\n\n"
+        + _day_status(ctx, day),
+        data={"removed": [entry.id]},
+        actions=[Action(label="Put it back", tool="food_restore", args={"entries": [_entry_payload(entry)]})],
+        final=True,
+    )
+
+
+class CopyArgs(BaseModel):
+    """Copy a meal or a whole day to another day, e.g. 'copy yesterday's breakfast to today'."""
+
+    from_day: str = Field(default="yesterday")
+    to_day: str = Field(default="today")
+    meal: Meal | None = Field(default=None, description="the meal to copy; none = the whole day")
+    to_meal: Meal | None = None
+
+
+_COPY_RE = re.compile(
+    r"\b(?:copy|repeat|same)\b.*?\b(?P<from>yesterday|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{4}-\d\d-\d\d)?(?:'s)?\s*"
+    r"(?P<meal>breakfast|lunch|dinner|snacks?)?\b",
+    re.I,
+)
+
+
+# "copy it over", "what I had on tuesday", "same lunch as monday": a copy wherever the verb stands.
+_COPY_CUE = re.compile(
+    r"^\s*(?:please\s+)?(?:copy|repeat|same)\b|\bcopy\b|\b(?:same|exactly what i (?:had|ate))\b.*"
+    r"\b(?:yesterday|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.I,
+)
+
+
+def _match_copy(text: str, _a: list[Attachment]) -> CopyArgs | None:
+    if not _COPY_CUE.search(text):
+        return None
+    if not re.search(
+        r"\b(breakfast|lunch|dinner|snacks?|meals?|food|day|diary|yesterday|today|"
+        r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+        text,
+        re.I,
+    ) or _TRAINING_WORDS.search(text):
+        return None
+    days = re.findall(
+        r"\b(yesterday|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{4}-\d\d-\d\d)\b", text, re.I
+    )
+    meals = re.findall(r"\b(breakfast|lunch|dinner|snacks?)\b", text, re.I)
+    src = days[0].lower() if days else "yesterday"
+    dst = days[1].lower() if len(days) > 1 else "today"
+    meal = meals[0].lower().rstrip("s") if meals else None
+    to_meal = meals[1].lower().rstrip("s") if len(meals) > 1 else None
+    return CopyArgs(from_day=src, to_day=dst, meal=meal, to_meal=to_meal)  # type: ignore[arg-type]
+
+
+@tool(
+    name="food_copy",
+    description=CopyArgs.__doc__ or "",
+    args=CopyArgs,
+    domain=DOMAIN,
+    examples=["copy yesterday's breakfast to today", "same lunch as yesterday", "copy yesterday"],
+    match=_match_copy,
+    kind="write",
+)
+def food_copy(ctx: ToolContext, args: CopyArgs) -> ToolOutput:
+    src, dst = _day(ctx, args.from_day), _day(ctx, args.to_day)
+    if src == dst and (args.to_meal or args.meal) == args.meal:
+        raise ToolError("That would copy the food onto itself; say which day or meal to copy to.")
+    try:
+        rows = diary.copy_entries(ctx.account_id, src, dst, args.meal, args.to_meal, ctx.engine)
+    except DiaryError as e:
+        raise ToolError(str(e)) from e
+    table = render.items_table(
+        [
+            (
+                r.food_name,
+                render.amount_label(r.amount_text, r.quantity, r.basis),
+                Nutrients(**{f: getattr(r, f) for f in FIELDS}),
+            )
+            for r in rows
+        ],
+        ("kcal", "protein_g", "carbs_g", "fat_g"),
+    )
+    what = args.meal or "the whole day"
+    return ToolOutput(
+        summary=f"Copied {len(rows)} entries ({what}) from {src.isoformat()} to {dst.isoformat()}.",
+        markdown=f"Copied {what} from {src.isoformat()} to {dst.isoformat()}:\n\n{table}\n\n{_day_status(ctx, dst)}",
+        data={"copied": len(rows), "from": src.isoformat(), "to": dst.isoformat()},
+        actions=[Action(label="↩️ Undo", tool="food_undo", args={"batch_id": rows[0].batch_id})],
+        final=True,
+    )

@@ -1,0 +1,273 @@
+"""Programs from a sentence: draft (a table to approve), approve, discard."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
+from agent.tools.training.common import DOMAIN, _draft_buttons, _states, _today, _unit
+from storage import training as repo
+from training.builder import build, describe_request, looks_like_program_request, parse_request
+from training.loads import Max
+from training.model import Program, ProgramInvalid, ensure_valid
+from training.parse import looks_like_set_line
+from training.progression import SlotState, initial_states
+from training.render import program_table
+from training.session import effective_max
+from training.templates import TemplateError, templates
+
+
+# --------------------------------------------------------------------------- program: draft
+class DraftArgs(BaseModel):
+    """Draft a training program from the athlete's request (shown as a table, saved only after approval)."""
+
+    request: str = Field(default="", description="the athlete's request in their words")
+    template: str | None = Field(default=None, description="template id when the athlete picked one")
+    days: int | None = Field(default=None, ge=1, le=7, description="training days per week")
+    weeks: int | None = Field(default=None, ge=1, le=52)
+    level: Literal["beginner", "intermediate", "advanced"] | None = None
+
+
+# A question about the program ("how adherent have I been to the program?") or a change to it is not a request
+# for a new one.
+_NOT_A_NEW_PROGRAM = re.compile(
+    r"^\s*(how|what|what'?s|whats|when|which|did|do|does|am|is|are|was|have|has)\b(?!.*\b(build|make|create|design|write)\b)|"
+    r"\b(out of|from) (the|my) (program|programme|plan|routine)\b",
+    re.I,
+)
+
+
+def _match_draft(text: str, _a: list[Attachment]) -> DraftArgs | None:
+    if looks_like_set_line(text) or not looks_like_program_request(text) or _NOT_A_NEW_PROGRAM.search(text):
+        return None
+    return DraftArgs(request=text)
+
+
+def _template_buttons(request: str) -> list[Action]:
+    return [
+        Action(label=t.name, tool="program_draft", args={"request": request, "template": t.id}, tooltip=t.summary)
+        for t in templates().values()
+    ]
+
+
+@tool(
+    name="program_draft",
+    yields_to=("program_approve", "program_show"),  # "approve the program", "show my program"
+    description=DraftArgs.__doc__ or "",
+    args=DraftArgs,
+    domain=DOMAIN,
+    examples=[
+        "build me a 4-day upper/lower program for 8 weeks, squat 140 bench 100 deadlift 180",
+        "a 12-week powerlifting peaking block, 3 days a week",
+        "start 5/3/1 boring but big",
+    ],
+    intents=[r"\b(build|make|create|design|write|plan)\b.*\b(program|programme|routine|split|block)\b"],
+    match=_match_draft,
+)
+def program_draft(ctx: ToolContext, args: DraftArgs) -> ToolOutput:
+    from agent.graphs.program import DraftRejected, ModelUnavailable, propose_program
+
+    unit = _unit(ctx)
+    eq = repo.get_equipment(ctx.account_id, ctx.engine)
+    text = args.request or ctx.text
+    req = parse_request(text, default_unit=unit)
+    req.days = args.days or req.days
+    req.weeks = args.weeks or req.weeks
+    req.level = args.level or req.level
+    if args.template:
+        if args.template not in templates():
+            raise ToolError(f"There's no template '{args.template}'. Templates: {', '.join(templates())}.")
+        req.template = args.template
+    stored = repo.get_maxes(ctx.account_id, ctx.engine)
+    maxes = {**stored, **{k: Max(v, None) for k, v in req.maxes_kg.items()}}
+
+    def from_template() -> tuple[Program, list[str], str]:
+        built, notes = build(req, maxes=maxes, equipment=eq)
+        return built, notes, f"template: {templates()[req.template].name}" + (f" ({req.reason})" if req.reason else "")
+
+    try:
+        if req.template and (req.sure or args.template):
+            program, notes, how = from_template()
+        else:
+            try:  # the words name no program style code is sure of: the model proposes, code checks
+                program, notes, _proposal = propose_program(text, req, maxes, eq, ctx.settings)
+                how = "drafted with the model, checked by code"
+            except ModelUnavailable:
+                if req.template is None:
+                    raise
+                program, notes, how = from_template()
+                notes.append("the language model is unavailable, so this is the closest template")
+    except TemplateError as e:
+        raise ToolError(str(e)) from e
+    except ModelUnavailable:
+        return ToolOutput(
+            summary="Asked which program style to use (no model available to choose).",
+            markdown="Which kind of program would you like? Pick one and I'll fill in the loads from your maxes:\n\n"
+            + "\n".join(f"- **{t.name}** — {t.summary}" for t in templates().values()),
+            actions=_template_buttons(text),
+            final=True,
+        )
+    except DraftRejected as e:
+        return ToolOutput(
+            ok=False,
+            summary=f"Could not draft a valid program: {'; '.join(e.problems[:3])}",
+            markdown="I couldn't put together a valid program for that, so nothing was saved:\n\n"
+            + "\n".join(f"- {p}" for p in e.problems[:8])
+            + "\n\nPick one of my templates instead, or rephrase the request.",
+            actions=_template_buttons(text),
+            final=True,
+        )
+    draft = repo.create_draft(
+        ctx.account_id,
+        "program",
+        {"program": program.model_dump(mode="json"), "maxes_kg": req.maxes_kg, "notes": notes},
+        summary=program.name,
+        request=text,
+        engine=ctx.engine,
+    )
+    md = program_table(program, maxes, eq, unit)
+    facts = describe_request(req)
+    extra = "".join(f"\n\n_Note: {n}._" for n in notes)
+    intro = f"Here's the draft ({how}{'; ' + facts if facts else ''}). Nothing is saved until you approve it."
+    md = f"{intro}\n\n{md}{extra}"
+    return ToolOutput(
+        summary=f"Drafted '{program.name}': {len(program.weeks)} weeks, {program.days_per_week} days a week "
+        f"({how}). Waiting for approval.",
+        markdown=md,
+        data={"draft_id": draft.id, "program": program.model_dump(mode="json"), "notes": notes},
+        actions=_draft_buttons(draft.id, "✅ Save program"),
+        final=True,
+    )
+
+
+# --------------------------------------------------------------------------- program: approve / discard
+class ApproveArgs(BaseModel):
+    """Approve a pending draft (new program, program edit or progression) and save it."""
+
+    draft_id: str | None = Field(default=None, description="the draft's id; empty = the latest pending one")
+
+
+_APPROVE_RE = re.compile(
+    r"^\s*(?:yes[,!.]?\s*)?(?:save|approve|accept|apply|confirm|keep)\s+(?:it|this|that|the\s+(?:program|programme|"
+    r"changes?|draft|edit|progression|new version))\s*[.!]*\s*$|^\s*(?:looks good|ok),?\s+save(?:\s+it)?\s*[.!]*$",
+    re.I,
+)
+_DISCARD_RE = re.compile(
+    r"^\s*(?:no[,!.]?\s*)?(?:discard|cancel|scrap|drop|throw away)\s+(?:it|this|that|the\s+(?:program|draft|"
+    r"changes?|edit|progression))\s*[.!]*$",
+    re.I,
+)
+
+
+def _pending(ctx: ToolContext, draft_id: str | None):
+    d = (
+        repo.get_draft(ctx.account_id, draft_id, ctx.engine)
+        if draft_id
+        else repo.latest_pending_draft(ctx.account_id, engine=ctx.engine)
+    )
+    if d is None:
+        raise ToolError("There's no draft waiting for approval.")
+    if d.status != "pending":
+        raise ToolError(f"That draft was already {d.status}; nothing changed.")
+    return d
+
+
+@tool(
+    name="program_approve",
+    description=ApproveArgs.__doc__ or "",
+    args=ApproveArgs,
+    domain=DOMAIN,
+    examples=["save it", "approve the program", "apply the progression"],
+    match=lambda text, _a: ApproveArgs() if _APPROVE_RE.match(text) else None,
+    kind="write",
+)
+def program_approve(ctx: ToolContext, args: ApproveArgs) -> ToolOutput:
+    d = _pending(ctx, args.draft_id)
+    try:
+        if d.kind == "progression":
+            states = {k: SlotState.from_dict(v) for k, v in d.spec["states"].items()}
+            repo.approve_progression(ctx.account_id, d.id, d.spec["lineage_id"], states, ctx.engine)
+            lines = d.spec.get("lines", [])
+            return ToolOutput(
+                summary="Progression applied: " + "; ".join(lines),
+                markdown="✅ Progression applied:\n\n" + "\n".join(f"- {x}" for x in lines),
+                data={"draft_id": d.id},
+                final=True,
+            )
+        program = ensure_valid(Program.model_validate(d.spec["program"]))
+    except ProgramInvalid as e:  # never save a broken program, even one stored earlier
+        repo.discard_draft(ctx.account_id, d.id, ctx.engine)
+        raise ToolError(f"The draft no longer passes the checks, so it was discarded: {e}") from e
+    except repo.DraftGone as e:
+        raise ToolError(str(e)) from e
+    maxes_kg = {k: float(v) for k, v in (d.spec.get("maxes_kg") or {}).items()}
+    maxes = {**repo.get_maxes(ctx.account_id, ctx.engine), **{k: Max(v) for k, v in maxes_kg.items()}}
+    lineage = None
+    note = ""
+    if d.kind == "edit":
+        base = repo.get_program(ctx.account_id, d.base_program_id or -1, ctx.engine)
+        if base is None:
+            raise ToolError("The program this edit was for no longer exists; nothing changed.")
+        lineage, note = base[0].lineage_id, d.summary
+        states = _states(ctx, lineage)
+    else:
+        states = {}
+
+    def tm_of(ex_id: str, kind: str) -> float | None:
+        m = effective_max(ex_id, maxes, states, kind)
+        if m is None:
+            return None
+        return m.training_max(program.training_max_pct) if kind == "pct_tm" else m.one_rm(program.training_max_pct)
+
+    try:
+        row = repo.activate_program(
+            ctx.account_id,
+            program,
+            start=_today(ctx),
+            lineage_id=lineage,
+            change_note=note,
+            draft_id=d.id,
+            initial_states=initial_states(program, maxes, tm_of),
+            maxes_kg=maxes_kg,
+            engine=ctx.engine,
+        )
+    except repo.DraftGone as e:
+        raise ToolError(str(e)) from e
+    nxt = repo.next_scheduled(ctx.account_id, ctx.engine)
+    first = (
+        f" Next session: **{nxt.name}** (week {nxt.week_index}), planned for {nxt.planned_date:%a %d %b}."
+        if nxt
+        else ""
+    )
+    what = f"version {row.version} of **{row.name}**" if d.kind == "edit" else f"**{row.name}**"
+    return ToolOutput(
+        summary=f"Saved {what.replace('**', '')}.{first.replace('**', '')}",
+        markdown=f"✅ Saved {what}.{first} Ask “what's my workout today?” any time.",
+        data={"program_id": row.id, "version": row.version, "lineage_id": row.lineage_id},
+        final=True,
+    )
+
+
+@tool(
+    name="program_discard",
+    yields_to=("checkin_cancel_it",),  # that tool hands "cancel it" on when it is not a check-in
+    description="Discard a pending draft (program, edit or progression) without saving anything.",
+    args=ApproveArgs,
+    domain=DOMAIN,
+    examples=["discard it", "cancel the draft"],
+    match=lambda text, _a: ApproveArgs() if _DISCARD_RE.match(text) else None,
+    kind="write",
+)
+def program_discard(ctx: ToolContext, args: ApproveArgs) -> ToolOutput:
+    d = _pending(ctx, args.draft_id)
+    try:
+        repo.discard_draft(ctx.account_id, d.id, ctx.engine)
+    except repo.DraftGone as e:
+        raise ToolError(str(e)) from e
+    what = {"program": "program draft", "edit": "proposed change", "progression": "progression"}.get(d.kind, "draft")
+    return ToolOutput(
+        summary=f"Discarded the {what}.", markdown=f"🗑️ Discarded the {what}; nothing changed.", final=True
+    )

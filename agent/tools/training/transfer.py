@@ -1,0 +1,175 @@
+"""Strong/Hevy CSV import and CSV export."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
+from agent.tools.training.common import DOMAIN, _now, _unit
+from storage import training as repo
+from storage.uploads import get_upload
+from training.csvio import CSVImportError, detect, parse_export, write_csv
+from training.library import library
+
+
+# --------------------------------------------------------------------------- import / export
+class ImportArgs(BaseModel):
+    """Import a Strong or Hevy CSV export attached to the message."""
+
+    source: Literal["strong", "hevy"] | None = None
+    unit: Literal["kg", "lb"] | None = Field(default=None, description="weight unit of a Strong export without one")
+    upload_id: str | None = Field(default=None, description="an earlier upload to (re-)import")
+
+
+def _csv_attachment(atts: list[Attachment]) -> Attachment | None:
+    for a in atts:
+        if a.filename.lower().endswith(".csv") or a.mime in ("text/csv", "text/plain"):
+            return a
+    return None
+
+
+def _implausible(report, unit: str) -> str | None:  # noqa: ANN001
+    """The first set that cannot be real when the file's numbers are read in `unit` (e.g. a 600 kg squat)."""
+    for sess in report.sessions:
+        for st in sess.sets:
+            ex = library().by_id.get(st.exercise_id or "")
+            if ex is not None and st.load_kg > ex.max_load_kg:
+                return f"a {st.load_kg:.0f} kg {ex.name}"
+    return None
+
+
+def _match_import(text: str, atts: list[Attachment]) -> ImportArgs | None:
+    att = _csv_attachment(atts)
+    if att is None:
+        return None
+    try:
+        head = Path(att.path).read_bytes()[:8192].decode("utf-8-sig", errors="replace")
+        kind = detect("\n".join(head.splitlines()[:2]) + "\n")
+    except (OSError, CSVImportError):
+        return None
+    unit = "lb" if re.search(r"\b(lbs?|pounds)\b", text, re.I) else ("kg" if re.search(r"\bkg\b", text, re.I) else None)
+    return ImportArgs(source=kind, unit=unit)  # type: ignore[arg-type]
+
+
+@tool(
+    name="train_import",
+    description=ImportArgs.__doc__ or "",
+    args=ImportArgs,
+    domain=DOMAIN,
+    examples=["import my Strong export", "here's my Hevy CSV"],
+    intents=[r"\bimport\b.*\b(strong|hevy)\b"],
+    match=_match_import,
+    kind="write",
+)
+def train_import(ctx: ToolContext, args: ImportArgs) -> ToolOutput:
+    att = _csv_attachment(ctx.attachments)
+    if att is None and args.upload_id:
+        up = get_upload(args.upload_id, ctx.account_id, ctx.settings.files_dir, ctx.engine)
+        if up is not None:
+            att = Attachment(
+                upload_id=up.id, filename=up.filename, mime=up.mime, path=str(up.path), size_bytes=up.size_bytes
+            )
+    if att is None:
+        raise ToolError("Attach the CSV from Strong (Settings → Export data) or Hevy (Settings → Export & Import).")
+    unit = args.unit or _unit(ctx)
+    try:
+        report = parse_export(
+            Path(att.path).read_bytes(), unit=unit, tz=repo.account_tz(ctx.account_id, ctx.engine), source=args.source
+        )
+    except CSVImportError as e:
+        raise ToolError(f"I couldn't import {att.filename}: {e}") from e
+    except OSError as e:
+        raise ToolError(f"I couldn't read {att.filename}; please attach it again.") from e
+    unitless = report.source == "strong" and not report.has_unit_column
+    if unitless and args.unit is None:
+        worst = _implausible(report, unit)
+        if worst is not None:
+            alt = "lb" if unit == "kg" else "kg"
+            raise ToolError(
+                f"{att.filename} has no weight unit and {worst} is impossible in {unit}; nothing was imported. "
+                f"If your Strong app uses {alt}, send the file again with “import it as {alt}”."
+            )
+    result = repo.import_sessions(ctx.account_id, report, ctx.engine, replace=args.unit is not None and unitless)
+    src = report.source.title()
+    lines = [
+        f"Imported **{result.sessions_added}** {src} workouts ({result.sets_added} sets)"
+        + (f" from {result.first:%d %b %Y} to {result.last:%d %b %Y}" if result.first and result.last else "")
+        + ".",
+    ]
+    if result.duplicates:
+        lines.append(f"{result.duplicates} workouts were already imported and were skipped.")
+    if result.custom_exercises:
+        shown = ", ".join(result.custom_exercises[:8]) + ("…" if len(result.custom_exercises) > 8 else "")
+        lines.append(f"Added as your own exercises (not in my library): {shown}.")
+    if report.skipped:
+        lines.append(
+            f"{len(report.skipped)} rows skipped: "
+            + "; ".join(report.skipped[:5])
+            + ("…" if len(report.skipped) > 5 else "")
+        )
+    actions: list[Action] = []
+    if unitless:
+        alt = "lb" if unit == "kg" else "kg"
+        lines.append(f"Strong's file doesn't say the unit, so weights were read as **{unit}**.")
+        actions.append(
+            Action(
+                label=f"Re-import as {alt}",
+                tool="train_import",
+                args={"source": "strong", "unit": alt, "upload_id": att.upload_id},
+                tooltip=f"Replace this import with the weights read as {alt}",
+            )
+        )
+    return ToolOutput(
+        summary=" ".join(x.replace("**", "") for x in lines),
+        markdown="\n\n".join(lines),
+        data={
+            "sessions_added": result.sessions_added,
+            "sets_added": result.sets_added,
+            "duplicates": result.duplicates,
+            "skipped": report.skipped[:50],
+            "custom_exercises": result.custom_exercises,
+        },
+        actions=actions,
+        final=True,
+    )
+
+
+class ExportArgs(BaseModel):
+    """Export logged training as a CSV file (Strong-style columns)."""
+
+    days: int | None = Field(default=None, ge=1, le=36500, description="only the last N days")
+
+
+@tool(
+    name="train_export",
+    description=ExportArgs.__doc__ or "",
+    args=ExportArgs,
+    domain=DOMAIN,
+    examples=["export my training log", "export my workouts as csv"],
+    match=lambda text, _a: (
+        ExportArgs() if re.search(r"\bexport\b.*\b(training|workouts?|sets|lifts|lifting|log)\b", text, re.I) else None
+    ),
+)
+def train_export(ctx: ToolContext, args: ExportArgs) -> ToolOutput:
+    now = _now(ctx)
+    start = now - timedelta(days=args.days) if args.days else None
+    rows = repo.export_rows(ctx.account_id, start, None, ctx.engine)
+    if not rows:
+        raise ToolError("There are no logged sets to export yet.")
+    unit = _unit(ctx)
+    text = write_csv(rows, unit=unit, tz=repo.account_tz(ctx.account_id, ctx.engine))
+    path = ctx.output_dir / f"training-{now:%Y%m%d-%H%M%S}.csv"
+    path.write_text(text, encoding="utf-8")
+    sessions = len({(r.started_at, r.workout) for r in rows})
+    return ToolOutput(
+        summary=f"Exported {len(rows)} sets from {sessions} sessions to {path.name}.",
+        markdown=f"Here's your training log: {len(rows)} sets from {sessions} sessions (weights in {unit}).",
+        files=[str(path)],
+        data={"path": str(path), "sets": len(rows), "sessions": sessions},
+        final=True,
+    )

@@ -1,0 +1,231 @@
+"""Today's workout, plate maths and the e1RM chart with progression."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from agent.tools.base import Attachment, ToolContext, ToolError, ToolOutput, tool
+from agent.tools.training.common import DOMAIN, _now, _unit
+from agent.tools.training.log_sets import _history_with
+from agent.tools.training.setup import _BAR_RE, _MAX_TO, _PLATES_HAVE_RE
+from powerforge.units import Mass
+from storage import training as repo
+from storage.accounts import get_profile
+from training import e1rm as e1rm_mod
+from training.builder import looks_like_program_request, parse_maxes
+from training.chart import e1rm_chart
+from training.library import library
+from training.parse import SetLineError, looks_like_set_line, parse_sets
+from training.plates import PlateError, load_bar
+from training.render import mass, num, table
+from training.service import (
+    NoProgram,
+    today_markdown,
+    today_plan,
+    today_summary,
+)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- today's workout
+class TodayArgs(BaseModel):
+    """Show today's (or the next) workout of the saved program with loads rounded to the athlete's plates."""
+
+
+_TODAY_RE = re.compile(
+    r"\b(?:what(?:'s| is| do i have| am i (?:doing|training|lifting))|show(?: me)?|give me)\b.*"
+    r"\b(?:workout|session|training|program|lifting|doing)\b.*\b(?:today|tonight|now|next)\b|"
+    r"\b(?:today'?s|next|tonight'?s)\s+(?:workout|session|training)\b|\bwhat(?:'s| is) on (?:for )?today\b|"
+    r"\bwhat am i (?:doing|training|lifting) today\b|"
+    r"\bwhat should i (?:do|lift|train|hit)(?: in the gym)? (?:today|tonight|next)\b|\btoday'?s (?:plan|lifts)\b|"
+    r"\bwhat(?:'?s| is) (?:on )?(?:the |my )?(?:plan|program|programme|schedule) (?:for )?(?:today|tonight|tomorrow)\b|"
+    r"\bwhat am i (?:doing|training|lifting) tomorrow\b|\btomorrow'?s (?:workout|session|training|plan|lifts)\b",
+    re.I,
+)
+
+
+@tool(
+    name="train_today",
+    description=TodayArgs.__doc__ or "",
+    args=TodayArgs,
+    domain=DOMAIN,
+    examples=["what's my workout today?", "next session"],
+    intents=[r"\b(workout|session|training|lifts?)\b.*\b(today|tonight|tomorrow)\b"],
+    match=lambda text, _a: TodayArgs() if _TODAY_RE.search(text) else None,
+)
+def train_today(ctx: ToolContext, _args: TodayArgs) -> ToolOutput:
+    try:
+        plan = today_plan(ctx.account_id, _now(ctx), ctx.engine)
+    except NoProgram:
+        raise ToolError(
+            "You don't have a saved program yet. Ask me to build one (e.g. “4-day upper/lower for 8 weeks, squat 140 "
+            "bench 100 deadlift 180”) or log sets as you go (“squat 140x5 @8”)."
+        ) from None
+    data = {} if plan.complete else {
+        "week": plan.week, "workout": plan.workout, "planned_date": str(plan.planned_date),
+        "items": [i.as_dict(plan.unit) for i in plan.items],
+    }  # fmt: skip
+    return ToolOutput(summary=today_summary(plan), markdown=today_markdown(plan), data=data, final=True)
+
+
+# --------------------------------------------------------------------------- plates
+class PlatesArgs(BaseModel):
+    """Which plates to put on each side of the bar for a target weight (with the athlete's bar and plates)."""
+
+    load: float = Field(gt=0, description="target total weight")
+    unit: Literal["kg", "lb"] | None = None
+
+
+_PLATES_RE = re.compile(
+    r"\b(?:plates?|plate math|load(?:ing)? the bar|how (?:do i|to|should i) load|what(?:'s| is) on the bar)\b"
+    r"[^\d]{0,30}?(\d+(?:[.,]\d+)?)\s*(kg|kgs|kilos?|lbs?|pounds?)?|"
+    r"\b(?:load|loading)\s+(\d+(?:[.,]\d+)?)\s*(kg|kgs|kilos?|lbs?|pounds?)?(?:\s+on the bar)?\s*\??$",
+    re.I,
+)
+
+
+def _match_plates(text: str, _a: list[Attachment]) -> PlatesArgs | None:
+    if _PLATES_HAVE_RE.search(text) or _BAR_RE.search(text):
+        return None  # "I have plates 20, 10…" describes equipment
+    m = _PLATES_RE.search(text)
+    if not m:
+        return None
+    value = m.group(1) or m.group(3)
+    u = (m.group(2) or m.group(4) or "").lower()
+    unit = None if not u else ("lb" if u.startswith(("lb", "pound")) else "kg")
+    return PlatesArgs(load=float(value.replace(",", ".")), unit=unit)
+
+
+@tool(
+    name="train_plates",
+    description=PlatesArgs.__doc__ or "",
+    args=PlatesArgs,
+    domain=DOMAIN,
+    examples=["what plates for 142.5?", "how do I load 225 lb"],
+    match=_match_plates,
+)
+def train_plates(ctx: ToolContext, args: PlatesArgs) -> ToolOutput:
+    eq = repo.get_equipment(ctx.account_id, ctx.engine)
+    unit = args.unit or eq.unit
+    target = Mass.of(args.load, unit)
+    try:
+        b = load_bar(target, eq)
+    except PlateError as e:
+        raise ToolError(str(e)) from e
+    asked = f"{num(args.load)} {unit}"
+    conv = f" ({num(eq.value(target))} {eq.unit})" if unit != eq.unit else ""
+    line = f"**{num(b.total)} {eq.unit}**: {b.describe()}"
+    notes = "".join(f"\n\n_{n}_" for n in b.notes)
+    md = f"For {asked}{conv}: {line}{notes}"
+    return ToolOutput(
+        summary=f"{asked}: {b.describe()}; total {num(b.total)} {eq.unit}"
+        + (f" ({'; '.join(b.notes)})" if b.notes else ""),
+        markdown=md,
+        data=b.as_dict(),
+        final=True,
+    )
+
+
+# --------------------------------------------------------------------------- e1RM
+class E1RMArgs(BaseModel):
+    """Estimate a one-rep max from a set (Epley, Brzycki, RPE chart), or show a lift's e1RM history."""
+
+    exercise: str | None = None
+    load: float | None = Field(default=None, gt=0)
+    reps: int | None = Field(default=None, ge=1, le=30)
+    rpe: float | None = Field(default=None, ge=1, le=10)
+    unit: Literal["kg", "lb"] | None = None
+
+
+_E1RM_RE = re.compile(
+    r"\b(e1rm|e1rms|estimated (?:1rm|one rep max|max)|one[- ]rep max|1rm|what(?:'s| is) my max)\b", re.I
+)
+
+
+def _match_e1rm(text: str, _a: list[Attachment]) -> E1RMArgs | None:
+    if not _E1RM_RE.search(text) or looks_like_program_request(text) or _MAX_TO.search(text):
+        return None  # "set my ohp 1rm to 145" states a max
+    if parse_maxes(text) and not looks_like_set_line(text) and not re.search(r"\b(what|how|show|estimate)", text, re.I):
+        return None  # "bench 1rm 100 kg" states a max (train_set_maxes), it doesn't ask for one
+    try:
+        entries = parse_sets(text)
+    except SetLineError:
+        entries = []
+    if entries and entries[0].sets and entries[0].sets[0].load:
+        e, s = entries[0], entries[0].sets[0]
+        return E1RMArgs(exercise=e.exercise_text or None, load=s.load, reps=s.reps or 1, rpe=s.rpe, unit=s.unit)  # type: ignore[arg-type]
+    words = re.sub(_E1RM_RE, " ", text)
+    ex = None
+    for w in re.findall(r"[a-z][a-z' -]+", words.lower()):
+        for cand in (w.strip(), *w.split()):
+            if (found := library().lookup(cand)) is not None:
+                ex = found.id
+                break
+        if ex:
+            break
+    if ex is None:
+        return None
+    return E1RMArgs(exercise=ex)
+
+
+@tool(
+    name="train_e1rm",
+    yields_to=("ask", "lift_profile"),  # a trend over time is a chart; "from my videos" is the profile
+    description=E1RMArgs.__doc__ or "",
+    args=E1RMArgs,
+    domain=DOMAIN,
+    examples=["e1rm 140x5 @8", "what's my squat e1rm?"],
+    match=_match_e1rm,
+)
+def train_e1rm(ctx: ToolContext, args: E1RMArgs) -> ToolOutput:
+    unit = args.unit or _unit(ctx)
+    formula = get_profile(ctx.account_id, ctx.engine).e1rm_formula
+    if args.load and args.reps:
+        est = e1rm_mod.estimate(Mass.of(args.load, unit), args.reps, args.rpe)
+        rows = [
+            ["Epley", mass(est.epley.kg, unit) if est.epley else "— (over 10 reps)"],
+            ["Brzycki", mass(est.brzycki.kg, unit) if est.brzycki else "— (over 10 reps)"],
+            ["RPE chart", mass(est.rpe_chart.kg, unit) if est.rpe_chart else "— (needs RPE ≥ 7, ≤ 12 reps)"],
+        ]
+        best, method = est.pick(formula)  # the person's formula (profile), else the RPE table / mean rule
+        used = e1rm_mod.method_label(method, args.rpe)
+        head = f"{num(args.load)} {unit} × {args.reps}" + (f" @ RPE {num(args.rpe)}" if args.rpe else "")
+        md = f"e1RM for {head}: **{mass(best.kg, unit) if best else '—'}** ({used})\n\n" + table(
+            ["Method", "e1RM"], rows
+        )
+        return ToolOutput(
+            summary=f"e1RM for {head}: {mass(best.kg, unit) if best else 'not estimable'} ({used}).",
+            markdown=md,
+            data=est.as_dict() | {"e1rm_kg": round(best.kg, 2) if best else None, "method": method},
+            final=True,
+        )
+    if not args.exercise:
+        raise ToolError("Give me a set (e.g. “e1rm 140x5 @8”) or a lift (“what's my squat e1rm?”).")
+    ex = library().resolve(args.exercise).exercise
+    if ex is None:
+        raise ToolError(f"I don't know the exercise '{args.exercise}'.")
+    hist = repo.e1rm_history(ctx.account_id, ex.id, since=_now(ctx) - timedelta(days=365), engine=ctx.engine)
+    if formula not in (None, e1rm_mod.DEFAULT_FORMULA):  # stored figures use the default: recompute per set
+        hist = _history_with(ctx, ex.id, formula)
+    if not hist:
+        raise ToolError(f"You haven't logged any {ex.name} sets I can estimate from yet.")
+    best_t, best = max(hist, key=lambda p: p[1])
+    last_t, last = hist[-1]
+    images = []
+    if len(hist) >= 2:
+        path = ctx.output_dir / f"e1rm-{ex.id}-{int(_now(ctx).timestamp())}.png"
+        images.append(str(e1rm_chart(hist[-40:], path, title=f"{ex.name} e1RM", unit=unit)))
+    md = (
+        f"**{ex.name}** e1RM: latest {mass(last, unit)} ({last_t:%d %b}), best of the last year "
+        f"{mass(best, unit)} ({best_t:%d %b %Y}). Method: {e1rm_mod.formula_rule(formula)}."
+    )
+    return ToolOutput(
+        summary=md.replace("**", ""),
+        markdown=md,
+        images=images,
+        data={"exercise": ex.id, "latest_kg": last, "best_kg": best, "points": len(hist)},
+        final=True,
+    )
