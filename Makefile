@@ -6,7 +6,7 @@ DEFAULT_MODEL := qwen2.5-1.5b-instruct
 MODEL := $(if $(LLM_MODEL_NAME),$(LLM_MODEL_NAME),$(DEFAULT_MODEL))
 TEST_MODEL := smollm2-135m-instruct
 
-.PHONY: run run-cluster test setup uv env llm-env model test-deps system-test-deps lint bench clean-var
+.PHONY: run run-cluster cluster-deps test setup uv env llm-env model test-deps system-test-deps lint bench clean-var
 
 run: env ## install the app, then start it on http://127.0.0.1:8000 with the LLM server
 	@# llm_server/ already built: bring it up to date now (a no-op unless its lock changed); on a fresh clone
@@ -16,9 +16,20 @@ run: env ## install the app, then start it on http://127.0.0.1:8000 with the LLM
 	@mkdir -p var/logs; $(UV) run powerforge models pull blazepose-full >var/logs/pose-model-pull.log 2>&1 &
 	UV=$(UV) $(UV) run powerforge serve
 
-run-cluster: env system-test-deps ## PostgreSQL, Redis, Celery workers, two app processes behind nginx, one scheduler (docs/deploy.md); Ctrl-C stops all
+run-cluster: env cluster-deps ## PostgreSQL, Redis, Celery workers, two app processes behind nginx, one scheduler (docs/deploy.md); Ctrl-C stops all
 	@if ls llm_server/.venv/lib/python*/site-packages/llama_cpp/__init__.py >/dev/null 2>&1; then $(MAKE) --no-print-directory llm-env; fi
 	UV=$(UV) $(UV) run powerforge serve --cluster
+
+cluster-deps: ## PostgreSQL, Redis and nginx from Debian (what run-cluster starts)
+	@missing=""; \
+	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	  [ -x /usr/bin/redis-server ] || missing="$$missing redis-server"; \
+	  [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	  if [ -n "$$missing" ]; then \
+	    sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+	    echo "installing:$$missing"; \
+	    $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	  fi
 
 test: setup test-deps ## install what the tests need, then run every test
 	$(UV) run pytest
