@@ -266,6 +266,11 @@ def run(settings: Settings, *, host: str, port: int, workers: int = 2, apps: int
     signal.signal(signal.SIGTERM, _signal)
     signal.signal(signal.SIGINT, _signal)
     try:
+        if settings.database_url and not settings.db_url.startswith("postgresql"):
+            raise ClusterError(
+                "cluster mode needs PostgreSQL (advisory locks, several writers): set DATABASE_URL "
+                "to a postgresql:// URL, or leave it empty to start one under DATA_DIR/cluster"
+            )
         db_url = settings.database_url or start_postgres(stack)
         redis_url = settings.redis_url if settings.redis_url and _redis_up(settings.redis_url) else start_redis(stack)
         data_dir = settings.data_dir.resolve()
