@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from checkins.content import AskFn, compose
 from checkins.schedule import KIND_LABELS, CheckinError, CheckinSpec, Recurrence, format_local, zone
 from storage import checkins as repo
-from storage.accounts import get_account
+from storage.accounts import account_context
 from storage.tables.checkins import CheckinOutbox, CheckinSchedule
 from storage.tables.core import new_id
 
@@ -26,12 +26,13 @@ LATE_AFTER = timedelta(minutes=5)  # later than this, the message says it comes 
 
 
 def account_timezone(account_id: int, engine: Engine | None = None) -> str:
-    """The person's IANA timezone (validated: a bad stored name gives a clear CheckinError)."""
-    account = get_account(account_id, engine)
-    if account is None:
+    """The person's IANA timezone (storage.accounts.account_context), validated: check-ins are scheduled on
+    that clock, so a bad stored name gives a clear CheckinError instead of the UTC fallback."""
+    stored = account_context(account_id, engine).stored_timezone
+    if stored is None:
         raise CheckinError("I can't find your account; please sign in again.")
-    zone(account.timezone)
-    return account.timezone
+    zone(stored)
+    return stored
 
 
 def spec_of(row: CheckinSchedule) -> CheckinSpec:

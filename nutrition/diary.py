@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
@@ -26,7 +26,7 @@ from nutrition.products import cached_food
 from nutrition.quantity import DEFAULT_AMOUNT, Amount, ParsedItem, QuantityError, parse_amount
 from nutrition.text import key, tokens
 from storage import nutrition as repo
-from storage.accounts import get_account
+from storage.accounts import account_context
 from storage.tables.nutrition import NutritionEntry, NutritionFood
 
 Status = Literal["ok", "ambiguous", "unknown", "needs_amount", "confirm"]
@@ -40,15 +40,11 @@ class DiaryError(ValueError):
 
 # --- time ------------------------------------------------------------------------------------------
 def account_zone(account_id: int, engine: Engine | None = None) -> ZoneInfo:
-    account = get_account(account_id, engine)
-    try:
-        return ZoneInfo(account.timezone if account and account.timezone else "UTC")
-    except ZoneInfoNotFoundError:
-        return ZoneInfo("UTC")
+    return account_context(account_id, engine).zone
 
 
 def local_now(account_id: int, engine: Engine | None = None, now: datetime | None = None) -> datetime:
-    return (now or datetime.now(UTC)).astimezone(account_zone(account_id, engine))
+    return account_context(account_id, engine, now).now
 
 
 def meal_for_time(local: datetime) -> str:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
+from powerforge.clock import local_now, zone_or_utc
 from storage.engine import read_session, saved_id, transaction
 from storage.tables.core import Account, Profile, utcnow
 
@@ -75,6 +80,41 @@ def authenticate(username: str, password: str, engine: Engine | None = None) -> 
 def get_account(account_id: int, engine: Engine | None = None) -> Account | None:
     with read_session(engine) as s:
         return s.get(Account, account_id)
+
+
+@dataclass(frozen=True)
+class AccountContext:
+    """Who is asking and when, resolved once (per chat turn, job or command) and handed to services."""
+
+    account_id: int
+    timezone: str  # a valid IANA name: UTC when the account has none, an unknown one, or no account exists
+    stored_timezone: str | None  # what the account row holds, unchecked (None: no such account)
+    unit_system: Literal["metric", "imperial"]
+    now: datetime  # aware, on the person's clock
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone_or_utc(self.timezone)
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    @property
+    def mass_unit(self) -> Literal["kg", "lb"]:
+        return "lb" if self.unit_system == "imperial" else "kg"
+
+
+def account_context(account_id: int, engine: Engine | None = None, now: datetime | None = None) -> AccountContext:
+    """The one place timezone, local now/today and unit system are read for an account (`now`: the instant,
+    default the current one). Everything that needs "today" for a person derives it from here."""
+    account = get_account(account_id, engine)
+    stored = account.timezone if account is not None else None
+    tz = zone_or_utc(stored).key
+    units: Literal["metric", "imperial"] = (
+        "imperial" if account is not None and account.unit_system == "imperial" else "metric"
+    )
+    return AccountContext(account_id, tz, stored, units, local_now(tz, now))
 
 
 def get_account_by_name(username: str, engine: Engine | None = None) -> Account | None:

@@ -19,10 +19,11 @@ from sqlalchemy import Date, Engine, Table, case, cast, delete, func, insert, li
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
+from storage.accounts import account_context
 from storage.engine import get_engine, read_session, transaction
 from storage.tables import load_all
 from storage.tables.analytics import AnalyticsLastQuery, AnalyticsNote
-from storage.tables.core import Account, utcnow
+from storage.tables.core import utcnow
 
 
 class SourceMissing(LookupError):
@@ -51,9 +52,8 @@ def _eng(engine: Engine | None) -> Engine:
 
 
 def account_timezone(account_id: int, engine: Engine | None = None) -> str:
-    with read_session(engine) as s:
-        acc = s.get(Account, account_id)
-    return (acc.timezone if acc else None) or "UTC"
+    """The account's timezone name (storage.accounts.account_context: UTC when unset or unknown)."""
+    return account_context(account_id, engine).timezone
 
 
 # --------------------------------------------------------------------------- time helpers

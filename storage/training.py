@@ -16,8 +16,9 @@ from sqlalchemy import Engine, delete, func, or_, update
 from sqlalchemy.sql.expression import Executable
 from sqlmodel import Session, col, select
 
+from storage.accounts import account_context
 from storage.engine import get_engine, read_session, transaction
-from storage.tables.core import Account, new_id, utcnow
+from storage.tables.core import new_id, utcnow
 from storage.tables.training import (
     TrainingDraft,
     TrainingExercise,
@@ -173,15 +174,13 @@ def exercise_names(account_id: int, ids: list[str], engine: Engine | None = None
 
 # --------------------------------------------------------------------------- account bits
 def display_unit(account_id: int, engine: Engine | None = None) -> str:
-    with read_session(engine) as s:
-        acc = s.get(Account, account_id)
-    return "lb" if acc is not None and acc.unit_system == "imperial" else "kg"
+    """kg or lb, from the account's unit system (storage.accounts.account_context)."""
+    return account_context(account_id, engine).mass_unit
 
 
 def account_tz(account_id: int, engine: Engine | None = None) -> str:
-    with read_session(engine) as s:
-        acc = s.get(Account, account_id)
-    return (acc.timezone if acc else None) or "UTC"
+    """The account's timezone name (storage.accounts.account_context: UTC when unset or unknown)."""
+    return account_context(account_id, engine).timezone
 
 
 def get_equipment(account_id: int, engine: Engine | None = None) -> Equipment:

@@ -6,9 +6,10 @@ Week 1 starts on the Monday of the start date's week when the first workout's we
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, timedelta
 
+from powerforge.clock import local_now as local_now  # re-exported: the clock rule lives in powerforge.clock
+from powerforge.clock import local_today as local_today
 from training.model import Program
 
 SPREAD = (0, 2, 4, 1, 3, 5, 6)
@@ -36,15 +37,3 @@ def plan_dates(program: Program, start: date) -> list[tuple[int, int, str, date]
             d = monday + timedelta(days=7 * (w.index - 1) + weekday_of(program, w.index, k))
             out.append((w.index, k, wo.name, d))
     return out
-
-
-def local_now(tz: str, now: datetime | None = None) -> datetime:
-    try:
-        zone = ZoneInfo(tz or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return (now or datetime.now(UTC)).astimezone(zone)
-
-
-def local_today(tz: str, now: datetime | None = None) -> date:
-    return local_now(tz, now).date()
