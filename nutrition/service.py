@@ -5,12 +5,79 @@ Callers (chat tools, CLI, check-ins) parse their own input, call one service and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
+from nutrition import diary
+from nutrition.diary import DiaryError, FoodBook, ItemResult
+from nutrition.quantity import DEFAULT_AMOUNT, ParsedItem, QuantityError, parse_amount
 from storage import nutrition as repo
+
+
+class MealError(ValueError):
+    """A meal line that cannot be logged as said (nothing was stored); the message says what to write."""
+
+
+@dataclass(frozen=True)
+class MealInput:
+    """A meal as said: a line, foods split with amounts, or one food picked from buttons (`food_ref`)."""
+
+    text: str | None = None
+    items: list[tuple[str, str]] = field(default_factory=list)  # (food, amount in words)
+    food_ref: str | None = None
+    amount: str | None = None  # for food_ref
+    label: str = ""  # what the athlete called the food_ref
+    meal: str | None = None  # None: said in the line, else by the local clock
+    day: date | None = None  # None: said in the line ("yesterday"), else today
+    confirm: bool = False  # an unusual amount the athlete confirmed
+
+
+@dataclass(frozen=True)
+class MealLogged:
+    meal: str
+    day: date
+    results: list[ItemResult]  # every food phrase: logged ('ok') or waiting on the athlete (candidates, confirm)
+    entries: list[Any]  # the diary rows written, one batch
+
+    @property
+    def ok(self) -> list[ItemResult]:
+        return [r for r in self.results if r.status == "ok"]
+
+    @property
+    def batch_id(self) -> str | None:
+        return self.entries[0].batch_id if self.entries else None
+
+
+def log_meal(account_id: int, inp: MealInput, *, local_now: datetime, engine: Engine | None = None) -> MealLogged:
+    """Resolve the foods (never guessing: unclear ones come back with candidates) and log the sure ones."""
+    book = FoodBook(account_id, engine)
+    line_meal: str | None = None
+    offset: int | None = None
+    try:
+        if inp.food_ref:
+            results = [diary.resolve_ref(inp.food_ref, inp.amount, book, inp.confirm, inp.label)]
+        elif inp.items:
+            results = []
+            for food, amount_text in inp.items:
+                amount = parse_amount(amount_text) if amount_text.strip() else DEFAULT_AMOUNT
+                item = ParsedItem(food, amount, f"{amount_text} {food}".strip())
+                results.append(diary.resolve_item(item, book, inp.confirm))
+        elif inp.text:
+            results, line_meal, offset = diary.resolve_line(inp.text, book, inp.confirm)
+        else:
+            raise MealError("Tell me what you ate, e.g. '2 eggs and a slice of toast for breakfast'.")
+    except (DiaryError, QuantityError) as e:
+        raise MealError(str(e)) from e
+    if not results:
+        raise MealError("I couldn't find any food in that; try e.g. '150 g oats and 300 ml whole milk'.")
+    meal = inp.meal or line_meal or diary.meal_for_time(local_now)
+    day = inp.day or local_now.date() + timedelta(days=offset or 0)
+    source = "button" if inp.food_ref else "chat"
+    entries = diary.log_results(account_id, results, day, meal, source, engine)
+    return MealLogged(meal, day, results, entries)
 
 
 @dataclass(frozen=True)

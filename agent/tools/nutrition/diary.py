@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from pydantic import BaseModel, Field
 
@@ -27,7 +27,7 @@ from nutrition.meal_text import MEALS, parse_meal_line
 from nutrition.nutrient_text import parse_nutrient_text
 from nutrition.nutrients import FIELDS, Nutrients, fmt
 from nutrition.portion import PortionError, portion
-from nutrition.quantity import DEFAULT_AMOUNT, ParsedItem, QuantityError, parse_amount
+from nutrition.service import MealError, MealInput, log_meal
 from storage import nutrition as repo
 
 
@@ -165,34 +165,17 @@ def _day_status(ctx: ToolContext, day: date) -> str:
     kind="write",
 )
 def log_food(ctx: ToolContext, args: LogFoodArgs) -> ToolOutput:
-    book = FoodBook(ctx.account_id, ctx.engine)
     local = _local(ctx)
-    line_meal: str | None = None
-    offset: int | None = None
+    inp = MealInput(
+        text=args.text, items=[(it.food, it.amount) for it in args.items], food_ref=args.food_ref,
+        amount=args.amount, label=args.label or "", meal=args.meal, day=_day(ctx, args.day) if args.day else None,
+        confirm=args.confirm,
+    )  # fmt: skip
     try:
-        if args.food_ref:
-            results = [diary.resolve_ref(args.food_ref, args.amount, book, args.confirm, args.label or "")]
-        elif args.items:
-            results = []
-            for it in args.items:
-                amount = parse_amount(it.amount) if it.amount.strip() else DEFAULT_AMOUNT
-                results.append(
-                    diary.resolve_item(
-                        ParsedItem(it.food, amount, f"{it.amount} {it.food}".strip()), book, args.confirm
-                    )
-                )
-        elif args.text:
-            results, line_meal, offset = diary.resolve_line(args.text, book, args.confirm)
-        else:
-            raise ToolError("Tell me what you ate, e.g. '2 eggs and a slice of toast for breakfast'.")
-    except (DiaryError, QuantityError) as e:
+        done = log_meal(ctx.account_id, inp, local_now=local, engine=ctx.engine)
+    except MealError as e:
         raise ToolError(str(e)) from e
-    if not results:
-        raise ToolError("I couldn't find any food in that; try e.g. '150 g oats and 300 ml whole milk'.")
-    meal = args.meal or line_meal or diary.meal_for_time(local)
-    day = _day(ctx, args.day) if args.day else local.date() + timedelta(days=offset or 0)
-    source = "button" if args.food_ref else "chat"
-    entries = diary.log_results(ctx.account_id, results, day, meal, source, ctx.engine)
+    results, meal, day, entries = done.results, done.meal, done.day, done.entries
     ok = [r for r in results if r.status == "ok"]
     pending_lines, actions = _pending_output(results, meal, day)
     md: list[str] = []
