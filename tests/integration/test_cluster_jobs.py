@@ -17,7 +17,7 @@ from powerforge.config import Settings
 from powerforge.jobs import register_job
 from storage.engine import make_engine
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(240)]
 
 KIND = "test_cluster_slow"
 register_job(KIND, "support.cluster_jobs:slow_count")

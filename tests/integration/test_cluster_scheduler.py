@@ -24,7 +24,7 @@ from storage import checkins as repo
 from storage.engine import make_engine
 from storage.migrate import upgrade
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(240)]
 
 
 def _save_once(account_id: int, engine, words: str, seconds: float) -> int:

@@ -16,7 +16,7 @@ import pytest
 from support.cluster import ROOT, spawn, wait_for
 from support.postgres import free_port
 
-pytestmark = pytest.mark.timeout(600)
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 def _alive(pid: int) -> bool:
