@@ -1,4 +1,4 @@
-"""Count `# type: ignore` comments in the project's own Python files, per top-level folder, for `make lint`.
+"""Count type-checker suppressions (`type: ignore` comments) in the project's own Python files, per top-level folder.
 
 Each one is a place the type checker was told to look away; the count is printed so it is seen falling, and
 `--max N` fails the run when it rises above N (lower N when you remove some).
