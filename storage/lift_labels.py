@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.engine import read_session, transaction
 from storage.tables.lifts import LiftAnalysisRow, LiftRepLabel
@@ -39,12 +39,12 @@ def rep_label_history(account_id: int, analysis_id: str | None = None, lift: str
                       engine: Engine | None = None) -> list[LiftRepLabel]:  # fmt: skip
     """Every rep label row of an account, oldest first (the export and the audit trail)."""
     with read_session(engine) as s:
-        q = select(LiftRepLabel).where(LiftRepLabel.account_id == account_id)
+        q = select(LiftRepLabel).where(col(LiftRepLabel.account_id) == account_id)
         if analysis_id is not None:
-            q = q.where(LiftRepLabel.analysis_id == analysis_id)
+            q = q.where(col(LiftRepLabel.analysis_id) == analysis_id)
         if lift is not None:
-            q = q.where(LiftRepLabel.lift == lift)
-        return list(s.exec(q.order_by(LiftRepLabel.created_at, LiftRepLabel.id)))
+            q = q.where(col(LiftRepLabel.lift) == lift)
+        return list(s.exec(q.order_by(col(LiftRepLabel.created_at), col(LiftRepLabel.id))))
 
 
 def current_rep_labels(account_id: int, analysis_id: str | None = None, lift: str | None = None,

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from powerforge.units import Length, Mass, UnitError
 
-_LIFT_WORDS: tuple[tuple[str, str], ...] = (
+LiftName = Literal["squat", "bench", "deadlift", "press", "row", "snatch", "clean", "jerk", "other"]
+
+_LIFT_WORDS: tuple[tuple[str, LiftName], ...] = (
     (r"\b(bench(ing)?|bench ?press(es|ing)?)\b", "bench"),
     (r"\b(dead ?lift(s|ing)?|dl|deads|rdl)\b", "deadlift"),
     (r"\b(snatch(es)?)\b", "snatch"),
@@ -36,7 +39,7 @@ PLATE_DIAMETER_LB_MM: dict[float, float] = {45.0: 450.0, 35.0: 410.0, 25.0: 335.
 
 @dataclass(frozen=True)
 class LiftRequest:
-    lift: str | None = None
+    lift: LiftName | None = None
     load_kg: float | None = None
     plate_mm: float | None = None
     rom_m: float | None = None
