@@ -56,7 +56,7 @@ def _match_weight(text: str, _a: list[Attachment]) -> WeightArgs | None:
     unit = "kg" if u.startswith("k") else "lb" if u else None
     rest = m.group("rest") or ""
     day = "yesterday" if re.search(r"\byesterday\b", rest, re.I) else None
-    return WeightArgs(weight=float(m.group("v").replace(",", ".")), unit=unit, day=day)
+    return WeightArgs.model_validate({"weight": float(m.group("v").replace(",", ".")), "unit": unit, "day": day})
 
 
 @tool(

@@ -51,7 +51,9 @@ def _match_custom(text: str, _a: list[Attachment]) -> CustomFoodArgs | None:
     if "kcal" not in values:
         return None
     per = _PER_RE.search(m.group("rest"))
-    return CustomFoodArgs(name=m.group("name").strip(), per=per.group("amt") if per else "100 g", **values)
+    return CustomFoodArgs.model_validate(
+        {"name": m.group("name").strip(), "per": per.group("amt") if per else "100 g", **values}
+    )
 
 
 @tool(
@@ -120,7 +122,7 @@ def food_recipe(ctx: ToolContext, args: RecipeArgs) -> ToolOutput:
         result = create_recipe(ctx.account_id, args.name, args.ingredients, args.servings, ctx.engine)
     except DiaryError as e:
         raise ToolError(str(e)) from e
-    rows = [(r.food.label, r.portion.how, r.nutrients) for r in result.items]  # type: ignore[union-attr]
+    rows = [(r.food.label, r.portion.how, r.nutrients) for r in result.items if r.food and r.portion and r.nutrients]
     table = render.items_table(rows)
     per = result.per_serving
     md = (

@@ -60,7 +60,7 @@ def food_day(ctx: ToolContext, args: DayArgs) -> ToolOutput:
     data: dict[str, Any] = {"day": day.isoformat(), "entries": len(entries), "eaten": eaten.as_dict()}
     if target:
         md.append("**Targets**\n\n" + render.remaining_table(eaten, target))
-        left = {f: (target[f] - (getattr(eaten, f) or 0.0)) for f in target if target[f] is not None}
+        left = {f: v - (getattr(eaten, f) or 0.0) for f, v in target.items() if v is not None}
         data |= {"target": target, "left": left}
         summary += (
             " Left: "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -179,28 +180,27 @@ def log_food(ctx: ToolContext, args: LogFoodArgs) -> ToolOutput:
     ok = [r for r in results if r.status == "ok"]
     pending_lines, actions = _pending_output(results, meal, day)
     md: list[str] = []
+    sure = [(r.food, r.portion, r.nutrients) for r in ok if r.food and r.portion and r.nutrients]  # all, when ok
     if ok:
-        rows = [(r.food.label, r.portion.how, r.nutrients) for r in ok]  # type: ignore[union-attr]
         md.append(f"Logged to **{render.MEAL_TITLES.get(meal, meal)}** ({_day_label(day, local.date())}):")
-        md.append(render.items_table(rows))
-        low = [r for r in ok if r.food and r.food.confidence < 0.8]
-        for r in low:
-            md.append(f"⚠️ {r.food.label}: the product data looks doubtful; check it against the label.")  # type: ignore[union-attr]
+        md.append(render.items_table([(food.label, por.how, n) for food, por, n in sure]))
+        for food in [food for food, _, _ in sure if food.confidence < 0.8]:
+            md.append(f"⚠️ {food.label}: the product data looks doubtful; check it against the label.")
         md.append(_day_status(ctx, day))
         actions.insert(0, Action(label="↩️ Undo", tool="food_undo", args={"batch_id": entries[0].batch_id}))
     md += pending_lines
-    logged = [
+    logged: list[dict[str, Any]] = [
         {
-            "food": r.food.name,
-            "ref": r.food.ref,
-            "portion": r.portion.how,
-            "quantity": round(r.portion.quantity, 1),  # type: ignore[union-attr]
-            "basis": r.portion.basis,
-            **{f: (None if getattr(r.nutrients, f) is None else round(getattr(r.nutrients, f), 2)) for f in FIELDS},
-        }  # type: ignore[union-attr]
-        for r in ok
+            "food": food.name,
+            "ref": food.ref,
+            "portion": por.how,
+            "quantity": round(por.quantity, 1),
+            "basis": por.basis,
+            **{f: (None if getattr(n, f) is None else round(getattr(n, f), 2)) for f in FIELDS},
+        }
+        for food, por, n in sure
     ]
-    pending = [
+    pending: list[dict[str, Any]] = [
         {
             "food": r.food_text,
             "status": r.status,
@@ -289,7 +289,7 @@ def _match_quick(text: str, _a: list[Attachment]) -> QuickAddArgs | None:
     if meal is None and (said := re.search(r"\b(breakfast|lunch|dinner|snack)s?\b", text, re.I)):
         meal = said.group(1).lower()
     keep = {k: v for k, v in values.items() if k in ("kcal", "protein_g", "carbs_g", "fat_g")}
-    return QuickAddArgs(**keep, meal=meal, day=day)
+    return QuickAddArgs.model_validate({**keep, "meal": meal, "day": day})
 
 
 @tool(

@@ -270,7 +270,7 @@ def _match_copy(text: str, _a: list[Attachment]) -> CopyArgs | None:
     dst = days[1].lower() if len(days) > 1 else "today"
     meal = meals[0].lower().rstrip("s") if meals else None
     to_meal = meals[1].lower().rstrip("s") if len(meals) > 1 else None
-    return CopyArgs(from_day=src, to_day=dst, meal=meal, to_meal=to_meal)  # type: ignore[arg-type]
+    return CopyArgs.model_validate({"from_day": src, "to_day": dst, "meal": meal, "to_meal": to_meal})
 
 
 @tool(

@@ -119,7 +119,7 @@ def _barcode_actions(food, code: str, amount: str | None, meal: str, day: date) 
     match=_match_barcode,
 )
 def food_barcode(ctx: ToolContext, args: BarcodeArgs) -> ToolOutput:
-    code = args.code
+    code = args.code or ""
     if not code:
         images = [a for a in ctx.attachments if a.is_image]
         if not images:
@@ -151,7 +151,7 @@ def food_barcode(ctx: ToolContext, args: BarcodeArgs) -> ToolOutput:
                 ],
                 final=True,
             )
-        code = sure.code
+        code = sure.code or ""
         photo_note = (
             f"📷 I read **{code}** from your photo ({sure.how} agree). Check it against the digits under the "
             "barcode before you pick an amount."

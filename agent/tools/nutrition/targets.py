@@ -53,7 +53,7 @@ def _match_targets(text: str, _a: list[Attachment]) -> TargetsArgs | None:
         return None
     if stated := parse_stated_targets(text):
         try:
-            return TargetsArgs(mode="stated", **stated)
+            return TargetsArgs.model_validate({"mode": "stated", **stated})
         except ValueError:
             return None  # a number out of range: the model (and validation) handle it
     if re.search(r"\b(adaptive|from my (data|logs?|weight)|recalculate|update my targets|adjust)\b", text, re.I):
@@ -168,7 +168,7 @@ def nutrition_targets(ctx: ToolContext, args: TargetsArgs) -> ToolOutput:
                          for f, v in stated.items())  # fmt: skip
         md = f"Set as you said: {said}.\n\n**Your daily targets**\n\n" + _target_md(
             row.kcal, row.protein_g, row.carbs_g, row.fat_g, row.fiber_g
-        )  # type: ignore[arg-type]
+        )
         return ToolOutput(
             summary=f"Targets set as stated: {said}.",
             markdown=md,

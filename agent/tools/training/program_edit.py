@@ -51,7 +51,7 @@ def _edits_a_program_day(text: str) -> bool:
 
 
 def _known_exercise(name: str | None) -> bool:
-    return bool(name) and bool(library().resolve(name).candidates)
+    return bool(name) and bool(library().resolve(name or "").candidates)
 
 
 def _match_edit(text: str, _a: list[Attachment]) -> EditArgs | None:
@@ -185,7 +185,7 @@ def program_show(ctx: ToolContext, args: ShowArgs) -> ToolOutput:
         states=_states(ctx, row.lineage_id),
         weeks=[args.week] if args.week else None,
     )
-    counts = repo.scheduled_counts(ctx.account_id, row.id, ctx.engine)
+    counts = repo.scheduled_counts(ctx.account_id, row.id or 0, ctx.engine)  # a stored row always has its id
     head = f"Version {row.version}, started {row.start_date:%d %b %Y}; {counts.get('done', 0)} sessions done."
     return ToolOutput(
         summary=f"Showed {row.name} (version {row.version}).",

@@ -86,7 +86,11 @@ def program_draft(ctx: ToolContext, args: DraftArgs) -> ToolOutput:
 
     def from_template() -> tuple[Program, list[str], str]:
         built, notes = build(req, maxes=maxes, equipment=eq)
-        return built, notes, f"template: {templates()[req.template].name}" + (f" ({req.reason})" if req.reason else "")
+        return (
+            built,
+            notes,
+            f"template: {templates()[req.template or ''].name}" + (f" ({req.reason})" if req.reason else ""),
+        )
 
     try:
         if req.template and (req.sure or args.template):

@@ -47,7 +47,7 @@ def _match_maxes(text: str, _a: list[Attachment]) -> MaxesArgs | None:
     raw = parse_maxes(text, unit or "kg")
     values = {k: round(Mass.kgs(v).to(unit or "kg"), 2) for k, v in raw.items()}
     kind = "tm" if re.search(r"\b(training max|tm)\b", text, re.I) else "1rm"
-    return MaxesArgs(maxes=values, unit=unit, kind=kind)
+    return MaxesArgs.model_validate({"maxes": values, "unit": unit, "kind": kind})
 
 
 @tool(
@@ -105,11 +105,11 @@ def _match_equipment(text: str, _a: list[Attachment]) -> EquipmentArgs | None:
         return None
     unit_tok = (bar and bar.group(2)) or (plates and plates.group(2)) or ""
     unit = None if not unit_tok else ("lb" if unit_tok.lower().startswith("lb") else "kg")
-    return EquipmentArgs(
-        bar=float(bar.group(1)) if bar else None,
-        plates=[float(x) for x in re.findall(r"\d+(?:\.\d+)?", plates.group(1))] if plates else None,
-        unit=unit,
-    )
+    return EquipmentArgs.model_validate({
+        "bar": float(bar.group(1)) if bar else None,
+        "plates": [float(x) for x in re.findall(r"\d+(?:\.\d+)?", plates.group(1))] if plates else None,
+        "unit": unit,
+    })  # fmt: skip
 
 
 @tool(

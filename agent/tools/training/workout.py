@@ -96,7 +96,7 @@ def _match_plates(text: str, _a: list[Attachment]) -> PlatesArgs | None:
     value = m.group(1) or m.group(3)
     u = (m.group(2) or m.group(4) or "").lower()
     unit = None if not u else ("lb" if u.startswith(("lb", "pound")) else "kg")
-    return PlatesArgs(load=float(value.replace(",", ".")), unit=unit)
+    return PlatesArgs.model_validate({"load": float(value.replace(",", ".")), "unit": unit})
 
 
 @tool(
@@ -212,20 +212,20 @@ def train_e1rm(ctx: ToolContext, args: E1RMArgs) -> ToolOutput:
         hist = _history_with(ctx, ex.id, formula)
     if not hist:
         raise ToolError(f"You haven't logged any {ex.name} sets I can estimate from yet.")
-    best_t, best = max(hist, key=lambda p: p[1])
-    last_t, last = hist[-1]
+    best_t, best_kg = max(hist, key=lambda p: p[1])
+    last_t, last_kg = hist[-1]
     images = []
     if len(hist) >= 2:
         path = ctx.output_dir / f"e1rm-{ex.id}-{int(_now(ctx).timestamp())}.png"
         images.append(str(e1rm_chart(hist[-40:], path, title=f"{ex.name} e1RM", unit=unit)))
     md = (
-        f"**{ex.name}** e1RM: latest {mass(last, unit)} ({last_t:%d %b}), best of the last year "
-        f"{mass(best, unit)} ({best_t:%d %b %Y}). Method: {e1rm_mod.formula_rule(formula)}."
+        f"**{ex.name}** e1RM: latest {mass(last_kg, unit)} ({last_t:%d %b}), best of the last year "
+        f"{mass(best_kg, unit)} ({best_t:%d %b %Y}). Method: {e1rm_mod.formula_rule(formula)}."
     )
     return ToolOutput(
         summary=md.replace("**", ""),
         markdown=md,
         images=images,
-        data={"exercise": ex.id, "latest_kg": last, "best_kg": best, "points": len(hist)},
+        data={"exercise": ex.id, "latest_kg": last_kg, "best_kg": best_kg, "points": len(hist)},
         final=True,
     )
