@@ -246,7 +246,8 @@ def _finish_body(
 ) -> None:
     """Close the pass's backend, look again at each rep's bottom and top, keep the landmarks."""
     body.backend.close()
-    times = [t for r in analysis.reps for t in (r.start_t, r.end_t)]
+    t0 = float(analysis.path_t[0]) if len(analysis.path_t) else 0.0  # rep times count from the path's start
+    times = [t + t0 for r in analysis.reps for t in (r.start_t, r.end_t)]  # each rep's bottom and top
     try:
         body.refine(times, lambda: _make_backend(options, pose_factory))
     except (FileNotFoundError, ValueError) as e:

@@ -23,11 +23,11 @@ import numpy as np
 
 from models.pose.keypoints import COCO17
 
-POSE_RATE_HZ = 10.0  # frames a second given to the pose backend during the pass
+POSE_RATE_HZ = 5.0  # frames a second given to the pose backend during the pass (bottoms are re-read exactly)
 POSE_SIDE = 480  # pose input's longer side (BlazePose crops and resizes to 256 px itself)
 KEEP_BUDGET_BYTES = 192 << 20  # small grey copies kept for the bottom/top refinement
 MAX_PERSONS = 2
-WARM_UP = 3  # frames shown to the tracker, unrecorded, before a re-read that jumps back in time
+WARM_UP = 2  # frames shown to the tracker, unrecorded, before a re-read that jumps back in time
 J = {name: i for i, name in enumerate(COCO17)}
 
 
@@ -196,7 +196,7 @@ class BodyPass:
         conf = np.asarray(kp.conf, float)[:MAX_PERSONS, :17]
         self.results[index] = (t, xy, conf)
 
-    def refine(self, times: Iterable[float], backend_factory: Callable[[], Any] | None = None, around: int = 2) -> None:
+    def refine(self, times: Iterable[float], backend_factory: Callable[[], Any] | None = None, around: int = 1) -> None:
         """Pose on the kept frames nearest each of `times` (± `around` frames) not yet looked at.
 
         The pass's own backend reads them, frames in time order (loading a second model costs seconds; a

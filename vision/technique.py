@@ -273,7 +273,10 @@ def lockout(ctx: Context, joints: tuple[str, ...] = ("knee", "hip")) -> list[Mea
                                                                                              "wrist")}  # fmt: skip
     out = []
     for rep in ctx.reps:
-        idx = ctx.frames_near(_top_t(ctx, rep), 0.25)
+        # from just before the bar's top to 0.6 s after it: the stand that follows a rep is where it locks out,
+        # and the pose is sampled ~5 times a second there
+        top = _top_t(ctx, rep)
+        idx = np.nonzero((ctx.pose.t >= top - 0.15) & (ctx.pose.t <= top + 0.6))[0]
         best: tuple[float, int, str] | None = None
         for i in idx:
             vals = [(angle(*(ctx.j(n)[i] for n in points[jn])), jn) for jn in joints]
