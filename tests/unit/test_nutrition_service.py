@@ -1,0 +1,37 @@
+"""The nutrition services called directly (as the chat tools, the CLI and check-ins call them)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from nutrition.service import MealError, MealInput, log_meal, week_summary
+
+LOCAL_NOW = datetime(2026, 11, 24, 8, 30, tzinfo=UTC)
+
+
+def test_a_meal_line_is_resolved_and_logged_to_its_meal(engine, account):
+    done = log_meal(account.id, MealInput(text="had 2 eggs and a slice of toast for breakfast"), local_now=LOCAL_NOW,
+                    engine=engine)  # fmt: skip
+    assert done.meal == "breakfast" and done.day == LOCAL_NOW.date()
+    assert len(done.ok) == 2 and len(done.entries) == 2 and done.batch_id == done.entries[0].batch_id
+    yesterday = log_meal(account.id, MealInput(items=[("banana", "1")], meal="snack", day=LOCAL_NOW.date()
+                                               - timedelta(days=1)), local_now=LOCAL_NOW, engine=engine)  # fmt: skip
+    assert yesterday.meal == "snack" and yesterday.day == LOCAL_NOW.date() - timedelta(days=1)
+
+
+def test_an_empty_meal_is_an_error_and_logs_nothing(engine, account):
+    with pytest.raises(MealError, match="Tell me what you ate"):
+        log_meal(account.id, MealInput(), local_now=LOCAL_NOW, engine=engine)
+    assert all(d.kcal == 0 for d in week_summary(account.id, LOCAL_NOW.date(), engine).days)
+
+
+def test_the_weeks_averages_count_logged_days_only(engine, account):
+    done = log_meal(account.id, MealInput(text="had 2 eggs and a slice of toast for breakfast"), local_now=LOCAL_NOW,
+                    engine=engine)  # fmt: skip
+    kcal = sum(r.nutrients.kcal or 0 for r in done.ok if r.nutrients)
+    week = week_summary(account.id, LOCAL_NOW.date(), engine)
+    assert week.start == LOCAL_NOW.date() - timedelta(days=6) and len(week.days) == 7
+    assert len(week.logged) == 1 and week.avg_kcal == pytest.approx(kcal)  # an unlogged day is unknown, not 0
+    assert week.target_kcal is None
