@@ -1,7 +1,8 @@
 """Runs one chat turn through the graph: the single entry point for the web app, the CLI and tests.
 
-Turns on one thread are serialised (two concurrent runs on a LangGraph thread lose an update); the
-lock is per process today and becomes a Postgres advisory lock when the app runs as many processes.
+Turns on one thread are serialised (two concurrent runs on a LangGraph thread lose an update): by an
+asyncio lock in this process and, on PostgreSQL, by an advisory lock on the thread, so app processes
+behind one proxy (cluster mode) cannot interleave two turns of one thread either.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from agent.llm import chat_model
 from agent.llm_queue import llm_turn
 from agent.tools.base import Attachment, ProgressFn, Tool, ToolOutput
 from powerforge.config import Settings
+from storage.locks import held
 
 
 @dataclass
@@ -99,7 +101,7 @@ class Coach:
             "direct": direct,
         }
         final: dict[str, Any] = {}
-        async with lock:
+        async with lock, held(self.settings.db_url, f"turn:{key}"):  # this process, then all processes
             modes = ["messages", "values", "custom"]
             with llm_turn(on_status):  # the turn's model calls share one place in the queue and one status
                 async for mode, chunk in self.graph.astream(state_in, config, stream_mode=modes):
