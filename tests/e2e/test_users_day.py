@@ -32,7 +32,7 @@ from powerforge.config import Settings
 from storage import checkins as checkin_repo
 from storage import training as train_repo
 from storage.engine import make_engine
-from storage.tables.lifts import LiftAnalysisRow
+from storage.tables.lifts import LiftAnalysisRow, LiftRepLabel
 from storage.tables.striking import StrikeSession
 from vision.synthetic import RepSpec, SceneSpec, render
 
@@ -81,6 +81,17 @@ def test_a_users_day(app_factory, tmp_path: Path) -> None:
                 page, squat.path, "analyse my squat, it was 70 kg", "reps with 70 kg"
             )
             assert "3 squat reps with 70 kg" in report, report
+            # review the set's reps: one click per rep, no typing (the labels teach rep counting)
+            msgs = wait_for_assistant(page, 1)
+            send(page, "review my reps")
+            msgs = wait_for_assistant(page, len(msgs) + 1)
+            assert "Review: 3 reps" in msgs[-1], msgs[-1]
+            clicks = 0
+            while "was it a rep" in msgs[-1] and clicks < 3:
+                page.get_by_role("button", name="✓ a rep").last.click()  # the newest message's buttons
+                clicks += 1
+                msgs = wait_for_assistant(page, len(msgs) + 1)
+            assert clicks == 3 and "All 3 reps of this set are labelled" in msgs[-1], msgs[-1]
 
             _seen, report, _videos = attach_and_watch(page, round_clip, "check my boxing round", "Round:")
             assert "Round: 2 punches" in report, report
@@ -116,8 +127,10 @@ def test_a_users_day(app_factory, tmp_path: Path) -> None:
         with Session(engine) as s:
             [analysis] = list(s.exec(select(LiftAnalysisRow)))
             [boxing] = list(s.exec(select(StrikeSession)))
+            rep_labels = [r.label for r in s.exec(select(LiftRepLabel))]
         squat_set = train_repo.last_set(account_id, "back_squat", engine)
         assert analysis.rep_count == 3 and analysis.training_set_id is not None
+        assert rep_labels == ["ok", "ok", "ok"]
         assert squat_set is not None and (squat_set.load_kg, squat_set.reps) == (70, 5)
         assert boxing.punch_count == 2
         assert train_repo.last_set(account_id, "bench_press", engine) is not None
