@@ -214,8 +214,9 @@ def _depth_answer(ctx: ToolContext, c: Critique, reps: list[int], row: Any) -> T
         why = next((s for s in c.cannot_judge if s.lower().startswith(("depth", "technique"))), None)
         msg = f"I couldn't measure depth on your {row.lift} clip" + (f": {why}" if why else ".")
         return ToolOutput(ok=False, summary=msg, markdown=msg, final=True)
-    found = [(n, _depth_of(c, n)) for n in reps]
-    missing = [n for n, d in found if d is None]
+    measured = [(n, _depth_of(c, n)) for n in reps]
+    missing = [n for n, d in measured if d is None]
+    found = [(n, d) for n, d in measured if d is not None]
     if missing:
         have = ", ".join(str(d["rep"]) for d in depths)
         msg = f"I have the depth of reps {have} only; rep {missing[0]} was not measured."
@@ -240,7 +241,7 @@ def _bottom_answer(ctx: ToolContext, c: Critique, reps: list[int], row: Any) -> 
     n = reps[0]
     m = c.moments.get(f"bottom_rep_{n}")
     png = _files(ctx, m.get("key_frame")) if m else None
-    if png is None:
+    if m is None or png is None:
         have = ", ".join(str(v["rep"]) for v in c.moments.values())
         msg = f"I have no picture of the bottom of rep {n}" + (f"; I have reps {have}." if have else ".")
         return ToolOutput(ok=False, summary=msg, markdown=msg, final=True)

@@ -281,7 +281,9 @@ def _match_result(text: str, attachments: list[Attachment]) -> LiftResultArgs | 
         ask = "reps"
     elif re.search(r"slow(ed)? down|velocity loss|speed loss|first to (the )?last", t):
         ask = "velocity_loss"
-    which = next((w for w in ("slowest", "fastest") if w in t), None)
+    which: Literal["slowest", "fastest", "first", "last"] | None = (
+        "slowest" if "slowest" in t else "fastest" if "fastest" in t else None
+    )
     rep = None
     if rep_n:
         word = next(g for g in rep_n.groups() if g)
@@ -325,7 +327,9 @@ def lift_result(ctx: ToolContext, args: LiftResultArgs) -> ToolOutput:
         if args.rep is not None:
             pick = next((r for r in reps if r.number == args.rep), None)
             if pick is None and 1 <= args.rep <= row.rep_count:  # counted, but the bar was lost or implausible
-                stored = next((r for r in row.result.get("reps", []) if r.get("number") == args.rep), {})
+                stored: dict[str, Any] = next(
+                    (r for r in row.result.get("reps", []) if r.get("number") == args.rep), {}
+                )
                 why = stored.get("note") or "not measured"
                 text = f"In {name}, rep {args.rep} was counted but has no speed: {why}."
                 return ToolOutput(ok=False, summary=text, markdown=text, final=True)

@@ -44,13 +44,13 @@ _WHO = re.compile(r"\b(?:on|at|to) the (left|right)\b|\b(left|right)(?:-hand)? (
                   r"|\b(?:in the )?(middle|cent(?:re|er))\b", re.I)  # fmt: skip
 
 
-def who_from_text(text: str) -> str:
+def who_from_text(text: str) -> Literal["auto", "left", "right", "centre"]:
     """'the one on the left' -> left; nothing said -> auto (the most active person)."""
     m = _WHO.search(text or "")
     if not m:
         return "auto"
     word = (m.group(1) or m.group(2) or m.group(3)).lower()
-    return "centre" if word in ("middle", "center", "centre") else word
+    return "left" if word == "left" else "right" if word == "right" else "centre"  # middle / center / centre
 
 
 def _match_analyse(text: str, attachments: list[Attachment]) -> AnalyseStrikesArgs | None:
