@@ -24,7 +24,7 @@ from powerforge.cluster.worker import INPUT_FAILURE, QUEUE, TASK, cancel_key, ma
 from powerforge.config import Settings
 from powerforge.jobs import JOB_FAILED, JOB_KINDS, JobCancelled, ProgressEvent, resolve
 from storage import jobs as repo
-from storage.job_outcomes import settle_notice
+from storage.job_outcomes import finish_job, settle_notice
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,15 @@ class CeleryJobRunner:
         future.set_running_or_notify_cancel()
         with self._lock:
             self._futures[job.id] = future
-        self._celery.send_task(TASK, args=[job.id, JOB_KINDS[kind], self._db_url], queue=QUEUE)
+        try:
+            self._celery.send_task(TASK, args=[job.id, JOB_KINDS[kind], self._db_url], queue=QUEUE)
+        except Exception as e:  # Redis unreachable: say so now instead of leaving a row queued forever
+            log.error("could not queue job %s (%s) on %s", job.id, kind, self._settings.redis_url, exc_info=e)
+            with self._lock:
+                self._futures.pop(job.id, None)
+                self._listeners.pop(job.id, None)
+            finish_job(job.id, "failed", self._engine, error=f"the job queue is unreachable: {e}", message="failed")
+            raise JobFailed(JOB_FAILED) from e
         return job.id, future
 
     async def wait(self, job_id: str, future: Future | None) -> repo.Job | None:

@@ -181,3 +181,28 @@ def test_cancel_and_failures_on_a_worker_reach_the_caller_in_words(cluster_setti
         if worker is not None:
             worker.proc.stop()
         engine.dispose()
+
+
+def test_an_unreachable_queue_fails_the_job_with_a_sentence(pg_settings: Settings) -> None:
+    """Redis down at submit: the caller gets the one-sentence failure and the row says failed, not queued."""
+    from support.postgres import free_port
+
+    from powerforge.cluster.runner import CeleryJobRunner, JobFailed
+    from powerforge.jobs import JOB_FAILED
+    from storage.accounts import create_account
+    from storage.jobs import list_jobs
+    from storage.migrate import upgrade
+
+    upgrade(pg_settings.db_url)
+    s = pg_settings.model_copy(update={"jobs_backend": "celery", "redis_url": f"redis://127.0.0.1:{free_port()}/0"})
+    engine = make_engine(s.db_url)
+    account = create_account("athlete", "correct-horse-1", engine=engine)
+    runner = CeleryJobRunner(s, engine=engine)
+    try:
+        with pytest.raises(JobFailed, match=JOB_FAILED[:30]):
+            runner.submit(KIND, account.id, {"n": 1, "marker": "/dev/null"})
+        [job] = list_jobs(account.id, engine=engine)
+        assert job.status == "failed" and "unreachable" in (job.error or "")
+    finally:
+        runner.shutdown()
+        engine.dispose()
