@@ -89,6 +89,12 @@ LEG_GAP_THIGH = 0.15  # deadlift: bar more than ~7 cm in front of the legs (land
 LEG_SURFACE_THIGH = 0.15  # the leg's front surface lies ~0.15 thigh lengths in front of the joint line
 
 
+LABELS = {"depth": "Depth", "bar_midfoot": "The bar over mid-foot", "sticking": "A sticking point",
+          "hips_first": "Hips rising before the bar", "lockout": "Lockout", "knee_angle_bottom": "Joint angles",
+          "torso_lean_bottom": "Torso lean", "elbow_angle_bottom": "Elbow angle at the bottom",
+          "bar_from_legs": "The bar's distance from your legs"}  # fmt: skip
+
+
 def lift_critique(tech: dict[str, Any]) -> Critique:
     """Findings for one analysed lift from `vision.technique.measure`'s output."""
     lift = tech.get("lift") or "lift"
@@ -100,8 +106,8 @@ def lift_critique(tech: dict[str, Any]) -> Critique:
         cannot.append(f"Technique not judged: {tech['not_judged']}.")
     for m in ms:
         if m["not_judged"] and (m["rep"] is None or m["rep"] == 1):
-            label = m["name"].replace("_", " ")
-            cannot.append(f"{label.capitalize()} not judged: {m['not_judged']}.")
+            label = LABELS.get(m["name"], m["name"].replace("_", " ").capitalize())
+            cannot.append(f"{label} not judged: {m['not_judged']}.")
 
     depths = _valued(ms, "depth")
     if depths:
