@@ -8,16 +8,27 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
-from agent.tools.training.common import DOMAIN, _draft_buttons, _states, _today, _unit
+from agent.tools.training.common import DOMAIN, _draft_buttons, _states, _today
 from storage import training as repo
-from training.builder import build, describe_request, looks_like_program_request, parse_request
+from training.builder import ProgramRequest, describe_request, looks_like_program_request
 from training.loads import Max
 from training.model import Program, ProgramInvalid, ensure_valid
 from training.parse import looks_like_set_line
+from training.plates import Equipment
 from training.progression import SlotState, initial_states
 from training.render import program_table
+from training.service import (
+    DraftError,
+    DraftInput,
+    DraftInvalid,
+    NoStyleChosen,
+    ProposalRejected,
+    ProposeFn,
+    ProposerUnavailable,
+    draft_program,
+)  # fmt: skip
 from training.session import effective_max
-from training.templates import TemplateError, templates
+from training.templates import templates
 
 
 # --------------------------------------------------------------------------- program: draft
@@ -53,6 +64,22 @@ def _template_buttons(request: str) -> list[Action]:
     ]
 
 
+def _proposer(ctx: ToolContext) -> ProposeFn:
+    """The language model's program proposal, with its errors in the service's terms."""
+    from agent.graphs.program import DraftRejected, ModelUnavailable, propose_program
+
+    def propose(text: str, req: ProgramRequest, maxes: dict[str, Max], eq: Equipment) -> tuple[Program, list[str]]:
+        try:
+            program, notes, _proposal = propose_program(text, req, maxes, eq, ctx.settings)
+        except ModelUnavailable as e:
+            raise ProposerUnavailable(str(e)) from e
+        except DraftRejected as e:
+            raise ProposalRejected(list(e.problems)) from e
+        return program, notes
+
+    return propose
+
+
 @tool(
     name="program_draft",
     yields_to=("program_approve", "program_show"),  # "approve the program", "show my program"
@@ -68,45 +95,13 @@ def _template_buttons(request: str) -> list[Action]:
     match=_match_draft,
 )
 def program_draft(ctx: ToolContext, args: DraftArgs) -> ToolOutput:
-    from agent.graphs.program import DraftRejected, ModelUnavailable, propose_program
-
-    unit = _unit(ctx)
-    eq = repo.get_equipment(ctx.account_id, ctx.engine)
     text = args.request or ctx.text
-    req = parse_request(text, default_unit=unit)
-    req.days = args.days or req.days
-    req.weeks = args.weeks or req.weeks
-    req.level = args.level or req.level
-    if args.template:
-        if args.template not in templates():
-            raise ToolError(f"There's no template '{args.template}'. Templates: {', '.join(templates())}.")
-        req.template = args.template
-    stored = repo.get_maxes(ctx.account_id, ctx.engine)
-    maxes = {**stored, **{k: Max(v, None) for k, v in req.maxes_kg.items()}}
-
-    def from_template() -> tuple[Program, list[str], str]:
-        built, notes = build(req, maxes=maxes, equipment=eq)
-        return (
-            built,
-            notes,
-            f"template: {templates()[req.template or ''].name}" + (f" ({req.reason})" if req.reason else ""),
-        )
-
+    inp = DraftInput(text, days=args.days, weeks=args.weeks, level=args.level, template=args.template)
     try:
-        if req.template and (req.sure or args.template):
-            program, notes, how = from_template()
-        else:
-            try:  # the words name no program style code is sure of: the model proposes, code checks
-                program, notes, _proposal = propose_program(text, req, maxes, eq, ctx.settings)
-                how = "drafted with the model, checked by code"
-            except ModelUnavailable:
-                if req.template is None:
-                    raise
-                program, notes, how = from_template()
-                notes.append("the language model is unavailable, so this is the closest template")
-    except TemplateError as e:
+        res = draft_program(ctx.account_id, inp, propose=_proposer(ctx), engine=ctx.engine)
+    except DraftError as e:
         raise ToolError(str(e)) from e
-    except ModelUnavailable:
+    if isinstance(res, NoStyleChosen):
         return ToolOutput(
             summary="Asked which program style to use (no model available to choose).",
             markdown="Which kind of program would you like? Pick one and I'll fill in the loads from your maxes:\n\n"
@@ -114,26 +109,19 @@ def program_draft(ctx: ToolContext, args: DraftArgs) -> ToolOutput:
             actions=_template_buttons(text),
             final=True,
         )
-    except DraftRejected as e:
+    if isinstance(res, DraftInvalid):
         return ToolOutput(
             ok=False,
-            summary=f"Could not draft a valid program: {'; '.join(e.problems[:3])}",
+            summary=f"Could not draft a valid program: {'; '.join(res.problems[:3])}",
             markdown="I couldn't put together a valid program for that, so nothing was saved:\n\n"
-            + "\n".join(f"- {p}" for p in e.problems[:8])
+            + "\n".join(f"- {p}" for p in res.problems[:8])
             + "\n\nPick one of my templates instead, or rephrase the request.",
             actions=_template_buttons(text),
             final=True,
         )
-    draft = repo.create_draft(
-        ctx.account_id,
-        "program",
-        {"program": program.model_dump(mode="json"), "maxes_kg": req.maxes_kg, "notes": notes},
-        summary=program.name,
-        request=text,
-        engine=ctx.engine,
-    )
-    md = program_table(program, maxes, eq, unit)
-    facts = describe_request(req)
+    program, notes, how = res.program, res.notes, res.how
+    md = program_table(program, res.maxes, res.equipment, res.unit)
+    facts = describe_request(res.request)
     extra = "".join(f"\n\n_Note: {n}._" for n in notes)
     intro = f"Here's the draft ({how}{'; ' + facts if facts else ''}). Nothing is saved until you approve it."
     md = f"{intro}\n\n{md}{extra}"
@@ -141,8 +129,8 @@ def program_draft(ctx: ToolContext, args: DraftArgs) -> ToolOutput:
         summary=f"Drafted '{program.name}': {len(program.weeks)} weeks, {program.days_per_week} days a week "
         f"({how}). Waiting for approval.",
         markdown=md,
-        data={"draft_id": draft.id, "program": program.model_dump(mode="json"), "notes": notes},
-        actions=_draft_buttons(draft.id, "✅ Save program"),
+        data={"draft_id": res.draft_id, "program": program.model_dump(mode="json"), "notes": notes},
+        actions=_draft_buttons(res.draft_id, "✅ Save program"),
         final=True,
     )
 

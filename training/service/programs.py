@@ -1,0 +1,119 @@
+"""Drafting a program from the athlete's words: a template when code is sure of the style, otherwise a
+proposal (from the language model, injected by the caller, checked by code), stored as a draft that
+nothing uses until the athlete approves it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from storage import training as repo
+from training.builder import ProgramRequest, build, parse_request
+from training.loads import Max
+from training.model import Program
+from training.plates import Equipment
+from training.templates import TemplateError, templates
+
+
+class DraftError(ValueError):
+    """A request that cannot be drafted as said (an unknown template, a template that does not fit)."""
+
+
+class ProposerUnavailable(RuntimeError):
+    """No model to propose a program style with."""
+
+
+class ProposalRejected(ValueError):
+    """Every proposal failed the program checks; `problems` says why."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+# (request text, parsed request, maxes, equipment) -> (program, notes); raises ProposerUnavailable/ProposalRejected
+ProposeFn = Callable[[str, ProgramRequest, dict[str, Max], Equipment], tuple[Program, list[str]]]
+
+
+@dataclass(frozen=True)
+class DraftInput:
+    text: str
+    days: int | None = None
+    weeks: int | None = None
+    level: str | None = None
+    template: str | None = None  # a template id the athlete picked (a button)
+
+
+@dataclass(frozen=True)
+class ProgramDrafted:
+    draft_id: str
+    program: Program
+    notes: list[str]
+    how: str  # "template: …" or "drafted with the model, checked by code"
+    request: ProgramRequest
+    maxes: dict[str, Max]
+    equipment: Equipment
+    unit: str
+
+
+@dataclass(frozen=True)
+class NoStyleChosen:
+    """No template is sure and no model can choose one: the athlete picks (nothing was drafted)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class DraftInvalid:
+    """No valid program came out (nothing was drafted)."""
+
+    problems: list[str] = field(default_factory=list)
+
+
+def draft_program(
+    account_id: int, inp: DraftInput, *, propose: ProposeFn | None = None, engine: Engine | None = None
+) -> ProgramDrafted | NoStyleChosen | DraftInvalid:
+    unit = repo.display_unit(account_id, engine)
+    eq = repo.get_equipment(account_id, engine)
+    req = parse_request(inp.text, default_unit=unit)
+    req.days = inp.days or req.days
+    req.weeks = inp.weeks or req.weeks
+    req.level = inp.level or req.level
+    if inp.template:
+        if inp.template not in templates():
+            raise DraftError(f"There's no template '{inp.template}'. Templates: {', '.join(templates())}.")
+        req.template = inp.template
+    maxes = {**repo.get_maxes(account_id, engine), **{k: Max(v, None) for k, v in req.maxes_kg.items()}}
+
+    def from_template() -> tuple[Program, list[str], str]:
+        built, notes = build(req, maxes=maxes, equipment=eq)
+        name = templates()[req.template or ""].name
+        return built, notes, f"template: {name}" + (f" ({req.reason})" if req.reason else "")
+
+    try:
+        if req.template and (req.sure or inp.template):
+            program, notes, how = from_template()
+        else:
+            try:  # the words name no program style code is sure of: the model proposes, code checks
+                if propose is None:
+                    raise ProposerUnavailable("no proposer")
+                program, notes = propose(inp.text, req, maxes, eq)
+                how = "drafted with the model, checked by code"
+            except ProposerUnavailable:
+                if req.template is None:
+                    raise
+                program, notes, how = from_template()
+                notes.append("the language model is unavailable, so this is the closest template")
+    except TemplateError as e:
+        raise DraftError(str(e)) from e
+    except ProposerUnavailable:
+        return NoStyleChosen(inp.text)
+    except ProposalRejected as e:
+        return DraftInvalid(e.problems)
+    draft = repo.create_draft(
+        account_id, "program", {"program": program.model_dump(mode="json"), "maxes_kg": req.maxes_kg, "notes": notes},
+        summary=program.name, request=inp.text, engine=engine,
+    )  # fmt: skip
+    return ProgramDrafted(draft.id, program, notes, how, req, maxes, eq, unit)
