@@ -40,6 +40,43 @@ def _account(user: str | None):
     return account
 
 
+@train_app.command("log")
+def log(
+    line: str = typer.Argument(..., help="e.g. 'squat 140x5 @8' or 'bench 3x5 at 100'"),
+    user: str = typer.Option(None, help="Username (default: the first user)."),
+    unit: str = typer.Option(None, help="kg or lb for loads typed without a unit"),
+    new_exercise: bool = typer.Option(False, "--new-exercise", help="add an unknown exercise name as typed"),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Log performed sets: the same service as the chat (one transaction; asks instead of guessing)."""
+    from datetime import UTC, datetime
+
+    from powerforge.cli_contract import emit_json
+    from training.parse import SetLineError, has_explicit_unit, parse_sets
+    from training.service import NeedsExercise, NeedsUnit, SetInput, SetLogError, log_sets
+
+    if unit not in (None, "kg", "lb"):
+        _fail("--unit is kg or lb.")
+    account = _account(user)
+    try:
+        inp = SetInput(entries=parse_sets(line), unit=unit, explicit_unit=has_explicit_unit(line),
+                       exercise_id="new" if new_exercise else None)  # fmt: skip
+        res = log_sets(account.id, inp, now=datetime.now(UTC))
+    except (SetLineError, SetLogError) as e:
+        _fail(str(e))
+    if isinstance(res, NeedsExercise):
+        known = ", ".join(c.name for c in res.candidates[:4]) or "none close"
+        _fail(f"Which exercise is '{res.typed}'? Close ones: {known}. Name one, or pass --new-exercise to add it.")
+    if isinstance(res, NeedsUnit):
+        _fail(f"{res.value:g} {res.unit} for {res.reps} on {res.name} looks off: {res.reason} Pass --unit kg or lb.")
+    if as_json:
+        emit_json({"session_id": res.session_id, "prs": len(res.prs), "progression": res.progression,
+                   "sets": [{"exercise_id": r.exercise_id, "load_kg": r.load_kg, "reps": r.reps, "rpe": r.rpe}
+                            for r in res.records]})  # fmt: skip
+        return
+    typer.echo(f"Logged {len(res.records)} set(s); session volume {res.session_volume_kg:,.0f} kg.")
+
+
 @train_app.command("parse-set")
 def parse_set(
     line: str = typer.Argument(..., help="e.g. 'bench 3x5 at 100' or 'squat 140x5 @8'"),
@@ -301,6 +338,28 @@ def program_show(
         )
         return
     typer.echo(program_table(program, maxes, eq, unit, states=states, weeks=weeks, max_rows=10_000))
+
+
+@program_app.command("today")
+def program_today(
+    user: str = typer.Option(None, help="Username (default: the first user)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Today's (or the next) workout with planned loads: the same service as the chat and the morning check-in."""
+    from powerforge.cli_contract import emit_json
+    from training.service import NoProgram, today_markdown, today_plan
+
+    account = _account(user)
+    try:
+        plan = today_plan(account.id)
+    except NoProgram:
+        _fail("No saved program; draft one in the chat.")
+    if as_json:
+        emit_json({"complete": plan.complete, "week": plan.week, "workout": plan.workout,
+                   "planned_date": str(plan.planned_date) if plan.planned_date else None,
+                   "items": [i.as_dict(plan.unit) for i in plan.items]})  # fmt: skip
+        return
+    typer.echo(today_markdown(plan))
 
 
 @program_app.command("templates")

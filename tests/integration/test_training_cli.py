@@ -77,3 +77,18 @@ def test_import_export_and_program_show(settings, engine, account, tmp_path):
     assert code == 0 and "| Week | Day | Section |" in out
     code, out = run("program", "templates", "--json")
     assert {t["id"] for t in json.loads(out)} >= {"gzclp", "peaking_block", "wendler_531_bbb"}
+
+
+def test_log_sets_and_todays_workout_use_the_services(settings, engine, account):
+    code, out = run("program", "today", "--json")
+    assert code == 1 and "No saved program" in out
+    code, out = run("train", "log", "zercher widget 3x5 at 60", "--json")
+    assert code == 1 and "Which exercise is 'zercher widget'" in out
+    assert repo.last_set(account.id, engine=engine) is None  # a question logs nothing
+    code, out = run("train", "log", "squat 140x5 @8", "--unit", "kg", "--json")
+    assert code == 0, out
+    assert json.loads(out)["sets"] == [{"exercise_id": "back_squat", "load_kg": 140.0, "reps": 5, "rpe": 8.0}]
+    p = expand(get_template("wendler_531"), days=4, weeks=4, maxes={"back_squat": Max(140)})
+    repo.activate_program(account.id, p, start=date(2025, 1, 6), maxes_kg={"back_squat": 140}, engine=engine)
+    code, out = run("program", "today", "--json")
+    assert code == 0 and json.loads(out)["week"] == 1 and json.loads(out)["items"]
