@@ -194,8 +194,13 @@ def _files(ctx: ToolContext, rel: str | None) -> str | None:
 def _critique_output(ctx: ToolContext, c: Critique, stored: dict[str, Any], ids: dict[str, Any]) -> ToolOutput:
     text = render(c)
     images = [p for p in (_files(ctx, f.key_frame) for f in c.work_on) if p]
-    data = {"critique": {k: stored.get(k) for k in ("kind", "subject", "view", "work_on", "went_well",
-                                                    "cannot_judge")}, **ids}  # fmt: skip
+    # Only what the athlete may be told: the findings' words and numbers, their reps and moments (no ranking
+    # weights, pixel positions or file names: each number here widens what the reply check lets through).
+    said = ("key", "title", "evidence", "cue", "rep", "t", "numbers")
+    work_on = [{k: f.get(k) for k in said} for f in stored.get("work_on", [])]
+    data = {"critique": {"kind": stored.get("kind"), "subject": stored.get("subject"), "view": stored.get("view"),
+                         "work_on": work_on, "went_well": stored.get("went_well", []),
+                         "cannot_judge": stored.get("cannot_judge", [])}, **ids}  # fmt: skip
     return ToolOutput(summary=text.replace("**", ""), markdown=text, data=data, images=images)
 
 

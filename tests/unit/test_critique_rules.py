@@ -121,3 +121,20 @@ def test_a_flipped_frame_is_blanked():
     share = plausible(pose)
     assert 0 < share < 0.4
     assert np.isnan(pose.xy[3]).all() and np.isfinite(pose.xy[2, 5]).all()
+
+
+def test_reply_check_catches_a_number_the_findings_do_not_hold(tmp_path):
+    """The model phrases the critique; the reply step's check (agent.numbers over the tool's output) keeps a
+    phrasing with the findings' numbers and flags one that brings its own."""
+    from agent.tools.critique import _critique_output
+
+    tech = {"lift": "squat", "view": "side", "measures": [_depth(-0.4, 2, "high"), _depth(0.1, 1, "deep enough")]}
+    c = lift_critique(tech)
+
+    from types import SimpleNamespace
+
+    ctx = SimpleNamespace(settings=SimpleNamespace(files_dir=tmp_path))  # the one attribute the renderer reads
+    out = _critique_output(ctx, c, c.to_dict(), {})
+    allowed = numbers_in_data(out.summary, out.markdown, out.data)
+    assert unsupported_numbers("On rep 2 your hip stayed 40% of a thigh above the knee: sit deeper.", allowed) == []
+    assert unsupported_numbers("On rep 2 you were 12 cm high; aim for 3 more reps.", allowed) == ["12", "3"]
