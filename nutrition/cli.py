@@ -78,14 +78,14 @@ def parse(
         }
         if r.food is not None:
             item |= {"food": {"ref": r.food.ref, "name": r.food.name, "brand": r.food.brand, "basis": r.food.basis}}
-        if r.portion is not None and r.nutrients is not None:
+        if r.portion is not None and r.nutrients is not None and r.food is not None:
             item |= {
                 "grams": None if r.portion.grams is None else round(r.portion.grams, 1),
                 "ml": None if r.portion.ml is None else round(r.portion.ml, 1),
                 "portion": r.portion.how,
                 "nutrients": _round(r.nutrients.as_dict()),
-                "per100": _round(r.food.per100.as_dict()),  # type: ignore[union-attr]
-                "confidence": round(min(r.portion.confidence, r.food.confidence), 2),  # type: ignore[union-attr]
+                "per100": _round(r.food.per100.as_dict()),
+                "confidence": round(min(r.portion.confidence, r.food.confidence), 2),
             }
         if r.candidates:
             item["candidates"] = [{"ref": c.food.ref, "name": c.food.name} for c in r.candidates[:5]]

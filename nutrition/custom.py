@@ -55,7 +55,12 @@ def create_custom_food(
     if amount.kind not in ("mass", "volume") or amount.value <= 0:
         raise DiaryError("Give the label's amount in grams or ml (e.g. 'per 100 g' or 'per serving of 30 g').")
     basis = "ml" if amount.kind == "volume" else "g"
-    qty = amount.mass.g if amount.mass else amount.volume.ml  # type: ignore[union-attr]
+    if amount.mass is not None:
+        qty = amount.mass.g
+    elif amount.volume is not None:
+        qty = amount.volume.ml
+    else:  # kind is mass or volume (checked above), so one of them is set
+        raise DiaryError("Give the label's amount in grams or ml (e.g. 'per 100 g' or 'per serving of 30 g').")
     per100 = nutrients.scaled(100.0 / qty)
     for f in ("protein_g", "carbs_g", "fat_g"):
         v = getattr(per100, f)

@@ -201,8 +201,13 @@ def normalise_product(product: dict[str, Any], code: str) -> Food:
     atwater = macros.atwater_kcal()
     # 2019-2020 records sometimes copied kJ into energy-kcal: equal numbers, and kJ/4.184 fits the macros better
     copied = kcal is not None and kj is not None and kcal > 0 and abs(kcal - kj) < 0.5 and kj > 20
-    if copied and (atwater is None or abs(kj / KCAL_KJ - atwater) < abs(kcal - atwater)):  # type: ignore[operator]
-        kcal = kj / KCAL_KJ  # type: ignore[operator]
+    if (
+        copied
+        and kcal is not None
+        and kj is not None
+        and (atwater is None or abs(kj / KCAL_KJ - atwater) < abs(kcal - atwater))
+    ):
+        kcal = kj / KCAL_KJ
         flags.append("kcal_held_kj")
     if kcal is None and kj is not None:
         kcal = kj / KCAL_KJ

@@ -189,13 +189,13 @@ def portion(food: Food, amount: Amount, phrase: str = "") -> Portion:
     if amount.value <= 0:
         raise PortionError("That amount is zero; how much did you have?")
     confidence = 0.85 if amount.approx else 1.0
-    if amount.kind == "mass":
-        grams = amount.mass.g  # type: ignore[union-attr]
+    if amount.kind == "mass" and amount.mass is not None:
+        grams = amount.mass.g
         if food.basis == "ml":
             return Portion(grams, "ml", f"{_fmt(grams)} g ≈ {_fmt(grams)} ml", min(confidence, 0.9), grams, grams)
         return Portion(grams, "g", f"{_fmt(grams)} g", confidence, grams=grams)
-    if amount.kind == "volume":
-        ml = amount.volume.ml  # type: ignore[union-attr]
+    if amount.kind == "volume" and amount.volume is not None:
+        ml = amount.volume.ml
         own = find_measure(food, amount.unit) if amount.unit in ("cup", "tbsp", "tsp", "fl oz") else None
         if own is not None and food.basis == "g":
             return _from_measure(food, own, amount.value, confidence)

@@ -76,7 +76,10 @@ def diff_programs(old: Program, new: Program, unit: str = "kg") -> list[Change]:
         for k in range(max(len(a.workouts), len(b.workouts))):
             wa = a.workouts[k] if k < len(a.workouts) else None
             wb = b.workouts[k] if k < len(b.workouts) else None
-            name = f"{(wb or wa).day_label} {(wb or wa).name}".strip()  # type: ignore[union-attr]
+            shown = wb if wb is not None else wa
+            if shown is None:  # k is below one of the two lengths
+                continue
+            name = f"{shown.day_label} {shown.name}".strip()
             if wa is None:
                 out.append(Change(i, name, "added", "", "workout"))
                 continue
