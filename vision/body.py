@@ -168,13 +168,17 @@ class BodyPass:
         return cv2.resize(image, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA)
 
     def feed(self, index: int, t: float, image: np.ndarray) -> None:
+        sampled = self.seen % self.every == 0
+        if self.kept is None and (not sampled or self.failed):
+            self.seen += 1
+            return  # nothing to keep or read on this frame
         small = self._small(image)
         if self.kept is not None:
             self.kept[index] = (t, small)
             self.kept_bytes += small.nbytes
             if self.kept_bytes > KEEP_BUDGET_BYTES:
                 self.kept = None  # a long clip: no refinement, the sampled frames only
-        if self.seen % self.every == 0:
+        if sampled:
             if not self.ready():
                 self._pending.append((index, t, small))
             else:
