@@ -120,3 +120,61 @@ def week_summary(account_id: int, end: date, engine: Engine | None = None) -> We
         days.append(DayIntake(d, t.get("kcal") or 0.0, t.get("protein_g") or 0.0))
     target = repo.active_target(account_id, engine)
     return WeekSummary(start, end, days, target.kcal if target else None)
+
+
+@dataclass(frozen=True)
+class ProfileFacts:
+    """Profile facts said with a request for targets (all optional; what is said is saved first)."""
+
+    sex: str | None = None
+    age: int | None = None
+    height_cm: float | None = None
+    weight_kg: float | None = None
+    activity_level: str | None = None
+    goal: str | None = None
+
+
+@dataclass(frozen=True)
+class TargetsProposal:
+    """New targets computed from the profile or the logged data; `proposed` is the row awaiting approval, or
+    None when the new estimate is too close to the current target to be worth changing."""
+
+    targets: Any  # nutrition.energy.Targets
+    why: dict[str, Any]
+    source: str  # profile | adaptive
+    current: Any  # the active NutritionTarget, if any
+    proposed: Any = None  # the proposed NutritionTarget row
+    estimate: Any = None  # the adaptive expenditure estimate (adaptive only)
+
+
+def propose_targets(
+    account_id: int, facts: ProfileFacts, *, adaptive: bool, today: date, engine: Engine | None = None
+) -> TargetsProposal:
+    """Save the facts said, compute targets (Mifflin-St Jeor from the profile, or adaptive from intake and
+    the weight trend) and propose them unless they barely differ. One unit of work: a fact that fails a
+    check (an impossible weight) saves nothing. Raises EnergyError/AccountError for what is missing or wrong."""
+    from nutrition import body
+    from powerforge.units import Mass
+    from services.uow import unit_of_work
+    from storage.accounts import update_profile
+
+    said = {"sex": facts.sex, "height_cm": facts.height_cm, "activity_level": facts.activity_level, "goal": facts.goal}
+    changes: dict[str, Any] = {k: v for k, v in said.items() if v}
+    if facts.age:
+        changes["birth_year"] = today.year - facts.age
+    with unit_of_work(engine) as uow:
+        if changes:
+            update_profile(account_id, changes, uow)
+        if facts.weight_kg:
+            body.log_weight(account_id, Mass.kgs(facts.weight_kg), today, engine=uow)
+        est = None
+        if adaptive:
+            targets, why, est = body.adaptive_targets(account_id, today, uow)
+        else:
+            targets, why = body.profile_targets(account_id, today, uow)
+        source = "adaptive" if adaptive else "profile"
+        current = repo.active_target(account_id, uow)
+        proposed = (
+            body.propose(account_id, targets, source, why, uow) if body.worth_proposing(current, targets) else None
+        )
+    return TargetsProposal(targets, why, source, current, proposed, est)

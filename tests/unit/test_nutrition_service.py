@@ -35,3 +35,21 @@ def test_the_weeks_averages_count_logged_days_only(engine, account):
     assert week.start == LOCAL_NOW.date() - timedelta(days=6) and len(week.days) == 7
     assert len(week.logged) == 1 and week.avg_kcal == pytest.approx(kcal)  # an unlogged day is unknown, not 0
     assert week.target_kcal is None
+
+
+def test_targets_from_profile_facts_are_one_unit_of_work(engine, account):
+    from nutrition.energy import EnergyError
+    from nutrition.service import ProfileFacts, propose_targets
+    from storage.accounts import get_profile
+
+    said = ProfileFacts(sex="male", age=34, height_cm=180, activity_level="moderate", goal="lose")
+    with pytest.raises(EnergyError):  # an impossible weight: the facts said with it are not saved either
+        propose_targets(account.id, ProfileFacts(**{**said.__dict__, "weight_kg": 900}), adaptive=False,
+                        today=LOCAL_NOW.date(), engine=engine)  # fmt: skip
+    assert get_profile(account.id, engine).sex is None
+    got = propose_targets(account.id, ProfileFacts(**{**said.__dict__, "weight_kg": 82}), adaptive=False,
+                          today=LOCAL_NOW.date(), engine=engine)  # fmt: skip
+    assert get_profile(account.id, engine).sex == "male" and got.source == "profile"
+    assert got.proposed is not None and got.proposed.kcal == pytest.approx(got.targets.kcal)
+    again = propose_targets(account.id, ProfileFacts(), adaptive=False, today=LOCAL_NOW.date(), engine=engine)
+    assert again.proposed is not None  # the first proposal is not approved yet, so nothing is active to compare

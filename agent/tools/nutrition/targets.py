@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -15,9 +15,9 @@ from nutrition.energy import EnergyError
 from nutrition.nutrient_text import parse_stated_targets
 from nutrition.nutrients import fmt
 from nutrition.profile_text import parse_profile_text
-from powerforge.units import Mass
+from nutrition.service import ProfileFacts, TargetsProposal, propose_targets
 from storage import nutrition as repo
-from storage.accounts import AccountError, update_profile
+from storage.accounts import AccountError
 
 
 # =========================================================================== targets and expenditure
@@ -73,13 +73,13 @@ def _target_md(kcal: float | None, p: float | None, c: float | None, f: float | 
     )
 
 
-def _proposal_output(ctx: ToolContext, targets, why: dict, source: str, intro: str) -> ToolOutput:  # noqa: ANN001
-    current = repo.active_target(ctx.account_id, ctx.engine)
-    if not body.worth_proposing(current, targets):
+def _proposal_output(got: TargetsProposal, intro: str) -> ToolOutput:
+    targets, why, source, current = got.targets, got.why, got.source, got.current
+    if got.proposed is None:
         md = f"{intro}\n\n" + _target_md(
             targets.kcal, targets.protein_g, targets.carbs_g, targets.fat_g, targets.fiber_g
         )
-        kept = fmt(current.kcal)  # type: ignore[union-attr]
+        kept = fmt(current.kcal) if current else "—"
         md += f"\n\nThat's within {body.MIN_CHANGE_KCAL} kcal of your current target ({kept} kcal), so I'd keep it."
         return ToolOutput(
             summary=f"New estimate {fmt(targets.kcal)} kcal is close to the current target; no change proposed.",
@@ -87,7 +87,7 @@ def _proposal_output(ctx: ToolContext, targets, why: dict, source: str, intro: s
             data={"proposed": None, "why": why},
             final=True,
         )
-    row = body.propose(ctx.account_id, targets, source, why, ctx.engine)
+    row = got.proposed
     md = f"{intro}\n\n**Proposed daily targets**\n\n" + _target_md(
         row.kcal, row.protein_g, row.carbs_g, row.fat_g, row.fiber_g
     )
@@ -175,41 +175,27 @@ def nutrition_targets(ctx: ToolContext, args: TargetsArgs) -> ToolOutput:
             data={"stated": stated} | {f: getattr(row, f) for f in body.STATED_FIELDS},
             final=True,
         )
-    changes: dict[str, Any] = {
-        k: v
-        for k, v in (
-            ("sex", args.sex),
-            ("height_cm", args.height_cm),
-            ("activity_level", args.activity_level),
-            ("goal", args.goal),
-        )
-        if v
-    }
-    if args.age:
-        changes["birth_year"] = today.year - args.age
+    facts = ProfileFacts(sex=args.sex, age=args.age, height_cm=args.height_cm, weight_kg=args.weight_kg,
+                         activity_level=args.activity_level, goal=args.goal)  # fmt: skip
     try:
-        if changes:
-            update_profile(ctx.account_id, changes, ctx.engine)
-        if args.weight_kg:
-            body.log_weight(ctx.account_id, Mass.kgs(args.weight_kg), today, engine=ctx.engine)
-        if args.mode == "adaptive":
-            targets, why, est = body.adaptive_targets(ctx.account_id, today, ctx.engine)
-            intro = (
-                f"From your last {est.days} days ({est.logged_days} logged, {est.weigh_ins} weigh-ins): you ate "
-                f"{fmt(est.mean_intake)} kcal/day on average and your trend moved "
-                f"{est.weight_change_kg_per_week:+.2f} kg/week, so your maintenance is about **{fmt(est.kcal)} kcal** "
-                f"(95 % range {fmt(est.low)}–{fmt(est.high)})."
-            )
-            return _proposal_output(ctx, targets, why, "adaptive", intro)
-        targets, why = body.profile_targets(ctx.account_id, today, ctx.engine)
+        got = propose_targets(ctx.account_id, facts, adaptive=args.mode == "adaptive", today=today, engine=ctx.engine)
     except (EnergyError, AccountError) as e:
         raise ToolError(str(e)) from e
-    intro = (
-        f"Mifflin–St Jeor for {why['sex']}, {why['age']} y, {why['height_cm']:.0f} cm, {why['weight_kg']} kg: "
-        f"resting {fmt(why['bmr_kcal'])} kcal × {why['activity_factor']} ({why['activity']}) = maintenance "
-        f"**{fmt(why['tdee_kcal'])} kcal**; goal: {why['goal']}."
-    )
-    return _proposal_output(ctx, targets, why, "profile", intro)
+    why, est = got.why, got.estimate
+    if est is not None:
+        intro = (
+            f"From your last {est.days} days ({est.logged_days} logged, {est.weigh_ins} weigh-ins): you ate "
+            f"{fmt(est.mean_intake)} kcal/day on average and your trend moved "
+            f"{est.weight_change_kg_per_week:+.2f} kg/week, so your maintenance is about **{fmt(est.kcal)} kcal** "
+            f"(95 % range {fmt(est.low)}–{fmt(est.high)})."
+        )
+    else:
+        intro = (
+            f"Mifflin–St Jeor for {why['sex']}, {why['age']} y, {why['height_cm']:.0f} cm, {why['weight_kg']} kg: "
+            f"resting {fmt(why['bmr_kcal'])} kcal × {why['activity_factor']} ({why['activity']}) = maintenance "
+            f"**{fmt(why['tdee_kcal'])} kcal**; goal: {why['goal']}."
+        )
+    return _proposal_output(got, intro)
 
 
 class DecideArgs(BaseModel):
@@ -255,7 +241,7 @@ _TDEE_RE = re.compile(r"\b(tdee|maintenance( calories)?|expenditure|how many cal
 def nutrition_expenditure(ctx: ToolContext, _args: ExpenditureArgs) -> ToolOutput:
     today = _today(ctx)
     try:
-        targets, why, est = body.adaptive_targets(ctx.account_id, today, ctx.engine)
+        got = propose_targets(ctx.account_id, ProfileFacts(), adaptive=True, today=today, engine=ctx.engine)
     except EnergyError as e:
         try:
             _t, pwhy = body.profile_targets(ctx.account_id, today, ctx.engine)
@@ -271,11 +257,12 @@ def nutrition_expenditure(ctx: ToolContext, _args: ExpenditureArgs) -> ToolOutpu
             )
         except EnergyError as e2:
             raise ToolError(f"{e} {e2}") from e2
+    est = got.estimate
     intro = (
         f"Over {est.days} days ({est.logged_days} logged, {est.weigh_ins} weigh-ins) you averaged "
         f"{fmt(est.mean_intake)} kcal/day while your weight trend moved {est.weight_change_kg_per_week:+.2f} kg/week. "
         f"Estimated maintenance: **{fmt(est.kcal)} kcal/day** (95 % range {fmt(est.low)}–{fmt(est.high)})."
     )
-    out = _proposal_output(ctx, targets, why, "adaptive", intro)
+    out = _proposal_output(got, intro)
     out.data |= {"expenditure_kcal": est.kcal, "low": est.low, "high": est.high}
     return out
