@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, update
-from sqlmodel import col
+from sqlmodel import col, select
 
 from storage.engine import transaction
 from storage.jobs import TERMINAL
@@ -65,7 +65,13 @@ def write_notice(job: Job, text: str, engine: Engine | None = None) -> str | Non
 
 
 def settle_notice(job_id: str, session_id: str, engine: Engine | None = None) -> bool:
-    """The turn that asked for the job shows its result itself: mark the notice delivered (if still pending)."""
+    """The turn that asked for the job shows its result itself: mark the notice delivered (if still pending).
+
+    No notice yet (its worker died before writing it; a redelivery writes it later): record one as already
+    delivered, so that later write finds the key taken and the person is not told twice.
+    """
+    from sqlalchemy.exc import IntegrityError
+
     from storage.tables.checkins import CheckinOutbox
 
     stmt = (
@@ -74,4 +80,20 @@ def settle_notice(job_id: str, session_id: str, engine: Engine | None = None) ->
         .values(status="delivered", session_id=session_id, delivered_at=utcnow())
     )
     with transaction(engine) as s:
-        return s.connection().execute(stmt).rowcount == 1
+        if s.connection().execute(stmt).rowcount == 1:
+            return True
+        job = s.get(Job, job_id)
+        taken = s.exec(select(CheckinOutbox.id).where(col(CheckinOutbox.idempotency_key) == outbox_key(job_id))).first()
+    if job is None or taken is not None:
+        return False
+    now = utcnow()
+    row = CheckinOutbox(account_id=job.account_id, kind="job", idempotency_key=outbox_key(job_id), scheduled_for=now,
+                        text="(shown in the chat that asked for it)", status="delivered", session_id=session_id,
+                        delivered_at=now, created_at=now)  # fmt: skip
+    try:
+        with transaction(engine) as s:
+            s.add(row)
+        return True
+    except IntegrityError:  # the notice was written meanwhile: settle that one
+        with transaction(engine) as s:
+            return s.connection().execute(stmt).rowcount == 1

@@ -109,6 +109,7 @@ def execute(job_id: str, target: str, database_url: str, redis_url: str) -> str:
         log.warning("job %s is not in the database; dropped", job_id)
         return "missing"
     if job.status in repo.TERMINAL:
+        _complete_notice(job, engine)
         return "already-ended"
     conn = events.client(redis_url)
     account_id = job.account_id
@@ -164,6 +165,17 @@ def notice_text(kind: str, status: str, shown: str = "") -> str:
     if status == "done":
         return f"Your {what} has finished. Ask me about it to see the result."
     return f"Your {what} did not finish: {shown}"
+
+
+def _complete_notice(job: Any, engine: Engine) -> None:
+    """A worker that died between recording the outcome and writing its notice: write it now (once, by key)."""
+    from storage.job_outcomes import write_notice
+
+    if job.status == "done":
+        write_notice(job, notice_text(job.kind, "done"), engine)
+    elif job.status == "failed":
+        shown = job.error if job.message == INPUT_FAILURE else JOB_FAILED
+        write_notice(job, notice_text(job.kind, "failed", shown or JOB_FAILED), engine)
 
 
 def cancel_key(job_id: str) -> str:
