@@ -206,3 +206,38 @@ def test_an_unreachable_queue_fails_the_job_with_a_sentence(pg_settings: Setting
     finally:
         runner.shutdown()
         engine.dispose()
+
+
+def test_a_real_lift_analysis_runs_on_a_worker(cluster_settings: Settings, shared_data: Path, tmp_path: Path) -> None:
+    """The real `lift_analysis` job (pose pass included) on a Celery worker: progress, a stored analysis."""
+    from support.striking import share_blazepose
+
+    import vision.jobs  # noqa: F401  (registers lift_analysis)
+    from powerforge.cluster.runner import CeleryJobRunner
+    from storage.accounts import create_account
+    from storage.jobs import get_job
+
+    s = cluster_settings
+    if not share_blazepose(s.models_dir):
+        pytest.skip("BlazePose bundle not installed (powerforge models pull blazepose-full; make test-deps does)")
+    engine = make_engine(s.db_url)
+    account = create_account("athlete", "correct-horse-1", engine=engine)
+    runner = CeleryJobRunner(s, engine=engine)
+    worker = None
+    try:
+        worker = start_worker("w", cluster_env(s), tmp_path)
+        events: list = []
+        params = {"path": str(shared_data / "media/lifts/small-squat.mp4"), "lift": "squat", "account_id": account.id,
+                  "data_dir": str(s.data_dir), "database_url": s.db_url}  # fmt: skip
+        job_id, future = runner.submit("lift_analysis", account.id, params, listener=events.append)
+        result = future.result(timeout=240)
+        assert result["analysis_id"] and result["lift"] == "squat"
+        assert get_job(job_id, engine=engine).status == "done"
+        fractions = [e.fraction for e in events if e.status == "running"]
+        assert fractions and fractions == sorted(fractions)  # progress travelled worker -> Redis -> this process
+        assert [e.status for e in events][-1] == "done"
+    finally:
+        runner.shutdown()
+        if worker is not None:
+            worker.proc.stop()
+        engine.dispose()
