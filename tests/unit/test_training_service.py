@@ -66,3 +66,16 @@ def test_todays_plan_comes_from_the_saved_program(engine, account):
     plan = today_plan(account.id, NOW, engine)
     assert plan.items and plan.week == 1 and plan.workout
     assert f"**Week 1 · {plan.workout}**" in today_markdown(plan)
+
+
+def test_a_drafted_program_is_saved_only_when_approved(engine, account):
+    from training.service import DraftError, DraftInput, ProgramDrafted, ProgramSaved, approve_draft, draft_program
+
+    drafted = draft_program(account.id, DraftInput("novice linear program, 3 days a week"), engine=engine)
+    assert isinstance(drafted, ProgramDrafted) and drafted.how.startswith("template:")
+    assert repo.active_program(account.id, engine) is None  # a draft is not a program
+    saved = approve_draft(account.id, drafted.draft_id, today=NOW.date(), engine=engine)
+    assert isinstance(saved, ProgramSaved) and saved.row.name == drafted.program.name
+    assert repo.active_program(account.id, engine) is not None and saved.next_session is not None
+    with pytest.raises(DraftError, match="already approved"):
+        approve_draft(account.id, drafted.draft_id, today=NOW.date(), engine=engine)

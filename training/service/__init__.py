@@ -5,19 +5,24 @@ Callers (the chat tools, the CLI, check-ins) parse their own input, call one ser
 
 from training.service.log_sets import LoggedSets, NeedsExercise, NeedsUnit, SetInput, SetLogError, log_sets
 from training.service.programs import (
+    DraftDiscarded,
     DraftError,
     DraftInput,
     DraftInvalid,
     NoStyleChosen,
     ProgramDrafted,
+    ProgramSaved,
+    ProgressionApplied,
     ProposalRejected,
     ProposeFn,
     ProposerUnavailable,
+    approve_draft,
     draft_program,
-)  # fmt: skip
+)
 from training.service.today import NoProgram, TodayPlan, today_markdown, today_plan, today_summary
 
 __all__ = [
+    "DraftDiscarded",
     "DraftError",
     "DraftInput",
     "DraftInvalid",
@@ -27,15 +32,18 @@ __all__ = [
     "NoProgram",
     "NoStyleChosen",
     "ProgramDrafted",
+    "ProgramSaved",
+    "ProgressionApplied",
     "ProposalRejected",
     "ProposeFn",
     "ProposerUnavailable",
     "SetInput",
     "SetLogError",
     "TodayPlan",
+    "approve_draft",
     "draft_program",
     "log_sets",
     "today_markdown",
     "today_plan",
     "today_summary",
-]  # fmt: skip
+]

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 from sqlalchemy import Engine
 
+from services.uow import unit_of_work
 from storage import training as repo
 from training.builder import ProgramRequest, build, parse_request
 from training.loads import Max
-from training.model import Program
+from training.model import Program, ProgramInvalid, ensure_valid
 from training.plates import Equipment
+from training.progression import SlotState, initial_states
+from training.session import effective_max
 from training.templates import TemplateError, templates
 
 
@@ -117,3 +122,77 @@ def draft_program(
         summary=program.name, request=inp.text, engine=engine,
     )  # fmt: skip
     return ProgramDrafted(draft.id, program, notes, how, req, maxes, eq, unit)
+
+
+@dataclass(frozen=True)
+class ProgressionApplied:
+    draft_id: str
+    lines: list[str]
+
+
+@dataclass(frozen=True)
+class ProgramSaved:
+    row: Any  # the stored TrainingProgram version
+    kind: str  # program | edit
+    next_session: Any  # the next scheduled session, if any
+
+
+@dataclass(frozen=True)
+class DraftDiscarded:
+    """The draft no longer passes the program checks: it was discarded, nothing saved."""
+
+    reason: str
+
+
+def _pending(account_id: int, draft_id: str | None, uow: Engine) -> Any:
+    d = repo.get_draft(account_id, draft_id, uow) if draft_id else repo.latest_pending_draft(account_id, engine=uow)
+    if d is None:
+        raise DraftError("There's no draft waiting for approval.")
+    if d.status != "pending":
+        raise DraftError(f"That draft was already {d.status}; nothing changed.")
+    return d
+
+
+def approve_draft(
+    account_id: int, draft_id: str | None, *, today: date, engine: Engine | None = None
+) -> ProgressionApplied | ProgramSaved | DraftDiscarded:
+    """Apply a pending draft (the given one, else the latest): a progression's new slot states, or a program
+    (new, or a new version of the edited one) with its starting states. One unit of work."""
+    with unit_of_work(engine) as uow:
+        d = _pending(account_id, draft_id, uow)
+        try:
+            if d.kind == "progression":
+                states = {k: SlotState.from_dict(v) for k, v in d.spec["states"].items()}
+                repo.approve_progression(account_id, d.id, d.spec["lineage_id"], states, uow)
+                return ProgressionApplied(d.id, list(d.spec.get("lines", [])))
+            program = ensure_valid(Program.model_validate(d.spec["program"]))
+        except ProgramInvalid as e:  # never save a broken program, even one stored earlier
+            repo.discard_draft(account_id, d.id, uow)
+            return DraftDiscarded(str(e))
+        except repo.DraftGone as e:
+            raise DraftError(str(e)) from e
+        maxes_kg = {k: float(v) for k, v in (d.spec.get("maxes_kg") or {}).items()}
+        maxes = {**repo.get_maxes(account_id, uow), **{k: Max(v) for k, v in maxes_kg.items()}}
+        lineage, note = None, ""
+        states = {}
+        if d.kind == "edit":
+            base = repo.get_program(account_id, d.base_program_id or -1, uow)
+            if base is None:
+                raise DraftError("The program this edit was for no longer exists; nothing changed.")
+            lineage, note = base[0].lineage_id, d.summary
+            states = repo.get_progress(account_id, lineage, uow)
+
+        def tm_of(ex_id: str, kind: str) -> float | None:
+            m = effective_max(ex_id, maxes, states, kind)
+            if m is None:
+                return None
+            return m.training_max(program.training_max_pct) if kind == "pct_tm" else m.one_rm(program.training_max_pct)
+
+        try:
+            row = repo.activate_program(
+                account_id, program, start=today, lineage_id=lineage, change_note=note, draft_id=d.id,
+                initial_states=initial_states(program, maxes, tm_of), maxes_kg=maxes_kg, engine=uow,
+            )  # fmt: skip
+        except repo.DraftGone as e:
+            raise DraftError(str(e)) from e
+        return ProgramSaved(row, d.kind, repo.next_scheduled(account_id, uow))

@@ -8,26 +8,27 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
-from agent.tools.training.common import DOMAIN, _draft_buttons, _states, _today
+from agent.tools.training.common import DOMAIN, _draft_buttons, _today
 from storage import training as repo
 from training.builder import ProgramRequest, describe_request, looks_like_program_request
 from training.loads import Max
-from training.model import Program, ProgramInvalid, ensure_valid
+from training.model import Program
 from training.parse import looks_like_set_line
 from training.plates import Equipment
-from training.progression import SlotState, initial_states
 from training.render import program_table
 from training.service import (
+    DraftDiscarded,
     DraftError,
     DraftInput,
     DraftInvalid,
     NoStyleChosen,
+    ProgressionApplied,
     ProposalRejected,
     ProposeFn,
     ProposerUnavailable,
+    approve_draft,
     draft_program,
 )  # fmt: skip
-from training.session import effective_max
 from training.templates import templates
 
 
@@ -177,64 +178,26 @@ def _pending(ctx: ToolContext, draft_id: str | None):
     kind="write",
 )
 def program_approve(ctx: ToolContext, args: ApproveArgs) -> ToolOutput:
-    d = _pending(ctx, args.draft_id)
     try:
-        if d.kind == "progression":
-            states = {k: SlotState.from_dict(v) for k, v in d.spec["states"].items()}
-            repo.approve_progression(ctx.account_id, d.id, d.spec["lineage_id"], states, ctx.engine)
-            lines = d.spec.get("lines", [])
-            return ToolOutput(
-                summary="Progression applied: " + "; ".join(lines),
-                markdown="✅ Progression applied:\n\n" + "\n".join(f"- {x}" for x in lines),
-                data={"draft_id": d.id},
-                final=True,
-            )
-        program = ensure_valid(Program.model_validate(d.spec["program"]))
-    except ProgramInvalid as e:  # never save a broken program, even one stored earlier
-        repo.discard_draft(ctx.account_id, d.id, ctx.engine)
-        raise ToolError(f"The draft no longer passes the checks, so it was discarded: {e}") from e
-    except repo.DraftGone as e:
+        res = approve_draft(ctx.account_id, args.draft_id, today=_today(ctx), engine=ctx.engine)
+    except DraftError as e:
         raise ToolError(str(e)) from e
-    maxes_kg = {k: float(v) for k, v in (d.spec.get("maxes_kg") or {}).items()}
-    maxes = {**repo.get_maxes(ctx.account_id, ctx.engine), **{k: Max(v) for k, v in maxes_kg.items()}}
-    lineage = None
-    note = ""
-    if d.kind == "edit":
-        base = repo.get_program(ctx.account_id, d.base_program_id or -1, ctx.engine)
-        if base is None:
-            raise ToolError("The program this edit was for no longer exists; nothing changed.")
-        lineage, note = base[0].lineage_id, d.summary
-        states = _states(ctx, lineage)
-    else:
-        states = {}
-
-    def tm_of(ex_id: str, kind: str) -> float | None:
-        m = effective_max(ex_id, maxes, states, kind)
-        if m is None:
-            return None
-        return m.training_max(program.training_max_pct) if kind == "pct_tm" else m.one_rm(program.training_max_pct)
-
-    try:
-        row = repo.activate_program(
-            ctx.account_id,
-            program,
-            start=_today(ctx),
-            lineage_id=lineage,
-            change_note=note,
-            draft_id=d.id,
-            initial_states=initial_states(program, maxes, tm_of),
-            maxes_kg=maxes_kg,
-            engine=ctx.engine,
+    if isinstance(res, DraftDiscarded):
+        raise ToolError(f"The draft no longer passes the checks, so it was discarded: {res.reason}")
+    if isinstance(res, ProgressionApplied):
+        return ToolOutput(
+            summary="Progression applied: " + "; ".join(res.lines),
+            markdown="✅ Progression applied:\n\n" + "\n".join(f"- {x}" for x in res.lines),
+            data={"draft_id": res.draft_id},
+            final=True,
         )
-    except repo.DraftGone as e:
-        raise ToolError(str(e)) from e
-    nxt = repo.next_scheduled(ctx.account_id, ctx.engine)
+    row, nxt = res.row, res.next_session
     first = (
         f" Next session: **{nxt.name}** (week {nxt.week_index}), planned for {nxt.planned_date:%a %d %b}."
         if nxt
         else ""
     )
-    what = f"version {row.version} of **{row.name}**" if d.kind == "edit" else f"**{row.name}**"
+    what = f"version {row.version} of **{row.name}**" if res.kind == "edit" else f"**{row.name}**"
     return ToolOutput(
         summary=f"Saved {what.replace('**', '')}.{first.replace('**', '')}",
         markdown=f"✅ Saved {what}.{first} Ask “what's my workout today?” any time.",
