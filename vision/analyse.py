@@ -70,6 +70,7 @@ class LiftAnalysis:
     path_ok: np.ndarray | None = None  # frames where the point was measured (not coasted or lost)
     body: BodyTrack | None = None  # the lifter's landmarks from the same pass (`options.body`)
     body_note: str | None = None  # why there is no body track when one was asked for
+    technique: dict[str, Any] | None = None  # vision.technique.measure's output, when the body was followed
 
     @property
     def reps(self) -> list:
@@ -205,6 +206,7 @@ def analyse_video(
         _finish_body(analysis, body, options, pose_factory)
     elif options.body:
         analysis.body_note = body_note
+    markers = _flagged(analysis) if analysis.body is not None else []
     if options.out_video:
         report(0.95 - annotate_share, "drawing the annotated video")
         title = options.lift + (f" {options.load_kg:g} kg" if options.load_kg else "")
@@ -217,11 +219,27 @@ def analyse_video(
 
         analysis.annotated = annotate.render(
             Path(path), Path(options.out_video), analysis.kin, analysis.path_t, analysis.drawn_path,
-            fps=info.fps, display_width=info.width, title=title, progress=tick, frames=kept,
+            fps=info.fps, display_width=info.width, title=title, progress=tick, frames=kept, markers=markers,
         )  # fmt: skip
     analysis.elapsed_s = time.perf_counter() - started
     report(1.0, "done")
     return analysis
+
+
+def _flagged(analysis: LiftAnalysis) -> list[tuple[float, str]]:
+    """The critique's moments, for markers in the annotated video; the measures are kept for the job."""
+    import logging
+
+    from vision.critique import lift_critique
+    from vision.technique import measure
+
+    try:
+        analysis.technique = measure(analysis)
+        found = lift_critique(analysis.technique).work_on
+    except Exception:  # a marker is an extra: the video and the bar's numbers come without it
+        logging.getLogger(__name__).exception("technique measures failed")
+        return []
+    return [(f.t, f.title + (f", rep {f.rep}" if f.rep else "")) for f in found if f.t is not None]
 
 
 def _make_backend(options: LiftOptions, pose_factory: Callable[[], Any] | None) -> Any:

@@ -21,6 +21,8 @@ OUT_SIDE = 720
 _UP = (80, 200, 60)  # BGR: concentric
 _DOWN = (40, 150, 250)  # eccentric
 _TEXT = (255, 255, 255)
+_MARK = (60, 220, 255)  # BGR (amber): a flagged moment of the critique
+MARK_S = 0.6
 
 
 def _loss_colour(loss: float) -> tuple[int, int, int]:
@@ -43,11 +45,13 @@ def render(
     title: str,
     progress: Callable[[Frame], None] | None = None,
     frames: Iterable[Frame] | None = None,
+    markers: list[tuple[float, str]] | None = None,
 ) -> Path:
     """Draw on every frame of `src` and write `dst`; `path_xy` is in displayed full-size pixels.
 
     `frames` are the clip's frames already decoded with a `preview` (drawn on, in place); without
-    them `src` is decoded again at `OUT_SIDE`."""
+    them `src` is decoded again at `OUT_SIDE`. `markers` (clip time, text) flag the critique's moments: the
+    text shows for 0.6 s either side of its time."""
     t0 = float(path_t[0]) if len(path_t) else 0.0
     rel = path_t - t0
     up = np.zeros(len(path_t), bool)  # segment k (from point k to k+1) is part of a concentric phase
@@ -90,6 +94,10 @@ def render(
                 cv2.circle(img, tuple(pts[drawn].astype(np.int32)), thick * 3 * 16, (255, 255, 255), thick,
                            cv2.LINE_AA, 4)  # fmt: skip
             _draw_text(img, frame.t - t0, kin, title)
+            for when, text in markers or ():
+                if abs(frame.t - when) <= MARK_S:
+                    w = img.shape[1]
+                    _label(img, f"! {text}", (int(0.04 * w), int(0.25 * img.shape[0])), 0.45 * w / 360, _MARK)
             if progress is not None:
                 progress(frame)
             yield img

@@ -355,7 +355,7 @@ def critique_lift(analysis: Any, video: Path, out_dir: Path, root: Path) -> dict
     from vision.technique import measure
 
     try:
-        tech = measure(analysis)
+        tech = getattr(analysis, "technique", None) or measure(analysis)  # measured once, for the video's markers
         c = lift_critique(tech)
         save_lift_key_frames(c, analysis, Path(video), Path(out_dir))
         landmarks = analysis.body.save(Path(out_dir) / "landmarks.npz") if analysis.body is not None else None
