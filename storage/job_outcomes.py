@@ -84,7 +84,7 @@ def settle_notice(job_id: str, session_id: str, engine: Engine | None = None) ->
             return True
         job = s.get(Job, job_id)
         taken = s.exec(select(CheckinOutbox.id).where(col(CheckinOutbox.idempotency_key) == outbox_key(job_id))).first()
-    if job is None or taken is not None:
+    if job is None or taken is not None or job.status == "cancelled":  # a cancel gets no notice at all
         return False
     now = utcnow()
     row = CheckinOutbox(account_id=job.account_id, kind="job", idempotency_key=outbox_key(job_id), scheduled_for=now,
