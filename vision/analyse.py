@@ -385,19 +385,8 @@ def _from_wrists(
 ) -> LiftAnalysis:  # fmt: skip
     if not options.pose and pose_factory is None:
         raise LiftError(_NO_BAR)
-    from vision.wrists import follow_wrists, torso_scale
+    from vision.wrists import follow_wrists, torso_scale, turn_points, upright_turn
 
-    try:
-        if pose_factory is not None:
-            backend = pose_factory()
-        else:
-            from models.pose import get_backend
-
-            backend = get_backend(options.pose or "blazepose")
-    except (FileNotFoundError, ValueError) as e:  # ModelMissing is a FileNotFoundError
-        raise LiftError(
-            f"{_NO_BAR} Without a plate I follow the lifter's hands, which needs the pose model: {e}"
-        ) from e
     total = info.frame_count or max(1, round(info.duration_s * info.fps))
     seen = {"n": 0}
 
@@ -406,26 +395,64 @@ def _from_wrists(
         if seen["n"] % 15 == 0:
             report(done + 0.25 * min(1.0, seen["n"] / total), f"no plate in sight: following the hands ({seen['n']})")
 
-    try:
-        frames = iter_frames(path, max_side=POSE_SIDE)
-        first = next(frames, None)
-        if first is None:
-            raise LiftError(_NO_BAR)
-        to_display = info.width / first.image.shape[1]
+    def hands(rotation: int) -> Any:
+        try:
+            if pose_factory is not None:
+                backend = pose_factory()
+            else:
+                from models.pose import get_backend
 
-        def chain() -> Any:
-            yield first
-            yield from frames
+                backend = get_backend(options.pose or "blazepose")
+        except (FileNotFoundError, ValueError) as e:  # ModelMissing is a FileNotFoundError
+            raise LiftError(
+                f"{_NO_BAR} Without a plate I follow the lifter's hands, which needs the pose model: {e}"
+            ) from e
+        try:
+            frames = iter_frames(path, max_side=POSE_SIDE)
+            first = next(frames, None)
+            if first is None:
+                raise LiftError(_NO_BAR)
+            to_display = info.width / first.image.shape[1]
 
-        wrists = follow_wrists(chain(), backend, to_display=to_display, progress=tick)
-    finally:
-        backend.close()
+            def chain() -> Any:
+                yield first
+                yield from frames
+
+            return follow_wrists(chain(), backend, to_display=to_display, progress=tick, rotation=rotation)
+        finally:
+            backend.close()
+
+    def enough(w: Any) -> bool:
+        return bool(w.ok.sum() >= max(8, 0.3 * len(w.t)))
+
+    wrists = hands(0)
+    # A lifter lying across the picture (a phone held sideways, no rotation flag): pose models find people
+    # standing up, so the frames are turned to stand them up and the hands' points turned back. Not for a
+    # bench press, whose lifter lies down in an upright picture: there the bar's motion says which way is up.
+    lying = options.lift in LYING_LIFTS
+    turn = None if lying else upright_turn(wrists.torso_deg)
+    for rotation in [turn] if turn is not None else ([] if enough(wrists) else [90, 270]):
+        seen["n"] = 0
+        other = hands(rotation)
+        if enough(other) and (turn is not None or not enough(wrists) or other.ok.sum() >= wrists.ok.sum()):
+            wrists = other
+            break
     if wrists.ok.sum() < max(8, 0.3 * len(wrists.t)):
         raise LiftError(_NO_BAR)
     xy = np.stack([wrists.x, wrists.y], axis=1)
+    kxy = xy  # the path the reps are read from: upright, whichever way the picture shows the lifter
+    turn = None if lying else upright_turn(wrists.torso_deg)
+    if lying:
+        kxy, sideways = _upright(wrists.t, xy, wrists.ok, options.lift)
+        if sideways:
+            notes.append(sideways)
+    elif turn is not None:
+        kxy = turn_points(xy, turn, info.width, info.height)
+        notes.append("The lifter lay across the picture, so the clip seems to be sideways: I turned it to stand them "
+                     "up. Film upright, or check the count.")  # fmt: skip
     pos_sd = max(1.0, 0.004 * max(info.width, info.height))
     if options.rom_m:
-        px_per_m, rel_sd = _scale_from_rom(wrists.t, xy, wrists.ok, options.rom_m, pos_sd, options.lift)
+        px_per_m, rel_sd = _scale_from_rom(wrists.t, kxy, wrists.ok, options.rom_m, pos_sd, options.lift)
         method = f"stated range of motion {options.rom_m * 100:.0f} cm (hands, no plate seen)"
     elif wrists.torso_px > 0:
         px_per_m, rel_sd = torso_scale(wrists.torso_px, options.body_height_m)
@@ -433,7 +460,7 @@ def _from_wrists(
         method = f"lifter's torso, body height {height} (hands, no plate seen)"
     else:
         raise LiftError(_NO_BAR)
-    kin = _kinematics(wrists.t, xy, wrists.ok, px_per_m, rel_sd, pos_sd, options.lift, rep_share=options.rep_share)
+    kin = _kinematics(wrists.t, kxy, wrists.ok, px_per_m, rel_sd, pos_sd, options.lift, rep_share=options.rep_share)
     _check_reps(kin, len(wrists.t), info)
     # Checked against the plate on clips that show both (small-squat, risevbt-sample2): the hands' path
     # counts the same reps, but its speeds are not the bar's. Even on the plate's own scale the hands gave
@@ -451,6 +478,7 @@ def _from_wrists(
     )
 
 
+LYING_LIFTS = {"bench", "row"}  # lying or bent over in an upright picture: the torso says nothing about the turn
 HANDS_WITHHELD = "followed by the hands (no plate seen): counted, speeds not measured"
 _NO_BAR = (
     "I couldn't find a barbell in this video: no plate moved like a lift and no lifter's hands could be followed. "

@@ -19,7 +19,7 @@ from vision.io import Frame
 
 TORSO_PER_HEIGHT = 0.29  # shoulder-to-hip length as a share of standing height (adult anthropometry)
 DEFAULT_HEIGHT_M = 1.75
-_LW, _RW, _LS, _RS, _LH, _RH = 9, 10, 5, 6, 11, 12
+_LW, _RW, _LS, _RS, _LH, _RH, _LA, _RA = 9, 10, 5, 6, 11, 12, 15, 16
 
 
 @dataclass
@@ -30,6 +30,40 @@ class WristPath:
     ok: np.ndarray
     torso_px: float  # median shoulder-to-hip length (px), 0 when never seen
     frames: int
+    torso_deg: float | None = None  # hips -> ankles direction: 0 down (upright), +90 right, -90 left
+    rotation: int = 0  # clockwise degrees the frames were turned for the pose model
+
+
+def unrotate(xy: np.ndarray, rotation: int, w: int, h: int) -> np.ndarray:
+    """Points found in a frame turned `rotation` degrees clockwise, back in the unturned frame (w x h)."""
+    if rotation == 90:
+        return np.stack([xy[..., 1], (h - 1) - xy[..., 0]], axis=-1)
+    if rotation == 270:
+        return np.stack([(w - 1) - xy[..., 1], xy[..., 0]], axis=-1)
+    if rotation == 180:
+        return np.stack([(w - 1) - xy[..., 0], (h - 1) - xy[..., 1]], axis=-1)
+    return xy
+
+
+def turn_points(xy: np.ndarray, rotation: int, w: int, h: int) -> np.ndarray:
+    """Points of a w x h frame, where they land when the frame is turned `rotation` degrees clockwise."""
+    if rotation == 90:
+        return np.stack([(h - 1) - xy[..., 1], xy[..., 0]], axis=-1)
+    if rotation == 270:
+        return np.stack([xy[..., 1], (w - 1) - xy[..., 0]], axis=-1)
+    if rotation == 180:
+        return np.stack([(w - 1) - xy[..., 0], (h - 1) - xy[..., 1]], axis=-1)
+    return xy
+
+
+def upright_turn(torso_deg: float | None) -> int | None:
+    """The clockwise turn that stands a lifter lying across the picture upright (a phone held sideways with
+    no rotation flag), or None when they already stand within 50 degrees of upright."""
+    if torso_deg is None or abs(torso_deg) <= 50:
+        return None
+    if abs(torso_deg) >= 130:
+        return 180
+    return 90 if torso_deg > 0 else 270
 
 
 def follow_wrists(
@@ -39,12 +73,21 @@ def follow_wrists(
     to_display: float = 1.0,
     min_conf: float = 0.4,
     progress: Callable[[Frame], None] | None = None,
+    rotation: int = 0,
 ) -> WristPath:
-    """Run the pose backend over frames and keep the lifter's hands (see module doc)."""
+    """Run the pose backend over frames and keep the lifter's hands (see module doc). `rotation` turns each
+    frame clockwise before the pose model sees it (pose models find people standing up); the points are
+    turned back, so the path is in the frame's own coordinates whatever the turn."""
+    import cv2
+
+    turn = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}.get(rotation)
     per_frame: list[tuple[float, np.ndarray, np.ndarray]] = []
     for frame in frames:
-        kp = backend(frame.image, frame.t, frame.index)
-        xy = np.asarray(getattr(kp, "xy", np.zeros((0, 17, 2))), np.float32)[:, :17] * to_display
+        h, w = frame.image.shape[:2]
+        image = frame.image if turn is None else cv2.rotate(frame.image, turn)
+        kp = backend(image, frame.t, frame.index)
+        xy = np.asarray(getattr(kp, "xy", np.zeros((0, 17, 2))), np.float32)[:, :17]
+        xy = unrotate(xy, rotation, w, h) * to_display
         conf = np.asarray(getattr(kp, "conf", np.zeros((0, 17))), np.float32)[:, :17]
         per_frame.append((frame.t, xy, conf))
         if progress is not None:
@@ -54,6 +97,7 @@ def follow_wrists(
     hands = np.full((n, 2, 2), np.nan)  # frame, side (left, right), xy
     confs = np.zeros((n, 2))
     torsos: list[float] = []
+    angles: list[float] = []
     prev: np.ndarray | None = None
     for i, (_, xy, conf) in enumerate(per_frame):
         if len(xy) == 0:
@@ -69,9 +113,14 @@ def follow_wrists(
             confs[i, side] = conf[p, k]
             if conf[p, k] >= min_conf:
                 hands[i, side] = xy[p, k]
-        for s, h in ((_LS, _LH), (_RS, _RH)):
+        for s, h, a in ((_LS, _LH, _LA), (_RS, _RH, _RA)):
             if conf[p, s] >= min_conf and conf[p, h] >= min_conf:
                 torsos.append(float(np.linalg.norm(xy[p, s] - xy[p, h])))
+            # Which way is down: hips to ankles (the legs stay near vertical through a squat, a hinge or a
+            # pull, where the torso leans up to 60 degrees).
+            if conf[p, h] >= min_conf and conf[p, a] >= min_conf:
+                d = xy[p, a] - xy[p, h]
+                angles.append(float(np.degrees(np.arctan2(d[0], d[1]))))
     # One hand all along (the one the camera sees best); the other stands in, shifted by the usual
     # offset between the two, where it is hidden. Averaging whichever is visible would jump.
     main = int(np.argmax(confs.sum(axis=0)))
@@ -82,7 +131,8 @@ def follow_wrists(
     fill = np.isnan(path[:, 0]) & ~np.isnan(hands[:, other, 0])
     path[fill] = hands[fill, other] + offset
     x, y, ok = _hampel(t, path[:, 0], path[:, 1])
-    return WristPath(t, x, y, ok, float(np.median(torsos)) if torsos else 0.0, n)
+    torso_deg = float(np.degrees(np.angle(np.mean(np.exp(1j * np.radians(angles)))))) if angles else None
+    return WristPath(t, x, y, ok, float(np.median(torsos)) if torsos else 0.0, n, torso_deg, rotation)
 
 
 def _hampel(t: np.ndarray, x: np.ndarray, y: np.ndarray, window_s: float = 0.25) -> tuple[np.ndarray, ...]:

@@ -144,3 +144,26 @@ def test_empty_bar_without_pose_says_what_is_missing(lifts: Path) -> None:
 
     with pytest.raises(LiftError, match="couldn't find a barbell"):
         analyse_video(lifts / "emptybar-bench.mp4", LiftOptions(lift="bench", pose=None))
+
+
+@pytest.mark.parametrize("clip,lift", [("emptybar-squat", "squat"), ("emptybar-deadlift", "deadlift")])
+def test_a_sideways_empty_bar_clip_counts_the_same_rep(lifts: Path, tmp_path: Path, clip: str, lift: str) -> None:
+    """Pixels turned 90 degrees with no flag (a phone held sideways): the lifter lies across the picture, the
+    frames are turned to stand them up for the pose model (the legs say which way is down), and the rep is
+    the one the upright clip gives, at the same time."""
+    from support.striking import pulled_blazepose
+
+    from models.pose.blazepose import BlazePoseBackend
+    from vision.variants import make_variants
+
+    folder = pulled_blazepose()
+    bundle = BUNDLE if BUNDLE.is_file() or folder is None else folder / "pose_landmarker_full.task"
+    if not bundle.is_file():
+        pytest.skip(f"BlazePose bundle not installed at {bundle} (powerforge models pull blazepose-full)")
+    (sideways,) = make_variants(lifts / f"{clip}.mp4", tmp_path, ["rotated_90"], lossless=True)
+    runs = [analyse_video(p, LiftOptions(lift=lift), pose_factory=lambda: BlazePoseBackend(bundle))
+            for p in (lifts / f"{clip}.mp4", sideways.path)]  # fmt: skip
+    upright, turned = runs
+    assert len(turned.reps) == len(upright.reps) == 1
+    assert turned.reps[0].start_t == pytest.approx(upright.reps[0].start_t, abs=0.15)
+    assert any("sideways" in n for n in turned.notes) and not any("sideways" in n for n in upright.notes)
