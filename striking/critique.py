@@ -55,7 +55,7 @@ def round_critique(report: RoundReport, track: Track) -> Critique:
             f"A hand was below your chin line for {_pct(h.guard_down_share)}% of the time you weren't punching; "
             f"your {hand} hand {_pct(hands[hand] or 0.0)}%{when}.",
             "Hands home between punches: knuckles at your cheekbones, elbows in.",
-            None, None if a is None else (a + b) / 2, {"share_pct": _pct(h.guard_down_share)},
+            None, None if a is None or b is None else (a + b) / 2, {"share_pct": _pct(h.guard_down_share)},
         ))  # fmt: skip
     else:
         well.append(f"Your guard stayed up: a hand was below your chin line only {_pct(h.guard_down_share)}% of the "

@@ -69,7 +69,8 @@ class BodyTrack:
             if good.sum() >= 2:
                 bx = np.interp(self.t[i], bar_t[good], bar_xy[good, 0])
                 by = np.interp(self.t[i], bar_t[good], bar_xy[good, 1])
-                p = min(persons, key=lambda q, i=i, bx=bx, by=by: _distance(self.xy[i, q], bx, by))
+                here = self.xy[i]
+                p = min(persons, key=lambda q: _distance(here[q], float(bx), float(by)))
             else:
                 p = max(persons, key=lambda q: float(np.nansum(self.conf[i, q])))
             xy[i], conf[i] = self.xy[i, p], self.conf[i, p]

@@ -289,10 +289,10 @@ def lockout(ctx: Context, joints: tuple[str, ...] = ("knee", "hip")) -> list[Mea
         if best is None:
             out.append(_not("lockout", "the joints were not seen at the top", rep.number, "deg"))
             continue
-        low, i, jn = best
+        low, top_i, jn = best
         verdict = "locked out" if low + ANGLE_SD_DEG >= LOCKOUT_DEG else "soft lockout"
-        out.append(Measure("lockout", low, ANGLE_SD_DEG, "deg", rep.number, float(ctx.pose.t[i]), verdict,
-                           extra={"joint": jn, "frame": int(ctx.pose.index[i])}))  # fmt: skip
+        out.append(Measure("lockout", low, ANGLE_SD_DEG, "deg", rep.number, float(ctx.pose.t[top_i]), verdict,
+                           extra={"joint": jn, "frame": int(ctx.pose.index[top_i])}))  # fmt: skip
     return out
 
 
@@ -384,7 +384,7 @@ def consistency(ctx: Context, measures: list[Measure]) -> list[Measure]:
                            extra={"reps": len(ups)}))  # fmt: skip
     mids = [m for m in measures if m.name == "bar_midfoot" and m.value is not None]
     if len(mids) >= 3:
-        slope = float(np.polyfit([m.rep for m in mids], [m.value for m in mids], 1)[0])
+        slope = float(np.polyfit([float(m.rep or 0) for m in mids], [float(m.value or 0.0) for m in mids], 1)[0])
         out.append(Measure("bar_path_drift_cm_per_rep", slope, MIDFOOT_SD_M * 100 / math.sqrt(len(mids)), "cm",
                            extra={"reps": len(mids), "first_cm": mids[0].value,
                                   "last_cm": mids[-1].value}))  # fmt: skip
@@ -468,9 +468,9 @@ def deadlift_pull(ctx: Context) -> list[Measure]:
                     d = min(_to_segment(bar, hip, knee), _to_segment(bar, knee, ank))
                     dists.append((d / thigh, int(i)))
             if dists:
-                d, i = max(dists)
-                out.append(Measure("bar_from_legs", d, POINT_SD_LIMB * 2, "thigh", rep.number, float(ctx.pose.t[i]),
-                                   extra={"frame": int(ctx.pose.index[i])}))  # fmt: skip
+                d, far = max(dists)
+                out.append(Measure("bar_from_legs", d, POINT_SD_LIMB * 2, "thigh", rep.number, float(ctx.pose.t[far]),
+                                   extra={"frame": int(ctx.pose.index[far])}))  # fmt: skip
     return out
 
 
