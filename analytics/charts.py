@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -28,6 +28,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from analytics.catalogue import auto_chart
 
 if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
     from analytics.metrics import MetricFrame, Resolved
 
 # Colour-blind-safe, distinct in greyscale order, readable on white and as a card on a dark page.
@@ -40,7 +42,7 @@ FIXED = {  # series that always look the same, whatever the chart
 INK, MUTED, GRID, CARD = "#1F2937", "#5B6472", "#E3E6EA", "#FBFBFA"
 WIDTH_IN, HEIGHT_IN, DPI = 8.0, 4.2, 150
 
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 11,
     "axes.titlesize": 13,
@@ -285,7 +287,7 @@ def _scatter(ax, frame: MetricFrame) -> None:  # noqa: ANN001
 
 def _second_axis(ax, second: MetricFrame) -> None:  # noqa: ANN001
     ax2 = ax.twinx()
-    g = (second.overlays.get("trend") if "trend" in second.overlays else second.data).sort_values("x")
+    g = second.overlays.get("trend", second.data).sort_values("x")
     ax2.plot(g["x"], g["value"], color=PALETTE[4], linewidth=1.8, linestyle="-.", label=second.label)
     ax2.set_ylabel(_unit_label(second), color=PALETTE[4])
     ax2.grid(False)

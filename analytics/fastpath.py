@@ -199,7 +199,7 @@ def find_exercises(text: str) -> list[str]:
     """Lift names in the text (library aliases, longest first, no overlaps), as the library's names."""
     lib = library()
     words = [_fix_lift_word(w) for w in normalise(text).split()]
-    out: list[str] = []
+    out: list[tuple[int, str]] = []
     used = [False] * len(words)
     for n in (4, 3, 2, 1):
         for i in range(len(words) - n + 1):
@@ -210,10 +210,10 @@ def find_exercises(text: str) -> list[str]:
                 continue
             ex = lib.lookup(phrase)
             if ex is not None:
-                out.append((i, ex.name))  # type: ignore[arg-type]
+                out.append((i, ex.name))
                 for j in range(i, i + n):
                     used[j] = True
-    return list(dict.fromkeys(name for _, name in sorted(out)))  # type: ignore[misc]
+    return list(dict.fromkeys(name for _, name in sorted(out)))
 
 
 _LIFT_WORDS = ("squat", "deadlift", "bench", "press", "overhead", "romanian", "hip thrust", "pullup", "chinup", "row",

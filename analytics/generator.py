@@ -159,8 +159,8 @@ def _training_rows(account_id: int, spec: Spec, start: date, end: date, rng: np.
             n_sets = max(1, round((2 if deload else 3) * spec.sets_scale))
             for _ in range(n_sets):
                 reps = int(rng.integers(8, 13))
-                rpe = None if rng.random() < 0.35 else float(rng.choice([7.0, 7.5, 8.0, 8.5, 9.0]))
-                sets.append(_set(session_id, account_id, lift, base, reps, rpe, when, n, False, cols))
+                acc_rpe = None if rng.random() < 0.35 else float(rng.choice([7.0, 7.5, 8.0, 8.5, 9.0]))
+                sets.append(_set(session_id, account_id, lift, base, reps, acc_rpe, when, n, False, cols))
                 n += 1
         text = ""
         if spec.notes:

@@ -480,7 +480,7 @@ def m_expenditure(r: Resolved) -> MetricFrame:
         overlay = (
             overlay.assign(x=bucket(overlay["x"], "month")).groupby(["x", "series"], as_index=False)["value"].mean()
         )
-    facts = {"weeks": len(weekly), "window_days": EXPENDITURE_WINDOW}
+    facts: dict[str, float] = {"weeks": len(weekly), "window_days": EXPENDITURE_WINDOW}
     if not weekly.empty:
         facts["last_low"], facts["last_high"] = float(weekly["low"].iloc[-1]), float(weekly["high"].iloc[-1])
     return MetricFrame(data, "time", "", "kcal/day", "Expenditure estimate", overlays={"intake": overlay},
@@ -541,7 +541,7 @@ def m_lv_profile(r: Resolved) -> MetricFrame:
         out.facts["why"] = str(e)
         return out
     xs = np.linspace(prof.load_min_kg * 0.9, max(prof.e1rm_kg, prof.load_max_kg), 30)
-    out.overlays["fit"] = pd.DataFrame({"x": xs, "series": "Fit", "value": prof.velocity_at(xs)})
+    out.overlays["fit"] = pd.DataFrame({"x": xs, "series": "Fit", "value": [prof.velocity_at(float(x)) for x in xs]})
     out.facts.update({"slope": prof.slope, "intercept": prof.intercept, "r2": prof.r2, "e1rm_kg": prof.e1rm_kg,
                       "e1rm_sd_kg": prof.e1rm_sd_kg})  # fmt: skip
     return out

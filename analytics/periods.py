@@ -343,8 +343,8 @@ def _parse(raw: str, today: date) -> Period | None:
     if t == "today":
         return Period(today, today, "today")
     if t == "yesterday":
-        y = today - timedelta(days=1)
-        return Period(y, y, "yesterday")
+        yday = today - timedelta(days=1)
+        return Period(yday, yday, "yesterday")
     if t in ("this week", "the week", "so far this week", "week to date"):
         return Period(_week_start(today), today, "this week")
     if t in ("last week", "the last week", "previous week", "past week", "the past week"):

@@ -130,7 +130,7 @@ def _shared_metric(m: object) -> set[str]:
 
 
 def _names(v: object, resolve: Any) -> list[str]:
-    names = [v] if isinstance(v, str) else list(v or [])
+    names = [v] if isinstance(v, str) else list(v) if isinstance(v, list | tuple | set) else []
     try:
         return sorted(resolve(names))
     except ValueError:
@@ -168,7 +168,7 @@ def shared_fields(row: dict[str, Any], got: AnalyticsQuery | None, today: date =
         got.period, got.metric, today, got.filters.sessions
     )
     cmp = row.get("compare")
-    want = {"target": False, "metric": set(), "previous": False}
+    want: dict[str, Any] = {"target": False, "metric": set(), "previous": False}
     if cmp == "target":
         want["target"] = True
     elif cmp:
@@ -180,7 +180,7 @@ def shared_fields(row: dict[str, Any], got: AnalyticsQuery | None, today: date =
     same_metric = bool(have_metric & want["metric"]) if want["metric"] else not have_metric
     out["compare"] = got.compare.target == want["target"] and got.compare.previous == want["previous"] and same_metric
     if "chart" in row:
-        chart = got.chart
+        chart: str = got.chart
         if chart == "auto":
             try:
                 days = parse_period(got.period, today, None, anchors=periods.scoring_anchors(today)).days

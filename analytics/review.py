@@ -99,9 +99,9 @@ def weekly_review(
                 + ", ".join(f"{x} {v:.1f} kg" for x, v in zip(e1.frame.data["x"], e1.frame.data["value"], strict=True))
             )
         prs = get("prs")
-        n_prs = len(prs.frame.facts["prs"]) if prs else 0
-        if n_prs:
-            p = prs.frame.facts["prs"]
+        p = prs.frame.facts["prs"] if prs else None
+        n_prs = len(p) if p is not None else 0
+        if p is not None and n_prs:
             lines.append(f"{n_prs} PR{'s' if n_prs > 1 else ''}: " + ", ".join(
                 f"{r.exercise} {r.e1rm_kg:.1f} kg ({r.day:%a})" for r in p.itertuples()))  # fmt: skip
         rv.figures["training"] = {"sessions": n_sessions, "tonnage_kg": round(t_now, 1), "prs": n_prs}
