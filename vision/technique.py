@@ -17,12 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from vision.body import J, LifterPose
+from vision.body import POSE_SIDE, J, LifterPose
 
 # Landmark error of a single-camera pose model on a joint centre: ~3-4 % of image height for BlazePose
 # on COCO-like images; on a lifter filling a third of the frame that is ~5 % of a thigh length, and about
 # 5 degrees on a joint angle read from three such points. These set the floor of every uncertainty.
 POINT_SD_LIMB = 0.05  # in limb lengths
+MIN_POINT_PX = 3.0  # ... and never below ~3 pixels of the image the pose model read (a small clip's thigh is ~35 px)
 ANGLE_SD_DEG = 5.0
 SIDE_VIEW_MAX = 0.30  # shoulder spread / torso length below this: the camera looks at the side
 FRONT_VIEW_MIN = 0.60  # above this: the camera looks at the front (or back)
@@ -98,6 +99,7 @@ class Context:
     kin: Any
     reps: list[Any]
     plate_radius_px: float | None = None
+    point_floor_px: float = 0.0  # a landmark's error can't be below a few of the pose input's pixels
 
     def j(self, name: str) -> np.ndarray:
         return self.pose.p(f"{self.side}_{name}")
@@ -174,7 +176,8 @@ def context(analysis: Any) -> Context | str:
     px = analysis.px_per_m if analysis.source == "plate" else None
     return Context(analysis.options.lift, pose, near_side(pose), view, ratio, np.asarray(analysis.path_t),
                    np.asarray(analysis.drawn_path, float), np.asarray(ok, bool), float(analysis.path_t[0]), px,
-                   analysis.kin, list(analysis.reps), _plate_radius(analysis))  # fmt: skip
+                   analysis.kin, list(analysis.reps), _plate_radius(analysis),
+                   MIN_POINT_PX * max(1.0, max(analysis.video.width, analysis.video.height) / POSE_SIDE))  # fmt: skip
 
 
 def _plate_radius(analysis: Any) -> float | None:
@@ -225,7 +228,8 @@ def depth(ctx: Context) -> list[Measure]:
         near = [k for k in ctx.frames_near(ctx.pose.t[i], 0.07) if np.isfinite(ctx.j("knee")[k]).all()]
         near = [k for k in near if np.isfinite(ctx.j("hip")[k]).all()]
         jitter = float(np.std([(ctx.j("hip")[k, 1] - ctx.j("knee")[k, 1]) / thigh for k in near])) if near else 0
-        sd = math.hypot(POINT_SD_LIMB * math.sqrt(2), jitter)
+        point = max(POINT_SD_LIMB, ctx.point_floor_px / thigh)
+        sd = math.hypot(point * math.sqrt(2), jitter)
         if ctx.view == "oblique":
             sd *= 1.5  # a thigh pointing partly at the camera is foreshortened
         hidden = ctx.plate_hides(hip, _bottom_t(ctx, rep))
