@@ -22,6 +22,10 @@ def unit_of_work(engine: Engine | None = None) -> Iterator[Engine]:
     What it yields is a Connection standing in for the Engine (typed as one for the storage signatures);
     reads through it see the action's own uncommitted writes. Nothing else may write to the database
     with another connection inside the block (SQLite would wait on this transaction's lock).
+
+    Shared reference data that storage seeds once per process (the exercise library: `ensure_library`)
+    must be seeded before the block: seeded inside it, it would be marked done before it is committed, and
+    a concurrent first action elsewhere would not find its rows.
     """
     if engine is None:
         from storage.engine import get_engine

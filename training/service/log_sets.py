@@ -92,6 +92,7 @@ def log_sets(
     account_id: int, inp: SetInput, *, now: datetime, engine: Engine | None = None
 ) -> LoggedSets | NeedsExercise | NeedsUnit:
     """Log the sets of one message. Raises `SetLogError` (nothing stored) for a set that cannot be logged."""
+    repo.ensure_library(engine)  # shared reference rows, committed before the action (see services.uow)
     with unit_of_work(engine) as uow:
         return _log_sets(account_id, inp, now, uow)
 

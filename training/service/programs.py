@@ -158,6 +158,7 @@ def approve_draft(
 ) -> ProgressionApplied | ProgramSaved | DraftDiscarded:
     """Apply a pending draft (the given one, else the latest): a progression's new slot states, or a program
     (new, or a new version of the edited one) with its starting states. One unit of work."""
+    repo.ensure_library(engine)  # shared reference rows, committed before the action (see services.uow)
     with unit_of_work(engine) as uow:
         d = _pending(account_id, draft_id, uow)
         try:
