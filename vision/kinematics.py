@@ -376,6 +376,7 @@ def analyse_path(
     tt = grid
     lost = _gaps(t, ok, LOST_GAP_S)
     t_first = float(grid[0])
+    t_seen = float(t[ok][-1])  # the last frame the bar (or hands) was measured in
     kin.lost = [(a - t_first, b - t_first) for a, b in lost]
     for a, b in rises:
         amp = hs[b] - hs[a]
@@ -389,6 +390,8 @@ def analyse_path(
         amp_top = max(float(hs[top] - hs[a]), 0.5 * amp)
         # The top's fit sees the lockout and a little after it, never the walk-back or re-rack.
         top_hi = min(next_ext, top + max(3, round(0.3 * rate)))
+        if lift in CONCENTRIC_FIRST and ib + 1 >= len(turns) and t_seen - float(tt[top]) < 0.3:
+            continue  # a last rise with no hold or lowering seen after it (see below), lost frames or not
         span_lost = [g for g in lost if g[1] > tt[a] - 0.1 and g[0] < tt[top] + 0.1]
         if span_lost:
             # The rise is there (the count stands) but the bar was not seen through it: no numbers.
@@ -450,9 +453,10 @@ def analyse_path(
         peak_sd = math.hypot(peak * scale_rel_sd, pk_noise, 0.02 * peak * min(1.0, 30.0 / rate))
         mpv_sd = mpv * math.sqrt((rom_sd / rom) ** 2 + (sd_t / duration) ** 2) if mpv else 0.0
         dev_sd = math.hypot(dev * scale_rel_sd, math.sqrt(2) * pos_sd)
-        if lift in CONCENTRIC_FIRST and ib + 1 >= len(turns) and tt[-1] - end < 0.3:
-            # Lift-first lifts: a last rise that is neither lowered nor held before the clip ends is
-            # not a rep we can vouch for (standing up after letting go of the bar looks the same).
+        if lift in CONCENTRIC_FIRST and ib + 1 >= len(turns) and t_seen - end < 0.3:
+            # Lift-first lifts: a last rise that is neither lowered nor held before the clip ends (or the
+            # bar is last seen: black or lost frames after it prove no hold) is not a rep we can vouch for
+            # (standing up after letting go of the bar looks the same).
             continue
         ecc = None
         if ia > 0 and lift not in CONCENTRIC_FIRST:

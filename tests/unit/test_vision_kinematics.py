@@ -98,6 +98,12 @@ def test_lift_first_last_rise_needs_a_lowering_or_a_hold() -> None:
         np.arange(0, 5.0, 1 / 30), 100 + 0 * held, 700 - held * PX_PER_M, px_per_m=PX_PER_M, lift="deadlift"
     )
     assert len(kin.reps) == 2  # the same rise held at lockout for 0.85 s is a rep
+    # The first clip with 3 s of black after it (a variant): the bar is last seen where the clip ended, so
+    # the frames lost after it prove no hold: still one rep, not a rep "lost" in the black.
+    tb = np.arange(0, 7.2, 1 / 30)
+    hb = np.interp(tb, [0, 0.2, 1.0, 2.2, 3.0, 3.4, 4.15, 4.2, 7.2], [0, 0, 0.55, 0.55, 0, 0, 0.55, 0.55, 0.55])
+    kin = analyse_path(tb, 100 + 0 * tb, 700 - hb * PX_PER_M, px_per_m=PX_PER_M, lift="deadlift", ok=tb <= 4.2)
+    assert len(kin.reps) == 1
 
 
 def test_gaps_are_filled_and_scale_uncertainty_propagates() -> None:
