@@ -140,7 +140,6 @@ class Tool:
     # it on whichever side knows the other). Transitive; a cycle or an undeclared tie fails at load.
     yields_to: tuple[str, ...] = ()
     outranks: tuple[str, ...] = ()
-    priority: int = 0  # ignored by routing (declared precedence decides); kept while older modules still pass it
     long_running: bool = False
     kind: Literal["read", "write"] = "read"
     # True when the tool checks a model's arguments against the words itself (the generic check would
@@ -186,7 +185,6 @@ def tool(
     match: MatchFn | None = None,
     yields_to: tuple[str, ...] | list[str] = (),
     outranks: tuple[str, ...] | list[str] = (),
-    priority: int = 0,
     long_running: bool = False,
     kind: Literal["read", "write"] = "read",
     grounds_itself: bool = False,
@@ -198,7 +196,7 @@ def tool(
             Tool(
                 name=name, description=description, args_model=args, run=fn, domain=domain,
                 examples=examples or [], intents=intents or [], match=match, yields_to=tuple(yields_to),
-                outranks=tuple(outranks), priority=priority, long_running=long_running, kind=kind,
+                outranks=tuple(outranks), long_running=long_running, kind=kind,
                 grounds_itself=grounds_itself,
             )
         )  # fmt: skip

@@ -41,7 +41,6 @@ def _fmt(x: float) -> str:
     examples=["how much is 225 lb in kg", "convert 2000 kJ to kcal", "100 kg in pounds"],
     intents=[r"\bconvert\b", r"\bhow (many|much) .* in (kg|lb|pounds?|kilos?|kcal|kj|ml|oz)\b"],
     match=_match_convert,
-    priority=50,
 )
 def convert_units(ctx: ToolContext, args: ConvertArgs) -> ToolOutput:
     try:
@@ -73,7 +72,6 @@ _WHOAMI_RE = re.compile(
     domain="core",
     examples=["who am I?", "show my profile", "what do you know about me"],
     match=lambda text, _a: WhoAmIArgs() if _WHOAMI_RE.search(text) else None,
-    priority=40,
 )
 def whoami(ctx: ToolContext, _args: WhoAmIArgs) -> ToolOutput:
     account = get_account(ctx.account_id, ctx.engine)
@@ -182,7 +180,6 @@ def _match_profile(text: str, _a: list[Attachment]) -> ProfileArgs | None:
         r"\bi('?m| am) (a )?(southpaw|orthodox|beginner|intermediate|advanced)\b",
     ],
     match=_match_profile,
-    priority=10,
     kind="write",
 )
 def set_profile(ctx: ToolContext, args: ProfileArgs) -> ToolOutput:
@@ -237,7 +234,6 @@ def _match_undo_last(text: str, _a: list[Attachment]) -> UndoLastArgs | None:
     domain="core",
     examples=["undo that", "delete the last thing I logged", "take that back, wrong entry"],
     match=_match_undo_last,
-    priority=21,  # above food_undo's bare "undo" (20): the last thing logged may be a set
     kind="write",
 )
 def undo_last(ctx: ToolContext, args: UndoLastArgs) -> ToolOutput:

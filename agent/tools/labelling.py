@@ -79,7 +79,6 @@ def _show(ctx: ToolContext, session_id: str, head: str, *, strip: bool) -> ToolO
     examples=["review my punches", "label my punches"],
     intents=[r"\b(review|label)\b.*\bpunch"],
     match=_match_review,
-    priority=36,
 )
 def review_punches(ctx: ToolContext, args: ReviewPunchesArgs) -> ToolOutput:
     row = get_round(args.session_id, ctx.account_id, ctx.engine) if args.session_id else latest_round(
@@ -146,7 +145,6 @@ _ROLL_BACK = re.compile(r"\b(roll ?back|revert|undo|go back)\b.{0,30}\bpunch(ing
     examples=["train my punch model", "retrain my punch classifier"],
     intents=[r"\btrain\b.*\bpunch (model|classifier)\b"],
     match=lambda text, _a: NoArgs() if _TRAIN.search(text or "") else None,
-    priority=36,
     long_running=True,
     kind="write",
 )
@@ -174,7 +172,6 @@ def train_punch_model(ctx: ToolContext, args: NoArgs) -> ToolOutput:
     examples=["how good is my punch model?"],
     intents=[r"\bhow (good|accurate)\b.*\bpunch (model|classifier)\b"],
     match=lambda text, _a: NoArgs() if _HOW_GOOD.search(text or "") else None,
-    priority=36,
 )
 def punch_model_report(ctx: ToolContext, args: NoArgs) -> ToolOutput:
     from models.punch.personal import latest_report, served
@@ -198,7 +195,6 @@ def punch_model_report(ctx: ToolContext, args: NoArgs) -> ToolOutput:
     domain="striking",
     examples=["roll back my punch model"],
     match=lambda text, _a: NoArgs() if _ROLL_BACK.search(text or "") else None,
-    priority=36,
     kind="write",
 )
 def rollback_punch_model(ctx: ToolContext, args: NoArgs) -> ToolOutput:

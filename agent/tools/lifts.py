@@ -102,7 +102,6 @@ def _load_from_logged_set(ctx: ToolContext, lift: str) -> tuple[str | None, floa
         r"\b(bar ?(path|speed)|velocity|vbt)\b",
     ],
     match=_match_analyse,
-    priority=28,
     long_running=True,
     kind="write",
 )
@@ -208,7 +207,6 @@ def _match_profile(text: str, attachments: list[Attachment]) -> LiftProfileArgs 
     ],
     intents=[r"\b(load[- ]velocity|velocity profile|mvt|minimum velocity)\b"],
     match=_match_profile,
-    priority=27,
 )
 def lift_profile(ctx: ToolContext, args: LiftProfileArgs) -> ToolOutput:
     from vision.service import refresh_profile
@@ -302,7 +300,6 @@ def _match_result(text: str, attachments: list[Attachment]) -> LiftResultArgs | 
     domain="lifts",
     examples=["how fast was my last rep?", "what was the speed of rep 3?", "which rep was the slowest?"],
     match=_match_result,
-    priority=48,  # above the chart tool: "that clip", "rep 4" are about one video, not a trend
 )
 def lift_result(ctx: ToolContext, args: LiftResultArgs) -> ToolOutput:
     from storage.lifts import list_analyses, reps_of

@@ -110,7 +110,6 @@ def _show(ctx: ToolContext, row: LiftAnalysisRow, head: str, *, strip: bool) -> 
     intents=[r"\b(review|label)\b.*\breps\b"],
     match=_match_review,
     outranks=("analyse_lift",),  # "review my reps" is about the stored set, not a new clip
-    priority=36,
 )
 def review_reps(ctx: ToolContext, args: ReviewRepsArgs) -> ToolOutput:
     row = _analysis(ctx, args.analysis_id)
@@ -157,7 +156,6 @@ class NoArgs(BaseModel):
     domain="lifts",
     examples=["how good is my rep counting?"],
     match=lambda text, _a: NoArgs() if _HOW_GOOD.search(text or "") else None,
-    priority=36,
 )
 def rep_counting_report(ctx: ToolContext, args: NoArgs) -> ToolOutput:
     rows = current_rep_labels(ctx.account_id, engine=ctx.engine)

@@ -82,7 +82,6 @@ def _attachment(ctx: ToolContext, upload_id: str | None) -> Attachment:
     examples=["check my round", "analyse my shadow boxing", "how was my bag work?", "count my punches"],
     intents=[r"\b(check|analy[sz]e|look at|rate)\b.*\b(round|shadow ?box\w*|bag ?work|punch\w*|boxing)\b"],
     match=_match_analyse,
-    priority=30,
     long_running=True,
     kind="write",
 )
@@ -203,7 +202,6 @@ def _match_followup(text: str, attachments: list[Attachment]) -> StrikeFollowupA
     ],
     intents=[r"\b(am|do|did) i\b.*\b(drop|telegraph|bring .* back|guard|chin)\b"],
     match=_match_followup,
-    priority=25,
 )
 def strike_followup(ctx: ToolContext, args: StrikeFollowupArgs) -> ToolOutput:
     row = latest_round(ctx.account_id, ctx.engine)
@@ -269,7 +267,6 @@ def _match_correct(text: str, _a: list[Attachment]) -> CorrectPunchArgs | None:
     examples=["the third punch was a hook, not a cross", "punch 2 was an uppercut"],
     intents=[r"\bpunch\b.*\bwas\b.*\b(hook|jab|cross|uppercut)\b"],
     match=_match_correct,
-    priority=35,
     kind="write",
 )
 def correct_punch_tool(ctx: ToolContext, args: CorrectPunchArgs) -> ToolOutput:
