@@ -188,11 +188,18 @@ def analyse_video(
     k = min(1.0, TRACK_SIDE / max(info.width, info.height))  # tracking pixels -> displayed pixels
     notes: list[str] = decoded.notes()
     best = tracker.best()
-    if best is not None and early:
-        backfill(best, early, info.fps)  # found late (fade-in, blur, a miss): follow it back to the start
-    early.clear()
     try:
-        analysis = _from_plate(info, options, best, 1.0 / k, notes) if best is not None else None
+        analysis = _from_plate(info, options, best, 1.0 / k, list(notes)) if best is not None else None
+        if analysis is not None and not _not_a_plate(analysis) and early and backfill(best, early, info.fps):
+            # The bar's plate found late (fade-in, blur, a missed detection): followed back to the start. Only
+            # a track already taken as the bar: followed back, a rack plate behind a moving lifter can pick up
+            # the lifter's motion and pass for a bar.
+            again = _from_plate(info, options, best, 1.0 / k, list(notes))
+            if not _not_a_plate(again):
+                analysis = again
+        early.clear()
+        if analysis is not None:
+            notes[:] = analysis.notes
         if analysis is None or _not_a_plate(analysis):
             hands = body.borrow if body is not None else pose_factory  # the pass's model: no second load
             analysis = _from_wrists(Path(path), info, options, notes, report, track_share, hands)

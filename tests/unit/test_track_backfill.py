@@ -43,3 +43,17 @@ def test_nothing_to_do_when_the_track_starts_with_the_clip(clip) -> None:
     full = _track(frames, 0)
     assert full is not None and full.index[0] == 0
     assert backfill(full, frames, 30.0) == 0
+
+
+def test_a_rack_plate_is_not_followed_back_into_a_bar(tmp_path) -> None:
+    """No bar, a person moving in front of a rack plate: the plate track is refused before any backwards
+    follow, which could pick up the person's motion and pass for a rep. The encoder's output varies from
+    run to run (threads), so several encodes of the same scene are tried; before the fix most were taken."""
+    from vision.analyse import LiftError, LiftOptions, analyse_video
+
+    scene = SceneSpec(width=180, height=320, plate_px=90.0, lead_s=0.5, tail_s=0.4, distractors=1, seed=3,
+                      show_plate=False)  # fmt: skip
+    for i in range(4):
+        clip = render(tmp_path / f"no_bar_{i}.mp4", [RepSpec(), RepSpec()], scene)
+        with pytest.raises(LiftError, match="couldn't find a barbell"):
+            analyse_video(clip.path, LiftOptions(lift="squat", pose=None))
