@@ -198,8 +198,8 @@ def analyse_video(
             if not _not_a_plate(again):
                 analysis = again
         early.clear()
-        if analysis is not None:
-            notes[:] = analysis.notes
+        if analysis is not None and not _not_a_plate(analysis):
+            notes[:] = analysis.notes  # a refused plate's notes (its view, its scale) say nothing of the hands
         if analysis is None or _not_a_plate(analysis):
             hands = body.borrow if body is not None else pose_factory  # the pass's model: no second load
             analysis = _from_wrists(Path(path), info, options, notes, report, track_share, hands)
