@@ -78,7 +78,7 @@ class WeekArgs(BaseModel):
     end: str | None = Field(default=None, description="last day of the week (default today)")
 
 
-# "macros vs targets this week": a comparison over time is the chart tool's (`ask`), not a table or the targets.
+# Intake compared with the targets over a week or a month is the chart tool's (`ask`), not a table or the targets.
 _VS_TARGET = re.compile(r"\b(vs\.?|versus|against|compared (to|with))\b.*\b(targets?|goals?)\b", re.I)
 _OVER_TIME = re.compile(r"\b(this|per|a) (week|month)\b|\b(last|past) \d+ (days|weeks)\b|\b(chart|graph|plot)\b", re.I)
 _WEEK_RE = re.compile(

@@ -248,7 +248,7 @@ def _match_info(text: str, _a: list[Attachment]) -> FoodInfoArgs | None:
 
 @tool(
     name="food_info",
-    yields_to=("recall",),  # "find my notes about sleep" searches notes, not foods
+    yields_to=("recall",),  # finding the athlete's own notes on a topic searches notes, not foods
     description=FoodInfoArgs.__doc__ or "",
     args=FoodInfoArgs,
     domain=DOMAIN,
