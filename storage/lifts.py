@@ -104,6 +104,12 @@ def save_analysis(
         return row
 
 
+def video_of(analysis: LiftAnalysisRow, engine: Engine | None = None) -> LiftVideo | None:
+    """The video row an analysis was made from (its stored path and upload)."""
+    with read_session(engine) as s:
+        return s.get(LiftVideo, analysis.video_id)
+
+
 def get_analysis(account_id: int, analysis_id: str, engine: Engine | None = None) -> LiftAnalysisRow | None:
     with read_session(engine) as s:
         row = s.get(LiftAnalysisRow, analysis_id)

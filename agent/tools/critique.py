@@ -165,12 +165,10 @@ def _round_critique(ctx: ToolContext) -> ToolOutput:
 
 def _no_critique(row: Any, engine: Any) -> ToolOutput:
     """An analysis from before the pose pass: say so and offer to analyse the clip again."""
-    from storage.engine import read_session
-    from storage.tables.lifts import LiftVideo
+    from storage.lifts import video_of
 
-    with read_session(engine) as s:
-        video = s.get(LiftVideo, row.video_id)
-        upload_id = video.upload_id if video is not None else None
+    video = video_of(row, engine)
+    upload_id = video.upload_id if video is not None else None
     msg = (f"Your {row.lift} clip was analysed before I followed the lifter's body, so I have the bar's numbers "
            "but no technique read.")  # fmt: skip
     actions = []

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
 from storage.lift_labels import current_rep_labels, label_rep
-from storage.lifts import get_analysis, list_analyses
+from storage.lifts import get_analysis, list_analyses, video_of
 from storage.tables.lifts import LiftAnalysisRow
 from vision import rep_labels as R
 
@@ -48,13 +48,8 @@ def _items(ctx: ToolContext, row: LiftAnalysisRow) -> list[R.RepItem]:
 
 def _video(ctx: ToolContext, row: LiftAnalysisRow) -> Path | None:
     """The annotated video (bar path drawn) if stored, else the analysed clip."""
-    from storage.engine import read_session
-    from storage.tables.lifts import LiftVideo
-
-    candidates = [row.annotated_path]
-    with read_session(ctx.engine) as s:
-        video = s.get(LiftVideo, row.video_id)
-    candidates.append(video.path if video is not None else None)
+    video = video_of(row, ctx.engine)
+    candidates = [row.annotated_path, video.path if video is not None else None]
     for rel in candidates:
         if rel:
             p = Path(rel) if Path(rel).is_absolute() else ctx.settings.files_dir / rel
