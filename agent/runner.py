@@ -22,7 +22,7 @@ from agent.llm import chat_model
 from agent.llm_queue import llm_turn
 from agent.tools.base import Attachment, ProgressFn, Tool, ToolOutput
 from powerforge.config import Settings
-from storage.locks import held
+from services.turns import turn_lock
 
 
 @dataclass
@@ -101,7 +101,7 @@ class Coach:
             "direct": direct,
         }
         final: dict[str, Any] = {}
-        async with lock, held(self.settings.db_url, f"turn:{key}"):  # this process, then all processes
+        async with lock, turn_lock(self.settings.db_url, key):  # this process, then all processes
             modes = ["messages", "values", "custom"]
             with llm_turn(on_status):  # the turn's model calls share one place in the queue and one status
                 async for mode, chunk in self.graph.astream(state_in, config, stream_mode=modes):

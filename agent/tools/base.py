@@ -250,7 +250,7 @@ def run_job(
     becomes a ToolError with its own message; anything else says the upload is kept for a retry.
     """
     from powerforge.jobs import run_inline
-    from storage.jobs import get_job
+    from services.jobs import finished_result
 
     def forward(event: Any) -> None:
         ctx.report(event.fraction, event.message)
@@ -265,10 +265,10 @@ def run_job(
         )  # fmt: skip
         if future is not None:
             return future.result()
-        job = get_job(job_id, ctx.account_id, ctx.engine)  # the same request is already queued or done
-        if job is None or job.result is None:
+        result = finished_result(job_id, ctx.account_id, ctx.engine)  # the same request is already queued or done
+        if result is None:
             raise ToolError("That video is already being analysed; I'll post the result when it's done.")
-        return job.result
+        return result
     except ToolError:
         raise
     except Exception as e:
