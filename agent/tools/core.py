@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field, field_validator
 
 from agent.tools.base import Attachment, ToolContext, ToolError, ToolOutput, tool
 from powerforge.units import UnitError, convert, parse_conversion
-from storage.accounts import AccountError, get_account, get_profile, update_profile
+from services.accounts import AccountError, show_profile, update_profile
+from services.undo import last_logged
 
 
 class ConvertArgs(BaseModel):
@@ -74,15 +75,15 @@ _WHOAMI_RE = re.compile(
     match=lambda text, _a: WhoAmIArgs() if _WHOAMI_RE.search(text) else None,
 )
 def whoami(ctx: ToolContext, _args: WhoAmIArgs) -> ToolOutput:
-    account = get_account(ctx.account_id, ctx.engine)
-    if account is None:
-        raise ToolError("I can't find your account; please sign in again.")
-    p = get_profile(ctx.account_id, ctx.engine)
+    try:
+        p = show_profile(ctx.account_id, ctx.engine)
+    except AccountError as e:
+        raise ToolError(str(e)) from e
     rows = [
-        ("Username", account.username),
-        ("Name", account.display_name or "—"),
-        ("Units", account.unit_system),
-        ("Timezone", account.timezone),
+        ("Username", p.username),
+        ("Name", p.display_name or "—"),
+        ("Units", p.unit_system),
+        ("Timezone", p.timezone),
         ("Sex", p.sex or "—"),
         ("Born", str(p.birth_year) if p.birth_year else "—"),
         ("Height", f"{p.height_cm:.0f} cm" if p.height_cm else "—"),
@@ -94,7 +95,7 @@ def whoami(ctx: ToolContext, _args: WhoAmIArgs) -> ToolOutput:
     table = "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
     missing = [k for k, v in rows if v == "—"]
     return ToolOutput(
-        summary=f"Profile of {account.display_name or account.username}. Missing: {', '.join(missing) or 'nothing'}.",
+        summary=f"Profile of {p.display_name or p.username}. Missing: {', '.join(missing) or 'nothing'}.",
         markdown=table,
         data={k.lower(): v for k, v in rows},
     )
@@ -183,11 +184,8 @@ def _match_profile(text: str, _a: list[Attachment]) -> ProfileArgs | None:
     kind="write",
 )
 def set_profile(ctx: ToolContext, args: ProfileArgs) -> ToolOutput:
-    changes = args.model_dump(exclude_none=True)
-    if not changes:
-        raise ToolError("Tell me what to change, e.g. 'I'm 180 cm', 'use pounds' or 'my timezone is Europe/Berlin'.")
     try:
-        update_profile(ctx.account_id, changes, ctx.engine)
+        changes = update_profile(ctx.account_id, args.model_dump(exclude_none=True), ctx.engine)
     except AccountError as e:
         raise ToolError(str(e)) from e
     listed = ", ".join(f"{k.replace('_', ' ')} → {v}" for k, v in changes.items())
@@ -238,17 +236,9 @@ def _match_undo_last(text: str, _a: list[Attachment]) -> UndoLastArgs | None:
 )
 def undo_last(ctx: ToolContext, args: UndoLastArgs) -> ToolOutput:
     from agent.tools.base import get_tool
-    from storage.nutrition import last_batch
-    from storage.training import last_set
 
-    target = args.target
+    target = args.target or last_logged(ctx.account_id, ctx.engine)
     if target is None:
-        food = last_batch(ctx.account_id, ctx.engine)
-        lifted = last_set(ctx.account_id, engine=ctx.engine)
-        food_at = max((e.created_at for e in food), default=None)
-        set_at = lifted.created_at if lifted is not None else None
-        if food_at is None and set_at is None:
-            return ToolOutput(summary="Nothing to undo.", markdown="There's nothing logged to undo.", final=True)
-        target = "set" if food_at is None or (set_at is not None and set_at > food_at) else "food"
+        return ToolOutput(summary="Nothing to undo.", markdown="There's nothing logged to undo.", final=True)
     tool_ = get_tool("train_undo" if target == "set" else "food_undo")
     return tool_.run(ctx, tool_.args_model())
