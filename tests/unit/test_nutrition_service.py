@@ -53,3 +53,48 @@ def test_targets_from_profile_facts_are_one_unit_of_work(engine, account):
     assert got.proposed is not None and got.proposed.kcal == pytest.approx(got.targets.kcal)
     again = propose_targets(account.id, ProfileFacts(), adaptive=False, today=LOCAL_NOW.date(), engine=engine)
     assert again.proposed is not None  # the first proposal is not approved yet, so nothing is active to compare
+
+
+def test_quick_add_counts_against_the_stated_targets_and_copy_and_undo_take_it_back(engine, account):
+    from nutrition.diary import DiaryError
+    from nutrition.nutrients import Nutrients
+    from nutrition.service import (
+        CopyInput,
+        QuickAddInput,
+        TargetsRequest,
+        copy_food,
+        day_totals,
+        quick_add,
+        restore_entries,
+        targets,
+        undo_food,
+    )  # fmt: skip
+
+    today, yesterday = LOCAL_NOW.date(), LOCAL_NOW.date() - timedelta(days=1)
+    targets(account.id, TargetsRequest("stated", {"kcal": 2500, "protein_g": 180}), today=today, engine=engine)
+    done = quick_add(account.id, QuickAddInput(Nutrients(kcal=600, protein_g=40), day=yesterday),
+                     local_now=LOCAL_NOW, engine=engine)  # fmt: skip
+    assert done.meal == "breakfast" and done.day == yesterday  # 08:30 on the athlete's clock
+    assert done.totals.kcal_left == pytest.approx(1900) and done.totals.left["protein_g"] == pytest.approx(140)
+    with pytest.raises(DiaryError, match="onto itself"):
+        copy_food(account.id, CopyInput(yesterday, yesterday), engine)
+    copied = copy_food(account.id, CopyInput(yesterday, today), engine)
+    assert len(copied.rows) == 1 and copied.totals.eaten.kcal == pytest.approx(600)
+    removed = undo_food(account.id, engine=engine)  # the copy was the last log
+    assert [e.id for e in removed.rows] == [copied.rows[0].id] and day_totals(account.id, today, engine).entries == []
+    restore_entries(account.id, removed.payload, now=LOCAL_NOW, engine=engine)
+    assert day_totals(account.id, today, engine).eaten.kcal == pytest.approx(600)
+
+
+def test_weights_are_shown_in_the_athletes_unit(engine, account):
+    from nutrition.service import WeightInput, log_weight, weight_trend
+    from services.accounts import turn_context, update_profile
+
+    update_profile(account.id, {"unit_system": "imperial"}, engine)
+    who = turn_context(account.id, engine, LOCAL_NOW)
+    first = log_weight(who, WeightInput(80.0, "kg", LOCAL_NOW.date() - timedelta(days=7)), engine)
+    assert first.unit == "lb" and first.shown(first.kg) == pytest.approx(176.37, abs=0.01) and not first.has_trend
+    second = log_weight(who, WeightInput(180.0), engine)  # no unit said: the athlete's (lb)
+    assert second.day == LOCAL_NOW.date() and second.kg == pytest.approx(81.65, abs=0.01) and second.has_trend
+    trend = weight_trend(who, 30, engine)
+    assert trend.unit == "lb" and trend.latest == (LOCAL_NOW.date(), pytest.approx(81.65, abs=0.01))

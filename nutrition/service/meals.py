@@ -1,7 +1,4 @@
-"""Nutrition application services: one function per user action, typed input and result.
-
-Callers (chat tools, CLI, check-ins) parse their own input, call one service and render what it returns.
-"""
+"""Eating: log a meal, quick add a label's numbers, the day's diary against the targets, the week's averages."""
 
 from __future__ import annotations
 
@@ -13,8 +10,52 @@ from sqlalchemy import Engine
 
 from nutrition import diary
 from nutrition.diary import DiaryError, FoodBook, ItemResult
+from nutrition.nutrients import FIELDS, Nutrients
 from nutrition.quantity import DEFAULT_AMOUNT, ParsedItem, QuantityError, parse_amount
 from storage import nutrition as repo
+from storage.tables.nutrition import NutritionEntry
+
+
+@dataclass(frozen=True)
+class DayTotals:
+    """A day's diary with what was eaten and, when targets are set, what is left of them."""
+
+    day: date
+    entries: list[NutritionEntry]
+    eaten: Nutrients
+    target: dict[str, float | None] | None  # the active targets by nutrient; None: no targets yet
+
+    @property
+    def left(self) -> dict[str, float]:
+        """Target minus eaten for every nutrient that has a target (negative: over)."""
+        if self.target is None:
+            return {}
+        return {f: v - (getattr(self.eaten, f) or 0.0) for f, v in self.target.items() if v is not None}
+
+    @property
+    def kcal_left(self) -> float | None:
+        """Calories left of a calorie target; None without one."""
+        if not self.target or not self.target.get("kcal"):
+            return None
+        return (self.target["kcal"] or 0.0) - (self.eaten.kcal or 0.0)
+
+
+def active_targets(account_id: int, engine: Engine | None = None) -> dict[str, float | None] | None:
+    t = repo.active_target(account_id, engine)
+    if t is None:
+        return None
+    return {"kcal": t.kcal, "protein_g": t.protein_g, "carbs_g": t.carbs_g, "fat_g": t.fat_g, "fiber_g": t.fiber_g}
+
+
+def day_totals(account_id: int, day: date, engine: Engine | None = None) -> DayTotals:
+    """The diary of `day` (every meal), its totals and the active targets: what "how much is left?" shows."""
+    entries = repo.list_entries(account_id, day, engine=engine)
+    return DayTotals(day, entries, diary.day_totals(entries), active_targets(account_id, engine))
+
+
+def entry_nutrients(entry: NutritionEntry) -> Nutrients:
+    """The nutrients a diary row was logged with."""
+    return Nutrients(**{f: getattr(entry, f) for f in FIELDS})
 
 
 class MealError(ValueError):
@@ -41,6 +82,7 @@ class MealLogged:
     day: date
     results: list[ItemResult]  # every food phrase: logged ('ok') or waiting on the athlete (candidates, confirm)
     entries: list[Any]  # the diary rows written, one batch
+    totals: DayTotals | None = None  # the day after the log (None when nothing was logged)
 
     @property
     def ok(self) -> list[ItemResult]:
@@ -77,7 +119,34 @@ def log_meal(account_id: int, inp: MealInput, *, local_now: datetime, engine: En
     day = inp.day or local_now.date() + timedelta(days=offset or 0)
     source = "button" if inp.food_ref else "chat"
     entries = diary.log_results(account_id, results, day, meal, source, engine)
-    return MealLogged(meal, day, results, entries)
+    return MealLogged(meal, day, results, entries, day_totals(account_id, day, engine) if entries else None)
+
+
+@dataclass(frozen=True)
+class QuickAddInput:
+    """Calories (and macros) without a food: a label's numbers or a guess the athlete made themselves."""
+
+    nutrients: Nutrients
+    meal: str | None = None  # None: by the local clock
+    day: date | None = None  # None: today
+    name: str = "Quick add"
+
+
+@dataclass(frozen=True)
+class QuickAdded:
+    entry: NutritionEntry
+    meal: str
+    day: date
+    nutrients: Nutrients
+    totals: DayTotals
+
+
+def quick_add(account_id: int, inp: QuickAddInput, *, local_now: datetime, engine: Engine | None = None) -> QuickAdded:
+    """Log the numbers as one entry. Raises DiaryError when there are no calories or macros to add."""
+    meal = inp.meal or diary.meal_for_time(local_now)
+    day = inp.day or local_now.date()
+    entry = diary.quick_add(account_id, inp.nutrients, day, meal, inp.name, engine)
+    return QuickAdded(entry, meal, day, inp.nutrients, day_totals(account_id, day, engine))
 
 
 @dataclass(frozen=True)
@@ -111,6 +180,7 @@ class WeekSummary:
 
 
 def week_summary(account_id: int, end: date, engine: Engine | None = None) -> WeekSummary:
+    """The seven days ending on `end`, each with its calories and protein (0 when unlogged), and the kcal target."""
     start = end - timedelta(days=6)
     totals = repo.daily_totals(account_id, start, end, engine)
     days = []
@@ -118,63 +188,5 @@ def week_summary(account_id: int, end: date, engine: Engine | None = None) -> We
         d = start + timedelta(days=i)
         t = totals.get(d) or {}
         days.append(DayIntake(d, t.get("kcal") or 0.0, t.get("protein_g") or 0.0))
-    target = repo.active_target(account_id, engine)
-    return WeekSummary(start, end, days, target.kcal if target else None)
-
-
-@dataclass(frozen=True)
-class ProfileFacts:
-    """Profile facts said with a request for targets (all optional; what is said is saved first)."""
-
-    sex: str | None = None
-    age: int | None = None
-    height_cm: float | None = None
-    weight_kg: float | None = None
-    activity_level: str | None = None
-    goal: str | None = None
-
-
-@dataclass(frozen=True)
-class TargetsProposal:
-    """New targets computed from the profile or the logged data; `proposed` is the row awaiting approval, or
-    None when the new estimate is too close to the current target to be worth changing."""
-
-    targets: Any  # nutrition.energy.Targets
-    why: dict[str, Any]
-    source: str  # profile | adaptive
-    current: Any  # the active NutritionTarget, if any
-    proposed: Any = None  # the proposed NutritionTarget row
-    estimate: Any = None  # the adaptive expenditure estimate (adaptive only)
-
-
-def propose_targets(
-    account_id: int, facts: ProfileFacts, *, adaptive: bool, today: date, engine: Engine | None = None
-) -> TargetsProposal:
-    """Save the facts said, compute targets (Mifflin-St Jeor from the profile, or adaptive from intake and
-    the weight trend) and propose them unless they barely differ. One unit of work: a fact that fails a
-    check (an impossible weight) saves nothing. Raises EnergyError/AccountError for what is missing or wrong."""
-    from nutrition import body
-    from powerforge.units import Mass
-    from services.uow import unit_of_work
-    from storage.accounts import update_profile
-
-    said = {"sex": facts.sex, "height_cm": facts.height_cm, "activity_level": facts.activity_level, "goal": facts.goal}
-    changes: dict[str, Any] = {k: v for k, v in said.items() if v}
-    if facts.age:
-        changes["birth_year"] = today.year - facts.age
-    with unit_of_work(engine) as uow:
-        if changes:
-            update_profile(account_id, changes, uow)
-        if facts.weight_kg:
-            body.log_weight(account_id, Mass.kgs(facts.weight_kg), today, engine=uow)
-        est = None
-        if adaptive:
-            targets, why, est = body.adaptive_targets(account_id, today, uow)
-        else:
-            targets, why = body.profile_targets(account_id, today, uow)
-        source = "adaptive" if adaptive else "profile"
-        current = repo.active_target(account_id, uow)
-        proposed = (
-            body.propose(account_id, targets, source, why, uow) if body.worth_proposing(current, targets) else None
-        )
-    return TargetsProposal(targets, why, source, current, proposed, est)
+    target = active_targets(account_id, engine)
+    return WeekSummary(start, end, days, target["kcal"] if target else None)
