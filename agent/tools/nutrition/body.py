@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from agent.tools.base import Attachment, ToolContext, ToolError, ToolOutput, tool
-from agent.tools.nutrition.common import DOMAIN, _day, _imperial, _today
-from nutrition import body, render
+from agent.tools.nutrition.common import DOMAIN, _day, _who
+from nutrition import render
 from nutrition.energy import EnergyError
-from powerforge.units import Mass, UnitError
+from nutrition.service import WeightInput, log_weight, weight_trend
+from powerforge.units import UnitError
 
 
 # =========================================================================== body weight
@@ -70,32 +70,21 @@ def _match_weight(text: str, _a: list[Attachment]) -> WeightArgs | None:
     kind="write",
 )
 def body_weight_log(ctx: ToolContext, args: WeightArgs) -> ToolOutput:
-    imperial = _imperial(ctx)
-    unit = args.unit or ("lb" if imperial else "kg")
-    day = _day(ctx, args.day)
     try:
-        kg = body.log_weight(ctx.account_id, Mass.of(args.weight, unit), day, engine=ctx.engine)
+        got = log_weight(_who(ctx), WeightInput(args.weight, args.unit, _day(ctx, args.day)), ctx.engine)
     except (EnergyError, UnitError) as e:
         raise ToolError(str(e)) from e
-    report = body.weight_report(ctx.account_id, engine=ctx.engine)
-    show = "lb" if imperial or unit == "lb" else "kg"
-    conv = (lambda x: Mass.kgs(x).lb) if show == "lb" else (lambda x: x)
-    trend = report.latest_trend
-    week = report.change(7)
-    md = f"Logged **{conv(kg):.1f} {show}** for {day.isoformat()}."
-    if trend is not None and len(report.weights) > 1:
-        md += f" Trend weight: {conv(trend):.1f} {show}"
-        md += (
-            f" ({conv(week) if show == 'kg' else Mass.kgs(week).lb:+.1f} {show} over 7 days)."
-            if week is not None
-            else "."
-        )
+    show, day, trend, week = got.unit, got.day, got.trend_kg, got.change_7d_kg
+    md = f"Logged **{got.shown(got.kg):.1f} {show}** for {day.isoformat()}."
+    if got.has_trend and trend is not None:
+        md += f" Trend weight: {got.shown(trend):.1f} {show}"
+        md += f" ({got.shown(week):+.1f} {show} over 7 days)." if week is not None else "."
     return ToolOutput(
         summary=md.replace("**", ""),
         markdown=md,
         data={
             "day": day.isoformat(),
-            "weight_kg": round(kg, 2),
+            "weight_kg": round(got.kg, 2),
             "trend_kg": None if trend is None else round(trend, 2),
             "change_7d_kg": None if week is None else round(week, 2),
         },
@@ -124,26 +113,22 @@ _TREND_RE = re.compile(
     match=lambda text, _a: WeightTrendArgs() if _TREND_RE.search(text) else None,
 )
 def body_weight_trend(ctx: ToolContext, args: WeightTrendArgs) -> ToolOutput:
-    since = _today(ctx) - timedelta(days=args.days)
-    report = body.weight_report(ctx.account_id, since=since, engine=ctx.engine)
-    if not report.weights:
+    who = _who(ctx)
+    got = weight_trend(who, args.days, ctx.engine)
+    if got.latest is None or got.trend_kg is None:
         return ToolOutput(
             summary="No weigh-ins yet.", markdown="No weigh-ins yet — tell me e.g. “weighed 82.4 kg”.", final=True
         )
-    unit = "lb" if _imperial(ctx) else "kg"
-    conv = (lambda x: Mass.kgs(x).lb) if unit == "lb" else (lambda x: x)
-    path = render.weight_chart(
-        report.weights, report.trend, ctx.output_dir / f"weight-{_today(ctx).isoformat()}.png", unit
-    )
-    day, last = report.latest  # type: ignore[misc]
-    trend = report.latest_trend or last
-    week = report.change(7)
-    month = report.change(28)
-    md = f"Latest weigh-in {conv(last):.1f} {unit} ({day.isoformat()}); trend {conv(trend):.1f} {unit}."
+    unit, report = got.unit, got.report
+    chart = ctx.output_dir / f"weight-{who.today.isoformat()}.png"
+    path = render.weight_chart(report.weights, report.trend, chart, unit)
+    day, last = got.latest
+    trend, week, month = got.trend_kg, got.change_kg(7), got.change_kg(28)
+    md = f"Latest weigh-in {got.shown(last):.1f} {unit} ({day.isoformat()}); trend {got.shown(trend):.1f} {unit}."
     if week is not None:
-        md += f" 7-day change {conv(week) if unit == 'kg' else Mass.kgs(week).lb:+.2f} {unit}."
+        md += f" 7-day change {got.shown(week):+.2f} {unit}."
     if month is not None:
-        md += f" 28-day change {conv(month) if unit == 'kg' else Mass.kgs(month).lb:+.2f} {unit}."
+        md += f" 28-day change {got.shown(month):+.2f} {unit}."
     return ToolOutput(
         summary=md,
         markdown=md,

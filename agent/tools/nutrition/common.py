@@ -10,8 +10,8 @@ from agent.tools.base import ToolContext, ToolError
 from nutrition import diary
 from nutrition.diary import DiaryError
 from nutrition.nutrients import LABELS, Nutrients, fmt
-from storage import nutrition as repo
-from storage.accounts import get_account
+from nutrition.service import DayTotals
+from services.accounts import AccountContext, turn_context
 
 DOMAIN = "nutrition"
 Meal = Literal["breakfast", "lunch", "dinner", "snack"]
@@ -22,8 +22,13 @@ def _now(ctx: ToolContext) -> datetime:
     return (ctx.now or datetime.now(UTC)).astimezone(UTC)
 
 
+def _who(ctx: ToolContext) -> AccountContext:
+    """The athlete's timezone, clock and units for this turn."""
+    return turn_context(ctx.account_id, ctx.engine, _now(ctx))
+
+
 def _local(ctx: ToolContext) -> datetime:
-    return diary.local_now(ctx.account_id, ctx.engine, _now(ctx))
+    return _who(ctx).now
 
 
 def _today(ctx: ToolContext) -> date:
@@ -45,16 +50,12 @@ def _day_label(d: date, today: date) -> str:
     return d.strftime("%a %d %b")
 
 
-def _imperial(ctx: ToolContext) -> bool:
-    account = get_account(ctx.account_id, ctx.engine)
-    return bool(account and account.unit_system == "imperial")
-
-
-def _target_dict(ctx: ToolContext) -> dict[str, float | None] | None:
-    t = repo.active_target(ctx.account_id, ctx.engine)
-    if t is None:
-        return None
-    return {"kcal": t.kcal, "protein_g": t.protein_g, "carbs_g": t.carbs_g, "fat_g": t.fat_g, "fiber_g": t.fiber_g}
+def _day_status(totals: DayTotals, today: date) -> str:
+    """One line under a change to the diary: the day so far and the calories left of the target."""
+    line = f"{_day_label(totals.day, today).capitalize()} so far: {_nutrients_line(totals.eaten)}."
+    if totals.kcal_left is not None and totals.target:
+        line += f" {fmt(totals.kcal_left)} kcal left of {fmt(totals.target['kcal'])}."
+    return line
 
 
 def _nutrients_line(n: Nutrients, fields: tuple[str, ...] = ("kcal", "protein_g", "carbs_g", "fat_g")) -> str:

@@ -8,12 +8,11 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from agent.tools.base import Attachment, ToolContext, ToolOutput, tool
-from agent.tools.nutrition.common import DOMAIN, _day, _day_label, _nutrients_line, _target_dict, _today
-from nutrition import diary, render
+from agent.tools.nutrition.common import DOMAIN, _day, _day_label, _nutrients_line, _today
+from nutrition import render
 from nutrition.meal_text import parse_meal_line
 from nutrition.nutrients import LABELS, fmt
-from nutrition.service import week_summary
-from storage import nutrition as repo
+from nutrition.service import day_totals, week_summary
 
 
 # =========================================================================== the day and the week
@@ -52,15 +51,14 @@ def _match_day(text: str, _a: list[Attachment]) -> DayArgs | None:
 def food_day(ctx: ToolContext, args: DayArgs) -> ToolOutput:
     day = _day(ctx, args.day)
     today = _today(ctx)
-    entries = repo.list_entries(ctx.account_id, day, engine=ctx.engine)
-    eaten = diary.day_totals(entries)
-    target = _target_dict(ctx)
+    totals = day_totals(ctx.account_id, day, ctx.engine)
+    entries, eaten, target = totals.entries, totals.eaten, totals.target
     md = [render.day_table(entries, f"**Food diary — {_day_label(day, today)} ({day.isoformat()})**")]
     summary = f"{day.isoformat()}: {len(entries)} entries, {_nutrients_line(eaten)}."
     data: dict[str, Any] = {"day": day.isoformat(), "entries": len(entries), "eaten": eaten.as_dict()}
     if target:
         md.append("**Targets**\n\n" + render.remaining_table(eaten, target))
-        left = {f: v - (getattr(eaten, f) or 0.0) for f, v in target.items() if v is not None}
+        left = totals.left
         data |= {"target": target, "left": left}
         summary += (
             " Left: "

@@ -10,26 +10,15 @@ from pydantic import BaseModel, Field
 
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
 from agent.tools.nutrition.body import _WEIGHT_RE
-from agent.tools.nutrition.common import (
-    _TRAINING_WORDS,
-    DOMAIN,
-    Meal,
-    _day,
-    _day_label,
-    _local,
-    _nutrients_line,
-    _target_dict,
-    _today,
-)
-from nutrition import diary, render
+from agent.tools.nutrition.common import _TRAINING_WORDS, DOMAIN, Meal, _day, _day_label, _day_status, _local
+from nutrition import render
 from nutrition.barcode import find_in_text
 from nutrition.diary import DiaryError, FoodBook, ItemResult
 from nutrition.meal_text import MEALS, parse_meal_line
 from nutrition.nutrient_text import parse_nutrient_text
 from nutrition.nutrients import FIELDS, Nutrients, fmt
 from nutrition.portion import PortionError, portion
-from nutrition.service import MealError, MealInput, log_meal
-from storage import nutrition as repo
+from nutrition.service import MealError, MealInput, QuickAddInput, log_meal, quick_add
 
 
 # =========================================================================== logging food
@@ -133,17 +122,6 @@ def _pending_output(items: list[ItemResult], meal: str, day: date) -> tuple[list
     return lines, actions
 
 
-def _day_status(ctx: ToolContext, day: date) -> str:
-    entries = repo.list_entries(ctx.account_id, day, engine=ctx.engine)
-    eaten = diary.day_totals(entries)
-    target = _target_dict(ctx)
-    line = f"{_day_label(day, _today(ctx)).capitalize()} so far: {_nutrients_line(eaten)}."
-    if target and target.get("kcal"):
-        left = (target["kcal"] or 0) - (eaten.kcal or 0)
-        line += f" {fmt(left)} kcal left of {fmt(target['kcal'])}."
-    return line
-
-
 @tool(
     name="log_food",
     yields_to=("checkin_cancel",),  # "cancel the dinner reminder" names a meal but is about a reminder
@@ -186,7 +164,8 @@ def log_food(ctx: ToolContext, args: LogFoodArgs) -> ToolOutput:
         md.append(render.items_table([(food.label, por.how, n) for food, por, n in sure]))
         for food in [food for food, _, _ in sure if food.confidence < 0.8]:
             md.append(f"⚠️ {food.label}: the product data looks doubtful; check it against the label.")
-        md.append(_day_status(ctx, day))
+        if done.totals is not None:
+            md.append(_day_status(done.totals, local.date()))
         actions.insert(0, Action(label="↩️ Undo", tool="food_undo", args={"batch_id": entries[0].batch_id}))
     md += pending_lines
     logged: list[dict[str, Any]] = [
@@ -304,20 +283,20 @@ def _match_quick(text: str, _a: list[Attachment]) -> QuickAddArgs | None:
 )
 def food_quick_add(ctx: ToolContext, args: QuickAddArgs) -> ToolOutput:
     local = _local(ctx)
-    day = _day(ctx, args.day)
-    meal = args.meal or diary.meal_for_time(local)
     n = Nutrients(kcal=args.kcal, protein_g=args.protein_g, carbs_g=args.carbs_g, fat_g=args.fat_g)
+    inp = QuickAddInput(n, meal=args.meal, day=_day(ctx, args.day) if args.day else None, name=args.name)
     try:
-        entry = diary.quick_add(ctx.account_id, n, day, meal, args.name, ctx.engine)
+        done = quick_add(ctx.account_id, inp, local_now=local, engine=ctx.engine)
     except DiaryError as e:
         raise ToolError(str(e)) from e
+    day, meal = done.day, done.meal
     table = render.items_table([(args.name, "—", n)], ("kcal", "protein_g", "carbs_g", "fat_g"))
     where = f"**{render.MEAL_TITLES[meal]}** ({_day_label(day, local.date())})"
-    md = f"Quick-added to {where}:\n\n{table}\n\n{_day_status(ctx, day)}"
+    md = f"Quick-added to {where}:\n\n{table}\n\n{_day_status(done.totals, local.date())}"
     return ToolOutput(
         summary=f"Quick-added {fmt(args.kcal)} kcal to {meal} on {day.isoformat()}.",
         markdown=md,
-        data={"entry_id": entry.id, "day": day.isoformat(), "meal": meal, **n.as_dict()},
-        actions=[Action(label="↩️ Undo", tool="food_undo", args={"batch_id": entry.batch_id})],
+        data={"entry_id": done.entry.id, "day": day.isoformat(), "meal": meal, **n.as_dict()},
+        actions=[Action(label="↩️ Undo", tool="food_undo", args={"batch_id": done.entry.batch_id})],
         final=True,
     )

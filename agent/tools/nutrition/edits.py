@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
-from agent.tools.nutrition.common import _TRAINING_WORDS, DOMAIN, Meal, _day, _now
-from agent.tools.nutrition.diary import _day_status
-from nutrition import diary, render
+from agent.tools.nutrition.common import _TRAINING_WORDS, DOMAIN, Meal, _day, _day_status, _now, _today
+from nutrition import render
 from nutrition.diary import DiaryError, FoodBook
-from nutrition.nutrients import FIELDS, Nutrients, fmt
+from nutrition.nutrients import fmt
 from nutrition.quantity import QuantityError, parse_amount
-from storage import nutrition as repo
+from nutrition.service import (
+    CopyInput,
+    EditInput,
+    copy_food,
+    delete_food,
+    edit_food,
+    entry_nutrients,
+    restore_entries,
+    undo_food,
+)
 
 
 # =========================================================================== undo, edit, delete, copy
@@ -23,25 +30,6 @@ class UndoArgs(BaseModel):
     """Undo the last food log (all items logged together), or the one given by batch_id."""
 
     batch_id: str | None = None
-
-
-def _entry_payload(e) -> dict[str, Any]:  # noqa: ANN001
-    keep = (
-        "meal",
-        "food_ref",
-        "food_name",
-        "brand",
-        "amount_text",
-        "portion_text",
-        "quantity",
-        "basis",
-        "per100",
-        "confidence",
-        "source",
-        "note",
-        *FIELDS,
-    )
-    return {k: getattr(e, k) for k in keep} | {"day": e.day.isoformat(), "logged_at": e.logged_at.isoformat()}
 
 
 @tool(
@@ -54,22 +42,18 @@ def _entry_payload(e) -> dict[str, Any]:  # noqa: ANN001
     kind="write",
 )
 def food_undo(ctx: ToolContext, args: UndoArgs) -> ToolOutput:
-    if args.batch_id:
-        rows = repo.batch_entries(ctx.account_id, args.batch_id, ctx.engine)
-        repo.delete_entries(ctx.account_id, [e.id for e in rows], ctx.engine)
-    else:
-        rows = diary.undo_last(ctx.account_id, ctx.engine)
+    removed = undo_food(ctx.account_id, args.batch_id, ctx.engine)
+    rows = removed.rows
     if not rows:
         return ToolOutput(
             summary="Nothing to undo.", markdown="There's nothing to undo in your food diary.", final=True
         )
     names = ", ".join(f"{e.food_name} ({fmt(e.kcal)} kcal)" for e in rows)
-    payload = [_entry_payload(e) for e in rows]
     return ToolOutput(
         summary=f"Removed {len(rows)} entr{'y' if len(rows) == 1 else 'ies'}: {names}.",
         markdown=f"Removed from {rows[0].day.isoformat()} {rows[0].meal}: {names}.",
         data={"removed": [e.id for e in rows]},
-        actions=[Action(label="Put it back", tool="food_restore", args={"entries": payload})],
+        actions=[Action(label="Put it back", tool="food_restore", args={"entries": removed.payload})],
         final=True,
     )
 
@@ -82,13 +66,7 @@ class RestoreArgs(BaseModel):
 
 @tool(name="food_restore", description=RestoreArgs.__doc__ or "", args=RestoreArgs, domain=DOMAIN, kind="write")
 def food_restore(ctx: ToolContext, args: RestoreArgs) -> ToolOutput:
-    fields = []
-    for e in args.entries:
-        e = dict(e)
-        e["day"] = date.fromisoformat(e["day"])
-        e["logged_at"] = datetime.fromisoformat(e["logged_at"]) if e.get("logged_at") else _now(ctx)
-        fields.append(e)
-    rows = repo.add_entries(ctx.account_id, fields, engine=ctx.engine)
+    rows = restore_entries(ctx.account_id, args.entries, now=_now(ctx), engine=ctx.engine)
     return ToolOutput(
         summary=f"Restored {len(rows)} entries.",
         markdown=f"Put back: {', '.join(r.food_name for r in rows)}.",
@@ -150,21 +128,17 @@ def _edit_args(text: str, food: str, amount: str) -> EditArgs | None:
     kind="write",
 )
 def food_edit(ctx: ToolContext, args: EditArgs) -> ToolOutput:
-    day = _day(ctx, args.day)
-    entry = repo.get_entry(ctx.account_id, args.entry_id, ctx.engine) if args.entry_id else None
-    entry = entry or diary.find_entry(ctx.account_id, day, args.food, ctx.engine)
-    if entry is None:
-        raise ToolError(f"I can't find '{args.food}' in your diary for {day.isoformat()}.")
-    before = entry.kcal
     try:
-        row = diary.edit_amount(ctx.account_id, entry, args.amount, ctx.engine)
+        done = edit_food(ctx.account_id, EditInput(args.food, args.amount, _day(ctx, args.day), args.entry_id),
+                         ctx.engine)  # fmt: skip
     except DiaryError as e:
         raise ToolError(str(e)) from e
-    n = Nutrients(**{f: getattr(row, f) for f in FIELDS})
+    row, before, n = done.row, done.kcal_before, done.nutrients
     table = render.items_table([(row.food_name, row.portion_text, n)])
     return ToolOutput(
         summary=f"Changed {row.food_name} to {row.portion_text}: {fmt(before)} → {fmt(row.kcal)} kcal.",
-        markdown=f"Updated ({fmt(before)} → {fmt(row.kcal)} kcal):\n\n{table}\n\n{_day_status(ctx, day)}",
+        markdown=f"Updated ({fmt(before)} → {fmt(row.kcal)} kcal):\n\n{table}\n\n"
+        + _day_status(done.totals, _today(ctx)),
         data={"entry_id": row.id, "kcal_before": before, **n.as_dict()},
         final=True,
     )
@@ -214,16 +188,17 @@ def _match_delete(text: str, _a: list[Attachment]) -> DeleteArgs | None:
 )
 def food_delete(ctx: ToolContext, args: DeleteArgs) -> ToolOutput:
     day = _day(ctx, args.day)
-    entry = diary.find_entry(ctx.account_id, day, args.food, ctx.engine, meal=args.meal)
-    if entry is None:
-        raise ToolError(f"I can't find '{args.food}' in your diary for {day.isoformat()}.")
-    repo.delete_entries(ctx.account_id, [entry.id], ctx.engine)
+    try:
+        done = delete_food(ctx.account_id, args.food, day, args.meal, ctx.engine)
+    except DiaryError as e:
+        raise ToolError(str(e)) from e
+    entry = done.entry
     return ToolOutput(
         summary=f"Removed {entry.food_name} ({fmt(entry.kcal)} kcal) from {entry.meal} on {day.isoformat()}.",
         markdown=f"Removed **{entry.food_name}** ({fmt(entry.kcal)} kcal) from {entry.meal}.\n\n"
-        + _day_status(ctx, day),
+        + _day_status(done.totals, _today(ctx)),
         data={"removed": [entry.id]},
-        actions=[Action(label="Put it back", tool="food_restore", args={"entries": [_entry_payload(entry)]})],
+        actions=[Action(label="Put it back", tool="food_restore", args={"entries": done.payload})],
         final=True,
     )
 
@@ -284,28 +259,20 @@ def _match_copy(text: str, _a: list[Attachment]) -> CopyArgs | None:
 )
 def food_copy(ctx: ToolContext, args: CopyArgs) -> ToolOutput:
     src, dst = _day(ctx, args.from_day), _day(ctx, args.to_day)
-    if src == dst and (args.to_meal or args.meal) == args.meal:
-        raise ToolError("That would copy the food onto itself; say which day or meal to copy to.")
     try:
-        rows = diary.copy_entries(ctx.account_id, src, dst, args.meal, args.to_meal, ctx.engine)
+        done = copy_food(ctx.account_id, CopyInput(src, dst, args.meal, args.to_meal), ctx.engine)
     except DiaryError as e:
         raise ToolError(str(e)) from e
     table = render.items_table(
-        [
-            (
-                r.food_name,
-                render.amount_label(r.amount_text, r.quantity, r.basis),
-                Nutrients(**{f: getattr(r, f) for f in FIELDS}),
-            )
-            for r in rows
-        ],
+        [(r.food_name, render.amount_label(r.amount_text, r.quantity, r.basis), entry_nutrients(r)) for r in done.rows],
         ("kcal", "protein_g", "carbs_g", "fat_g"),
     )
     what = args.meal or "the whole day"
     return ToolOutput(
-        summary=f"Copied {len(rows)} entries ({what}) from {src.isoformat()} to {dst.isoformat()}.",
-        markdown=f"Copied {what} from {src.isoformat()} to {dst.isoformat()}:\n\n{table}\n\n{_day_status(ctx, dst)}",
-        data={"copied": len(rows), "from": src.isoformat(), "to": dst.isoformat()},
-        actions=[Action(label="↩️ Undo", tool="food_undo", args={"batch_id": rows[0].batch_id})],
+        summary=f"Copied {len(done.rows)} entries ({what}) from {src.isoformat()} to {dst.isoformat()}.",
+        markdown=f"Copied {what} from {src.isoformat()} to {dst.isoformat()}:\n\n{table}\n\n"
+        + _day_status(done.totals, _today(ctx)),
+        data={"copied": len(done.rows), "from": src.isoformat(), "to": dst.isoformat()},
+        actions=[Action(label="↩️ Undo", tool="food_undo", args={"batch_id": done.batch_id})],
         final=True,
     )

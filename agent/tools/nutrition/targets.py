@@ -10,14 +10,24 @@ from pydantic import BaseModel, Field
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
 from agent.tools.nutrition.common import _TRAINING_WORDS, DOMAIN, _today
 from agent.tools.nutrition.days import _OVER_TIME, _VS_TARGET
-from nutrition import body
 from nutrition.energy import EnergyError
 from nutrition.nutrient_text import parse_stated_targets
 from nutrition.nutrients import fmt
 from nutrition.profile_text import parse_profile_text
-from nutrition.service import ProfileFacts, TargetsProposal, propose_targets
-from storage import nutrition as repo
-from storage.accounts import AccountError
+from nutrition.service import (
+    MIN_CHANGE_KCAL,
+    STATED_FIELDS,
+    CurrentTargets,
+    ProfileExpenditure,
+    ProfileFacts,
+    StatedTargets,
+    TargetsProposal,
+    TargetsRequest,
+    decide_targets,
+    expenditure,
+    targets,
+)
+from services.accounts import AccountError
 
 
 # =========================================================================== targets and expenditure
@@ -80,7 +90,7 @@ def _proposal_output(got: TargetsProposal, intro: str) -> ToolOutput:
             targets.kcal, targets.protein_g, targets.carbs_g, targets.fat_g, targets.fiber_g
         )
         kept = fmt(current.kcal) if current else "—"
-        md += f"\n\nThat's within {body.MIN_CHANGE_KCAL} kcal of your current target ({kept} kcal), so I'd keep it."
+        md += f"\n\nThat's within {MIN_CHANGE_KCAL} kcal of your current target ({kept} kcal), so I'd keep it."
         return ToolOutput(
             summary=f"New estimate {fmt(targets.kcal)} kcal is close to the current target; no change proposed.",
             markdown=md,
@@ -137,9 +147,15 @@ def _proposal_output(got: TargetsProposal, intro: str) -> ToolOutput:
     match=_match_targets,
 )
 def nutrition_targets(ctx: ToolContext, args: TargetsArgs) -> ToolOutput:
-    today = _today(ctx)
-    if args.mode == "show":
-        t = repo.active_target(ctx.account_id, ctx.engine)
+    facts = ProfileFacts(sex=args.sex, age=args.age, height_cm=args.height_cm, weight_kg=args.weight_kg,
+                         activity_level=args.activity_level, goal=args.goal)  # fmt: skip
+    req = TargetsRequest(args.mode, {f: getattr(args, f) for f in STATED_FIELDS}, facts)
+    try:
+        got = targets(ctx.account_id, req, today=_today(ctx), engine=ctx.engine)
+    except (EnergyError, AccountError) as e:
+        raise ToolError(str(e)) from e
+    if isinstance(got, CurrentTargets):
+        t = got.row
         if t is None:
             return ToolOutput(
                 summary="No targets yet.",
@@ -158,12 +174,8 @@ def nutrition_targets(ctx: ToolContext, args: TargetsArgs) -> ToolOutput:
             data={"kcal": t.kcal, "protein_g": t.protein_g, "carbs_g": t.carbs_g, "fat_g": t.fat_g},
             final=True,
         )
-    stated = {f: getattr(args, f) for f in body.STATED_FIELDS if getattr(args, f) is not None}
-    if args.mode == "stated" or (stated and args.mode == "profile"):
-        try:
-            row = body.set_stated(ctx.account_id, stated, ctx.engine)
-        except EnergyError as e:
-            raise ToolError(str(e)) from e
+    if isinstance(got, StatedTargets):
+        row, stated = got.row, got.stated
         said = ", ".join(f"{fmt(v, f)} {'kcal' if f == 'kcal' else 'g ' + f.split('_')[0].replace('fiber', 'fibre')}"
                          for f, v in stated.items())  # fmt: skip
         md = f"Set as you said: {said}.\n\n**Your daily targets**\n\n" + _target_md(
@@ -172,15 +184,9 @@ def nutrition_targets(ctx: ToolContext, args: TargetsArgs) -> ToolOutput:
         return ToolOutput(
             summary=f"Targets set as stated: {said}.",
             markdown=md,
-            data={"stated": stated} | {f: getattr(row, f) for f in body.STATED_FIELDS},
+            data={"stated": stated} | {f: getattr(row, f) for f in STATED_FIELDS},
             final=True,
         )
-    facts = ProfileFacts(sex=args.sex, age=args.age, height_cm=args.height_cm, weight_kg=args.weight_kg,
-                         activity_level=args.activity_level, goal=args.goal)  # fmt: skip
-    try:
-        got = propose_targets(ctx.account_id, facts, adaptive=args.mode == "adaptive", today=today, engine=ctx.engine)
-    except (EnergyError, AccountError) as e:
-        raise ToolError(str(e)) from e
     why, est = got.why, got.estimate
     if est is not None:
         intro = (
@@ -210,7 +216,7 @@ class DecideArgs(BaseModel):
 )
 def nutrition_target_decide(ctx: ToolContext, args: DecideArgs) -> ToolOutput:
     try:
-        row = body.decide(ctx.account_id, args.target_id, args.approve, ctx.engine)
+        row = decide_targets(ctx.account_id, args.target_id, args.approve, ctx.engine)
     except EnergyError as e:
         raise ToolError(str(e)) from e
     if args.approve:
@@ -239,24 +245,21 @@ _TDEE_RE = re.compile(r"\b(tdee|maintenance( calories)?|expenditure|how many cal
     match=lambda text, _a: ExpenditureArgs() if _TDEE_RE.search(text) and not _TARGETS_RE.search(text) else None,
 )
 def nutrition_expenditure(ctx: ToolContext, _args: ExpenditureArgs) -> ToolOutput:
-    today = _today(ctx)
     try:
-        got = propose_targets(ctx.account_id, ProfileFacts(), adaptive=True, today=today, engine=ctx.engine)
+        got = expenditure(ctx.account_id, today=_today(ctx), engine=ctx.engine)
     except EnergyError as e:
-        try:
-            _t, pwhy = body.profile_targets(ctx.account_id, today, ctx.engine)
-            md = (
-                f"{e}\n\nUntil then, the profile estimate (Mifflin–St Jeor × {pwhy['activity_factor']}) is "
-                f"**{fmt(pwhy['tdee_kcal'])} kcal/day**."
-            )
-            return ToolOutput(
-                summary=md.replace("**", ""),
-                markdown=md,
-                data={"adaptive": None, "profile_tdee": pwhy["tdee_kcal"]},
-                final=True,
-            )
-        except EnergyError as e2:
-            raise ToolError(f"{e} {e2}") from e2
+        raise ToolError(str(e)) from e
+    if isinstance(got, ProfileExpenditure):
+        md = (
+            f"{got.why_not_adaptive}\n\nUntil then, the profile estimate (Mifflin–St Jeor × {got.activity_factor}) "
+            f"is **{fmt(got.tdee_kcal)} kcal/day**."
+        )
+        return ToolOutput(
+            summary=md.replace("**", ""),
+            markdown=md,
+            data={"adaptive": None, "profile_tdee": got.tdee_kcal},
+            final=True,
+        )
     est = got.estimate
     intro = (
         f"Over {est.days} days ({est.logged_days} logged, {est.weigh_ins} weigh-ins) you averaged "

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agent.tools.base import Attachment, ToolContext, ToolError, ToolOutput, tool
-from agent.tools.nutrition.common import DOMAIN, _imperial, _now
+from agent.tools.nutrition.common import DOMAIN, _now, _who
 from nutrition.importers import ImportFormatError, detect, parse_file, read_rows
 from nutrition.importers import decode as decode_csv
 from nutrition.transfer import export_csv, save_import
@@ -77,7 +77,7 @@ def food_import(ctx: ToolContext, args: ImportArgs) -> ToolOutput:
     files = [a for a in ctx.attachments if not a.is_image and not a.is_video]
     if not files:
         raise ToolError("Attach the CSV (or ZIP) you exported from MyFitnessPal or Cronometer.")
-    unit = args.weight_unit or ("lb" if _imperial(ctx) else "kg")
+    unit = args.weight_unit or _who(ctx).mass_unit
     lines, data = [], []
     for a in files:
         try:
