@@ -19,9 +19,19 @@ from storage.accounts import update_profile
 from storage.tables.nutrition import NutritionTarget
 
 __all__ = [
-    "MIN_CHANGE_KCAL", "STATED_FIELDS", "CurrentTargets", "ProfileExpenditure", "ProfileFacts", "StatedTargets",
-    "TargetsProposal", "TargetsRequest", "decide_targets", "expenditure", "propose_targets", "targets",
-]  # fmt: skip
+    "MIN_CHANGE_KCAL",
+    "STATED_FIELDS",
+    "CurrentTargets",
+    "ProfileExpenditure",
+    "ProfileFacts",
+    "StatedTargets",
+    "TargetsProposal",
+    "TargetsRequest",
+    "decide_targets",
+    "expenditure",
+    "propose_targets",
+    "targets",
+]
 
 
 @dataclass(frozen=True)

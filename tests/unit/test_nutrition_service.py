@@ -98,3 +98,17 @@ def test_weights_are_shown_in_the_athletes_unit(engine, account):
     assert second.day == LOCAL_NOW.date() and second.kg == pytest.approx(81.65, abs=0.01) and second.has_trend
     trend = weight_trend(who, 30, engine)
     assert trend.unit == "lb" and trend.latest == (LOCAL_NOW.date(), pytest.approx(81.65, abs=0.01))
+
+
+def test_favourites_and_facts_never_guess_a_food(engine, account):
+    from nutrition.service import FavouriteSaved, FoodChoices, add_favourite, food_facts, quick_picks
+
+    facts = food_facts(account.id, "100 g oats", local_now=LOCAL_NOW, engine=engine)
+    assert facts.meal == "breakfast" and facts.rows and facts.rows[0].nutrients.kcal
+    assert quick_picks(account.id, local_now=LOCAL_NOW, engine=engine).picks == []  # nothing logged (facts log nothing)
+    saved = add_favourite(account.id, "150 g oats", engine=engine)
+    assert isinstance(saved, FavouriteSaved) and saved.amount_text
+    assert [p.favourite for p in quick_picks(account.id, local_now=LOCAL_NOW, engine=engine).picks] == [True]
+    picked = add_favourite(account.id, food="1 cup rice", engine=engine)  # white or brown: asked, never guessed
+    assert isinstance(picked, FoodChoices) and {"usda:20045", "usda:20037"} <= {f.ref for f in picked.foods}
+    assert len(quick_picks(account.id, local_now=LOCAL_NOW, engine=engine).picks) == 1  # nothing saved for it

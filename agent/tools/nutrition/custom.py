@@ -8,13 +8,11 @@ from pydantic import BaseModel, Field
 
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
 from agent.tools.nutrition.common import DOMAIN, _local, _nutrients_line
-from nutrition import diary, render
-from nutrition.custom import create_custom_food, create_recipe
-from nutrition.diary import DiaryError, FoodBook
-from nutrition.meal_text import parse_meal_line
+from nutrition import render
+from nutrition.diary import DiaryError
 from nutrition.nutrient_text import parse_nutrient_text
 from nutrition.nutrients import FIELDS, Nutrients, fmt
-from storage import nutrition as repo
+from nutrition.service import FoodChoices, add_favourite, create_custom_food, quick_picks, save_recipe
 
 
 # =========================================================================== custom foods, recipes, favourites
@@ -119,9 +117,11 @@ def _match_recipe(text: str, _a: list[Attachment]) -> RecipeArgs | None:
 )
 def food_recipe(ctx: ToolContext, args: RecipeArgs) -> ToolOutput:
     try:
-        result = create_recipe(ctx.account_id, args.name, args.ingredients, args.servings, ctx.engine)
+        saved = save_recipe(ctx.account_id, args.name, args.ingredients, args.servings, local_now=_local(ctx),
+                            engine=ctx.engine)  # fmt: skip
     except DiaryError as e:
         raise ToolError(str(e)) from e
+    result = saved.recipe
     rows = [(r.food.label, r.portion.how, r.nutrients) for r in result.items if r.food and r.portion and r.nutrients]
     table = render.items_table(rows)
     per = result.per_serving
@@ -131,7 +131,6 @@ def food_recipe(ctx: ToolContext, args: RecipeArgs) -> ToolOutput:
         + _nutrients_line(per, ("kcal", "protein_g", "carbs_g", "fat_g", "fiber_g"))
         + "."
     )
-    local = _local(ctx)
     return ToolOutput(
         summary=f"Saved recipe {result.food.name}: per serving {_nutrients_line(per)}.",
         markdown=md,
@@ -148,8 +147,8 @@ def food_recipe(ctx: ToolContext, args: RecipeArgs) -> ToolOutput:
                 args={
                     "food_ref": result.food.ref,
                     "amount": "1 serving",
-                    "meal": diary.meal_for_time(local),
-                    "day": local.date().isoformat(),
+                    "meal": saved.meal,
+                    "day": saved.day.isoformat(),
                 },
             )
         ],
@@ -178,36 +177,19 @@ _FAV_RE = re.compile(r"^\s*(?:add|save|put)\s+(?P<what>.+?)\s+(?:to|in|as)\s+(?:
     kind="write",
 )
 def food_favourite(ctx: ToolContext, args: FavouriteArgs) -> ToolOutput:
-    book = FoodBook(ctx.account_id, ctx.engine)
-    if args.food_ref:
-        food, amount_text = book.by_ref(args.food_ref), args.amount
-    elif args.food:
-        line = parse_meal_line(args.food, book.is_food)
-        if not line.items:
-            raise ToolError("Which food?")
-        item = line.items[0]
-        match = book.find(item.food)
-        if not match.hits:
-            raise ToolError(f"I don't know '{item.food}'.")
-        if not match.confident:
-            actions = [
-                Action(
-                    label=h.food.label[:80],
-                    tool="food_favourite",
-                    args={"food_ref": h.food.ref, "amount": item.amount.text},
-                )
-                for h in match.hits[:4]
-            ]
-            return ToolOutput(
-                summary=f"Asked which '{item.food}' to save.",
-                markdown=f"Which “{item.food}”?",
-                actions=actions,
-                final=True,
-            )
-        food, amount_text = match.hits[0].food, item.amount.text
-    else:
-        raise ToolError("Which food should I add to your favourites?")
-    repo.add_favourite(ctx.account_id, food.ref, food.label, amount_text, ctx.engine)
+    try:
+        got = add_favourite(ctx.account_id, args.food, args.food_ref, args.amount, ctx.engine)
+    except DiaryError as e:
+        raise ToolError(str(e)) from e
+    if isinstance(got, FoodChoices):
+        actions = [
+            Action(label=f.label[:80], tool="food_favourite", args={"food_ref": f.ref, "amount": got.amount_text})
+            for f in got.foods
+        ]
+        return ToolOutput(
+            summary=f"Asked which '{got.said}' to save.", markdown=f"Which “{got.said}”?", actions=actions, final=True
+        )
+    food, amount_text = got.food, got.amount_text
     return ToolOutput(
         summary=f"Added {food.label} to favourites.",
         markdown=f"⭐ Added **{food.label}**" + (f" ({amount_text})" if amount_text else "") + " to your favourites.",
@@ -234,27 +216,15 @@ _FAVS_RE = re.compile(
     match=lambda text, _a: FavouritesArgs() if _FAVS_RE.search(text) and not _FAV_RE.match(text) else None,
 )
 def food_favourites(ctx: ToolContext, _args: FavouritesArgs) -> ToolOutput:
-    local = _local(ctx)
-    meal, day = diary.meal_for_time(local), local.date().isoformat()
-    favs = repo.list_favourites(ctx.account_id, ctx.engine)
-    recent = repo.recent_foods(ctx.account_id, 8, ctx.engine)
+    got = quick_picks(ctx.account_id, local_now=_local(ctx), engine=ctx.engine)
+    meal, day = got.meal, got.day.isoformat()
     actions = [
         Action(
-            label=f"⭐ {f.name[:50]}" + (f" · {f.amount_text}" if f.amount_text else ""),
+            label=f"{'⭐' if p.favourite else '🕘'} {p.name[:50]}" + (f" · {p.amount_text}" if p.amount_text else ""),
             tool="log_food",
-            args={"food_ref": f.food_ref, "amount": f.amount_text, "meal": meal, "day": day},
+            args={"food_ref": p.ref, "amount": p.amount_text, "meal": meal, "day": day},
         )
-        for f in favs
-    ]
-    fav_refs = {f.food_ref for f in favs}
-    actions += [
-        Action(
-            label=f"🕘 {r['name'][:50]}" + (f" · {r['amount_text']}" if r["amount_text"] else ""),
-            tool="log_food",
-            args={"food_ref": r["food_ref"], "amount": r["amount_text"], "meal": meal, "day": day},
-        )
-        for r in recent
-        if r["food_ref"] not in fav_refs
+        for p in got.picks
     ]
     if not actions:
         return ToolOutput(
@@ -264,9 +234,9 @@ def food_favourites(ctx: ToolContext, _args: FavouritesArgs) -> ToolOutput:
         )
     md = f"Tap one to log it to **{render.MEAL_TITLES[meal]}** today:"
     return ToolOutput(
-        summary=f"{len(favs)} favourites, {len(recent)} recent foods.",
+        summary=f"{len(got.favourite_refs)} favourites, {len(got.recent_refs)} recent foods.",
         markdown=md,
         actions=actions[:12],
-        data={"favourites": [f.food_ref for f in favs], "recent": [r["food_ref"] for r in recent]},
+        data={"favourites": got.favourite_refs, "recent": got.recent_refs},
         final=True,
     )

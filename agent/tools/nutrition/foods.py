@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
 from agent.tools.nutrition.common import _TRAINING_WORDS, DOMAIN, Meal, _day, _local
-from nutrition import diary, render
+from nutrition import render
 from nutrition.barcode import BarcodeError, PhotoRead, find_in_text, read_barcode_photo
-from nutrition.diary import FoodBook
+from nutrition.diary import DiaryError
 from nutrition.meal_text import parse_meal_line
 from nutrition.nutrients import fmt
-from nutrition.off import OffClient, OffUnavailable
-from nutrition.portion import PortionError, portion
-from nutrition.products import ProductUnavailable, lookup_barcode
+from nutrition.off import OffUnavailable
+from nutrition.products import ProductUnavailable
 from nutrition.quantity import QuantityError, parse_amount
+from nutrition.service import BarcodeOffer, barcode_offer, food_facts, search_products
 
 
 # =========================================================================== barcodes and food info
@@ -76,36 +75,22 @@ def _photo_read(path: str, max_pixels: int | None = None) -> PhotoRead:
     return _PHOTO_READS[key]
 
 
-def _barcode_actions(food, code: str, amount: str | None, meal: str, day: date) -> list[Action]:  # noqa: ANN001
-    options: list[str] = []
-    if amount:
-        options.append(amount)
-    if food.measures and food.measures[0].name.startswith("serving"):
-        options.append("1 serving")
-    options.append("100 ml" if food.basis == "ml" else "100 g")
-    if len(food.measures) > 1 and food.measures[-1].name.startswith("package"):
-        options.append("1 package")
+def _barcode_actions(offer: BarcodeOffer) -> list[Action]:
+    food, code = offer.lookup.food, offer.lookup.code
+    assert food is not None
     actions = []
-    for opt in dict.fromkeys(options):
-        label = f"Log {opt}"
-        try:
-            p = portion(food, parse_amount(opt), food.name)
-            label = f"Log {opt} ({p.quantity:,.0f} {p.basis}) · {fmt(p.nutrients(food).kcal)} kcal"
-        except (QuantityError, PortionError):
-            pass
-        actions.append(
-            Action(
-                label=label,
-                tool="log_food",
-                args={
-                    "food_ref": f"off:{code}",
-                    "amount": opt,
-                    "meal": meal,
-                    "day": day.isoformat(),
-                    "label": food.name,
-                },
-            )
-        )
+    for a in offer.amounts:
+        label = f"Log {a.amount_text}"
+        if a.quantity is not None:
+            label = f"Log {a.amount_text} ({a.quantity:,.0f} {a.basis}) · {fmt(a.kcal)} kcal"
+        args = {
+            "food_ref": f"off:{code}",
+            "amount": a.amount_text,
+            "meal": offer.meal,
+            "day": offer.day.isoformat(),
+            "label": food.name,
+        }
+        actions.append(Action(label=label, tool="log_food", args=args))
     return actions
 
 
@@ -161,11 +146,18 @@ def food_barcode(ctx: ToolContext, args: BarcodeArgs) -> ToolOutput:
     else:
         photo_note = ""
     try:
-        result = lookup_barcode(code, ctx.settings, ctx.engine)
-    except BarcodeError as e:
+        offer = barcode_offer(
+            code,
+            amount=args.amount,
+            meal=args.meal,
+            day=_day(ctx, args.day) if args.day else None,
+            local_now=_local(ctx),
+            settings=ctx.settings,
+            engine=ctx.engine,
+        )
+    except (BarcodeError, ProductUnavailable) as e:
         raise ToolError(str(e)) from e
-    except ProductUnavailable as e:
-        raise ToolError(str(e)) from e
+    result = offer.lookup
     if result.food is None:
         return ToolOutput(
             summary=f"Barcode {result.code} is not in Open Food Facts.",
@@ -176,9 +168,6 @@ def food_barcode(ctx: ToolContext, args: BarcodeArgs) -> ToolOutput:
             final=True,
         )
     food = result.food
-    local = _local(ctx)
-    meal = args.meal or diary.meal_for_time(local)
-    day = _day(ctx, args.day) if args.day else local.date()
     md = render.product_card(food, result.code)
     if result.notes:
         md += "\n\n" + " ".join(result.notes)
@@ -213,7 +202,7 @@ def food_barcode(ctx: ToolContext, args: BarcodeArgs) -> ToolOutput:
             "confidence": food.confidence,
             "source": result.source,
         },
-        actions=_barcode_actions(food, result.code, args.amount, meal, day),
+        actions=_barcode_actions(offer),
         final=True,
     )
 
@@ -258,12 +247,9 @@ def _match_info(text: str, _a: list[Attachment]) -> FoodInfoArgs | None:
 def food_info(ctx: ToolContext, args: FoodInfoArgs) -> ToolOutput:
     if args.online:
         try:
-            products = OffClient.from_settings(ctx.settings).search(args.query, page_size=8)
+            foods = search_products(args.query, ctx.settings)
         except OffUnavailable as e:
             raise ToolError(str(e)) from e
-        from nutrition.normalise import normalise_product
-
-        foods = [normalise_product(p, str(p.get("code", ""))) for p in products if p.get("code")]
         if not foods:
             return ToolOutput(
                 summary=f"No Open Food Facts products for '{args.query}'.",
@@ -287,40 +273,28 @@ def food_info(ctx: ToolContext, args: FoodInfoArgs) -> ToolOutput:
             data={"codes": [f.ref[4:] for f in foods]},
             final=True,
         )
-    book = FoodBook(ctx.account_id, ctx.engine)
-    line = parse_meal_line(args.query, book.is_food)
-    if not line.items:
-        raise ToolError("Which food? e.g. 'how many calories in 100 g oats'.")
-    item = line.items[0]
-    match = book.find(item.food)
-    if not match.hits:
-        raise ToolError(f"I don't know '{item.food}'. Try another name or a barcode.")
-    rows = []
-    actions = []
-    local = _local(ctx)
-    for hit in match.hits[: (1 if match.confident else 4)]:
-        f = hit.food
-        try:
-            p = portion(f, item.amount, item.food)
-            rows.append((f.label, p.how, p.nutrients(f)))
-        except PortionError:
-            rows.append((f.label, f"100 {f.basis}", f.per100))
-        actions.append(
-            Action(
-                label=f"Log {rows[-1][1]} of {f.name[:50]}",
-                tool="log_food",
-                args={
-                    "food_ref": f.ref,
-                    "amount": item.amount.text,
-                    "label": item.food,
-                    "meal": diary.meal_for_time(local),
-                    "day": local.date().isoformat(),
-                },
-            )
+    try:
+        facts = food_facts(ctx.account_id, args.query, local_now=_local(ctx), engine=ctx.engine)
+    except DiaryError as e:
+        raise ToolError(str(e)) from e
+    rows = [(r.food.label, r.how, r.nutrients) for r in facts.rows]
+    actions = [
+        Action(
+            label=f"Log {r.how} of {r.food.name[:50]}",
+            tool="log_food",
+            args={
+                "food_ref": r.food.ref,
+                "amount": facts.amount_text,
+                "label": facts.said,
+                "meal": facts.meal,
+                "day": facts.day.isoformat(),
+            },
         )
+        for r in facts.rows
+    ]
     md = render.items_table(rows, total=False)
-    if not match.confident:
-        md = f"Several foods match “{item.food}”:\n\n" + md
+    if not facts.confident:
+        md = f"Several foods match “{facts.said}”:\n\n" + md
     return ToolOutput(
         summary="; ".join(
             f"{name}: {how} = {fmt(n.kcal)} kcal, {fmt(n.protein_g, 'protein_g')} g protein" for name, how, n in rows
