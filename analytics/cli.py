@@ -77,11 +77,10 @@ def review(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """The weekly review (training, food, weight, bar speed, boxing)."""
-    from analytics.review import weekly_review
-    from storage.analytics import account_timezone
+    from analytics.service import weekly_review
 
     account_id = account_for(user)
-    rv = weekly_review(account_id, as_of(today).date(), which=week, tz=account_timezone(account_id))
+    rv = weekly_review(account_id, week, now=as_of(today), record=False)  # the chat's review; a look, kept nowhere
     if as_json:
         payload = {"start": rv.start, "end": rv.end, "sections": rv.sections, "figures": rv.figures}
         typer.echo(json.dumps(payload, indent=2, default=str))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from agent.tools.base import ToolContext
-from analytics import fastpath
+from analytics import fastpath, service
 from analytics.catalogue import METRICS
-from storage import analytics as sql
 
 UNSUPPORTED = fastpath.UNSUPPORTED
 HINTS = {
@@ -21,9 +19,5 @@ CATALOGUE_LINES = ", ".join(f"{k} ({HINTS[k]})" if k in HINTS else k for k in ME
 
 
 def _today(ctx: ToolContext) -> tuple[date, str]:
-    tz = sql.account_timezone(ctx.account_id, ctx.engine)
-    now = ctx.now or datetime.now(UTC)
-    try:
-        return now.astimezone(ZoneInfo(tz)).date(), tz
-    except (KeyError, ValueError):
-        return now.date(), "UTC"
+    """The athlete's calendar day at the turn's instant, and their timezone."""
+    return service.today_for(ctx.account_id, ctx.now, ctx.engine)

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 
 from pydantic import BaseModel, Field
 
 from agent import prompts
-from agent.tools.analytics.common import _today
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
-from analytics import executor, fastpath
-from analytics.memory import Memory, quote_notes
-from analytics.metrics import QueryProblem
-from analytics.periods import PeriodError, find_period, parse_period
-from storage import analytics as sql
+from analytics import fastpath, service
+from analytics.memory import quote_notes
+from analytics.periods import PeriodError, find_period
 
 
 # --------------------------------------------------------------------------- recall
@@ -41,21 +37,17 @@ def _match_recall(text: str, _att: list[Attachment]) -> RecallArgs | None:
     return RecallArgs(question=text.strip(), period=find_period(text), exercise=ex[0] if ex else None)
 
 
-def _lift_stats(ctx: ToolContext, exercise: str, start: date, end: date, tz: str) -> tuple[str, str]:
-    try:
-        ids = executor.resolve_exercises([exercise])
-        daily = sql.training_daily(ctx.account_id, start, end, tz, ids, ctx.engine)
-    except (QueryProblem, sql.SourceMissing):
-        return "", ""
-    if daily.empty:
-        return "", f"No {exercise} sets logged between {start:%d %b %Y} and {end:%d %b %Y}."
+def _lift_table(log: service.LiftLog) -> tuple[str, str]:
+    """The log's table and its one-line summary (no table when nothing was logged)."""
+    if not log.days:
+        return "", f"No {log.exercise} sets logged between {log.start:%d %b %Y} and {log.end:%d %b %Y}."
     rows = ["| Day | Top set (kg) | Working sets | Best e1RM (kg) |", "|---|---:|---:|---:|"]
-    for r in daily.sort_values("day").tail(12).itertuples():
-        e1 = "—" if r.e1rm_kg is None or r.e1rm_kg != r.e1rm_kg else f"{r.e1rm_kg:.1f}"
-        rows.append(f"| {r.day:%a %d %b %Y} | {r.top_kg:g} | {r.sets} | {e1} |")
-    best = daily["e1rm_kg"].max()
-    summary = (f"{exercise}: {daily['day'].nunique()} sessions from {start:%d %b %Y} to {end:%d %b %Y}, "
-               f"top set {daily['top_kg'].max():g} kg, best e1RM {best:.1f} kg.")  # fmt: skip
+    for d in log.days:
+        e1 = "—" if d.e1rm_kg is None else f"{d.e1rm_kg:.1f}"
+        rows.append(f"| {d.day:%a %d %b %Y} | {d.top_kg:g} | {d.sets} | {e1} |")
+    best = "—" if log.best_e1rm_kg is None else f"{log.best_e1rm_kg:.1f} kg"
+    summary = (f"{log.exercise}: {log.sessions} sessions from {log.start:%d %b %Y} to {log.end:%d %b %Y}, "
+               f"top set {log.top_kg:g} kg, best e1RM {best}.")  # fmt: skip
     return "\n".join(rows), summary
 
 
@@ -70,46 +62,30 @@ def _lift_stats(ctx: ToolContext, exercise: str, start: date, end: date, tz: str
     match=_match_recall,
 )
 def recall(ctx: ToolContext, args: RecallArgs) -> ToolOutput:
-    today, tz = _today(ctx)
-    start = end = None
-    if args.period:
-        try:
-            p = parse_period(args.period, today)
-            start, end = p.start, p.end
-        except PeriodError as e:
-            raise ToolError(str(e)) from e
-    memory = Memory(ctx.settings.data_dir, ctx.account_id, ctx.engine)
-    memory.sync_sources()
-    query = (
-        args.question
-        if not args.exercise or args.exercise.lower() in args.question.lower()
-        else f"{args.exercise} {args.question}"
-    )
-    hits = memory.search(query, start=start, end=end, k=8, min_similarity=0.35)
-    if args.exercise and hits:  # prefer notes that name the lift; keep the rest only if none does
-        words = {w for w in args.exercise.lower().split() if len(w) > 3 and w not in ("press", "barbell")}
-        named = [h for h in hits if any(w.rstrip("s") in h.note.text.lower() for w in words)]
-        hits = named or hits
-    first_mention = bool(re.search(r"\bwhen did\b.*\b(start|begin|first)\b|\bfirst time\b", args.question, re.I))
+    try:
+        found = service.recall(
+            ctx.account_id, args.question, period=args.period, exercise=args.exercise,
+            data_dir=ctx.settings.data_dir, now=ctx.now, engine=ctx.engine,
+        )  # fmt: skip
+    except PeriodError as e:
+        raise ToolError(str(e)) from e
+    hits, start, end = found.hits, found.start, found.end
     parts: list[str] = []
     facts: list[str] = []
     if hits:
-        ordered = sorted(hits, key=lambda h: h.note.day)
-        if first_mention:
-            first = ordered[0]
+        if found.first_mention:
+            first = hits[0]
             facts.append(f"Earliest matching note: {first.note.day:%d %b %Y}.")
             parts.append(f"**First mention: {first.note.day:%A %d %B %Y}**")
         parts.append("**From your notes**")
-        parts += [f"- {h.note.day:%d %b %Y} ({h.note.kind}): “{h.note.text}”" for h in ordered]
+        parts += [f"- {h.note.day:%d %b %Y} ({h.note.kind}): “{h.note.text}”" for h in hits]
     else:
-        where = f" between {start:%d %b %Y} and {end:%d %b %Y}" if start else ""
+        where = f" between {start:%d %b %Y} and {end:%d %b %Y}" if start and end else ""
         parts.append(f"I found no notes about that{where}.")
         facts.append(f"No matching notes{where}.")
-    if args.exercise:
-        s = start or (today - timedelta(days=90))
-        table, line = _lift_stats(ctx, args.exercise, s, end or today, tz)
-        if line:
-            facts.append(line)
+    if found.lift is not None:
+        table, line = _lift_table(found.lift)
+        facts.append(line)
         if table:
             parts += ["", "**What the log shows**", table]
     notes_block = quote_notes(hits) if hits else ""
@@ -167,17 +143,13 @@ def _match_note(text: str, _att: list[Attachment]) -> NoteArgs | None:
     kind="write",
 )
 def remember_note(ctx: ToolContext, args: NoteArgs) -> ToolOutput:
-    today, _tz = _today(ctx)
-    day = today
-    if args.day:
-        try:
-            day = parse_period(args.day, today).start
-        except PeriodError as e:
-            raise ToolError(str(e)) from e
     try:
-        note = Memory(ctx.settings.data_dir, ctx.account_id, ctx.engine).remember(args.text, day)
-    except ValueError as e:
+        note = service.remember_note(
+            ctx.account_id, args.text, args.day, data_dir=ctx.settings.data_dir, now=ctx.now, engine=ctx.engine
+        )
+    except (PeriodError, service.NoteProblem) as e:
         raise ToolError(str(e)) from e
+    day = note.day
     msg = f"Noted for {day:%a %d %b %Y}: “{note.text}”"
     return ToolOutput(
         summary=f"Saved a note dated {day.isoformat()}.", markdown=msg, data={"id": note.id, "day": day.isoformat()},
@@ -203,14 +175,8 @@ class ForgetArgs(BaseModel):
     kind="write",
 )
 def forget_note(ctx: ToolContext, args: ForgetArgs) -> ToolOutput:
-    note_id = args.note_id
-    if note_id is None:
-        recent = [
-            n for n in sql.list_notes(ctx.account_id, limit=20, engine=ctx.engine) if n.source_ref.startswith("note:")
-        ]
-        if not recent:
-            raise ToolError("You have no notes of your own to forget.")
-        note_id = max(recent, key=lambda n: n.created_at).id
-    if not Memory(ctx.settings.data_dir, ctx.account_id, ctx.engine).forget(note_id):
-        raise ToolError("That note no longer exists.")
+    try:
+        service.forget_note(ctx.account_id, args.note_id, data_dir=ctx.settings.data_dir, engine=ctx.engine)
+    except service.NoteProblem as e:
+        raise ToolError(str(e)) from e
     return ToolOutput(summary="Note deleted.", markdown="Deleted that note; it won't come up again.", final=True)

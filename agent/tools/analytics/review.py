@@ -6,10 +6,8 @@ import re
 
 from pydantic import BaseModel, Field
 
-from agent.tools.analytics.common import _today
 from agent.tools.base import Attachment, ToolContext, ToolOutput, tool
-from analytics.review import weekly_review
-from storage import analytics as sql
+from analytics import service
 
 
 # --------------------------------------------------------------------------- weekly review
@@ -57,12 +55,7 @@ def _match_review(text: str, _att: list[Attachment]) -> ReviewArgs | None:
     match=_match_review,
 )
 def review(ctx: ToolContext, args: ReviewArgs) -> ToolOutput:
-    today, tz = _today(ctx)
-    rv = weekly_review(ctx.account_id, today, which=args.week, tz=tz, engine=ctx.engine)
-    # The review's figures become a coach summary in memory ("what did my review say in March?").
-    sql.upsert_notes(ctx.account_id, [{"source_ref": f"review:{rv.start.isoformat()}", "day": rv.end, "kind": "coach",
-                                       "text": f"Weekly review {rv.start:%d %b}–{rv.end:%d %b %Y}: {rv.summary()}"}],
-                     ctx.engine)  # fmt: skip
+    rv = service.weekly_review(ctx.account_id, args.week, now=ctx.now, engine=ctx.engine)
     return ToolOutput(
         summary=f"Weekly review {rv.start:%d %b}–{rv.end:%d %b}: {rv.summary()}",
         markdown=rv.markdown(),
