@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 import typer
 
 from checkins import service
-from checkins.parse import AmbiguousTime, parse_request
+from checkins.parse import AmPm
 from checkins.schedule import CheckinError, format_local
 
 checkin_app = typer.Typer(
@@ -48,19 +48,17 @@ def _fail(message: str, code: int = 1) -> NoReturn:
     fail(message, code)
 
 
-def _row_json(row: Any, now: datetime) -> dict[str, Any]:
-    spec = service.spec_of(row)
-    nxt = spec.recurrence.next_run(max(now, row.fired_through)) if row.active else None
+def _row_json(item: service.ScheduleItem) -> dict[str, Any]:
     return {
-        "id": row.id,
-        "kind": row.kind,
-        "text": row.text,
-        "label": service.label_of(row),
-        "when": f"{spec.recurrence.describe()} {row.timezone}",
-        "rule": row.rule,
-        "timezone": row.timezone,
-        "active": row.active,
-        "next_run": nxt.isoformat() if nxt else None,
+        "id": item.id,
+        "kind": item.kind,
+        "text": item.text,
+        "label": item.label,
+        "when": item.when,
+        "rule": item.rule,
+        "timezone": item.timezone,
+        "active": item.active,
+        "next_run": item.next_run.isoformat() if item.next_run else None,
     }
 
 
@@ -72,20 +70,18 @@ def list_cmd(
 ) -> None:
     """Show a person's check-ins and their next run."""
     from powerforge.cli_contract import emit_json
-    from storage import checkins as repo
 
     account = _account(user)
-    now = datetime.now(UTC)
-    rows = [_row_json(r, now) for r in repo.list_schedules(account.id, include_inactive=all_)]
+    found = service.overview(account.id, now=datetime.now(UTC), include_inactive=all_)
     if json:
-        emit_json({"user": account.username, "checkins": rows, "unread": repo.unread_count(account.id)})
+        emit_json({"user": account.username, "checkins": [_row_json(i) for i in found.items], "unread": found.unread})
         return
-    if not rows:
+    if not found.items:
         typer.echo("No check-ins.")
-    for r in rows:
-        nxt = format_local(datetime.fromisoformat(r["next_run"]), r["timezone"]) if r["next_run"] else "—"
-        state = "" if r["active"] else " (off)"
-        typer.echo(f"#{r['id']:<4} {r['label']:<32} {r['when']:<40} next: {nxt}{state}")
+    for i in found.items:
+        nxt = format_local(i.next_run, i.timezone) if i.next_run else "—"
+        state = "" if i.active else " (off)"
+        typer.echo(f"#{i.id:<4} {i.label:<32} {i.when:<40} next: {nxt}{state}")
 
 
 @checkin_app.command("add")
@@ -96,29 +92,27 @@ def add_cmd(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be saved; save nothing."),
     json: bool = JSON_OPT,
 ) -> None:
-    """Add check-ins from plain English (the same parser as the chat)."""
+    """Add check-ins from plain English (the same parser and limits as the chat)."""
     from powerforge.cli_contract import emit_json
 
     account = _account(user)
     now = datetime.now(UTC)
-    if ampm not in (None, "am", "pm"):
+    half: AmPm | None = "am" if ampm == "am" else "pm" if ampm == "pm" else None
+    if ampm is not None and half is None:
         _fail("--ampm is am or pm.", 2)
     try:
-        tz = service.account_timezone(account.id)
-        specs = parse_request(request, now, tz, ampm=ampm)  # type: ignore[arg-type]
+        proposal = service.propose(account.id, request, now=now, ampm=half)
+        if proposal.ask_ampm is not None:
+            _fail(f"{proposal.ask_ampm} Add --ampm am or --ampm pm.", 2)
         if dry_run:
             rows_out: list[dict[str, Any]] = [
-                {"label": s.label, "when": service.describe(s, now), **s.to_args()} for s in specs
+                {"label": s.label, "when": service.describe(s, now), **s.to_args()} for s in proposal.specs
             ]
         else:
-            rows, _ = service.save(account.id, specs, now=now)
-            rows_out = [_row_json(r, now) for r in rows]
-    except AmbiguousTime as e:
-        _fail(f"{e} Add --ampm am or --ampm pm.", 2)
-        return
+            rows, _ = service.save(account.id, proposal.specs, now=now)
+            rows_out = [_row_json(service.item_of(r, now)) for r in rows]
     except CheckinError as e:
         _fail(str(e))
-        return
     if json:
         emit_json({"saved": not dry_run, "checkins": rows_out})
         return
@@ -148,24 +142,17 @@ def cancel_cmd(schedule_id: int, user: str = USER_OPT, json: bool = JSON_OPT) ->
 def outbox_cmd(user: str = USER_OPT, json: bool = JSON_OPT, limit: int = typer.Option(20, min=1, max=500)) -> None:
     """Messages the check-ins produced: pending (waiting for the next visit) or delivered."""
     from powerforge.cli_contract import emit_json
-    from storage import checkins as repo
 
     account = _account(user)
-    rows = repo.messages(account.id, limit=limit)
-    items = [
-        {
-            "id": r.id,
-            "kind": r.kind,
-            "status": r.status,
-            "scheduled_for": r.scheduled_for.isoformat(),
-            "late": r.late,
-            "text": r.text,
-        }
-        for r in rows
-    ]
+    rows = service.recent_messages(account.id, limit=limit)
     if json:
+        items = [
+            {"id": r.id, "kind": r.kind, "status": r.status, "scheduled_for": r.scheduled_for.isoformat(),
+             "late": r.late, "text": r.text}
+            for r in rows
+        ]  # fmt: skip
         emit_json({"user": account.username, "messages": items})
         return
-    for i in items:
-        first = i["text"].splitlines()[0]
-        typer.echo(f"{i['scheduled_for']}  {i['status']:<9} {i['kind']:<14} {first}")
+    for r in rows:
+        first = r.text.splitlines()[0] if r.text else ""
+        typer.echo(f"{r.scheduled_for.isoformat()}  {r.status:<9} {r.kind:<14} {first}")

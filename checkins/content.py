@@ -27,11 +27,6 @@ READINESS_LABELS = {1: "wrecked", 2: "tired", 3: "okay", 4: "good", 5: "great"}
 # A meal counts as missing once its usual time has passed (local hour).
 MEAL_DEADLINES = (("breakfast", 10), ("lunch", 14), ("dinner", 20))
 WORKOUT_QUESTION = "what's my workout today?"
-REVIEW_QUESTION = "weekly review"
-
-# Answers a plain question with code-rendered markdown (the app passes one that runs the matching
-# chat tool); None when no domain can answer it.
-AskFn = Callable[[int, str], str | None]
 
 
 @dataclass
@@ -65,7 +60,6 @@ def compose(
     tz: str,
     outbox_id: str,
     engine: Engine | None = None,
-    ask: AskFn | None = None,
 ) -> Composed:
     """The message of one check-in occurrence (local day and hour taken in `tz`)."""
     local = occurrence.astimezone(zone(tz))
@@ -78,7 +72,7 @@ def compose(
     if kind == "workout":
         return Composed(todays_workout(account_id, local.date(), engine, now=occurrence))
     if kind == "weekly_review":
-        return Composed(weekly_review_message(account_id, local.date(), tz, engine, ask))
+        return Composed(weekly_review_message(account_id, local.date(), tz, engine, now=occurrence))
     return Composed(text or "Check-in.")
 
 
@@ -161,7 +155,7 @@ def weekly_review(account_id: int, end: date, tz: str = "UTC", engine: Engine | 
         if training
         else None
     )
-    if sessions:
+    if sessions and training is not None:
         volume = _safely(
             "training volume", lambda: sum(training.session_volume(account_id, x.id, engine=engine) for x in sessions)
         )
@@ -214,12 +208,21 @@ def readiness_summary(account_id: int, start: date, end: date, engine: Engine | 
 
 
 def weekly_review_message(
-    account_id: int, end: date, tz: str, engine: Engine | None = None, ask: AskFn | None = None
+    account_id: int, end: date, tz: str, engine: Engine | None = None, *, now: datetime | None = None
 ) -> str:
-    """The analytics domain's weekly review when it answers (plus readiness, which only check-ins
-    collect); otherwise the summary computed here from the stores."""
-    rendered = _safely("weekly review", lambda: ask(account_id, REVIEW_QUESTION)) if ask else None
+    """The analytics domain's weekly review, called directly (the figures and rendering the chat's review
+    shows, kept in memory the same way), plus readiness, which only check-ins collect; the summary computed
+    here from the stores when analytics can't answer. `now`: the occurrence (default: the end of `end`)."""
+    when = now or _local_day_start(end + timedelta(days=1), tz) - timedelta(seconds=1)
+    review = _safely("weekly review", lambda: _analytics_review(account_id, when, engine))
+    rendered = review.markdown() if review is not None else None
     if not rendered:
         return weekly_review(account_id, end, tz, engine)
     ready = readiness_summary(account_id, end - timedelta(days=6), end, engine)
     return "📊 **Weekly review**\n\n" + rendered + (f"\n\n**Readiness:** {ready}" if ready else "")
+
+
+def _analytics_review(account_id: int, when: datetime, engine: Engine | None) -> Any:
+    from analytics.service import weekly_review as analytics_review
+
+    return analytics_review(account_id, now=when, engine=engine)

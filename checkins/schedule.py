@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Rule = Literal["daily", "weekly", "once"]
 Kind = Literal["reminder", "missing_meals", "workout", "weekly_review", "readiness"]
+RULES: tuple[Rule, ...] = ("daily", "weekly", "once")
 KINDS: tuple[Kind, ...] = ("reminder", "missing_meals", "workout", "weekly_review", "readiness")
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
@@ -162,18 +163,42 @@ class CheckinSpec:
     @classmethod
     def from_args(cls, data: dict[str, object]) -> CheckinSpec:
         run_at = data.get("run_at")
+        days = data.get("weekdays")
         rec = Recurrence(
-            rule=str(data["rule"]),  # type: ignore[arg-type]
-            hour=int(data.get("hour") or 0),  # type: ignore[call-overload]
-            minute=int(data.get("minute") or 0),  # type: ignore[call-overload]
+            rule=as_rule(data.get("rule")),
+            hour=_int(data.get("hour")),
+            minute=_int(data.get("minute")),
             tz=str(data.get("tz") or "UTC"),
-            weekdays=tuple(int(d) for d in data.get("weekdays") or ALL_DAYS),  # type: ignore[attr-defined]
+            weekdays=tuple(_int(d) for d in days) if isinstance(days, list | tuple) and days else ALL_DAYS,
             run_at=datetime.fromisoformat(str(run_at)) if run_at else None,
         )
-        kind = str(data.get("kind") or "reminder")
-        if kind not in KINDS:
-            raise CheckinError(f"'{kind}' is not a kind of check-in ({', '.join(KINDS)}).")
-        return cls(kind=kind, recurrence=rec, text=str(data.get("text") or ""))  # type: ignore[arg-type]
+        return cls(kind=as_kind(data.get("kind") or "reminder"), recurrence=rec, text=str(data.get("text") or ""))
+
+
+def as_kind(value: object) -> Kind:
+    """`value` as a check-in kind (stored rows and button arguments carry it as a plain string)."""
+    for kind in KINDS:
+        if value == kind:
+            return kind
+    raise CheckinError(f"'{value}' is not a kind of check-in ({', '.join(KINDS)}).")
+
+
+def as_rule(value: object) -> Rule:
+    for rule in RULES:
+        if value == rule:
+            return rule
+    raise CheckinError(f"'{value}' is not a check-in rule ({', '.join(RULES)}).")
+
+
+def _int(value: object) -> int:
+    if value is None or value == "":
+        return 0
+    if isinstance(value, int | float | str):
+        try:
+            return int(value)
+        except ValueError:
+            pass
+    raise CheckinError(f"'{value}' is not a whole number.")
 
 
 def format_local(instant: datetime, tz: str) -> str:

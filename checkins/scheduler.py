@@ -34,7 +34,6 @@ from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy import Engine, text
 
 from checkins import service
-from checkins.content import AskFn
 from checkins.schedule import ALL_DAYS, Recurrence
 from storage import checkins as repo
 from storage.tables.checkins import CheckinSchedule
@@ -158,7 +157,6 @@ class CheckinScheduler:
         engine: Engine,
         *,
         deliver: Deliver | None = None,
-        ask: AskFn | None = None,
         reconcile_s: float = RECONCILE_S,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         can_lead: bool = True,
@@ -166,7 +164,6 @@ class CheckinScheduler:
         self.engine = engine
         self.can_lead = can_lead  # False: only deliver (cluster app processes; the scheduler processes lead)
         self.deliver = deliver
-        self.ask = ask
         self.reconcile_s = reconcile_s
         self.clock = clock
         self.leader = False
@@ -263,7 +260,7 @@ class CheckinScheduler:
                     now = self.clock()
                     for row in rows:
                         if service.due(row, now) is not None:
-                            await self.fire(row.id)  # type: ignore[arg-type]
+                            await self.fire(service.schedule_id(row))
                 if self.deliver is not None:
                     for account_id in await asyncio.to_thread(repo.accounts_with_pending, self.engine):
                         await self.deliver(account_id)
@@ -275,7 +272,7 @@ class CheckinScheduler:
         existing = {j.id: j for j in self._scheduler.get_jobs(jobstore="default")}
         wanted: set[str] = set()
         for row in rows:
-            jid = job_id(row.account_id, row.id)  # type: ignore[arg-type]
+            jid = job_id(row.account_id, service.schedule_id(row))
             wanted.add(jid)
             trigger = CheckinTrigger.for_schedule(row)
             job = existing.get(jid)
@@ -296,7 +293,7 @@ class CheckinScheduler:
         """Write the due occurrence (at most once) and hand its account to delivery."""
         lock = self._fire_locks.setdefault(schedule_id, asyncio.Lock())
         async with lock:
-            row = await asyncio.to_thread(service.fire, schedule_id, now=self.clock(), engine=self.engine, ask=self.ask)
+            row = await asyncio.to_thread(service.fire, schedule_id, now=self.clock(), engine=self.engine)
         if row is not None:
             log.info("check-in %s #%s written to the outbox for %s (pid %d)", row.kind, row.schedule_id,
                      row.scheduled_for.isoformat(), os.getpid())  # fmt: skip

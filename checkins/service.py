@@ -9,36 +9,63 @@ occurrence's idempotency key in one transaction, before anything tries to delive
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
-from checkins.content import AskFn, compose
-from checkins.schedule import KIND_LABELS, CheckinError, CheckinSpec, Recurrence, format_local, zone
+from checkins.content import READINESS_LABELS, compose
+from checkins.parse import AmbiguousTime, AmPm, parse_change, parse_request
+from checkins.schedule import KIND_LABELS, CheckinError, CheckinSpec, Recurrence, as_kind, as_rule, format_local, zone
 from storage import checkins as repo
 from storage.accounts import account_context
 from storage.tables.checkins import CheckinOutbox, CheckinSchedule
 from storage.tables.core import new_id
 
+Schedule = CheckinSchedule  # a stored check-in, as the callers of these functions see it
+
 MAX_ACTIVE = 20
 LATE_AFTER = timedelta(minutes=5)  # later than this, the message says it comes late
+RECENT_CHANGE = timedelta(minutes=15)  # "cancel it" this soon after a check-in change means that check-in
+OPEN_QUESTION_H = 18  # a bare "4" answers a readiness question sent within this many hours
+READINESS_ADVICE = {
+    1: "Take it easy: a light session, technique or rest.",
+    2: "Consider trimming volume or load today.",
+    3: "Train as planned, listen to your body.",
+    4: "Good to go — train as planned.",
+    5: "Great day to push a little.",
+}
+
+
+class TimezoneProblem(CheckinError):
+    """The person's timezone can't be used (no account, or a name no clock knows); they must set it."""
 
 
 def account_timezone(account_id: int, engine: Engine | None = None) -> str:
     """The person's IANA timezone (storage.accounts.account_context), validated: check-ins are scheduled on
-    that clock, so a bad stored name gives a clear CheckinError instead of the UTC fallback."""
+    that clock, so a bad stored name gives a clear TimezoneProblem instead of the UTC fallback."""
     stored = account_context(account_id, engine).stored_timezone
     if stored is None:
-        raise CheckinError("I can't find your account; please sign in again.")
-    zone(stored)
+        raise TimezoneProblem("I can't find your account; please sign in again.")
+    try:
+        zone(stored)
+    except CheckinError as e:
+        raise TimezoneProblem(str(e)) from e
     return stored
 
 
 def spec_of(row: CheckinSchedule) -> CheckinSpec:
     days = tuple(int(d) for d in row.weekdays.split(",") if d.strip()) if row.weekdays else (0, 1, 2, 3, 4, 5, 6)
-    rec = Recurrence(row.rule, row.hour, row.minute, row.timezone, days, row.run_at)  # type: ignore[arg-type]
-    return CheckinSpec(row.kind, rec, row.text)  # type: ignore[arg-type]
+    rec = Recurrence(as_rule(row.rule), row.hour, row.minute, row.timezone, days, row.run_at)
+    return CheckinSpec(as_kind(row.kind), rec, row.text)
+
+
+def schedule_id(row: CheckinSchedule) -> int:
+    """A stored schedule's id (rows read back from the database always have one)."""
+    if row.id is None:
+        raise CheckinError("That check-in was never saved.")
+    return row.id
 
 
 def fields_of(spec: CheckinSpec) -> dict[str, object]:
@@ -122,6 +149,174 @@ def restore(account_id: int, schedule_id: int, *, now: datetime, engine: Engine 
     return row
 
 
+# --------------------------------------------------------------------------- one function per user action
+@dataclass
+class Proposal:
+    """Check-ins parsed from the person's words, not saved yet (they confirm first)."""
+
+    tz: str
+    specs: list[CheckinSpec] = field(default_factory=list)
+    ask_ampm: AmbiguousTime | None = None  # "at 8": they choose am or pm before anything is proposed
+
+
+def propose(
+    account_id: int, request: str, *, now: datetime, ampm: AmPm | None = None, engine: Engine | None = None
+) -> Proposal:
+    """What `request` asks for, checked against the active limit; CheckinError when it can't be set up."""
+    tz = account_timezone(account_id, engine)
+    try:
+        specs = parse_request(request, now, tz, ampm=ampm)
+    except AmbiguousTime as e:
+        return Proposal(tz, ask_ampm=e)
+    active = repo.count_active(account_id, engine)
+    if active + len(specs) > MAX_ACTIVE:
+        raise CheckinError(
+            f"You have {active} active check-ins and {MAX_ACTIVE} is the most I keep. "
+            "Cancel one first (ask 'what reminders do I have?')."
+        )
+    return Proposal(tz, specs)
+
+
+@dataclass
+class ChangeProposal:
+    """An existing check-in and what the person's words would make of it (not saved yet)."""
+
+    row: CheckinSchedule
+    current: CheckinSpec
+    new: CheckinSpec | None = None
+    ask_ampm: AmbiguousTime | None = None
+
+
+def propose_change(
+    account_id: int, request: str, *, now: datetime, ampm: AmPm | None = None, engine: Engine | None = None
+) -> ChangeProposal:
+    """The check-in `request` names ("the dinner one") with the new time or days it gives."""
+    row = find(account_id, request, engine)
+    current = spec_of(row)
+    try:
+        new = parse_change(request, current, now, ampm=ampm)
+    except AmbiguousTime as e:
+        return ChangeProposal(row, current, ask_ampm=e)
+    check_future(new, now)
+    return ChangeProposal(row, current, new)
+
+
+@dataclass
+class Saved:
+    rows: list[CheckinSchedule]
+    created: bool  # False: the same confirmation was saved before (a double click)
+    moved: bool  # an existing check-in was changed rather than new ones stored
+
+
+def confirm(
+    account_id: int,
+    items: list[dict[str, Any]],
+    *,
+    token: str,
+    replace_id: int | None = None,
+    now: datetime,
+    engine: Engine | None = None,
+) -> Saved:
+    """Store what the person confirmed (the exact specs they were shown), or move `replace_id` to it."""
+    specs = [CheckinSpec.from_args(item) for item in items]
+    if replace_id is not None:
+        return Saved([change(account_id, replace_id, specs[0], now=now, engine=engine)], True, True)
+    rows, created = save(account_id, specs, now=now, token=token, engine=engine)
+    return Saved(rows, created, False)
+
+
+def cancel_named(account_id: int, words: str, *, now: datetime, engine: Engine | None = None) -> CheckinSchedule:
+    """Cancel the check-in `words` point at ("the dinner reminder", "#3")."""
+    return cancel(account_id, schedule_id(find(account_id, words, engine)), now=now, engine=engine)
+
+
+def cancel_recent(account_id: int, *, now: datetime, engine: Engine | None = None) -> CheckinSchedule | None:
+    """ "Cancel it": the check-in set or changed in the last RECENT_CHANGE, cancelled; None when there is
+    none (the words then belong to another domain)."""
+    latest = repo.latest_changed(account_id, engine)
+    if latest is None or not latest.active or now - latest.updated_at > RECENT_CHANGE:
+        return None
+    return cancel(account_id, schedule_id(latest), now=now, engine=engine)
+
+
+@dataclass(frozen=True)
+class ScheduleItem:
+    id: int
+    kind: str
+    text: str
+    label: str
+    when: str  # "Daily at 20:00 Europe/London"
+    rule: str
+    timezone: str
+    active: bool
+    next_run: datetime | None
+
+
+@dataclass
+class Overview:
+    items: list[ScheduleItem]
+    unread: int  # check-in messages written and not yet read
+
+
+def overview(
+    account_id: int, *, now: datetime, include_inactive: bool = False, engine: Engine | None = None
+) -> Overview:
+    """The person's check-ins with their next run, and how many of their messages wait unread."""
+    rows = repo.list_schedules(account_id, include_inactive=include_inactive, engine=engine)
+    return Overview([item_of(r, now) for r in rows], repo.unread_count(account_id, engine))
+
+
+def item_of(row: CheckinSchedule, now: datetime) -> ScheduleItem:
+    spec = spec_of(row)
+    nxt = spec.recurrence.next_run(max(now, row.fired_through)) if row.active else None
+    when = f"{spec.recurrence.describe()} {row.timezone}"
+    return ScheduleItem(
+        schedule_id(row), row.kind, row.text, label_of(row), when, row.rule, row.timezone, row.active, nxt
+    )
+
+
+def recent_messages(account_id: int, limit: int = 50, engine: Engine | None = None) -> list[CheckinOutbox]:
+    """The messages check-ins wrote for the person, newest first (pending or delivered)."""
+    return repo.messages(account_id, limit=limit, engine=engine)
+
+
+@dataclass(frozen=True)
+class ReadinessSaved:
+    score: int
+    label: str  # "good"
+    day: date  # the local day the answer counts for
+    advice: str
+    outbox_id: str | None  # the question it answers, when there was one
+
+
+def record_readiness(
+    account_id: int,
+    score: int,
+    *,
+    outbox_id: str | None = None,
+    bare: bool = False,
+    now: datetime,
+    engine: Engine | None = None,
+) -> ReadinessSaved:
+    """Store today's readiness (1-5). It answers the question `outbox_id` (a button) or the last one asked
+    within OPEN_QUESTION_H; a bare number with no open question is not taken as readiness."""
+    tz = account_timezone(account_id, engine)
+    if outbox_id is not None:
+        question = repo.get_message(account_id, outbox_id, engine)
+        if question is None:
+            raise CheckinError("That readiness question isn't yours or no longer exists.")
+        source = "button"
+    else:
+        question = repo.last_readiness_question(account_id, now - timedelta(hours=OPEN_QUESTION_H), engine)
+        if question is None and bare:
+            raise CheckinError(f"If {score} is how ready you feel today, say 'readiness {score}' and I'll store it.")
+        outbox_id = question.id if question is not None else None
+        source = "chat"
+    day = (question.scheduled_for if question is not None else now).astimezone(zone(tz)).date()
+    repo.save_readiness(account_id, day, score, outbox_id=outbox_id, source=source, now=now, engine=engine)
+    return ReadinessSaved(score, READINESS_LABELS[score], day, READINESS_ADVICE[score], outbox_id)
+
+
 # --------------------------------------------------------------------------- finding "the dinner one"
 _SYNONYMS = {
     "readiness": "readiness sleep slept ready morning question",
@@ -169,10 +364,10 @@ def find(account_id: int, words: str, engine: Engine | None = None) -> CheckinSc
     tokens = [t for t in tokens if not re.fullmatch(r"(am|pm|noon|midnight|tomorrow|today|tonight)", t)]
     day_words = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "sundays", "weekdays"}
     if tokens:
-        scored = []
+        scored: list[tuple[float, CheckinSchedule]] = []
         for r in rows:
             hay = f"{r.text} {_SYNONYMS[r.kind]} {spec_of(r).recurrence.describe()}".lower()
-            score = sum(1 for t in tokens if t not in day_words and t.rstrip("s") in hay)
+            score = float(sum(1 for t in tokens if t not in day_words and t.rstrip("s") in hay))
             score += sum(1 for t in tokens if t in day_words and t.rstrip("s") in hay) * 0.5
             scored.append((score, r))
         best = max(s for s, _ in scored)
@@ -198,9 +393,7 @@ def due(row: CheckinSchedule, now: datetime) -> datetime | None:
     return occ if occ is not None and occ > row.fired_through else None
 
 
-def fire(
-    schedule_id: int, *, now: datetime, engine: Engine | None = None, ask: AskFn | None = None
-) -> CheckinOutbox | None:
+def fire(schedule_id: int, *, now: datetime, engine: Engine | None = None) -> CheckinOutbox | None:
     """Write the due occurrence of a schedule to the outbox (pending); None when nothing is due.
 
     Safe to call any number of times, from the timer, the catch-up sweep or another process.
@@ -214,7 +407,7 @@ def fire(
     outbox_id = new_id()
     composed = compose(
         row.kind, account_id=row.account_id, text=row.text, occurrence=occ, tz=row.timezone, outbox_id=outbox_id,
-        engine=engine, ask=ask,
+        engine=engine,
     )  # fmt: skip
     late = now - occ > LATE_AFTER
     text = composed.text

@@ -22,9 +22,9 @@ import chainlit as cl
 from chainlit.context import init_ws_context
 from chainlit.session import WebsocketSession
 
-from agent.tools.base import Action, ToolContext, ToolError, load_tools
+from agent.tools.base import Action
 from checkins.scheduler import CheckinScheduler
-from powerforge.config import Settings, get_settings
+from powerforge.config import Settings
 from storage import checkins as repo
 from storage.engine import engine_for
 from storage.tables.checkins import CheckinOutbox
@@ -138,26 +138,8 @@ async def chat_ended() -> None:
     without a new chat start) still receives pushes; a gone socket is skipped and forgotten."""
 
 
-def ask_tools(account_id: int, question: str) -> str | None:
-    """Answer `question` with the chat tool whose fast path claims it (today's workout from training)."""
-    from agent.router import route_by_code
-
-    tools = load_tools()
-    route = route_by_code(question, [], tools)
-    if route is None or route.args is None or route.tool not in tools or route.tool.startswith("checkin"):
-        return None
-    t = tools[route.tool]
-    ctx = ToolContext(account_id=account_id, settings=get_settings(), now=_now(), text=question)
-    try:
-        out = t.run(ctx, t.args_model.model_validate(route.args))
-    except ToolError:  # e.g. no program yet: the check-in falls back to its plain sentence
-        return None
-    return (out.markdown or out.summary) if out.ok else None
-
-
 async def start_scheduler(settings: Settings) -> CheckinScheduler:
     """The process's check-in scheduler on the running (server) loop, delivering through this module."""
     # Cluster mode: the dedicated scheduler processes fire check-ins (leader + standby); apps only deliver.
     can_lead = settings.jobs_backend != "celery"
-    return await CheckinScheduler(engine_for(settings.db_url), deliver=push_pending, ask=ask_tools,
-                                  can_lead=can_lead).start()  # fmt: skip
+    return await CheckinScheduler(engine_for(settings.db_url), deliver=push_pending, can_lead=can_lead).start()

@@ -30,9 +30,7 @@ async def run(reconcile_s: float) -> None:
     async def announce(account_id: int) -> None:
         await asyncio.to_thread(events.publish, conn, account_id, {"type": "checkin", "status": "pending"})
 
-    from webapp.checkins import ask_tools  # check-ins that quote a tool (today's workout) read the same tools
-
-    sched = CheckinScheduler(engine_for(settings.db_url), deliver=announce, ask=ask_tools, reconcile_s=reconcile_s)
+    sched = CheckinScheduler(engine_for(settings.db_url), deliver=announce, reconcile_s=reconcile_s)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

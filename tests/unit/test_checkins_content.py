@@ -92,25 +92,30 @@ def test_workout_check_in_uses_the_training_service_and_readiness(engine, accoun
 
 
 @pytest.mark.slow
-def test_workout_question_is_answered_by_the_real_training_tool(engine, account, settings):
-    """The app's `ask` runs whichever chat tool claims the question (today: training's)."""
-    from webapp.checkins import ask_tools
+def test_weekly_review_check_in_uses_the_analytics_review_and_adds_readiness(engine, account, settings, monkeypatch):
+    """The check-in calls the analytics review service itself: the same figures and rendering the chat's
+    weekly_review tool shows, with no chat router or tool registry involved (both made to fail here)."""
+    import agent.router
+    import agent.tools.base
+    from agent.tools.base import ToolContext, get_tool
 
-    answer = ask_tools(account.id, "what's my workout today?")
-    assert answer is None or isinstance(answer, str)
-    when = datetime(2026, 11, 24, 7, tzinfo=UTC)
-    msg = compose("workout", account_id=account.id, text="", occurrence=when, tz="UTC", outbox_id="x",
-                  engine=engine, ask=ask_tools).text  # fmt: skip
-    assert msg.startswith("🏋️ **Today's workout")
-
-
-@pytest.mark.slow
-def test_weekly_review_check_in_uses_the_analytics_review_and_adds_readiness(engine, account, settings):
-    from webapp.checkins import ask_tools
-
-    repo.save_readiness(account.id, SUNDAY, 4, now=datetime.now(UTC), engine=engine)
     when = datetime(2026, 11, 29, 18, tzinfo=UTC)
+    nutrition.add_entries(account.id, [_food(SUNDAY, "lunch", 2100, 150)], engine=engine)
+    repo.save_readiness(account.id, SUNDAY, 4, now=datetime.now(UTC), engine=engine)
+    review_tool = get_tool("weekly_review")
+    chat = review_tool.run(ToolContext(account_id=account.id, settings=settings, engine=engine, now=when),
+                           review_tool.args_model())  # fmt: skip
+
+    def no_router(*_a: object, **_k: object) -> None:
+        raise AssertionError("a check-in went through the chat router")
+
+    monkeypatch.setattr(agent.router, "route_by_code", no_router)
+    monkeypatch.setattr(agent.tools.base, "load_tools", no_router)
+    monkeypatch.setattr(agent.tools.base, "get_tool", no_router)
     msg = compose("weekly_review", account_id=account.id, text="", occurrence=when, tz="UTC", outbox_id="x",
-                  engine=engine, ask=ask_tools).text  # fmt: skip
+                  engine=engine).text  # fmt: skip
     assert msg.startswith("📊 **Weekly review**")
+    assert chat.markdown and chat.markdown in msg  # the analytics review, rendered as the chat renders it
+    assert "2,100" in msg or "2100" in msg  # its own figures, not the check-in's fallback table
+    assert "| Days with food logged |" not in msg
     assert "4.0 / 5 average over 1 day" in msg

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -16,14 +16,12 @@ from agent.tools.checkins.common import (
     _UPDATE_NAMED,
     _UPDATE_POINTED,
     _UPDATE_WHEN,
-    RECENT_CHANGE,
     _ampm_buttons,
     _now,
+    _problem,
 )
 from checkins import scheduler, service
-from checkins.parse import AmbiguousTime, parse_change
 from checkins.schedule import CheckinError
-from storage import checkins as repo
 
 
 # --------------------------------------------------------------------------- update
@@ -46,13 +44,6 @@ def _match_update(text: str, _a: list[Attachment]) -> UpdateArgs | None:
     return None
 
 
-def _find(ctx: ToolContext, words: str) -> Any:
-    try:
-        return service.find(ctx.account_id, words, ctx.engine)
-    except CheckinError as e:
-        raise ToolError(str(e)) from e
-
-
 @tool(
     name="checkin_update",
     outranks=("food_day",),  # "make the food log reminder 8pm" changes a reminder
@@ -64,20 +55,19 @@ def _find(ctx: ToolContext, words: str) -> Any:
 )
 def checkin_update(ctx: ToolContext, args: UpdateArgs) -> ToolOutput:
     now = _now(ctx)
-    row = _find(ctx, args.request)
-    current = service.spec_of(row)
     try:
-        new = parse_change(args.request, current, now, ampm=args.ampm)
-        service.check_future(new, now)
-    except AmbiguousTime as e:
-        return ToolOutput(
-            summary="Asked am or pm.", markdown=str(e),
-            actions=_ampm_buttons("checkin_update", {"request": args.request}, e), final=True,
-        )  # fmt: skip
+        found = service.propose_change(ctx.account_id, args.request, now=now, ampm=args.ampm, engine=ctx.engine)
     except CheckinError as e:
-        raise ToolError(str(e)) from e
+        raise _problem(e) from e
+    if found.ask_ampm is not None:
+        return ToolOutput(
+            summary="Asked am or pm.", markdown=str(found.ask_ampm),
+            actions=_ampm_buttons("checkin_update", {"request": args.request}, found.ask_ampm), final=True,
+        )  # fmt: skip
+    row, new = found.row, found.new
+    assert new is not None  # no question asked: the change was read
     token = uuid.uuid4().hex
-    before = f"{current.recurrence.describe()}"
+    before = f"{found.current.recurrence.describe()}"
     text = f"Move **{service.label_of(row)}** from {before} to {service.describe(new, now)} — Save?"
     return ToolOutput(
         summary=text.replace("**", "") + " (not saved yet)",
@@ -112,7 +102,11 @@ class CancelArgs(BaseModel):
     kind="write",
 )
 def checkin_cancel(ctx: ToolContext, args: CancelArgs) -> ToolOutput:
-    return _cancel(ctx, _find(ctx, args.request))
+    try:
+        row = service.cancel_named(ctx.account_id, args.request, now=_now(ctx), engine=ctx.engine)
+    except CheckinError as e:
+        raise _problem(e) from e
+    return _cancelled(row)
 
 
 class CancelItArgs(BaseModel):
@@ -132,10 +126,12 @@ class CancelItArgs(BaseModel):
     kind="write",
 )
 def checkin_cancel_it(ctx: ToolContext, args: CancelItArgs) -> ToolOutput:
-    now = _now(ctx)
-    latest = repo.latest_changed(ctx.account_id, ctx.engine)
-    if latest is not None and latest.active and now - latest.updated_at <= RECENT_CHANGE:
-        return _cancel(ctx, latest)
+    try:
+        row = service.cancel_recent(ctx.account_id, now=_now(ctx), engine=ctx.engine)
+    except CheckinError as e:
+        raise _problem(e) from e
+    if row is not None:
+        return _cancelled(row)
     from agent.router import route_by_code
     from agent.tools.base import load_tools
 
@@ -147,12 +143,7 @@ def checkin_cancel_it(ctx: ToolContext, args: CancelItArgs) -> ToolOutput:
     raise ToolError("Cancel what? Name it, e.g. 'cancel the dinner reminder' (ask 'what reminders do I have?').")
 
 
-def _cancel(ctx: ToolContext, row: Any) -> ToolOutput:
-    now = _now(ctx)
-    try:
-        service.cancel(ctx.account_id, row.id, now=now, engine=ctx.engine)
-    except CheckinError as e:
-        raise ToolError(str(e)) from e
+def _cancelled(row: service.Schedule) -> ToolOutput:
     scheduler.notify_changed()
     text = f"Cancelled **{service.label_of(row)}** ({service.spec_of(row).recurrence.describe()} {row.timezone})."
     return ToolOutput(
@@ -176,7 +167,7 @@ def checkin_restore(ctx: ToolContext, args: RestoreArgs) -> ToolOutput:
     try:
         row = service.restore(ctx.account_id, args.schedule_id, now=now, engine=ctx.engine)
     except CheckinError as e:
-        raise ToolError(str(e)) from e
+        raise _problem(e) from e
     scheduler.notify_changed()
     text = f"Back on: **{service.label_of(row)}** — {service.describe(service.spec_of(row), now)}."
     return ToolOutput(summary=text.replace("**", ""), markdown=text, data={"restored": row.id}, final=True)

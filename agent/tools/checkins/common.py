@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from agent.tools.base import Action, ToolContext, ToolError
@@ -11,18 +11,16 @@ from checkins import service
 from checkins.parse import AmbiguousTime
 from checkins.schedule import CheckinError, CheckinSpec
 
-OPEN_QUESTION_H = 18  # a bare "4" answers a readiness question sent within this many hours
-
 
 def _now(ctx: ToolContext) -> datetime:
     return (ctx.now or datetime.now(UTC)).astimezone(UTC)
 
 
-def _tz(ctx: ToolContext) -> str:
-    try:
-        return service.account_timezone(ctx.account_id, ctx.engine)
-    except CheckinError as e:
-        raise ToolError(f"{e} Set yours with 'my timezone is Europe/London'.") from e
+def _problem(e: CheckinError) -> ToolError:
+    """The service's refusal as the message the person reads (a timezone problem says how to fix it)."""
+    if isinstance(e, service.TimezoneProblem):
+        return ToolError(f"{e} Set yours with 'my timezone is Europe/London'.")
+    return ToolError(str(e))
 
 
 def _ampm_buttons(tool_name: str, args: dict[str, Any], e: AmbiguousTime) -> list[Action]:
@@ -81,7 +79,6 @@ _TIME_OF_DAY = re.compile(
     r"|\bin\s+\d+\s*(?:sec|min|hour|hr)|\bto\s+\d{1,2}\s*$",
     re.I,
 )
-RECENT_CHANGE = timedelta(minutes=15)  # "cancel it" this soon after a check-in change means that check-in
 _READINESS_RE = re.compile(
     r"^\s*(?P<a>[1-5])\s*(?:/\s*5|out\s+of\s+5)?\s*[.!]?\s*$"
     r"|\breadiness\s*(?:is|was|:|=|of|today)?\s*(?:a\s+)?(?P<b>[1-5])\b(?!\s*[:.]\d)"

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from pydantic import BaseModel, Field
 
-from agent.tools.base import Attachment, ToolContext, ToolError, ToolOutput, tool
-from agent.tools.checkins.common import _READINESS_RE, OPEN_QUESTION_H, _now, _tz
-from checkins.content import READINESS_LABELS
-from checkins.schedule import zone
-from storage import checkins as repo
+from agent.tools.base import Attachment, ToolContext, ToolOutput, tool
+from agent.tools.checkins.common import _READINESS_RE, _now, _problem
+from checkins import service
+from checkins.schedule import CheckinError
 
 
 # --------------------------------------------------------------------------- readiness
@@ -39,36 +36,16 @@ def _match_readiness(text: str, _a: list[Attachment]) -> ReadinessArgs | None:
     kind="write",
 )
 def checkin_readiness(ctx: ToolContext, args: ReadinessArgs) -> ToolOutput:
-    now, tz = _now(ctx), _tz(ctx)
-    outbox_id = args.outbox_id
-    question = None
-    if outbox_id is not None:
-        question = repo.get_message(ctx.account_id, outbox_id, ctx.engine)
-        if question is None:
-            raise ToolError("That readiness question isn't yours or no longer exists.")
-    else:
-        question = repo.last_readiness_question(ctx.account_id, now - timedelta(hours=OPEN_QUESTION_H), ctx.engine)
-        if question is None and args.bare:
-            raise ToolError(
-                f"If {args.score} is how ready you feel today, say 'readiness {args.score}' and I'll store it."
-            )
-        outbox_id = question.id if question is not None else None
-    day = (question.scheduled_for if question is not None else now).astimezone(zone(tz)).date()
-    repo.save_readiness(
-        ctx.account_id, day, args.score, outbox_id=outbox_id, source="button" if args.outbox_id else "chat",
-        now=now, engine=ctx.engine,
-    )  # fmt: skip
-    advice = {
-        1: "Take it easy: a light session, technique or rest.",
-        2: "Consider trimming volume or load today.",
-        3: "Train as planned, listen to your body.",
-        4: "Good to go — train as planned.",
-        5: "Great day to push a little.",
-    }[args.score]
-    text = f"Readiness **{args.score}/5** ({READINESS_LABELS[args.score]}) saved for {day:%a %-d %b}. {advice}"
+    try:
+        saved = service.record_readiness(
+            ctx.account_id, args.score, outbox_id=args.outbox_id, bare=args.bare, now=_now(ctx), engine=ctx.engine
+        )
+    except CheckinError as e:
+        raise _problem(e) from e
+    text = f"Readiness **{saved.score}/5** ({saved.label}) saved for {saved.day:%a %-d %b}. {saved.advice}"
     return ToolOutput(
         summary=text.replace("**", ""),
         markdown=text,
-        data={"score": args.score, "day": day.isoformat(), "outbox_id": outbox_id},
+        data={"score": saved.score, "day": saved.day.isoformat(), "outbox_id": saved.outbox_id},
         final=True,
     )

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
+from agent.tools.base import Action, Attachment, ToolContext, ToolOutput, tool
 from agent.tools.checkins.common import (
     _CANCEL_IT_RE,
     _CANCEL_RE,
@@ -20,12 +19,10 @@ from agent.tools.checkins.common import (
     _ampm_buttons,
     _line,
     _now,
-    _tz,
+    _problem,
 )
 from checkins import scheduler, service
-from checkins.parse import AmbiguousTime, parse_request
-from checkins.schedule import CheckinError, CheckinSpec, format_local
-from storage import checkins as repo
+from checkins.schedule import CheckinError, format_local
 
 
 # --------------------------------------------------------------------------- create
@@ -63,24 +60,19 @@ def _match_create(text: str, _a: list[Attachment]) -> CreateArgs | None:
     match=_match_create,
 )
 def checkin_create(ctx: ToolContext, args: CreateArgs) -> ToolOutput:
-    now, tz = _now(ctx), _tz(ctx)
+    now = _now(ctx)
     try:
-        specs = parse_request(args.request, now, tz, ampm=args.ampm)
-    except AmbiguousTime as e:
-        return ToolOutput(
-            summary=f"Asked whether {e.hour}:{e.minute:02d} means morning or evening.",
-            markdown=f"{e} (times are in {tz})",
-            actions=_ampm_buttons("checkin_create", {"request": args.request}, e),
-            data={"question": "ampm", "hour": e.hour, "minute": e.minute},
-            final=True,
-        )
+        proposal = service.propose(ctx.account_id, args.request, now=now, ampm=args.ampm, engine=ctx.engine)
     except CheckinError as e:
-        raise ToolError(str(e)) from e
-    active = repo.count_active(ctx.account_id, ctx.engine)
-    if active + len(specs) > service.MAX_ACTIVE:
-        raise ToolError(
-            f"You have {active} active check-ins and {service.MAX_ACTIVE} is the most I keep. "
-            "Cancel one first (ask 'what reminders do I have?')."
+        raise _problem(e) from e
+    tz, specs, ask = proposal.tz, proposal.specs, proposal.ask_ampm
+    if ask is not None:
+        return ToolOutput(
+            summary=f"Asked whether {ask.hour}:{ask.minute:02d} means morning or evening.",
+            markdown=f"{ask} (times are in {tz})",
+            actions=_ampm_buttons("checkin_create", {"request": args.request}, ask),
+            data={"question": "ampm", "hour": ask.hour, "minute": ask.minute},
+            final=True,
         )
     token = uuid.uuid4().hex
     lines = [_line(s, now) for s in specs]
@@ -113,17 +105,15 @@ class SaveArgs(BaseModel):
 def checkin_save(ctx: ToolContext, args: SaveArgs) -> ToolOutput:
     now = _now(ctx)
     try:
-        specs = [CheckinSpec.from_args(item) for item in args.items]
-        if args.replace_id is not None:
-            rows = [service.change(ctx.account_id, args.replace_id, specs[0], now=now, engine=ctx.engine)]
-            created = True
-        else:
-            rows, created = service.save(ctx.account_id, specs, now=now, token=args.token, engine=ctx.engine)
+        saved = service.confirm(
+            ctx.account_id, args.items, token=args.token, replace_id=args.replace_id, now=now, engine=ctx.engine
+        )
     except CheckinError as e:
-        raise ToolError(str(e)) from e
+        raise _problem(e) from e
+    rows, created = saved.rows, saved.created
     scheduler.notify_changed()
     lines = [f"#{r.id} **{service.label_of(r)}** — {service.describe(service.spec_of(r), now)}" for r in rows]
-    verb = "Moved" if args.replace_id is not None else ("Saved" if created else "Already saved")
+    verb = "Moved" if saved.moved else ("Saved" if created else "Already saved")
     text = f"{verb}: " + lines[0] if len(lines) == 1 else f"{verb}:\n" + "\n".join(f"- {x}" for x in lines)
     return ToolOutput(
         summary=text.replace("**", ""),
@@ -147,16 +137,13 @@ class ListArgs(BaseModel):
     """List the person's active reminders and check-ins with their next run."""
 
 
-def _table(ctx: ToolContext, now: datetime) -> tuple[str, list[dict[str, Any]]]:
-    rows = repo.list_schedules(ctx.account_id, engine=ctx.engine)
+def _table(items: list[service.ScheduleItem]) -> tuple[str, list[dict[str, Any]]]:
     out, data = ["| # | Check-in | When | Next |", "|---|---|---|---|"], []
-    for r in rows:
-        spec = service.spec_of(r)
-        nxt = spec.recurrence.next_run(max(now, r.fired_through))
-        when = f"{spec.recurrence.describe()} {r.timezone}"
-        out.append(f"| {r.id} | {service.label_of(r)} | {when} | {format_local(nxt, r.timezone) if nxt else '—'} |")
+    for i in items:
+        nxt = i.next_run
+        out.append(f"| {i.id} | {i.label} | {i.when} | {format_local(nxt, i.timezone) if nxt else '—'} |")
         data.append(
-            {"id": r.id, "kind": r.kind, "text": r.text, "when": when, "next": nxt.isoformat() if nxt else None}
+            {"id": i.id, "kind": i.kind, "text": i.text, "when": i.when, "next": nxt.isoformat() if nxt else None}
         )
     return "\n".join(out), data
 
@@ -171,9 +158,9 @@ def _table(ctx: ToolContext, now: datetime) -> tuple[str, list[dict[str, Any]]]:
     match=lambda text, _a: ListArgs() if _LIST_RE.search(text) else None,
 )
 def checkin_list(ctx: ToolContext, _args: ListArgs) -> ToolOutput:
-    now = _now(ctx)
-    table, data = _table(ctx, now)
-    unread = repo.unread_count(ctx.account_id, ctx.engine)
+    found = service.overview(ctx.account_id, now=_now(ctx), engine=ctx.engine)
+    table, data = _table(found.items)
+    unread = found.unread
     if not data:
         text = (
             "You have no check-ins. Try 'remind me to log dinner at 8pm every day' "
