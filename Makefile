@@ -54,12 +54,13 @@ test-deps: system-test-deps env
 	$(UV) run powerforge models pull $(DEFAULT_MODEL)
 	$(UV) run powerforge models pull blazepose-full  # 1.5-3 min once (builds the .task bundle in a throwaway venv); BlazePose tests then run for real
 
-system-test-deps: ## headless Chromium, PostgreSQL, Redis, nginx and ffmpeg from Debian (browser, database, cluster and video tests)
+system-test-deps: ## headless Chromium, PostgreSQL, PgBouncer, Redis, nginx and ffmpeg from Debian (browser, database, cluster and video tests)
 	@missing=""; \
 	  [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	  [ -x /usr/bin/ffmpeg ] || missing="$$missing ffmpeg"; \
 	  [ -x /usr/bin/redis-server ] || missing="$$missing redis-server"; \
 	  [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	  [ -x /usr/sbin/pgbouncer ] || missing="$$missing pgbouncer"; \
 	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	  fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
 	  if [ -n "$$missing" ]; then \

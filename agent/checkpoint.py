@@ -37,9 +37,11 @@ async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointS
     from psycopg_pool import AsyncConnectionPool
 
     conninfo = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    # LangGraph's saver prepares every statement (threshold 0); a transaction pooler cannot keep them.
+    prepare = None if settings.behind_transaction_pooler else 0
     pool = AsyncConnectionPool(
         conninfo, min_size=1, max_size=4, open=False,
-        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+        kwargs={"autocommit": True, "prepare_threshold": prepare, "row_factory": dict_row},
     )  # fmt: skip
     await pool.open()
     try:

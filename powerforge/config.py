@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     # --- storage ---
     data_dir: Path = Path("var")
     database_url: str = ""  # empty: a SQLite file inside data_dir
+    # "transaction": DATABASE_URL is a transaction pooler (PgBouncer, Supavisor, RDS Proxy). A server session
+    # is then not kept from one transaction to the next, so no prepared statements are used, and advisory
+    # locks (scheduler leader, turns, jobs) go to DATABASE_DIRECT_URL, a session connection to the database.
+    database_pooler: str = ""  # "" (direct or session pooling) | transaction
+    database_direct_url: str = ""
 
     # --- cluster mode (docs/deploy.md): the local process pool stays the default ---
     jobs_backend: str = "local"  # local (a process pool in the app) | celery (workers on the `video` queue)
@@ -93,6 +98,29 @@ class Settings(BaseSettings):
         if self.database_url:
             return normalise_db_url(self.database_url)
         return f"sqlite:///{(self.data_dir / 'powerforge.db').resolve()}"
+
+    @field_validator("database_pooler", mode="after")
+    @classmethod
+    def _pooler(cls, value: str) -> str:
+        if value not in ("", "session", "transaction"):
+            raise ValueError("DATABASE_POOLER is 'transaction' (PgBouncer's transaction mode), 'session' or empty")
+        return value
+
+    @property
+    def behind_transaction_pooler(self) -> bool:
+        return self.database_pooler == "transaction" and not self.is_sqlite
+
+    @property
+    def lock_db_url(self) -> str:
+        """Where advisory locks are taken: a session connection, never through a transaction pooler."""
+        if not self.behind_transaction_pooler:
+            return self.db_url
+        if not self.database_direct_url:
+            raise ValueError(
+                "DATABASE_POOLER=transaction needs DATABASE_DIRECT_URL (a direct or session-pooled connection to "
+                "the same database): advisory locks do not survive a transaction pooler"
+            )
+        return normalise_db_url(self.database_direct_url)
 
     @property
     def visibility_timeout_s(self) -> float:

@@ -45,7 +45,10 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # Behind a transaction pooler each transaction may land on another server session, where a statement
+    # psycopg prepared earlier does not exist: prepared statements off (psycopg prepares after 5 runs).
+    connect_args = {"prepare_threshold": None} if get_settings().behind_transaction_pooler else {}
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=connect_args)
 
 
 _ENGINES: dict[str, Engine] = {}

@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
-from powerforge.config import normalise_db_url
+from powerforge.config import get_settings, normalise_db_url
 
 _ENGINES: dict[str, Engine] = {}
 _GUARD = threading.Lock()
@@ -33,6 +33,18 @@ def _engine(url: str) -> Engine:
         if url not in _ENGINES:
             _ENGINES[url] = create_engine(normalise_db_url(url), poolclass=NullPool)
         return _ENGINES[url]
+
+
+def session_engine(engine: Engine | str) -> Engine:
+    """The engine advisory locks must use for this database: itself, or, when the app's URL goes through a
+    transaction pooler (DATABASE_POOLER=transaction), a direct session to the same database. A pooler hands
+    each transaction to any server session, so a session lock taken through it would be held by a session
+    other clients then use, and released by nobody."""
+    url = normalise_db_url(engine if isinstance(engine, str) else engine.url.render_as_string(hide_password=False))
+    settings = get_settings()
+    if settings.behind_transaction_pooler and url == settings.db_url:
+        return _engine(settings.lock_db_url)
+    return _engine(url) if isinstance(engine, str) else engine
 
 
 def _try(conn: Connection, key: int) -> bool:
@@ -53,7 +65,7 @@ async def held(db_url: str, name: str, poll_s: float = 0.05) -> AsyncIterator[No
         yield
         return
     key = lock_key(name)
-    conn = await asyncio.to_thread(_engine(db_url).connect)
+    conn = await asyncio.to_thread(session_engine(db_url).connect)
     try:
         while not await asyncio.to_thread(_try, conn, key):
             await asyncio.sleep(poll_s)

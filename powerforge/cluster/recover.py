@@ -19,6 +19,7 @@ from sqlalchemy import Engine, text
 
 from powerforge.cluster.worker import TASK, _lock_key, make_celery
 from powerforge.config import Settings
+from storage.locks import session_engine
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def _running(engine: Engine, job_id: str) -> bool:
     """Whether a worker holds the job's lock (SQLite has no such lock: assume it runs)."""
     if engine.url.get_backend_name() != "postgresql":
         return True
-    with engine.connect() as conn:
+    with session_engine(engine).connect() as conn:
         key = _lock_key(job_id)
         got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
         if got:

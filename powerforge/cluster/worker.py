@@ -26,6 +26,7 @@ from sqlalchemy import Engine, text
 from powerforge.cluster import events
 from powerforge.config import Settings, get_settings
 from powerforge.jobs import JOB_FAILED, JobCancelled, Progress, ProgressEvent, _load, is_input_error
+from storage.locks import session_engine
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def job_lock(engine: Engine, job_id: str) -> Iterator[bool]:
     if engine.url.get_backend_name() != "postgresql":
         yield True  # SQLite: one machine, the local pool's shape; the conditional UPDATE still guards
         return
-    conn = engine.connect()
+    conn = session_engine(engine).connect()
     try:
         key = _lock_key(job_id)
         got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
