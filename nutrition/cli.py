@@ -217,24 +217,22 @@ def barcode(
 def _do_import(
     path: Path, user: str | None, weight_unit: str, expect: str, as_json: bool, replace: bool = False
 ) -> None:
-    from nutrition.importers import ImportFormatError, parse_file
-    from nutrition.transfer import save_import
+    from nutrition.importers import ImportFormatError
+    from nutrition.service import WrongExport, import_file
     from powerforge.cli_contract import emit_json
 
     if weight_unit not in ("kg", "lb"):
         _fail("--weight-unit is kg or lb.")
     account = _account(user)
     try:
-        result = parse_file(path, weight_unit)
+        done = import_file(account.id, path, weight_unit, replace=replace, expect=expect)
+    except WrongExport as e:
+        _fail(f"{path.name} looks like a {e.found} export, not {expect}; use `powerforge food import {e.found}`.")
+        return
     except ImportFormatError as e:
         _fail(str(e))
         return
-    if not result.source.endswith(expect):
-        _fail(
-            f"{path.name} looks like a {result.source.split(':')[1]} export, not {expect}; "
-            f"use `powerforge food import {result.source.split(':')[1]}`."
-        )
-    summary = save_import(account.id, result, replace=replace)
+    result, summary = done.result, done.summary
     payload = {
         "file": str(path),
         "kind": result.kind,
@@ -310,11 +308,11 @@ def export(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Write the diary, daily totals, weights, custom foods and targets as CSV (plus one ZIP)."""
-    from nutrition.transfer import export_csv
+    from nutrition.service import export_diary
     from powerforge.cli_contract import emit_json
 
     account = _account(user)
-    paths = export_csv(account.id, out)
+    paths = export_diary(account.id, out)
     if as_json:
         emit_json({"files": [str(p) for p in paths]})
         return
@@ -329,10 +327,10 @@ def day(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """A day's diary with totals."""
-    from nutrition.diary import DiaryError, day_totals, parse_day
+    from nutrition.diary import DiaryError, parse_day
     from nutrition.render import day_table
+    from nutrition.service import day_totals
     from powerforge.cli_contract import emit_json
-    from storage import nutrition as repo
 
     account = _account(user)
     try:
@@ -340,13 +338,14 @@ def day(
     except DiaryError as e:
         _fail(str(e))
         return
-    entries = repo.list_entries(account.id, d)
+    totals = day_totals(account.id, d)
+    entries = totals.entries
     if as_json:
         emit_json(
             {
                 "day": d,
                 "entries": [e.model_dump(exclude={"per100"}) for e in entries],
-                "total": _round(day_totals(entries).as_dict()),
+                "total": _round(totals.eaten.as_dict()),
             }
         )
         return

@@ -67,6 +67,7 @@ from nutrition.service.targets import (
     propose_targets,
     targets,
 )
+from nutrition.service.transfer import FileImported, WrongExport, export_diary, import_file
 from nutrition.service.weight import WeightInput, WeightLogged, WeightTrend, log_weight, weight_trend
 
 __all__ = [
@@ -83,6 +84,7 @@ __all__ = [
     "Edited",
     "FactRow",
     "FavouriteSaved",
+    "FileImported",
     "FoodChoices",
     "FoodFacts",
     "MealError",
@@ -105,6 +107,7 @@ __all__ = [
     "WeightInput",
     "WeightLogged",
     "WeightTrend",
+    "WrongExport",
     "active_targets",
     "add_favourite",
     "barcode_offer",
@@ -117,7 +120,9 @@ __all__ = [
     "entry_nutrients",
     "entry_payload",
     "expenditure",
+    "export_diary",
     "food_facts",
+    "import_file",
     "log_meal",
     "log_weight",
     "propose_targets",

@@ -112,3 +112,19 @@ def test_favourites_and_facts_never_guess_a_food(engine, account):
     picked = add_favourite(account.id, food="1 cup rice", engine=engine)  # white or brown: asked, never guessed
     assert isinstance(picked, FoodChoices) and {"usda:20045", "usda:20037"} <= {f.ref for f in picked.foods}
     assert len(quick_picks(account.id, local_now=LOCAL_NOW, engine=engine).picks) == 1  # nothing saved for it
+
+
+def test_an_import_is_refused_whole_when_it_is_another_apps_export(engine, account, tmp_path):
+    from nutrition.service import WrongExport, day_totals, import_file
+
+    path = tmp_path / "Nutrition-Summary.csv"
+    path.write_text(
+        "Date,Meal,Calories,Fat (g),Saturated Fat,Sodium (mg),Carbohydrates (g),Fiber,Sugar,Protein (g),Note\n"
+        "2026-11-20,Breakfast,518.0,29.0,7.9,574.5,36.7,2.1,14.1,27.6,\n"
+    )
+    with pytest.raises(WrongExport, match="mfp export, not cronometer"):
+        import_file(account.id, path, expect="cronometer", engine=engine)
+    day = LOCAL_NOW.date().replace(day=20)
+    assert day_totals(account.id, day, engine).entries == []
+    done = import_file(account.id, path, expect="mfp", engine=engine)
+    assert done.summary.entries == 1 and day_totals(account.id, day, engine).eaten.kcal == pytest.approx(518.0)

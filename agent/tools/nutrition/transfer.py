@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field
 
 from agent.tools.base import Attachment, ToolContext, ToolError, ToolOutput, tool
 from agent.tools.nutrition.common import DOMAIN, _now, _who
-from nutrition.importers import ImportFormatError, detect, parse_file, read_rows
+from nutrition.importers import ImportFormatError, detect, read_rows
 from nutrition.importers import decode as decode_csv
-from nutrition.transfer import export_csv, save_import
+from nutrition.service import export_diary, import_file
 
 
 # =========================================================================== import / export
@@ -81,11 +81,11 @@ def food_import(ctx: ToolContext, args: ImportArgs) -> ToolOutput:
     lines, data = [], []
     for a in files:
         try:
-            result = parse_file(Path(a.path), unit)
+            done = import_file(ctx.account_id, Path(a.path), unit, replace=args.replace, engine=ctx.engine)
         except ImportFormatError as e:
             lines.append(f"❌ {a.filename}: {e}")
             continue
-        summary = save_import(ctx.account_id, result, ctx.engine, replace=args.replace)
+        result, summary = done.result, done.summary
         what = []
         if summary.entries:
             what.append(f"{summary.entries} diary rows over {summary.days} days")
@@ -152,7 +152,7 @@ class ExportArgs(BaseModel):
 )
 def food_export(ctx: ToolContext, _args: ExportArgs) -> ToolOutput:
     out = ctx.output_dir / f"nutrition-export-{_now(ctx).strftime('%Y%m%d-%H%M%S')}"
-    paths = export_csv(ctx.account_id, out, ctx.engine)
+    paths = export_diary(ctx.account_id, out, ctx.engine)
     names = ", ".join(p.name for p in paths[:-1])
     return ToolOutput(
         summary=f"Exported {names}.",
