@@ -10,7 +10,9 @@ from sqlalchemy import Engine
 
 from nutrition import diary
 from nutrition.diary import DiaryError, FoodBook, ItemResult
+from nutrition.foods import Food
 from nutrition.nutrients import FIELDS, Nutrients
+from nutrition.portion import PortionError, portion
 from nutrition.quantity import DEFAULT_AMOUNT, ParsedItem, QuantityError, parse_amount
 from storage import nutrition as repo
 from storage.tables.nutrition import NutritionEntry
@@ -77,6 +79,27 @@ class MealInput:
 
 
 @dataclass(frozen=True)
+class FoodOption:
+    """One food an unclear phrase could mean, with what the amount said would be of it."""
+
+    food: Food
+    how: str | None  # the portion in words; None when the amount does not fit this food
+    kcal: float | None
+
+
+def food_options(item: ItemResult, limit: int = 4) -> list[FoodOption]:
+    """The candidates of an ambiguous phrase, best first, each priced for the amount said."""
+    out = []
+    for c in item.candidates[:limit]:
+        try:
+            p = portion(c.food, item.amount, item.food_text)
+            out.append(FoodOption(c.food, p.how, p.nutrients(c.food).kcal))
+        except PortionError:
+            out.append(FoodOption(c.food, None, None))
+    return out
+
+
+@dataclass(frozen=True)
 class MealLogged:
     meal: str
     day: date
@@ -87,6 +110,10 @@ class MealLogged:
     @property
     def ok(self) -> list[ItemResult]:
         return [r for r in self.results if r.status == "ok"]
+
+    def options(self, item: ItemResult) -> list[FoodOption]:
+        """What an ambiguous item could be (empty for any other)."""
+        return food_options(item) if item.status == "ambiguous" else []
 
     @property
     def batch_id(self) -> str | None:

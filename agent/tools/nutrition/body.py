@@ -12,7 +12,7 @@ from agent.tools.nutrition.common import DOMAIN, _day, _who
 from nutrition import render
 from nutrition.energy import EnergyError
 from nutrition.service import WeightInput, log_weight, weight_trend
-from powerforge.units import UnitError
+from powerforge.units import Mass, UnitError
 
 
 # =========================================================================== body weight
@@ -32,7 +32,7 @@ _WEIGHT_RE = re.compile(
 )
 
 
-# "my weight today is 181 lb", "weight this morning: 80.2", "weighed in at 12 st 6" (stone → lb, 14 lb each)
+# "my weight today is 181 lb", "weight this morning: 80.2", "weighed in at 12 st 6" (stone and pounds → lb)
 _WEIGHT_SAID = re.compile(
     r"^\s*(?:my\s+)?(?:body\s*)?weight\s+(?:today|this morning|now|yesterday)\s*(?:is|was|:|=)?\s*"
     r"(?P<v>\d{2,3}(?:[.,]\d{1,2})?)\s*(?P<u>kg|kgs|kilos?|lbs?|pounds?)?\b(?P<rest>.*)$",
@@ -46,7 +46,7 @@ _WEIGHT_CUE = re.compile(r"^\s*(?:i\s+)?(?:weigh|weighed|weigh-in|my\s+(?:body\s
 
 def _match_weight(text: str, _a: list[Attachment]) -> WeightArgs | None:
     if _WEIGHT_CUE.match(text) and (st := _STONE.search(text)):
-        pounds = int(st.group("st")) * 14 + float((st.group("lb") or "0").replace(",", "."))
+        pounds = round(Mass.of(int(st.group("st")), "st").lb, 6) + float((st.group("lb") or "0").replace(",", "."))
         day = "yesterday" if re.search(r"\byesterday\b", text, re.I) else None
         return WeightArgs(weight=pounds, unit="lb", day=day)
     m = _WEIGHT_RE.match(text) or _WEIGHT_SAID.match(text)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -13,12 +12,11 @@ from agent.tools.nutrition.body import _WEIGHT_RE
 from agent.tools.nutrition.common import _TRAINING_WORDS, DOMAIN, Meal, _day, _day_label, _day_status, _local
 from nutrition import render
 from nutrition.barcode import find_in_text
-from nutrition.diary import DiaryError, FoodBook, ItemResult
+from nutrition.diary import DiaryError, FoodBook
 from nutrition.meal_text import MEALS, parse_meal_line
 from nutrition.nutrient_text import parse_nutrient_text
 from nutrition.nutrients import FIELDS, Nutrients, fmt
-from nutrition.portion import PortionError, portion
-from nutrition.service import MealError, MealInput, QuickAddInput, log_meal, quick_add
+from nutrition.service import MealError, MealInput, MealLogged, QuickAddInput, log_meal, quick_add
 
 
 # =========================================================================== logging food
@@ -79,31 +77,17 @@ def _match_log(text: str, _a: list[Attachment]) -> LogFoodArgs | None:
     return LogFoodArgs(text=text)
 
 
-def _candidate_action(c, item: ItemResult, meal: str, day: date) -> Action:  # noqa: ANN001
-    food = c.food
-    label = food.label
-    try:
-        p = portion(food, item.amount, item.food_text)
-        label = f"{food.label} · {p.how} · {fmt(p.nutrients(food).kcal)} kcal"
-    except PortionError:
-        pass
-    args = {
-        "food_ref": food.ref,
-        "amount": item.amount_text,
-        "label": item.food_text,
-        "meal": meal,
-        "day": day.isoformat(),
-    }
-    return Action(label=label[:120], tool="log_food", args=args, tooltip=food.name)
-
-
-def _pending_output(items: list[ItemResult], meal: str, day: date) -> tuple[list[str], list[Action]]:
+def _pending_output(done: MealLogged) -> tuple[list[str], list[Action]]:
     lines: list[str] = []
     actions: list[Action] = []
-    for r in items:
+    meal, day = done.meal, done.day.isoformat()
+    for r in done.results:
         if r.status == "ambiguous":
             lines.append(f"**{r.food_text}** could be several foods — pick one (nothing logged for it yet):")
-            actions += [_candidate_action(c, r, meal, day) for c in r.candidates[:4]]
+            for o in done.options(r):
+                label = f"{o.food.label} · {o.how} · {fmt(o.kcal)} kcal" if o.how is not None else o.food.label
+                pick = {"food_ref": o.food.ref, "amount": r.amount_text, "label": r.food_text, "meal": meal, "day": day}
+                actions.append(Action(label=label[:120], tool="log_food", args=pick, tooltip=o.food.name))
         elif r.status == "confirm" and r.food is not None:
             lines.append(f"⚠️ {r.message} Not logged yet.")
             args = {
@@ -111,7 +95,7 @@ def _pending_output(items: list[ItemResult], meal: str, day: date) -> tuple[list
                 "amount": r.amount.text or r.amount.describe(),
                 "label": r.food_text,
                 "meal": meal,
-                "day": day.isoformat(),
+                "day": day,
                 "confirm": True,
             }
             actions.append(
@@ -156,7 +140,7 @@ def log_food(ctx: ToolContext, args: LogFoodArgs) -> ToolOutput:
         raise ToolError(str(e)) from e
     results, meal, day, entries = done.results, done.meal, done.day, done.entries
     ok = [r for r in results if r.status == "ok"]
-    pending_lines, actions = _pending_output(results, meal, day)
+    pending_lines, actions = _pending_output(done)
     md: list[str] = []
     sure = [(r.food, r.portion, r.nutrients) for r in ok if r.food and r.portion and r.nutrients]  # all, when ok
     if ok:
@@ -252,7 +236,8 @@ def _quick_values(text: str) -> dict[str, float]:
         values["kcal"] = float(m.group(1).replace(",", "."))
     if "kcal" not in values and {"protein_g", "carbs_g", "fat_g"} <= values.keys():
         # the label gave macros only: energy by the Atwater factors food labels use (4/4/9 kcal per g)
-        values["kcal"] = round(4 * values["protein_g"] + 4 * values["carbs_g"] + 9 * values["fat_g"])
+        macros = Nutrients(protein_g=values["protein_g"], carbs_g=values["carbs_g"], fat_g=values["fat_g"])
+        values["kcal"] = round(macros.atwater_kcal() or 0.0)
     return values if "kcal" in values else {}
 
 
