@@ -1,8 +1,8 @@
 """The model factory: every LLM the app talks to is an OpenAI-compatible server at `LLM_BASE_URL`.
 
 The embedded llama.cpp server, vLLM, Ollama or a hosted endpoint are interchangeable by `.env`.
-LangChain's `ChatOpenAI` drives the chat graph; a pydantic-ai model on the same URL does structured
-extraction (a typed object out of a sentence, validated and retried by pydantic-ai). Both send their
+LangChain's `ChatOpenAI` is the one client: the chat graph uses it, and so does every structured call
+(`agent.structured`: the graph's arguments, analytics queries, program drafting). It sends its
 requests through `agent.llm_queue.QueuedTransport`: one queue per server that knows its length, a
 watchdog that tells a busy server from a dead one, a wait while a supervised server restarts, and
 grammar-safe tool schemas.
@@ -11,17 +11,13 @@ grammar-safe tool schemas.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 import httpx
 from langchain_openai import ChatOpenAI
 
 from agent.llm_queue import QueuedTransport, QueuePolicy
 from powerforge.config import Settings, get_settings
-
-if TYPE_CHECKING:  # pydantic-ai is imported only when structured extraction is used (CLI start time)
-    from pydantic_ai import Agent
-    from pydantic_ai.models.openai import OpenAIChatModel
 
 
 def queue_policy(settings: Settings) -> QueuePolicy:
@@ -71,39 +67,6 @@ def chat_model(settings: Settings | None = None, **overrides: Any) -> ChatOpenAI
     }
     params.update(overrides)
     return ChatOpenAI(**params)
-
-
-def pydantic_model(settings: Settings | None = None) -> OpenAIChatModel:
-    """A pydantic-ai model on the same server, for structured output."""
-    from pydantic_ai.models.openai import OpenAIChatModel
-    from pydantic_ai.providers.openai import OpenAIProvider
-
-    s = settings or get_settings()
-    provider = OpenAIProvider(base_url=s.llm_base_url, api_key=s.llm_api_key, http_client=http_client(s))
-    return OpenAIChatModel(s.llm_model, provider=provider)
-
-
-Output = TypeVar("Output")
-
-
-def structured_agent(
-    output_type: type[Output],
-    instructions: str,
-    settings: Settings | None = None,
-    retries: int = 2,
-) -> Agent[None, Output]:
-    """A pydantic-ai agent that returns `output_type`, re-asking the model on validation errors."""
-    from pydantic_ai import Agent
-    from pydantic_ai.settings import ModelSettings
-
-    s = settings or get_settings()
-    return Agent(
-        pydantic_model(s),
-        output_type=output_type,
-        instructions=instructions,
-        retries=retries,
-        model_settings=ModelSettings(temperature=s.llm_temperature, max_tokens=max(s.llm_max_tokens, 1024)),
-    )
 
 
 async def server_ready(settings: Settings | None = None, timeout_s: float = 2.0) -> bool:

@@ -16,7 +16,7 @@ inside the HTTP client and a 60 s timeout turned "busy" into "I can't reach the 
   each forced call's schema and a long `maxLength` made it reject the grammar; the full limits stay in
   pydantic, which validates the arguments anyway.
 
-Everything is plain httpx (`QueuedTransport`), so LangChain's and pydantic-ai's clients share it.
+Everything is plain httpx (`QueuedTransport`), so every client built on httpx shares it.
 """
 
 from __future__ import annotations

@@ -242,18 +242,26 @@ def test_langchain_tool_loop_through_the_real_server(server: Settings) -> None:
     assert "<tool_call>" not in reply.content
 
 
-def test_pydantic_ai_structured_output(smol: Settings) -> None:
+def test_structured_call_returns_the_checked_object(smol: Settings) -> None:
+    """The one structured-call helper (graph arguments, analytics, drafting) against the real server."""
+    from langchain_core.messages import HumanMessage, SystemMessage
     from pydantic import BaseModel
 
-    from agent.llm import structured_agent
+    from agent.llm import chat_model
+    from agent.structured import run_sync, structured_call
 
     class Set(BaseModel):
+        """The set the user describes."""
+
         exercise: str
         load_kg: float
         reps: int
 
-    result = structured_agent(Set, "Extract the set the user describes.", settings=smol).run_sync(LOG_LINE)
-    assert isinstance(result.output, Set)
+    msgs = [SystemMessage("Extract the set the user describes."), HumanMessage(LOG_LINE)]
+    result = run_sync(
+        lambda: structured_call(chat_model(smol), Set, msgs, Set.model_validate, retries=2), smol.llm_timeout_s * 4
+    )
+    assert isinstance(result, Set)
 
 
 def test_broken_model_file_is_reported_with_the_server_log(llm_env: None, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from support.postgres import free_port
 
-from agent.graphs.program import DraftRejected, propose_program
+from agent.drafting import DraftRejected, propose_program
 from agent.tools.base import ToolContext, load_tools
 from powerforge.config import Settings
 from storage import training as repo
@@ -208,6 +208,6 @@ def test_real_model_drafts_the_common_requests(real_llm: Settings, settings, req
 def test_the_model_can_choose_every_template():
     from typing import get_args
 
-    from agent.graphs.program import TemplateId
+    from agent.drafting import TemplateId
 
     assert set(get_args(TemplateId)) == {*templates(), "custom"}

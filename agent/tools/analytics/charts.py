@@ -202,28 +202,18 @@ async def fill_with_model(question: str, settings: Any, model: Any = None, retri
     """The typed query from the model with the `ask` tool forced, as the chat graph does it (one retry
     with the validation error). Used by `powerforge ask` and the accuracy benchmark."""
     from langchain_core.messages import HumanMessage, SystemMessage
-    from pydantic import ValidationError
 
     from agent.llm import chat_model
+    from agent.structured import StructuredCallFailed, structured_call
     from agent.tools.base import get_tool
 
-    t = get_tool("ask")
-    llm = (model or chat_model(settings)).bind_tools([t.schema()], tool_choice="ask")
     msgs: list[Any] = [
         SystemMessage(prompts.load("system")),
         HumanMessage(f"{question}\n\n({prompts.render('tool_args', tool='ask')})"),
     ]
-    problem = ""
-    for _ in range(retries + 1):
-        if problem:
-            msgs.append(HumanMessage(f"Your previous arguments were rejected: {problem}. Call `ask` again."))
-        msg = await llm.ainvoke(msgs)
-        calls = [c for c in getattr(msg, "tool_calls", []) if c["name"] == "ask"]
-        if not calls:
-            problem = "no tool call was made"
-            continue
-        try:
-            return AskArgs.model_validate(calls[0]["args"])
-        except ValidationError as e:
-            problem = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors()[:3])
-    raise ValueError(f"the model gave no valid query ({problem})")
+    try:
+        return await structured_call(
+            model or chat_model(settings), get_tool("ask").schema(), msgs, AskArgs.model_validate, retries=retries
+        )
+    except StructuredCallFailed as e:
+        raise ValueError(f"the model gave no valid query ({e.problem})") from e

@@ -83,7 +83,7 @@ def _match_edit(text: str, _a: list[Attachment]) -> EditArgs | None:
     match=_match_edit,
 )
 def program_edit(ctx: ToolContext, args: EditArgs) -> ToolOutput:
-    from agent.graphs.program import DraftRejected, ModelUnavailable, propose_edit
+    from agent.drafting import DraftRejected, ModelUnavailable, propose_edit
 
     active = repo.active_program(ctx.account_id, ctx.engine)
     if active is None:

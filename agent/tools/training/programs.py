@@ -67,7 +67,7 @@ def _template_buttons(request: str) -> list[Action]:
 
 def _proposer(ctx: ToolContext) -> ProposeFn:
     """The language model's program proposal, with its errors in the service's terms."""
-    from agent.graphs.program import DraftRejected, ModelUnavailable, propose_program
+    from agent.drafting import DraftRejected, ModelUnavailable, propose_program
 
     def propose(text: str, req: ProgramRequest, maxes: dict[str, Max], eq: Equipment) -> tuple[Program, list[str]]:
         try:

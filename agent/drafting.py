@@ -1,6 +1,6 @@
 """Program drafting with a model, for requests code cannot map to a template on its own.
 
-The model proposes structure only, in two small typed steps via pydantic-ai structured output (a
+The model proposes structure only, in two small typed steps (`agent.structured.structured_call`: a
 `ProgramChoice` of template and parameters, then a `CustomOutline` of days and exercises only when no
 template fits), so the CPU model answers quickly; code resolves exercise names, fills loads from the
 athlete's maxes and validates. Every problem goes back to the model as a retry message
@@ -12,17 +12,15 @@ approve it. Edits to a saved program come out the same way as a typed list of `E
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
-from pydantic_ai import ModelRetry
-from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior
 
 from agent import prompts
-from agent.llm import structured_agent
+from agent.llm import chat_model
+from agent.structured import LLMUnavailable, StructuredCallFailed, run_sync, structured_call
 from powerforge.config import Settings
 from training.builder import ProgramRequest, build
 from training.edits import EditError, EditOp, apply_edits
@@ -105,8 +103,9 @@ class DraftRejected(ValueError):
         super().__init__("I couldn't draft a valid program: " + "; ".join(problems[:5]))
 
 
-class ModelUnavailable(RuntimeError):
-    """No language model answered (not configured, down, or timed out)."""
+ModelUnavailable = LLMUnavailable  # no language model answered (down, or timed out): the one error of every model call
+RETRIES = 2  # a rejected proposal goes back to the model this many times
+Out = TypeVar("Out", bound=BaseModel)
 
 
 def outline_program(
@@ -176,12 +175,6 @@ def outline_program(
     return ensure_valid(program), []
 
 
-def _run(coro_factory: Callable[[], Any], timeout_s: float) -> Any:
-    """Run an async pydantic-ai call from sync tool code (tools run in a worker thread)."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(lambda: asyncio.run(coro_factory())).result(timeout=timeout_s)
-
-
 def _template_list() -> str:
     """One short line per template (a small model reads the whole prompt on every call)."""
     return "\n".join(
@@ -191,20 +184,19 @@ def _template_list() -> str:
     )
 
 
-def _ask(agent: Any, prompt: str, seen: list[list[str]], settings: Settings) -> None:
-    """Run one structured call; model errors become ModelUnavailable, exhausted retries DraftRejected."""
-    try:
-        _run(lambda: agent.run(prompt), settings.llm_timeout_s * 4)
-    except UnexpectedModelBehavior as e:
-        raise DraftRejected(seen[-1] if seen else [str(e)]) from e
-    except ModelAPIError as e:  # connection refused, timeouts, 5xx from the model server
-        raise ModelUnavailable(str(e)) from e
-    except (concurrent.futures.TimeoutError, TimeoutError) as e:
-        raise ModelUnavailable("the language model took too long") from e
-    except Exception as e:  # connection errors raised below pydantic-ai's mapping
-        if type(e).__module__.startswith(("openai", "httpx", "httpcore")) or isinstance(e, ConnectionError):
-            raise ModelUnavailable(str(e)) from e
-        raise
+def _ask(output: type[Out], instructions: str, prompt: str, check: Callable[[Out], None], settings: Settings) -> Out:
+    """One structured call (system: the step's instructions; user: the request): each answer is validated
+    and checked by code (`check` raises ValueError with the problem, which goes back to the model)."""
+
+    def checked(raw: dict[str, Any]) -> Out:
+        out = output.model_validate(raw)
+        check(out)
+        return out
+
+    model = chat_model(settings, max_tokens=max(settings.llm_max_tokens, 1024))
+    msgs: list[BaseMessage] = [SystemMessage(instructions), HumanMessage(prompt)]
+    call = structured_call(model, output, msgs, checked, retries=RETRIES)
+    return run_sync(lambda: call, settings.llm_timeout_s * 4)
 
 
 def propose_program(
@@ -220,22 +212,16 @@ def propose_program(
             program, notes = outline_program(proposal, req, maxes, eq)
         except ProgramInvalid as e:
             seen.append(e.problems)
-            raise ModelRetry("Fix these problems and answer again: " + "; ".join(e.problems[:10])) from e
+            raise ValueError("; ".join(e.problems[:10])) from e
         except (TemplateError, ExerciseNotFound, LoadSpecError, ValueError) as e:
             seen.append([str(e)])
-            raise ModelRetry(f"Fix this and answer again: {e}") from e
+            raise ValueError(str(e)) from e
         built.update(program=program, notes=notes, proposal=proposal)
 
-    chooser = structured_agent(
-        ProgramChoice, prompts.render("training_program", templates=_template_list()), settings, retries=2
-    )
-
-    @chooser.output_validator
-    def _check_choice(out: ProgramChoice) -> ProgramChoice:
+    def check_choice(out: ProgramChoice) -> None:
         built["choice"] = out
         if out.template != "custom":
             attempt(ProgramProposal(**out.model_dump()))
-        return out
 
     facts = []
     if req.days:
@@ -247,23 +233,26 @@ def propose_program(
     if req.maxes_kg:
         facts.append("maxes known for " + ", ".join(library().get(k).name for k in req.maxes_kg))
     prompt = f"Request: {text}\nCode already read: {'; '.join(facts) or 'nothing'}."
-    _ask(chooser, prompt, seen, settings)
-    choice: ProgramChoice | None = built.get("choice")
-    if choice is not None and choice.template == "custom" and "program" not in built:
-        writer = structured_agent(CustomOutline, prompts.load("training_program_custom"), settings, retries=2)
+    instructions = prompts.render("training_program", templates=_template_list())
+    try:
+        _ask(ProgramChoice, instructions, prompt, check_choice, settings)
+        choice: ProgramChoice | None = built.get("choice")
+        if choice is not None and choice.template == "custom" and "program" not in built:
 
-        @writer.output_validator
-        def _check_outline(out: CustomOutline) -> CustomOutline:
-            attempt(ProgramProposal(**{**choice.model_dump(), **out.model_dump(exclude_none=True)}))
-            return out
+            def check_outline(out: CustomOutline) -> None:
+                attempt(ProgramProposal(**{**choice.model_dump(), **out.model_dump(exclude_none=True)}))
 
-        _ask(writer, prompt, seen, settings)
+            _ask(CustomOutline, prompts.load("training_program_custom"), prompt, check_outline, settings)
+    except StructuredCallFailed as e:
+        raise DraftRejected(seen[-1] if seen else [e.problem]) from e
     if "program" not in built:
         raise DraftRejected(seen[-1] if seen else ["the model gave no usable proposal"])
     return built["program"], built["notes"], built["proposal"]
 
 
 class EditProposal(BaseModel):
+    """The changes to the program, as operations code applies and validates."""
+
     ops: list[EditOp] = Field(default_factory=list)
 
 
@@ -278,31 +267,21 @@ def propose_edit(
         + ", ".join(library().get(p.exercise).name for p in wo.prescriptions())
         for k, wo in enumerate(program.weeks[0].workouts)
     )
-    agent = structured_agent(EditProposal, prompts.render("training_edit", workouts=listing), settings, retries=2)
 
-    @agent.output_validator
-    def _check(out: EditProposal) -> EditProposal:
+    def check(out: EditProposal) -> None:
         if not out.ops:
             seen.append("no operations")
-            raise ModelRetry("Give at least one operation.")
+            raise ValueError("Give at least one operation.")
         try:
             built["program"] = apply_edits(program, out.ops, has_max)
         except (EditError, ProgramInvalid, TemplateError) as e:
             seen.append(str(e))
-            raise ModelRetry(f"That edit does not fit the program: {e}") from e
+            raise ValueError(f"That edit does not fit the program: {e}") from e
         built["ops"] = out.ops
-        return out
 
+    instructions = prompts.render("training_edit", workouts=listing)
     try:
-        _run(lambda: agent.run(f"Change requested: {text}"), settings.llm_timeout_s * 4)
-    except UnexpectedModelBehavior as e:
-        raise DraftRejected(seen[-1:] or [str(e)]) from e
-    except ModelAPIError as e:
-        raise ModelUnavailable(str(e)) from e
-    except (concurrent.futures.TimeoutError, TimeoutError) as e:
-        raise ModelUnavailable("the language model took too long") from e
-    except Exception as e:
-        if type(e).__module__.startswith(("openai", "httpx", "httpcore")) or isinstance(e, ConnectionError):
-            raise ModelUnavailable(str(e)) from e
-        raise
+        _ask(EditProposal, instructions, f"Change requested: {text}", check, settings)
+    except StructuredCallFailed as e:
+        raise DraftRejected(seen[-1:] or [e.problem]) from e
     return built["program"], built["ops"]
