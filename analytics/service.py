@@ -15,9 +15,11 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from analytics import executor
+from analytics.executor import Answer
 from analytics.memory import Hit, Memory
-from analytics.metrics import QueryProblem
+from analytics.metrics import NothingLogged, QueryProblem
 from analytics.periods import parse_period
+from analytics.query import AnalyticsQuery
 from analytics.review import Review
 from analytics.review import weekly_review as compute_review
 from storage import analytics as sql
@@ -31,6 +33,9 @@ LIFT_ROWS = 12  # the most recent days of a lift shown beside the notes
 _FIRST_MENTION = re.compile(r"\bwhen did\b.*\b(start|begin|first)\b|\bfirst time\b", re.I)
 
 
+SourceMissing = sql.SourceMissing  # a metric's tables are not in this build (that domain has not landed)
+
+
 class NoteProblem(ValueError):
     """A note request that cannot be done; the message says why (shown as is)."""
 
@@ -39,6 +44,34 @@ def today_for(account_id: int, now: datetime | None = None, engine: Engine | Non
     """The person's calendar day at `now` and their timezone (UTC when unset or unknown)."""
     ctx = account_context(account_id, engine, now)
     return ctx.today, ctx.timezone
+
+
+# --------------------------------------------------------------------------- charts
+def last_chart(account_id: int, thread_id: str, engine: Engine | None = None) -> AnalyticsQuery | None:
+    """The query behind the last chart of this conversation ("only since March" refines it); None: none yet."""
+    last = sql.last_query(account_id, thread_id, engine)
+    return None if last is None else AnalyticsQuery.model_validate(last)
+
+
+def chart(
+    account_id: int,
+    query: AnalyticsQuery,
+    thread_id: str,
+    *,
+    now: datetime | None = None,
+    out_dir: Path | None = None,
+    engine: Engine | None = None,
+) -> Answer:
+    """Run `query` on the person's day and keep it as the conversation's last chart, also when nothing was
+    logged (the follow-up may widen it). Raises PeriodError, QueryProblem, NothingLogged or SourceMissing."""
+    today, tz = today_for(account_id, now, engine)
+    try:
+        answer = executor.run(query, account_id, today=today, tz=tz, engine=engine, out_dir=out_dir)
+    except NothingLogged:
+        sql.save_last_query(account_id, thread_id, query.model_dump(mode="json"), engine)
+        raise
+    sql.save_last_query(account_id, thread_id, query.model_dump(mode="json"), engine)
+    return answer
 
 
 # --------------------------------------------------------------------------- weekly review
