@@ -1,7 +1,8 @@
 """Lift video tools: analyse an attached lift clip (bar path, velocity per rep, velocity loss, stop advice)
 and show the load-velocity profile with its e1RM.
 
-Thin adapters: numbers come from `vision` (domain) and `storage.lifts`; the model only talks.
+Thin adapters: each tool parses its arguments, calls one `vision.service` function (or the analysis job) and
+renders; numbers come from `vision`, the model only talks.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from agent.tools.base import (
     run_job,
     tool,
 )
+from services.uploads import find_upload
 from vision import jobs as lift_jobs
 from vision.report import rep_table, summary
 from vision.request import parse_request
+from vision.service import last_clip_answer, lift_job_setup, refresh_profile
 
 Lift = Literal["squat", "bench", "deadlift", "press", "row", "snatch", "clean", "jerk", "other"]
 _BOXING = re.compile(r"\b(box(ing)?|punch(es|ing)?|jab|hook|uppercut|shadow ?box|bag ?work|sparr)", re.I)
@@ -61,29 +64,15 @@ def _match_analyse(text: str, attachments: list[Attachment]) -> AnalyseLiftArgs 
 
 
 def _attachment(ctx: ToolContext, upload_id: str | None) -> Attachment:
-    from storage.uploads import get_upload
-
     for a in ctx.attachments:
         if a.is_video and (upload_id is None or a.upload_id == upload_id):
             return a
     if upload_id:
-        up = get_upload(upload_id, ctx.account_id, ctx.settings.files_dir, ctx.engine)
+        up = find_upload(ctx.account_id, upload_id, ctx.settings.files_dir, ctx.engine)
         if up is not None:
             return Attachment(upload_id=up.id, filename=up.filename, mime=up.mime, path=str(up.path),
                               size_bytes=up.size_bytes)  # fmt: skip
     raise ToolError("Attach a video of your lift (side view, the plate in sight) and ask me again.")
-
-
-def _load_from_logged_set(ctx: ToolContext, lift: str) -> tuple[str | None, float | None]:
-    from storage.lifts import find_set_to_link
-
-    set_id = find_set_to_link(ctx.account_id, lift, ctx.engine)
-    if set_id is None:
-        return None, None
-    from storage.training import get_set
-
-    row = get_set(ctx.account_id, set_id, ctx.engine)
-    return set_id, (row.load_kg if row is not None and row.load_kg > 0 else None)
 
 
 @tool(
@@ -106,18 +95,15 @@ def _load_from_logged_set(ctx: ToolContext, lift: str) -> tuple[str | None, floa
     kind="write",
 )
 def analyse_lift(ctx: ToolContext, args: AnalyseLiftArgs) -> ToolOutput:
-    from storage.accounts import get_profile
-
     video = _attachment(ctx, args.upload_id)
-    set_id, logged_load = _load_from_logged_set(ctx, args.lift)
-    load = args.load_kg if args.load_kg is not None else logged_load
-    height = get_profile(ctx.account_id, ctx.engine).height_cm
+    setup = lift_job_setup(ctx.account_id, args.lift, args.load_kg, ctx.engine)
+    set_id, logged_load, load = setup.training_set_id, setup.logged_load_kg, setup.load_kg
     out = ctx.output_dir / f"lift-{video.upload_id}.mp4"
     params: dict[str, Any] = {
         "path": str(video.path), "out_video": str(out), "account_id": ctx.account_id, "upload_id": video.upload_id,
         "thread_id": ctx.thread_id, "lift": args.lift, "load_kg": load, "plate_mm": args.plate_mm,
         "rom_m": args.rom_cm / 100 if args.rom_cm else None, "stop_pct": args.stop_pct, "training_set_id": set_id,
-        "body_height_m": height / 100 if height else None,
+        "body_height_m": setup.body_height_m,
         "backend": getattr(ctx.settings, "pose_backend", "blazepose"),
     }  # fmt: skip
     ctx.report(0.0, f"queued: analysing your {args.lift}")
@@ -209,8 +195,6 @@ def _match_profile(text: str, attachments: list[Attachment]) -> LiftProfileArgs 
     match=_match_profile,
 )
 def lift_profile(ctx: ToolContext, args: LiftProfileArgs) -> ToolOutput:
-    from vision.service import refresh_profile
-
     prof, reason = refresh_profile(ctx.account_id, args.lift, ctx.engine, mvt=args.mvt_m_s)
     if prof is None:
         note = f" Minimum velocity threshold set to {args.mvt_m_s:.2f} m/s." if args.mvt_m_s else ""
@@ -302,45 +286,28 @@ def _match_result(text: str, attachments: list[Attachment]) -> LiftResultArgs | 
     match=_match_result,
 )
 def lift_result(ctx: ToolContext, args: LiftResultArgs) -> ToolOutput:
-    from storage.lifts import list_analyses, reps_of
-
-    rows = list_analyses(ctx.account_id, args.lift, limit=1, engine=ctx.engine)
-    if not rows:
+    res = last_clip_answer(ctx.account_id, args.lift, ask=args.ask, rep=args.rep, which=args.which, engine=ctx.engine)
+    if res is None:
         what = f"{args.lift} " if args.lift else "lift "
         msg = f"I haven't analysed a {what}video of yours yet. Attach a clip and I'll measure every rep."
         return ToolOutput(ok=False, summary=msg, markdown=msg, final=True)
-    row = rows[0]
-    reps = reps_of(ctx.account_id, row.id, ctx.engine)
+    row, reps, pick = res.analysis, res.reps, res.pick
     when = row.created_at.strftime("%d %b")
     name = f"your {row.lift} clip of {when}" + (f" ({row.load_kg:g} kg)" if row.load_kg else "")
+    if res.unmeasured is not None:
+        text = f"In {name}, rep {args.rep} was counted but has no speed: {res.unmeasured}."
+        return ToolOutput(ok=False, summary=text, markdown=text, final=True)
+    if res.no_such_rep:
+        text = f"{name.capitalize()} has {row.rep_count} reps, so there is no rep {args.rep}."
+        return ToolOutput(ok=False, summary=text, markdown=text, final=True)
     if args.ask == "reps" or not reps:
         text = f"In {name} I counted {row.rep_count} rep{'s' if row.rep_count != 1 else ''}."
     elif args.ask == "velocity_loss":
         first, last = reps[0], reps[-1]
-        loss = row.velocity_loss_pct if row.velocity_loss_pct is not None else first.velocity_loss_pct
         text = (f"In {name} the bar slowed from {first.mcv_m_s:.2f} m/s (rep {first.number}) to {last.mcv_m_s:.2f} "
-                f"m/s (rep {last.number}): a velocity loss of {loss:.0f}%.")  # fmt: skip
+                f"m/s (rep {last.number}): a velocity loss of {res.velocity_loss_pct:.0f}%.")  # fmt: skip
     else:
-        if args.rep is not None:
-            pick = next((r for r in reps if r.number == args.rep), None)
-            if pick is None and 1 <= args.rep <= row.rep_count:  # counted, but the bar was lost or implausible
-                stored: dict[str, Any] = next(
-                    (r for r in row.result.get("reps", []) if r.get("number") == args.rep), {}
-                )
-                why = stored.get("note") or "not measured"
-                text = f"In {name}, rep {args.rep} was counted but has no speed: {why}."
-                return ToolOutput(ok=False, summary=text, markdown=text, final=True)
-            if pick is None:
-                text = f"{name.capitalize()} has {row.rep_count} reps, so there is no rep {args.rep}."
-                return ToolOutput(ok=False, summary=text, markdown=text, final=True)
-        elif args.which == "slowest":
-            pick = min(reps, key=lambda r: r.mcv_m_s)
-        elif args.which == "fastest":
-            pick = max(reps, key=lambda r: r.mcv_m_s)
-        elif args.which == "first":
-            pick = reps[0]
-        else:
-            pick = reps[-1]
+        assert pick is not None  # a speed question about measured reps always picks one
         label = f"the {args.which} rep (rep {pick.number})" if args.which and args.rep is None else f"rep {pick.number}"
         text = (f"In {name}, {label} moved at {pick.mcv_m_s:.2f} m/s mean concentric velocity "
                 f"(peak {pick.peak_velocity_m_s:.2f} m/s).")  # fmt: skip
