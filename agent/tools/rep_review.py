@@ -1,19 +1,16 @@
 """Rep review tools: "review my reps" (one rep at a time, least sure first, one click per label), the
 `label_rep` button behind it, and "how good is my rep counting?". Thin: ordering, scoring and learning live
-in `vision.rep_labels`, storage in `storage.lift_labels`."""
+in `vision.rep_labels`, the records behind `vision.service`; the tools render."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
-from storage.lift_labels import current_rep_labels, label_rep
-from storage.lifts import get_analysis, list_analyses, video_of
-from storage.tables.lifts import LiftAnalysisRow
 from vision import rep_labels as R
+from vision.service import RepReview, RepReviewError, label_rep, rep_counting_scores, rep_review
 
 _REVIEW = re.compile(r"\b(review|label|tag|go through|check)\b.{0,20}\b(my |the |those |these )?reps\b", re.I)
 _HOW_GOOD = re.compile(r"\b(how (good|accurate|well)|score)\b.{0,30}\brep (count(ing)?|segmentation|detection)\b",
@@ -32,37 +29,8 @@ def _match_review(text: str, attachments: list[Attachment]) -> ReviewRepsArgs | 
     return ReviewRepsArgs()
 
 
-def _analysis(ctx: ToolContext, analysis_id: str | None) -> LiftAnalysisRow:
-    row = get_analysis(ctx.account_id, analysis_id, ctx.engine) if analysis_id else next(
-        iter(list_analyses(ctx.account_id, limit=1, engine=ctx.engine)), None)  # fmt: skip
-    if row is None:
-        raise ToolError("I haven't analysed a lift of yours yet: attach a clip of a set and say 'analyse my squat'.")
-    return row
-
-
-def _items(ctx: ToolContext, row: LiftAnalysisRow) -> list[R.RepItem]:
-    labels = {r.rep_number: r.label for r in current_rep_labels(ctx.account_id, row.id, engine=ctx.engine)
-              if r.label != "missed_after"}  # fmt: skip
-    return R.rep_items(row.id, row.result, labels)
-
-
-def _video(ctx: ToolContext, row: LiftAnalysisRow) -> Path | None:
-    """The annotated video (bar path drawn) if stored, else the analysed clip."""
-    video = video_of(row, ctx.engine)
-    candidates = [row.annotated_path, video.path if video is not None else None]
-    for rel in candidates:
-        if rel:
-            p = Path(rel) if Path(rel).is_absolute() else ctx.settings.files_dir / rel
-            if p.is_file():
-                return p
-    return None
-
-
-def _show(ctx: ToolContext, row: LiftAnalysisRow, head: str, *, strip: bool) -> ToolOutput:
-    items = _items(ctx, row)
-    if not items:
-        raise ToolError("That set has no reps to review.")
-    todo = [i for i in R.review_order(items) if i.label is None]
+def _show(ctx: ToolContext, review: RepReview, head: str, *, strip: bool) -> ToolOutput:
+    row, items, todo = review.analysis, review.items, review.todo
     lines = [head] if head else []
     if strip:
         lines += ["", "| rep | from | to | range | your label |", "|---|---|---|---|---|"]
@@ -82,7 +50,7 @@ def _show(ctx: ToolContext, row: LiftAnalysisRow, head: str, *, strip: bool) -> 
     lines.append(f"{done}/{len(items)} labelled. Rep {item.number}, {item.start_s:.1f}–{item.end_s:.1f} s ({what}): "
                  "was it a rep, and are its ends right?")  # fmt: skip
     images = []
-    video = _video(ctx, row)
+    video = review.video
     if video is not None:
         from striking.labels import thumbnail
 
@@ -107,9 +75,13 @@ def _show(ctx: ToolContext, row: LiftAnalysisRow, head: str, *, strip: bool) -> 
     outranks=("analyse_lift",),  # "review my reps" is about the stored set, not a new clip
 )
 def review_reps(ctx: ToolContext, args: ReviewRepsArgs) -> ToolOutput:
-    row = _analysis(ctx, args.analysis_id)
+    try:
+        review = rep_review(ctx.account_id, args.analysis_id, ctx.settings.files_dir, ctx.engine)
+    except RepReviewError as e:
+        raise ToolError(str(e)) from e
+    row = review.analysis
     head = f"**Review: {row.rep_count} reps of your {row.lift}**, least sure first. One click per rep."
-    return _show(ctx, row, head, strip=True)
+    return _show(ctx, review, head, strip=True)
 
 
 class LabelRepArgs(BaseModel):
@@ -122,22 +94,14 @@ class LabelRepArgs(BaseModel):
 
 @tool(name="label_rep", description=LabelRepArgs.__doc__ or "", args=LabelRepArgs, domain="lifts", kind="write")
 def label_rep_tool(ctx: ToolContext, args: LabelRepArgs) -> ToolOutput:
-    if args.label not in R.LABELS:
-        raise ToolError(f"'{args.label}' is not a label I know: use the buttons under the rep.")
-    row = _analysis(ctx, args.analysis_id)
-    item = next((i for i in _items(ctx, row) if i.number == args.number), None)
-    if item is None:
-        raise ToolError(f"There is no rep number {args.number} in that set.")
-    share = R.missed_share(row.result, args.number) if args.label == "missed_after" else item.share
-    features = {"share": share, "rom_m": item.rom_m, "start_s": item.start_s, "end_s": item.end_s,
-                "rep_share_used": row.result.get("rep_share", R.DEFAULT_SHARE)}  # fmt: skip
     try:
-        label_rep(ctx.account_id, row.id, args.number, args.label, features, engine=ctx.engine)
-    except LookupError as e:
+        review = label_rep(ctx.account_id, args.analysis_id, args.number, args.label, ctx.settings.files_dir,
+                           ctx.engine)  # fmt: skip
+    except RepReviewError as e:
         raise ToolError(str(e)) from e
     head = (f"Noted a rep missed after rep {args.number}." if args.label == "missed_after"
             else f"✓ rep {args.number}: {R.BUTTON[args.label]}.")  # fmt: skip
-    return _show(ctx, row, head, strip=False)
+    return _show(ctx, review, head, strip=False)
 
 
 class NoArgs(BaseModel):
@@ -153,16 +117,14 @@ class NoArgs(BaseModel):
     match=lambda text, _a: NoArgs() if _HOW_GOOD.search(text or "") else None,
 )
 def rep_counting_report(ctx: ToolContext, args: NoArgs) -> ToolOutput:
-    rows = current_rep_labels(ctx.account_id, engine=ctx.engine)
-    if not rows:
+    scores = rep_counting_scores(ctx.account_id, ctx.engine)
+    if not scores:
         raise ToolError("You haven't labelled any reps yet: say 'review my reps' after a set is analysed.")
     lines = ["| lift | reviewed | right | ends off | not a rep | missed | precision | recall | rep threshold |",
              "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     data: dict[str, dict] = {}
-    for lift in sorted({r.lift for r in rows}):
-        mine = [r for r in rows if r.lift == lift]
-        s = R.score(r.label for r in mine)
-        learned = R.learn_share(R.examples((r.label, r.features) for r in mine))
+    for sc in scores:
+        lift, s, learned = sc.lift, sc.score, sc.learned_share
         pct = lambda v: "—" if v is None else f"{v * 100:.0f} %"  # noqa: E731
         thr = f"{learned * 100:.0f} % of the tallest rise (yours)" if learned is not None else (
             f"{R.DEFAULT_SHARE * 100:.0f} % (default)")  # fmt: skip
