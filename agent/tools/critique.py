@@ -2,9 +2,10 @@
 ("was rep 3 deeper than rep 1?", "show me the bottom of rep 2", "is my bar path getting worse over the set?").
 
 Thin: the findings, their numbers and their key frames come from the analysis jobs (`vision.critique`,
-`striking.critique`) and are stored with the analysis; this tool picks the analysis, renders the stored
-critique and answers follow-ups from it with no new video pass. Its `data` holds only the findings, so the
-chat's number check (agent.numbers via the reply step) holds the model's phrasing to their numbers.
+`striking.critique`) and are stored with the analysis; `vision.service.critique_source` picks the analysis,
+this tool renders the stored critique and answers follow-ups from it with no new video pass. Its `data` holds
+only the findings, so the chat's number check (agent.numbers via the reply step) holds the model's phrasing to
+their numbers.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import BaseModel, Field
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, get_tool, tool
 from vision.critique import Critique, render
 from vision.request import parse_request
+from vision.service import LiftCritiqueSource, critique_source
 
 Lift = Literal["squat", "bench", "deadlift", "press", "row", "snatch", "clean", "jerk", "other"]
 _CRITIQUE = re.compile(
@@ -93,19 +95,21 @@ def critique_technique(ctx: ToolContext, args: CritiqueArgs) -> ToolOutput:
     videos = [a for a in ctx.attachments if a.is_video]
     if args.ask == "critique" and (videos or args.upload_id):
         return _analyse_then_critique(ctx, args, videos)
-    if args.subject == "boxing":
-        return _round_critique(ctx)
-    row = _latest_lift(ctx, args.lift)
-    if row is None:
-        if args.subject is None and args.ask == "critique":
-            return _round_critique(ctx)
+    src = critique_source(ctx.account_id, subject=args.subject, lift=args.lift, ask=args.ask, engine=ctx.engine)
+    if src is None:
         what = f"{args.lift} " if args.lift else "lift "
         raise ToolError(f"I haven't analysed a {what}video of yours yet: attach a clip and ask me to critique it.")
-    if args.subject is None and args.ask == "critique" and _newer_round(ctx, row):
-        return _round_critique(ctx)
-    stored = row.result.get("critique")
+    if not isinstance(src, LiftCritiqueSource):
+        if src.round is None:
+            raise ToolError("I haven't analysed a clip of yours yet: attach a lift or a boxing round and ask me again.")
+        if not src.stored:
+            msg = ("That round was analysed before I could critique technique. Attach the clip again and say "
+                   "'critique my round' for the full read.")  # fmt: skip
+            return ToolOutput(ok=False, summary=msg, markdown=msg, final=True)
+        return _critique_output(ctx, Critique.from_dict(src.stored), src.stored, {"session_id": src.round.id})
+    row, stored = src.analysis, src.stored
     if not stored:
-        return _no_critique(row, ctx.engine)
+        return _no_critique(row, src.upload_id)
     c = Critique.from_dict(stored)
     if args.ask == "depth":
         return _depth_answer(ctx, c, args.reps, row)
@@ -135,40 +139,8 @@ def _analyse_then_critique(ctx: ToolContext, args: CritiqueArgs, videos: list[At
     return result
 
 
-def _latest_lift(ctx: ToolContext, lift: str | None) -> Any:
-    from storage.lifts import list_analyses
-
-    rows = list_analyses(ctx.account_id, lift, limit=1, engine=ctx.engine)
-    return rows[0] if rows else None
-
-
-def _newer_round(ctx: ToolContext, lift_row: Any) -> bool:
-    from storage.striking import latest_round
-
-    r = latest_round(ctx.account_id, ctx.engine)
-    return r is not None and r.created_at > lift_row.created_at
-
-
-def _round_critique(ctx: ToolContext) -> ToolOutput:
-    from storage.striking import latest_round
-
-    row = latest_round(ctx.account_id, ctx.engine)
-    if row is None:
-        raise ToolError("I haven't analysed a clip of yours yet: attach a lift or a boxing round and ask me again.")
-    stored = row.report.get("critique")
-    if not stored:
-        msg = ("That round was analysed before I could critique technique. Attach the clip again and say "
-               "'critique my round' for the full read.")  # fmt: skip
-        return ToolOutput(ok=False, summary=msg, markdown=msg, final=True)
-    return _critique_output(ctx, Critique.from_dict(stored), stored, {"session_id": row.id})
-
-
-def _no_critique(row: Any, engine: Any) -> ToolOutput:
+def _no_critique(row: Any, upload_id: str | None) -> ToolOutput:
     """An analysis from before the pose pass: say so and offer to analyse the clip again."""
-    from storage.lifts import video_of
-
-    video = video_of(row, engine)
-    upload_id = video.upload_id if video is not None else None
     msg = (f"Your {row.lift} clip was analysed before I followed the lifter's body, so I have the bar's numbers "
            "but no technique read.")  # fmt: skip
     actions = []
