@@ -1,6 +1,7 @@
 """Striking tools: analyse a boxing clip, answer follow-ups from the stored round, take corrections.
 
-Thin adapters: numbers come from `striking` (domain) and `storage.striking`; the model only talks.
+Thin adapters: each tool parses its arguments, calls one `striking.service` function (or the analysis job) and
+renders; numbers come from `striking`, the model only talks.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from agent.tools.base import (
     run_job,
     tool,
 )
-from storage.striking import correct_punch, habit_history, latest_round
+from services.uploads import find_upload
 from striking import jobs as strike_jobs
-from striking.questions import Question, answer, parse_question
+from striking.questions import Question, parse_question
 from striking.report import mmss
+from striking.service import StrikingError, analysis_stance, correct_punch, round_followup
 
 _BOXING = re.compile(r"\b(box(ing)?|punch(es|ing)?|jab|cross|hook|uppercut|combo|round|shadow ?box|bag ?work|heavy ?bag"
                      r"|sparr|strik(e|ing)|my guard|southpaw|orthodox)\b", re.I)  # fmt: skip
@@ -61,13 +63,11 @@ def _match_analyse(text: str, attachments: list[Attachment]) -> AnalyseStrikesAr
 
 
 def _attachment(ctx: ToolContext, upload_id: str | None) -> Attachment:
-    from storage.uploads import get_upload
-
     for a in ctx.attachments:
         if a.is_video and (upload_id is None or a.upload_id == upload_id):
             return a
     if upload_id:
-        up = get_upload(upload_id, ctx.account_id, ctx.settings.files_dir, ctx.engine)
+        up = find_upload(ctx.account_id, upload_id, ctx.settings.files_dir, ctx.engine)
         if up is not None:
             return Attachment(upload_id=up.id, filename=up.filename, mime=up.mime, path=str(up.path),
                               size_bytes=up.size_bytes)  # fmt: skip
@@ -86,14 +86,12 @@ def _attachment(ctx: ToolContext, upload_id: str | None) -> Attachment:
     kind="write",
 )
 def analyse_strikes(ctx: ToolContext, args: AnalyseStrikesArgs) -> ToolOutput:
-    from storage.accounts import get_profile
-
     video = _attachment(ctx, args.upload_id)
     out = ctx.output_dir / f"strike-{video.upload_id}.mp4"
     params = {
         "path": str(video.path), "out_video": str(out), "account_id": ctx.account_id, "upload_id": video.upload_id,
         "thread_id": ctx.thread_id, "filename": video.filename,
-        "stance": args.stance or get_profile(ctx.account_id, ctx.engine).stance,
+        "stance": analysis_stance(ctx.account_id, args.stance, ctx.engine),
         "backend": getattr(ctx.settings, "pose_backend", "blazepose"), "who": args.who,
     }  # fmt: skip
     ctx.report(0.0, "queued: analysing your round")
@@ -204,16 +202,16 @@ def _match_followup(text: str, attachments: list[Attachment]) -> StrikeFollowupA
     match=_match_followup,
 )
 def strike_followup(ctx: ToolContext, args: StrikeFollowupArgs) -> ToolOutput:
-    row = latest_round(ctx.account_id, ctx.engine)
-    if row is None:
-        raise ToolError("I haven't analysed a boxing round of yours yet: attach a clip and say 'check my round'.")
-    text, data = answer(Question(args.habit, args.hand, list(args.kinds)), row.report)
-    history = habit_history(ctx.account_id, "guard_down_share", engine=ctx.engine) if args.habit == "drop" else []
+    try:
+        res = round_followup(ctx.account_id, Question(args.habit, args.hand, list(args.kinds)), ctx.engine)
+    except StrikingError as e:
+        raise ToolError(str(e)) from e
+    text, data, history = res.text, res.data, res.guard_down_history
     if len(history) >= 2:
-        trend = " → ".join(f"{h.value * 100:.0f} %" for h in history[-5:])
+        trend = " → ".join(f"{v * 100:.0f} %" for v in history[-5:])
         text += f"\n\nGuard down over your last {min(5, len(history))} rounds: {trend}."
-        data["guard_down_history"] = [h.value for h in history]
-    return ToolOutput(summary=text.replace("**", ""), markdown=text, data={"session_id": row.id, **data})
+        data["guard_down_history"] = history
+    return ToolOutput(summary=text.replace("**", ""), markdown=text, data={"session_id": res.round.id, **data})
 
 
 _ORDINALS = {w: i for i, w in enumerate(("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
@@ -270,28 +268,12 @@ def _match_correct(text: str, _a: list[Attachment]) -> CorrectPunchArgs | None:
     kind="write",
 )
 def correct_punch_tool(ctx: ToolContext, args: CorrectPunchArgs) -> ToolOutput:
-    row = latest_round(ctx.account_id, ctx.engine)
-    if row is None:
-        raise ToolError("There's no analysed round to correct yet.")
-    punch = next((p for p in row.report.get("punches", []) if p["index"] == args.number), None)
-    if punch is None:
-        raise ToolError(f"That round has {row.punch_count} punches; there is no punch number {args.number}.")
-    side = punch["side"]
-    if args.kind in ("jab", "cross", "straight"):
-        shape, kind = "straight", ("jab" if side == "lead" else "cross")
-    elif args.kind in ("hook", "uppercut"):
-        shape, kind = args.kind, f"{side}_{args.kind}"
-    elif args.kind == "none":
-        shape, kind = "none", "none"
-    else:
-        shape, kind = args.kind.split("_", 1)[1], args.kind
     try:
-        correct_punch(ctx.account_id, row.id, args.number, kind, shape, ctx.engine)
-    except LookupError as e:
+        done = correct_punch(ctx.account_id, args.number, args.kind, ctx.engine)
+    except StrikingError as e:
         raise ToolError(str(e)) from e
-    old = punch["label"]
-    new = "not a punch" if kind == "none" else kind.replace("_", " ")
-    text = (f"Noted: punch {args.number} at {mmss(punch['t_peak'])} is now a **{new}** (was {old}). "
+    new = "not a punch" if done.kind == "none" else done.kind.replace("_", " ")
+    text = (f"Noted: punch {args.number} at {mmss(done.t_peak_s)} is now a **{new}** (was {done.old_label}). "
             "It's saved as training data for the punch model.")  # fmt: skip
-    return ToolOutput(summary=text.replace("**", ""), markdown=text, data={"number": args.number, "kind": kind,
-                      "shape": shape, "session_id": row.id}, final=True)  # fmt: skip
+    return ToolOutput(summary=text.replace("**", ""), markdown=text, data={"number": args.number, "kind": done.kind,
+                      "shape": done.shape, "session_id": done.session_id}, final=True)  # fmt: skip
