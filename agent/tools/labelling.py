@@ -1,6 +1,6 @@
 """Labelling tools: "review my punches" (one punch at a time, least confident first, one click per label)
-and the `label_punch` button behind it. Thin: the queue, thumbnails and storage live in `striking.labels`
-and `storage.striking`."""
+and the `label_punch` button behind it. Thin: the queue and thumbnails live in `striking.labels`, the records
+behind `striking.service`; the tools render."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import re
 from pydantic import BaseModel, Field
 
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
-from storage.striking import get_round, label_missed, label_punch, latest_round
 from striking import labels as L
 from striking.report import mmss
+from striking.service import PunchReview, StrikingError, label_punch, punch_review
 
 _REVIEW = re.compile(r"\b(review|label|tag|go through|check the labels of)\b.{0,20}\b(my |the |those |these )?"
                      r"(punch(es)?|strikes)\b", re.I)  # fmt: skip
@@ -42,11 +42,8 @@ def _buttons(item: L.ReviewItem) -> list[Action]:
             for lab in L.LABELS]  # fmt: skip
 
 
-def _show(ctx: ToolContext, session_id: str, head: str, *, strip: bool) -> ToolOutput:
-    queue = L.review_queue(ctx.account_id, session_id, ctx.engine)
-    if not queue:
-        raise ToolError("That round has no punches to review.")
-    todo = [i for i in queue if i.label is None]
+def _show(ctx: ToolContext, review: PunchReview, head: str, *, strip: bool) -> ToolOutput:
+    session_id, queue, todo = review.session_id, review.queue, review.todo
     lines = [head] if head else []
     if strip:
         lines += ["", "| # | time | I said | sure | your label |", "|---|---|---|---|---|"]
@@ -62,7 +59,7 @@ def _show(ctx: ToolContext, session_id: str, head: str, *, strip: bool) -> ToolO
     data["next"] = item.number
     lines.append(f"{done}/{len(queue)} labelled. {_item_text(item)} What was it?")
     images = []
-    video = L.round_video(ctx.account_id, session_id, ctx.settings.files_dir, ctx.engine)
+    video = review.video
     if video is not None:
         thumb = L.thumbnail(video, item.t_peak_s, ctx.output_dir / f"punch-{session_id}-{item.number}.jpg")
         images = [str(thumb)] if thumb else []
@@ -81,13 +78,13 @@ def _show(ctx: ToolContext, session_id: str, head: str, *, strip: bool) -> ToolO
     match=_match_review,
 )
 def review_punches(ctx: ToolContext, args: ReviewPunchesArgs) -> ToolOutput:
-    row = get_round(args.session_id, ctx.account_id, ctx.engine) if args.session_id else latest_round(
-        ctx.account_id, ctx.engine)  # fmt: skip
-    if row is None:
-        raise ToolError("I haven't analysed a boxing round of yours yet: attach a clip and say 'check my round'.")
+    try:
+        row, review = punch_review(ctx.account_id, args.session_id, ctx.settings.files_dir, ctx.engine)
+    except StrikingError as e:
+        raise ToolError(str(e)) from e
     head = (f"**Review: {row.punch_count} punches of {row.filename or 'your round'}**, least sure first. "
             "One click per punch.")  # fmt: skip
-    return _show(ctx, row.id, head, strip=True)
+    return _show(ctx, review, head, strip=True)
 
 
 class LabelPunchArgs(BaseModel):
@@ -108,24 +105,16 @@ class LabelPunchArgs(BaseModel):
     kind="write",
 )
 def label_punch_tool(ctx: ToolContext, args: LabelPunchArgs) -> ToolOutput:
-    if args.label not in L.LABELS:
-        raise ToolError(f"'{args.label}' is not a label I know: use the buttons under the punch.")
     try:
-        if args.label == "missed":
-            item = next((i for i in L.review_queue(ctx.account_id, args.session_id, ctx.engine)
-                         if i.number == args.number), None)  # fmt: skip
-            if item is None:
-                raise LookupError(f"There is no punch number {args.number} in that round.")
-            half = L.MISSED_SPAN_S / 2
-            label_missed(ctx.account_id, args.session_id, item.t_peak_s - half, item.t_peak_s + half,
-                         engine=ctx.engine)  # fmt: skip
-            head = f"Noted a missed punch around {mmss(item.t_peak_s)}."
-        else:
-            label_punch(ctx.account_id, args.session_id, args.number, args.label, engine=ctx.engine)
-            head = f"✓ punch {args.number}: {L.BUTTON[args.label]}."
-    except LookupError as e:
+        review = label_punch(ctx.account_id, args.session_id, args.number, args.label, ctx.settings.files_dir,
+                             ctx.engine)  # fmt: skip
+    except StrikingError as e:
         raise ToolError(str(e)) from e
-    return _show(ctx, args.session_id, head, strip=False)
+    if review.missed_at_s is not None:
+        head = f"Noted a missed punch around {mmss(review.missed_at_s)}."
+    else:
+        head = f"✓ punch {args.number}: {L.BUTTON[args.label]}."
+    return _show(ctx, review, head, strip=False)
 
 
 class NoArgs(BaseModel):
