@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -14,10 +14,13 @@ from sqlalchemy import Engine
 from services.uow import unit_of_work
 from storage import training as repo
 from training.builder import ProgramRequest, build, parse_request
+from training.diff import ChangeRow, compress, diff_programs
+from training.edits import EditError, EditOp, apply_edits, parse_edit
 from training.loads import Max
 from training.model import Program, ProgramInvalid, ensure_valid
 from training.plates import Equipment
 from training.progression import SlotState, initial_states
+from training.schedule import local_today
 from training.session import effective_max
 from training.templates import TemplateError, templates
 
@@ -154,10 +157,19 @@ def _pending(account_id: int, draft_id: str | None, uow: Engine) -> Any:
 
 
 def approve_draft(
-    account_id: int, draft_id: str | None, *, today: date, engine: Engine | None = None
+    account_id: int,
+    draft_id: str | None,
+    *,
+    today: date | None = None,
+    now: datetime | None = None,
+    engine: Engine | None = None,
 ) -> ProgressionApplied | ProgramSaved | DraftDiscarded:
     """Apply a pending draft (the given one, else the latest): a progression's new slot states, or a program
-    (new, or a new version of the edited one) with its starting states. One unit of work."""
+    (new, or a new version of the edited one) with its starting states, starting `today` (default: the athlete's
+    day at `now`). One unit of work."""
+    if today is None:
+        now = (now or datetime.now(UTC)).astimezone(UTC)
+        today = local_today(repo.account_tz(account_id, engine), now)
     repo.ensure_library(engine)  # shared reference rows, committed before the action (see services.uow)
     with unit_of_work(engine) as uow:
         d = _pending(account_id, draft_id, uow)
@@ -197,3 +209,119 @@ def approve_draft(
         except repo.DraftGone as e:
             raise DraftError(str(e)) from e
         return ProgramSaved(row, d.kind, repo.next_scheduled(account_id, uow))
+
+
+# --------------------------------------------------------------------------- discard, edit, show
+def discard_draft(account_id: int, draft_id: str | None, engine: Engine | None = None) -> str:
+    """Throw a pending draft away (the given one, else the latest); its kind (program | edit | progression)."""
+    with unit_of_work(engine) as uow:
+        d = _pending(account_id, draft_id, uow)
+        try:
+            repo.discard_draft(account_id, d.id, uow)
+        except repo.DraftGone as e:
+            raise DraftError(str(e)) from e
+        return str(d.kind)
+
+
+class NoProgramToChange(DraftError):
+    """There is no saved program to edit or show."""
+
+
+# (request text, program, has-a-max(exercise id)) -> (edited program, the edits); raises ProposerUnavailable /
+# ProposalRejected like ProposeFn
+ProposeEditFn = Callable[[str, Program, Callable[[str], bool]], tuple[Program, list[EditOp]]]
+
+
+@dataclass(frozen=True)
+class EditProposed:
+    """A changed program stored as a draft (nothing changes until it is approved)."""
+
+    draft_id: str
+    program_name: str
+    version: int
+    note: str  # the edits in words
+    rows: list[ChangeRow]  # the diff, compressed
+
+
+@dataclass(frozen=True)
+class NothingToChange:
+    """The edit changes nothing (nothing was drafted); `why` says so in words."""
+
+    why: str
+
+
+def edit_program(
+    account_id: int,
+    text: str,
+    ops: list[EditOp] | None = None,
+    *,
+    propose: ProposeEditFn | None = None,
+    engine: Engine | None = None,
+) -> EditProposed | NothingToChange:
+    """Apply the edits code parsed from `text` (else the proposer's) to the saved program and draft the result.
+    Raises `NoProgramToChange`, `DraftError` (an edit that cannot apply), `ProposerUnavailable`, `ProposalRejected`."""
+    active = repo.active_program(account_id, engine)
+    if active is None:
+        raise NoProgramToChange("You don't have a saved program to change yet. Ask me to build one first.")
+    row, program = active
+    unit = repo.display_unit(account_id, engine)
+    maxes = repo.get_maxes(account_id, engine)
+    states = repo.get_progress(account_id, row.lineage_id, engine)
+
+    def has_max(ex_id: str) -> bool:
+        return effective_max(ex_id, maxes, states, "pct_1rm") is not None
+
+    ops = list(ops or parse_edit(text) or [])
+    try:
+        if ops:
+            new = apply_edits(program, ops, has_max)
+        else:
+            if propose is None:
+                raise ProposerUnavailable("no proposer")
+            new, ops = propose(text, program, has_max)
+    except (EditError, ProgramInvalid, TemplateError) as e:
+        raise DraftError(str(e)) from e
+    rows = compress(diff_programs(program, new, unit))
+    if not rows:
+        why = "Nothing would change"
+        if all(op.kind == "deload" for op in ops):
+            why = f"Week {', '.join(str(w) for op in ops for w in op.weeks or [])} is already a deload"
+        return NothingToChange(why)
+    note = "; ".join(op.describe() for op in ops)
+    draft = repo.create_draft(
+        account_id, "edit", {"program": new.model_dump(mode="json"), "ops": [o.model_dump() for o in ops]},
+        summary=note, request=text, base_program_id=row.id, engine=engine,
+    )  # fmt: skip
+    return EditProposed(draft.id, row.name, row.version, note, rows)
+
+
+@dataclass(frozen=True)
+class ProgramView:
+    """The saved program with what its loads are computed from."""
+
+    row: Any  # the stored TrainingProgram version
+    program: Program
+    unit: str
+    equipment: Equipment
+    maxes: dict[str, Max]
+    states: dict[str, SlotState]
+    sessions_done: int
+
+
+def show_program(account_id: int, week: int | None = None, engine: Engine | None = None) -> ProgramView:
+    """The saved program (for one week, when asked). Raises `NoProgramToChange`, or `DraftError` for a week
+    the program does not have."""
+    active = repo.active_program(account_id, engine)
+    if active is None:
+        raise NoProgramToChange(
+            "You don't have a saved program yet. Ask me to build one, e.g. “a 3-day beginner program”."
+        )
+    row, program = active
+    if week and week > len(program.weeks):
+        raise DraftError(f"{row.name} has {len(program.weeks)} weeks; there's no week {week}.")
+    counts = repo.scheduled_counts(account_id, row.id or 0, engine)  # a stored row always has its id
+    return ProgramView(
+        row, program, repo.display_unit(account_id, engine), repo.get_equipment(account_id, engine),
+        repo.get_maxes(account_id, engine), repo.get_progress(account_id, row.lineage_id, engine),
+        counts.get("done", 0),
+    )  # fmt: skip
