@@ -8,14 +8,12 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agent.tools.base import Attachment, ToolContext, ToolError, ToolOutput, tool
-from agent.tools.training.common import DOMAIN, _unit
+from agent.tools.training.common import DOMAIN
 from powerforge.units import Mass
-from storage import training as repo
 from training.builder import looks_like_program_request, parse_maxes
-from training.library import library
 from training.parse import looks_like_set_line
-from training.plates import Equipment, PlateError
 from training.render import mass, num, table
+from training.service import SetupError, set_equipment, set_maxes
 
 
 # --------------------------------------------------------------------------- maxes and equipment
@@ -60,20 +58,12 @@ def _match_maxes(text: str, _a: list[Attachment]) -> MaxesArgs | None:
     kind="write",
 )
 def train_set_maxes(ctx: ToolContext, args: MaxesArgs) -> ToolOutput:
-    unit = args.unit or _unit(ctx)
-    rows = []
-    for name, value in args.maxes.items():
-        ex = library().resolve(name).exercise or (library().by_id.get(name))
-        if ex is None:
-            raise ToolError(f"I don't know the exercise '{name}'.")
-        kg = Mass.of(value, unit).kg
-        if not 1 <= kg <= ex.max_load_kg:
-            raise ToolError(f"{num(value)} {unit} is not a possible max for {ex.name}.")
-        if args.kind == "tm":
-            repo.set_max(ctx.account_id, ex.id, training_max_kg=kg, engine=ctx.engine)
-        else:
-            repo.set_max(ctx.account_id, ex.id, one_rm_kg=kg, engine=ctx.engine)
-        rows.append([ex.name, "training max" if args.kind == "tm" else "1RM", mass(kg, unit)])
+    try:
+        saved = set_maxes(ctx.account_id, args.maxes, unit=args.unit, kind=args.kind, engine=ctx.engine)
+    except SetupError as e:
+        raise ToolError(str(e)) from e
+    unit = saved.unit
+    rows = [[m.name, "training max" if m.kind == "tm" else "1RM", mass(m.kg, unit)] for m in saved.maxes]
     return ToolOutput(
         summary="Saved maxes: " + ", ".join(f"{r[0]} {r[2]}" for r in rows),
         markdown="Saved — loads in your program now use these:\n\n" + table(["Lift", "Kind", "Max"], rows),
@@ -122,31 +112,10 @@ def _match_equipment(text: str, _a: list[Attachment]) -> EquipmentArgs | None:
     kind="write",
 )
 def train_equipment(ctx: ToolContext, args: EquipmentArgs) -> ToolOutput:
-    cur = repo.get_equipment(ctx.account_id, ctx.engine)
-    unit = args.unit or cur.unit
-    if unit != cur.unit and args.plates is None:
-        base = Equipment.default(unit)
-        cur = Equipment(
-            unit=unit,
-            bar=base.bar,
-            plates=base.plates,
-            dumbbell_step=base.dumbbell_step,
-            machine_step=base.machine_step,
-        )
     try:
-        eq = Equipment(
-            unit=unit,
-            bar=args.bar if args.bar is not None else cur.bar,
-            plates=tuple((p, 4 if p >= 20 else 2) for p in sorted(set(args.plates), reverse=True))
-            if args.plates
-            else cur.plates,
-            collars=cur.collars,
-            dumbbell_step=cur.dumbbell_step,
-            machine_step=cur.machine_step,
-        )
-    except PlateError as e:
+        eq = set_equipment(ctx.account_id, bar=args.bar, plates=args.plates, unit=args.unit, engine=ctx.engine)
+    except SetupError as e:
         raise ToolError(str(e)) from e
-    repo.set_equipment(ctx.account_id, eq, ctx.engine)
     plates = ", ".join(f"{num(w)}" for w, _ in eq.plates)
     return ToolOutput(
         summary=f"Saved: bar {num(eq.bar)} {eq.unit}, plates {plates} {eq.unit}.",
