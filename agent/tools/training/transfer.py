@@ -10,11 +10,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
-from agent.tools.training.common import DOMAIN, _now, _unit
-from storage import training as repo
-from storage.uploads import get_upload
-from training.csvio import CSVImportError, detect, parse_export, write_csv
-from training.library import library
+from agent.tools.training.common import DOMAIN, _now
+from services.uploads import find_upload
+from training.csvio import CSVImportError, detect
+from training.service import UnitRefused, export_training, import_training
 
 
 # --------------------------------------------------------------------------- import / export
@@ -30,16 +29,6 @@ def _csv_attachment(atts: list[Attachment]) -> Attachment | None:
     for a in atts:
         if a.filename.lower().endswith(".csv") or a.mime in ("text/csv", "text/plain"):
             return a
-    return None
-
-
-def _implausible(report, unit: str) -> str | None:  # noqa: ANN001
-    """The first set that cannot be real when the file's numbers are read in `unit` (e.g. a 600 kg squat)."""
-    for sess in report.sessions:
-        for st in sess.sets:
-            ex = library().by_id.get(st.exercise_id or "")
-            if ex is not None and st.load_kg > ex.max_load_kg:
-                return f"a {st.load_kg:.0f} kg {ex.name}"
     return None
 
 
@@ -69,32 +58,28 @@ def _match_import(text: str, atts: list[Attachment]) -> ImportArgs | None:
 def train_import(ctx: ToolContext, args: ImportArgs) -> ToolOutput:
     att = _csv_attachment(ctx.attachments)
     if att is None and args.upload_id:
-        up = get_upload(args.upload_id, ctx.account_id, ctx.settings.files_dir, ctx.engine)
+        up = find_upload(ctx.account_id, args.upload_id, ctx.settings.files_dir, ctx.engine)
         if up is not None:
             att = Attachment(
                 upload_id=up.id, filename=up.filename, mime=up.mime, path=str(up.path), size_bytes=up.size_bytes
             )
     if att is None:
         raise ToolError("Attach the CSV from Strong (Settings → Export data) or Hevy (Settings → Export & Import).")
-    unit = args.unit or _unit(ctx)
     try:
-        report = parse_export(
-            Path(att.path).read_bytes(), unit=unit, tz=repo.account_tz(ctx.account_id, ctx.engine), source=args.source
-        )
+        done = import_training(ctx.account_id, Path(att.path).read_bytes(), source=args.source, unit=args.unit,
+                               engine=ctx.engine)  # fmt: skip
+    except UnitRefused as e:
+        alt = "lb" if e.unit == "kg" else "kg"
+        raise ToolError(
+            f"{att.filename} has no weight unit and {e.worst} is impossible in {e.unit}; nothing was imported. "
+            f"If your Strong app uses {alt}, send the file again with “import it as {alt}”."
+        ) from e
     except CSVImportError as e:
         raise ToolError(f"I couldn't import {att.filename}: {e}") from e
     except OSError as e:
         raise ToolError(f"I couldn't read {att.filename}; please attach it again.") from e
-    unitless = report.source == "strong" and not report.has_unit_column
-    if unitless and args.unit is None:
-        worst = _implausible(report, unit)
-        if worst is not None:
-            alt = "lb" if unit == "kg" else "kg"
-            raise ToolError(
-                f"{att.filename} has no weight unit and {worst} is impossible in {unit}; nothing was imported. "
-                f"If your Strong app uses {alt}, send the file again with “import it as {alt}”."
-            )
-    result = repo.import_sessions(ctx.account_id, report, ctx.engine, replace=args.unit is not None and unitless)
+    report, result, unit, unitless = done.report, done.stored, done.unit, done.unitless
+    assert result is not None  # stored: not a dry run
     src = report.source.title()
     lines = [
         f"Imported **{result.sessions_added}** {src} workouts ({result.sets_added} sets)"
@@ -157,15 +142,12 @@ class ExportArgs(BaseModel):
 )
 def train_export(ctx: ToolContext, args: ExportArgs) -> ToolOutput:
     now = _now(ctx)
-    start = now - timedelta(days=args.days) if args.days else None
-    rows = repo.export_rows(ctx.account_id, start, None, ctx.engine)
-    if not rows:
+    out = export_training(ctx.account_id, now - timedelta(days=args.days) if args.days else None, ctx.engine)
+    if not out.rows:
         raise ToolError("There are no logged sets to export yet.")
-    unit = _unit(ctx)
-    text = write_csv(rows, unit=unit, tz=repo.account_tz(ctx.account_id, ctx.engine))
     path = ctx.output_dir / f"training-{now:%Y%m%d-%H%M%S}.csv"
-    path.write_text(text, encoding="utf-8")
-    sessions = len({(r.started_at, r.workout) for r in rows})
+    path.write_text(out.csv, encoding="utf-8")
+    rows, sessions, unit = out.rows, out.sessions, out.unit
     return ToolOutput(
         summary=f"Exported {len(rows)} sets from {sessions} sessions to {path.name}.",
         markdown=f"Here's your training log: {len(rows)} sets from {sessions} sessions (weights in {unit}).",
