@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from agent.tools.base import Attachment, ToolContext, ToolError, ToolOutput, tool
-from agent.tools.training.common import DOMAIN, _now, _unit
-from agent.tools.training.log_sets import _history_with
+from agent.tools.training.common import DOMAIN, _now
 from agent.tools.training.setup import _BAR_RE, _MAX_TO, _PLATES_HAVE_RE
-from powerforge.units import Mass
-from storage import training as repo
-from storage.accounts import get_profile
 from training import e1rm as e1rm_mod
 from training.builder import looks_like_program_request, parse_maxes
 from training.chart import e1rm_chart
 from training.library import library
 from training.parse import SetLineError, looks_like_set_line, parse_sets
-from training.plates import PlateError, load_bar
 from training.render import mass, num, table
 from training.service import (
+    LogbookError,
     NoProgram,
+    SetupError,
+    e1rm_trend,
+    estimate_e1rm,
+    plates_for,
     today_markdown,
     today_plan,
     today_summary,
@@ -108,15 +107,13 @@ def _match_plates(text: str, _a: list[Attachment]) -> PlatesArgs | None:
     match=_match_plates,
 )
 def train_plates(ctx: ToolContext, args: PlatesArgs) -> ToolOutput:
-    eq = repo.get_equipment(ctx.account_id, ctx.engine)
-    unit = args.unit or eq.unit
-    target = Mass.of(args.load, unit)
     try:
-        b = load_bar(target, eq)
-    except PlateError as e:
+        plan = plates_for(ctx.account_id, args.load, args.unit, ctx.engine)
+    except SetupError as e:
         raise ToolError(str(e)) from e
+    eq, unit, b = plan.equipment, plan.unit, plan.bar
     asked = f"{num(args.load)} {unit}"
-    conv = f" ({num(eq.value(target))} {eq.unit})" if unit != eq.unit else ""
+    conv = f" ({num(b.target)} {eq.unit})" if unit != eq.unit else ""
     line = f"**{num(b.total)} {eq.unit}**: {b.describe()}"
     notes = "".join(f"\n\n_{n}_" for n in b.notes)
     md = f"For {asked}{conv}: {line}{notes}"
@@ -181,17 +178,15 @@ def _match_e1rm(text: str, _a: list[Attachment]) -> E1RMArgs | None:
     match=_match_e1rm,
 )
 def train_e1rm(ctx: ToolContext, args: E1RMArgs) -> ToolOutput:
-    unit = args.unit or _unit(ctx)
-    formula = get_profile(ctx.account_id, ctx.engine).e1rm_formula
     if args.load and args.reps:
-        est = e1rm_mod.estimate(Mass.of(args.load, unit), args.reps, args.rpe)
+        e = estimate_e1rm(ctx.account_id, args.load, args.reps, args.rpe, args.unit, ctx.engine)
+        est, unit, best = e.estimate, e.unit, e.best
         rows = [
             ["Epley", mass(est.epley.kg, unit) if est.epley else "— (over 10 reps)"],
             ["Brzycki", mass(est.brzycki.kg, unit) if est.brzycki else "— (over 10 reps)"],
             ["RPE chart", mass(est.rpe_chart.kg, unit) if est.rpe_chart else "— (needs RPE ≥ 7, ≤ 12 reps)"],
         ]
-        best, method = est.pick(formula)  # the person's formula (profile), else the RPE table / mean rule
-        used = e1rm_mod.method_label(method, args.rpe)
+        used = e1rm_mod.method_label(e.method, args.rpe)
         head = f"{num(args.load)} {unit} × {args.reps}" + (f" @ RPE {num(args.rpe)}" if args.rpe else "")
         md = f"e1RM for {head}: **{mass(best.kg, unit) if best else '—'}** ({used})\n\n" + table(
             ["Method", "e1RM"], rows
@@ -199,19 +194,16 @@ def train_e1rm(ctx: ToolContext, args: E1RMArgs) -> ToolOutput:
         return ToolOutput(
             summary=f"e1RM for {head}: {mass(best.kg, unit) if best else 'not estimable'} ({used}).",
             markdown=md,
-            data=est.as_dict() | {"e1rm_kg": round(best.kg, 2) if best else None, "method": method},
+            data=est.as_dict() | {"e1rm_kg": round(best.kg, 2) if best else None, "method": e.method},
             final=True,
         )
     if not args.exercise:
         raise ToolError("Give me a set (e.g. “e1rm 140x5 @8”) or a lift (“what's my squat e1rm?”).")
-    ex = library().resolve(args.exercise).exercise
-    if ex is None:
-        raise ToolError(f"I don't know the exercise '{args.exercise}'.")
-    hist = repo.e1rm_history(ctx.account_id, ex.id, since=_now(ctx) - timedelta(days=365), engine=ctx.engine)
-    if formula not in (None, e1rm_mod.DEFAULT_FORMULA):  # stored figures use the default: recompute per set
-        hist = _history_with(ctx, ex.id, formula)
-    if not hist:
-        raise ToolError(f"You haven't logged any {ex.name} sets I can estimate from yet.")
+    try:
+        trend = e1rm_trend(ctx.account_id, args.exercise, _now(ctx), args.unit, ctx.engine)
+    except LogbookError as e:
+        raise ToolError(str(e)) from e
+    ex, hist, unit = trend.exercise, trend.history, trend.unit
     best_t, best_kg = max(hist, key=lambda p: p[1])
     last_t, last_kg = hist[-1]
     images = []
@@ -220,7 +212,7 @@ def train_e1rm(ctx: ToolContext, args: E1RMArgs) -> ToolOutput:
         images.append(str(e1rm_chart(hist[-40:], path, title=f"{ex.name} e1RM", unit=unit)))
     md = (
         f"**{ex.name}** e1RM: latest {mass(last_kg, unit)} ({last_t:%d %b}), best of the last year "
-        f"{mass(best_kg, unit)} ({best_t:%d %b %Y}). Method: {e1rm_mod.formula_rule(formula)}."
+        f"{mass(best_kg, unit)} ({best_t:%d %b %Y}). Method: {e1rm_mod.formula_rule(trend.formula)}."
     )
     return ToolOutput(
         summary=md.replace("**", ""),
