@@ -3,31 +3,31 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
-from agent.tools.training.common import DOMAIN, _now, _unit
+from agent.tools.training.common import DOMAIN, _now
 from agent.tools.training.program_edit import _edits_a_program_day
-from storage import training as repo
 from training import e1rm as e1rm_mod
 from training.builder import looks_like_program_request
 from training.chart import e1rm_chart
 from training.library import Exercise, library
 from training.parse import ParsedEntry, ParsedSet, SetLineError, has_explicit_unit, looks_like_set_line, parse_sets
 from training.render import mass, num, sets_table, summary_md
-from training.schedule import local_now
 from training.service import (
+    LogbookError,
     LoggedSets,
     NeedsExercise,
     NeedsUnit,
     SetInput,
     SetLogError,
     log_sets,
+    session_summary,
+    undo_sets,
 )  # fmt: skip
-from training.summary import summarise
 
 
 # --------------------------------------------------------------------------- logging sets
@@ -65,22 +65,6 @@ def _match_log(text: str, _a: list[Attachment]) -> LogSetsArgs | None:
     if not any(e.exercise_text and library().resolve(e.exercise_text).candidates for e in entries):
         return None
     return LogSetsArgs(text=text)
-
-
-def _history_with(ctx: ToolContext, ex_id: str, formula: str) -> list[tuple[datetime, float]]:
-    """A lift's best e1RM per day over the last year with the person's formula."""
-    from storage.analytics import training_sets
-
-    now = _now(ctx)
-    sets = training_sets(ctx.account_id, (now - timedelta(days=365)).date(), now.date(), engine=ctx.engine,
-                         exercise_ids=[ex_id])  # fmt: skip
-    best: dict[datetime, float] = {}
-    for day, load, reps, rpe in zip(sets["day"], sets["load_kg"], sets["reps"], sets["rpe"], strict=True):
-        v = e1rm_mod.e1rm_kg(float(load), int(reps), None if rpe != rpe or rpe is None else float(rpe), formula)
-        if v is not None:
-            t = day.to_pydatetime()
-            best[t] = max(best.get(t, 0.0), v)
-    return sorted(best.items())
 
 
 def _entries(args: LogSetsArgs) -> list[ParsedEntry]:
@@ -223,15 +207,10 @@ class UndoArgs(BaseModel):
     kind="write",
 )
 def train_undo(ctx: ToolContext, args: UndoArgs) -> ToolOutput:
-    ids = list(args.set_ids)
-    if not ids:
-        last = repo.last_set(ctx.account_id, engine=ctx.engine)
-        if last is None:
-            raise ToolError("There's no logged set to remove.")
-        ids = [last.id]
-    n = repo.delete_sets(ctx.account_id, ids, ctx.engine)
-    if not n:
-        raise ToolError("Those sets were already removed.")
+    try:
+        n = undo_sets(ctx.account_id, list(args.set_ids), ctx.engine)
+    except LogbookError as e:
+        raise ToolError(str(e)) from e
     return ToolOutput(summary=f"Removed {n} set(s).", markdown=f"↩️ Removed {n} set{'s' if n > 1 else ''}.", final=True)
 
 
@@ -265,29 +244,16 @@ _SUMMARY_RE = re.compile(
     ),
 )
 def train_summary(ctx: ToolContext, args: SummaryArgs) -> ToolOutput:
-    now = _now(ctx)
-    sess = repo.open_session(ctx.account_id, now, ctx.engine)
-    if sess is None:
-        recent = repo.sessions_between(ctx.account_id, now - timedelta(days=30), now + timedelta(minutes=1), ctx.engine)
-        sess = recent[-1] if recent else None
-    if sess is None:
-        raise ToolError("No session logged in the last 30 days. Log a set like “squat 140x5 @8” to start one.")
-    rows = repo.session_sets(ctx.account_id, sess.id, ctx.engine)
-    if not rows:
-        raise ToolError("That session has no sets yet.")
-    unit = _unit(ctx)
-    s = summarise([repo.to_record(r) for r in rows])
-    names = repo.exercise_names(ctx.account_id, [lift.exercise_id for lift in s.lifts], ctx.engine)
-    for lift in s.lifts:
-        lift.name = names.get(lift.exercise_id, lift.name)
-    if args.finish:
-        repo.end_session(ctx.account_id, sess.id, now, ctx.engine)
-    started = local_now(repo.account_tz(ctx.account_id, ctx.engine), repo.aware(sess.started_at))
-    title = f"**{sess.name or 'Session'}** — {started:%a %d %b %H:%M}"
+    try:
+        rep = session_summary(ctx.account_id, _now(ctx), finish=args.finish, engine=ctx.engine)
+    except LogbookError as e:
+        raise ToolError(str(e)) from e
+    s, unit = rep.summary, rep.unit
+    title = f"**{rep.name or 'Session'}** — {rep.started_local:%a %d %b %H:%M}"
     return ToolOutput(
         summary=f"Session: {s.working_sets} working sets, volume {mass(s.volume_kg, unit)}; "
         + "; ".join(f"{lift.name} top {mass(lift.top_load_kg, unit)}×{lift.top_reps}" for lift in s.lifts),
-        markdown=f"{title}\n\n{summary_md(s, unit)}" + ("\n\nSession closed. Good work." if args.finish else ""),
-        data=s.as_dict() | {"session_id": sess.id},
+        markdown=f"{title}\n\n{summary_md(s, unit)}" + ("\n\nSession closed. Good work." if rep.closed else ""),
+        data=s.as_dict() | {"session_id": rep.session_id},
         final=True,
     )
