@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from pydantic import BaseModel, Field
 
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
-from agent.tools.training.common import DOMAIN, _draft_buttons, _has_max, _states, _unit
-from storage import training as repo
+from agent.tools.training.common import DOMAIN, _draft_buttons
 from training.builder import looks_like_program_request
-from training.diff import compress, diff_programs, diff_table
-from training.edits import EditError, EditOp, apply_edits, parse_edit
+from training.diff import diff_table
+from training.edits import EditOp, parse_edit
 from training.library import library
-from training.model import ProgramInvalid
+from training.model import Program
 from training.parse import looks_like_set_line
 from training.render import program_table, table
-from training.templates import TemplateError, templates
+from training.service import (
+    DraftError,
+    NothingToChange,
+    ProposalRejected,
+    ProposeEditFn,
+    ProposerUnavailable,
+    edit_program,
+    show_program,
+)  # fmt: skip
+from training.templates import templates
 
 
 # --------------------------------------------------------------------------- program: edit
@@ -83,60 +92,48 @@ def _match_edit(text: str, _a: list[Attachment]) -> EditArgs | None:
     match=_match_edit,
 )
 def program_edit(ctx: ToolContext, args: EditArgs) -> ToolOutput:
-    from agent.drafting import DraftRejected, ModelUnavailable, propose_edit
-
-    active = repo.active_program(ctx.account_id, ctx.engine)
-    if active is None:
-        raise ToolError("You don't have a saved program to change yet. Ask me to build one first.")
-    row, program = active
-    unit = _unit(ctx)
-    maxes = repo.get_maxes(ctx.account_id, ctx.engine)
-    states = _states(ctx, row.lineage_id)
     text = args.request or ctx.text
-    ops = args.ops or parse_edit(text) or []
     try:
-        if ops:
-            new = apply_edits(program, ops, _has_max(maxes, states))
-        else:
-            new, ops = propose_edit(text, program, _has_max(maxes, states), ctx.settings)
-    except (EditError, ProgramInvalid, TemplateError) as e:
+        res = edit_program(ctx.account_id, text, args.ops, propose=_edit_proposer(ctx), engine=ctx.engine)
+    except DraftError as e:
         raise ToolError(str(e)) from e
-    except ModelUnavailable as e:
+    except ProposerUnavailable as e:
         raise ToolError(
             "I couldn't read that change without the language model. Try e.g. “swap Thursday's deadlift for "
             "RDLs”, “make week 4 a deload”, “remove face pulls from Monday” or “change bench to 5x5”."
         ) from e
-    except DraftRejected as e:
+    except ProposalRejected as e:
         raise ToolError(f"I couldn't turn that into a valid change: {'; '.join(e.problems[:3])}") from e
-    rows = compress(diff_programs(program, new, unit))
-    if not rows:
-        why = "Nothing would change"
-        if all(op.kind == "deload" for op in ops):
-            why = f"Week {', '.join(str(w) for op in ops for w in op.weeks or [])} is already a deload"
+    if isinstance(res, NothingToChange):
         return ToolOutput(
-            summary=f"{why}; no change proposed.", markdown=f"{why}, so there's nothing to approve.", final=True
+            summary=f"{res.why}; no change proposed.", markdown=f"{res.why}, so there's nothing to approve.", final=True
         )
-    note = "; ".join(op.describe() for op in ops)
-    draft = repo.create_draft(
-        ctx.account_id,
-        "edit",
-        {"program": new.model_dump(mode="json"), "ops": [o.model_dump() for o in ops]},
-        summary=note,
-        request=text,
-        base_program_id=row.id,
-        engine=ctx.engine,
-    )
     md = (
-        f"Proposed change to **{row.name}** (version {row.version} → {row.version + 1}): {note}.\n\n"
-        f"{diff_table(rows)}\n\nNothing changes until you approve."
+        f"Proposed change to **{res.program_name}** (version {res.version} → {res.version + 1}): {res.note}.\n\n"
+        f"{diff_table(res.rows)}\n\nNothing changes until you approve."
     )
     return ToolOutput(
-        summary=f"Proposed: {note} ({len(rows)} change rows). Waiting for approval.",
+        summary=f"Proposed: {res.note} ({len(res.rows)} change rows). Waiting for approval.",
         markdown=md,
-        data={"draft_id": draft.id, "changes": [r.__dict__ for r in rows]},
-        actions=_draft_buttons(draft.id, "✅ Apply change"),
+        data={"draft_id": res.draft_id, "changes": [r.__dict__ for r in res.rows]},
+        actions=_draft_buttons(res.draft_id, "✅ Apply change"),
         final=True,
     )
+
+
+def _edit_proposer(ctx: ToolContext) -> ProposeEditFn:
+    """The language model's reading of a change code could not parse, with its errors in the service's terms."""
+    from agent.drafting import DraftRejected, ModelUnavailable, propose_edit
+
+    def propose(text: str, program: Program, has_max: Callable[[str], bool]) -> tuple[Program, list[EditOp]]:
+        try:
+            return propose_edit(text, program, has_max, ctx.settings)
+        except ModelUnavailable as e:
+            raise ProposerUnavailable(str(e)) from e
+        except DraftRejected as e:
+            raise ProposalRejected(list(e.problems)) from e
+
+    return propose
 
 
 # --------------------------------------------------------------------------- program: show / templates
@@ -169,28 +166,18 @@ def _match_show(text: str, _a: list[Attachment]) -> ShowArgs | None:
     match=_match_show,
 )
 def program_show(ctx: ToolContext, args: ShowArgs) -> ToolOutput:
-    active = repo.active_program(ctx.account_id, ctx.engine)
-    if active is None:
-        raise ToolError("You don't have a saved program yet. Ask me to build one, e.g. “a 3-day beginner program”.")
-    row, program = active
-    unit = _unit(ctx)
-    eq = repo.get_equipment(ctx.account_id, ctx.engine)
-    if args.week and args.week > len(program.weeks):
-        raise ToolError(f"{row.name} has {len(program.weeks)} weeks; there's no week {args.week}.")
-    md = program_table(
-        program,
-        repo.get_maxes(ctx.account_id, ctx.engine),
-        eq,
-        unit,
-        states=_states(ctx, row.lineage_id),
-        weeks=[args.week] if args.week else None,
-    )
-    counts = repo.scheduled_counts(ctx.account_id, row.id or 0, ctx.engine)  # a stored row always has its id
-    head = f"Version {row.version}, started {row.start_date:%d %b %Y}; {counts.get('done', 0)} sessions done."
+    try:
+        v = show_program(ctx.account_id, args.week, ctx.engine)
+    except DraftError as e:
+        raise ToolError(str(e)) from e
+    row = v.row
+    md = program_table(v.program, v.maxes, v.equipment, v.unit, states=v.states,
+                       weeks=[args.week] if args.week else None)  # fmt: skip
+    head = f"Version {row.version}, started {row.start_date:%d %b %Y}; {v.sessions_done} sessions done."
     return ToolOutput(
         summary=f"Showed {row.name} (version {row.version}).",
         markdown=f"{head}\n\n{md}",
-        data={"program_id": row.id, "version": row.version, "program": program.model_dump(mode="json")},
+        data={"program_id": row.id, "version": row.version, "program": v.program.model_dump(mode="json")},
         final=True,
     )
 
