@@ -8,8 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
-from agent.tools.training.common import DOMAIN, _draft_buttons, _today
-from storage import training as repo
+from agent.tools.training.common import DOMAIN, _draft_buttons, _now
 from training.builder import ProgramRequest, describe_request, looks_like_program_request
 from training.loads import Max
 from training.model import Program
@@ -27,6 +26,7 @@ from training.service import (
     ProposeFn,
     ProposerUnavailable,
     approve_draft,
+    discard_draft,
     draft_program,
 )  # fmt: skip
 from training.templates import templates
@@ -155,19 +155,6 @@ _DISCARD_RE = re.compile(
 )
 
 
-def _pending(ctx: ToolContext, draft_id: str | None):
-    d = (
-        repo.get_draft(ctx.account_id, draft_id, ctx.engine)
-        if draft_id
-        else repo.latest_pending_draft(ctx.account_id, engine=ctx.engine)
-    )
-    if d is None:
-        raise ToolError("There's no draft waiting for approval.")
-    if d.status != "pending":
-        raise ToolError(f"That draft was already {d.status}; nothing changed.")
-    return d
-
-
 @tool(
     name="program_approve",
     description=ApproveArgs.__doc__ or "",
@@ -179,7 +166,7 @@ def _pending(ctx: ToolContext, draft_id: str | None):
 )
 def program_approve(ctx: ToolContext, args: ApproveArgs) -> ToolOutput:
     try:
-        res = approve_draft(ctx.account_id, args.draft_id, today=_today(ctx), engine=ctx.engine)
+        res = approve_draft(ctx.account_id, args.draft_id, now=_now(ctx), engine=ctx.engine)
     except DraftError as e:
         raise ToolError(str(e)) from e
     if isinstance(res, DraftDiscarded):
@@ -217,12 +204,11 @@ def program_approve(ctx: ToolContext, args: ApproveArgs) -> ToolOutput:
     kind="write",
 )
 def program_discard(ctx: ToolContext, args: ApproveArgs) -> ToolOutput:
-    d = _pending(ctx, args.draft_id)
     try:
-        repo.discard_draft(ctx.account_id, d.id, ctx.engine)
-    except repo.DraftGone as e:
+        kind = discard_draft(ctx.account_id, args.draft_id, ctx.engine)
+    except DraftError as e:
         raise ToolError(str(e)) from e
-    what = {"program": "program draft", "edit": "proposed change", "progression": "progression"}.get(d.kind, "draft")
+    what = {"program": "program draft", "edit": "proposed change", "progression": "progression"}.get(kind, "draft")
     return ToolOutput(
         summary=f"Discarded the {what}.", markdown=f"🗑️ Discarded the {what}; nothing changed.", final=True
     )
