@@ -2,7 +2,8 @@
 plate maths, logging sets by chat with PRs, e1RM chart and progression, summaries, Strong/Hevy import,
 CSV export, maxes and equipment.
 
-Thin adapters: numbers come from `training/`, rows from `storage.training`. Every common phrasing has a
+Thin adapters: each tool parses its arguments, calls one `training.service` function and renders the result
+(the rules and the rows live behind the service; no tool touches storage). Every common phrasing has a
 `match` fast path, so logging "squat 140x5 @8" or asking "what's my workout today?" needs no model.
 Nothing that changes a program is saved without a button press (drafts wait in the database).
 
