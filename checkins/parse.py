@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from checkins.schedule import (
@@ -20,6 +20,7 @@ from checkins.schedule import (
     CheckinSpec,
     Kind,
     Recurrence,
+    Rule,
     format_local,
     zone,
 )
@@ -112,7 +113,7 @@ _KIND_PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
 ]  # fmt: skip
 
 # Times used when a kind is named without one ("turn on the morning readiness check").
-KIND_DEFAULTS: dict[str, tuple[str, tuple[int, ...], int, int]] = {
+KIND_DEFAULTS: dict[str, tuple[Rule, tuple[int, ...], int, int]] = {
     "readiness": ("daily", ALL_DAYS, 7, 0),
     "workout": ("daily", ALL_DAYS, 7, 0),
     "missing_meals": ("daily", ALL_DAYS, 20, 0),
@@ -233,7 +234,7 @@ def _relative(scan: _Scan) -> timedelta | None:
     return timedelta(days=n)
 
 
-def _calendar_date(scan: _Scan, local_now: datetime) -> tuple[object, bool] | None:
+def _calendar_date(scan: _Scan, local_now: datetime) -> tuple[date, bool] | None:
     """(date, explicit) for today/tomorrow/weekday/calendar words in the clause, or None."""
     if scan.find(_YESTERDAY):
         raise PastTime("Yesterday has passed; pick a time from now on, e.g. 'tomorrow at 8pm'.")
@@ -266,7 +267,7 @@ def _calendar_date(scan: _Scan, local_now: datetime) -> tuple[object, bool] | No
     return None
 
 
-def _recurrence_days(scan: _Scan) -> tuple[str, tuple[int, ...]] | None:
+def _recurrence_days(scan: _Scan) -> tuple[Rule, tuple[int, ...]] | None:
     """('daily'|'weekly', days) when the clause repeats, else None."""
     if scan.find(_WEEKDAYS):
         return ("weekly", (0, 1, 2, 3, 4))
@@ -395,12 +396,12 @@ def _parse_clause(kind: Kind, clause: str, now: datetime, tz: str, ampm: AmPm | 
             days = KIND_DEFAULTS.get(kind, ("weekly", (local_now.weekday(),), 0, 0))[1]
             if kind not in KIND_DEFAULTS:
                 days = (local_now.weekday(),)
-        rec = Recurrence(rule, tod.hour, tod.minute, tz_name, days if rule == "weekly" else ALL_DAYS)  # type: ignore[arg-type]
+        rec = Recurrence(rule, tod.hour, tod.minute, tz_name, days if rule == "weekly" else ALL_DAYS)
         return CheckinSpec(kind, rec, _text_for(kind, scan), tuple(notes))
     # One-off at a wall time on a day.
     explicit_day = day is not None
     the_day = day[0] if day else local_now.date()
-    wall = datetime.combine(the_day, datetime.min.time(), tzinfo=zone(tz_name)).replace(  # type: ignore[arg-type]
+    wall = datetime.combine(the_day, datetime.min.time(), tzinfo=zone(tz_name)).replace(
         hour=tod.hour, minute=tod.minute
     )
     run_at = wall.astimezone(UTC)
@@ -458,11 +459,11 @@ def parse_change(text: str, current: CheckinSpec, now: datetime, ampm: AmPm | No
     if repeat is not None:
         rule, days = repeat
         days = days or (rec.days if rec.rule == "weekly" else (local_now.weekday(),))
-        return current.with_recurrence(Recurrence(rule, hour, minute, tz_name, days if rule == "weekly" else ALL_DAYS))  # type: ignore[arg-type]
+        return current.with_recurrence(Recurrence(rule, hour, minute, tz_name, days if rule == "weekly" else ALL_DAYS))
     if rec.rule != "once" and day is None:
         return current.with_recurrence(Recurrence(rec.rule, hour, minute, tz_name, rec.days))
     the_day = day[0] if day else (rec.run_at.astimezone(zone(tz_name)).date() if rec.run_at else local_now.date())
-    wall = datetime.combine(the_day, datetime.min.time(), tzinfo=zone(tz_name)).replace(hour=hour, minute=minute)  # type: ignore[arg-type]
+    wall = datetime.combine(the_day, datetime.min.time(), tzinfo=zone(tz_name)).replace(hour=hour, minute=minute)
     run_at = wall.astimezone(UTC)
     if run_at <= now:
         raise PastTime(
