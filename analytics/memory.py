@@ -5,6 +5,9 @@
   `data_dir/memory/<account>`: one user's search can never see another's notes.
 - Notes are indexed when written (`remember`) and removed from the index when deleted (`forget`);
   notes other domains keep (workout notes, food notes) are copied in by `sync_sources` before a search.
+- With several app processes (cluster mode) a per-process PersistentClient would not see the others'
+  writes: `MEMORY_URL` points every process at one Chroma server (`chroma run`, started by
+  `powerforge serve --cluster`), with one collection per person.
 - Embeddings come from `models.embedding` (offline MiniLM); Chroma's default embedding function,
   which downloads a model, is never used.
 - A stored note is data, never an instruction: `quote_notes` renders notes for a prompt as quoted,
@@ -24,6 +27,7 @@ import numpy as np
 from sqlalchemy import Engine
 
 from models.embedding import encoder
+from powerforge.config import get_settings
 from storage import analytics as sql
 from storage.tables.analytics import AnalyticsNote
 
@@ -68,12 +72,21 @@ class MiniLMFunction:
         return ["cosine"]
 
 
-def _client(path: Path) -> Any:
+def _client(path: Path, server_url: str = "") -> Any:
+    """This process's client: one Chroma server shared by every process, or the person's own folder."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    key = str(path.resolve())
+    key = server_url or str(path.resolve())
     with _LOCK:
+        if key not in _CLIENTS and server_url:
+            from urllib.parse import urlsplit
+
+            u = urlsplit(server_url)
+            _CLIENTS[key] = chromadb.HttpClient(
+                host=u.hostname or "127.0.0.1", port=u.port or 8000, ssl=u.scheme == "https",
+                settings=ChromaSettings(anonymized_telemetry=False),
+            )  # fmt: skip
         if key not in _CLIENTS:
             path.mkdir(parents=True, exist_ok=True)
             _CLIENTS[key] = chromadb.PersistentClient(
@@ -99,13 +112,16 @@ class Memory:
         self.account_id = account_id
         self.engine = engine
         self.path = data_dir / "memory" / str(account_id)
+        self.server_url = get_settings().memory_url
+        # one server holds everyone: a collection per person keeps searches apart as the folders do locally
+        self.name = f"{COLLECTION}_{account_id}" if self.server_url else COLLECTION
         self._collection: Any = None
 
     @property
     def collection(self) -> Any:
         if self._collection is None:
-            col = _client(self.path).get_or_create_collection(
-                COLLECTION,
+            col = _client(self.path, self.server_url).get_or_create_collection(
+                self.name,
                 embedding_function=MiniLMFunction(),
                 configuration={"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": EF_SEARCH}},
             )

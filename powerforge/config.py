@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     celery_visibility_timeout_s: float = 0.0
     celery_restore_interval_s: float = 10.0  # how often workers look for messages of dead workers
 
+    # The coach's memory (notes searched by meaning): empty, a Chroma store per person under data_dir/memory;
+    # with several app processes, the URL of one Chroma server they share (`chroma run`; cluster mode starts one).
+    memory_url: str = ""
+
     # --- uploads ---
     upload_max_mb: int = 500
     upload_allowed_types: str = DEFAULT_UPLOAD_TYPES
