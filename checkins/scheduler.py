@@ -36,6 +36,7 @@ from sqlalchemy import Engine, text
 from checkins import service
 from checkins.schedule import ALL_DAYS, Recurrence
 from storage import checkins as repo
+from storage.locks import session_engine
 from storage.tables.checkins import CheckinSchedule
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ class _LeaderLock:
             self._fd = fd
             return True
         if url.get_backend_name() == "postgresql":
-            conn = self.engine.connect()
+            conn = session_engine(self.engine).connect()  # never through a transaction pooler
             got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar())
             conn.commit()
             if not got:
