@@ -32,13 +32,15 @@ def account_for(user: str | None) -> int:
         if acc is None:
             typer.secho(f"No user called '{user}' (create one with `powerforge user add`).", fg="red", err=True)
             raise typer.Exit(1)
-        return int(acc.id)  # type: ignore[arg-type]
-    accounts = list_accounts()
-    if not accounts:
-        typer.secho("No users yet: create one with `powerforge user add NAME`.", fg="red", err=True)
+    else:
+        accounts = list_accounts()
+        if not accounts:
+            typer.secho("No users yet: create one with `powerforge user add NAME`.", fg="red", err=True)
+            raise typer.Exit(1)
+        acc = next((a for a in accounts if a.username == s.admin_user), accounts[0])
+    if acc.id is None:  # a stored account always has one
         raise typer.Exit(1)
-    named = [a for a in accounts if a.username == s.admin_user]
-    return int((named or accounts)[0].id)  # type: ignore[arg-type]
+    return acc.id
 
 
 def as_of(today: str | None) -> datetime:
