@@ -216,19 +216,20 @@ def import_file(
     dry_run: bool = typer.Option(False, "--dry-run", help="Parse and report, store nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
-    """Import a Strong or Hevy CSV export (re-importing the same file adds nothing)."""
+    """Import a Strong or Hevy CSV export (re-importing the same file adds nothing): the chat's service."""
     from powerforge.cli_contract import emit_json
-    from storage import training as repo
-    from training.csvio import CSVImportError, parse_export
+    from training.csvio import CSVImportError
+    from training.service import import_training
 
     if source not in ("strong", "hevy"):
         _fail("The source is 'strong' or 'hevy'.")
     account = _account(user)
-    u = unit or repo.display_unit(account.id)
     try:
-        report = parse_export(file.read_bytes(), unit=u, tz=repo.account_tz(account.id), source=source)
+        done = import_training(account.id, file.read_bytes(), source=source, unit=unit, check_unit=False,
+                               dry_run=dry_run)  # fmt: skip
     except CSVImportError as e:
         _fail(f"Can't import {file.name}: {e}")
+    report, res = done.report, done.stored
     data = {
         "file": str(file),
         "source": source,
@@ -238,8 +239,7 @@ def import_file(
         "skipped": report.skipped,
         "unknown_exercises": report.unknown_exercises,
     }
-    if not dry_run:
-        res = repo.import_sessions(account.id, report)
+    if res is not None:
         data.update(
             sessions_added=res.sessions_added,
             sets_added=res.sets_added,
@@ -268,16 +268,15 @@ def export(
 ) -> None:
     """Export every logged set as a Strong-style CSV."""
     from powerforge.cli_contract import emit_json
-    from storage import training as repo
-    from training.csvio import write_csv
+    from training.service import export_training
 
     account = _account(user)
-    rows = repo.export_rows(account.id)
-    out.write_text(write_csv(rows, unit=repo.display_unit(account.id), tz=repo.account_tz(account.id)), "utf-8")
+    done = export_training(account.id)
+    out.write_text(done.csv, "utf-8")
     if as_json:
-        emit_json({"file": str(out), "sets": len(rows)})
+        emit_json({"file": str(out), "sets": len(done.rows)})
     else:
-        typer.echo(f"Wrote {len(rows)} sets to {out}.")
+        typer.echo(f"Wrote {len(done.rows)} sets to {out}.")
 
 
 @program_app.command("show")
@@ -288,22 +287,19 @@ def program_show(
 ) -> None:
     """The active program with loads computed from the user's maxes and plates."""
     from powerforge.cli_contract import emit_json
-    from storage import training as repo
     from training.render import program_table
+    from training.service import NoProgramToChange, show_program
     from training.session import plan_workout
 
     account = _account(user)
-    active = repo.active_program(account.id)
-    if active is None:
+    try:
+        view = show_program(account.id)  # the chat's service (the week is checked below, with the CLI's words)
+    except NoProgramToChange:
         if as_json:
             emit_json({"program": None})
             return
         _fail("No saved program; draft one in the chat.")
-    row, program = active
-    unit = repo.display_unit(account.id)
-    eq = repo.get_equipment(account.id)
-    maxes = repo.get_maxes(account.id)
-    states = repo.get_progress(account.id, row.lineage_id)
+    row, program, unit, eq, maxes, states = view.row, view.program, view.unit, view.equipment, view.maxes, view.states
     weeks = [week] if week else [w.index for w in program.weeks]
     if week and week > len(program.weeks):
         _fail(f"The program has {len(program.weeks)} weeks.")
