@@ -282,3 +282,25 @@ def critique_source(
         video = lifts.video_of(row, engine)
         upload_id = video.upload_id if video is not None else None
     return LiftCritiqueSource(row, stored, upload_id)
+
+
+@dataclass(frozen=True)
+class DepthComparison:
+    """Two reps' stored depths (hip below the knee, in thigh lengths) compared within their uncertainty."""
+
+    first: int
+    second: int
+    deeper: int | None  # None: equally deep within the measurement's uncertainty
+    shallower: int | None
+    gap: float  # thigh lengths, absolute
+
+
+def compare_depth(first: dict[str, Any], second: dict[str, Any]) -> DepthComparison:
+    """Which of two reps went deeper: a gap inside the combined standard deviation counts as equally deep."""
+    gap = first["value"] - second["value"]
+    both_sd = (first["sd"] ** 2 + second["sd"] ** 2) ** 0.5
+    a, b = int(first["rep"]), int(second["rep"])
+    if abs(gap) <= both_sd:
+        return DepthComparison(a, b, None, None, abs(gap))
+    deeper, other = (a, b) if gap > 0 else (b, a)
+    return DepthComparison(a, b, deeper, other, abs(gap))

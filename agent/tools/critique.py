@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, get_tool, tool
 from vision.critique import Critique, render
 from vision.request import parse_request
-from vision.service import LiftCritiqueSource, critique_source
+from vision.service import LiftCritiqueSource, compare_depth, critique_source
 
 Lift = Literal["squat", "bench", "deadlift", "press", "row", "snatch", "clean", "jerk", "other"]
 _CRITIQUE = re.compile(
@@ -198,14 +198,13 @@ def _depth_answer(ctx: ToolContext, c: Critique, reps: list[int], row: Any) -> T
         return ToolOutput(ok=False, summary=msg, markdown=msg, final=True)
     lines = [f"Rep {n}: your hip ended {_depth_words(d)} (± {round(d['sd'] * 100)}%)." for n, d in found]
     if len(found) >= 2:
-        (a, da), (b, db) = found[0], found[1]
-        gap = da["value"] - db["value"]
-        both_sd = (da["sd"] ** 2 + db["sd"] ** 2) ** 0.5
-        if abs(gap) <= both_sd:
+        cmp = compare_depth(found[0][1], found[1][1])
+        if cmp.deeper is None:
+            a, b = cmp.first, cmp.second
             lines.append(f"Within the measurement's uncertainty, rep {a} and rep {b} were equally deep.")
         else:
-            deeper, other = (a, b) if gap > 0 else (b, a)
-            lines.append(f"Rep {deeper} was deeper than rep {other}, by {round(abs(gap) * 100)}% of a thigh length.")
+            lines.append(f"Rep {cmp.deeper} was deeper than rep {cmp.shallower}, by {round(cmp.gap * 100)}% of a thigh "
+                         "length.")  # fmt: skip
     text = " ".join(lines)
     data = {"depth": [d for _, d in found]}
     img = [p for p in (_files(ctx, c.moments.get(f"bottom_rep_{n}", {}).get("key_frame")) for n in reps) if p]
