@@ -185,7 +185,7 @@ def _match_followup(text: str, attachments: list[Attachment]) -> StrikeFollowupA
         return None
     if not (q.kinds or q.hand or re.search(r"\b(guard|hands?|punch\w*|chin|jab|hook)\b", text, re.I)):
         return None
-    return StrikeFollowupArgs(habit=q.habit, hand=q.hand, kinds=q.kinds)  # type: ignore[arg-type]
+    return StrikeFollowupArgs.model_validate({"habit": q.habit, "hand": q.hand, "kinds": q.kinds})
 
 
 @tool(
@@ -249,12 +249,12 @@ _CORRECT_LOOSE = re.compile(
 def _match_correct(text: str, _a: list[Attachment]) -> CorrectPunchArgs | None:
     if (m := _CORRECT_LOOSE.search(text or "")) is not None:
         number = _ORDINALS[m["ord"].lower()] if m["ord"] else int(m["num"] or m["num2"])
-        return CorrectPunchArgs(number=number, kind=_KIND_ALIASES[m["kind"].lower()])  # type: ignore[arg-type]
+        return CorrectPunchArgs.model_validate({"number": number, "kind": _KIND_ALIASES[m["kind"].lower()]})
     m = _CORRECT_RE.search(text or "")
     if not m:
         return None
     number = _ORDINALS[m["ord"].lower()] if m["ord"] else int(m["num"])
-    return CorrectPunchArgs(number=number, kind=_KIND_ALIASES[m["kind"].lower()])  # type: ignore[arg-type]
+    return CorrectPunchArgs.model_validate({"number": number, "kind": _KIND_ALIASES[m["kind"].lower()]})
 
 
 @tool(

@@ -42,7 +42,7 @@ def _match_import(text: str, atts: list[Attachment]) -> ImportArgs | None:
     except (OSError, CSVImportError):
         return None
     unit = "lb" if re.search(r"\b(lbs?|pounds)\b", text, re.I) else ("kg" if re.search(r"\bkg\b", text, re.I) else None)
-    return ImportArgs(source=kind, unit=unit)  # type: ignore[arg-type]
+    return ImportArgs.model_validate({"source": kind, "unit": unit})
 
 
 @tool(

@@ -153,7 +153,9 @@ def _match_e1rm(text: str, _a: list[Attachment]) -> E1RMArgs | None:
         entries = []
     if entries and entries[0].sets and entries[0].sets[0].load:
         e, s = entries[0], entries[0].sets[0]
-        return E1RMArgs(exercise=e.exercise_text or None, load=s.load, reps=s.reps or 1, rpe=s.rpe, unit=s.unit)  # type: ignore[arg-type]
+        return E1RMArgs.model_validate(
+            {"exercise": e.exercise_text or None, "load": s.load, "reps": s.reps or 1, "rpe": s.rpe, "unit": s.unit}
+        )
     words = re.sub(_E1RM_RE, " ", text)
     ex = None
     for w in re.findall(r"[a-z][a-z' -]+", words.lower()):
