@@ -138,3 +138,29 @@ def label_punch(
         raise StrikingError(str(e)) from e
     review = _review(account_id, session_id, files_dir, engine)
     return PunchReview(review.session_id, review.queue, review.todo, review.video, missed_at)
+
+
+# --------------------------------------------------------------------------- the athlete's own punch model
+@dataclass(frozen=True)
+class PunchModelState:
+    report: dict[str, Any]  # the newest version's held-out report (served or not)
+    serving: dict[str, Any]  # which version types new rounds ({"version": None}: the rules)
+
+
+def punch_model_state(account_id: int, models_dir: Path) -> PunchModelState | None:
+    """The athlete's newest punch model and what is served; None when they have trained none."""
+    from models.punch.personal import latest_report, served
+
+    report = latest_report(models_dir, account_id)
+    return None if report is None else PunchModelState(report, served(models_dir, account_id))
+
+
+def roll_back_punch_model(account_id: int, models_dir: Path) -> dict[str, Any]:
+    """Serve the version served before the current one (none: the rules). Raises `StrikingError`."""
+    from models.punch.dataset import DatasetError
+    from models.punch.personal import roll_back
+
+    try:
+        return roll_back(models_dir, account_id)
+    except DatasetError as e:
+        raise StrikingError(str(e)) from e

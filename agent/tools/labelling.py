@@ -11,7 +11,14 @@ from pydantic import BaseModel, Field
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
 from striking import labels as L
 from striking.report import mmss
-from striking.service import PunchReview, StrikingError, label_punch, punch_review
+from striking.service import (
+    PunchReview,
+    StrikingError,
+    label_punch,
+    punch_model_state,
+    punch_review,
+    roll_back_punch_model,
+)
 
 _REVIEW = re.compile(r"\b(review|label|tag|go through|check the labels of)\b.{0,20}\b(my |the |those |these )?"
                      r"(punch(es)?|strikes)\b", re.I)  # fmt: skip
@@ -163,13 +170,11 @@ def train_punch_model(ctx: ToolContext, args: NoArgs) -> ToolOutput:
     match=lambda text, _a: NoArgs() if _HOW_GOOD.search(text or "") else None,
 )
 def punch_model_report(ctx: ToolContext, args: NoArgs) -> ToolOutput:
-    from models.punch.personal import latest_report, served
-
-    report = latest_report(ctx.settings.models_dir, ctx.account_id)
-    if report is None:
+    got = punch_model_state(ctx.account_id, ctx.settings.models_dir)
+    if got is None:
         raise ToolError("You have no punch model of your own yet: label a few rounds ('review my punches'), "
                         "then say 'train my punch model'.")  # fmt: skip
-    state = served(ctx.settings.models_dir, ctx.account_id)
+    report, state = got.report, got.serving
     now = (f"Serving: your model {state['version']}." if state.get("version")
            else "Serving: the rules (no model of yours is served).")  # fmt: skip
     text = L.model_report_markdown(report) + "\n\n" + now
@@ -187,12 +192,9 @@ def punch_model_report(ctx: ToolContext, args: NoArgs) -> ToolOutput:
     kind="write",
 )
 def rollback_punch_model(ctx: ToolContext, args: NoArgs) -> ToolOutput:
-    from models.punch.dataset import DatasetError
-    from models.punch.personal import roll_back
-
     try:
-        state = roll_back(ctx.settings.models_dir, ctx.account_id)
-    except DatasetError as e:
+        state = roll_back_punch_model(ctx.account_id, ctx.settings.models_dir)
+    except StrikingError as e:
         raise ToolError(str(e)) from e
     text = (f"Rolled back from {state['rolled_back_from']}: now serving "
             + (f"your model {state['version']}." if state["version"] else "the rules (no model of yours).")
