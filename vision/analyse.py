@@ -21,6 +21,7 @@ from vision import annotate
 from vision.body import BodyPass, BodyTrack
 from vision.io import DecodeLog, Frame, VideoError, VideoInfo, iter_frames, prefetched, probe
 from vision.kinematics import LIFTS, Kinematics, KinematicsError, analyse_path, withhold
+from vision.olympic import refine_times as olympic_refine_times
 from vision.track import PlateTrack, PlateTracker, backfill
 
 TRACK_SIDE = 1920  # decode no larger than this for tracking (4K adds cost, not precision we use)
@@ -273,6 +274,7 @@ def _finish_body(
     body.backend.close()
     t0 = float(analysis.path_t[0]) if len(analysis.path_t) else 0.0  # rep times count from the path's start
     times = [t + t0 for r in analysis.reps for t in (r.start_t, r.end_t)]  # each rep's bottom and top
+    times += olympic_refine_times(analysis)  # snatch and clean: every frame of the pull and the turnover
     try:
         body.refine(times, lambda: _make_backend(options, pose_factory))
     except (FileNotFoundError, ValueError) as e:

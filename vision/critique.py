@@ -92,7 +92,136 @@ LEG_SURFACE_THIGH = 0.15  # the leg's front surface lies ~0.15 thigh lengths in 
 LABELS = {"depth": "Depth", "bar_midfoot": "The bar over mid-foot", "sticking": "A sticking point",
           "hips_first": "Hips rising before the bar", "lockout": "Lockout", "knee_angle_bottom": "Joint angles",
           "torso_lean_bottom": "Torso lean", "elbow_angle_bottom": "Elbow angle at the bottom",
-          "bar_from_legs": "The bar's distance from your legs"}  # fmt: skip
+          "bar_from_legs": "The bar's distance from your legs", "pull_s": "The pull's timing",
+          "first_pull_s": "The first and second pull", "turnover_s": "The turnover",
+          "full_extension": "Full extension", "arms_early": "Arms bending early", "bar_loop": "The bar's loop",
+          "catch_vs_start": "Where you caught the bar", "bar_hip_gap": "The bar's distance from your hips"}  # fmt: skip
+
+
+# Snatch and clean (vision.olympic's measures). Horizontal bar movement is described in weightlifting
+# biomechanics by the bar's trajectory types against a vertical line through its starting point (Vorobyev's and
+# Hiskia's types; Stone et al. 1998, Strength Cond J 20(4):30; Musser et al. 2014, JSCR 28:1636): elite lifters
+# mostly bring the bar back toward them in the first pull and keep its forward swing after the second pull from
+# crossing that line. The cut-offs below are coaching conventions built on that description, not study values.
+OLYMPIC = ("snatch", "clean")
+PAST_START_CM = 3.0  # the bar's furthest point more than 3 cm in front of its starting line: swinging out
+CATCH_FORWARD_CM = 5.0  # caught more than 5 cm in front of where it started: jumping forward to chase it
+CATCH_BACK_CM = 15.0  # ... more than 15 cm behind: a loop back, usually after the bar swung out (convention)
+HIP_GAP_CM = 20.0  # the bar's centre over 20 cm in front of the hip joint at its closest in the second pull: it
+# never met the hips (the hip joint sits ~10-12 cm behind the front of the hips; convention on anthropometry)
+FIRST_PULL_RATIO = 1.5  # "slow off the floor, fast at the top": a first pull under 1.5 times the second is rushed;
+# elite first pulls take ~0.4-0.6 s and second pulls ~0.1-0.25 s (Garhammer 1985, Int J Sport Biomech 1:122),
+# the ratio cut is a coaching convention
+DROP_CM = 20.0  # the bar falling more than 20 cm from its highest point to the catch: meeting it late (convention)
+
+
+def olympic_findings(ms: list[dict[str, Any]], found: list[Finding], well: list[str]) -> None:
+    """Snatch and clean rules: arms bending early, no full extension, the bar's loop, the catch against the start,
+    the bar away from the hips, a rushed first pull, a long drop under the bar. Each number is a measure's."""
+    for m in _valued(ms, "arms_early"):
+        if m["verdict"] == "arms bent first":
+            found.append(Finding(
+                "arms_early", "Pulling early with the arms", 2.5,
+                f"On rep {m['rep']} your elbows were bent to {m['extra']['elbow_deg']}° {m['value']:.2f} s before "
+                f"{'your legs were straight' if m['extra']['extension_from'] == 'legs straight' else 'the bar'}"
+                f"{'' if m['extra']['extension_from'] == 'legs straight' else ' reached its peak speed'} "
+                f"(± {m['sd']:.2f} s).",
+                "Arms long like ropes until your hips and knees are straight: the legs and hips drive the bar, the "
+                "arms only pull you under it.",
+                m["rep"], m["t"], {"lead_s": round(m["value"], 2), "elbow_deg": m["extra"]["elbow_deg"]},
+                draw={"bar": True},
+            ))  # fmt: skip
+        else:
+            well.append(f"On rep {m['rep']} your arms stayed long until your legs and hips had extended.")
+    for m in _valued(ms, "full_extension"):
+        if m["verdict"] == "not fully extended":
+            found.append(Finding(
+                "full_extension", "Not finishing the extension", 2.0,
+                f"On rep {m['rep']} your straightest point before the bar's top was hip {m['extra']['hip_deg']}° and "
+                f"knee {m['extra']['knee_deg']}° (straight is 180°, ± {m['sd']:.0f}°).",
+                "Finish the pull tall: drive through the floor until hips and knees are straight before you pull "
+                "under.", m["rep"], m["t"], {"hip_deg": m["extra"]["hip_deg"], "knee_deg": m["extra"]["knee_deg"]},
+            ))  # fmt: skip
+        else:
+            well.append(f"Full extension on rep {m['rep']}: hip {m['extra']['hip_deg']}° and knee "
+                        f"{m['extra']['knee_deg']}° at the top of the pull.")  # fmt: skip
+    for m in _valued(ms, "bar_loop"):
+        e = m["extra"]
+        if e["past_start_cm"] > PAST_START_CM:
+            found.append(Finding(
+                "bar_loop", "The bar swinging out in front", 2.0,
+                f"On rep {m['rep']} the bar came {e['toward_cm']} cm toward you in the first pull, then swung "
+                f"{e['swing_cm']} cm away from you after the second pull, {e['past_start_cm']} cm in front of where it "
+                f"started (± {m['sd']:.0f} cm).",
+                "Keep the bar close as it passes your hips: lats tight, sweep it into you and drive up, not out.",
+                m["rep"], m["t"], {"swing_cm": e["swing_cm"], "past_start_cm": e["past_start_cm"]},
+                draw={"bar": True},
+            ))  # fmt: skip
+        else:
+            well.append(f"The bar stayed close on rep {m['rep']}: it came {e['toward_cm']} cm toward you in the first "
+                        f"pull and swung out {e['swing_cm']} cm after the second pull without passing its starting "
+                        "line.")  # fmt: skip
+    for m in _valued(ms, "catch_vs_start"):
+        cm = m["value"]
+        if cm > CATCH_FORWARD_CM or cm < -CATCH_BACK_CM:
+            forward = cm > 0
+            found.append(Finding(
+                "catch_vs_start", "Jumping forward to catch" if forward else "Jumping back to catch", 2.0 if forward
+                else 1.0,
+                f"On rep {m['rep']} you caught the bar {abs(cm):.0f} cm {'in front of' if forward else 'behind'} "
+                f"where it started (± {m['sd']:.0f} cm).",
+                "Pull yourself under the bar where it is: feet move out to the side, not forward, and the bar stays "
+                "over your mid-foot." if forward else "Stay over the bar longer and keep it close, so you don't need "
+                "to jump back to meet it.",
+                m["rep"], m["t"], {"catch_cm": round(abs(cm))}, draw={"bar": True},
+            ))  # fmt: skip
+        else:
+            well.append(f"You caught the bar {abs(cm):.0f} cm {'in front of' if cm > 0 else 'behind'} where it "
+                        f"started on rep {m['rep']}: no chasing it forward.")  # fmt: skip
+    for m in _valued(ms, "bar_hip_gap"):
+        if m["value"] - m["sd"] > HIP_GAP_CM:
+            found.append(Finding(
+                "bar_hip_gap", "The bar away from your hips", 1.5,
+                f"At its closest in the second pull of rep {m['rep']} the bar was {m['value']:.0f} cm in front of your "
+                f"hip joint (± {m['sd']:.0f} cm).",
+                "Let the bar come into your hips: shoulders over the bar until it reaches your upper thighs.",
+                m["rep"], m["t"], {"gap_cm": round(m["value"])}, draw={"bar": True},
+            ))  # fmt: skip
+    firsts = {m["rep"]: m for m in _valued(ms, "first_pull_s")}
+    for m in _valued(ms, "second_pull_s"):
+        f1 = firsts.get(m["rep"])
+        ratio = m["extra"].get("ratio")
+        if f1 is None or ratio is None:
+            continue
+        how = "" if f1["extra"]["read_from"] == "the knee landmark" else f", timed from {f1['extra']['read_from']}"
+        if ratio < FIRST_PULL_RATIO:
+            found.append(Finding(
+                "first_pull", "Rushing the first pull", 1.0,
+                f"On rep {m['rep']} the first pull took {f1['value']:.2f} s and the second {m['value']:.2f} s "
+                f"(± {m['sd']:.2f} s{how}).",
+                "Patient off the floor, fast at the top: push the floor away smoothly to your knees, then accelerate.",
+                m["rep"], f1["t"], {"first_s": round(f1["value"], 2), "second_s": round(m["value"], 2)},
+            ))  # fmt: skip
+        else:
+            well.append(f"Patient off the floor on rep {m['rep']}: first pull {f1['value']:.2f} s, then "
+                        f"{m['value']:.2f} s of second pull{how}.")  # fmt: skip
+    pulls = {m["rep"]: m for m in _valued(ms, "pull_s")}
+    for m in _valued(ms, "turnover_s"):
+        drop = m["extra"]["drop_cm"]
+        if drop > DROP_CM:
+            found.append(Finding(
+                "turnover", "Meeting the bar late", 1.0,
+                f"On rep {m['rep']} the bar fell {drop} cm from its highest point in {m['value']:.2f} s before you "
+                "caught it.",
+                "Pull yourself under fast and punch up into the bar: meet it at its highest point, not on the way "
+                "down.",
+                m["rep"], m["t"], {"drop_cm": drop, "turnover_s": round(m["value"], 2)}, draw={"bar": True},
+            ))  # fmt: skip
+        else:
+            p = pulls.get(m["rep"])
+            speed = f" after a peak bar speed of {p['extra']['peak_v_m_s']:.2f} m/s" if p else ""
+            well.append(f"A quick turnover on rep {m['rep']}: the bar fell only {drop} cm, {m['value']:.2f} s from its "
+                        f"highest point to the catch{speed}.")  # fmt: skip
 
 
 def lift_critique(tech: dict[str, Any]) -> Critique:
@@ -104,6 +233,8 @@ def lift_critique(tech: dict[str, Any]) -> Critique:
     cannot: list[str] = []
     if tech.get("not_judged"):
         cannot.append(f"Technique not judged: {tech['not_judged']}.")
+    if tech.get("body_note"):
+        cannot.append(f"The body's measures are less certain: {tech['body_note']}.")
     for m in ms:
         if m["not_judged"] and (m["rep"] is None or m["rep"] == 1):
             label = LABELS.get(m["name"], m["name"].replace("_", " ").capitalize())
@@ -234,6 +365,9 @@ def lift_critique(tech: dict[str, Any]) -> Critique:
         else:
             well.append("The bar stayed close to your legs.")
 
+    if lift in OLYMPIC:
+        olympic_findings(ms, found, well)
+
     spread = _valued(ms, "tempo_spread_pct")
     if spread:
         s = spread[0]
@@ -276,8 +410,11 @@ def render(c: Critique) -> str:
 # -- key frames ---------------------------------------------------------------------------------------
 
 
-def save_lift_key_frames(c: Critique, analysis: Any, video: Path, out_dir: Path) -> None:
-    """A PNG per finding (at its moment) and per rep's bottom; paths set on the critique (absolute)."""
+def save_lift_key_frames(
+    c: Critique, analysis: Any, video: Path, out_dir: Path, tech: dict[str, Any] | None = None
+) -> None:
+    """A PNG per finding (at its moment) and per rep's bottom (a snatch's or clean's phases too: lift-off,
+    transition, peak speed, top, catch); paths set on the critique (absolute)."""
     from vision import keyframes as kf
 
     out_dir = Path(out_dir)
@@ -317,6 +454,28 @@ def save_lift_key_frames(c: Critique, analysis: Any, video: Path, out_dir: Path)
         name = f"bottom_rep_{rep.number}"
         png = picture(t, [f"bottom of rep {rep.number}", f"{t:.2f} s"], name, {})
         c.moments[name] = {"rep": rep.number, "t": round(t, 2), "key_frame": png}
+    for name, rep, t, caption in _phases(tech or {}):
+        png = picture(t, [f"{caption}, rep {rep}", f"{t:.2f} s"], f"{name}_rep_{rep}", {})
+        c.moments[f"{name}_rep_{rep}"] = {"rep": rep, "t": round(t, 2), "key_frame": png, "caption": caption}
+
+
+def _phases(tech: dict[str, Any]) -> list[tuple[str, int, float, str]]:
+    """Snatch/clean: the pull's moments from the measures (name, rep, clip time, caption)."""
+    out = []
+    for m in tech.get("measures", []):
+        if m["value"] is None or m["rep"] is None:
+            continue
+        e = m["extra"]
+        if m["name"] == "pull_s":
+            out += [("lift_off", m["rep"], e["lift_off_t"], "bar leaves the floor"),
+                    ("peak_speed", m["rep"], e["peak_v_t"], "bar's peak upward speed"),
+                    ("top", m["rep"], e["top_t"], "bar's highest point")]  # fmt: skip
+        elif m["name"] == "first_pull_s":
+            out.append(("transition" if "dip" in e["read_from"] else "knees", m["rep"], m["t"],
+                        "transition" if "dip" in e["read_from"] else "bar passes the knees"))  # fmt: skip
+        elif m["name"] == "turnover_s":
+            out.append(("catch", m["rep"], e["catch_t"], "catch: the bar stops going down"))
+    return out
 
 
 def _middle_t(analysis: Any) -> float:
@@ -357,7 +516,7 @@ def critique_lift(analysis: Any, video: Path, out_dir: Path, root: Path) -> dict
     try:
         tech = getattr(analysis, "technique", None) or measure(analysis)  # measured once, for the video's markers
         c = lift_critique(tech)
-        save_lift_key_frames(c, analysis, Path(video), Path(out_dir))
+        save_lift_key_frames(c, analysis, Path(video), Path(out_dir), tech)
         landmarks = analysis.body.save(Path(out_dir) / "landmarks.npz") if analysis.body is not None else None
     except Exception:  # the critique is an extra: the lift's numbers are stored whatever happens here
         logging.getLogger(__name__).exception("technique critique failed for %s", video)

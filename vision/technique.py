@@ -100,6 +100,8 @@ class Context:
     reps: list[Any]
     plate_radius_px: float | None = None
     point_floor_px: float = 0.0  # a landmark's error can't be below a few of the pose input's pixels
+    body_note: str | None = None  # why the landmarks are doubtful (Olympic lifts: the bar's measures still stand)
+    facing: float | None = None  # snatch/clean: +1 the lifter faces toward larger image x, -1 smaller, None unseen
 
     def j(self, name: str) -> np.ndarray:
         return self.pose.p(f"{self.side}_{name}")
@@ -165,19 +167,60 @@ def context(analysis: Any) -> Context | str:
     if any("sideways" in n for n in analysis.notes):
         return "the clip is sideways, so the lifter's landmarks are not upright"
     pose = analysis.body.lifter(analysis.path_t, analysis.drawn_path)
+    olympic = analysis.options.lift in OLYMPIC
+    if olympic:
+        # a snatch or clean is filmed on a platform with people around it, and the plate hides the lifter in the
+        # pull: the person nearest the bar is often a spectator, whose limbs would pass as the lifter's
+        away_from_bar(pose, np.asarray(analysis.path_t), np.asarray(analysis.drawn_path, float))
+    face = facing_of(pose) if olympic else None  # the head is read well even when the limbs are not
     rejected = plausible(pose)
+    body_note = None
     if rejected > MAX_REJECTED:
-        return (
+        body_note = (
             f"the pose model could not follow the lifter reliably ({100 * rejected:.0f}% of the frames it read "
             "had limbs of impossible lengths or a body flipped over)"
         )
+        if not olympic:
+            return body_note
+        # snatch and clean: the bar's own measures (timing, loop, catch) still stand, and a body measure uses
+        # only the frames left after the misread ones were blanked (each says when too few were left)
     view, ratio = view_of(pose)
     ok = analysis.path_ok if analysis.path_ok is not None else np.ones(len(analysis.path_t), bool)
     px = analysis.px_per_m if analysis.source == "plate" else None
     return Context(analysis.options.lift, pose, near_side(pose), view, ratio, np.asarray(analysis.path_t),
                    np.asarray(analysis.drawn_path, float), np.asarray(ok, bool), float(analysis.path_t[0]), px,
                    analysis.kin, list(analysis.reps), _plate_radius(analysis),
-                   MIN_POINT_PX * max(1.0, max(analysis.video.width, analysis.video.height) / POSE_SIDE))  # fmt: skip
+                   MIN_POINT_PX * max(1.0, max(analysis.video.width, analysis.video.height) / POSE_SIDE),
+                   body_note, face)  # fmt: skip
+
+
+OLYMPIC = ("snatch", "clean")
+AT_BAR_TORSO = 1.0  # a person whose hips are further than a torso length (sideways) from the bar is not the lifter
+
+
+def facing_of(pose: LifterPose) -> float | None:
+    """+1 if the lifter faces toward larger image x, -1 toward smaller, None if not seen (nose against ears)."""
+    nose = pose.p("nose")
+    both = np.stack([pose.p("left_ear")[:, 0], pose.p("right_ear")[:, 0]])
+    seen = np.isfinite(both)
+    ears = np.where(seen.any(axis=0), np.where(seen, both, 0).sum(axis=0) / np.maximum(seen.sum(axis=0), 1), np.nan)
+    votes = np.sign(nose[:, 0] - ears)
+    votes = votes[np.isfinite(votes) & (votes != 0)]
+    if len(votes) < 2 or abs(float(np.mean(votes))) < 0.5:
+        return None
+    return float(np.sign(np.mean(votes)))
+
+
+def away_from_bar(pose: LifterPose, bar_t: np.ndarray, bar_xy: np.ndarray) -> None:
+    """Blank the frames whose person stands away from the bar (hips more than a torso length from it sideways)."""
+    good = np.isfinite(bar_xy).all(axis=1)
+    if good.sum() < 2:
+        return
+    bx = np.interp(pose.t, bar_t[good], bar_xy[good, 0])
+    for side in ("left", "right"):
+        torso = np.hypot(*(pose.p(f"{side}_shoulder") - pose.p(f"{side}_hip")).T)
+        far = np.abs(pose.p(f"{side}_hip")[:, 0] - bx) > AT_BAR_TORSO * torso
+        pose.xy[far] = np.nan
 
 
 def _plate_radius(analysis: Any) -> float | None:
@@ -478,14 +521,16 @@ def deadlift_pull(ctx: Context) -> list[Measure]:
     return out
 
 
-SUPPORTED = ("squat", "bench", "deadlift", "press")
+SUPPORTED = ("squat", "bench", "deadlift", "press", "snatch", "clean")
 
 
 def measure(analysis: Any) -> dict[str, Any]:
     """Every measure that fits the lift, as a JSON-ready dict; `not_judged` says when none can be made."""
     lift = analysis.options.lift
     if lift not in SUPPORTED:
-        why = f"technique measures for the {lift} are not built yet (squat, bench, deadlift and press are)"
+        why = (
+            f"technique measures for the {lift} are not built yet (squat, bench, deadlift, press, snatch and clean are)"
+        )
         return {"lift": lift, "view": None, "measures": [], "not_judged": why}
     ctx = context(analysis)
     if isinstance(ctx, str):
@@ -500,7 +545,13 @@ def measure(analysis: Any) -> dict[str, Any]:
         ms += deadlift_pull(ctx) + bar_over_midfoot(ctx) + lockout(ctx, ("knee", "hip"))
     elif lift == "press":
         ms += bar_over_midfoot(ctx) + sticking_point(ctx) + lockout(ctx, ("elbow",))
-    ms += tempo(ctx)
-    ms += consistency(ctx, ms)
+    if lift in ("snatch", "clean"):
+        from vision.olympic import measures as olympic  # imports this module: imported here, not at the top
+
+        ms += olympic(ctx)
+    else:
+        ms += tempo(ctx)
+        ms += consistency(ctx, ms)
     return {"lift": lift, "view": ctx.view, "view_ratio": None if ctx.view_ratio is None else round(ctx.view_ratio, 2),
-            "side": ctx.side, "measures": [m.to_dict() for m in ms], "not_judged": None}  # fmt: skip
+            "side": ctx.side, "measures": [m.to_dict() for m in ms], "not_judged": None,
+            "body_note": ctx.body_note}  # fmt: skip
