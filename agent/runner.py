@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessageChunk, HumanMessage
+from langchain_core.messages import HumanMessage
 
 from agent.checkpoint import open_checkpointer
-from agent.graphs.chat import TurnDeps, build_chat_graph, clean_reply, last_reply
+from agent.graphs.chat import TurnContext, build_chat_graph, clean_reply, last_reply
 from agent.llm import chat_model
 from agent.llm_queue import llm_turn
-from agent.tools.base import Attachment, ProgressFn, Tool, ToolOutput
+from agent.tools.base import Attachment, ProgressFn, Tool, ToolOutput, load_tools
 from powerforge.config import Settings
 from services.turns import turn_lock
 
@@ -50,11 +50,19 @@ def graph_thread_id(account_id: int, thread_id: str) -> str:
 class Coach:
     """The compiled chat graph with its checkpointer and per-thread locks."""
 
-    def __init__(self, settings: Settings, graph: Any, model: BaseChatModel | None, jobs: Any = None):
+    def __init__(
+        self,
+        settings: Settings,
+        graph: Any,
+        model: BaseChatModel | None,
+        jobs: Any = None,
+        tools: dict[str, Tool] | None = None,
+    ):
         self.settings = settings
         self.graph = graph
         self.model = model
         self.jobs = jobs
+        self.tools = tools if tools is not None else load_tools()
         self._locks: dict[str, asyncio.Lock] = {}
 
     @classmethod
@@ -70,7 +78,7 @@ class Coach:
         """A coach whose graph state lives in the app database (model="default": the configured LLM)."""
         llm = chat_model(settings) if model == "default" else model
         async with open_checkpointer(settings) as saver:
-            yield cls(settings, build_chat_graph(tools, checkpointer=saver), llm, jobs)  # type: ignore[arg-type]
+            yield cls(settings, build_chat_graph(checkpointer=saver), llm, jobs, tools)  # type: ignore[arg-type]
 
     async def turn(
         self,
@@ -88,12 +96,9 @@ class Coach:
         restarting"; "" when the wait is over)."""
         key = graph_thread_id(account_id, thread_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
-        deps = TurnDeps(account_id=account_id, settings=self.settings, model=self.model, jobs=self.jobs,
-                        progress=on_progress)  # fmt: skip
-        config = {
-            "configurable": {"thread_id": key, "deps": deps},
-            "recursion_limit": self.settings.agent_recursion_limit,
-        }
+        context = TurnContext(account_id=account_id, settings=self.settings, model=self.model, tools=self.tools,
+                              thread_id=key, jobs=self.jobs, progress=on_progress)  # fmt: skip
+        config = {"configurable": {"thread_id": key}, "recursion_limit": self.settings.agent_recursion_limit}
         label = text or (f"[{direct['tool']}]" if direct else "")
         state_in = {
             "messages": [HumanMessage(label)],
@@ -102,22 +107,15 @@ class Coach:
         }
         final: dict[str, Any] = {}
         async with lock, turn_lock(self.settings.db_url, key):  # this process, then all processes
-            modes = ["messages", "values", "custom"]
+            modes = ["values", "custom"]  # the reply's words come only as code-checked text, never raw tokens
             with llm_turn(on_status):  # the turn's model calls share one place in the queue and one status
-                async for mode, chunk in self.graph.astream(state_in, config, stream_mode=modes):
+                async for mode, chunk in self.graph.astream(state_in, config, context=context, stream_mode=modes):
                     if mode == "values":
                         final = chunk
-                    elif mode == "custom":  # the reply's words, streamed only after code checked them
-                        if on_token is not None and isinstance(chunk, dict) and chunk.get("reply_text"):
-                            result = on_token(chunk["reply_text"])
-                            if asyncio.iscoroutine(result):
-                                await result
-                    elif on_token is not None:
-                        msg, meta = chunk
-                        if meta.get("langgraph_node") == "reply" and isinstance(msg, AIMessageChunk) and msg.content:
-                            result = on_token(msg.content if isinstance(msg.content, str) else "")
-                            if asyncio.iscoroutine(result):
-                                await result
+                    elif on_token is not None and isinstance(chunk, dict) and chunk.get("reply_text"):
+                        result = on_token(chunk["reply_text"])
+                        if asyncio.iscoroutine(result):
+                            await result
         ai = last_reply(final.get("messages", []))
         return TurnResult(
             reply=clean_reply(ai.content) if ai is not None and isinstance(ai.content, str) else "",

@@ -82,17 +82,17 @@ def test_quoted_notes_cannot_break_out_of_the_data_block():
 
 
 async def test_an_injected_note_reaches_the_model_only_as_quoted_data(settings, engine, account):
-    from agent.graphs.chat import TurnDeps, build_chat_graph
+    from agent.graphs.chat import TurnContext, build_chat_graph
 
     mem = Memory(settings.data_dir, account.id, engine)
     mem.remember(f"Knee hurt on squats. {INJECTION}", date(2026, 11, 3))
     model = ScriptedChatModel(script=[AIMessage(content="Your notes first mention knee pain on 3 November.")])
-    graph = build_chat_graph(load_tools())
-    deps = TurnDeps(account_id=account.id, settings=settings, model=model, engine=engine,
-                    now=datetime(2026, 11, 24, 12, tzinfo=UTC))  # fmt: skip
+    graph = build_chat_graph()
+    context = TurnContext(account_id=account.id, settings=settings, model=model, tools=load_tools(), thread_id="t",
+                          engine=engine, now=datetime(2026, 11, 24, 12, tzinfo=UTC))  # fmt: skip
     state = await graph.ainvoke(
         {"messages": [HumanMessage("when did my knee start hurting?")], "attachments": [], "direct": None},
-        {"configurable": {"thread_id": "t", "deps": deps}},
+        context=context,
     )
     assert state["route"] == "recall" and state["routed_by"] == "code"
     (reply_call,) = model.log  # the tool step needed no model: only the reply step asked it

@@ -138,10 +138,10 @@ async def test_a_request_for_someone_elses_data_is_refused_by_code(settings, eng
 
 
 def test_a_chat_turn_may_give_advice_but_not_claim_a_trend_about_the_athlete() -> None:
-    from agent.graphs.chat import _Evidence
+    from agent.graphs.reply import Evidence
 
-    chat = _Evidence(allowed=set(), datas=[], has_output=False)
+    chat = Evidence(allowed=set(), datas=[], has_output=False)
     assert chat.problem("Steady practice matters, so keep your guard up to maintain form.") is None
     assert chat.problem("You have been improving week after week.") is not None
-    one_weigh_in = _Evidence(allowed={80.2}, datas=[{"points": [{"kg": 80.2}]}], has_output=True)
+    one_weigh_in = Evidence(allowed={80.2}, datas=[{"points": [{"kg": 80.2}]}], has_output=True)
     assert one_weigh_in.problem("Your weight is stable.") is not None
