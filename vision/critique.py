@@ -109,9 +109,9 @@ CATCH_FORWARD_CM = 5.0  # caught more than 5 cm in front of where it started: ju
 CATCH_BACK_CM = 15.0  # ... more than 15 cm behind: a loop back, usually after the bar swung out (convention)
 HIP_GAP_CM = 20.0  # the bar's centre over 20 cm in front of the hip joint at its closest in the second pull: it
 # never met the hips (the hip joint sits ~10-12 cm behind the front of the hips; convention on anthropometry)
-FIRST_PULL_RATIO = 1.5  # "slow off the floor, fast at the top": a first pull under 1.5 times the second is rushed;
-# elite first pulls take ~0.4-0.6 s and second pulls ~0.1-0.25 s (Garhammer 1985, Int J Sport Biomech 1:122),
-# the ratio cut is a coaching convention
+FIRST_PULL_RATIO = 1.5  # "slow off the floor, fast at the top": a first pull under 1.5 times the second is rushed.
+# A coaching convention; phase analyses of elite lifters (e.g. Garhammer 1985, Int J Sport Biomech 1:122) show
+# first pulls several times longer than second pulls, but this cut is not taken from them (cited from memory).
 DROP_CM = 20.0  # the bar falling more than 20 cm from its highest point to the catch: meeting it late (convention)
 
 
