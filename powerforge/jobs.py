@@ -68,15 +68,20 @@ class Progress:
         self._cancelled = cancelled
         self._last = 0.0
         self._stage: str | None = None
+        self._shown = 0.0
+        self._lock = threading.Lock()  # stages may report from several threads (the pose model loads in one)
 
     def __call__(self, fraction: float, message: str = "", *, force: bool = False) -> None:
         if self._cancelled():
             raise JobCancelled(self.job_id)
-        now = time.monotonic()
-        stage = message.split(":")[0]  # "following the bar: frame 12 of ~80" → a stage, throttled within
-        if force or stage != self._stage or now - self._last >= 0.25 or fraction >= 1.0:
-            self._last, self._stage = now, stage  # a new stage is always shown, however fast the last one was
-            self._sink(ProgressEvent(self.job_id, max(0.0, min(1.0, fraction)), message))
+        with self._lock:
+            now = time.monotonic()
+            stage = message.split(":")[0]  # "following the bar: frame 12 of ~80" → a stage, throttled within
+            if force or stage != self._stage or now - self._last >= 0.25 or fraction >= 1.0:
+                self._last, self._stage = now, stage  # a new stage is always shown, however fast the last one was
+                # never backwards: a stage whose own estimate starts lower (or a thread reporting late) holds the bar
+                self._shown = max(self._shown, max(0.0, min(1.0, fraction)))
+                self._sink(ProgressEvent(self.job_id, self._shown, message))
 
 
 def _worker_init() -> None:

@@ -92,3 +92,26 @@ def test_a_new_stage_is_reported_however_fast_the_last_one_was():
     for msg in ["reading", "tracking: frame 15", "tracking: frame 30", "drawing", "drawing"]:
         progress(0.5, msg)
     assert seen == ["reading", "tracking: frame 15", "drawing"]  # within a stage, throttled
+
+
+def test_progress_never_goes_backwards_across_stages_or_threads():
+    import threading
+
+    from powerforge.jobs import Progress
+
+    shown: list[float] = []
+    progress = Progress("j", lambda e: shown.append(e.fraction), lambda: False)
+    progress(0.6, "following the bar: frame 90")
+    progress(0.4, "reading the body: rep 1")  # a stage whose own estimate starts lower
+    assert shown == [0.6, 0.6]
+
+    def stage(name: str, values: list[float]) -> None:
+        for i, v in enumerate(values):
+            progress(v, f"{name}{i}:")  # every message a new stage: none throttled
+
+    threads = [threading.Thread(target=stage, args=(n, [0.6 + 0.01 * k for k in range(30)])) for n in "ab"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert shown == sorted(shown) and len(shown) == 62
