@@ -421,6 +421,10 @@ def save_lift_key_frames(
     pose = None
     if analysis.body is not None:
         pose = analysis.body.lifter(analysis.path_t, analysis.drawn_path)
+        if analysis.options.lift in OLYMPIC:  # don't draw a spectator the pose model found instead of the lifter
+            from vision.technique import away_from_bar
+
+            away_from_bar(pose, np.asarray(analysis.path_t), np.asarray(analysis.drawn_path, float))
     t0 = float(analysis.path_t[0])
     path = analysis.drawn_path
 

@@ -89,9 +89,11 @@ def test_lift_critique(shared_data: Path, pose_settings, clip: str) -> None:
 
 # Snatch phases checked by eye (development check, issue 16): frames of snatch-competition.mp4 (30 fps) saved with
 # the bar track and the pose overlaid and looked at. Frame 0: set position, bar on the floor; 14 (0.47 s): the bar
-# just off the floor; 24 (0.80 s): bar at/just above the knees; 30 (1.00 s): bar at mid-thigh, knees re-bent under
-# it (the transition); 36 (1.20 s): lifter fully extended on the toes, bar at the hips going up; 42 (1.40 s): bar
-# at its highest, lifter dropping under; 48 (1.60 s) and 56 (1.87 s): in the overhead squat, bar fixed overhead.
+# just off the floor; 24 (0.80 s): bar at the knees, torso leaning ~45 deg; 27 (0.90 s): bar above the knees,
+# torso rising (the transition); 30 (1.00 s): torso upright, knees bent forward under the bar at the upper thigh
+# (end of the transition, the second pull starting); 33 (1.10 s) and 36 (1.20 s): fully extended on the toes, bar
+# past the hips going up; 42 (1.40 s): bar at its highest, lifter dropping under; 48 (1.60 s) and 56 (1.87 s): in
+# the overhead squat, bar fixed overhead. Key frames of the phases (0.47, 1.00, 1.40, 1.80 s) looked at too.
 # The lifter faces right. During the pull (frames 13-47) the pose model found the seated spectators, not the lifter
 # (the plate hides the body): the body's measures there must be "not judged", never read off a spectator.
 SNATCH_EYE = {"lift_off": (12, 16), "transition": (27, 33), "top": (40, 44), "catch": (50, 60)}

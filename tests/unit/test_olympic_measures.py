@@ -143,7 +143,7 @@ def clip(
             elbow = 180.0 - 80.0 * float(smooth(np.array([ti]), m[arms_bend_at], m[arms_bend_at] + 0.12)[0])
         elif ti > m["peak_v"]:
             elbow = 180.0 - 80.0 * float(smooth(np.array([ti]), m["peak_v"], m["top"])[0])  # pulling under
-        xy[i, 0] = pose_at(*angles, bar[i], elbow, front)
+        xy[i, 0] = pose_at(angles[0], angles[1], angles[2], bar[i], elbow, front)
         if spectator and m["lift_off"] <= ti <= m["top"]:
             xy[i, 0] += np.array([1.2 * PX_PER_M, 0.0])  # the pose model found someone a step to the side
     body = BodyTrack(t, np.arange(len(t)), xy, np.where(np.isfinite(xy[..., 0]), 0.95, 0.0), "synthetic")
