@@ -95,7 +95,8 @@ LABELS = {"depth": "Depth", "bar_midfoot": "The bar over mid-foot", "sticking": 
           "bar_from_legs": "The bar's distance from your legs", "pull_s": "The pull's timing",
           "first_pull_s": "The first and second pull", "turnover_s": "The turnover",
           "full_extension": "Full extension", "arms_early": "Arms bending early", "bar_loop": "The bar's loop",
-          "catch_vs_start": "Where you caught the bar", "bar_hip_gap": "The bar's distance from your hips"}  # fmt: skip
+          "catch_vs_start": "Where you caught the bar", "bar_hip_gap": "The bar's distance from your hips",
+          "bar_midfoot_pull": "The bar over mid-foot in the pull"}  # fmt: skip
 
 
 # Snatch and clean (vision.olympic's measures). Horizontal bar movement is described in weightlifting
@@ -112,6 +113,8 @@ HIP_GAP_CM = 20.0  # the bar's centre over 20 cm in front of the hip joint at it
 FIRST_PULL_RATIO = 1.5  # "slow off the floor, fast at the top": a first pull under 1.5 times the second is rushed.
 # A coaching convention; phase analyses of elite lifters (e.g. Garhammer 1985, Int J Sport Biomech 1:122) show
 # first pulls several times longer than second pulls, but this cut is not taken from them (cited from memory).
+PULL_MIDFOOT_CM = 10.0  # the bar more than 10 cm (beyond its ±3) off mid-foot in the pull: the balance goes to the
+# toes or heels (the bar starts over the balls of the foot, a few cm ahead of mid-foot: coaching convention)
 DROP_CM = 20.0  # the bar falling more than 20 cm from its highest point to the catch: meeting it late (convention)
 
 
@@ -187,6 +190,22 @@ def olympic_findings(ms: list[dict[str, Any]], found: list[Finding], well: list[
                 "Let the bar come into your hips: shoulders over the bar until it reaches your upper thighs.",
                 m["rep"], m["t"], {"gap_cm": round(m["value"])}, draw={"bar": True},
             ))  # fmt: skip
+    for m in _valued(ms, "bar_midfoot_pull"):
+        if abs(m["value"]) - m["sd"] > PULL_MIDFOOT_CM:
+            ahead = m["value"] > 0
+            found.append(Finding(
+                "bar_midfoot_pull", "The bar drifting off mid-foot in the pull", 1.5,
+                f"On rep {m['rep']} the bar was {abs(m['value']):.0f} cm {'in front of' if ahead else 'behind'} "
+                f"mid-foot during the pull (± {m['sd']:.0f} cm; {abs(m['extra']['lift_off_cm'])} cm "
+                f"{'in front of' if m['extra']['lift_off_cm'] > 0 else 'behind'} it as it left the floor).",
+                "Start with the bar over the balls of your feet and keep it over your feet as it rises: shoulders "
+                "over the bar, lats pulling it in." if ahead else "Keep your weight over the whole foot: don't rock "
+                "back onto your heels as the bar rises.",
+                m["rep"], m["t"], {"offset_cm": round(abs(m["value"]))}, draw={"bar": True},
+            ))  # fmt: skip
+        else:
+            well.append(f"The bar stayed within {abs(m['value']):.0f} cm of mid-foot through the pull of rep "
+                        f"{m['rep']}.")  # fmt: skip
     firsts = {m["rep"]: m for m in _valued(ms, "first_pull_s")}
     for m in _valued(ms, "second_pull_s"):
         f1 = firsts.get(m["rep"])

@@ -18,7 +18,17 @@ from typing import Any
 
 import numpy as np
 
-from vision.technique import ANGLE_SD_DEG, AT_BAR_TORSO, OLYMPIC, Context, Measure, _not, angle
+from vision.technique import (
+    ANGLE_SD_DEG,
+    AT_BAR_TORSO,
+    MIDFOOT_AHEAD_M,
+    MIDFOOT_SD_M,
+    OLYMPIC,
+    Context,
+    Measure,
+    _not,
+    angle,
+)
 
 LIFT_OFF_M = 0.02  # the bar 2 cm above its resting height has left the floor (a plate's wobble is < 1 cm)
 LIFT_OFF_V = 0.05  # ... and started up where its speed last rose past 0.05 m/s (the track's noise is ~0.02)
@@ -326,9 +336,44 @@ def bar_from_hips(ctx: Context) -> list[Measure]:
     return out
 
 
+def bar_from_midfoot(ctx: Context) -> list[Measure]:
+    """Per rep: the bar's horizontal distance (cm) from mid-foot through the pull (lift-off to peak speed): the
+    largest, with the mean and the one at lift-off; + = in front of mid-foot (the way the lifter faces)."""
+    if ctx.px_per_m is None:
+        return [_not("bar_midfoot_pull", "without a plate in sight there is no scale for the bar's distance",
+                     unit="cm")]  # fmt: skip
+    if ctx.view == "front":
+        return [_not("bar_midfoot_pull", "from the front the bar's distance from the feet can't be seen: film from "
+                     "the side", unit="cm")]  # fmt: skip
+    out: list[Measure] = []
+    for rep in ctx.reps:
+        p = _pull(ctx, rep)
+        if isinstance(p, str) or ctx.facing is None:
+            why = p if isinstance(p, str) else "which way the lifter faces was not seen"
+            out.append(_not("bar_midfoot_pull", why, rep.number, "cm"))
+            continue
+        frames = [i for i in lifter_frames(ctx, p.lift_off, p.peak_v_t, hands=True)
+                  if np.isfinite(ctx.j("ankle")[i]).all()]  # fmt: skip
+        if len(frames) < 3:
+            why = "the lifter's feet were not seen during the pull (the plate or blur hid them, or the pose model "
+            out.append(_not("bar_midfoot_pull", why + "found someone else)", rep.number, "cm"))
+            continue
+        ankle_x = float(np.median(ctx.j("ankle")[frames, 0]))  # the feet stay down until the end of the pull
+        mid_x = ankle_x + ctx.facing * MIDFOOT_AHEAD_M * ctx.px_per_m
+        offs = [ctx.facing * (float(ctx.bar_at(float(ctx.pose.t[i]))[0]) - mid_x) / ctx.px_per_m * 100
+                for i in frames]  # fmt: skip
+        k = int(np.argmax(np.abs(offs)))
+        start = ctx.facing * (float(ctx.bar_at(p.lift_off)[0]) - mid_x) / ctx.px_per_m * 100
+        out.append(Measure("bar_midfoot_pull", offs[k], MIDFOOT_SD_M * 100, "cm", rep.number,
+                           float(ctx.pose.t[frames[k]]), "in front of mid-foot" if offs[k] > 0 else "behind mid-foot",
+                           extra={"mean_cm": round(float(np.mean(offs))), "lift_off_cm": round(start),
+                                  "frame": int(ctx.pose.index[frames[k]])}))  # fmt: skip
+    return out
+
+
 def measures(ctx: Context) -> list[Measure]:
     """Every Olympic-lift measure for a snatch or clean."""
-    return pull_timing(ctx) + extension(ctx) + bar_loop(ctx) + bar_from_hips(ctx)
+    return pull_timing(ctx) + extension(ctx) + bar_loop(ctx) + bar_from_hips(ctx) + bar_from_midfoot(ctx)
 
 
 def refine_times(analysis: Any) -> list[float]:

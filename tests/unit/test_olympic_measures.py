@@ -116,7 +116,7 @@ def pose_at(shin: float, thigh: float, lean: float, bar: np.ndarray, elbow_deg: 
 def clip(
     toward: float = 0.06, out: float = -0.02, catch: float = -0.05, arms_bend_at: str | None = None,
     extension: tuple[float, float, float] = KEYS["extension"], front: bool = False, spectator: bool = False,
-    lost: tuple[float, float] | None = None, lift: str = "snatch",
+    lost: tuple[float, float] | None = None, lift: str = "snatch", stand_back: float = 0.0,
 ) -> tuple[SimpleNamespace, dict[str, float]]:  # fmt: skip
     """A stored analysis of one synthetic snatch (bar track, kinematics, landmarks)."""
     t = np.arange(0, 3.5, 1 / FPS)
@@ -144,6 +144,10 @@ def clip(
         elif ti > m["peak_v"]:
             elbow = 180.0 - 80.0 * float(smooth(np.array([ti]), m["peak_v"], m["top"])[0])  # pulling under
         xy[i, 0] = pose_at(angles[0], angles[1], angles[2], bar[i], elbow, front)
+        if stand_back:  # the lifter's feet (and body) this far behind the bar; the hands still hold it
+            wrists = xy[i, 0, [J["left_wrist"], J["right_wrist"]]].copy()
+            xy[i, 0, :, 0] -= stand_back * PX_PER_M
+            xy[i, 0, [J["left_wrist"], J["right_wrist"]]] = wrists
         if spectator and m["lift_off"] <= ti <= m["top"]:
             xy[i, 0] += np.array([1.2 * PX_PER_M, 0.0])  # the pose model found someone a step to the side
     body = BodyTrack(t, np.arange(len(t)), xy, np.where(np.isfinite(xy[..., 0]), 0.95, 0.0), "synthetic")
@@ -266,3 +270,15 @@ def test_without_a_plate_nothing_is_guessed():
 def test_clean_gets_the_same_measures():
     tech = measure(clip(lift="clean")[0])
     assert {"pull_s", "turnover_s", "bar_loop", "catch_vs_start", "full_extension"} <= set(by_name(tech))
+
+
+def test_the_bar_over_mid_foot_through_the_pull():
+    close = by_name(measure(clip()[0]))["bar_midfoot_pull"]
+    assert close["extra"]["lift_off_cm"] == pytest.approx(-1, abs=1)  # bar 5 cm ahead of the ankle, mid-foot at 6
+    assert close["value"] == pytest.approx(-7, abs=1.5)  # ... then 6 cm toward the lifter by the transition
+    a, _ = clip(stand_back=0.15)  # feet 15 cm further back: the bar starts out over the toes
+    far = by_name(measure(a))["bar_midfoot_pull"]
+    assert far["extra"]["lift_off_cm"] == pytest.approx(14, abs=1)
+    c = lift_critique(measure(a))
+    assert "bar_midfoot_pull" in {f.key for f in c.work_on}
+    _numbers_ok(c)
