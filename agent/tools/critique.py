@@ -216,7 +216,8 @@ def _bottom_answer(ctx: ToolContext, c: Critique, reps: list[int], row: Any) -> 
     m = c.moments.get(f"bottom_rep_{n}")
     png = _files(ctx, m.get("key_frame")) if m else None
     if m is None or png is None:
-        have = ", ".join(str(v["rep"]) for v in c.moments.values())
+        # only the bottoms: other moments (a snatch's phases) share a rep number and would repeat it
+        have = ", ".join(str(v["rep"]) for k, v in c.moments.items() if k.startswith("bottom_rep_"))
         msg = f"I have no picture of the bottom of rep {n}" + (f"; I have reps {have}." if have else ".")
         return ToolOutput(ok=False, summary=msg, markdown=msg, final=True)
     d = _depth_of(c, n)
