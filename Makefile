@@ -31,8 +31,9 @@ cluster-deps: ## PostgreSQL, Redis and nginx from Debian (what run-cluster start
 	    $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
 	  fi
 
-test: setup test-deps ## install what the tests need, then run every test
+test: setup test-deps ## install what the tests need, then run every test (the browser suite twice: SQLite, then PostgreSQL)
 	$(UV) run pytest
+	PF_E2E_DATABASE=postgres $(UV) run pytest tests/e2e --ignore=tests/e2e/test_cluster_browser.py
 
 setup: uv env llm-env
 

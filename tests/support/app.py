@@ -21,6 +21,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+E2E_DATABASE = "PF_E2E_DATABASE"  # "postgres": the e2e pass on PostgreSQL (tests/e2e/conftest.py)
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
@@ -70,14 +71,15 @@ class AppServer:
         return {
             **os.environ,
             "DATA_DIR": str(self.data_dir),
-            "DATABASE_URL": "",
+            # never a developer's own database; on the Postgres e2e pass, the test's fresh one
+            "DATABASE_URL": os.environ.get("DATABASE_URL", "") if os.environ.get(E2E_DATABASE) == "postgres" else "",
             "LLM_EMBEDDED": "false",
             "CHAINLIT_AUTH_SECRET": "e2e-secret-" + "x" * 40,
             "PYTHONUNBUFFERED": "1",
             **self.env,
         }
 
-    def start(self, timeout: float = 90) -> AppServer:
+    def start(self, timeout: float = 240) -> AppServer:  # a limit, not a measure: a loaded 2-core CI box is slow
         self.log_path = self.data_dir / f"app-{self.port}.log"
         self.data_dir.mkdir(parents=True, exist_ok=True)
         cmd = [sys.executable, "-m", "chainlit", "run", str(ROOT / "app.py"), "--headless",
