@@ -19,6 +19,9 @@ from vision.io import Frame
 
 TORSO_PER_HEIGHT = 0.29  # shoulder-to-hip length as a share of standing height (adult anthropometry)
 DEFAULT_HEIGHT_M = 1.75
+# Faster than any barbell moves in a lift (peak bar speeds: <= ~3.5 m/s in the powerlifts, ~2.5 in a snatch;
+# vision.kinematics.LIFT_BOUNDS), with room for the torso scale's error and a clip played at twice its speed.
+MAX_HAND_SPEED_M_S = 8.0
 _LW, _RW, _LS, _RS, _LH, _RH, _LA, _RA = 9, 10, 5, 6, 11, 12, 15, 16
 
 
@@ -131,8 +134,12 @@ def follow_wrists(
     fill = np.isnan(path[:, 0]) & ~np.isnan(hands[:, other, 0])
     path[fill] = hands[fill, other] + offset
     x, y, ok = _hampel(t, path[:, 0], path[:, 1])
+    torso_px = float(np.median(torsos)) if torsos else 0.0
+    if torso_px > 0:
+        ok = _plausible_speed(t, x, y, ok, MAX_HAND_SPEED_M_S * torso_px / (TORSO_PER_HEIGHT * DEFAULT_HEIGHT_M))
+    x, y = _running_median(t, x, ok), _running_median(t, y, ok)
     torso_deg = float(np.degrees(np.angle(np.mean(np.exp(1j * np.radians(angles)))))) if angles else None
-    return WristPath(t, x, y, ok, float(np.median(torsos)) if torsos else 0.0, n, torso_deg, rotation)
+    return WristPath(t, x, y, ok, torso_px, n, torso_deg, rotation)
 
 
 def _hampel(t: np.ndarray, x: np.ndarray, y: np.ndarray, window_s: float = 0.25) -> tuple[np.ndarray, ...]:
@@ -155,6 +162,52 @@ def _hampel(t: np.ndarray, x: np.ndarray, y: np.ndarray, window_s: float = 0.25)
                 bad[i] = True
     ok = ok & ~bad
     return x, y, ok
+
+
+def _plausible_speed(
+    t: np.ndarray, x: np.ndarray, y: np.ndarray, ok: np.ndarray, max_px_s: float, settle_s: float = 0.5
+) -> np.ndarray:
+    """Drop excursions the hands could not have made: a jump away faster than `max_px_s` and a jump back
+    as fast within `settle_s`. The pose model sometimes takes a knee or the bench for a wrist for a few
+    frames in a row (seen: 0.2 s, 0.7 m away and back), too long for the Hampel test's window. A single
+    fast jump with no return is kept (the lifter found again elsewhere)."""
+    ok = ok.copy()
+    idx = np.nonzero(ok)[0]
+    if len(idx) < 3:
+        return ok
+    d = np.stack([np.diff(x[idx]), np.diff(y[idx])], axis=1)
+    dt = np.maximum(np.diff(t[idx]), 1e-3)
+    fast = np.nonzero(np.hypot(d[:, 0], d[:, 1]) > max_px_s * dt)[0]  # jump k: from idx[k] to idx[k + 1]
+    used = -1
+    for n, k in enumerate(fast):
+        if k <= used:
+            continue
+        for k2 in fast[n + 1 :]:
+            if t[idx[k2]] - t[idx[k + 1]] > settle_s:
+                break
+            if float(d[k] @ d[k2]) < 0:  # back the way it came
+                ok[idx[k + 1 : k2 + 1]] = False
+                used = k2
+                break
+    return ok
+
+
+def _running_median(t: np.ndarray, v: np.ndarray, ok: np.ndarray, window_s: float = 0.15) -> np.ndarray:
+    """A short running median over the measured points. In a deep crouch, or in dark footage, the pose model
+    swaps the wrists for the knees every other frame with full confidence (seen: jumps of a third of the
+    picture from one frame to the next); too many for the Hampel test, whose median they drag along. A
+    hand cannot move like that, and a median over ~0.15 s keeps the hands' real motion (a rep's turn
+    lasts several times that)."""
+    from scipy.ndimage import median_filter
+
+    idx = np.nonzero(ok)[0]
+    if len(idx) < 5 or len(t) < 2:
+        return v
+    rate = 1.0 / float(np.median(np.diff(t)))
+    size = max(3, round(window_s * rate) | 1)  # odd, at least 3 samples
+    out = v.copy()
+    out[idx] = median_filter(v[idx], size=size, mode="nearest")
+    return out
 
 
 def torso_scale(torso_px: float, height_m: float | None) -> tuple[float, float]:

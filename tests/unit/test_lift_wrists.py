@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_points_turned_and_turned_back_are_where_they_were() -> None:
     import numpy as np
@@ -26,3 +28,52 @@ def test_the_turn_that_stands_a_lifter_up() -> None:
     assert upright_turn(85.0) == 90  # legs point right: turn clockwise
     assert upright_turn(-97.0) == 270
     assert upright_turn(175.0) == 180
+
+
+def _hands_clip(away_m: float, fps: float = 30.0, seed: int = 0):
+    """Frames and a pose backend for one squat-like rep of the hands (0.45 m at the torso's scale), with a
+    failure of the pose model seen on real footage (a variable frame rate copy of a bench clip): for the 5
+    frames before the hands leave the bottom, a knee is taken for the wrist, `away_m` lower, and back."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from vision.io import Frame
+    from vision.wrists import DEFAULT_HEIGHT_M, TORSO_PER_HEIGHT
+
+    rng = np.random.default_rng(seed)
+    torso = 300.0
+    px_per_m = torso / (TORSO_PER_HEIGHT * DEFAULT_HEIGHT_M)
+    t = np.arange(0, 4.0, 1 / fps)
+    depth = np.interp(t, [0, 1.0, 1.8, 2.5, 3.3, 4.0], [0, 0, 1, 1, 0, 0]) * 0.45 * px_per_m
+    wrist_y = 400.0 + depth + rng.normal(0, 2.0, len(t))
+    bottom = np.nonzero((t >= 1.9) & (t < 2.5))[0]
+    wrist_y[bottom[-5:] + 1] += away_m * px_per_m
+    image = np.zeros((8, 8, 3), np.uint8)
+    frames = [Frame(i, float(ti), image) for i, ti in enumerate(t)]
+
+    def backend(_image, _t: float, index: int):
+        xy = np.zeros((1, 17, 2), np.float32)
+        xy[0, :, 0] = 500.0
+        xy[0, [5, 6], 1] = 380.0 + depth[index]  # shoulders
+        xy[0, [11, 12], 1] = 380.0 + torso + 0.5 * depth[index]  # hips
+        xy[0, [15, 16], 1] = 1400.0  # ankles
+        xy[0, [9, 10], 1] = wrist_y[index]
+        return SimpleNamespace(xy=xy, conf=np.full((1, 17), 0.9, np.float32))
+
+    return frames, backend, px_per_m
+
+
+@pytest.mark.parametrize("away_m", [0.4, 0.7, 1.0])
+def test_a_rep_survives_the_pose_model_losing_the_wrists_at_the_bottom(away_m: float) -> None:
+    """The rep was lost because the hands' path jumped away and back for 0.17 s at its bottom, too long for
+    the Hampel test, and the turn could not be fitted. An excursion the hands cannot make (out and back
+    faster than any bar moves) is dropped: the rep counts, off the bottom."""
+    from vision.kinematics import analyse_path
+    from vision.wrists import follow_wrists
+
+    frames, backend, px_per_m = _hands_clip(away_m)
+    w = follow_wrists(frames, backend)
+    kin = analyse_path(w.t, w.x, w.y, px_per_m=px_per_m, pos_sd_px=2.0, lift="squat", ok=w.ok)
+    assert len(kin.reps) == 1
+    assert 1.7 < kin.reps[0].start_t < 2.7 and 3.0 < kin.reps[0].end_t < 3.6
