@@ -190,8 +190,17 @@ def analyse_video(
     notes: list[str] = decoded.notes()
     best = tracker.best()
     try:
-        analysis = _from_plate(info, options, best, 1.0 / k, list(notes)) if best is not None else None
-        if analysis is not None and not _not_a_plate(analysis) and early and backfill(best, early, info.fps):
+        plate_error: LiftError | None = None
+        try:
+            analysis = _from_plate(info, options, best, 1.0 / k, list(notes)) if best is not None else None
+        except LiftError as e:
+            # A round thing that moved but made no rep (a plate on the floor, a wheel, a plate cut off by the
+            # framing): not the bar. The hands may still carry one; if they don't either, this error stands.
+            if not options.pose and pose_factory is None and body is None:
+                raise
+            analysis, plate_error = None, e
+        plate = best is not None and analysis is not None and not _not_a_plate(analysis)
+        if plate and best is not None and early and backfill(best, early, info.fps):
             # The bar's plate found late (fade-in, blur, a missed detection): followed back to the start. Only
             # a track already taken as the bar: followed back, a rack plate behind a moving lifter can pick up
             # the lifter's motion and pass for a bar.
@@ -203,7 +212,12 @@ def analyse_video(
             notes[:] = analysis.notes  # a refused plate's notes (its view, its scale) say nothing of the hands
         if analysis is None or _not_a_plate(analysis):
             hands = body.borrow if body is not None else pose_factory  # the pass's model: no second load
-            analysis = _from_wrists(Path(path), info, options, notes, report, track_share, hands)
+            try:
+                analysis = _from_wrists(Path(path), info, options, notes, report, track_share, hands)
+            except LiftError:
+                if plate_error is not None:
+                    raise plate_error from None  # the plate's account of the clip says more than "no bar"
+                raise
     except LiftError as e:
         if not decoded.lost:
             raise
