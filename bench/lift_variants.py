@@ -106,7 +106,8 @@ def main() -> int:
                 cells.append("n/a (" + r.get("skip", "") + ")")
                 continue
             keeps = col == "original" or VARIANTS[col].keeps_reps
-            lost_note = any(w in n.lower() for n in r["notes"] for w in LOSS_WORDS)
+            said = [*r["notes"], r.get("error") or ""]  # a refusal that says what was lost counts as the note
+            lost_note = any(w in n.lower() for n in said for w in LOSS_WORDS)
             ok = r["reps"] == expected
             if keeps:
                 total += 1
