@@ -11,14 +11,13 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 
 from agent import prompts
-from agent.tools.analytics.common import CATALOGUE_LINES, UNSUPPORTED, _today
+from agent.tools.analytics.common import CATALOGUE_LINES, UNSUPPORTED
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
-from analytics import executor, fastpath
+from analytics import fastpath, service
 from analytics.catalogue import Aggregate, ChartKind, GroupBy, UnknownMetric, nearest
 from analytics.metrics import NothingLogged, QueryProblem
 from analytics.periods import PeriodError
 from analytics.query import AnalyticsQuery, Compare, Filters, MetricName
-from storage import analytics as sql
 
 
 # --------------------------------------------------------------------------- ask
@@ -155,9 +154,8 @@ def _offer(text: str, asked: str | None = None) -> ToolOutput:
 def ask(ctx: ToolContext, args: AskArgs) -> ToolOutput:
     if args.unsupported:
         return _offer(ctx.text, args.unsupported)
-    today, tz = _today(ctx)
     thread = ctx.thread_id or "cli"
-    last = sql.last_query(ctx.account_id, thread, ctx.engine)
+    last = service.last_chart(ctx.account_id, thread, ctx.engine)
     try:
         if args.refine or (args.metric is None and (args.add_exercise or args.remove_exercise)):
             if last is None and (args.add_exercise or args.remove_exercise):
@@ -169,7 +167,7 @@ def ask(ctx: ToolContext, args: AskArgs) -> ToolOutput:
                     "There's no chart in this conversation yet to change. Ask for one first, "
                     "e.g. 'show my squat e1RM over the last 6 months'."
                 )
-            query = fastpath.apply_followup(AnalyticsQuery.model_validate(last), _followup_patch(args))
+            query = fastpath.apply_followup(last, _followup_patch(args))
         elif args.metric is None:
             if UNSUPPORTED.search(ctx.text or ""):
                 return _offer(ctx.text, UNSUPPORTED.search(ctx.text).group(0))  # type: ignore[union-attr]
@@ -178,16 +176,15 @@ def ask(ctx: ToolContext, args: AskArgs) -> ToolOutput:
             # Fields the words don't support are dropped (the fast path's own queries pass unchanged).
             fields = fastpath.ground(args.query_fields(), ctx.text) if ctx.text else args.query_fields()
             query = AnalyticsQuery.model_validate(fields)
-        answer = executor.run(query, ctx.account_id, today=today, tz=tz, engine=ctx.engine, out_dir=ctx.output_dir)
+        # one service call: runs the query on the person's day and keeps it as this conversation's last chart
+        answer = service.chart(ctx.account_id, query, thread, now=ctx.now, out_dir=ctx.output_dir, engine=ctx.engine)
     except NothingLogged as e:
-        sql.save_last_query(ctx.account_id, thread, query.model_dump(mode="json"), ctx.engine)
         return ToolOutput(summary=str(e), markdown=str(e), data={"query": query.model_dump(mode="json"), "empty": True},
                           final=True)  # fmt: skip
-    except (PeriodError, QueryProblem, sql.SourceMissing) as e:
+    except (PeriodError, QueryProblem, service.SourceMissing) as e:
         raise ToolError(str(e)) from e
     except ValueError as e:  # a follow-up that doesn't fit the last chart
         raise ToolError(f"I can't change the chart that way: {e}.") from e
-    sql.save_last_query(ctx.account_id, thread, query.model_dump(mode="json"), ctx.engine)
     return ToolOutput(
         summary=f"{answer.caption} ({'Chart and table' if answer.chart else 'Table'} shown.)",
         markdown=f"{answer.caption}\n\n{answer.table}",

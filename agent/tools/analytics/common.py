@@ -1,11 +1,8 @@
-"""Helpers shared by the analytics tools: the metric catalogue shown to the model, the athlete's today."""
+"""Helpers shared by the analytics tools: the metric catalogue shown to the model."""
 
 from __future__ import annotations
 
-from datetime import date
-
-from agent.tools.base import ToolContext
-from analytics import fastpath, service
+from analytics import fastpath
 from analytics.catalogue import METRICS
 
 UNSUPPORTED = fastpath.UNSUPPORTED
@@ -16,8 +13,3 @@ HINTS = {
 }  # fmt: skip
 # The model sees a short list (small CPU models read every token of the tool schema on each call).
 CATALOGUE_LINES = ", ".join(f"{k} ({HINTS[k]})" if k in HINTS else k for k in METRICS)
-
-
-def _today(ctx: ToolContext) -> tuple[date, str]:
-    """The athlete's calendar day at the turn's instant, and their timezone."""
-    return service.today_for(ctx.account_id, ctx.now, ctx.engine)
