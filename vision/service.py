@@ -304,3 +304,26 @@ def compare_depth(first: dict[str, Any], second: dict[str, Any]) -> DepthCompari
         return DepthComparison(a, b, None, None, abs(gap))
     deeper, other = (a, b) if gap > 0 else (b, a)
     return DepthComparison(a, b, deeper, other, abs(gap))
+
+
+@dataclass(frozen=True)
+class BarPathTrend:
+    """Whether the bar drifts from mid-foot over the set: the per-rep furthest offsets (cm, + in front), and
+    the drift finding when the rules flagged one; `enough` is False below the reps a trend needs."""
+
+    per_rep: list[dict[str, Any]]
+    drift: Any | None  # the critique's "bar_path_drift" finding
+    needed: int
+
+    @property
+    def enough(self) -> bool:
+        return len(self.per_rep) >= self.needed
+
+
+def bar_path_trend(critique: Any) -> BarPathTrend:
+    """The answer to "is my bar path getting worse over the set?" from a stored critique (no video pass)."""
+    from vision.technique import MIN_REPS_FOR_DRIFT
+
+    mids = list(critique.per_rep.get("bar_midfoot", []))
+    drift = next((f for f in critique.work_on if f.key == "bar_path_drift"), None)
+    return BarPathTrend(mids, drift, MIN_REPS_FOR_DRIFT)

@@ -348,6 +348,7 @@ def lockout(ctx: Context, joints: tuple[str, ...] = ("knee", "hip")) -> list[Mea
 # a 26 cm foot; "ahead" is the way the knees point at the bottom.
 MIDFOOT_AHEAD_M = 0.06
 MIDFOOT_SD_M = 0.03  # foot size and the ankle landmark's error
+MIN_REPS_FOR_DRIFT = 3  # a line through fewer points says nothing about a change over the set
 
 
 def bar_over_midfoot(ctx: Context) -> list[Measure]:
@@ -430,7 +431,7 @@ def consistency(ctx: Context, measures: list[Measure]) -> list[Measure]:
         out.append(Measure("tempo_spread_pct", cv, 100 * 2 / ctx.kin.rate_hz / float(np.mean(ups)), "%",
                            extra={"reps": len(ups)}))  # fmt: skip
     mids = [m for m in measures if m.name == "bar_midfoot" and m.value is not None]
-    if len(mids) >= 3:
+    if len(mids) >= MIN_REPS_FOR_DRIFT:
         slope = float(np.polyfit([float(m.rep or 0) for m in mids], [float(m.value or 0.0) for m in mids], 1)[0])
         out.append(Measure("bar_path_drift_cm_per_rep", slope, MIDFOOT_SD_M * 100 / math.sqrt(len(mids)), "cm",
                            extra={"reps": len(mids), "first_cm": mids[0].value,

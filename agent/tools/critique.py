@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, get_tool, tool
 from vision.critique import Critique, render
 from vision.request import parse_request
-from vision.service import LiftCritiqueSource, compare_depth, critique_source
+from vision.service import LiftCritiqueSource, bar_path_trend, compare_depth, critique_source
 
 Lift = Literal["squat", "bench", "deadlift", "press", "row", "snatch", "clean", "jerk", "other"]
 _CRITIQUE = re.compile(
@@ -226,18 +226,19 @@ def _bottom_answer(ctx: ToolContext, c: Critique, reps: list[int], row: Any) -> 
 
 
 def _bar_path_answer(c: Critique, row: Any) -> ToolOutput:
-    mids = c.per_rep.get("bar_midfoot", [])
-    if len(mids) < 3:
+    trend = bar_path_trend(c)
+    mids = trend.per_rep
+    if not trend.enough:
         msg = (
-            f"I need the bar's position on at least 3 reps to say whether it changes over the set; your {row.lift} "
-            f"clip has {len(mids)}" + (" (no plate in sight, or the camera is not side-on)." if not mids else ".")
+            f"I need the bar's position on at least {trend.needed} reps to say whether it changes over the set; "
+            f"your {row.lift} clip has {len(mids)}"
+            + (" (no plate in sight, or the camera is not side-on)." if not mids else ".")
         )
         return ToolOutput(ok=False, summary=msg, markdown=msg, final=True)
-    drift = next((f for f in c.work_on if f.key == "bar_path_drift"), None)
     per = "; ".join(f"rep {m['rep']} {abs(m['value']):.0f} cm {'in front of' if m['value'] > 0 else 'behind'}"
                     for m in mids)  # fmt: skip
-    if drift is not None:
-        text = f"Yes: {drift.evidence} Furthest point from mid-foot per rep: {per}."
+    if trend.drift is not None:
+        text = f"Yes: {trend.drift.evidence} Furthest point from mid-foot per rep: {per}."
     else:
         text = f"No clear change over the set. Furthest point from mid-foot per rep: {per}."
     return ToolOutput(summary=text, markdown=text, data={"bar_midfoot": mids, "points": len(mids)})
