@@ -198,15 +198,14 @@ def _running_median(t: np.ndarray, v: np.ndarray, ok: np.ndarray, window_s: floa
     picture from one frame to the next); too many for the Hampel test, whose median they drag along. A
     hand cannot move like that, and a median over ~0.15 s keeps the hands' real motion (a rep's turn
     lasts several times that)."""
-    from scipy.ndimage import median_filter
-
     idx = np.nonzero(ok)[0]
-    if len(idx) < 5 or len(t) < 2:
+    if len(idx) < 5:
         return v
-    rate = 1.0 / float(np.median(np.diff(t)))
-    size = max(3, round(window_s * rate) | 1)  # odd, at least 3 samples
     out = v.copy()
-    out[idx] = median_filter(v[idx], size=size, mode="nearest")
+    tk, vk = t[idx], v[idx]
+    lo = np.searchsorted(tk, tk - window_s / 2, side="left")
+    hi = np.searchsorted(tk, tk + window_s / 2, side="right")
+    out[idx] = [float(np.median(vk[a:b])) for a, b in zip(lo, hi, strict=True)]  # by time: never across a gap
     return out
 
 
