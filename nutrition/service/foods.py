@@ -19,7 +19,7 @@ from nutrition.nutrients import Nutrients
 from nutrition.off import OffClient
 from nutrition.portion import PortionError, portion
 from nutrition.products import BarcodeLookup, lookup_barcode
-from nutrition.quantity import QuantityError, parse_amount
+from nutrition.quantity import ParsedItem, QuantityError, parse_amount
 from storage import nutrition as repo
 
 __all__ = [
@@ -69,13 +69,7 @@ def add_favourite(
     if food_ref:
         chosen, amount_text = book.by_ref(food_ref), amount
     elif food:
-        line = parse_meal_line(food, book.is_food)
-        if not line.items:
-            raise DiaryError("Which food?")
-        item = line.items[0]
-        match = book.find(item.food)
-        if not match.hits:
-            raise DiaryError(f"I don't know '{item.food}'.")
+        item, match = _named_food(book, food, "Which food?", "")
         if not match.confident:
             return FoodChoices(item.food, item.amount.text, [h.food for h in match.hits[:4]])
         chosen, amount_text = match.hits[0].food, item.amount.text
@@ -83,6 +77,18 @@ def add_favourite(
         raise DiaryError("Which food should I add to your favourites?")
     repo.add_favourite(account_id, chosen.ref, chosen.label, amount_text, engine)
     return FavouriteSaved(chosen, amount_text)
+
+
+def _named_food(book: FoodBook, text: str, ask: str, unknown_hint: str) -> tuple[ParsedItem, Any]:
+    """The first food a phrase names and what the book found for it; DiaryError when none is named or known."""
+    line = parse_meal_line(text, book.is_food)
+    if not line.items:
+        raise DiaryError(ask)
+    item = line.items[0]
+    match = book.find(item.food)
+    if not match.hits:
+        raise DiaryError(f"I don't know '{item.food}'.{unknown_hint}")
+    return item, match
 
 
 @dataclass(frozen=True)
@@ -136,13 +142,8 @@ class FoodFacts:
 def food_facts(account_id: int, query: str, *, local_now: datetime, engine: Engine | None = None) -> FoodFacts:
     """Raises DiaryError when no food is named or none is known."""
     book = FoodBook(account_id, engine)
-    line = parse_meal_line(query, book.is_food)
-    if not line.items:
-        raise DiaryError("Which food? e.g. 'how many calories in 100 g oats'.")
-    item = line.items[0]
-    match = book.find(item.food)
-    if not match.hits:
-        raise DiaryError(f"I don't know '{item.food}'. Try another name or a barcode.")
+    item, match = _named_food(book, query, "Which food? e.g. 'how many calories in 100 g oats'.",
+                              " Try another name or a barcode.")  # fmt: skip
     rows = []
     for hit in match.hits[: (1 if match.confident else 4)]:
         f = hit.food
