@@ -47,6 +47,9 @@ class Evidence:
         bad = unsupported_numbers(text, self.allowed)
         if bad:
             return f"numbers that are not in the data: {', '.join(bad)}"
+        third = _THIRD_PERSON.search(text)
+        if third:  # the prompt asks for "you"; a small model still slips into a report about someone else
+            return f'the third person ("{third.group(0)}") instead of "you"'
         if not self.has_output and not _ABOUT_YOUR_DATA.search(text):
             return None  # coaching words ("consistency is key", "to maintain strength") claim nothing about data
         trend = unsupported_trend(text, self.datas)
@@ -64,6 +67,7 @@ _ABOUT_YOUR_DATA = re.compile(
     r"numbers|progress|results?))\b",
     re.IGNORECASE,
 )
+_THIRD_PERSON = re.compile(r"\bthe (athlete|user|lifter|client)('s)?\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
 
 

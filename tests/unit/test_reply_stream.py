@@ -66,3 +66,12 @@ async def test_a_clean_reply_streams_as_it_is_returned(settings, engine, account
     async with Coach.open(settings, model=model) as coach:
         result = await coach.turn(account_id=account.id, thread_id="s", text="hi", on_token=tokens.append)
     assert "".join(tokens) == result.reply == "Hey! Ready to train?"
+
+
+def test_a_reply_about_the_athlete_in_the_third_person_is_refused():
+    from agent.graphs.reply import Evidence
+
+    ev = Evidence(allowed={1500.0}, datas=[{"total": 1500}], has_output=True)
+    assert ev.problem("The athlete has lifted 1,500 kg over the last four weeks.") is not None
+    assert ev.problem("The user's squat went well.") is not None
+    assert ev.problem("You lifted 1,500 kg over the last four weeks.") is None
