@@ -234,7 +234,9 @@ def run(
         caption += f" (No period named, so this covers {r.period.label}: {said}.)"
     elif said not in r.period.label:
         caption += f" (Dates: {said}.)"
-    answer = Answer(query, r.period, frame, caption, table_markdown(frame))
+    # the asked grouping names the table's first column; guessed from the dates it is "Day" for a single week
+    asked = query.group_by if query.group_by in ("day", "week", "month") else None
+    answer = Answer(query, r.period, frame, caption, table_markdown(frame, asked))
     if out_dir is not None:
         stem = f"{query.metric}-{datetime.now():%Y%m%d-%H%M%S-%f}"
         answer.csv = out_dir / f"{stem}.csv"

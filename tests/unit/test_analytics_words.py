@@ -169,3 +169,9 @@ def test_velocity_at_a_load_with_no_video_names_the_loads_there_are(engine, acco
     with pytest.raises(NothingLogged, match=r"at 120 kg.*at 80, 100 kg"):
         executor.run(AnalyticsQuery(metric="velocity", filters={"exercise": ["bench"], "load_kg": 120},
                                     period="this month"), account.id, today=TODAY, engine=engine)  # fmt: skip
+
+
+def test_a_weekly_table_with_one_week_of_data_says_week(engine, account):
+    log(engine, account, date(2026, 11, 23), [("back_squat", 100, 5, 7.0, False)])
+    a = run(engine, account, metric="tonnage", group_by="week", period="last 4 weeks")
+    assert len(a.frame.data) == 1 and a.table.startswith("| Week |")
