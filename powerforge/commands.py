@@ -124,6 +124,7 @@ def serve(
         False, "--cluster", help="PostgreSQL, Redis, Celery workers, two app processes behind nginx (docs/deploy.md)."
     ),
     workers: int = typer.Option(2, help="With --cluster: how many Celery workers for video jobs."),
+    apps: int = typer.Option(2, help="With --cluster: how many Chainlit app processes behind nginx."),
 ) -> None:
     """Start the embedded LLM server (unless LLM_EMBEDDED=false) and the chat app."""
     from storage.migrate import upgrade
@@ -134,7 +135,8 @@ def serve(
     if cluster:
         from powerforge.cluster.stack import run
 
-        raise typer.Exit(run(s, host=host, port=port, workers=workers, with_llm=not no_llm, on_ready=typer.echo))
+        code = run(s, host=host, port=port, workers=workers, apps=apps, with_llm=not no_llm, on_ready=typer.echo)
+        raise typer.Exit(code)
     upgrade(s.db_url)
     created = ensure_admin(s)
 

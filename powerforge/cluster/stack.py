@@ -205,7 +205,9 @@ pid {base}/nginx.pid;
 error_log {base}/logs/nginx-error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-    access_log {base}/logs/nginx-access.log;
+    # which app process served each request ($upstream_addr): how the clients spread over the processes
+    log_format pf '$remote_addr [$time_local] "$request" $status $body_bytes_sent upstream=$upstream_addr';
+    access_log {base}/logs/nginx-access.log pf;
     client_body_temp_path {base}/nginx/body;
     proxy_temp_path {base}/nginx/proxy;
     fastcgi_temp_path {base}/nginx/fastcgi;
@@ -300,6 +302,9 @@ def run(settings: Settings, *, host: str, port: int, workers: int = 2, apps: int
                "LLM_EMBEDDED": "false", "MEMORY_URL": settings.memory_url or start_chroma(stack)}  # fmt: skip
         if with_llm and settings.llm_embedded:
             env["LLM_BASE_URL"] = _start_llm(stack, s)
+            # The app processes see LLM_EMBEDDED=false (they start no server), which would let each send 8
+            # requests at once; the embedded server has one slot, so each queues its own, one at a time.
+            env.setdefault("LLM_PARALLEL", "1")
         py = sys.executable
         for i in (1, 2):
             stack.spawn(f"scheduler-{i}", [py, "-m", "powerforge.cluster.scheduler"], env)
