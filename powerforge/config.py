@@ -61,6 +61,15 @@ class Settings(BaseSettings):
     memory_url: str = ""
 
     # --- uploads ---
+    # Where uploads are kept: empty, DATA_DIR/files (a directory every process shares or mounts); or an
+    # S3-compatible bucket, s3://bucket/prefix, that every app process and video worker reads (DATA_DIR/files then
+    # caches what this machine used). S3_ENDPOINT_URL is empty for AWS, else the R2 / MinIO / other endpoint;
+    # empty keys use boto3's own chain (AWS_* variables, profile, instance role).
+    uploads_url: str = ""
+    s3_endpoint_url: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_region: str = ""  # empty: us-east-1 (R2 takes "auto")
     upload_max_mb: int = 500
     upload_allowed_types: str = DEFAULT_UPLOAD_TYPES
     video_max_duration_s: float = 900.0
@@ -102,6 +111,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return normalise_db_url(self.database_url)
         return f"sqlite:///{(self.data_dir / 'powerforge.db').resolve()}"
+
+    @field_validator("uploads_url", mode="after")
+    @classmethod
+    def _uploads_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and (not value.startswith("s3://") or not value[5:].split("/", 1)[0]):
+            raise ValueError("UPLOADS_URL is empty (uploads under DATA_DIR/files) or s3://bucket[/prefix]")
+        return value
 
     @field_validator("database_pooler", mode="after")
     @classmethod

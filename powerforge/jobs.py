@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -292,8 +293,6 @@ JOB_FAILED = (
 
 def worker_settings(params: dict[str, Any]) -> Any:
     """The settings a job runs with: the app's (.env included), on the data dir and database it was given."""
-    from pathlib import Path
-
     from powerforge.config import get_settings
 
     settings = get_settings()
@@ -303,6 +302,21 @@ def worker_settings(params: dict[str, Any]) -> Any:
     if "database_url" in params:
         updates["database_url"] = params["database_url"] or ""
     return settings.model_copy(update=updates) if updates else settings
+
+
+def job_input_path(params: dict[str, Any], settings: Any) -> Path:
+    """The clip a job analyses, as a file on this machine. A stored upload is found through the upload store,
+    so a worker whose local dir is empty (another machine, UPLOADS_URL=s3://...) fetches it from the bucket once;
+    without an upload (CLI, tests) it is the path the job was given."""
+    if params.get("upload_id") and params.get("account_id") is not None:
+        from storage.engine import engine_for
+        from storage.uploads import get_upload
+
+        engine = engine_for(settings.db_url)
+        up = get_upload(str(params["upload_id"]), int(params["account_id"]), settings.files_dir, engine)
+        if up is not None:
+            return up.path
+    return Path(params["path"])
 
 
 def make_runner(settings: Any, engine: Engine | None = None, max_workers: int = 1) -> Any:

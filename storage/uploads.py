@@ -1,13 +1,13 @@
-"""Uploads: type by content, size limits, stored under the data dir BEFORE any analysis runs.
+"""Uploads: type by content, size limits, stored BEFORE any analysis runs.
 
-A rejected file leaves nothing behind; an accepted one is on disk and in the `uploads` table, so a
-failed or interrupted analysis can always be retried from it.
+A rejected file leaves nothing behind; an accepted one is in the upload store (the data dir, or an S3 bucket:
+storage.upload_store) and in the `uploads` table, so a failed or interrupted analysis can always be retried
+from it, by any process.
 """
 
 from __future__ import annotations
 
 import hashlib
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,7 @@ from sqlmodel import col, select
 
 from storage.engine import read_session, transaction
 from storage.tables.core import Upload, new_id
+from storage.upload_store import UploadStore, UploadStoreUnavailable, store_for
 
 # Container formats puremagic reports under several names; map them to what browsers send.
 _MIME_ALIASES = {
@@ -135,10 +136,13 @@ def store_upload(
     thread_id: str | None = None,
     engine: Engine | None = None,
     max_pixels: int | None = None,
+    store: UploadStore | None = None,
 ) -> StoredUpload:
-    """Validate `source` and copy it into the data dir; raises UploadRejected with a clear reason.
+    """Validate `source`, then keep it in the upload store (`files_dir`, or the configured bucket with `files_dir`
+    as its cache); raises UploadRejected with a clear reason, UploadStoreUnavailable when the bucket is down.
 
-    Images are checked against `max_pixels` from their header, before anything decodes them."""
+    Images are checked against `max_pixels` from their header, before anything decodes them. Nothing reaches
+    the store before every check passed."""
     try:
         size = source.stat().st_size
     except OSError as e:
@@ -161,18 +165,21 @@ def store_upload(
         _check_pixels(source, filename, max_pixels)
 
     upload_id = new_id()
-    rel = Path("uploads") / str(account_id) / f"{upload_id}{_EXT.get(mime, '')}"
-    dest = files_dir / rel
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    rel = f"uploads/{account_id}/{upload_id}{_EXT.get(mime, '')}"
+    store = store if store is not None else store_for(files_dir)
+    staging = store.cached_path(rel).parent
+    staging.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     # Copy to a temp name first, then rename: a crash mid-copy never leaves a half file under a real id.
-    with tempfile.NamedTemporaryFile(dir=dest.parent, delete=False) as tmp, source.open("rb") as src:
+    with tempfile.NamedTemporaryFile(dir=staging, prefix=".upload-", delete=False) as tmp, source.open("rb") as src:
         while chunk := src.read(1 << 20):
             digest.update(chunk)
             tmp.write(chunk)
     tmp_path = Path(tmp.name)
+    put = False
     try:
-        shutil.move(tmp_path, dest)
+        dest = store.put(tmp_path, rel, filename=filename)
+        put = True
         with transaction(engine) as s:
             s.add(
                 Upload(
@@ -183,20 +190,28 @@ def store_upload(
                     mime=mime,
                     size_bytes=size,
                     sha256=digest.hexdigest(),
-                    path=str(rel),
+                    path=rel,
                 )
             )
     except BaseException:
         tmp_path.unlink(missing_ok=True)
-        dest.unlink(missing_ok=True)
+        if put:  # no row, so no object either (an upload is the row and the bytes, or nothing)
+            store.delete(rel)
         raise
-    return StoredUpload(upload_id, filename, mime, size, digest.hexdigest(), dest.resolve())
+    return StoredUpload(upload_id, filename, mime, size, digest.hexdigest(), dest)
 
 
-def get_upload(upload_id: str, account_id: int, files_dir: Path, engine: Engine | None = None) -> StoredUpload | None:
-    """The upload if it belongs to `account_id` (per-user isolation), else None."""
+def get_upload(
+    upload_id: str, account_id: int, files_dir: Path, engine: Engine | None = None, store: UploadStore | None = None
+) -> StoredUpload | None:
+    """The upload if it belongs to `account_id` (per-user isolation), else None; its `path` is a file on this
+    machine (fetched from the bucket into the local cache the first time, for an S3 store)."""
     with read_session(engine) as s:
         row = s.exec(select(Upload).where(col(Upload.id) == upload_id, col(Upload.account_id) == account_id)).first()
     if row is None:
         return None
-    return StoredUpload(row.id, row.filename, row.mime, row.size_bytes, row.sha256, (files_dir / row.path).resolve())
+    store = store if store is not None else store_for(files_dir)
+    return StoredUpload(row.id, row.filename, row.mime, row.size_bytes, row.sha256, store.local_path(row))
+
+
+__all__ = ["StoredUpload", "UploadRejected", "UploadStoreUnavailable", "get_upload", "sniff_mime", "store_upload"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from powerforge.jobs import register_job, worker_settings
+from powerforge.jobs import job_input_path, register_job, worker_settings
 
 KIND = "strike_analysis"
 
@@ -22,7 +22,7 @@ def analyse_job(params: dict[str, Any], progress: Any) -> dict[str, Any]:
     from striking.analyse import analyse_video
 
     settings = worker_settings(params)
-    path = Path(params["path"])
+    path = job_input_path(params, settings)  # from the upload store: any worker, any machine
     out = Path(params["out_video"]) if params.get("out_video") else None
     backend = get_backend(params.get("backend", "blazepose"), settings)
     try:

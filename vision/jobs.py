@@ -13,7 +13,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from powerforge.jobs import register_job, worker_settings
+from powerforge.jobs import job_input_path, register_job, worker_settings
 
 KIND = "lift_analysis"
 DEFAULT_STOP_PCT = 20.0  # a common velocity-loss cut-off for strength work when the program sets none
@@ -72,7 +72,7 @@ def analyse_job(params: dict[str, Any], progress: Any) -> dict[str, Any]:
     from vision.analyse import LiftOptions, analyse_video
 
     settings = worker_settings(params)
-    path = Path(params["path"])
+    path = job_input_path(params, settings)  # from the upload store: any worker, any machine
     out = Path(params["out_video"]) if params.get("out_video") else None
     backend = params.get("backend") or settings.pose_backend
 
