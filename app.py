@@ -22,7 +22,7 @@ from agent.runner import TurnResult
 from agent.tools.base import Attachment
 from powerforge.config import async_db_url, get_settings
 from storage.accounts import authenticate
-from storage.uploads import UploadRejected, store_upload
+from storage.uploads import UploadRejected, UploadStoreUnavailable, store_upload
 from webapp.checkins import chat_ended, chat_opened, welcome_note
 from webapp.file_store import LocalFileStorage, OwnedDataLayer, files_router, mount_first
 from webapp.render import ACTION_NAME, actions_for, elements_for
@@ -134,6 +134,9 @@ async def _store_attachments(message: cl.Message, account_id: int) -> tuple[list
         except UploadRejected as e:
             refused.append(str(e))
             path.unlink(missing_ok=True)  # nothing of a refused file stays on disk
+            continue
+        except UploadStoreUnavailable as e:  # the bucket is down: said in one sentence, the cause is in the log
+            refused.append(str(e))
             continue
         kept.append(
             Attachment(
