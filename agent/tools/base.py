@@ -236,6 +236,21 @@ def get_tool(name: str) -> Tool:
     return tools[name]
 
 
+def stored_attachment(ctx: ToolContext, upload_id: str) -> Attachment | None:
+    """An earlier upload of this account as an attachment with a file on this machine (fetched from the S3 upload
+    store when this process has no copy), or None when it is not theirs. A store that is down is a ToolError whose
+    one sentence says so; its cause is logged by the store."""
+    from services.uploads import UploadStoreUnavailable, find_upload
+
+    try:
+        up = find_upload(ctx.account_id, upload_id, ctx.settings.files_dir, ctx.engine)
+    except UploadStoreUnavailable as e:
+        raise ToolError(str(e)) from e
+    if up is None:
+        return None
+    return Attachment(upload_id=up.id, filename=up.filename, mime=up.mime, path=str(up.path), size_bytes=up.size_bytes)
+
+
 def run_job(
     ctx: ToolContext,
     kind: str,

@@ -22,9 +22,9 @@ from agent.tools.base import (
     ToolOutput,
     asks_to_analyse_a_clip,
     run_job,
+    stored_attachment,
     tool,
 )
-from services.uploads import find_upload
 from vision import jobs as lift_jobs
 from vision.report import rep_table, summary
 from vision.request import parse_request
@@ -67,11 +67,8 @@ def _attachment(ctx: ToolContext, upload_id: str | None) -> Attachment:
     for a in ctx.attachments:
         if a.is_video and (upload_id is None or a.upload_id == upload_id):
             return a
-    if upload_id:
-        up = find_upload(ctx.account_id, upload_id, ctx.settings.files_dir, ctx.engine)
-        if up is not None:
-            return Attachment(upload_id=up.id, filename=up.filename, mime=up.mime, path=str(up.path),
-                              size_bytes=up.size_bytes)  # fmt: skip
+    if upload_id and (att := stored_attachment(ctx, upload_id)) is not None:
+        return att
     raise ToolError("Attach a video of your lift (side view, the plate in sight) and ask me again.")
 
 

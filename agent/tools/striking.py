@@ -20,9 +20,9 @@ from agent.tools.base import (
     ToolOutput,
     asks_to_analyse_a_clip,
     run_job,
+    stored_attachment,
     tool,
 )
-from services.uploads import find_upload
 from striking import jobs as strike_jobs
 from striking.questions import Question, parse_question
 from striking.report import mmss
@@ -66,11 +66,8 @@ def _attachment(ctx: ToolContext, upload_id: str | None) -> Attachment:
     for a in ctx.attachments:
         if a.is_video and (upload_id is None or a.upload_id == upload_id):
             return a
-    if upload_id:
-        up = find_upload(ctx.account_id, upload_id, ctx.settings.files_dir, ctx.engine)
-        if up is not None:
-            return Attachment(upload_id=up.id, filename=up.filename, mime=up.mime, path=str(up.path),
-                              size_bytes=up.size_bytes)  # fmt: skip
+    if upload_id and (att := stored_attachment(ctx, upload_id)) is not None:
+        return att
     raise ToolError("Attach a boxing video (shadow-boxing or bag work, whole upper body in frame) and ask me again.")
 
 

@@ -202,6 +202,16 @@ def test_a_store_that_is_down_says_so_in_one_sentence_and_loses_nothing(
         get_upload(kept.id, account.id, tmp_path / "other", engine)  # not cached here, the store is down
     assert _files(tmp_path / "other") == []
 
+    from agent.tools.base import ToolContext, ToolError, load_tools
+
+    kept.path.unlink()  # this process's copy is gone too: a chat tool asked to analyse it again says why it can't
+    tool = load_tools()["analyse_lift"]
+    ctx = ToolContext(account_id=account.id, settings=app, engine=engine, attachments=[], text="analyse it again")
+    with pytest.raises(ToolError, match=r"^The file store is unreachable right now, so I couldn't open 'squat\.mp4'"):
+        tool.run(ctx, tool.args_model(upload_id=kept.id, lift="squat"))
+    with engine.connect() as c:
+        assert [row.id for row in c.execute(select(Upload.id)).all()] == [kept.id]  # the upload is still there
+
 
 def test_the_s3_client_is_imported_only_when_a_bucket_is_used() -> None:
     code = "import sys, storage.uploads, powerforge.jobs, vision.jobs; print('boto3' in sys.modules)"

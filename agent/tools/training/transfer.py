@@ -9,9 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
+from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, stored_attachment, tool
 from agent.tools.training.common import DOMAIN, _now
-from services.uploads import find_upload
 from training.csvio import CSVImportError, detect
 from training.service import UnitRefused, export_training, import_training
 
@@ -58,11 +57,7 @@ def _match_import(text: str, atts: list[Attachment]) -> ImportArgs | None:
 def train_import(ctx: ToolContext, args: ImportArgs) -> ToolOutput:
     att = _csv_attachment(ctx.attachments)
     if att is None and args.upload_id:
-        up = find_upload(ctx.account_id, args.upload_id, ctx.settings.files_dir, ctx.engine)
-        if up is not None:
-            att = Attachment(
-                upload_id=up.id, filename=up.filename, mime=up.mime, path=str(up.path), size_bytes=up.size_bytes
-            )
+        att = stored_attachment(ctx, args.upload_id)
     if att is None:
         raise ToolError("Attach the CSV from Strong (Settings → Export data) or Hevy (Settings → Export & Import).")
     try:
