@@ -25,7 +25,10 @@ from storage.accounts import authenticate
 from storage.uploads import UploadRejected, UploadStoreUnavailable, store_upload
 from webapp.checkins import chat_ended, chat_opened, welcome_note
 from webapp.file_store import LocalFileStorage, OwnedDataLayer, files_router, mount_first
+from webapp.reconnect import install as install_reconnect
+from webapp.reconnect import keep_thread
 from webapp.render import ACTION_NAME, actions_for, elements_for
+from webapp.scratch_files import use_own_scratch_dir
 from webapp.services import services, shutdown_services, startup_services
 
 log = logging.getLogger("powerforge.app")
@@ -36,6 +39,8 @@ settings = get_settings()
 settings.ensure_dirs()
 file_store = LocalFileStorage(settings.files_dir / "chat", settings.upload_max_bytes, settings.allowed_upload_types)
 mount_first(fastapi_app, files_router(file_store))
+use_own_scratch_dir()  # another app process stopping no longer deletes this one's in-flight uploads
+install_reconnect()  # a tab whose app process died resumes its thread on the process it reconnects to
 
 # Starter prompts, shown as buttons under the welcome message (Chainlit hides its own starters as soon
 # as a thread has a message, and every chat opens with the welcome).
@@ -93,6 +98,14 @@ def _thread_id() -> str:
     return cl.context.session.thread_id
 
 
+async def _keep_thread() -> None:
+    """Once per session and thread: record it, so another app process can resume this tab after a crash."""
+    thread_id = _thread_id()
+    if cl.user_session.get("pf_thread_kept") != thread_id:
+        await keep_thread(cl.context.session.id, _account_id(), thread_id)
+        cl.user_session.set("pf_thread_kept", thread_id)
+
+
 @cl.on_chat_start
 async def on_chat_start() -> None:
     cl.user_session.set("account_id", _account_id())
@@ -109,6 +122,7 @@ async def on_chat_start() -> None:
 @cl.on_chat_resume
 async def on_chat_resume(thread: dict[str, Any]) -> None:
     cl.user_session.set("account_id", _account_id())
+    await _keep_thread()
     await chat_opened(_account_id())
 
 
@@ -204,6 +218,7 @@ class _StatusLine:
 
 async def _run_turn(text: str = "", attachments: list[Attachment] | None = None, direct: dict | None = None) -> None:
     svc = await services()
+    await _keep_thread()
     status = _StatusLine()
     reply = cl.Message(content="")
 

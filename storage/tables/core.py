@@ -87,3 +87,19 @@ class Job(SQLModel, table=True):
     error: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ChatSession(SQLModel, table=True):
+    """Which chat thread a browser tab's socket session is in, kept where every app process can read it.
+
+    Chainlit keeps sessions in the memory of the process holding the socket. When that process dies, the
+    tab reconnects (same session id) to another process, which would start a fresh thread: the next line
+    would land outside the conversation. This row lets the new process resume the tab's thread instead.
+    """
+
+    __tablename__ = "chat_sessions"
+
+    session_id: str = Field(primary_key=True, max_length=64)
+    account_id: int = Field(foreign_key="accounts.id", index=True, ondelete="CASCADE")
+    thread_id: str = Field(max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
