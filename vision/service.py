@@ -178,11 +178,20 @@ def _stored_file(rel: str | None, files_dir: Path) -> Path | None:
 
 
 def analysis_video(row: LiftAnalysisRow, files_dir: Path, engine: Engine | None = None) -> Path | None:
-    """The annotated video (bar path drawn) if stored, else the analysed clip."""
+    """The annotated video (bar path drawn) if stored, else the analysed clip: from this machine's files, or
+    fetched from the upload store (a bucket: the clip may have been stored by another process)."""
     video = lifts.video_of(row, engine)
     for rel in (row.annotated_path, video.path if video is not None else None):
         if (p := _stored_file(rel, files_dir)) is not None:
             return p
+    if video is not None and video.upload_id:
+        from storage.uploads import UploadStoreUnavailable, get_upload
+
+        try:
+            up = get_upload(video.upload_id, row.account_id, files_dir, engine)
+        except (UploadStoreUnavailable, FileNotFoundError):
+            return None  # the review still works from the numbers; the store logged why the clip is missing
+        return up.path if up is not None else None
     return None
 
 

@@ -114,6 +114,11 @@ def test_a_worker_with_an_empty_data_dir_analyses_a_clip_another_process_stored(
         videos = c.execute(select(LiftVideo.upload_id, LiftVideo.path)).all()
     assert [(v.upload_id, v.path) for v in videos] == [(up.id, f"uploads/{account.id}/{up.id}.mp4")]
 
+    from vision.service import analysis_video
+
+    shown = analysis_video(list_analyses(account.id, engine=engine)[0], app.files_dir, engine)  # rep review, in A
+    assert shown == up.path and _sha(shown) == up.sha256  # fetched back into the first process's empty cache
+
 
 def test_another_account_gets_nothing_of_an_upload(settings, engine, account, s3, clip, tmp_path) -> None:
     from powerforge.jobs import job_input_path
