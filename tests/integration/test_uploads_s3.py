@@ -120,6 +120,33 @@ def test_a_worker_with_an_empty_data_dir_analyses_a_clip_another_process_stored(
     assert shown == up.path and _sha(shown) == up.sha256  # fetched back into the first process's empty cache
 
 
+@pytest.mark.slow
+def test_the_chat_tool_on_the_real_process_pool_gets_the_clip_from_the_bucket(
+    settings, engine, account, s3, clip, monkeypatch
+) -> None:
+    from support.uploads import attach
+
+    from agent.tools.base import ToolContext, load_tools
+    from powerforge.jobs import JobRunner
+
+    for name, value in _s3_env(s3).items():
+        monkeypatch.setenv(name, value)  # the spawned worker reads its settings from the environment, as in production
+    app = _on_bucket(settings, s3)
+    att = attach(app, engine, account, clip.path)
+    Path(att.path).unlink()  # no local copy anywhere: the worker must fetch the clip from the bucket
+    tool = load_tools()["analyse_lift"]
+    text = "analyse my squat, it was 100 kg"
+    runner = JobRunner(max_workers=1, engine=engine)
+    try:
+        ctx = ToolContext(account_id=account.id, settings=app, engine=engine, attachments=[att], text=text,
+                          jobs=runner)  # fmt: skip
+        out = tool.run(ctx, tool.match(text, [att]))
+    finally:
+        runner.shutdown()
+    assert len(out.data["reps"]) == 3
+    assert Path(att.path).is_file() and _sha(Path(att.path)) == _sha(clip.path)  # fetched, whole
+
+
 def test_another_account_gets_nothing_of_an_upload(settings, engine, account, s3, clip, tmp_path) -> None:
     from powerforge.jobs import job_input_path
     from services.uploads import find_upload
