@@ -167,22 +167,29 @@ def analyse_video(
     body, body_note = _body_pass(options, info, pose_factory) if options.body else (None, None)
     early: list[tuple[int, float, np.ndarray]] = []  # the first frames, for `backfill`
     early_bytes = 0
-    for frame in prefetched(iter_frames(Path(path), gray=True, max_side=TRACK_SIDE, log=decoded,
-                                        preview_side=preview)):  # fmt: skip
-        tracker.update(frame.index, frame.t, frame.image)
-        if early_bytes < EARLY_BUDGET_BYTES:
-            early.append((frame.index, frame.t, frame.image))
-            early_bytes += frame.image.nbytes
-        if body is not None:
-            body.feed(frame.index, frame.t, frame.image)
-        if kept is not None and frame.preview is not None:
-            kept_bytes += frame.preview.nbytes
-            kept.append(Frame(frame.index, frame.t, frame.preview, frame.preview))
-            if kept_bytes > PREVIEW_BUDGET_BYTES:
-                kept, preview = None, None
-        frames += 1
-        if frames % 15 == 0:
-            report(0.02 + track_share * min(1.0, frames / total), f"following the bar: frame {frames} of ~{total}")
+    try:
+        for frame in prefetched(iter_frames(Path(path), gray=True, max_side=TRACK_SIDE, log=decoded,
+                                            preview_side=preview)):  # fmt: skip
+            tracker.update(frame.index, frame.t, frame.image)
+            if early_bytes < EARLY_BUDGET_BYTES:
+                early.append((frame.index, frame.t, frame.image))
+                early_bytes += frame.image.nbytes
+            if body is not None:
+                body.feed(frame.index, frame.t, frame.image)
+            if kept is not None and frame.preview is not None:
+                kept_bytes += frame.preview.nbytes
+                kept.append(Frame(frame.index, frame.t, frame.preview, frame.preview))
+                if kept_bytes > PREVIEW_BUDGET_BYTES:
+                    kept, preview = None, None
+            frames += 1
+            if frames % 15 == 0:
+                report(0.02 + track_share * min(1.0, frames / total), f"following the bar: frame {frames} of ~{total}")
+    except BaseException:
+        if body is not None:  # its worker thread and model go with the failed pass
+            body.drop_frames()
+        raise
+    if body is not None:
+        body.end_of_pass()
     tracker.finish()
     if frames == 0:
         raise VideoError(f"'{Path(path).name}' has no frame I can decode.")

@@ -12,6 +12,8 @@ Landmarks are stored beside the analysis as an `.npz` (not in the database, not 
 
 from __future__ import annotations
 
+import logging
+import queue
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ POSE_RATE_HZ = 5.0  # frames a second given to the pose backend during the pass 
 POSE_SIDE = 480  # pose input's longer side (BlazePose crops and resizes to 256 px itself)
 KEEP_BUDGET_BYTES = 192 << 20  # small grey copies kept for the bottom/top refinement
 MAX_PERSONS = 2
+QUEUE_DEPTH = 8  # frames waiting for the pose worker (full-size grey: ~16 MB at 1080x1920)
 WARM_UP = 2  # frames shown to the tracker, unrecorded, before a re-read that jumps back in time
 J = {name: i for i, name in enumerate(COCO17)}
 
@@ -124,6 +127,9 @@ class BodyPass:
         self.results: dict[int, tuple[float, np.ndarray, np.ndarray]] = {}
         self.seen = 0
         self.failed: str | None = None
+        self._worker: threading.Thread | None = None
+        self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH)
+        self._ended = False  # the end-of-pass mark is in the worker's queue
 
     @classmethod
     def loading(cls, factory: Callable[[], Any], fps: float, display_width: int) -> BodyPass:
@@ -146,6 +152,11 @@ class BodyPass:
         return self._loader is None or not self._loader.is_alive()
 
     def wait(self) -> None:
+        """Until every frame fed is read: the model loaded, the frames sampled meanwhile and the worker's done."""
+        self._drain()
+        self._settle()
+
+    def _settle(self) -> None:
         """Until the model is loaded; then the frames sampled meanwhile are read."""
         if self._loader is not None:
             self._loader.join()
@@ -169,10 +180,35 @@ class BodyPass:
         return cv2.resize(image, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA)
 
     def feed(self, index: int, t: float, image: np.ndarray) -> None:
+        """Hand one frame of the pass over; the shrinking, keeping and pose reading happen in a worker thread.
+
+        The decoding loop's thread follows the bar meanwhile: the pose model (~40 ms a read, in MediaPipe's own
+        threads, the GIL released) and OpenCV's resize run beside it instead of after it. Frames reach the worker
+        in order, so the model sees the same frames in the same order as it would inline (same landmarks)."""
         sampled = self.seen % self.every == 0
+        self.seen += 1
         if self.kept is None and (not sampled or self.failed):
-            self.seen += 1
             return  # nothing to keep or read on this frame
+        if self._worker is None:
+            self._queue = queue.Queue(maxsize=QUEUE_DEPTH)
+            self._worker = threading.Thread(target=self._work, args=(self._queue,), name="pose-pass", daemon=True)
+            self._worker.start()
+        self._queue.put((index, t, image, sampled))
+
+    def _work(self, box: queue.Queue) -> None:
+        while True:
+            item = box.get()
+            if item is None:
+                return
+            try:
+                self._take(*item)
+            except Exception as e:  # a pose failure costs the body measures, never the bar's numbers
+                logging.getLogger(__name__).exception("pose pass failed on frame %s", item[0])
+                self.failed = self.failed or f"the pose pass failed ({type(e).__name__}: {e})"
+
+    def _take(self, index: int, t: float, image: np.ndarray, sampled: bool) -> None:
+        if self.kept is None and (not sampled or self.failed):
+            return
         small = self._small(image)
         if self.kept is not None:
             self.kept[index] = (t, small)
@@ -184,9 +220,23 @@ class BodyPass:
                 self._pending.append((index, t, small))
             else:
                 if self._loader is not None or self._pending:
-                    self.wait()
+                    self._settle()
                 self._run(index, t, small)
-        self.seen += 1
+
+    def end_of_pass(self) -> None:
+        """No more frames: the worker reads those it holds and ends (without waiting for it here), so a pass
+        whose analysis fails later leaves no thread holding the frames."""
+        if self._worker is not None and not self._ended:
+            self._queue.put(None)
+            self._ended = True
+
+    def _drain(self) -> None:
+        """Until the worker has taken every frame fed so far."""
+        if self._worker is not None:
+            self.end_of_pass()
+            self._worker.join()
+            self._worker = None
+            self._ended = False
 
     def _run(self, index: int, t: float, small: np.ndarray, backend: Any = None) -> None:
         if self.failed or (backend is None and self._backend is None):

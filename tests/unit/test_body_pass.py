@@ -36,6 +36,7 @@ def test_samples_then_rereads_the_bottom_with_the_same_model():
     backend = _Counting()
     body = BodyPass(backend, 30.0, display_width=100)
     _feed(body)
+    body.wait()  # the frames are read in the pass's worker thread
     assert backend.calls == list(range(0, 60, 6))  # 5 reads a second at 30 fps
     body.backend.close()  # the caller's close waits for the re-read
     assert not backend.closed
@@ -74,3 +75,23 @@ def test_landmarks_round_trip(tmp_path):
     track = BodyTrack(np.arange(4) / 5, np.arange(4) * 6, xy, np.ones((4, 2, 17)) * 0.5, "blazepose")
     back = BodyTrack.load(track.save(tmp_path / "landmarks.npz"))
     assert np.allclose(back.xy, xy, atol=1e-3) and back.backend == "blazepose" and back.index.tolist() == [0, 6, 12, 18]
+
+
+def test_pose_reads_happen_beside_the_feeding_thread_in_frame_order():
+    """The decoding loop hands frames over and goes on following the bar; the model reads them in a worker, in
+    the order they came (MediaPipe's VIDEO mode needs growing timestamps, and the landmarks must not change)."""
+    import threading
+
+    threads: list[str] = []
+
+    class _Where(_Counting):
+        def __call__(self, image: np.ndarray, t: float, frame_index: int) -> Keypoints:
+            threads.append(threading.current_thread().name)
+            return super().__call__(image, t, frame_index)
+
+    backend = _Where()
+    body = BodyPass(backend, 30.0, display_width=100)
+    _feed(body, n=90)
+    body.wait()
+    assert backend.calls == list(range(0, 90, 6))
+    assert threads and threading.current_thread().name not in threads
