@@ -250,3 +250,43 @@ def test_the_s3_client_is_imported_only_when_a_bucket_is_used() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_celery_worker_with_an_empty_data_dir_analyses_a_clip_that_is_only_in_the_bucket(
+    cluster_settings, s3, clip, tmp_path
+) -> None:
+    """The cluster shape: the app stores into the bucket, a `celery worker` (PostgreSQL, Redis, its own empty
+    DATA_DIR as on another machine) fetches the clip and runs the real lift analysis."""
+    from support.cluster import cluster_env, start_worker
+
+    import vision.jobs  # noqa: F401  (registers lift_analysis)
+    from powerforge.cluster.runner import CeleryJobRunner
+    from storage.accounts import create_account
+    from storage.engine import make_engine
+    from storage.jobs import get_job
+
+    app = _on_bucket(cluster_settings, s3)
+    engine = make_engine(app.db_url)
+    account = create_account("athlete", "correct-horse-1", engine=engine)
+    up = _store(app, engine, account.id, clip.path)
+    up.path.unlink()  # only the bucket has it now
+    worker_dir = tmp_path / "worker-machine"
+    runner = CeleryJobRunner(app, engine=engine)
+    worker = None
+    try:
+        worker = start_worker("s3", {**cluster_env(app), **_s3_env(s3), "DATA_DIR": str(worker_dir)}, tmp_path)
+        params = {"path": str(up.path), "lift": "squat", "load_kg": 100.0, "account_id": account.id,
+                  "upload_id": up.id, "database_url": app.db_url}  # fmt: skip
+        job_id, future = runner.submit("lift_analysis", account.id, params, upload_id=up.id)
+        result = future.result(timeout=240)
+        assert get_job(job_id, engine=engine).status == "done"
+        assert len(result["reps"]) == 3
+        cached = worker_dir / "files" / "uploads" / str(account.id) / f"{up.id}.mp4"
+        assert cached.is_file() and _sha(cached) == up.sha256 and not up.path.exists()
+    finally:
+        runner.shutdown()
+        if worker is not None:
+            worker.proc.stop()
+        engine.dispose()
