@@ -6,17 +6,23 @@ vLLM or the database to Postgres is a `.env` edit, never a code change.
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_UPLOAD_TYPES = (
     "image/jpeg,image/png,image/webp,video/mp4,video/quicktime,video/x-matroska,video/webm,"
     "video/x-msvideo,video/mpeg,video/mp2t,text/csv,text/plain,application/zip"
 )
+
+
+def default_llm_threads(cpus: int | None = None) -> int:
+    """llama.cpp threads by default: every core but one, at least one."""
+    return max(1, (cpus if cpus is not None else os.cpu_count() or 1) - 1)
 
 
 class Settings(BaseSettings):
@@ -35,7 +41,10 @@ class Settings(BaseSettings):
     # Start the embedded llama.cpp server from `powerforge serve` (off when LLM_BASE_URL points elsewhere).
     llm_embedded: bool = True
     llm_embedded_model: str = "qwen2.5-1.5b-instruct"
-    llm_embedded_threads: int = 2
+    # One core left to everything else (the app's own turns, video jobs, a browser): llama.cpp's threads meet
+    # at a barrier after every operation, and on a 2-core machine with anything else running 2 threads
+    # decoded 9x slower than 1 (bench/llm_speed.py, docs/llm.md §7).
+    llm_embedded_threads: int = Field(default_factory=lambda: default_llm_threads())
     llm_embedded_ctx: int = 4096
     llm_server_env: Path = Path("llm_server/.venv")
 

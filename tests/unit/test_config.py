@@ -60,3 +60,15 @@ def test_bad_numbers_are_refused(bad, monkeypatch):
         return  # accepted as a number; the upload check then refuses everything, which is explicit
     with pytest.raises(ValueError):
         Settings(_env_file=None)
+
+
+def test_llm_threads_leave_one_core_to_the_rest(monkeypatch):
+    # On 2 cores, 2 llama.cpp threads decoded 9x slower than 1 once anything else ran (docs/llm.md §7).
+    from powerforge import config
+
+    assert [config.default_llm_threads(n) for n in (1, 2, 4, 16)] == [1, 1, 3, 15]
+    monkeypatch.delenv("LLM_EMBEDDED_THREADS", raising=False)
+    monkeypatch.setattr(config.os, "cpu_count", lambda: 2)
+    assert Settings(_env_file=None).llm_embedded_threads == 1
+    monkeypatch.setenv("LLM_EMBEDDED_THREADS", "2")
+    assert Settings(_env_file=None).llm_embedded_threads == 2
