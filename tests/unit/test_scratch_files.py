@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,7 +23,7 @@ def test_uploads_land_in_a_folder_no_other_process_deletes(tmp_path: Path, monke
 
     own = use_own_scratch_dir(tmp_path / "tmp")
     shutil.rmtree(shared)  # the other app process stopped and cleaned "its" folder
-    files_dir = vars(WebsocketSession)["files_dir"].fget(SimpleNamespace(id="tab-1"))  # the property, unbound
+    files_dir = inspect.getattr_static(WebsocketSession, "files_dir").fget(SimpleNamespace(id="tab-1"))
     files_dir.mkdir(exist_ok=True)  # what Chainlit's upload endpoint does: failed with FileNotFoundError before
     assert files_dir.parent == own and own.name.startswith("powerforge-chainlit-")
     assert own == cl_server.FILES_DIRECTORY  # this process's own stop removes only its own folder
