@@ -392,11 +392,15 @@ def _redis_up(url: str) -> bool:
 
 
 def _start_llm(stack: Stack, s: Settings) -> str:
-    """The embedded llama.cpp server, once for all app processes (vLLM replicas: set LLM_BASE_URL instead)."""
+    """The embedded llama.cpp server, once for all app processes (vLLM replicas: set LLM_BASE_URL instead),
+    under the same supervisor as `powerforge serve`: restarted with backoff when it dies, and its state file
+    (per host and port) tells every app process to wait for it ("the model is restarting") instead of
+    saying it is down. Unsupervised, a killed server stayed dead for the whole cluster."""
+    from models.llm_server import Supervisor
     from powerforge.commands import _start_embedded_llm
 
     llm = _start_embedded_llm(s)
     if llm is None:
         return s.llm_base_url
-    stack.stops.append(llm.stop)
+    stack.stops.append(Supervisor(llm).start().stop)
     return s.llm_base_url
