@@ -438,7 +438,7 @@ def _from_wrists(
                 f"{_NO_BAR} Without a plate I follow the lifter's hands, which needs the pose model: {e}"
             ) from e
         try:
-            frames = iter_frames(path, max_side=POSE_SIDE)
+            frames = prefetched(iter_frames(path, max_side=POSE_SIDE))  # decoded ahead while the model reads
             first = next(frames, None)
             if first is None:
                 raise LiftError(_NO_BAR)
