@@ -265,6 +265,8 @@ def find_excursions(sig: HandSignals, t: np.ndarray, th: Thresholds,
     sp = np.nan_to_num(sig.speed)
     n = len(disp)
     min_reach, min_speed = burst_thresholds(sig, th)
+    seen = np.flatnonzero(np.isfinite(sig.disp))
+    first = int(seen[0]) if seen.size else 0
     out: list[tuple[int, int, int, int | None]] = []
     i = 0
     while i < n:
@@ -302,7 +304,10 @@ def find_excursions(sig: HandSignals, t: np.ndarray, th: Thresholds,
         downward = norm > 0 and vec[1] / norm >= th.max_down and (not front or sig.rel[top][1] >= th.hang)
         fast = sp[onset : land + 1].max(initial=0.0) >= min_speed
         quick = t[land] - t[onset] <= th.max_rise_s
-        if fast and quick and not downward:
+        # the burst must set off from a guard that was seen: one already under way in the wrist's first
+        # frame (a broadcast cut, a track that starts mid-move) cannot be told from a reach or a swap
+        from_guard = onset > first
+        if fast and quick and not downward and from_guard:
             if out and t[land] - t[out[-1][1]] < th.min_gap_s:
                 if disp[land] > disp[out[-1][1]]:
                     out[-1] = (out[-1][0], land, top, ret)
