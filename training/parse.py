@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from powerforge.numwords import words_to_digits
+
 _NUM = r"\d+(?:\.\d+)?"
 _U = r"(?:\s*(?:kg|lb)\b)?"
 _RPE = (
@@ -20,7 +22,7 @@ _RPE = (
     r"|(?:at\s+)?rpe\s*(?P<rpe2>\d{1,2}(?:\.5)?)|(?P<rpe3>\d{1,2}(?:\.5)?)\s*rpe"
     r"|@?\s*rir\s*(?P<rir>\d)|@?\s*(?P<rir2>\d)\s*rir|(?P<fail>to failure|failure)))?"
 )
-_MORE = r"(?P<more>(?:\s*[,/]\s*\d{1,3}\+?(?![\d.]|\s*(?:x|kg|lb|sets?|reps?)))*)"
+_MORE = r"(?P<more>(?:\s*[,/]\s*\d{1,3}\+?(?![\d.]|\s*(?:x|kg|lb|sets?|reps?|rir|rpe)))*)"
 _LOADW = rf"(?P<plus>\+\s*)?(?P<w>{_NUM})(?P<wu>{_U})"
 _AT = r"\s*(?:at|@|with|w/|using)\s*"
 
@@ -184,11 +186,16 @@ _VERBS = {
 _WARMUP = re.compile(r"\b(warm\s*-?\s*ups?|w/u|wu)\b")
 _NOTE_PAREN = re.compile(r"\(([^)]*)\)")
 _NOTE_TAIL = re.compile(r"(?:\s+[-–—]\s+|\s*\bnotes?\s*[:\-]\s*|\s*#\s*|\s*//\s*)(?P<note>.+)$")
+_FEEL_TAIL = re.compile(r"[\s,.]+(?P<note>(?:felt|feels|feeling|moved|flew)\b.*)$")
 _SUPERSET_LINE = re.compile(r"^\s*(?:superset|ss|circuit|giant set)\s*[:\-]?\s*", re.I)
 _SUPERSET_SEP = re.compile(r"\s+(?:superset(?:ted)?\s+with|paired\s+with|ss|superset|\+|&)\s+", re.I)
 _GROUP_LABEL = re.compile(r"^\s*(?P<g>[a-e])(?P<n>[1-9])\s*[:.)\-]?\s+", re.I)
 _THEN = re.compile(r"\s*(?:\n|;|\bthen\b|\band then\b)\s*", re.I)
 _EXPLICIT_UNIT = re.compile(r"\b(kg|lb)\b")
+# an effort written apart from the set ('200x1 on deadlift @9.5', '… 2 rir'): it applies to that clause's sets
+_RPE_AFTER = re.compile(
+    r"(?:@\s*(?:rpe\s*)?|\brpe\s*)(?P<rpe>10|[1-9](?:\.5)?)(?![\d.]|\s*(?:kg|lb|x))|\b(?P<rir>[0-5])\s*rir\b|\brir\s*(?P<rir2>[0-5])\b"
+)
 _LOAD_AFTER = re.compile(r"(?P<how>\bat|\bwith|\busing|@|\+)\s*(?P<w>\d+(?:\.\d+)?)\s*(?P<u>kg|lb)?\b")
 
 
@@ -230,17 +237,36 @@ class SetLineError(ValueError):
 
 
 def _normalise(text: str) -> str:
-    t = text.replace("×", "x").replace("*", "x").replace("–", "-").replace("—", "-")
+    t = words_to_digits(text).replace("×", "x").replace("*", "x").replace("–", "-").replace("—", "-")
     t = re.sub(r"(\d),(\d{1,2})(?=\s*(?:kg|kgs|kilos?|lbs?|pounds?)\b)", r"\1.\2", t, flags=re.I)
     t = t.lower()
     t = re.sub(r"(?:\b|(?<=\d))(kgs|kilos?|kilograms?)\b", "kg", t)
     t = re.sub(r"(?:\b|(?<=\d))(lbs|pounds?)\b|(?<=\d)#", "lb", t)
     t = re.sub(r"(?<=\d)(kg|lb)\b", r" \1", t)
     t = re.sub(r"\b(\d+(?:\.\d+)?)s(?=\s*x\s*\d)", r"\1", t)  # 'the 30s x 10' (dumbbells by weight)
+    t = re.sub(
+        r"\b(\d+(?:\.\d+)?)s(?=\s+for\s+\d+\b(?!\s*(?:sets?|s|sec|secs|seconds?|min|mins|minutes?)\b))", r"\1", t
+    )
+    # 'a single at 200', 'double with 180kg', 'two triples @ 150': a rep count said as a word
+    t = re.sub(
+        rf"\b(?:(?P<n>\d|a|one|two|three|four|five)\s+)?(?P<k>single|double|triple)s?\s*(?:at|with|@|of)\s*(?P<w>{_NUM}(?:\s*(?:kg|lb)\b)?)",
+        _single_double_triple,
+        t,
+    )
     t = re.sub(r"(?<=\d)\s*(?:reps|rep|r)\b(?!\s*[a-z])", " reps", t)
     t = re.sub(r"\bbody\s*weight\b|\bbw\b", "bw", t)
     t = re.sub(r"\b(\d+)\s*x\s*(\d+)\s*x\s*(\d+)\b", r"\1x\2x\3", t)
     return t
+
+
+_REPS_WORD = {"single": 1, "double": 2, "triple": 3}
+_COUNT_WORD = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _single_double_triple(m: re.Match[str]) -> str:
+    n = m["n"] or "a"
+    sets = int(n) if n.isdigit() else _COUNT_WORD[n]
+    return f"{m['w']} x {_REPS_WORD[m['k']]}" + (f" x {sets}" if sets > 1 else "")
 
 
 def _rpe_of(m: re.Match[str]) -> float | None:
@@ -451,6 +477,9 @@ def parse_sets(text: str) -> list[ParsedEntry]:
             if m := _NOTE_TAIL.search(chunk):
                 notes.append(m["note"].strip())
                 chunk = chunk[: m.start()]
+            if (m := _FEEL_TAIL.search(chunk)) and _has_number(chunk[: m.start()]):  # '… @8 felt quick'
+                notes.append(m["note"].strip())
+                chunk = chunk[: m.start()]
             warmup = bool(_WARMUP.search(chunk))
             chunk = _WARMUP.sub(" ", chunk)
             bw = bool(re.search(r"\bbw\b", chunk))
@@ -470,6 +499,11 @@ def parse_sets(text: str) -> list[ParsedEntry]:
                     for x in sets:
                         x.load, x.unit, x.added = value, unit, m["how"] == "+"
                     rest = rest[: m.start()] + " " + rest[m.end() :]
+            if all(x.rpe is None for x in sets) and (m := _RPE_AFTER.search(rest)):
+                rpe = float(m["rpe"]) if m["rpe"] else 10.0 - float(m["rir"] or m["rir2"])
+                for x in sets:
+                    x.rpe = rpe
+                rest = rest[: m.start()] + " " + rest[m.end() :]
             if amrap_word:
                 sets[-1].amrap = True
             if bw:
@@ -485,15 +519,27 @@ def parse_sets(text: str) -> list[ParsedEntry]:
 
 
 _SET_HINT = re.compile(
-    r"\d\s*(?:x|×|\*)\s*\d|\b\d+(?:\.\d+)?\s*(?:kg|kgs|lbs?)?\s+for\s+\d+|\bsets?\s+of\s+\d+|\d+\s*reps?\b"
-    r"|\b\d+\s*,\s*\d+\s*,\s*\d+\b",
+    r"\d\s*(?:kg|kgs|kilos?|lbs?|s)?\s*(?:x|×|\*)\s*\d|\b\d+(?:\.\d+)?\s*(?:kg|kgs|lbs?|s)?\s+for\s+\d+"
+    r"|\bsets?\s+(?:of|x)\s*\d+|\d+\s*reps?\b|\b\d+\s*,\s*\d+\s*,\s*\d+\b",
+    re.I,
+)
+# Lines that are sets only when an exercise is named too (the chat's fast path checks that): a timed hold
+# ('side plank 45 sec'), a single/double/triple at a load.
+_LOGGED_HINT = re.compile(
+    r"^[^?]*?\b\d+(?:\.\d+)?\s*(?:s|sec|secs|seconds?|min|mins|minutes?)\s*$"
+    r"|\b(?:single|double|triple)s?\s*(?:at|with|@|of)\s*\d",
     re.I,
 )
 
 
 def looks_like_set_line(text: str) -> bool:
     """Cheap check used by the chat fast path before the full parse."""
-    return bool(_SET_HINT.search(text))
+    return bool(_SET_HINT.search(words_to_digits(text)))
+
+
+def looks_like_logged_set(text: str) -> bool:
+    """`looks_like_set_line`, or a timed hold / a single at a load (these need a named exercise to count)."""
+    return looks_like_set_line(text) or bool(_LOGGED_HINT.search(words_to_digits(text)))
 
 
 def has_explicit_unit(text: str) -> bool:

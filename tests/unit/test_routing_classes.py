@@ -295,3 +295,56 @@ def test_notes_in_everyday_words(text, note):
 def test_a_max_set_to_a_number_is_stored_not_estimated(text, maxes):
     route = _route(text)
     assert route is not None and route.tool == "train_set_maxes" and route.args["maxes"] == maxes, route
+
+
+@pytest.mark.parametrize(
+    ("text", "exercise", "load", "reps", "rpe", "n"),
+    [
+        ("overhead press 50kg x 6, 1 rir", "overhead press", 50, 6, 9, 1),  # unit before the x, RIR after a comma
+        ("front squat 100kg 4 sets x 6 @8", "front squat", 100, 6, 8, 4),  # "N sets x M"
+        ("lateral raise 12s for 15", "lateral raise", 12, 15, None, 1),  # dumbbells by weight, "for"
+        ("did a double at 180 on squat @9", "squat", 180, 2, 9, 1),  # a single/double/triple at a load
+        ("two triples at 150 on bench", "bench", 150, 3, None, 2),
+        ("got a single with 190kg on deadlift @9 felt heavy", "deadlift", 190, 1, 9, 1),  # a feel note after it
+        ("bench one thirty five for six, rpe eight and a half", "bench", 135, 6, 8.5, 1),  # numbers said in words
+        ("leg press two hundred for twelve", "leg press", 200, 12, None, 1),
+    ],
+)
+def test_set_lines_in_everyday_words(text, exercise, load, reps, rpe, n):
+    from training.parse import parse_sets
+
+    route = _route(text)
+    assert route is not None and route.tool == "train_log_sets", route
+    (entry,) = parse_sets(text)
+    assert entry.exercise_text == exercise
+    assert [(s.load, s.reps, s.rpe) for s in entry.sets] == [(load, reps, rpe)] * n
+
+
+@pytest.mark.parametrize(("text", "seconds", "n"), [("side plank 45 sec", 45, 1), ("l-sit hold 3 x 20s", 20, 3)])
+def test_timed_holds_are_sets(text, seconds, n):
+    from training.parse import parse_sets
+
+    route = _route(text)
+    assert route is not None and route.tool == "train_log_sets", route
+    assert [s.duration_s for s in parse_sets(text)[0].sets] == [seconds] * n
+
+
+@pytest.mark.parametrize(
+    "text", ["how long should I rest between sets, 90 sec?", "one arm or two for rows?", "rest 2 min"]
+)
+def test_durations_and_number_words_alone_log_no_set(text):
+    route = _route(text)
+    assert route is None or route.tool != "train_log_sets", route
+
+
+@pytest.mark.parametrize(
+    ("text", "weight", "unit"),
+    [
+        ("i weigh one hundred seventy two pounds today", 172, "lb"),
+        ("weighed myself: seventy nine point four kg", 79.4, "kg"),
+    ],
+)
+def test_weigh_ins_said_in_words(text, weight, unit):
+    route = _route(text)
+    assert route is not None and route.tool == "body_weight_log", route
+    assert (route.args["weight"], route.args["unit"]) == (weight, unit)

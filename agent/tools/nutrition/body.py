@@ -12,6 +12,7 @@ from agent.tools.nutrition.common import DOMAIN, _day, _who
 from nutrition import render
 from nutrition.energy import EnergyError
 from nutrition.service import WeightInput, log_weight, weight_trend
+from powerforge.numwords import words_to_digits
 from powerforge.units import Mass, UnitError
 
 
@@ -25,7 +26,7 @@ class WeightArgs(BaseModel):
 
 
 _WEIGHT_RE = re.compile(
-    r"^\s*(?:(?:i\s+)?(?:weighed(?:\s+in)?(?:\s+at)?|weigh(?:\s+in)?|weigh-in|my\s+weight\s+(?:is|was|today)|"
+    r"^\s*(?:(?:i\s+)?(?:weighed(?:\s+myself\s*[,:-]?)?(?:\s+in)?(?:\s+at)?|weigh(?:\s+in)?|weigh-in|my\s+weight\s+(?:is|was|today)|"
     r"(?:log\s+)?(?:my\s+)?(?:body\s*)?weight(?:\s+is|\s+was|\s+today|:)?|bw|scale\s+(?:says|said)|i'?m\s+at)"
     r")\s*(?P<v>\d{2,3}(?:[.,]\d{1,2})?)\s*(?P<u>kg|kgs|kilos?|lbs?|pounds?)?\b(?P<rest>.*)$",
     re.I,
@@ -45,6 +46,7 @@ _WEIGHT_CUE = re.compile(r"^\s*(?:i\s+)?(?:weigh|weighed|weigh-in|my\s+(?:body\s
 
 
 def _match_weight(text: str, _a: list[Attachment]) -> WeightArgs | None:
+    text = words_to_digits(text)  # "one hundred seventy pounds"
     if _WEIGHT_CUE.match(text) and (st := _STONE.search(text)):
         pounds = round(Mass.of(int(st.group("st")), "st").lb, 6) + float((st.group("lb") or "0").replace(",", "."))
         day = "yesterday" if re.search(r"\byesterday\b", text, re.I) else None

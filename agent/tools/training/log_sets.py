@@ -15,7 +15,15 @@ from training import e1rm as e1rm_mod
 from training.builder import looks_like_program_request
 from training.chart import e1rm_chart
 from training.library import Exercise, library
-from training.parse import ParsedEntry, ParsedSet, SetLineError, has_explicit_unit, looks_like_set_line, parse_sets
+from training.parse import (
+    ParsedEntry,
+    ParsedSet,
+    SetLineError,
+    has_explicit_unit,
+    looks_like_logged_set,
+    looks_like_set_line,
+    parse_sets,
+)
 from training.render import mass, num, sets_table, summary_md
 from training.service import (
     LogbookError,
@@ -55,7 +63,7 @@ class LogSetsArgs(BaseModel):
 
 
 def _match_log(text: str, _a: list[Attachment]) -> LogSetsArgs | None:
-    if not looks_like_set_line(text) or looks_like_program_request(text) or _edits_a_program_day(text):
+    if not looks_like_logged_set(text) or looks_like_program_request(text) or _edits_a_program_day(text):
         return None
     try:
         entries = parse_sets(text)
@@ -63,6 +71,9 @@ def _match_log(text: str, _a: list[Attachment]) -> LogSetsArgs | None:
         return None
     # A sure exercise, or at least close candidates to ask about ("zercher carry" → which one?).
     if not any(e.exercise_text and library().resolve(e.exercise_text).candidates for e in entries):
+        return None
+    # a bare duration or "a single at 200" is a set only with an exercise known for sure ("rest 2 min" is not)
+    if not looks_like_set_line(text) and not all(library().resolve(e.exercise_text).exercise for e in entries):
         return None
     return LogSetsArgs(text=text)
 
