@@ -7,11 +7,14 @@ and in units of the athlete's size. Reach and speed are judged against the clip'
 camera position and for any 2D keypoints (BlazePose, RTMPose, keypoint-only data): face-on, a punch at
 the lens moves the wrist only ~0.4 torso lengths in the picture. A guard drop (mostly downward, ending
 with the wrist hanging), a wind-up or dip right before a punch, and the other hand sagging while one
-punches are not punches of their own. Onset, landing and return to guard are read off the same curve.
+punches are not punches of their own, nor is a burst already under way when the wrist is first seen
+(no guard before it). Onset, landing and return to guard are read off the same curve.
 
-Type (after detection): a straight arm is a jab/cross; a bent arm with the elbow up at wrist height
-is a hook; a bent arm that travelled upwards with the elbow under the fist is an uppercut. Lead/rear
-comes from the stance. These rules type the punches unless a trained punch model that beat them on
+Type (after detection): a straight arm is a jab/cross (straight in the picture AND its two segments
+foreshortened alike: a hook thrown and filmed at shoulder height looks straight in 2D, but its upper
+arm points sideways and its forearm across); a bent arm with the elbow up at wrist height is a hook;
+a bent arm that travelled upwards with the elbow under the fist is an uppercut. Lead/rear comes from
+the stance. These rules type the punches unless a trained punch model that beat them on
 held-out data is installed (models/punch; `serve` in its report); bench/striking_accuracy.py compares
 both per source. Each punch carries a confidence and the camera view it was seen from.
 """
@@ -56,7 +59,8 @@ class Thresholds:
     return_frac: float = 0.3  # back in guard when the excursion falls below this share of the peak
     max_down: float = 0.8  # excursion direction mostly downward (unit y >= this) …
     hang: float = 1.0  # … and ending this far (S) below the shoulder is a guard drop, not a punch
-    straight_angle: float = 140.0  # elbow angle (deg) at the peak above which the arm is straight
+    straight_angle: float = 140.0  # elbow angle (deg) at the peak above which the arm is straight …
+    max_foreshortening_gap: float = 0.35  # … if its two segments shrink alike in the picture (|log ratio|)
     both_hands_s: float = 0.2  # excursions of both hands peaking this close are one punch (the stronger)
 
 
@@ -190,13 +194,30 @@ def _arm_shape(track: Track, hand: Hand, i_onset: int, i_peak: int, scale: float
     elbow_under = (e[1] - w[1]) / scale  # > 0: elbow below the fist
     if not np.isfinite(angle):
         return "straight", angle, 0.3
-    if angle >= th.straight_angle:
+    if angle >= th.straight_angle and abs(foreshortening_gap(track, hand, i_peak)) <= th.max_foreshortening_gap:
         return "straight", angle, float(np.clip(0.5 + (angle - th.straight_angle) / 60, 0.5, 0.95))
     if rise >= 0.45 and elbow_under >= 0.25 and rise >= 0.6 * horiz:
         return "uppercut", angle, float(np.clip(0.45 + rise / 3, 0.45, 0.9))
     if abs(elbow_under) < 0.45:
         return "hook", angle, float(np.clip(0.5 + (th.straight_angle - angle) / 150, 0.5, 0.9))
     return ("uppercut" if rise > horiz else "hook"), angle, 0.4
+
+
+def foreshortening_gap(track: Track, hand: Hand, i: int) -> float:
+    """log((upper arm / its length) / (forearm / its length)) in the picture at frame i; 0 when unknown.
+
+    A straight arm is one line in 3D, so both its segments shrink alike in the picture whatever the
+    camera. A bent arm whose bend plane holds the line of sight (a hook thrown at shoulder height and
+    filmed from shoulder height, the usual three-quarter phone or broadcast shot) also looks straight
+    in 2D, but its upper arm points out to the side and its forearm across, so one segment is
+    foreshortened and the other is not. Each segment's length is its 90th percentile over the clip
+    (it lies across the picture at some point of a round)."""
+    s, e, w = (track.p(f"{hand}_{p}") for p in ("shoulder", "elbow", "wrist"))
+    upper, fore = np.linalg.norm(e - s, axis=1), np.linalg.norm(w - e, axis=1)
+    if not (np.isfinite(upper[i]) and np.isfinite(fore[i])) or upper[i] <= 0 or fore[i] <= 0:
+        return 0.0
+    u_len, f_len = np.nanpercentile(upper, 90), np.nanpercentile(fore, 90)
+    return float(np.log((upper[i] / u_len) / (fore[i] / f_len)))
 
 
 def _front_shape(track: Track, hand: Hand, i: int, scale: float, sig: HandSignals) -> tuple[Shape, float, float]:

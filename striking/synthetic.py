@@ -90,6 +90,20 @@ def _punch_offset(p: ScriptedPunch, tau: float, guard: np.ndarray, f: float) -> 
     return wrist, elbow
 
 
+def _elbow_between(shoulder: np.ndarray, wrist: np.ndarray, bone: float) -> np.ndarray:
+    """The elbow of an arm whose upper arm and forearm are both `bone` long, bent downwards: a body's
+    arm keeps its length (the 2D foreshortening test of the type step relies on it)."""
+    d = wrist - shoulder
+    n = float(np.linalg.norm(d))
+    mid = shoulder + d / 2
+    if n == 0 or n >= 2 * bone:
+        return mid
+    normal = np.array([-d[1], d[0]]) / n
+    if normal[1] < 0:
+        normal = -normal
+    return mid + normal * math.sqrt(bone**2 - (n / 2) ** 2)
+
+
 def generate(script: Script) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(t, xy (frames, 17, 2), conf (frames, 17)) for the scripted round."""
     rng = np.random.default_rng(script.seed)
@@ -99,6 +113,8 @@ def generate(script: Script) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     S = script.scale
     lead, rear = script.lead_hand, ("right" if script.lead_hand == "left" else "left")
     guard = {lead: np.array([0.35 * f, -0.6]), rear: np.array([0.75 * f, -0.5])}
+    # upper arm and forearm each half the hand's straight reach, so a straight punch ends with a straight arm
+    bone = {lead: 1.03, rear: 1.32}
     xy = np.zeros((n, 17, 2), np.float32)
     for i, ti in enumerate(t):
         cx = script.center[0] + 0.2 * S * math.sin(2 * math.pi * 0.5 * ti)
@@ -134,9 +150,7 @@ def generate(script: Script) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                     off = off + a * (np.array([0.3 * f, 1.2]) - off)
             wrist = np.array([sx, sy]) + off * S
             if elbow is None:
-                elbow_pt = (np.array([sx, sy]) + wrist) / 2 + np.array([0.0, 0.45 * S]) * (
-                    1 - min(1, np.linalg.norm(off) / 2.0)
-                )
+                elbow_pt = _elbow_between(np.array([sx, sy]), wrist, bone[hand] * S)
             else:
                 elbow_pt = np.array([sx, sy]) + elbow * S
             pts[f"{hand}_wrist"] = tuple(wrist)
