@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -53,8 +54,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def one_chat(coach: Coach, account_id: int, thread: str, rows: list[dict[str, Any]]) -> None:
-    for text, meant in LINES:
+PARTIAL = ROOT / "bench" / "out" / "chat_load.partial.jsonl"  # every turn as it ends: a run cut short still tells
+
+
+async def one_chat(coach: Coach, account_id: int, thread: str, rows: list[dict[str, Any]],
+                   lines: list[tuple[str, str]]) -> None:  # fmt: skip
+    for text, meant in lines:
         t0 = time.perf_counter()
         row: dict[str, Any] = {"line": text, "meant": meant}
         try:
@@ -65,13 +70,21 @@ async def one_chat(coach: Coach, account_id: int, thread: str, rows: list[dict[s
         except Exception as exc:  # counted, never hidden
             row.update(kind=meant, ok=False, down=False, error=f"{type(exc).__name__}: {exc}")
         row["s"] = time.perf_counter() - t0
+        row["thread"] = thread
         rows.append(row)
+        with PARTIAL.open("a") as f:
+            f.write(json.dumps(row) + "\n")
 
 
-async def run(settings: Settings, people: list[int], tag: str) -> list[dict[str, Any]]:
+async def run(settings: Settings, people: list[int], tag: str, lines: list[tuple[str, str]],
+              every: int = 1) -> list[dict[str, Any]]:  # fmt: skip
+    """Every person sends the code-placed lines; every `every`-th also the model-placed ones."""
     rows: list[dict[str, Any]] = []
+    plans = [[ln for ln in lines if ln[1] == "code" or i % every == 0] for i in range(len(people))]
     async with Coach.open(settings) as coach:
-        await asyncio.gather(*(one_chat(coach, a, f"{tag}-{a}", rows) for a in people))
+        await asyncio.gather(
+            *(one_chat(coach, a, f"{tag}-{a}", rows, plan) for a, plan in zip(people, plans, strict=True))
+        )
     return rows
 
 
@@ -89,7 +102,18 @@ def main() -> None:
     p.add_argument("--model", default="qwen2.5-1.5b-instruct")
     p.add_argument("--threads", type=int, default=None, help="llama.cpp threads (default LLM_EMBEDDED_THREADS)")
     p.add_argument("--max-tokens", type=int, default=None)
+    p.add_argument("--model-lines", type=int, default=None,
+                   help="send only the first K of the model-placed lines (the model's throughput bounds a run: "
+                        "N chats x K lines x the time of one model line)")  # fmt: skip
+    p.add_argument(
+        "--model-every",
+        type=int,
+        default=1,
+        help="only every Nth person sends the model-placed lines (all send the code-placed ones)",
+    )
     args = p.parse_args()
+    model_lines = [ln for ln in LINES if ln[1] == "model"][: args.model_lines]
+    lines = [ln for ln in LINES if ln[1] == "code" or ln in model_lines]
     reason = env_missing_reason()
     if reason or not model_installed(args.model):
         sys.exit(reason or f"model {args.model} is not installed (powerforge models pull {args.model})")
@@ -107,20 +131,24 @@ def main() -> None:
         people = [create_account(f"load{i}", "load-pass-123", engine=engine).id for i in range(args.chats + 1)]
 
         t0 = time.perf_counter()
-        solo = asyncio.run(run(settings, people[:1], "solo"))
+        PARTIAL.parent.mkdir(parents=True, exist_ok=True)
+        PARTIAL.write_text("")
+        solo = asyncio.run(run(settings, people[:1], "solo", lines))
         solo_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        load = asyncio.run(run(settings, people[1:], "load"))
+        load = asyncio.run(run(settings, people[1:], "load", lines, max(1, args.model_every)))
         load_s = time.perf_counter() - t0
         alive = running.server.alive()
+        load_avg = os.getloadavg()  # other processes compete for the same cores: said with the numbers
         dispose_all()
 
     base, many = summary(solo), summary(load)
     errors = [r for r in load if not r["ok"] and not r["down"]]
     downs = [r for r in load if r["down"]]
     threads = running.settings.llm_embedded_threads
-    print(f"\nchat load: {args.chats} concurrent chats × {len(LINES)} lines, model {args.model}, threads {threads}; "
-          f"solo run {solo_s:.0f} s, load run {load_s:.0f} s")  # fmt: skip
+    print(f"\nchat load: {args.chats} concurrent chats × {len(lines)} lines, model {args.model}, threads {threads}; "
+          f"solo run {solo_s:.0f} s, load run {load_s:.0f} s; {os.cpu_count()} cores, load average at the end "
+          f"{load_avg[0]:.1f} / {load_avg[1]:.1f} / {load_avg[2]:.1f} (1/5/15 min)")  # fmt: skip
     print(f"{'kind':<7}{'turns':>7}{'solo p50 s':>12}{'solo p95 s':>12}{'load p50 s':>12}{'load p95 s':>12}"
           f"{'p50 ratio':>11}{'p95 ratio':>11}")  # fmt: skip
     for kind in ("code", "model"):
