@@ -446,12 +446,17 @@ def save_lift_key_frames(
             away_from_bar(pose, np.asarray(analysis.path_t), np.asarray(analysis.drawn_path, float))
     t0 = float(analysis.path_t[0])
     path = analysis.drawn_path
+    middle = _middle_t(analysis)
+    phases = _phases(tech or {})
+    # Every picture's instant first, so the clip is decoded once for all of them (not a seek per picture).
+    times = [f.t if f.t is not None else middle for f in c.work_on] + [float(r.start_t) + t0 for r in analysis.reps]
+    shots = kf.frames_at(video, times + [t for _, _, t, _ in phases])
 
     def picture(t: float, caption: list[str], name: str, draw: dict[str, Any]) -> str | None:
-        got = kf.frame_at(video, t)
+        got = shots.get(float(t))
         if got is None:
             return None
-        image, ft = got
+        image, ft = got[0].copy(), got[1]  # two pictures of one instant: each gets its own overlay
         scale = image.shape[1] / analysis.video.width
         joints = None
         if pose is not None:
@@ -467,7 +472,7 @@ def save_lift_key_frames(
         return str(kf.save_png(image, out_dir / f"{name}.png"))
 
     for k, f in enumerate(c.work_on, 1):
-        t = f.t if f.t is not None else _middle_t(analysis)
+        t = f.t if f.t is not None else middle
         cap = [f.title] + ([f"rep {f.rep}, {t:.2f} s"] if f.rep else [f"{t:.2f} s"])
         f.key_frame = picture(t, cap, f"finding_{k}_{f.key}", f.draw)
         if f.t is None:
@@ -477,7 +482,7 @@ def save_lift_key_frames(
         name = f"bottom_rep_{rep.number}"
         png = picture(t, [f"bottom of rep {rep.number}", f"{t:.2f} s"], name, {})
         c.moments[name] = {"rep": rep.number, "t": round(t, 2), "key_frame": png}
-    for name, rep, t, caption in _phases(tech or {}):
+    for name, rep, t, caption in phases:
         png = picture(t, [f"{caption}, rep {rep}", f"{t:.2f} s"], f"{name}_rep_{rep}", {})
         c.moments[f"{name}_rep_{rep}"] = {"rep": rep, "t": round(t, 2), "key_frame": png, "caption": caption}
 
