@@ -55,4 +55,41 @@ def parse_stated_targets(text: str) -> dict[str, float]:
         energy_unit = (m.group(2) or "").lower().startswith(("kcal", "cal"))
         field = "kcal" if energy_unit else _NUTRIENT_WORDS[m.group(3).lower()]
         out.setdefault(field, float(m.group(1).replace(",", ".")))
+    for m in _STATED_PCF.finditer(text):
+        out.setdefault(_PCF[m.group(2).lower()], float(m.group(1)))
     return out
+
+
+_STATED_PCF = re.compile(r"(?<![\w.])(\d{2,4})\s*([pcf])\b", re.I)  # '190p 250c 70f' (protein, carbs, fat)
+_PCF = {"p": "protein_g", "c": "carbs_g", "f": "fat_g"}
+# a target changed by a verb, no word "target" needed: 'bump my protein up to 200g', 'set calories to 2600'
+_CHANGE = re.compile(
+    rf"\b(?:set|raise|lower|bump|drop|change|increase|reduce|put|move)\s+(?:my\s+)?(?:daily\s+)?({_NW})"
+    r"(?:\s+(?:target|goal|intake|limit))?\s+(?:up\s+|down\s+|back\s+)?to\s+(\d{2,5}(?:[.,]\d)?)\s*"
+    r"(g|grams?|kcal|cals?|calories)?(?:\s*(?:a|per|each)\s+day)?\s*[.!]*\s*$",
+    re.I,
+)
+# calories a day the person means to eat: 'I'd like to be eating 2300 a day', 'want to eat 1900 kcal per day'
+_EAT_A_DAY = re.compile(
+    r"^\s*(?:i\s*(?:'d|would)\s+like|i\s+(?:want|wanna|plan|need|mean)|i'?m\s+(?:going|aiming|planning))"
+    r"\s+(?:to\s+)?(?:eat|be\s+eating|have|hit|stick\s+to|stay\s+(?:at|on)|aim\s+for|consume)\s+"
+    r"(?:about\s+|around\s+|roughly\s+)?(\d{3,5})\s*(?:kcal|cals?|calories)?\s*(?:a|per|each|every)\s+day\b[^?]*$",
+    re.I,
+)
+
+
+def parse_target_change(text: str) -> dict[str, float]:
+    """A daily target the person sets in their own words, without the word 'target'.
+
+    'raise my carbs to 300g' → {'carbs_g': 300}; 'I want to eat 2300 a day while cutting' → {'kcal': 2300}.
+    Only whole statements count (a question or a food line is not a target).
+    """
+    if m := _CHANGE.search(text.strip()):
+        unit = (m.group(3) or "").lower()
+        word = _NUTRIENT_WORDS[m.group(1).lower()]
+        if word == "kcal" and unit.startswith("g"):
+            return {}
+        return {word: float(m.group(2).replace(",", "."))}
+    if m := _EAT_A_DAY.search(text):
+        return {"kcal": float(m.group(1))}
+    return {}

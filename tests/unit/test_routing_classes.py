@@ -348,3 +348,29 @@ def test_weigh_ins_said_in_words(text, weight, unit):
     route = _route(text)
     assert route is not None and route.tool == "body_weight_log", route
     assert (route.args["weight"], route.args["unit"]) == (weight, unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "stated"),
+    [
+        ("bump my protein up to 200g", {"protein_g": 200}),  # a verb changes one target, no word "target"
+        ("set calories to 2600", {"kcal": 2600}),
+        ("lower my fat to 60 g", {"fat_g": 60}),
+        ("i'd like to be eating 2300 a day", {"kcal": 2300}),  # calories a day the person means to eat
+        ("I want to eat 1900 kcal per day for the next month", {"kcal": 1900}),
+        ("new targets: 2500 kcal, 180p 260c 75f", {"kcal": 2500, "protein_g": 180, "carbs_g": 260, "fat_g": 75}),
+    ],
+)
+def test_targets_stated_in_everyday_words(text, stated):
+    route = _route(text)
+    assert route is not None and route.tool == "nutrition_targets", route
+    assert route.args == {"mode": "stated", **stated}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I want to eat 2000 calories a day, is that enough?", "I want to eat 3 eggs a day", "raise the bar to 100"],
+)
+def test_questions_and_food_habits_set_no_target(text):
+    route = _route(text)
+    assert route is None or route.args is None or route.args.get("mode") != "stated", route

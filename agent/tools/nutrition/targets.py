@@ -11,7 +11,7 @@ from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOut
 from agent.tools.nutrition.common import _TRAINING_WORDS, DOMAIN, _today
 from agent.tools.nutrition.days import _OVER_TIME, _VS_TARGET
 from nutrition.energy import EnergyError
-from nutrition.nutrient_text import parse_stated_targets
+from nutrition.nutrient_text import parse_stated_targets, parse_target_change
 from nutrition.nutrients import fmt
 from nutrition.profile_text import parse_profile_text
 from nutrition.service import (
@@ -59,6 +59,11 @@ _TARGETS_RE = re.compile(
 
 
 def _match_targets(text: str, _a: list[Attachment]) -> TargetsArgs | None:
+    if changed := parse_target_change(text):
+        try:
+            return TargetsArgs.model_validate({"mode": "stated", **changed})
+        except ValueError:
+            return None  # a number out of range: the model (and validation) handle it
     if not _TARGETS_RE.search(text) or (_TRAINING_WORDS.search(text) and not re.search(r"calorie|macro", text, re.I)):
         return None
     if stated := parse_stated_targets(text):
