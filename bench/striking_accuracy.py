@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,6 +167,37 @@ def analyse(item: Labelled, source: str = "", part: str = "") -> list:
     return punches
 
 
+PHANTOMS: dict[str, Counter[str]] = {}  # source -> kind of unmatched detection -> count, dev parts only
+
+
+def sort_phantoms(source: str, item: Labelled, punches: list) -> None:
+    """What the detections that match no labelled punch are, on the dev part (read to find classes of miss):
+    the precision column's misses, sorted by where they sit against the labels."""
+    if source == "guard":
+        return
+    used: set[int] = set()  # the same one-detection-per-punch matching as score_item
+    for e in item.events:
+        cands = [i for i, p in enumerate(punches) if i not in used and e.t0 - TOL_S <= p.t_peak <= e.t1 + TOL_S]
+        if cands:
+            used.add(min(cands, key=lambda i: abs(punches[i].t_peak - (e.t0 + e.t1) / 2)))
+    for i, p in enumerate(punches):
+        if i in used:
+            continue
+        if any(e.t0 - TOL_S <= p.t_peak <= e.t1 + TOL_S for e in item.events):
+            kind = "a second detection within one labelled punch"
+        elif not item.events:
+            kind = "on a track with no labelled punch at all"
+        elif any(0 < p.t_peak - e.t1 <= 0.5 for e in item.events):
+            kind = "within 0.5 s after a labelled punch"
+        elif any(0 < e.t0 - p.t_peak <= 0.5 for e in item.events):
+            kind = "within 0.5 s before a labelled punch"
+        else:
+            kind = "away from labelled punches"
+        if p.t_return is None:
+            kind += ", no return seen"
+        PHANTOMS.setdefault(source, Counter())[kind] += 1
+
+
 def run_source(name: str, items: list[Labelled], variant: Callable[[Labelled], Labelled] | None = None,
                split_by_group: bool = False) -> dict[str, Score]:  # fmt: skip
     parts = {"dev": Score(), "held-out": Score()}
@@ -174,7 +206,10 @@ def run_source(name: str, items: list[Labelled], variant: Callable[[Labelled], L
         out = held_out(groups.index(it.group), len(groups)) if groups is not None else held_out(i, len(items))
         x = variant(it) if variant else it
         part = "held-out" if out else "dev"
-        parts[part].add(score_item(x, analyse(x, name if variant is None else "", part)))
+        punches = analyse(x, name if variant is None else "", part)
+        parts[part].add(score_item(x, punches))
+        if variant is None and part == "dev" and x.clip_shape is None and x.events is not None:
+            sort_phantoms(name, x, punches)
     return parts
 
 
@@ -256,6 +291,9 @@ def main() -> None:
     lines.append("")
     lines.append(f"cs229: {short} punch windows sit in person chains shorter than 1 s and are left out.")
     lines.append("hooks: recall = clips with at least one punch; type acc = share of their punches typed hook.")
+    for source, kinds in PHANTOMS.items():
+        lines.append(f"{source} dev part, detections matching no labelled punch ({sum(kinds.values())}):")
+        lines += [f"  {n:3d}  {k}" for k, n in kinds.most_common()]
     lines.append("")
     lines += type_model_vs_rules()
     lines.append(
