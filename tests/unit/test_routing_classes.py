@@ -374,3 +374,54 @@ def test_targets_stated_in_everyday_words(text, stated):
 def test_questions_and_food_habits_set_no_target(text):
     route = _route(text)
     assert route is None or route.args is None or route.args.get("mode") != "stated", route
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kcal", "per"),
+    [
+        ("add a food called nana's beef stew, 450 kcal per bowl, 35p 30c 18f", "nana's beef stew", 450, "1 bowl"),
+        (
+            "new custom food: oat and date bar, 190 cal, 6g protein, 28g carbs, 7g fat",
+            "oat and date bar",
+            190,
+            "1 serving",
+        ),
+        (
+            "save a new food named green smoothie: 220 kcal, 8 g protein, 3 g fat per 400 ml",
+            "green smoothie",
+            220,
+            "400 ml",
+        ),
+    ],
+)
+def test_foods_the_person_defines_in_a_sentence(text, name, kcal, per):
+    route = _route(text)
+    assert route is not None and route.tool == "food_custom", route
+    assert (route.args["name"], route.args["kcal"], route.args["per"]) == (name, kcal, per)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "servings"),
+    [
+        (
+            "make a recipe for my lentil soup: 300g red lentils, 1 onion, 1 litre stock, makes 4 servings",
+            "lentil soup",
+            4,
+        ),
+        ("save my recipe for banana pancakes: 2 eggs, 1 banana, 40g oats", "banana pancakes", 1),
+    ],
+)
+def test_recipes_named_in_a_sentence(text, name, servings):
+    route = _route(text)
+    assert route is not None and route.tool == "food_recipe", route
+    assert (route.args["name"], route.args["servings"]) == (name, servings)
+
+
+def test_a_food_defined_per_portion_without_its_weight_is_not_saved_per_100g(settings, engine, account):
+    from agent.tools.base import ToolError
+
+    route = _route("add a food called nana's beef stew, 450 kcal per bowl, 35p 30c 18f")
+    tool = TOOLS[route.tool]
+    ctx = ToolContext(account_id=account.id, settings=settings, engine=engine, now=datetime.now(UTC))
+    with pytest.raises(ToolError, match="grams or ml"):
+        tool.run(ctx, tool.args_model(**route.args))

@@ -36,22 +36,34 @@ class CustomFoodArgs(BaseModel):
 _CUSTOM_RE = re.compile(
     r"^\s*(?:create|add|save|new|make)\s+(?:a\s+)?(?:custom\s+)?food\s+(?P<name>[^:]+?)\s*[:\-–]\s*(?P<rest>.+)$", re.I
 )
+# the name said another way: 'add a food called Nana's stew, 450 kcal…', 'new custom food: oat bar, 190 cal…'
+_CUSTOM_SAID = re.compile(
+    r"^\s*(?:please\s+)?(?:create|add|save|new|make)\s+(?:a\s+)?(?:new\s+)?(?:custom\s+)?food\s*"
+    r"(?:(?:called|named)\s+|:\s*)(?P<name>[^,:;\d]+?)\s*[,:;\-–]\s*(?P<rest>.*\d.*)$",
+    re.I,
+)
+# values per item with no weight ('per portion', 'per bar'): the tool asks for the weight, nothing is guessed
+_PER_ITEM = re.compile(r"\b(?:per|a|each|for one|for 1)\s+(?P<what>portion|serving|bar|piece|pack|slice|bowl)\b", re.I)
 _PER_RE = re.compile(
     r"\bper\s+(?:serving\s+(?:of\s+)?|bar\s+|portion\s+|piece\s+)?\(?\s*(?P<amt>\d+(?:[.,]\d+)?\s*(?:g|ml|oz))\b", re.I
 )
 
 
 def _match_custom(text: str, _a: list[Attachment]) -> CustomFoodArgs | None:
-    m = _CUSTOM_RE.match(text)
+    said = _CUSTOM_SAID.match(text)
+    m = said or _CUSTOM_RE.match(text)
     if not m:
         return None
     values = parse_nutrient_text(m.group("rest"))
     if "kcal" not in values:
         return None
     per = _PER_RE.search(m.group("rest"))
-    return CustomFoodArgs.model_validate(
-        {"name": m.group("name").strip(), "per": per.group("amt") if per else "100 g", **values}
+    item = _PER_ITEM.search(m.group("rest"))
+    # no amount said: per 100 g on a label line ('create food X: …'), per serving in a sentence (tool asks its weight)
+    amount = (
+        per.group("amt") if per else f"1 {item.group('what').lower()}" if item else "1 serving" if said else "100 g"
     )
+    return CustomFoodArgs.model_validate({"name": m.group("name").strip(), "per": amount, **values})
 
 
 @tool(
@@ -92,7 +104,8 @@ class RecipeArgs(BaseModel):
 
 
 _RECIPE_RE = re.compile(
-    r"^\s*(?:create|save|add|new)?\s*recipe\s+(?P<name>[^:]+?)\s*:\s*(?P<ing>.+?)(?:[;.]\s*(?:makes|serves|servings?:?)\s*(?P<n>\d+(?:[.,]\d+)?)\s*(?:servings?|portions?)?)?\s*\.?\s*$",
+    r"^\s*(?:(?:create|save|add|new|make)\s+)?(?:(?:a|my|new)\s+)*recipe\s+(?:(?:for|called|named)\s+)?(?:my\s+)?"
+    r"(?P<name>[^:]+?)\s*:\s*(?P<ing>.+?)(?:[;.,]\s*(?:it\s+)?(?:makes|serves|servings?:?)\s*(?P<n>\d+(?:[.,]\d+)?)\s*(?:servings?|portions?)?)?\s*\.?\s*$",
     re.I,
 )
 
