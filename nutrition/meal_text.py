@@ -8,9 +8,10 @@ without its own amount is glued back to its neighbour when together they name a 
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from nutrition.quantity import ParsedItem, QuantityError, parse_item
 
@@ -18,6 +19,7 @@ MEALS = ("breakfast", "lunch", "dinner", "snack")
 _MEAL_WORDS = {
     "breakfast": "breakfast",
     "brekkie": "breakfast",
+    "brekky": "breakfast",
     "brunch": "breakfast",
     "lunch": "lunch",
     "dinner": "dinner",
@@ -50,8 +52,18 @@ _VERBS = re.compile(
 )
 _TRAIL_NOISE = re.compile(r"[\s,.!]*(?:\bplease\b|\bthanks?\b|\bthank you\b|\bfor me\b|\bto my diary\b)[\s.!]*$", re.I)
 _SPLIT = re.compile(
-    r"\s*(?:,|;|\+|&|\n|\band then\b|\bthen\b|\band\b|\bwith\b|\bon\b|\bplus\b|\balong with\b|\balso\b)\s*", re.I
+    r"\s*(?:,|;|\+|&|\n|\band then\b|\bthen\b|\band\b|\bwith\b|\bon\b|\bplus\b|\balong with\b|\balso\b|"
+    r"\b(?:in|into|mixed with)\b(?=\s+(?:\d|a\s+(?:cup|glass|splash|scoop|tbsp|tsp)\b)))\s*",
+    re.I,
 )
+# "eggs scrambled" is said for "scrambled eggs": the cooking word goes first, where food names have it
+_COOKED_AFTER = re.compile(
+    r"^(?P<food>[a-z][a-z' -]*?)\s+(?P<how>scrambled|fried|boiled|hard[\s-]boiled|poached|grilled|roasted|baked|"
+    r"steamed|mashed|toasted)$",
+    re.I,
+)
+# a misspelt meal before a colon ("lunhc: …", "brekfast: …"), close to one meal word
+_MEAL_HEAD_TYPO = re.compile(r"^\s*(?P<word>[a-z]{4,10})\s*[:\-—=]\s*", re.I)
 FOOD_VERB = re.compile(
     r"\b(?:had|ate|eaten|eat|drank|drunk|breakfast|brekkie|brunch|lunch|dinner|supper|snack(?:ed|s)?|"
     r"log(?:ged)?\s+(?:food|meal)|meal)\b",
@@ -77,7 +89,17 @@ def detect_meal(text: str) -> tuple[str | None, str]:
         if m:
             meal = _MEAL_WORDS[m.group(1).lower()]
             return meal, (text[: m.start()] + " " + text[m.end() :]).strip()
+    if m := _MEAL_HEAD_TYPO.match(text):
+        close = difflib.get_close_matches(m["word"].lower(), [w for w in _MEAL_WORDS if " " not in w], n=1, cutoff=0.8)
+        if close:
+            return _MEAL_WORDS[close[0]], text[m.end() :].strip()
     return None, text
+
+
+def _cooked_first(item: ParsedItem) -> ParsedItem:
+    if m := _COOKED_AFTER.match(item.food):
+        return replace(item, food=f"{m['how']} {m['food']}")
+    return item
 
 
 def detect_day(text: str) -> tuple[int | None, str]:
@@ -131,7 +153,7 @@ def parse_meal_line(text: str, is_food: Callable[[str], bool] | None = None) -> 
     rest = _VERBS.sub("", rest).strip(" .,!:")
     for piece in split_items(rest, is_food):
         try:
-            line.items.append(parse_item(piece))
+            line.items.append(_cooked_first(parse_item(piece)))
         except QuantityError as e:
             line.problems.append(f"'{piece}': {e}")
     return line

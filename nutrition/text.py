@@ -42,6 +42,8 @@ _IRREGULAR = {
     "fries": "fry",
     "movies": "movie",
 }
+# British spellings folded onto the ones the food tables use ("greek yoghurt" finds "Yogurt, Greek")
+_SPELLING = {"yoghurt": "yogurt", "yoghourt": "yogurt", "yogourt": "yogurt"}
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
@@ -70,7 +72,7 @@ def singular(word: str) -> str:
 def tokens(text: str, *, drop_stopwords: bool = True) -> list[str]:
     """Comparable tokens of a food phrase, in order."""
     words = [m.group(0).split("'")[0] for m in _WORD_RE.finditer(fold(text))]
-    out = [singular(w) for w in words if w]
+    out = [_SPELLING.get(w, w) for w in (singular(w) for w in words if w)]
     if drop_stopwords:
         out = [w for w in out if w not in STOPWORDS] or out
     return out

@@ -425,3 +425,31 @@ def test_a_food_defined_per_portion_without_its_weight_is_not_saved_per_100g(set
     ctx = ToolContext(account_id=account.id, settings=settings, engine=engine, now=datetime.now(UTC))
     with pytest.raises(ToolError, match="grams or ml"):
         tool.run(ctx, tool.args_model(**route.args))
+
+
+@pytest.mark.parametrize(
+    ("text", "meal", "foods"),
+    [
+        ("3 eggs scrambled + 1 slice wholemeal toast", None, ["scrambled eggs", "wholemeal toast"]),  # cooked after
+        ("2 eggs poached on 1 slice of sourdough", None, ["poached eggs", "sourdough"]),
+        ("natural yoghurt 150g with a handful of raspberries", None, ["natural yoghurt", "raspberries"]),
+        ("lunhc: 150g chicken, 100g rice", "lunch", ["chicken", "rice"]),  # a misspelt meal before a colon
+        ("brekky: 2 weetabix", "breakfast", ["weetabix"]),
+        ("post-workout: 2 scoops whey and a banana", "snack", ["whey", "banana"]),  # a meal named after training
+        ("pre workout: 1 scoop whey in 300 ml milk", "snack", ["whey", "milk"]),  # "in" before an amount
+    ],
+)
+def test_meal_lines_in_everyday_words(text, meal, foods):
+    from nutrition.meal_text import parse_meal_line
+
+    route = _route(text)
+    assert route is not None and route.tool == "log_food", route
+    line = parse_meal_line(text)
+    assert line.meal == meal
+    assert [i.food for i in line.items] == foods
+
+
+@pytest.mark.parametrize("text", ["post workout 3x5 squats", "launch: 3 sets", "lunch with mum was lovely"])
+def test_near_meal_words_do_not_log_food(text):
+    route = _route(text)
+    assert route is None or route.tool != "log_food", route

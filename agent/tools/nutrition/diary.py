@@ -49,7 +49,9 @@ _NOT_A_NEW_MEAL = re.compile(
 
 
 def _match_log(text: str, _a: list[Attachment]) -> LogFoodArgs | None:
-    if not text or len(text) > 300 or _TRAINING_WORDS.search(text) or _is_quick_add(text):
+    if not text or len(text) > 300 or _is_quick_add(text):
+        return None
+    if _TRAINING_WORDS.search(re.sub(r"\b(?:pre|post)[\s-]?workout\b", " ", text, flags=re.I)):  # a meal's name
         return None
     if _NOT_A_NEW_MEAL.search(text):
         return None
