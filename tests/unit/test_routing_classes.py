@@ -453,3 +453,20 @@ def test_meal_lines_in_everyday_words(text, meal, foods):
 def test_near_meal_words_do_not_log_food(text):
     route = _route(text)
     assert route is None or route.tool != "log_food", route
+
+
+@pytest.mark.parametrize("text", ["here's my hevy file", "import this from Strong please", "my strong history"])
+def test_a_csv_named_after_strong_or_hevy_goes_to_the_import_which_says_why_nothing_was_imported(
+    text, tmp_path, settings, engine, account
+):
+    from agent.tools.base import Attachment, ToolError
+
+    path = tmp_path / "data.csv"
+    path.write_text("when,what,how much\n2026-01-02,something,3\n")  # not an export of either app
+    att = Attachment(upload_id="u1", filename="data.csv", mime="text/csv", path=str(path), size_bytes=40)
+    route = route_by_code(text, [att], TOOLS)
+    assert route is not None and route.tool == "train_import", route
+    tool = TOOLS["train_import"]
+    ctx = ToolContext(account_id=account.id, settings=settings, engine=engine, now=datetime.now(UTC), attachments=[att])
+    with pytest.raises(ToolError, match="nothing was imported"):
+        tool.run(ctx, tool.args_model(**route.args))

@@ -39,7 +39,11 @@ def _match_import(text: str, atts: list[Attachment]) -> ImportArgs | None:
         head = Path(att.path).read_bytes()[:8192].decode("utf-8-sig", errors="replace")
         kind = detect("\n".join(head.splitlines()[:2]) + "\n")
     except (OSError, CSVImportError):
-        return None
+        # the words name the app: the import reads the file and says plainly why nothing was imported
+        named = re.search(r"\b(strong|hevy)\b", text, re.I)
+        if named is None:
+            return None
+        kind = named.group(1).lower()
     unit = "lb" if re.search(r"\b(lbs?|pounds)\b", text, re.I) else ("kg" if re.search(r"\bkg\b", text, re.I) else None)
     return ImportArgs.model_validate({"source": kind, "unit": unit})
 
