@@ -8,8 +8,9 @@ pipeline and a write line writes nothing.
 Reported (all DEVELOPMENT scores: the set is read to find classes of miss, never copied into the app):
 - tool right: the chosen tool is one the line's intent allows (`INTENT_TOOLS` below);
 - key arguments right: every key argument of `expect` is found in the chosen tool's arguments
-  (numbers by value, names by meaning through a few aliases; a tool that takes the raw text, such as
-  `train_log_sets.text`, is checked against that text, which its own parser reads);
+  (numbers by value, names by meaning through a few aliases; a tool that takes the raw text,
+  `train_log_sets.text` and `log_food.text`, is checked against what its own parser reads from that text:
+  exercise and sets, meal and foods);
 - coverage by code vs model, and the precision of code routing (of the lines code placed, how many right);
 - WRITE errors: a tool that changes data chosen for a line whose intent allows no such tool.
 
@@ -254,7 +255,7 @@ class Row:
             return False
         if self.tool == CHAT:
             return None
-        return args_right(self.line["expect"], self.args, self.tool or "")
+        return args_right(self.line["expect"], read_by_tool(self.tool, self.args), self.tool or "")
 
     @property
     def right(self) -> bool:
@@ -263,6 +264,43 @@ class Row:
 
 def is_write(name: str | None, tools: dict[str, Tool]) -> bool:
     return name in tools and (tools[name].kind == "write" or name in EXTRA_WRITES)
+
+
+def read_by_tool(tool: str | None, args: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What a tool that takes the raw line will read from it, through its own parser (scored instead of the
+    raw words, which cannot show that 'pb' is peanut butter, or that 'one forty for eight' is 140 × 8)."""
+    if not args or not args.get("text") or tool not in ("train_log_sets", "log_food"):
+        return args
+    text = str(args["text"])
+    if tool == "train_log_sets":
+        from training.library import library
+        from training.parse import SetLineError, parse_sets
+
+        try:
+            entries = parse_sets(text)
+        except SetLineError:
+            return {"read": None}
+        out = []
+        for e in entries:
+            found = library().resolve(e.exercise_text).exercise
+            out.append({"exercise": found.name if found else e.exercise_text, "sets": len(e.sets),
+                        "reps": [s.reps for s in e.sets], "load": [s.load for s in e.sets if s.load is not None],
+                        "unit": [s.unit for s in e.sets if s.unit], "rpe": [s.rpe for s in e.sets if s.rpe],
+                        "rir": [10 - s.rpe for s in e.sets if s.rpe],
+                        "seconds": [s.duration_s for s in e.sets if s.duration_s]})  # fmt: skip
+        return {"read": out}
+    from nutrition.diary import FoodBook
+    from nutrition.meal_text import parse_meal_line
+
+    book = FoodBook(None)
+    line = parse_meal_line(text, book.is_food)
+    items = []
+    for item in line.items:
+        match = book.find(item.food)
+        name = match.hits[0].food.name if match.hits and match.confident else ""
+        items.append({"food": f"{item.food} {name}".strip(), "amount": item.amount.value,
+                      "unit": item.amount.unit or item.amount.text})  # fmt: skip
+    return {"read": {"meal": line.meal, "items": items}}
 
 
 def code_rows(lines: list[dict[str, Any]], tools: dict[str, Tool]) -> list[Row]:

@@ -186,6 +186,11 @@ _VERBS = {
 _WARMUP = re.compile(r"\b(warm\s*-?\s*ups?|w/u|wu)\b")
 _NOTE_PAREN = re.compile(r"\(([^)]*)\)")
 _NOTE_TAIL = re.compile(r"(?:\s+[-–—]\s+|\s*\bnotes?\s*[:\-]\s*|\s*#\s*|\s*//\s*)(?P<note>.+)$")
+# effort said as a feeling: 'felt like an 8', 'last one felt like a 9.5' (RPE; of the last set when it says so)
+_FELT_RPE = re.compile(
+    r"(?P<last>\b(?:the\s+)?last\s+(?:one|1|set|rep)\s+)?\b(?:felt|feels|was)\s+like\s+(?:an?\s+)?(?:rpe\s*)?"
+    r"(?P<rpe>10|[5-9](?:\.5)?)\b(?!\s*(?:kg|lb|x|reps?))"
+)
 _FEEL_TAIL = re.compile(r"[\s,.]+(?P<note>(?:felt|feels|feeling|moved|flew)\b.*)$")
 _SUPERSET_LINE = re.compile(r"^\s*(?:superset|ss|circuit|giant set)\s*[:\-]?\s*", re.I)
 _SUPERSET_SEP = re.compile(r"\s+(?:superset(?:ted)?\s+with|paired\s+with|ss|superset|\+|&)\s+", re.I)
@@ -196,7 +201,9 @@ _EXPLICIT_UNIT = re.compile(r"\b(kg|lb)\b")
 _RPE_AFTER = re.compile(
     r"(?:@\s*(?:rpe\s*)?|\brpe\s*)(?P<rpe>10|[1-9](?:\.5)?)(?![\d.]|\s*(?:kg|lb|x))|\b(?P<rir>[0-5])\s*rir\b|\brir\s*(?P<rir2>[0-5])\b"
 )
-_LOAD_AFTER = re.compile(r"(?P<how>\bat|\bwith|\busing|@|\+)\s*(?P<w>\d+(?:\.\d+)?)\s*(?P<u>kg|lb)?\b")
+_LOAD_AFTER = re.compile(
+    r"(?P<how>\bat|\bwith|\busing|@|\+)\s*(?:(?:the|a|an|my)\s+(?=\d))?(?P<w>\d+(?:\.\d+)?)(?:s\b)?\s*(?P<u>kg|lb)?\b"
+)
 
 
 @dataclass
@@ -244,6 +251,7 @@ def _normalise(text: str) -> str:
     t = re.sub(r"(?:\b|(?<=\d))(lbs|pounds?)\b|(?<=\d)#", "lb", t)
     t = re.sub(r"(?<=\d)(kg|lb)\b", r" \1", t)
     t = re.sub(r"\b(\d+(?:\.\d+)?)s(?=\s*x\s*\d)", r"\1", t)  # 'the 30s x 10' (dumbbells by weight)
+    t = re.sub(r"\b((?:with|using)\s+(?:the|a|my)\s+)(\d+(?:\.\d+)?)s\b", r"\1\2", t)  # 'with the 30s' (dumbbells)
     t = re.sub(
         r"\b(\d+(?:\.\d+)?)s(?=\s+for\s+\d+\b(?!\s*(?:sets?|s|sec|secs|seconds?|min|mins|minutes?)\b))", r"\1", t
     )
@@ -471,6 +479,10 @@ def parse_sets(text: str) -> list[ParsedEntry]:
     """Every exercise with its sets in a message; raises SetLineError when no set can be read."""
     entries: list[ParsedEntry] = []
     for clause, group in _clauses(_normalise(text)):
+        felt = _FELT_RPE.search(clause)
+        if felt:
+            clause = (clause[: felt.start()] + " " + clause[felt.end() :]).strip(" ,")
+        first = len(entries)
         for chunk in _split_chunks(clause):
             notes: list[str] = [n.strip() for n in _NOTE_PAREN.findall(chunk) if n.strip()]
             chunk = _NOTE_PAREN.sub(" ", chunk)
@@ -513,6 +525,9 @@ def parse_sets(text: str) -> list[ParsedEntry]:
             if not name and entries:
                 name = entries[-1].exercise_text
             entries.append(ParsedEntry(name, sets, warmup, group, "; ".join(notes)))
+        if felt and len(entries) > first and all(x.rpe is None for x in entries[-1].sets):
+            for x in entries[-1].sets[-1:] if felt["last"] else entries[-1].sets:
+                x.rpe = float(felt["rpe"])
     if not entries:
         raise SetLineError("I couldn't find a set in that (try 'squat 140x5 @8' or 'bench 3x5 at 100').")
     return entries

@@ -470,3 +470,22 @@ def test_a_csv_named_after_strong_or_hevy_goes_to_the_import_which_says_why_noth
     ctx = ToolContext(account_id=account.id, settings=settings, engine=engine, now=datetime.now(UTC), attachments=[att])
     with pytest.raises(ToolError, match="nothing was imported"):
         tool.run(ctx, tool.args_model(**route.args))
+
+
+@pytest.mark.parametrize(
+    ("text", "load", "rpes"),
+    [
+        ("benched 225 lbs for 4 sets of 5, last one felt like a 9", 225, [None, None, None, 9]),  # effort as a feeling
+        ("front squat 100x3 x 2 felt like an 8", 100, [8, 8]),
+        ("rows 3x12 with the 30s", 30, [None] * 3),  # dumbbells by weight, not 30 seconds
+        ("lunges 3x10 with a 20", 20, [None] * 3),
+    ],
+)
+def test_effort_as_a_feeling_and_loads_named_after_the_set(text, load, rpes):
+    from training.parse import parse_sets
+
+    route = _route(text)
+    assert route is not None and route.tool == "train_log_sets", route
+    (entry,) = parse_sets(text)
+    assert [s.load for s in entry.sets] == [load] * len(rpes)
+    assert [s.rpe for s in entry.sets] == rpes
