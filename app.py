@@ -25,8 +25,8 @@ from storage.accounts import authenticate
 from storage.uploads import UploadRejected, UploadStoreUnavailable, store_upload
 from webapp.checkins import chat_ended, chat_opened, welcome_note
 from webapp.file_store import LocalFileStorage, OwnedDataLayer, files_router, mount_first
+from webapp.reconnect import came_back, keep_thread, unanswered_line
 from webapp.reconnect import install as install_reconnect
-from webapp.reconnect import keep_thread
 from webapp.render import ACTION_NAME, actions_for, elements_for
 from webapp.scratch_files import use_own_scratch_dir
 from webapp.services import services, shutdown_services, startup_services
@@ -123,6 +123,14 @@ async def on_chat_start() -> None:
 async def on_chat_resume(thread: dict[str, Any]) -> None:
     cl.user_session.set("account_id", _account_id())
     await _keep_thread()
+    session = cl.context.session
+    running = session.current_task is not None and not session.current_task.done()  # a line sent while reconnecting
+    if came_back(session.id) and not running and (line := unanswered_line(thread)):
+        notice = cl.Message(content=f"The server restarted before I answered “{line[:200]}”. Please send it again.")
+        await notice.send()
+        # Chainlit sends the tab this `thread` (read before the notice) right after this hook and the tab replaces
+        # its messages with it: without the notice in it, the notice vanished from the screen.
+        thread.setdefault("steps", []).append(notice.to_dict())
     await chat_opened(_account_id())
 
 

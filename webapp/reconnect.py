@@ -1,12 +1,13 @@
-"""A browser tab whose app process died carries on in its own thread on the process it reconnects to.
+"""A browser tab whose app process died comes back to its own thread and is told what was not answered.
 
-Chainlit keeps socket sessions in the memory of one process. Behind the proxy, when that process dies the
-tab's socket reconnects (same session id, no thread id: a new chat never had one in its URL) to another
-process, which knows nothing of it and would open a fresh thread, so the next line typed, including one
-buffered while the socket was down, would land outside the conversation. Before Chainlit's own connect
-handler runs, this looks the session up in the database and, if it was in a thread, names that thread as
-the one to resume: Chainlit then checks the thread is the signed-in person's, attaches the session to it
-and sends the tab the thread's messages. The same happens after a single-process restart.
+Chainlit keeps socket sessions in the memory of one process. When that process dies (a crash, a restart, or
+behind the cluster's proxy) the tab's socket reconnects with the same session id to a process that knows
+nothing of it. Chainlit's client sends the thread id it learned at the chat's first interaction, so a
+conversation under way resumes; a tab that lost its process before that event reached it sends none and
+would open a fresh thread. Before Chainlit's own connect handler runs, this looks the session up in the
+database (`storage.chat_sessions`): a known session is a tab coming back, so its thread is named when the
+tab sent none (Chainlit still checks it is the signed-in person's) and the session is marked, so that the
+resume can tell the person about a line the lost process stored but never answered.
 """
 
 from __future__ import annotations
@@ -22,20 +23,40 @@ from storage.chat_sessions import remember_thread, thread_of_session
 
 log = logging.getLogger("powerforge.reconnect")
 _chainlit_connect = cl_socket.connect
+_came_back: set[str] = set()  # socket sessions resumed here after their own process was lost
 
 
 async def connect(sid: str, environ: Any, auth: dict[str, Any]) -> bool:
     session_id = (auth or {}).get("sessionId")
-    if session_id and not auth.get("threadId") and WebsocketSession.get_by_id(session_id) is None:
+    if session_id and WebsocketSession.get_by_id(session_id) is None:
         try:
             thread_id = await asyncio.to_thread(thread_of_session, session_id)
-        except Exception:  # the lookup is a convenience: without it the tab gets a fresh chat, as before
+        except Exception:  # a convenience: without it the tab resumes (or not) as Chainlit alone would
             log.exception("could not look up the thread of socket session %s", session_id)
             thread_id = None
-        if thread_id:
-            log.info("socket session %s came back without its process: resuming thread %s", session_id, thread_id)
-            auth = {**auth, "threadId": thread_id}
+        if thread_id:  # a tab this or another process served before: it lost its process
+            log.info("socket session %s came back without its process (thread %s)", session_id, thread_id)
+            _came_back.add(session_id)
+            if not auth.get("threadId"):
+                auth = {**auth, "threadId": thread_id}
     return await _chainlit_connect(sid, environ, auth)
+
+
+def came_back(session_id: str) -> bool:
+    """Whether this session was just resumed after losing its process (answered once per reconnect)."""
+    if session_id in _came_back:
+        _came_back.discard(session_id)
+        return True
+    return False
+
+
+def unanswered_line(thread: dict[str, Any]) -> str | None:
+    """The person's last line when nothing answered it: the lost process received and stored it, then died."""
+    messages = [s for s in thread.get("steps") or [] if s.get("type") in ("user_message", "assistant_message")]
+    messages.sort(key=lambda s: str(s.get("createdAt") or ""))
+    if messages and messages[-1].get("type") == "user_message":
+        return str(messages[-1].get("output") or "").strip() or None
+    return None
 
 
 def install() -> None:

@@ -62,3 +62,27 @@ def test_a_new_tab_or_a_chosen_thread_is_left_alone(chainlit_connect, engine, ac
     remember_thread("tab-4", account.id, "thread-4", engine=engine)
     _connect({"sessionId": "tab-4", "threadId": "picked", "clientType": "webapp"})
     assert chainlit_connect[-1]["threadId"] == "picked"  # the thread in the URL wins
+
+
+def test_the_last_line_nobody_answered_is_named_once_after_a_reconnect(chainlit_connect, engine, account):
+    from webapp.reconnect import came_back, unanswered_line
+
+    remember_thread("tab-5", account.id, "thread-5", engine=engine)
+    _connect({"sessionId": "tab-5", "threadId": "", "clientType": "webapp"})
+    assert came_back("tab-5") and not came_back("tab-5")  # once per reconnect
+    _connect({"sessionId": "tab-5", "threadId": "thread-5", "clientType": "webapp"})  # the client knew its thread
+    assert came_back("tab-5")
+    _connect({"sessionId": "new-tab", "threadId": "thread-5", "clientType": "webapp"})  # e.g. opened from history
+    assert not came_back("new-tab")
+
+    def step(kind: str, text: str, at: str) -> dict[str, Any]:
+        return {"type": kind, "output": text, "createdAt": at}
+
+    answered = {"steps": [step("user_message", "squat 100x5", "2026-01-01T10:00:01Z"),
+                          step("run", "", "2026-01-01T10:00:02Z"),
+                          step("assistant_message", "Logged", "2026-01-01T10:00:03Z")]}  # fmt: skip
+    assert unanswered_line(answered) is None
+    lost = {"steps": [*answered["steps"], step("user_message", "bench 60x5", "2026-01-01T10:01:00Z"),
+                      step("run", "", "2026-01-01T10:01:01Z")]}  # fmt: skip
+    assert unanswered_line(lost) == "bench 60x5"
+    assert unanswered_line({"steps": []}) is None
