@@ -22,8 +22,19 @@ class ConvertArgs(BaseModel):
     to_unit: str = Field(description="Unit wanted, e.g. kg, lb, kJ, kcal")
 
 
+# "how many kilos is 315": a lifter's load in the other of kg and lb (the answer says which it assumed)
+_HOW_MANY_MASS = re.compile(
+    r"^\s*(?:so\s+|and\s+)?how many (?P<to>kilos?|kilograms?|kgs?|pounds?|lbs?) (?:is|are|would be|makes?)\s+"
+    r"(?P<value>\d+(?:\.\d+)?)\s*\??\s*$",
+    re.I,
+)
+
+
 def _match_convert(text: str, _att: list[Attachment]) -> ConvertArgs | None:
     found = parse_conversion(text)
+    if found is None and (m := _HOW_MANY_MASS.match(text)):
+        to = "kg" if m["to"].lower().startswith("k") else "lb"
+        found = (float(m["value"]), "lb" if to == "kg" else "kg", to)
     if found is None:
         return None
     value, src, dst = found

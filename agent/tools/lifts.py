@@ -161,7 +161,10 @@ class LiftProfileArgs(BaseModel):
 
 
 _PROFILE = re.compile(
-    r"\b(load[- ]velocity|velocity profile|lv profile|e1rm from (my )?(velocity|videos?)|mvt)\b", re.I
+    r"\b(load[- ]velocity|velocity profile|l\s*/?\s*v profile|e1rm from (my )?(velocity|videos?)|mvt|"
+    # the speed a lift should move at a share of its max is read off the profile
+    r"(?:speed|velocity|fast)\b[^?]{0,40}\bat\s+\d{2,3}\s*(?:%|percent))",
+    re.I,
 )
 _MVT = re.compile(r"\b(?:mvt|minimum velocity(?: threshold)?)\b\D{0,25}?(\d?\.\d+|\d+(?:\.\d+)?)\s*(m/s)?", re.I)
 

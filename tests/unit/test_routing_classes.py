@@ -489,3 +489,35 @@ def test_effort_as_a_feeling_and_loads_named_after_the_set(text, load, rpes):
     (entry,) = parse_sets(text)
     assert [s.load for s in entry.sets] == [load] * len(rpes)
     assert [s.rpe for s in entry.sets] == rpes
+
+
+def test_plates_each_side_on_a_named_bar(settings, engine, account):
+    route = _route("what goes on each side for 120 on a 15kg bar")
+    assert route is not None and route.tool == "train_plates", route
+    tool = TOOLS["train_plates"]
+    ctx = ToolContext(account_id=account.id, settings=settings, engine=engine, now=datetime.now(UTC))
+    on_15 = tool.run(ctx, tool.args_model(**route.args))
+    on_own = tool.run(ctx, tool.args_model(load=120))  # the saved 20 kg bar is unchanged
+    assert (on_15.data["bar"], sum(on_15.data["per_side"]), on_15.data["total"]) == (15, 52.5, 120)
+    assert (on_own.data["bar"], sum(on_own.data["per_side"]), on_own.data["total"]) == (20, 50, 120)
+    assert "bar 15 kg" in on_15.markdown
+
+
+@pytest.mark.parametrize(
+    ("text", "tool", "args"),
+    [
+        ("how many kilos is 315", "convert_units", {"value": 315, "from_unit": "lb", "to_unit": "kg"}),  # other unit
+        ("how many pounds is 140?", "convert_units", {"value": 140, "from_unit": "kg", "to_unit": "lb"}),
+        ("what's my bench max estimate", "train_e1rm", {"exercise": "bench_press"}),
+        ("estimate my deadlift max", "train_e1rm", {"exercise": "deadlift"}),
+        ("hows my wieght trending", "body_weight_trend", {}),  # "weight" misspelt
+        ("how is my weigth doing", "body_weight_trend", {}),
+        ("L/V profile for bench", "lift_profile", {"lift": "bench"}),
+        ("how fast should my bench move at 85%", "lift_profile", {"lift": "bench"}),  # speed at a share of the max
+        ("what speed is my deadlift at 80 percent", "lift_profile", {"lift": "deadlift"}),
+    ],
+)
+def test_read_questions_in_everyday_words(text, tool, args):
+    route = _route(text)
+    assert route is not None and route.tool == tool, route
+    assert args.items() <= (route.args or {}).items()

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine
 
@@ -102,10 +102,21 @@ class PlatesPlan:
     bar: BarLoad
 
 
-def plates_for(account_id: int, load: float, unit: str | None = None, engine: Engine | None = None) -> PlatesPlan:
-    """The plates per side for `load` on the athlete's own bar and plates."""
+def plates_for(
+    account_id: int,
+    load: float,
+    unit: str | None = None,
+    engine: Engine | None = None,
+    bar: float | None = None,
+    bar_unit: str | None = None,
+) -> PlatesPlan:
+    """The plates per side for `load` on the athlete's own plates, and their bar unless another is named
+    ('on a 15 kg bar': that bar for this answer only, the saved equipment is unchanged)."""
     eq = repo.get_equipment(account_id, engine)
     unit = unit or eq.unit
+    if bar is not None:
+        m = Mass.of(bar, bar_unit or unit)
+        eq = replace(eq, bar=round(m.kg if eq.unit == "kg" else m.lb, 3))
     try:
         b = load_bar(Mass.of(load, unit), eq)
     except PlateError as e:

@@ -101,8 +101,12 @@ class WeightTrendArgs(BaseModel):
 
 
 _TREND_RE = re.compile(
-    r"\b(weight (trend|chart|history|graph|progress)|trend weight|show (me )?my weight|how('s| is) my weight)\b", re.I
+    r"\b(weight (trend|chart|history|graph|progress)|trend weight|show (me )?my weight|how('s| is) my weight|"
+    r"how'?s my (?:body ?)?weight)\b",
+    re.I,
 )
+# the word "weight" misspelt in a trend question ("hows my wieght trending"): one letter swapped or missing
+_WEIGHT_TYPO = re.compile(r"\b(?:wieght|weigth|wight|weght|weigt|wheight)\b", re.I)
 
 
 @tool(
@@ -112,7 +116,7 @@ _TREND_RE = re.compile(
     args=WeightTrendArgs,
     domain=DOMAIN,
     examples=["show my weight trend", "how is my weight going"],
-    match=lambda text, _a: WeightTrendArgs() if _TREND_RE.search(text) else None,
+    match=lambda text, _a: WeightTrendArgs() if _TREND_RE.search(_WEIGHT_TYPO.sub("weight", text)) else None,
 )
 def body_weight_trend(ctx: ToolContext, args: WeightTrendArgs) -> ToolOutput:
     who = _who(ctx)

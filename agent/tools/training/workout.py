@@ -76,10 +76,13 @@ class PlatesArgs(BaseModel):
 
     load: float = Field(gt=0, description="target total weight")
     unit: Literal["kg", "lb"] | None = None
+    bar: float | None = Field(default=None, gt=0, le=60, description="a bar named for this load ('on a 15 kg bar')")
+    bar_unit: Literal["kg", "lb"] | None = None
 
 
 _PLATES_RE = re.compile(
-    r"\b(?:plates?|plate math|load(?:ing)? the bar|how (?:do i|to|should i) load|what(?:'s| is) on the bar)\b"
+    r"\b(?:plates?|plate math|load(?:ing)? the bar|how (?:do i|to|should i) load|what(?:'s| is) on the bar|"
+    r"(?:goes|go|put|load) on (?:each|either|every) side|(?:on |for )?(?:each|per) side)\b"
     r"[^\d]{0,30}?(\d+(?:[.,]\d+)?)\s*(kg|kgs|kilos?|lbs?|pounds?)?|"
     r"\b(?:load|loading)\s+(\d+(?:[.,]\d+)?)\s*(kg|kgs|kilos?|lbs?|pounds?)?(?:\s+on the bar)?\s*\??$",
     re.I,
@@ -95,7 +98,19 @@ def _match_plates(text: str, _a: list[Attachment]) -> PlatesArgs | None:
     value = m.group(1) or m.group(3)
     u = (m.group(2) or m.group(4) or "").lower()
     unit = None if not u else ("lb" if u.startswith(("lb", "pound")) else "kg")
-    return PlatesArgs.model_validate({"load": float(value.replace(",", ".")), "unit": unit})
+    args: dict[str, object] = {"load": float(value.replace(",", ".")), "unit": unit}
+    if bar := _NAMED_BAR.search(text):
+        bu = (bar.group(2) or "").lower()
+        args |= {
+            "bar": float(bar.group(1)),
+            "bar_unit": ("lb" if bu.startswith(("lb", "pound")) else "kg") if bu else None,
+        }
+    return PlatesArgs.model_validate(args)
+
+
+_NAMED_BAR = re.compile(
+    r"\b(?:on|with|using)\s+(?:an?|the|my)\s+(\d+(?:\.\d+)?)\s*(kg|kgs|kilos?|lbs?|pounds?)?\s*(?:bar|barbell)\b", re.I
+)
 
 
 @tool(
@@ -108,7 +123,7 @@ def _match_plates(text: str, _a: list[Attachment]) -> PlatesArgs | None:
 )
 def train_plates(ctx: ToolContext, args: PlatesArgs) -> ToolOutput:
     try:
-        plan = plates_for(ctx.account_id, args.load, args.unit, ctx.engine)
+        plan = plates_for(ctx.account_id, args.load, args.unit, ctx.engine, bar=args.bar, bar_unit=args.bar_unit)
     except SetupError as e:
         raise ToolError(str(e)) from e
     eq, unit, b = plan.equipment, plan.unit, plan.bar
@@ -138,7 +153,9 @@ class E1RMArgs(BaseModel):
 
 
 _E1RM_RE = re.compile(
-    r"\b(e1rm|e1rms|estimated (?:1rm|one rep max|max)|one[- ]rep max|1rm|what(?:'s| is) my max)\b", re.I
+    r"\b(e1rm|e1rms|estimated (?:1rm|one rep max|max)|one[- ]rep max|1rm|what(?:'s| is) my max|"
+    r"max (?:estimate|estimation)|estimate (?:my|of my|for my) (?=(?:[a-z]+ ){0,2}max\b))",
+    re.I,
 )
 
 
