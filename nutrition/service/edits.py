@@ -64,6 +64,7 @@ class EditInput:
     amount: str  # the new amount in words ("200 g")
     day: date
     entry_id: str | None = None  # an entry picked exactly (wins over the name)
+    meal: str | None = None  # the meal it was logged in, when said ("the rice at lunch")
 
 
 @dataclass(frozen=True)
@@ -77,9 +78,10 @@ class Edited:
 def edit_food(account_id: int, inp: EditInput, engine: Engine | None = None) -> Edited:
     """Change a logged food's amount, re-computed from the values it was logged with. Raises DiaryError."""
     entry = repo.get_entry(account_id, inp.entry_id, engine) if inp.entry_id else None
-    entry = entry or diary.find_entry(account_id, inp.day, inp.food, engine)
+    entry = entry or diary.find_entry(account_id, inp.day, inp.food, engine, meal=inp.meal)
     if entry is None:
-        raise DiaryError(f"I can't find '{inp.food}' in your diary for {inp.day.isoformat()}.")
+        where = f" at {inp.meal}" if inp.meal else ""
+        raise DiaryError(f"I can't find '{inp.food}'{where} in your diary for {inp.day.isoformat()}.")
     before = entry.kcal
     row = diary.edit_amount(account_id, entry, inp.amount, engine)
     return Edited(row, before, entry_nutrients(row), day_totals(account_id, inp.day, engine))

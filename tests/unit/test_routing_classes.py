@@ -521,3 +521,31 @@ def test_read_questions_in_everyday_words(text, tool, args):
     route = _route(text)
     assert route is not None and route.tool == tool, route
     assert args.items() <= (route.args or {}).items()
+
+
+def test_an_edit_that_names_the_meal_changes_that_meals_entry(settings, engine, account):
+    from storage import nutrition as repo
+
+    now = datetime.now(UTC)
+    ctx = ToolContext(account_id=account.id, settings=settings, engine=engine, now=now)
+
+    def run(name, **args):
+        return TOOLS[name].run(ctx, TOOLS[name].args_model(**args))
+
+    run("log_food", text="150g oats for lunch")
+    run("log_food", text="100g oats for dinner")
+    route = _route("change the oats at lunch to 200g")
+    assert route is not None and route.tool == "food_edit" and route.args["meal"] == "lunch", route
+    run("food_edit", **route.args)
+    rows = {e.meal: e.portion_text for e in repo.list_entries(account.id, now.date(), engine=engine)}
+    assert "200" in rows["lunch"] and "100" in rows["dinner"], rows
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("scanned 5000159407236 and ate 3 of those", "3 servings"), ("5000159407236, had 2 bars", "2 servings")],
+)
+def test_servings_of_a_scanned_product(text, amount):
+    route = _route(text)
+    assert route is not None and route.tool == "food_barcode", route
+    assert route.args["amount"] == amount

@@ -81,6 +81,7 @@ class EditArgs(BaseModel):
     amount: str = Field(description="the new amount, e.g. '200 g', '2 cups'")
     day: str | None = None
     entry_id: str | None = None
+    meal: Meal | None = Field(default=None, description="the meal it was logged in, when said")
 
 
 _EDIT_RE = re.compile(
@@ -95,17 +96,18 @@ _WAS_RE = re.compile(
     r"(?P<amount>\d+(?:[.,]\d+)?\s*[a-z]*)(?:\s*,?\s*not\s+\d+(?:[.,]\d+)?\s*[a-z]*)?\s*[.!]?\s*$",
     re.I,
 )
-_AT_MEAL = re.compile(r"\s+(?:at|for|from|in)\s+(?:my\s+|the\s+)?(?:breakfast|lunch|dinner|snacks?)$", re.I)
+_AT_MEAL = re.compile(r"\s+(?:at|for|from|in)\s+(?:my\s+|the\s+)?(?P<meal>breakfast|lunch|dinner|snacks?)$", re.I)
 
 
 def _match_edit(text: str, _a: list[Attachment]) -> EditArgs | None:
     m = _EDIT_RE.match(text) or _WAS_RE.match(text)
-    if m is not None and _AT_MEAL.search(m.group("food")):
-        return _edit_args(text, _AT_MEAL.sub("", m.group("food")), m.group("amount"))
+    if m is not None and (at := _AT_MEAL.search(m.group("food"))):
+        meal = at.group("meal").lower().rstrip("s")
+        return _edit_args(text, _AT_MEAL.sub("", m.group("food")), m.group("amount"), meal)
     return _edit_args(text, m.group("food"), m.group("amount")) if m else None
 
 
-def _edit_args(text: str, food: str, amount: str) -> EditArgs | None:
+def _edit_args(text: str, food: str, amount: str, meal: str | None = None) -> EditArgs | None:
     if _TRAINING_WORDS.search(text) or re.search(r"\b(reminder|program|profile|timezone|units?|goal)\b", text, re.I):
         return None
     try:
@@ -115,7 +117,7 @@ def _edit_args(text: str, food: str, amount: str) -> EditArgs | None:
     book = FoodBook(None)
     if not (book.is_food(food) or book.find(food).confident):
         return None
-    return EditArgs(food=food, amount=amount)
+    return EditArgs.model_validate({"food": food, "amount": amount, "meal": meal})
 
 
 @tool(
@@ -129,8 +131,8 @@ def _edit_args(text: str, food: str, amount: str) -> EditArgs | None:
 )
 def food_edit(ctx: ToolContext, args: EditArgs) -> ToolOutput:
     try:
-        done = edit_food(ctx.account_id, EditInput(args.food, args.amount, _day(ctx, args.day), args.entry_id),
-                         ctx.engine)  # fmt: skip
+        done = edit_food(ctx.account_id, EditInput(args.food, args.amount, _day(ctx, args.day), args.entry_id,
+                                                   args.meal), ctx.engine)  # fmt: skip
     except DiaryError as e:
         raise ToolError(str(e)) from e
     row, before, n = done.row, done.kcal_before, done.nutrients

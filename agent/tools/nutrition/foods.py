@@ -33,6 +33,13 @@ class BarcodeArgs(BaseModel):
 _BARCODE_WORDS = re.compile(r"\b(barcode|bar code|scan|ean|upc|gtin|product|label|package|packet)\b", re.I)
 
 
+_SERVINGS_OF_IT = re.compile(
+    r"\b(?:had|ate|eaten|drank|log(?:ged)?)\s+(\d+(?:\.\d+)?)\s+(?:of\s+(?:them|those|these|it)|servings?|packs?|bars?|"
+    r"packets?|cans?|bottles?)\b",
+    re.I,
+)
+
+
 def _match_barcode(text: str, atts: list[Attachment]) -> BarcodeArgs | None:
     code = find_in_text(text or "")
     if code:
@@ -42,6 +49,8 @@ def _match_barcode(text: str, atts: list[Attachment]) -> BarcodeArgs | None:
             amount: str | None = parse_amount(rest).text if rest else None
         except QuantityError:
             amount = line.items[0].amount.text if line.items and line.items[0].amount.explicit else None
+        if said := _SERVINGS_OF_IT.search(text):  # "had 2 of them": servings of the scanned product
+            amount = f"{said.group(1)} servings"
         return BarcodeArgs(code=code, amount=amount, meal=line.meal)  # type: ignore[arg-type]
     images = [a for a in atts if a.is_image]
     if not images:
