@@ -113,6 +113,9 @@ def _lift_before(text: str, end: int) -> str | None:
             ex = library().lookup(" ".join(words[-n:]))
             if ex is not None:
                 return ex.id
+    # a lift name with a typo ('dealift 200'): only a sure fuzzy match of the one word before the number
+    if words and len(words[-1]) >= 5 and (sure := library().resolve(words[-1])).how == "fuzzy" and sure.exercise:
+        return sure.exercise.id
     return None
 
 

@@ -549,3 +549,9 @@ def test_servings_of_a_scanned_product(text, amount):
     route = _route(text)
     assert route is not None and route.tool == "food_barcode", route
     assert route.args["amount"] == amount
+
+
+def test_maxes_with_a_misspelt_lift():
+    route = _route("update maxes: bench 110, dedlift 210")
+    assert route is not None and route.tool == "train_set_maxes", route
+    assert route.args["maxes"] == {"bench_press": 110, "deadlift": 210}
