@@ -555,3 +555,9 @@ def test_maxes_with_a_misspelt_lift():
     route = _route("update maxes: bench 110, dedlift 210")
     assert route is not None and route.tool == "train_set_maxes", route
     assert route.args["maxes"] == {"bench_press": 110, "deadlift": 210}
+
+
+@pytest.mark.parametrize("text", ["am I over on carbs?", "am i under my protein"])
+def test_over_or_under_on_a_nutrient_is_the_days_diary(text):
+    route = _route(text)
+    assert route is not None and route.tool == "food_day", route

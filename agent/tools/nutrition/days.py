@@ -26,7 +26,10 @@ _DAY_RE = re.compile(
     r"\b(how much (do i have |have i got |is )?left|what'?s left|remaining (calories|macros|kcal)|"
     r"(calories|kcal|macros|protein) (left|remaining)|what did i eat|food (diary|log)|my diary|"
     r"show (me )?(my )?(food|meals|diary|macros|calories)|today'?s (food|calories|macros|intake)|"
-    r"how many (calories|kcal) (have i|did i) (eaten|had|eat|have))\b",
+    r"how many (calories|kcal) (have i|did i) (eaten|had|eat|have)|"
+    # against the day's targets: "am I over on fat?", "am i under my protein"
+    r"am i (over|under|going over|close to|near|at) (on |in |with )?(my )?(calories|kcal|protein|carbs?|fats?|"
+    r"fib(er|re)|macros|sugar|target)s?)\b",
     re.I,
 )
 
