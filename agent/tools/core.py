@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -158,7 +159,34 @@ _FORMULA_RE = re.compile(
 )
 
 
+_TZ_WORD = re.compile(r"\b(?:time ?zone|tz)\b", re.I)
+_TZ_NAME = re.compile(r"\b([A-Z][A-Za-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\b")
+
+
+@cache
+def _zone_cities() -> dict[str, str]:
+    """'new york' → 'America/New_York': the city part of every IANA zone name (unique ones only)."""
+    seen: dict[str, list[str]] = {}
+    for zone in available_timezones():
+        if "/" in zone and not zone.startswith(("Etc/", "SystemV/", "US/")):
+            seen.setdefault(zone.rsplit("/", 1)[1].replace("_", " ").lower(), []).append(zone)
+    return {city: zones[0] for city, zones in seen.items() if len(zones) == 1}
+
+
+def _timezone_said(text: str) -> str | None:
+    """A timezone the line sets, when it says 'timezone' and names a zone or a zone's city ('moved to Denver')."""
+    if not _TZ_WORD.search(text) or re.search(r"\?\s*$|^\W*(what|which|how|is|does|do|why)\b", text, re.I):
+        return None  # a question about a timezone sets nothing
+    if (m := _TZ_NAME.search(text)) and m.group(1) in available_timezones():
+        return m.group(1)
+    low = text.lower()
+    found = {zone for city, zone in _zone_cities().items() if re.search(rf"\b{re.escape(city)}\b", low)}
+    return found.pop() if len(found) == 1 else None
+
+
 def _match_profile(text: str, _a: list[Attachment]) -> ProfileArgs | None:
+    if zone := _timezone_said(text):
+        return ProfileArgs(timezone=zone)
     if m := _FORMULA_RE.search(text):
         word = (m.group(1) or m.group(2)).lower()
         formula = "rpe_table" if word.startswith("rpe") else "mean" if word.endswith(("mean", "average")) else word

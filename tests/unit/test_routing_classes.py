@@ -561,3 +561,23 @@ def test_maxes_with_a_misspelt_lift():
 def test_over_or_under_on_a_nutrient_is_the_days_diary(text):
     route = _route(text)
     assert route is not None and route.tool == "food_day", route
+
+
+@pytest.mark.parametrize(
+    ("text", "zone"),
+    [
+        ("I'm in Denver now, change my timezone", "America/Denver"),  # a zone's city
+        ("set my time zone to Asia/Tokyo", "Asia/Tokyo"),  # the zone's name
+        ("timezone london please", "Europe/London"),
+    ],
+)
+def test_timezone_from_a_city_or_zone_name(text, zone):
+    route = _route(text)
+    assert route is not None and route.tool == "update_profile", route
+    assert route.args == {"timezone": zone}
+
+
+@pytest.mark.parametrize("text", ["what's my timezone in London?", "I moved to Paris", "what time is it in Chicago"])
+def test_timezone_questions_and_moves_without_the_word_set_nothing(text):
+    route = _route(text)
+    assert route is None or route.tool != "update_profile", route
