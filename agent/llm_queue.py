@@ -236,6 +236,25 @@ class ServerDown(httpx.ConnectError):
     """The model server is down (refuses connections or stopped answering) and nothing restarts it."""
 
 
+class ServerRestarting(httpx.ReadError):
+    """The server died while its answer was being read (a streamed reply) and its supervisor is restarting
+    it: part of the answer is lost, so the caller asks again (`restarted_during`); that request waits for the
+    restart in the transport, where no stream-chunk timeout can cut the wait short."""
+
+
+def restarted_during(exc: BaseException) -> bool:
+    """Whether `exc` (or what it wraps: the OpenAI client and LangChain wrap transport errors) is a
+    `ServerRestarting`."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, ServerRestarting):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return False
+
+
 # --------------------------------------------------------------------------- the transport
 _DEAD_ERRORS = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
@@ -269,7 +288,8 @@ class QueuedTransport(httpx.AsyncBaseTransport):
         except BaseException:
             queue.release(entry)
             raise
-        response.stream = _Releasing(response.stream, lambda: queue.release(entry))  # type: ignore[arg-type]
+        response.stream = _Releasing(response.stream, lambda: queue.release(entry),  # type: ignore[arg-type]
+                                     self.policy.supervised)  # fmt: skip
         return response
 
     async def _send(self, request: httpx.Request, ticket: TurnTicket) -> httpx.Response:
@@ -344,16 +364,24 @@ def _safe_request(request: httpx.Request) -> httpx.Request:
 
 
 class _Releasing(httpx.AsyncByteStream):
-    """A response body that frees the queue slot once it is read to the end or closed."""
+    """A response body that frees the queue slot once it is read to the end or closed. When the server dies
+    while the body is read (a streamed reply cut off) and a supervisor is restarting it, the reader hears
+    `ServerRestarting` (ask again) instead of a dead connection ("down")."""
 
-    def __init__(self, inner: httpx.AsyncByteStream, release: Callable[[], None]) -> None:
+    def __init__(self, inner: httpx.AsyncByteStream, release: Callable[[], None],
+                 supervised: Callable[[], bool] = lambda: False) -> None:  # fmt: skip
         self.inner = inner
         self._release: Callable[[], None] | None = release
+        self._supervised = supervised
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         try:
             async for chunk in self.inner:
                 yield chunk
+        except _DEAD_ERRORS as exc:
+            if self._supervised():
+                raise ServerRestarting("the model server died while answering and is being restarted") from exc
+            raise
         finally:
             self._free()
 
@@ -374,6 +402,7 @@ __all__ = [
     "QueuePolicy",
     "QueuedTransport",
     "ServerDown",
+    "ServerRestarting",
     "SlotQueue",
     "TurnTicket",
     "ahead_text",
@@ -381,5 +410,6 @@ __all__ = [
     "grammar_safe_request",
     "llm_turn",
     "queue_for",
+    "restarted_during",
     "server_alive",
 ]

@@ -19,6 +19,7 @@ from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMes
 from langgraph.constants import TAG_NOSTREAM
 
 from agent import prompts
+from agent.llm_queue import restarted_during
 from agent.numbers import numbers_in_data, unsupported_numbers, unsupported_trend
 from agent.structured import LLM_ERRORS, LLMUnavailable, invoke, message_text
 from agent.tools.base import ToolOutput
@@ -134,7 +135,13 @@ async def checked_reply(model: BaseChatModel, msgs: list[BaseMessage], ev: Evide
         async for chunk in quiet.astream(msgs):
             stream.feed(message_text(chunk) if isinstance(chunk, BaseMessage) else str(chunk))
     except LLM_ERRORS as e:
-        raise LLMUnavailable(str(e)) from e
+        if not restarted_during(e):
+            raise LLMUnavailable(str(e)) from e
+        # The server died mid-reply and is being restarted: ask again, whole (the request waits for the
+        # restart in the queue). What was shown stays; the rest comes with the final message, checked below.
+        log.warning("the model server restarted while streaming a reply; asking again")
+        stream.finish("")
+        stream.raw = message_text(await invoke(quiet, msgs))
     text = clean_reply(stream.raw)
     problem = ev.problem(text)
     if problem is None:

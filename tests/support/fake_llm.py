@@ -25,6 +25,7 @@ class FakeLLM:
         self.served = 0
         self.in_flight = threading.Event()
         self.die_on_next = False
+        self.die_mid_stream = False  # the next streamed answer is cut after its first piece (SIGKILL mid-reply)
         self.health_hangs = False
         self.seen: list[dict[str, Any]] = []
         self._httpd: ThreadingHTTPServer | None = None
@@ -37,14 +38,21 @@ class FakeLLM:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # streamed answers are chunked, as uvicorn sends them: a cut is seen
+
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def _chunk(self, data: bytes) -> None:
+                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                self.wfile.flush()
 
             def _json(self, code: int, payload: dict[str, Any]) -> None:
                 body = json.dumps(payload).encode()
                 self.send_response(code)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(body)))
+                self.send_header("connection", "close")  # one request a connection, as before HTTP/1.1
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -76,13 +84,21 @@ class FakeLLM:
                 if body.get("stream"):
                     self.send_response(200)
                     self.send_header("content-type", "text/event-stream")
+                    self.send_header("transfer-encoding", "chunked")
+                    self.send_header("connection", "close")
                     self.end_headers()
-                    for piece in (text[:3], text[3:]):
+                    for i, piece in enumerate((text[:3], text[3:])):
+                        if i and fake.die_mid_stream:
+                            fake.die_mid_stream = False
+                            fake.kill()
+                            self.connection.shutdown(socket.SHUT_RDWR)
+                            return
                         delta = {"index": 0, "delta": {"content": piece}, "finish_reason": None}
                         chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "fake",
                                  "choices": [delta]}  # fmt: skip
-                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                    self.wfile.write(b"data: [DONE]\n\n")
+                        self._chunk(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self._chunk(b"data: [DONE]\n\n")
+                    self._chunk(b"")
                     return
                 self._json(200, {
                     "id": "c", "object": "chat.completion", "created": 0, "model": "fake",

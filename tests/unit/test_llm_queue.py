@@ -243,3 +243,55 @@ def test_slots_one_for_the_embedded_server_and_configurable_for_others(monkeypat
     assert parallel_slots(Settings(_env_file=None, llm_embedded=False)) == 8
     monkeypatch.setenv("LLM_PARALLEL", "3")
     assert parallel_slots(Settings(_env_file=None, llm_embedded=False)) == 3
+
+
+def test_a_reply_cut_off_by_a_restart_is_asked_again_not_called_down(fake: FakeLLM, monkeypatch):
+    """SIGKILL while a reply streams (its headers already came): the supervisor brings the server back and
+    the reply is asked for again, whole; nothing says the model is down. Seen in the cluster load bench:
+    the request waiting behind was resent, the one streaming was told "I can't reach the language model"."""
+    from agent.graphs.reply import Evidence, checked_reply
+
+    restarted: list[FakeLLM] = []
+
+    def restart_when_dead() -> None:  # the supervisor: a new process on the same port once the old one is gone
+        while fake._httpd is not None:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        restarted.append(FakeLLM(delay_s=0.2, port=fake.port).start())
+
+    monkeypatch.setattr("models.llm_server.supervisor_running", lambda _s: True)
+    fake.delay_s = 0.2
+    fake.die_mid_stream = True
+    threading.Thread(target=restart_when_dead, daemon=True).start()
+    model = chat_model(_settings(fake.base_url))
+    shown: list[dict] = []
+    ev = Evidence(allowed={1.0, 2.0}, datas=[], has_output=False)  # the fake says "answer N"
+
+    async def main() -> str:
+        with llm_turn():
+            return await checked_reply(model, [HumanMessage("hi")], ev, shown.append)
+
+    try:
+        assert asyncio.run(main()) == "answer 1"  # the restarted server's whole answer
+        assert len(restarted[0].seen) == 1
+    finally:
+        for r in restarted:
+            r.stop()
+
+
+def test_a_reply_cut_off_with_no_supervisor_is_down(fake: FakeLLM, monkeypatch):
+    from agent.graphs.reply import Evidence, checked_reply
+    from agent.structured import LLMUnavailable
+
+    monkeypatch.setattr("models.llm_server.supervisor_running", lambda _s: False)
+    fake.delay_s = 0.2
+    fake.die_mid_stream = True
+    model = chat_model(_settings(fake.base_url))
+    ev = Evidence(allowed={1.0, 2.0}, datas=[], has_output=False)  # the fake says "answer N"
+
+    async def main() -> str:
+        with llm_turn():
+            return await checked_reply(model, [HumanMessage("hi")], ev, lambda _d: None)
+
+    with pytest.raises(LLMUnavailable):
+        asyncio.run(main())
