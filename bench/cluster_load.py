@@ -162,36 +162,46 @@ async def _one_person(url: str, user: str, source: str, lines: list[tuple[str, s
 CHAT_PASSWORD = "load-pass-123"
 
 
-def _serve_cluster(base: Path, apps: int, db_url: str, redis_url: str, llm_url: str, tag: str) -> tuple[Any, int]:
-    """`powerforge serve --cluster --apps N --workers 1 --no-llm` on a free port, against this run's database,
-    Redis and model server; returns (the process, its port) once the cluster says it is up."""
+def _serve_cluster(base: Path, apps: int, db_url: str, redis_url: str, args: argparse.Namespace,
+                   tag: str) -> tuple[Any, int, str]:  # fmt: skip
+    """`powerforge serve --cluster --apps N --workers 1` on a free port, against this run's database and Redis,
+    starting its own embedded model exactly as a person's `make run-cluster` does (one server for all app
+    processes, supervised); `--no-llm` with a closed LLM port when no line needs the model. Returns (the
+    process, its port, the model's URL) once the cluster says it is up."""
+    from support.llm import models_settings
+
     from powerforge.cluster.stack import free_port, wait_until
 
-    port = free_port()
+    port, llm_url = free_port(), f"http://127.0.0.1:{free_port()}/v1"
     data = base / f"var-{tag}"
     data.mkdir(mode=0o755)
+    (data / "models").symlink_to(models_settings().models_dir.resolve())  # the installed models, not a copy
     env = {**os.environ, "DATA_DIR": str(data), "DATABASE_URL": db_url, "REDIS_URL": redis_url,
-           "LLM_EMBEDDED": "false", "LLM_BASE_URL": llm_url, "PYTHONUNBUFFERED": "1",
-           "LLM_PARALLEL": "1"}  # fmt: skip  # the embedded server's one slot, as `serve --cluster` sets it
+           "LLM_BASE_URL": llm_url, "LLM_EMBEDDED": "true", "LLM_EMBEDDED_MODEL": args.model,
+           "LLM_MODEL": args.model, "PYTHONUNBUFFERED": "1"}  # fmt: skip
+    if args.threads:
+        env["LLM_EMBEDDED_THREADS"] = str(args.threads)
     log = (base / "logs" / f"serve-{tag}.log").open("ab")
     cmd = [sys.executable, "-m", "powerforge.cli", "serve", "--cluster", "--apps", str(apps), "--workers", "1",
-           "--port", str(port), "--no-llm"]  # fmt: skip
+           "--port", str(port)] + ([] if args.model_every else ["--no-llm"])  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     log.close()
-    text = lambda: (base / "logs" / f"serve-{tag}.log").read_text(errors="replace")  # noqa: E731
-    wait_until(lambda: "cluster is up" in text(), 600, f"the cluster with {apps} app process(es)", proc)
-    return proc, port
+    wait_until(lambda: "cluster is up" in _text(base / "logs" / f"serve-{tag}.log"), 600,
+               f"the cluster with {apps} app process(es)", proc)  # fmt: skip
+    return proc, port, llm_url
 
 
-@contextlib.contextmanager
-def _no_model() -> Any:
-    """No model server: the app's LLM_BASE_URL names a closed port (code-placed lines only)."""
-    from types import SimpleNamespace
+def _text(path: Path) -> str:
+    return path.read_text(errors="replace") if path.exists() else ""
 
-    from powerforge.cluster.stack import free_port
 
-    url = f"http://127.0.0.1:{free_port()}/v1"
-    yield SimpleNamespace(settings=SimpleNamespace(llm_base_url=url), server=SimpleNamespace(alive=lambda: True))
+def _model_up(llm_url: str) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(llm_url.removesuffix("/v1") + "/health", timeout=10).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def _spread(base: Path, tag: str) -> str:
@@ -211,7 +221,7 @@ def _app_errors(base: Path, tag: str) -> int:
 
 def run_chats(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(ROOT / "tests"))
-    from support.llm import env_missing_reason, llm_server, model_installed
+    from support.llm import env_missing_reason, model_installed
 
     from powerforge.cluster.stack import Stack, start_postgres, start_redis
     from storage.accounts import create_account
@@ -231,34 +241,35 @@ def run_chats(args: argparse.Namespace) -> None:
         db_url, redis_url = start_postgres(stack), start_redis(stack)
         upgrade(db_url)
         engine = make_engine(db_url)
-        model_server = llm_server(args.model, base / "logs", threads=args.threads) if args.model_every else _no_model()
-        with model_server as llm:  # the one model server (none: every line is placed by code)
-            for apps in (1, 2):
-                tag = f"{apps}app"
-                users = [f"chat{apps}-{i}" for i in range(args.chats)]
-                for u in users:
-                    create_account(u, CHAT_PASSWORD, engine=engine)
-                proc, port = _serve_cluster(base, apps, db_url, redis_url, llm.settings.llm_base_url, tag)
+        for apps in args.apps:
+            tag = f"{apps}app"
+            users = [f"chat{apps}-{i}" for i in range(args.chats)]
+            for u in users:
+                create_account(u, CHAT_PASSWORD, engine=engine)
+            proc, port, llm_url = _serve_cluster(base, apps, db_url, redis_url, args, tag)
+            try:
+                url = f"http://127.0.0.1:{port}"
+                every = args.model_every
+                plans = [CHAT_LINES + ([MODEL_LINE] if every and i % every == 0 else []) for i in range(args.chats)]
+                t0 = time.perf_counter()
+                part: list[dict[str, Any]] = []
+                killed: list[int] = []
+                asyncio.run(_all(url, users, plans, part, tag, args.kill_model_after, llm_url, killed))
+                wall = time.perf_counter() - t0
+                loads[apps] = os.getloadavg()[1]
+                for r in part:
+                    r["wall"] = wall
+                rows += part
+                serve_log = _text(base / "logs" / f"serve-{tag}.log")
+                rows.append({"apps": tag, "kind": "_meta", "tracebacks": _app_errors(base, tag), "wall": wall,
+                             "spread": _spread(base, tag), "model_up": not every or _model_up(llm_url),
+                             "model_restarts": serve_log.count("restarting it"), "killed": killed})  # fmt: skip
+            finally:
+                os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the supervisor stops its pieces by PID
                 try:
-                    url = f"http://127.0.0.1:{port}"
-                    every = args.model_every
-                    plans = [CHAT_LINES + ([MODEL_LINE] if every and i % every == 0 else []) for i in range(args.chats)]
-                    t0 = time.perf_counter()
-                    part: list[dict[str, Any]] = []
-                    asyncio.run(_all(url, users, plans, part, tag))
-                    wall = time.perf_counter() - t0
-                    loads[apps] = os.getloadavg()[1]
-                    for r in part:
-                        r["wall"] = wall
-                    rows += part
-                    rows.append({"apps": tag, "kind": "_meta", "tracebacks": _app_errors(base, tag), "wall": wall,
-                                 "spread": _spread(base, tag), "alive": llm.server.alive()})  # fmt: skip
-                finally:
-                    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the supervisor stops its pieces by PID
-                    try:
-                        proc.wait(120)
-                    except subprocess.TimeoutExpired:
-                        os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(120)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
         engine.dispose()
     finally:
         stack.stop()
@@ -271,9 +282,29 @@ def run_chats(args: argparse.Namespace) -> None:
 
 
 async def _all(url: str, users: list[str], plans: list[list[tuple[str, str]]], rows: list[dict[str, Any]],
-               tag: str) -> None:  # fmt: skip
-    await asyncio.gather(*(_one_person(url, u, f"127.0.{i + 1}.1", plan, rows, tag)
-                           for i, (u, plan) in enumerate(zip(users, plans, strict=True))))  # fmt: skip
+               tag: str, kill_after: float, llm_url: str, killed: list[int]) -> None:  # fmt: skip
+    chats = asyncio.gather(*(_one_person(url, u, f"127.0.{i + 1}.1", plan, rows, tag)
+                             for i, (u, plan) in enumerate(zip(users, plans, strict=True))))  # fmt: skip
+    if kill_after > 0:
+        await asyncio.sleep(kill_after)
+        pid = _model_pid(llm_url)
+        if pid is not None:  # SIGKILL mid-run: the cluster's supervisor must bring it back, the turns must wait
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+    await chats
+
+
+def _model_pid(llm_url: str) -> int | None:
+    """The embedded server this run's cluster started: the pf_llm.serve process on the model URL's port."""
+    port = llm_url.rsplit(":", 1)[1].split("/")[0]
+    for proc in Path("/proc").iterdir():
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"pf_llm.serve" in args and b"--port" in args and args[args.index(b"--port") + 1] == port.encode():
+            return int(proc.name)
+    return None
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -288,7 +319,7 @@ def _print_chats(rows: list[dict[str, Any]], args: argparse.Namespace, loads: di
           "| p50 s | p95 s | p95 vs 1 app | wall s | load avg (5 min) |")  # fmt: skip
     print("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     base95: dict[str, float] = {}
-    for apps in (1, 2):
+    for apps in args.apps:
         tag = f"{apps}app"
         meta = next((r for r in rows if r["apps"] == tag and r["kind"] == "_meta"), None)
         if meta is None:
@@ -306,8 +337,11 @@ def _print_chats(rows: list[dict[str, Any]], args: argparse.Namespace, loads: di
     bad = [r for r in rows if r["kind"] != "_meta" and not r.get("ok")]
     for r in bad[:6]:
         print("  ", json.dumps(r, default=str)[:300])
-    alive = all(r.get("alive") for r in rows if r["kind"] == "_meta")
-    print(f"\nModel server alive at the end of each run: {alive}. Goal (issue 18): 0 errors at 20 concurrent chats.")
+    metas = [r for r in rows if r["kind"] == "_meta"]
+    up, restarts = all(r.get("model_up") for r in metas), sum(r.get("model_restarts", 0) for r in metas)
+    kills = sum(len(r.get("killed") or []) for r in metas)
+    print(f"\nModel server killed (SIGKILL) during the runs: {kills} time(s); answering at the end of each run: {up}; "
+          f"restarts by its supervisor: {restarts}. Goal (issue 18): 0 errors at 20 concurrent chats.")  # fmt: skip
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -358,6 +392,9 @@ def main() -> None:
                     "the model places (default 5: 4 of 20)")  # fmt: skip
     ap.add_argument("--model", default="qwen2.5-1.5b-instruct", help="with --chats: the embedded model")
     ap.add_argument("--threads", type=int, default=None, help="with --chats: llama.cpp threads")
+    ap.add_argument("--apps", type=int, nargs="+", default=[1, 2], help="with --chats: app process counts to run")
+    ap.add_argument("--kill-model-after", type=float, default=0.0,
+                    help="with --chats: SIGKILL the embedded model server this many seconds into each run")  # fmt: skip
     ap.add_argument("--keep", action="store_true", help="with --chats: keep the run's logs (printed path)")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
