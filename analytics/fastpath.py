@@ -79,7 +79,8 @@ METRIC_PATTERNS: list[tuple[str, str]] = [
 _METRIC_RES = [(k, re.compile(p, re.I)) for k, p in METRIC_PATTERNS]
 
 CUE = re.compile(
-    r"\b(show|chart|plot|graph|draw|visuali[sz]e|trend|trends|over time|progress(ion)?|history|how (much|many|often|"
+    r"\b(show|chart|plot|graph|draw|visuali[sz]e|trend|trends|trending|trended|over time|"
+    r"progress(ion)?|history|how (much|many|often|"
     r"has|have|did|does|do|is|are|was|were)|what('s| is| was| were| are)?|per (day|week|month|session|muscle|"
     r"exercise|lift|meal)|weekly|monthly|daily|by (day|week|month|muscle|exercise|lift|meal|food|session)|vs\.?|"
     r"versus|compare[ds]?|against|average|avg|mean|total|breakdown|distribution|count|last|past|since|this "
@@ -97,7 +98,8 @@ LOGGING = re.compile(
     re.I,
 )
 AMOUNT = re.compile(r"\d+(?:[.,]\d+)?\s*(?:kg|kgs|kilos?|lbs?|pounds?|g|grams?|kcal|ml|x\s*\d)\b", re.I)
-STRONG_CUE = re.compile(r"\b(show|chart|plot|graph|trend|trends|over time|progress(ion)?|history|per (day|week|month|"
+STRONG_CUE = re.compile(r"\b(show|chart|plot|graph|trend|trends|trending|trended|"
+                        r"over time|progress(ion)?|history|per (day|week|month|"
                         r"session|muscle|exercise|lift|meal)|weekly|monthly|daily|since|last \d+|past \d+|vs\.?|versus|"
                         r"compared?|breakdown|distribution|profile|by (week|month|muscle|exercise|meal|food)|changed?|"
                         r"going up|going down|improv(e|ed|ing)|over the|(each|every) (day|week|month|session|workout)|"
