@@ -42,7 +42,8 @@ _ADVICE = re.compile(
     # general knowledge: "is beta-alanine worth it", "best way to recover…", "how much fibre do I need"
     r"^\s*(is|are) [a-z -]{2,30} (worth it|safe|good for|bad for|necessary|needed)\b|"
     r"^\s*(what'?s )?(the )?(best|good|right) (way|time|order) to\b|"
-    r"^\s*how (much|many|often|long) (\w+ )?(protein|sleep|water|rest|cardio|creatine|caffeine) (do|should) i\b|"
+    r"^\s*how (much|many|often|long) (\w+ )?(protein|sleep|water|rest|cardio|creatine|caffeine) (do|should) i\b"
+    r"(?!\s+(?:still\s+)?(?:have|got)\s+(?:\w+\s+)?(?:left|remaining))|"  # "…do I have left" is the day's diary
     r".*\bshould i (deload|take a deload|rest|train through|see a|take creatine)\b|"
     # not about training or food at all
     r"^\s*(who (won|is|was|invented)|write me an? (poem|story|song|essay|haiku)|tell me a joke|"

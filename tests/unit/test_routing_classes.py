@@ -581,3 +581,27 @@ def test_timezone_from_a_city_or_zone_name(text, zone):
 def test_timezone_questions_and_moves_without_the_word_set_nothing(text):
     route = _route(text)
     assert route is None or route.tool != "update_profile", route
+
+
+@pytest.mark.parametrize(
+    ("text", "nutrient"),
+    [
+        ("how much protein do I still have left today", "protein_g"),  # was taken for a coaching question
+        ("how many calories do i have left", "kcal"),
+        ("am I over on carbs?", "carbs_g"),
+    ],
+)
+def test_the_nutrient_asked_about_is_carried(text, nutrient):
+    route = _route(text)
+    assert route is not None and route.tool == "food_day", route
+    assert route.args["nutrient"] == nutrient
+
+
+def test_the_days_diary_says_the_nutrient_asked_about_first(settings, engine, account):
+    ctx = ToolContext(account_id=account.id, settings=settings, engine=engine, now=datetime.now(UTC))
+    TOOLS["food_quick_add"].run(ctx, TOOLS["food_quick_add"].args_model(kcal=500, fat_g=30))
+    out = TOOLS["food_day"].run(ctx, TOOLS["food_day"].args_model(nutrient="fat_g"))
+    assert out.summary.startswith("Fat: 30.0 g eaten (no target set for it).")
+    TOOLS["nutrition_targets"].run(ctx, TOOLS["nutrition_targets"].args_model(mode="stated", fat_g=20))
+    out = TOOLS["food_day"].run(ctx, TOOLS["food_day"].args_model(nutrient="fat_g"))
+    assert out.summary.startswith("Fat: 30.0 g eaten of your 20.0 g target (10.0 g over)."), out.summary

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -20,10 +20,14 @@ class DayArgs(BaseModel):
     """Show the food diary of a day with totals and what is left of the targets ('how much do I have left?')."""
 
     day: str | None = Field(default=None, description="'today', 'yesterday' or YYYY-MM-DD")
+    nutrient: Literal["kcal", "protein_g", "carbs_g", "fat_g", "fiber_g"] | None = Field(
+        default=None, description="the nutrient asked about ('am I over on fat?'): said first"
+    )
 
 
 _DAY_RE = re.compile(
-    r"\b(how much (do i have |have i got |is )?left|what'?s left|remaining (calories|macros|kcal)|"
+    r"\b(how (much|many) ((calories|kcal|protein|carbs?|fats?|fib(er|re)|macros) )?"
+    r"(do i (still )?have |have i (still )?got |is |are )?left|what'?s left|remaining (calories|macros|kcal)|"
     r"(calories|kcal|macros|protein) (left|remaining)|what did i eat|food (diary|log)|my diary|"
     r"show (me )?(my )?(food|meals|diary|macros|calories)|today'?s (food|calories|macros|intake)|"
     r"how many (calories|kcal) (have i|did i) (eaten|had|eat|have)|"
@@ -34,11 +38,18 @@ _DAY_RE = re.compile(
 )
 
 
+_NUTRIENT_ASKED = re.compile(r"\b(calories|kcal|protein|carbs?|fats?|fib(?:er|re))\b", re.I)
+_NUTRIENT_FIELD = {"calories": "kcal", "kcal": "kcal", "protein": "protein_g", "carb": "carbs_g", "carbs": "carbs_g",
+                   "fat": "fat_g", "fats": "fat_g", "fiber": "fiber_g", "fibre": "fiber_g"}  # fmt: skip
+
+
 def _match_day(text: str, _a: list[Attachment]) -> DayArgs | None:
     if not _DAY_RE.search(text):
         return None
     offset = parse_meal_line(text).day_offset if re.search(r"yesterday", text, re.I) else None
-    return DayArgs(day="yesterday" if offset == -1 else None)
+    asked = {_NUTRIENT_FIELD[m.lower()] for m in _NUTRIENT_ASKED.findall(text)}
+    nutrient = asked.pop() if len(asked) == 1 else None
+    return DayArgs.model_validate({"day": "yesterday" if offset == -1 else None, "nutrient": nutrient})
 
 
 @tool(
@@ -59,6 +70,21 @@ def food_day(ctx: ToolContext, args: DayArgs) -> ToolOutput:
     md = [render.day_table(entries, f"**Food diary — {_day_label(day, today)} ({day.isoformat()})**")]
     summary = f"{day.isoformat()}: {len(entries)} entries, {_nutrients_line(eaten)}."
     data: dict[str, Any] = {"day": day.isoformat(), "entries": len(entries), "eaten": eaten.as_dict()}
+    if args.nutrient:  # the nutrient asked about comes first, with its target when there is one
+        f = args.nutrient
+        unit = "kcal" if f == "kcal" else "g"
+        goal = (target or {}).get(f)
+        said = f"{LABELS[f]}: {fmt(getattr(eaten, f), f)} {unit} eaten"
+        if goal:
+            over = (getattr(eaten, f) or 0.0) - goal
+            said += (
+                f" of your {fmt(goal, f)} {unit} target ({fmt(abs(over), f)} {unit} {'over' if over > 0 else 'left'})"
+            )
+        else:
+            said += " (no target set for it)"
+        summary = f"{said}. {summary}"
+        md.insert(0, f"**{said}.**")
+        data["nutrient"] = f
     if target:
         md.append("**Targets**\n\n" + render.remaining_table(eaten, target))
         left = totals.left
