@@ -74,7 +74,9 @@ METRIC_PATTERNS: list[tuple[str, str]] = [
     ("adherence", r"\badherence\b|\bconsisten(cy|t)\b|days (i )?logged|"
                    r"how often did i (log|track|weigh)|logging streak"),
     ("bodyweight", r"body ?weight|\bbw\b|(trend|scale) weight|weigh[- ]?ins?|\bmy weight\b|\bweight\b(?! ?lifted)|"
-                   r"how heavy am i|\bweigh\b"),
+                   r"how heavy am i|\bweigh\b|"
+                   # the change of the scale said alone: "how much have I lost since March"
+                   r"how much (have i|did i|i'?ve) (lost|lose|gained|gain|put on|dropped|drop)(?! (on|in) )"),
 ]  # fmt: skip
 _METRIC_RES = [(k, re.compile(p, re.I)) for k, p in METRIC_PATTERNS]
 

@@ -605,3 +605,19 @@ def test_the_days_diary_says_the_nutrient_asked_about_first(settings, engine, ac
     TOOLS["nutrition_targets"].run(ctx, TOOLS["nutrition_targets"].args_model(mode="stated", fat_g=20))
     out = TOOLS["food_day"].run(ctx, TOOLS["food_day"].args_model(nutrient="fat_g"))
     assert out.summary.startswith("Fat: 30.0 g eaten of your 20.0 g target (10.0 g over)."), out.summary
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [("how much have i gained this year", "this year"), ("how much did I lose over the last 8 weeks", None)],
+)
+def test_weight_lost_or_gained_over_a_period_is_the_bodyweight_chart(text, period):
+    route = _route(text)
+    assert route is not None and route.tool == "ask", route
+    assert route.args["metric"] == "bodyweight" and "period" in route.args
+    assert period is None or route.args["period"] == period
+
+
+def test_a_gain_on_a_lift_is_not_bodyweight():
+    route = _route("how much did i gain on my bench press this year")
+    assert route is None or (route.args or {}).get("metric") != "bodyweight", route
