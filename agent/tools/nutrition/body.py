@@ -105,7 +105,7 @@ _TREND_RE = re.compile(
     r"how'?s my (?:body ?)?weight)\b",
     re.I,
 )
-# the word "weight" misspelt in a trend question ("hows my wieght trending"): one letter swapped or missing
+# the word "weight" misspelt in a trend question: one letter swapped, doubled or missing
 _WEIGHT_TYPO = re.compile(r"\b(?:wieght|weigth|wight|weght|weigt|wheight)\b", re.I)
 
 

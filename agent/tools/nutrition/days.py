@@ -21,7 +21,7 @@ class DayArgs(BaseModel):
 
     day: str | None = Field(default=None, description="'today', 'yesterday' or YYYY-MM-DD")
     nutrient: Literal["kcal", "protein_g", "carbs_g", "fat_g", "fiber_g"] | None = Field(
-        default=None, description="the nutrient asked about ('am I over on fat?'): said first"
+        default=None, description="the nutrient asked about ('am I close to my protein?'): said first"
     )
 
 
@@ -31,7 +31,7 @@ _DAY_RE = re.compile(
     r"(calories|kcal|macros|protein) (left|remaining)|what did i eat|food (diary|log)|my diary|"
     r"show (me )?(my )?(food|meals|diary|macros|calories)|today'?s (food|calories|macros|intake)|"
     r"how many (calories|kcal) (have i|did i) (eaten|had|eat|have)|"
-    # against the day's targets: "am I over on fat?", "am i under my protein"
+    # against the day's targets: over, under or close to one of them
     r"am i (over|under|going over|close to|near|at) (on |in |with )?(my )?(calories|kcal|protein|carbs?|fats?|"
     r"fib(er|re)|macros|sugar|target)s?)\b",
     re.I,
