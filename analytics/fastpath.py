@@ -75,7 +75,7 @@ METRIC_PATTERNS: list[tuple[str, str]] = [
                    r"how often did i (log|track|weigh)|logging streak"),
     ("bodyweight", r"body ?weight|\bbw\b|(trend|scale) weight|weigh[- ]?ins?|\bmy weight\b|\bweight\b(?! ?lifted)|"
                    r"how heavy am i|\bweigh\b|"
-                   # the change of the scale said alone: "how much have I lost since March"
+                   # the change of the scale said alone: "what's the change since the 1st of March"
                    r"how much (have i|did i|i'?ve) (lost|lose|gained|gain|put on|dropped|drop)(?! (on|in) )"),
 ]  # fmt: skip
 _METRIC_RES = [(k, re.compile(p, re.I)) for k, p in METRIC_PATTERNS]

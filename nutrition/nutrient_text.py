@@ -62,7 +62,7 @@ def parse_stated_targets(text: str) -> dict[str, float]:
 
 _STATED_PCF = re.compile(r"(?<![\w.])(\d{2,4})\s*([pcf])\b", re.I)  # '190p 250c 70f' (protein, carbs, fat)
 _PCF = {"p": "protein_g", "c": "carbs_g", "f": "fat_g"}
-# a target changed by a verb, no word "target" needed: 'bump my protein up to 200g', 'set calories to 2600'
+# a target changed by a verb, no word "target" needed: 'bump my protein up to 200g', 'drop my daily calories to 2100'
 _CHANGE = re.compile(
     rf"\b(?:set|raise|lower|bump|drop|change|increase|reduce|put|move)\s+(?:my\s+)?(?:daily\s+)?({_NW})"
     r"(?:\s+(?:target|goal|intake|limit))?\s+(?:up\s+|down\s+|back\s+)?to\s+(\d{2,5}(?:[.,]\d)?)\s*"
@@ -81,7 +81,7 @@ _EAT_A_DAY = re.compile(
 def parse_target_change(text: str) -> dict[str, float]:
     """A daily target the person sets in their own words, without the word 'target'.
 
-    'raise my carbs to 300g' → {'carbs_g': 300}; 'I want to eat 2300 a day while cutting' → {'kcal': 2300}.
+    'increase carbs to 300 grams' → {'carbs_g': 300}; 'I plan to stick to 2300 kcal a day' → {'kcal': 2300}.
     Only whole statements count (a question or a food line is not a target).
     """
     if m := _CHANGE.search(text.strip()):

@@ -23,7 +23,7 @@ class ConvertArgs(BaseModel):
     to_unit: str = Field(description="Unit wanted, e.g. kg, lb, kJ, kcal")
 
 
-# "how many kilos is 315": a lifter's load in the other of kg and lb (the answer says which it assumed)
+# "how many kgs would be 405": a lifter's load in the other of kg and lb (the answer says which it assumed)
 _HOW_MANY_MASS = re.compile(
     r"^\s*(?:so\s+|and\s+)?how many (?P<to>kilos?|kilograms?|kgs?|pounds?|lbs?) (?:is|are|would be|makes?)\s+"
     r"(?P<value>\d+(?:\.\d+)?)\s*\??\s*$",
