@@ -633,3 +633,23 @@ def test_weight_lost_or_gained_over_a_period_is_the_bodyweight_chart(text, perio
 def test_a_gain_on_a_lift_is_not_bodyweight():
     route = _route("how much did i gain on my bench press this year")
     assert route is None or (route.args or {}).get("metric") != "bodyweight", route
+
+
+@pytest.mark.parametrize(
+    ("text", "food", "meal"),
+    [
+        ("fix dinner pasta to 120g", "pasta", "dinner"),  # a verb the editor did not know; the meal said first
+        ("the rice I ate at dinner was 150g actually", "rice", "dinner"),  # a correction with 'I ate' and 'actually'
+        ("adjust the banana to 2", "banana", None),
+    ],
+)
+def test_corrections_of_an_amount_are_edits_never_a_new_meal(text, food, meal):
+    route = _route(text)
+    assert route is not None and route.tool == "food_edit", route  # it logged a second helping before
+    assert (route.args["food"], route.args.get("meal")) == (food, meal)
+
+
+@pytest.mark.parametrize("text", ["I had oats, they were 60 g", "the yoghurt this morning was 150g actually"])
+def test_a_statement_about_an_amount_is_not_logged_as_a_meal(text):
+    route = _route(text)
+    assert route is None or route.tool != "log_food", route

@@ -41,7 +41,10 @@ class LogFoodArgs(BaseModel):
 # A line that changes, moves, copies or removes an entry, or states a daily target, is never a new meal.
 _NOT_A_NEW_MEAL = re.compile(
     r"^\W*(?:please\s+|actually,?\s+|oops,?\s+)?(?:change|edit|update|correct|move|remove|delete|copy|repeat|"
-    r"swap|replace|undo|scratch|set|raise|lower|increase|decrease|reduce|make)\b|"
+    r"swap|replace|undo|scratch|set|raise|lower|increase|decrease|reduce|make|fix|adjust|amend)\b|"
+    # a correction of an amount at the end ('… were 200g actually', '… should be 2'), not a meal
+    r"\b(?:was|were|should\s+(?:be|have\s+been))\s+(?:actually\s+|only\s+|really\s+)?\d+(?:[.,]\d+)?\s*[a-z]{0,6}"
+    r"(?:\s+actually)?\s*[.!]?\s*$|\bactually\s*[.!]?\s*$|"
     r"\b(?:a|per|each|every)\s+day\b|\bdaily\b|\bwhile i(?:'m| am)?\s+(?:cut|bulk|diet)|\btargets?\b|\bgoals?\b|"
     r"\bsame\s+(?:breakfast|lunch|dinner|snacks?|meals?|food|thing)\s+as\b|\bwhat i (?:had|ate)\b",
     re.I,

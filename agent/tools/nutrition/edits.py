@@ -85,7 +85,7 @@ class EditArgs(BaseModel):
 
 
 _EDIT_RE = re.compile(
-    r"^\s*(?:change|edit|update|correct|make)\s+(?:the\s+|my\s+|that\s+)?(?P<food>[a-z][\w\s'-]{1,40}?)\s+(?:to|into|=)\s+(?P<amount>.+?)\s*[.!]?\s*$",
+    r"^\s*(?:change|edit|update|correct|make|fix|adjust|amend)\s+(?:the\s+|my\s+|that\s+)?(?P<food>[a-z][\w\s'-]{1,40}?)\s+(?:to|into|=)\s+(?P<amount>.+?)\s*[.!]?\s*$",
     re.I,
 )
 
@@ -93,14 +93,26 @@ _EDIT_RE = re.compile(
 _WAS_RE = re.compile(
     r"^\W*(?:actually|oops|sorry|correction|wait)?[,:]?\s*(?:the\s+|my\s+|that\s+)(?P<food>[a-z][\w\s'-]{1,40}?)\s+"
     r"(?:was|were|should be|should have been)\s+(?:actually\s+|only\s+|more like\s+)?"
-    r"(?P<amount>\d+(?:[.,]\d+)?\s*[a-z]*)(?:\s*,?\s*not\s+\d+(?:[.,]\d+)?\s*[a-z]*)?\s*[.!]?\s*$",
+    r"(?P<amount>\d+(?:[.,]\d+)?\s*[a-z]*?)(?:\s*,?\s*not\s+\d+(?:[.,]\d+)?\s*[a-z]*)?(?:\s+actually)?\s*[.!]?\s*$",
     re.I,
 )
 _AT_MEAL = re.compile(r"\s+(?:at|for|from|in)\s+(?:my\s+|the\s+)?(?P<meal>breakfast|lunch|dinner|snacks?)$", re.I)
 
 
+_I_HAD = re.compile(r"\s+(?:that\s+)?i\s+(?:had|ate)\b", re.I)  # 'the oats I had at lunch were …'
+_MEAL_FIRST = re.compile(r"^(?P<meal>breakfast|lunch|dinner|snacks?)(?:'s)?\s+(?=\S)", re.I)  # 'lunch oats'
+
+
 def _match_edit(text: str, _a: list[Attachment]) -> EditArgs | None:
     m = _EDIT_RE.match(text) or _WAS_RE.match(text)
+    if m is not None and _I_HAD.search(m.group("food")):
+        food = _I_HAD.sub("", m.group("food"))
+        if at := _AT_MEAL.search(food):
+            return _edit_args(text, _AT_MEAL.sub("", food), m.group("amount"), at.group("meal").lower().rstrip("s"))
+        return _edit_args(text, food, m.group("amount"))
+    if m is not None and (first := _MEAL_FIRST.match(m.group("food"))):
+        meal = first.group("meal").lower().rstrip("s")
+        return _edit_args(text, _MEAL_FIRST.sub("", m.group("food")), m.group("amount"), meal)
     if m is not None and (at := _AT_MEAL.search(m.group("food"))):
         meal = at.group("meal").lower().rstrip("s")
         return _edit_args(text, _AT_MEAL.sub("", m.group("food")), m.group("amount"), meal)
