@@ -89,6 +89,15 @@ class OwnedDataLayer(SQLAlchemyDataLayer):
         owner = await super()._get_user_id_by_thread(thread_id)
         return owner or await self._session_user_id()
 
+    async def create_element(self, element: Any) -> None:
+        # A file attached to a new thread's FIRST message is stored while Chainlit creates the thread row in
+        # another task; on PostgreSQL the element's insert sometimes came first, failed its foreign key and the
+        # attachment was lost (seen in the browser test on Postgres, about one run in three). The thread row is
+        # made first (an upsert, so racing Chainlit's own is harmless).
+        if getattr(element, "thread_id", None):
+            await self.update_thread(thread_id=element.thread_id, user_id=await self._session_user_id())
+        await super().create_element(element)
+
     async def _session_user_id(self) -> str | None:
         from chainlit.context import context
 
