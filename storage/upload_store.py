@@ -182,7 +182,7 @@ class S3Store:
                     ) from e
                 log.exception("could not fetch s3://%s/%s", self.cfg.bucket, self.key(upload.path))
                 raise UploadStoreUnavailable(UNREACHABLE.format(what=f"I couldn't open '{upload.filename}'")) from e
-            if _sha256(tmp) != upload.sha256:
+            if sha256_file(tmp) != upload.sha256:
                 log.error("s3://%s/%s does not match its sha256 in the uploads table", self.cfg.bucket,
                           self.key(upload.path))  # fmt: skip
                 raise ValueError(
@@ -195,7 +195,8 @@ class S3Store:
         return dest
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """The file's sha256, read in 1 MiB chunks (a clip never sits in memory whole)."""
     digest = hashlib.sha256()
     with path.open("rb") as f:
         while chunk := f.read(1 << 20):

@@ -9,22 +9,14 @@ writes nothing, so the person can ask for a retry.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
 from powerforge.jobs import job_input_path, register_job, worker_settings
+from storage.upload_store import sha256_file
 
 KIND = "lift_analysis"
 DEFAULT_STOP_PCT = 20.0  # a common velocity-loss cut-off for strength work when the program sets none
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _relative(path: Path | None, root: Path) -> str | None:
@@ -63,7 +55,7 @@ def _critique(analysis: Any, path: Path, out: Path | None, params: dict[str, Any
     """Technique critique with key frames and landmarks, stored beside the annotated video (issue 16)."""
     from vision.critique import critique_lift
 
-    tag = params.get("job_id") or (params.get("sha256") or _sha256(path))[:16]
+    tag = params.get("job_id") or (params.get("sha256") or sha256_file(path))[:16]
     out_dir = (out.parent if out else root / "critique") / f"{out.stem if out else tag}_critique"
     return critique_lift(analysis, path, out_dir, root)
 
@@ -103,7 +95,7 @@ def analyse_job(params: dict[str, Any], progress: Any) -> dict[str, Any]:
     info = analysis.video
     video = {
         "upload_id": params.get("upload_id"), "path": _relative(path, settings.files_dir) or str(path),
-        "sha256": params.get("sha256") or _sha256(path), "size_bytes": path.stat().st_size, "width": info.width,
+        "sha256": params.get("sha256") or sha256_file(path), "size_bytes": path.stat().st_size, "width": info.width,
         "height": info.height, "rotation": info.rotation, "fps": info.fps, "duration_s": info.duration_s,
         "frame_count": info.frame_count, "codec": info.codec, "vfr": info.vfr, "hdr": info.hdr,
     }  # fmt: skip
