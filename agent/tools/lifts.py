@@ -69,7 +69,9 @@ def _attachment(ctx: ToolContext, upload_id: str | None) -> Attachment:
             return a
     if upload_id and (att := stored_attachment(ctx, upload_id)) is not None:
         return att
-    raise ToolError("Attach a video of your lift (side view, the plate in sight) and ask me again.")
+    others = [a for a in ctx.attachments if not a.is_video]
+    said = f"“{others[0].filename}” is not a video (its content reads as {others[0].mime}). " if others else ""
+    raise ToolError(said + "Attach a video of your lift (side view, the plate in sight) and ask me again.")
 
 
 @tool(

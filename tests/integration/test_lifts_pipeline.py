@@ -320,3 +320,15 @@ def test_asking_for_an_analysis_without_a_clip_says_to_attach_one(settings, engi
     args = tools["analyse_lift"].match("analyse my squat", [])
     with pytest.raises(ToolError, match="Attach a video of your lift"):
         tools["analyse_lift"].run(_ctx(settings, engine, account, [], "analyse my squat"), args)
+
+
+def test_a_file_that_is_not_a_video_is_named_when_a_clip_is_asked_for(settings, engine, account, tmp_path) -> None:
+    from agent.tools.base import Attachment, ToolError
+
+    text_file = tmp_path / "squat.mp4"
+    text_file.write_text("not a video at all\n")  # a text file under a video's name: stored as text, not a clip
+    att = Attachment(upload_id="u1", filename="squat.mp4", mime="text/plain", path=str(text_file), size_bytes=19)
+    tools = load_tools()
+    args = tools["analyse_lift"].match("analyse my squat", [att])
+    with pytest.raises(ToolError, match=r"“squat\.mp4” is not a video .*text/plain.*Attach a video of your lift"):
+        tools["analyse_lift"].run(_ctx(settings, engine, account, [att], "analyse my squat"), args)
