@@ -1,17 +1,40 @@
 """LangGraph checkpointer on the app's own database, so a thread's agent state survives restarts.
 
 SQLite: LangGraph's async SQLite saver on the same file (WAL lets it share with the app).
-Postgres: LangGraph's async Postgres saver on a small psycopg pool (the road to many processes).
+Postgres: LangGraph's async Postgres saver on a small psycopg pool (the road to many processes); its tables are
+set up again when another app process, started at the same moment, was creating them too.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Protocol
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from powerforge.config import Settings
+
+
+class _Migrating(Protocol):
+    async def setup(self) -> None: ...
+
+
+async def _set_up(saver: _Migrating, attempts: int = 6) -> None:
+    """LangGraph's migrations are not safe to run twice at once: two app processes starting together failed with
+    'type "checkpoint_migrations" already exists' (or a duplicate migration row), and one came up without its
+    coach. The loser runs them again: by then the winner's tables and rows are there and are skipped."""
+    from psycopg import errors
+
+    for attempt in range(attempts):
+        try:
+            await saver.setup()
+            return
+        except (errors.DuplicateObject, errors.DuplicateTable, errors.UniqueViolation):
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.2 * (attempt + 1))
 
 
 @asynccontextmanager
@@ -46,7 +69,7 @@ async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointS
     await pool.open()
     try:
         pg_saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
-        await pg_saver.setup()
+        await _set_up(pg_saver)
         yield pg_saver
     finally:
         await pool.close()

@@ -143,3 +143,22 @@ def test_library_seeding_races_between_processes(settings: Settings):
 def test_library_seeding_races_between_processes_on_postgres(pg_settings: Settings):
     upgrade(pg_settings.db_url)
     _seed_from_processes(pg_settings.db_url)
+
+
+def test_app_processes_starting_together_set_up_the_chat_memory_once(pg_settings: Settings) -> None:
+    """Cluster mode starts its app processes together: each sets up LangGraph's checkpoint tables on an empty
+    database. Before, one failed with 'type "checkpoint_migrations" already exists' and came up without its coach."""
+    import asyncio
+
+    from agent.checkpoint import open_checkpointer
+
+    async def start_one() -> None:
+        async with open_checkpointer(pg_settings):
+            pass
+
+    async def start_together() -> None:
+        await asyncio.gather(*(start_one() for _ in range(4)))
+
+    asyncio.run(start_together())
+    with make_engine(pg_settings.db_url).connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM checkpoint_migrations").scalar()
