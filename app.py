@@ -25,7 +25,7 @@ from storage.accounts import authenticate
 from storage.uploads import UploadRejected, UploadStoreUnavailable, store_upload
 from webapp.checkins import chat_ended, chat_opened, welcome_note
 from webapp.file_store import LocalFileStorage, OwnedDataLayer, files_router, mount_first
-from webapp.reconnect import came_back, keep_thread, unanswered_line
+from webapp.reconnect import came_back, keep_thread, settle_line_in_flight, unanswered_line
 from webapp.reconnect import install as install_reconnect
 from webapp.render import ACTION_NAME, actions_for, elements_for
 from webapp.scratch_files import use_own_scratch_dir
@@ -124,7 +124,7 @@ async def on_chat_resume(thread: dict[str, Any]) -> None:
     cl.user_session.set("account_id", _account_id())
     await _keep_thread()
     session = cl.context.session
-    running = session.current_task is not None and not session.current_task.done()  # a line sent while reconnecting
+    running = await settle_line_in_flight(session, thread)  # a line sent while reconnecting: answered, kept on screen
     if came_back(session.id) and not running and (line := unanswered_line(thread)):
         notice = cl.Message(content=f"The server restarted before I answered “{line[:200]}”. Please send it again.")
         await notice.send()
@@ -132,6 +132,7 @@ async def on_chat_resume(thread: dict[str, Any]) -> None:
         # its messages with it: without the notice in it, the notice vanished from the screen.
         thread.setdefault("steps", []).append(notice.to_dict())
     await chat_opened(_account_id())
+    await settle_line_in_flight(session, thread)  # a line that came in meanwhile
 
 
 @cl.on_chat_end

@@ -17,6 +17,7 @@ import logging
 from typing import Any
 
 import chainlit.socket as cl_socket
+from chainlit.chat_context import chat_context
 from chainlit.session import WebsocketSession
 
 from storage.chat_sessions import remember_thread, thread_of_session
@@ -39,7 +40,12 @@ async def connect(sid: str, environ: Any, auth: dict[str, Any]) -> bool:
             _came_back.add(session_id)
             if not auth.get("threadId"):
                 auth = {**auth, "threadId": thread_id}
-    return await _chainlit_connect(sid, environ, auth)
+    accepted = await _chainlit_connect(sid, environ, auth)
+    if accepted and session_id in _came_back and (session := WebsocketSession.get_by_id(session_id)):
+        # The tab flushes a line typed while it was cut off before it says it has connected: Chainlit would take that
+        # line for the thread's first and rename the thread after it. The thread has had its first line long ago.
+        session.has_first_interaction = True
+    return accepted
 
 
 def came_back(session_id: str) -> bool:
@@ -57,6 +63,25 @@ def unanswered_line(thread: dict[str, Any]) -> str | None:
     if messages and messages[-1].get("type") == "user_message":
         return str(messages[-1].get("output") or "").strip() or None
     return None
+
+
+async def settle_line_in_flight(session: WebsocketSession, thread: dict[str, Any]) -> bool:
+    """Let a line sent while the tab reconnected finish, and put its messages in the thread the tab is about to get.
+
+    The tab sends such a line as soon as its socket is back, before it asks to resume; Chainlit answers it while it
+    reads the thread, then replaces the tab's messages with what it read, which may not hold the line or its answer
+    yet (steps are written in the background). Returns whether a line was in flight.
+    """
+    task = session.current_task
+    if task is None or task.done():
+        return False
+    await asyncio.wait({task})  # never cancelled here: the turn is the person's
+    steps = thread.setdefault("steps", [])
+    known = {s.get("id") for s in steps}
+    for message in chat_context.get():
+        if message.id not in known:
+            steps.append(message.to_dict())  # the session's messages come in the order they were said
+    return True
 
 
 def install() -> None:

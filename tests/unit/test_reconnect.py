@@ -86,3 +86,76 @@ def test_the_last_line_nobody_answered_is_named_once_after_a_reconnect(chainlit_
                       step("run", "", "2026-01-01T10:01:01Z")]}  # fmt: skip
     assert unanswered_line(lost) == "bench 60x5"
     assert unanswered_line({"steps": []}) is None
+
+
+def _socket_session(session_id: str, thread_id: str):
+    from typing import Literal
+
+    from chainlit.session import WebsocketSession
+
+    async def emit(event: str, data: Any) -> None:
+        return None
+
+    async def emit_call(event: Literal["ask", "call_fn"], data: Any, timeout: int | None) -> None:
+        return None
+
+    return WebsocketSession(id=session_id, socket_id=f"sid-{session_id}", emit=emit, emit_call=emit_call,
+                            client_type="webapp", user_env={}, thread_id=thread_id)  # fmt: skip
+
+
+def test_a_tab_that_came_back_has_had_its_first_line(monkeypatch: pytest.MonkeyPatch, engine, account):
+    """A line the tab sends before it asks to resume must not be taken for the thread's first (which renames it)."""
+    from webapp import reconnect
+
+    async def chainlit_connect(sid: str, environ: Any, auth: dict[str, Any]) -> bool:
+        _socket_session(auth["sessionId"], auth["threadId"])  # what Chainlit's handler makes of the auth
+        return True
+
+    monkeypatch.setattr(reconnect, "_chainlit_connect", chainlit_connect)
+    from chainlit.session import WebsocketSession
+
+    remember_thread("tab-6", account.id, "thread-6", engine=engine)
+    _connect({"sessionId": "tab-6", "threadId": "", "clientType": "webapp"})
+    _connect({"sessionId": "brand-new-tab", "threadId": "", "clientType": "webapp"})
+    try:
+        assert WebsocketSession.get_by_id("tab-6").has_first_interaction
+        assert not WebsocketSession.get_by_id("brand-new-tab").has_first_interaction
+    finally:
+        for sid in ("tab-6", "brand-new-tab"):
+            if session := WebsocketSession.get_by_id(sid):
+                asyncio.run(session.delete())
+        reconnect.came_back("tab-6")
+
+
+def test_a_line_sent_while_resuming_is_answered_and_kept_in_the_thread_the_tab_is_given():
+    """The resume waits for that line's turn and adds its messages to the thread it hands the tab."""
+    import chainlit as cl
+    from chainlit.chat_context import chat_context
+    from chainlit.context import init_ws_context
+
+    from webapp.reconnect import settle_line_in_flight
+
+    session = _socket_session("tab-7", "thread-7")
+    read = {
+        "steps": [{"id": "old", "type": "user_message", "output": "squat 100x5", "createdAt": "2026-01-01T10:00:00Z"}]
+    }
+
+    async def main() -> tuple[bool, bool]:
+        init_ws_context(session)
+        idle = await settle_line_in_flight(session, {"steps": []})  # nothing in flight: nothing waited for
+
+        async def turn() -> None:  # the person's line and its answer, a little after the thread was read
+            chat_context.add(cl.Message(content="bench 60x5", author="sam", type="user_message"))
+            await asyncio.sleep(0.2)
+            chat_context.add(cl.Message(content="Logged bench 60 kg", type="assistant_message"))
+
+        session.current_task = asyncio.create_task(turn())
+        await asyncio.sleep(0)
+        return idle, await settle_line_in_flight(session, read)
+
+    try:
+        idle, waited = asyncio.run(main())
+    finally:
+        asyncio.run(session.delete())
+    assert not idle and waited
+    assert [s["output"] for s in read["steps"]] == ["squat 100x5", "bench 60x5", "Logged bench 60 kg"]
