@@ -60,6 +60,14 @@ class LoadVelocityProfile:
     def velocity_at(self, load_kg: float) -> float:
         return self.intercept + self.slope * load_kg
 
+    def velocity_at_share(self, share: float) -> tuple[float, float]:
+        """The mean velocity expected at `share` of the e1RM, ± its standard deviation (m/s).
+
+        Since the e1RM is where the line meets the MVT, v = (1 - share)·intercept + share·MVT: only the intercept is
+        uncertain, so the spread is (1 - share)·intercept_sd — tight near a max, wide for light loads.
+        """
+        return (1 - share) * self.intercept + share * self.mvt, abs(1 - share) * self.intercept_sd
+
     def load_at(self, velocity: float) -> float:
         return (velocity - self.intercept) / self.slope
 

@@ -26,6 +26,15 @@ _LIFT_WORDS: tuple[tuple[str, LiftName], ...] = (
 )
 _MASS_UNITS = r"kg|kgs|kilos?|kilograms?|lbs?|pounds?"
 _LOAD = re.compile(rf"(?<![\w.])(\d+(?:[.,]\d+)?)\s*({_MASS_UNITS})\b(?!\s*plates?)", re.I)
+# A number said right after the lift ("deadlift at 180", "squat with 140", "front squat @ 95") is its load in kg,
+# as a bare number is everywhere here, also in set notation ("squat 100x5": 100 kg for 5); never a percentage, a
+# length, a time or a count ("bench 3 sets", "squat 5x5" are below any bar's weight).
+_LIFT_ALTERNATION = "|".join(pattern.removeprefix(r"\b(").removesuffix(r")\b") for pattern, _ in _LIFT_WORDS)
+_BARE_LOAD = re.compile(
+    rf"\b(?:{_LIFT_ALTERNATION})\s*(?:at|with|of|@)?\s*(?P<kg>\d{{2,3}}(?:[.,]\d+)?)(?!\d)"
+    r"(?!\s*(?:%|percent|reps?|sets?|times|cm|mm|m\b|in\b|inch|s\b|sec|min|days?|weeks?|[.,]\d))",
+    re.I,
+)
 _PLATE_MASS = re.compile(rf"(\d+(?:[.,]\d+)?)\s*({_MASS_UNITS})\s*plates?\b", re.I)
 _PLATE_MM = re.compile(r"(\d+(?:[.,]\d+)?)\s*(mm|cm|in|inch|inches)\s*(?:diameter\s*)?plates?\b", re.I)
 _ROM = re.compile(
@@ -77,4 +86,7 @@ def parse_request(text: str) -> LiftRequest:
     if m := _ROM.search(text):
         rom = Length.of(_num(m[1]), m[2]).m
     stripped = _PLATE_MASS.sub(" ", text)
-    return LiftRequest(lift=lift, load_kg=parse_load_kg(stripped), plate_mm=plate_mm, rom_m=rom)
+    load = parse_load_kg(stripped)
+    if load is None and (m := _BARE_LOAD.search(stripped)) and _num(m["kg"]) >= 20:
+        load = _num(m["kg"])
+    return LiftRequest(lift=lift, load_kg=load, plate_mm=plate_mm, rom_m=rom)

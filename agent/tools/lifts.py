@@ -160,14 +160,19 @@ class LiftProfileArgs(BaseModel):
 
     lift: Lift = Field(default="squat")
     mvt_m_s: float | None = Field(default=None, ge=0.05, le=1.5, description="New minimum velocity threshold (m/s)")
+    percent_1rm: float | None = Field(
+        default=None, ge=30, le=105, description="A share of the max to give the expected bar speed at (%)"
+    )
 
 
 _PROFILE = re.compile(
     r"\b(load[- ]velocity|velocity profile|l\s*/?\s*v profile|e1rm from (my )?(velocity|videos?)|mvt|"
     # the speed a lift should move at a share of its max is read off the profile
-    r"(?:speed|velocity|fast)\b[^?]{0,40}\bat\s+\d{2,3}\s*(?:%|percent))",
+    r"(?:speed|velocity|fast|quick)\b[^?]{0,40}\bat\s+\d{2,3}\s*(?:%|percent)|"
+    r"\bat\s+\d{2,3}\s*(?:%|percent)[^?]{0,40}\b(?:speed|velocity|fast|quick)\b[^?]{0,30}\b(?:should|aim|target))",
     re.I,
 )
+_SHARE = re.compile(r"\bat\s+(\d{2,3}(?:\.\d)?)\s*(?:%|percent)", re.I)
 _MVT = re.compile(r"\b(?:mvt|minimum velocity(?: threshold)?)\b\D{0,25}?(\d?\.\d+|\d+(?:\.\d+)?)\s*(m/s)?", re.I)
 
 
@@ -180,7 +185,10 @@ def _match_profile(text: str, attachments: list[Attachment]) -> LiftProfileArgs 
         mvt = float(m[1])
         if not 0.05 <= mvt <= 1.5:
             return None
-    return LiftProfileArgs(lift=req.lift or "squat", mvt_m_s=mvt)
+    share = float(m[1]) if (m := _SHARE.search(text)) else None
+    if share is not None and not 30 <= share <= 105:
+        share = None
+    return LiftProfileArgs(lift=req.lift or "squat", mvt_m_s=mvt, percent_1rm=share)
 
 
 @tool(
@@ -208,6 +216,15 @@ def lift_profile(ctx: ToolContext, args: LiftProfileArgs) -> ToolOutput:
         ("Minimum velocity threshold", f"{prof.mvt:.2f} m/s" + (" (yours)" if args.mvt_m_s else "")),
         ("e1RM", f"**{prof.e1rm_kg:.0f} ± {prof.e1rm_sd_kg:.0f} kg**"),
     ]
+    data = prof.to_dict()
+    at_share = ""
+    if args.percent_1rm is not None:
+        v, sd = prof.velocity_at_share(args.percent_1rm / 100)
+        load = prof.e1rm_kg * args.percent_1rm / 100
+        rows.append((f"Expected speed at {args.percent_1rm:g}% ({load:.0f} kg)", f"**{v:.2f} ± {sd:.2f} m/s**"))
+        at_share = f" At {args.percent_1rm:g}% of it ({load:.0f} kg) the bar should move at {v:.2f} ± {sd:.2f} m/s."
+        data.update(percent_1rm=args.percent_1rm, load_at_percent_kg=round(load, 1),
+                    velocity_at_percent_m_s=round(v, 2), velocity_at_percent_sd_m_s=round(sd, 2))  # fmt: skip
     table = f"**{args.lift.capitalize()} load-velocity profile**\n\n| | |\n|---|---|\n" + "\n".join(
         f"| {k} | {v} |" for k, v in rows
     )
@@ -216,10 +233,10 @@ def lift_profile(ctx: ToolContext, args: LiftProfileArgs) -> ToolOutput:
     return ToolOutput(
         summary=(
             f"{args.lift} e1RM from {prof.n} filmed sets: {prof.e1rm_kg:.0f} ± {prof.e1rm_sd_kg:.0f} kg "
-            f"(minimum velocity {prof.mvt:.2f} m/s, r² {prof.r2:.2f})."
+            f"(minimum velocity {prof.mvt:.2f} m/s, r² {prof.r2:.2f}).{at_share}"
         ),
         markdown=table,
-        data=prof.to_dict(),
+        data=data,
     )
 
 

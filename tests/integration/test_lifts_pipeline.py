@@ -106,6 +106,12 @@ def test_profile_builds_up_and_the_threshold_is_adjustable(settings, engine, acc
     shown = tools["lift_profile"].run(_ctx(settings, engine, account, [], ask), tools["lift_profile"].match(ask, []))
     assert shown.data["e1rm_kg"] == pytest.approx(prof["e1rm_kg"])
     assert "e1RM" in shown.markdown and "0.30 m/s" in shown.markdown
+    ask = "squats at 75% - what bar speed should I aim for?"
+    at = tools["lift_profile"].run(_ctx(settings, engine, account, [], ask), tools["lift_profile"].match(ask, []))
+    expected = 0.25 * prof["intercept"] + 0.75 * prof["mvt"]  # the line at three quarters of the way to the e1RM
+    assert at.data["velocity_at_percent_m_s"] == pytest.approx(expected, abs=0.006)
+    assert at.data["load_at_percent_kg"] == pytest.approx(0.75 * prof["e1rm_kg"], abs=0.06)
+    assert f"{at.data['velocity_at_percent_m_s']:.2f} ±" in at.markdown and "75%" in at.summary
     ask = "set my squat MVT to 0.35 m/s, load-velocity"
     args = tools["lift_profile"].match(ask, [])
     assert args is not None and args.mvt_m_s == 0.35

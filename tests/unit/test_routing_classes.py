@@ -525,8 +525,13 @@ def test_plates_each_side_on_a_named_bar(settings, engine, account):
         ("show me my wieght for the month", "body_weight_trend", {}),  # "weight" misspelt
         ("how is my weigth doing", "body_weight_trend", {}),
         ("L/V profile for bench", "lift_profile", {"lift": "bench"}),
-        ("how fast should my bench move at 85%", "lift_profile", {"lift": "bench"}),  # speed at a share of the max
-        ("what speed is my deadlift at 80 percent", "lift_profile", {"lift": "deadlift"}),
+        # the bar speed expected at a share of the max, read off the profile
+        ("bench at 85% - how quick should the bar be?", "lift_profile", {"lift": "bench", "percent_1rm": 85.0}),
+        (
+            "deadlifts at 80 percent: how fast should they go up?",
+            "lift_profile",
+            {"lift": "deadlift", "percent_1rm": 80.0},
+        ),
     ],
 )
 def test_read_questions_in_everyday_words(text, tool, args):

@@ -18,6 +18,9 @@ def test_profile_recovers_a_known_line_and_its_1rm() -> None:
     assert prof.e1rm_kg == pytest.approx(160.0)
     assert 0 < prof.e1rm_sd_kg < 10 and prof.r2 == pytest.approx(1.0)
     assert prof.velocity_at(100) == pytest.approx(0.75)
+    v, sd = prof.velocity_at_share(0.9)  # 144 kg on the line
+    assert v == pytest.approx(prof.velocity_at(144)) and sd == pytest.approx(0.1 * prof.intercept_sd)
+    assert prof.velocity_at_share(1.0) == pytest.approx((0.30, 0.0))  # at the max: the MVT itself
     assert fit_profile(pts, "squat", mvt=0.375).e1rm_kg == pytest.approx(150.0)  # adjustable threshold
 
 
@@ -57,6 +60,13 @@ def test_stop_advice() -> None:
         ("overhead press 50kg with 35 lb plates", "press", 50.0, 410.0, None),
         ("check my bar path", None, None, None, None),
         ("snatch 70 kg, plates are 400 mm plates", "snatch", 70.0, 400.0, None),
+        # a bare number after the lift is its load (kg), in set notation too; a count, a share or a length is not
+        ("my deadlift at 185 looked slow off the floor", "deadlift", 185.0, None, None),
+        ("paused bench with 92.5 - check my speed", "bench", 92.5, None, None),
+        ("squat 110x4, the last one ground", "squat", 110.0, None, None),
+        ("squat 5x5 today, film check", "squat", None, None, None),
+        ("bench 12 reps, how did it move", "bench", None, None, None),
+        ("front squat at 80% felt quick", "squat", None, None, None),
     ],
 )
 def test_requests_are_parsed_by_code(
