@@ -8,6 +8,7 @@ the caller may ask a model to choose (its answer is validated against the same t
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -32,6 +33,8 @@ _DAYS = [
 _WEEKS = re.compile(rf"\b{_N}\s*(?:-|\s)?\s*(?:weeks?|wks?)\b(?!\s*(?:a|per)\b)", re.I)
 _MONTHS = re.compile(rf"\b{_N}\s*(?:-|\s)?\s*months?\b", re.I)
 _LEVEL = re.compile(r"\b(beginner|novice|intermediate|advanced|experienced|elite|new to (?:lifting|the gym))\b", re.I)
+_LEVEL_WORDS = ("beginner", "novice", "intermediate", "advanced", "experienced")
+_NEAR_LEVEL_WORDS = {"advance", "advances", "advancing", "experience", "experiences", "beginning"}
 _NUMBER = re.compile(r"(?<![\d/.])(\d{2,4}(?:[.,]\d+)?)\s*(kg|kgs|kilos?|lbs?|pounds?)?\b", re.I)
 _SLASH = re.compile(
     r"\b(?P<names>[a-z]+(?:\s*/\s*[a-z]+){1,3})\s*(?:of|at|:|=|is|are)?\s*"
@@ -168,6 +171,18 @@ def choose_template(text: str, level: str | None) -> tuple[str | None, str, bool
     return None, "", False
 
 
+def _level_word(text: str) -> str | None:
+    """The experience level said, misspelt too ("begginer", "intermidiate"): a typo must not lose the level."""
+    if m := _LEVEL.search(text):
+        return m.group(1).lower()
+    for token in re.findall(r"[a-z]{6,}", text.lower()):
+        if token in _NEAR_LEVEL_WORDS:  # real words a level is one letter away from
+            continue
+        if close := difflib.get_close_matches(token, _LEVEL_WORDS, n=1, cutoff=0.8):
+            return close[0]
+    return None
+
+
 def parse_request(text: str, default_unit: str = "kg") -> ProgramRequest:
     """Read days, weeks, level, maxes and a template choice from `text`."""
     req = ProgramRequest(text=text)
@@ -179,8 +194,7 @@ def parse_request(text: str, default_unit: str = "kg") -> ProgramRequest:
         req.weeks = _num(m.group(1))
     elif m := _MONTHS.search(text):
         req.weeks = round(_num(m.group(1)) * 4.33)
-    if m := _LEVEL.search(text):
-        word = m.group(1).lower()
+    if word := _level_word(text):
         req.level = {"novice": "beginner", "experienced": "advanced", "elite": "advanced"}.get(word, word)
         if word.startswith("new to"):
             req.level = "beginner"

@@ -170,6 +170,10 @@ def test_export_round_trips_through_the_strong_importer():
         ("a 3 month hypertrophy routine, 4 days", 4, 13, None, "upper_lower_hypertrophy", {}),
         ("6 day push pull legs for 12 weeks", 6, 12, None, "push_pull_legs", {}),
         ("full body 3x a week, beginner", 3, None, "beginner", "full_body", {}),
+        # a misspelt level is still the level (typed on a phone)
+        ("program for a beginer please, 2 days a week", 2, None, "beginner", "linear_beginner", {}),
+        ("intermidiate lifter, make me a 5 day split", 5, None, "intermediate", None, {}),
+        ("4 day upper lower plan, im advnced", 4, None, "advanced", "upper_lower_hypertrophy", {}),
     ],
 )
 def test_program_requests(text, days, weeks, level, template, maxes):
@@ -177,6 +181,11 @@ def test_program_requests(text, days, weeks, level, template, maxes):
     assert (r.days, r.weeks, r.level, r.template) == (days, weeks, level, template)
     assert r.maxes_kg == pytest.approx(maxes)
     assert looks_like_program_request(text)
+
+
+def test_a_long_word_near_a_level_is_not_taken_for_one():
+    assert parse_request("build me a program to advance my bench, 3 days").level is None
+    assert parse_request("a 4 day program for my competition").level is None
 
 
 def test_request_is_built_and_adapted_with_notes():

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
 from agent.tools.training.common import DOMAIN, _draft_buttons, _now
-from training.builder import ProgramRequest, describe_request, looks_like_program_request
+from training.builder import ProgramRequest, describe_request, looks_like_program_request, parse_request
 from training.loads import Max
 from training.model import Program
 from training.parse import looks_like_set_line
@@ -55,7 +55,12 @@ _NOT_A_NEW_PROGRAM = re.compile(
 def _match_draft(text: str, _a: list[Attachment]) -> DraftArgs | None:
     if looks_like_set_line(text) or not looks_like_program_request(text) or _NOT_A_NEW_PROGRAM.search(text):
         return None
-    return DraftArgs(request=text)
+    # What code understood is in the call (days, weeks, level), so the draft and its audit show the same reading.
+    req = parse_request(text)
+    days = req.days if req.days is not None and 1 <= req.days <= 7 else None
+    weeks = req.weeks if req.weeks is not None and 1 <= req.weeks <= 52 else None
+    level = req.level if req.level in ("beginner", "intermediate", "advanced") else None
+    return DraftArgs.model_validate({"request": text, "days": days, "weeks": weeks, "level": level})
 
 
 def _template_buttons(request: str) -> list[Action]:
