@@ -480,6 +480,24 @@ def next_scheduled(account_id: int, engine: Engine | None = None) -> TrainingSch
         ).first()
 
 
+def planned_queue(account_id: int, limit: int, engine: Engine | None = None) -> list[TrainingScheduledSession]:
+    """The active program's workouts not done yet, in program order (the first is `next_scheduled`)."""
+    with read_session(engine) as s:
+        return list(
+            s.exec(
+                select(TrainingScheduledSession)
+                .join(TrainingProgram, col(TrainingProgram.id) == col(TrainingScheduledSession.program_id))
+                .where(
+                    col(TrainingScheduledSession.account_id) == account_id,
+                    col(TrainingScheduledSession.status) == "planned",
+                    col(TrainingProgram.status) == "active",
+                )
+                .order_by(col(TrainingScheduledSession.week_index), col(TrainingScheduledSession.day_index))
+                .limit(limit)
+            )
+        )
+
+
 def get_scheduled(account_id: int, scheduled_id: int, engine: Engine | None = None) -> TrainingScheduledSession | None:
     with read_session(engine) as s:
         r = s.get(TrainingScheduledSession, scheduled_id)

@@ -70,6 +70,9 @@ def test_program_from_a_sentence_is_saved_only_on_approval(chat: Chat):
     assert "Week 1 · Upper A** (today)" in today.markdown
     assert "77.5 kg (RPE 8)" in today.markdown and "25 + 2.5 + 1.25 per side" in today.markdown
     assert "Warm-up for Bench Press: 20 kg × 10" in today.markdown
+    later = chat.say("show me the workout for tomorrow", expect="train_today")  # upper/lower: 4 of 7 days
+    assert "Week 1 · " in later.markdown and ("** (for " in later.markdown or "a rest day" in later.markdown)
+    assert later.markdown != today.markdown
 
 
 def test_peaking_block_request_and_discard(chat: Chat):

@@ -116,7 +116,7 @@ def test_weigh_ins_in_lb_kg_and_stone(text, weight, unit):
         ("add 4x10 lateral raises to push days", "program_edit"),
         ("change friday squat to 3 sets of 5", "program_edit"),
         ("get the leg curls out of my program", "program_edit"),
-        ("whats on the program for tomorrow", "train_today"),
+        ("show me the workout for tomorrow", "train_today"),
         ("squat 140x5 @8", "train_log_sets"),
     ],
 )
@@ -525,6 +525,10 @@ def test_plates_each_side_on_a_named_bar(settings, engine, account):
         ("show me my wieght for the month", "body_weight_trend", {}),  # "weight" misspelt
         ("how is my weigth doing", "body_weight_trend", {}),
         ("L/V profile for bench", "lift_profile", {"lift": "bench"}),
+        # a later day's session: the day is in the call
+        ("show me the workout for tomorrow", "train_today", {"day": "tomorrow"}),
+        ("what am I lifting on thursday?", "train_today", {"day": "thursday"}),
+        ("what's my session today", "train_today", {"day": "today"}),
         # the bar speed expected at a share of the max, read off the profile
         ("bench at 85% - how quick should the bar be?", "lift_profile", {"lift": "bench", "percent_1rm": 85.0}),
         (

@@ -68,6 +68,34 @@ def test_todays_plan_comes_from_the_saved_program(engine, account):
     assert f"**Week 1 · {plan.workout}**" in today_markdown(plan)
 
 
+def test_a_later_day_shows_the_session_that_falls_on_it_as_things_stand(engine, account):
+    from datetime import timedelta
+
+    program, _ = build(parse_program("novice linear program, 3 days a week"), maxes={}, equipment=Equipment.default())
+    repo.activate_program(account.id, program, start=NOW.date(), engine=engine)
+    queue = repo.planned_queue(account.id, 6, engine)
+    first, second = queue[0], queue[1]
+    assert second.planned_date > first.planned_date + timedelta(days=1)
+    day_one = datetime.combine(first.planned_date, datetime.min.time(), UTC) + timedelta(hours=18)
+
+    on_it = today_plan(account.id, day_one, engine, day=second.planned_date)
+    assert (on_it.workout, on_it.planned_date, on_it.rest_day) == (second.name, second.planned_date, False)
+    assert on_it.when == f"for {second.planned_date:%a %d %b}"
+    rest = today_plan(account.id, day_one, engine, day="tomorrow")  # between the first two sessions: a rest day
+    assert rest.rest_day and rest.workout == second.name and "a rest day" in today_markdown(rest)
+    weekday = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")[
+        second.planned_date.weekday()
+    ]
+    assert today_plan(account.id, day_one, engine, day=weekday).planned_date == second.planned_date
+
+    # The first session missed: it is next, and everything after it slides on by the days it lost
+    late = day_one + timedelta(days=(second.planned_date - first.planned_date).days)
+    assert today_plan(account.id, late, engine).workout == first.name
+    tomorrow = today_plan(account.id, late, engine, day="tomorrow")
+    assert tomorrow.workout == second.name and "moved on by a missed session" in tomorrow.when
+    assert today_plan(account.id, day_one, engine, day=day_one.date() + timedelta(days=400)).complete  # program over
+
+
 def test_a_drafted_program_is_saved_only_when_approved(engine, account):
     from training.service import DraftError, DraftInput, ProgramDrafted, ProgramSaved, approve_draft, draft_program
 

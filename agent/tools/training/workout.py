@@ -27,21 +27,41 @@ from training.service import (
     today_plan,
     today_summary,
 )  # fmt: skip
+from training.service.today import WEEKDAYS
 
 
 # --------------------------------------------------------------------------- today's workout
 class TodayArgs(BaseModel):
-    """Show today's (or the next) workout of the saved program with loads rounded to the athlete's plates."""
+    """Show today's (or the next) workout of the saved program with loads rounded to the athlete's plates; or the
+    one that falls on a later day the athlete names."""
+
+    day: Literal["today", "tomorrow", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
+        Field(default="today", description="the day asked about")
+    )
 
 
+_DAY_WORD = re.compile(r"\b(today|tonight|tomorrow|tmrw|tmr|" + "|".join(WEEKDAYS) + r")(?:'?s)?\b", re.I)
+
+
+def _match_today(text: str, _a: list[Attachment]) -> TodayArgs | None:
+    if not _TODAY_RE.search(text):
+        return None
+    m = _DAY_WORD.search(text)
+    word = m[1].lower() if m else "today"
+    return TodayArgs.model_validate(
+        {"day": {"tonight": "today", "tmrw": "tomorrow", "tmr": "tomorrow"}.get(word, word)}
+    )
+
+
+_DAY = r"(?:today|tonight|tomorrow|tmrw|tmr|(?:on |this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
 _TODAY_RE = re.compile(
     r"\b(?:what(?:'s| is| do i have| am i (?:doing|training|lifting))|show(?: me)?|give me)\b.*"
-    r"\b(?:workout|session|training|program|lifting|doing)\b.*\b(?:today|tonight|now|next)\b|"
+    rf"\b(?:workout|session|training|program|lifting|doing)\b.*\b(?:{_DAY}|now|next)\b|"
     r"\b(?:today'?s|next|tonight'?s)\s+(?:workout|session|training)\b|\bwhat(?:'s| is) on (?:for )?today\b|"
-    r"\bwhat am i (?:doing|training|lifting) today\b|"
+    rf"\bwhat am i (?:doing|training|lifting) {_DAY}\b|"
     r"\bwhat should i (?:do|lift|train|hit)(?: in the gym)? (?:today|tonight|next)\b|\btoday'?s (?:plan|lifts)\b|"
-    r"\bwhat(?:'?s| is) (?:on )?(?:the |my )?(?:plan|program|programme|schedule) (?:for )?(?:today|tonight|tomorrow)\b|"
-    r"\bwhat am i (?:doing|training|lifting) tomorrow\b|\btomorrow'?s (?:workout|session|training|plan|lifts)\b",
+    rf"\bwhat(?:'?s| is) (?:on )?(?:the |my )?(?:plan|program|programme|schedule) (?:for )?{_DAY}\b|"
+    r"\b(?:tomorrow|tmrw)'?s (?:workout|session|training|plan|lifts)\b",
     re.I,
 )
 
@@ -53,11 +73,11 @@ _TODAY_RE = re.compile(
     domain=DOMAIN,
     examples=["what's my workout today?", "next session"],
     intents=[r"\b(workout|session|training|lifts?)\b.*\b(today|tonight|tomorrow)\b"],
-    match=lambda text, _a: TodayArgs() if _TODAY_RE.search(text) else None,
+    match=_match_today,
 )
-def train_today(ctx: ToolContext, _args: TodayArgs) -> ToolOutput:
+def train_today(ctx: ToolContext, args: TodayArgs) -> ToolOutput:
     try:
-        plan = today_plan(ctx.account_id, _now(ctx), ctx.engine)
+        plan = today_plan(ctx.account_id, _now(ctx), ctx.engine, day=args.day)
     except NoProgram:
         raise ToolError(
             "You don't have a saved program yet. Ask me to build one (e.g. “4-day upper/lower for 8 weeks, squat 140 "
