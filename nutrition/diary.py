@@ -372,6 +372,11 @@ def edit_amount(
     return repo.update_entry(account_id, entry.id, changes, engine)
 
 
+def move_entry(account_id: int, entry: NutritionEntry, meal: str, engine: Engine | None = None) -> NutritionEntry:
+    """Put an entry in another meal of its day (its amount and values stay as logged)."""
+    return repo.update_entry(account_id, entry.id, {"meal": meal}, engine)
+
+
 def copy_entries(
     account_id: int,
     src: date,

@@ -61,10 +61,11 @@ def restore_entries(
 @dataclass(frozen=True)
 class EditInput:
     food: str  # the food as the athlete names it ("rice")
-    amount: str  # the new amount in words ("200 g")
+    amount: str | None  # the new amount in words ("200 g"); None keeps it (a move only)
     day: date
     entry_id: str | None = None  # an entry picked exactly (wins over the name)
     meal: str | None = None  # the meal it was logged in, when said ("the rice at lunch")
+    to_meal: str | None = None  # the meal it belongs to instead ("move the shake to dinner")
 
 
 @dataclass(frozen=True)
@@ -73,18 +74,28 @@ class Edited:
     kcal_before: float | None
     nutrients: Nutrients
     totals: DayTotals
+    moved_from: str | None = None  # the meal it was in, when the edit moved it
+
+    @property
+    def moved(self) -> bool:
+        return self.moved_from is not None and self.moved_from != self.row.meal
 
 
 def edit_food(account_id: int, inp: EditInput, engine: Engine | None = None) -> Edited:
-    """Change a logged food's amount, re-computed from the values it was logged with. Raises DiaryError."""
+    """Change a logged food's amount (re-computed from the values it was logged with) and/or move it to another meal
+    of its day. Raises DiaryError."""
     entry = repo.get_entry(account_id, inp.entry_id, engine) if inp.entry_id else None
     entry = entry or diary.find_entry(account_id, inp.day, inp.food, engine, meal=inp.meal)
     if entry is None:
         where = f" at {inp.meal}" if inp.meal else ""
         raise DiaryError(f"I can't find '{inp.food}'{where} in your diary for {inp.day.isoformat()}.")
+    if inp.amount is None and inp.to_meal is None:
+        raise DiaryError(f"What should change about the {entry.food_name}: the amount, or the meal it belongs to?")
     before = entry.kcal
-    row = diary.edit_amount(account_id, entry, inp.amount, engine)
-    return Edited(row, before, entry_nutrients(row), day_totals(account_id, inp.day, engine))
+    row = diary.edit_amount(account_id, entry, inp.amount, engine) if inp.amount is not None else entry
+    if inp.to_meal is not None and inp.to_meal != row.meal:
+        row = diary.move_entry(account_id, row, inp.to_meal, engine)
+    return Edited(row, before, entry_nutrients(row), day_totals(account_id, inp.day, engine), moved_from=entry.meal)
 
 
 @dataclass(frozen=True)

@@ -563,6 +563,58 @@ def test_an_edit_that_names_the_meal_changes_that_meals_entry(settings, engine, 
 
 
 @pytest.mark.parametrize(
+    ("text", "source", "meal"),
+    [
+        ("move the banana from lunch to snacks", "lunch", "snack"),
+        ("switch my oats into dinner", None, "dinner"),
+        ("the oats were dinner, not lunch", "lunch", "dinner"),
+    ],
+)
+def test_a_food_moved_to_another_meal_keeps_its_amount_and_leaves_the_rest(
+    settings, engine, account, text, source, meal
+):
+    """Moving a food between meals is an edit of that entry, never a new meal logged (issue 11)."""
+    from storage import nutrition as repo
+
+    now = datetime.now(UTC)
+    ctx = ToolContext(account_id=account.id, settings=settings, engine=engine, now=now)
+
+    def run(name, **args):
+        return TOOLS[name].run(ctx, TOOLS[name].args_model(**args))
+
+    run("log_food", text="a banana and 60g oats for lunch")
+    run("log_food", text="100g oats for breakfast")
+    before = {
+        (e.meal, e.food_name): (e.portion_text, e.kcal)
+        for e in repo.list_entries(account.id, now.date(), engine=engine)
+    }
+    route = _route(text)
+    assert route is not None and route.tool == "food_edit", route
+    assert (route.args.get("meal"), route.args["to_meal"], route.args.get("amount")) == (source, meal, None), route.args
+    out = run("food_edit", **route.args)
+    after = {
+        (e.meal, e.food_name): (e.portion_text, e.kcal)
+        for e in repo.list_entries(account.id, now.date(), engine=engine)
+    }
+    assert len(after) == len(before)  # nothing logged, nothing lost
+    moved = [k for k in after if k not in before]
+    assert len(moved) == 1 and moved[0][0] == meal and "Moved" in out.summary
+    gone = [k for k in before if k not in after]
+    assert before[gone[0]] == after[moved[0]]  # same amount, same energy
+    if source:
+        assert gone[0][0] == source
+
+
+def test_a_move_names_any_entry_between_two_meals_but_never_a_reminder_or_a_workout():
+    route = _route("move mum's stew from dinner to lunch")  # no food book entry: the two meals make it a diary edit
+    assert route is not None and route.tool == "food_edit", route
+    assert (route.args["food"], route.args["meal"], route.args["to_meal"]) == ("mum's stew", "dinner", "lunch")
+    for text in ("move the lunch reminder to dinner", "move my workout from lunch to dinner"):
+        route = _route(text)
+        assert route is None or route.tool != "food_edit", (text, route)
+
+
+@pytest.mark.parametrize(
     ("text", "amount"),
     [("scanned 5000159407236 and ate 3 of those", "3 servings"), ("5000159407236, had 2 bars", "2 servings")],
 )

@@ -113,7 +113,8 @@ def _pending_output(done: MealLogged) -> tuple[list[str], list[Action]]:
 
 @tool(
     name="log_food",
-    yields_to=("checkin_cancel",),  # "cancel the dinner reminder" names a meal but is about a reminder
+    # "cancel the dinner reminder" names a meal but is about a reminder; "move the oats to dinner" moves an entry
+    yields_to=("checkin_cancel", "food_edit"),
     description=LogFoodArgs.__doc__ or "",
     args=LogFoodArgs,
     domain=DOMAIN,

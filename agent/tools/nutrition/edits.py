@@ -75,13 +75,15 @@ def food_restore(ctx: ToolContext, args: RestoreArgs) -> ToolOutput:
 
 
 class EditArgs(BaseModel):
-    """Change the amount of a logged food, e.g. 'change the rice to 200 g' (today unless a day is given)."""
+    """Change the amount of a logged food, or move it to another meal: 'change the rice to 200 g', 'move the
+    yogurt from lunch to snacks' (today unless a day is given)."""
 
     food: str = Field(description="the food as logged, e.g. 'rice'")
-    amount: str = Field(description="the new amount, e.g. '200 g', '2 cups'")
+    amount: str | None = Field(default=None, description="the new amount, e.g. '200 g', '2 cups'")
     day: str | None = None
     entry_id: str | None = None
     meal: Meal | None = Field(default=None, description="the meal it was logged in, when said")
+    to_meal: Meal | None = Field(default=None, description="the meal it belongs in instead, when moving it")
 
 
 _EDIT_RE = re.compile(
@@ -103,7 +105,43 @@ _I_HAD = re.compile(r"\s+(?:that\s+)?i\s+(?:had|ate)\b", re.I)  # 'the oats I ha
 _MEAL_FIRST = re.compile(r"^(?P<meal>breakfast|lunch|dinner|snacks?)(?:'s)?\s+(?=\S)", re.I)  # 'lunch oats'
 
 
+_MEAL = r"(?:my\s+|the\s+)?(breakfast|lunch|dinner|snacks?)"
+_TO_MEAL = r"(?:my\s+|the\s+)?(?P<to>breakfast|lunch|dinner|snacks?)"
+_MOVE_RE = re.compile(
+    r"^\s*(?:please\s+|can you\s+)?(?:move|shift|switch|put)\s+(?:the\s+|my\s+|that\s+)?(?P<food>[a-z][\w\s'-]{1,40}?)"
+    rf"(?:\s+(?:from|out of)\s+{_MEAL})?\s+(?:to|into|in|under|over to)\s+{_TO_MEAL}"
+    r"(?:\s+instead)?\s*[.!?]?\s*$",
+    re.I,
+)
+_WRONG_MEAL_RE = re.compile(  # 'the eggs were lunch, not breakfast'
+    r"^\W*(?:the\s+|my\s+|that\s+)(?P<food>[a-z][\w\s'-]{1,40}?)\s+(?:was|were|should be|belongs?)\s+"
+    rf"(?:at\s+|for\s+|in\s+)?{_TO_MEAL},?\s+not\s+(?:at\s+|for\s+)?{_MEAL}\s*[.!]?\s*$",
+    re.I,
+)
+
+
+_NOT_FOOD = re.compile(r"\b(reminder|check-?in|notification|alarm|session|workout|program|meeting|call)s?\b", re.I)
+
+
+def _match_move(text: str) -> EditArgs | None:
+    m = _MOVE_RE.match(text) or _WRONG_MEAL_RE.match(text)
+    if m is None or _TRAINING_WORDS.search(text) or _NOT_FOOD.search(m.group("food")):
+        return None
+    food = m.group("food").strip()
+    meals = [g.lower().rstrip("s") for g in m.groups()[1:] if g]  # the 'from' meal (when said) and the 'to' meal
+    to = m.group("to").lower().rstrip("s")
+    source = next((x for x in meals if x != to), None)
+    book = FoodBook(None)
+    # Two meals named around it make it a diary entry whatever it is called ("the shake", "mum's stew"); with one,
+    # it must read as a food.
+    if source is None and not (book.is_food(food) or book.find(food).confident):
+        return None
+    return EditArgs.model_validate({"food": food, "meal": source, "to_meal": to})
+
+
 def _match_edit(text: str, _a: list[Attachment]) -> EditArgs | None:
+    if moved := _match_move(text):
+        return moved
     m = _EDIT_RE.match(text) or _WAS_RE.match(text)
     if m is not None and _I_HAD.search(m.group("food")):
         food = _I_HAD.sub("", m.group("food"))
@@ -137,23 +175,33 @@ def _edit_args(text: str, food: str, amount: str, meal: str | None = None) -> Ed
     description=EditArgs.__doc__ or "",
     args=EditArgs,
     domain=DOMAIN,
-    examples=["change the rice to 200 g", "edit oats to 80 g"],
+    examples=["change the rice to 200 g", "edit oats to 80 g", "move the yogurt from lunch to snacks"],
     match=_match_edit,
     kind="write",
 )
 def food_edit(ctx: ToolContext, args: EditArgs) -> ToolOutput:
     try:
         done = edit_food(ctx.account_id, EditInput(args.food, args.amount, _day(ctx, args.day), args.entry_id,
-                                                   args.meal), ctx.engine)  # fmt: skip
+                                                   args.meal, args.to_meal), ctx.engine)  # fmt: skip
     except DiaryError as e:
         raise ToolError(str(e)) from e
     row, before, n = done.row, done.kcal_before, done.nutrients
     table = render.items_table([(row.food_name, row.portion_text, n)])
+    moved = f"Moved {row.food_name} from {done.moved_from} to {row.meal}" if done.moved else ""
+    changed = (
+        f"Changed {row.food_name} to {row.portion_text}: {fmt(before)} → {fmt(row.kcal)} kcal" if args.amount else ""
+    )
+    said = "; ".join(x for x in (moved, changed) if x) or f"{row.food_name} was already in {row.meal}"
     return ToolOutput(
-        summary=f"Changed {row.food_name} to {row.portion_text}: {fmt(before)} → {fmt(row.kcal)} kcal.",
-        markdown=f"Updated ({fmt(before)} → {fmt(row.kcal)} kcal):\n\n{table}\n\n"
-        + _day_status(done.totals, _today(ctx)),
-        data={"entry_id": row.id, "kcal_before": before, **n.as_dict()},
+        summary=said + ".",
+        markdown=f"{said}:\n\n{table}\n\n" + _day_status(done.totals, _today(ctx)),
+        data={
+            "entry_id": row.id,
+            "kcal_before": before,
+            "meal": row.meal,
+            "moved_from": done.moved_from,
+            **n.as_dict(),
+        },
         final=True,
     )
 
