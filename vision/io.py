@@ -79,6 +79,7 @@ class DecodeLog:
     packets: int = 0  # video packets read
     decoded: int = 0  # frames handed out
     errors: int = 0  # packets the decoder or demuxer refused
+    rebuilt: int = 0  # frames decoded from damaged data (up to the next keyframe): dropped, counted as lost
     expected: int | None = None  # frames the container's index lists (None: not indexed)
     expected_end_s: float | None = None  # where the index says the stream ends
     lost: list[tuple[int, int, float, float]] = field(default_factory=list)  # (first, last, t0, t1) frames lost
@@ -99,9 +100,13 @@ class DecodeLog:
                     "are missing, so anything after that was not measured."
                 )
             else:
+                why = "the file is damaged there" + (
+                    ", and the frames after a damaged one are rebuilt from it up to the next keyframe"
+                    if self.rebuilt
+                    else ""
+                )
                 out.append(
-                    f"{frames} ({t0:.1f}–{t1:.1f} s) could not be decoded (the file is damaged there): "
-                    "nothing in that span was measured."
+                    f"{frames} ({t0:.1f}–{t1:.1f} s) could not be decoded ({why}): nothing in that span was measured."
                 )
         return out
 
@@ -391,6 +396,8 @@ def iter_frames(
         packet_pts: list[int] = []  # every packet's timestamp: the frames the stream should have
         decoded_pts: set[int] = set()
         for frame in _decode_tolerant(container, stream, log, packet_pts):
+            if frame is None:
+                continue  # rebuilt from damaged data: counted lost by `_record_losses`, never measured
             if frame.pts is None:
                 t = last_t + 1.0 / rate if last_t >= 0 else 0.0
             else:
@@ -426,23 +433,45 @@ def iter_frames(
 
 def _decode_tolerant(
     container: av.container.InputContainer, stream: av.video.stream.VideoStream, log: DecodeLog, pts: list[int]
-) -> Iterator[av.VideoFrame]:
-    """Frames of `stream`, skipping packets the decoder refuses and re-reading after a demuxer error."""
+) -> Iterator[av.VideoFrame | None]:
+    """Frames of `stream`, skipping packets the decoder refuses and re-reading after a demuxer error.
+
+    A frame predicted from a damaged or missing one decodes without an error but shows a smeared picture
+    (seen: a corrupt chunk 1.4 s into a clip with one keyframe left every later frame ~12 grey levels off,
+    and the hands followed through that smear made a second squat). So after any error every frame is
+    rebuilt from damaged data until the next keyframe (or a frame FFmpeg flags corrupt): those come out as
+    None, counted with the lost frames, never measured. Errors surface in output order (frame threads
+    delay them), so a frame or two decoded just before the damage may go with it; none after it stays."""
     failures = 0
+    damaged = False
     packets = container.demux(stream)
+
+    def screened(frames: Iterable[av.VideoFrame]) -> Iterator[av.VideoFrame | None]:
+        nonlocal damaged
+        for frame in frames:
+            if damaged and frame.key_frame and not frame.is_corrupt:
+                damaged = False  # a keyframe needs no earlier picture: clean from here
+            if damaged or frame.is_corrupt:
+                damaged = True
+                log.rebuilt += 1
+                yield None
+            else:
+                yield frame
+
     while True:
         try:
             packet = next(packets)
         except StopIteration:
             return  # the demuxer's last (empty) packet already drained the decoder
         except av.error.EOFError:
-            yield from _drain(stream, log)
+            yield from screened(_drain(stream, log))
             return
         except av.error.FFmpegError:
             log.errors += 1
+            damaged = True
             failures += 1
             if failures > 20:  # the rest of the file is unreadable
-                yield from _drain(stream, log)
+                yield from screened(_drain(stream, log))
                 return
             packets = container.demux(stream)  # the demuxer resynchronises from where it stopped
             continue
@@ -454,8 +483,9 @@ def _decode_tolerant(
             frames = packet.decode()
         except av.error.FFmpegError:
             log.errors += 1
+            damaged = True
             continue
-        yield from frames
+        yield from screened(frames)
 
 
 def _drain(stream: av.video.stream.VideoStream, log: DecodeLog) -> Iterator[av.VideoFrame]:
@@ -473,7 +503,7 @@ def _record_losses(
     into lost spans (first frame, last frame, start s, end s)."""
     order = sorted(packet_pts)
     missing = [i for i, p in enumerate(order) if p not in decoded_pts] if decoded_pts else []
-    if not log.errors and len(missing) <= 1:
+    if not log.errors and not log.rebuilt and len(missing) <= 1:
         missing = []  # a decoder that holds back its last frame is not a damaged file
     spans: list[list[int]] = []
     for i in missing:

@@ -44,6 +44,36 @@ def test_a_corrupt_chunk_costs_only_its_frames_and_is_reported(clip, tmp_path):
     assert all(f.index == round(f.t * 30) for f in frames)  # indices keep the stream's numbering
 
 
+@pytest.fixture(scope="module")
+def one_keyframe(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The disc clip with a single keyframe (phones' and re-encoders' long GOPs): every later frame is
+    predicted from the one before it, so damage in the middle reaches every frame after it."""
+    path = tmp_path_factory.mktemp("damage") / "disc_one_gop.mp4"
+    src = "color=c=0x404040:s=192x160:r=30:d=4[bg];color=c=white:s=40x40:r=30:d=4[fg];"
+    src += "[bg][fg]overlay=x='20+100*t/4':y='60+40*sin(2*PI*t)',noise=alls=12:allf=t"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-filter_complex", src, "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                    "-g", "1000", "-sc_threshold", "0", "-bf", "0", str(path)], check=True, timeout=120)  # fmt: skip
+    return path
+
+
+def test_frames_rebuilt_from_a_damaged_one_are_lost_not_measured(one_keyframe, tmp_path):
+    """After a corrupt chunk the decoder still hands out every later frame, smeared from the damaged ones
+    until the next keyframe (on a real squat clip the hands followed through that smear made a second rep).
+    Each frame handed out must be the picture the intact file shows at that time; the rest count as lost."""
+    (made,) = make_variants(one_keyframe, tmp_path, ["corrupt_middle"])
+    original = {round(f.t, 3): f.image.astype(np.float32) for f in iter_frames(one_keyframe, gray=True)}
+    log = DecodeLog()
+    frames = list(iter_frames(made.path, gray=True, log=log))
+    assert frames and log.lost
+    for f in frames:
+        assert np.abs(f.image - original[round(f.t, 3)]).mean() < 1.0, f"frame {f.index} at {f.t:.2f} s is smeared"
+    assert len(frames) + log.lost_frames == 120  # every frame is either intact or said lost
+    _a, b, _t0, t1 = log.lost[-1]
+    assert b == 119 and t1 == pytest.approx(4.0, abs=0.05)  # no keyframe after the damage: lost to the end
+    note = log.notes()[-1]
+    assert "could not be decoded" in note and "keyframe" in note
+
+
 def test_a_truncated_file_analyses_its_start_and_says_where_it_stops(clip, tmp_path):
     (made,) = make_variants(clip, tmp_path, ["truncated_70"])
     log = DecodeLog()
