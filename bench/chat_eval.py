@@ -68,7 +68,7 @@ INTENT_TOOLS: dict[str, set[str]] = {
     "plate_calc": {"train_plates"},
     "set_maxes": {"train_set_maxes"},
     "import_file": {"train_import", "food_import"},
-    "export_data": {"train_export", "food_export"},
+    "export_data": {"train_export", "food_export", "export_all"},
     "analyse_lift_video": {"analyse_lift"},
     "video_result_query": {"lift_result", "ask"},
     "lift_profile": {"lift_profile"},
@@ -115,6 +115,7 @@ ALIASES = {
 # A tool that serves only one value of a key argument carries it by being chosen.
 TOOL_IMPLIES = {
     "food_import": {"source": "mfp"}, "food_export": {"what": "nutrition"}, "train_export": {"what": "workouts"},
+    "export_all": {"what": "all"},
     "food_recipe": {"type": "recipe"}, "food_delete": {"action": "delete"}, "food_edit": {"action": "edit"},
     "body_weight_trend": {"metric": "bodyweight"}, "food_undo": {"target": "food"}, "train_undo": {"target": "set"},
 }  # fmt: skip

@@ -281,3 +281,43 @@ def undo_last(ctx: ToolContext, args: UndoLastArgs) -> ToolOutput:
         return ToolOutput(summary="Nothing to undo.", markdown="There's nothing logged to undo.", final=True)
     tool_ = get_tool("train_undo" if target == "set" else "food_undo")
     return tool_.run(ctx, tool_.args_model())
+
+
+# --------------------------------------------------------------------------- everything, as a backup
+class BackupArgs(BaseModel):
+    """Export everything stored about the athlete (every log, program, analysis, check-in, note and the chat
+    history) as one ZIP of JSON files: a backup, or their data to take elsewhere."""
+
+
+_BACKUP = re.compile(r"\b(back ?up|backup|export|download|copy|dump|archive)\b", re.I)
+_ALL_DATA = re.compile(
+    r"\b(everything|all (?:of )?my (?:data|stuff|info(?:rmation)?)|all (?:the )?data|my data|(?:whole|entire) "
+    r"account|full (?:backup|export))\b",
+    re.I,
+)
+
+
+@tool(
+    name="export_all",
+    yields_to=("food_export", "train_export"),  # a line that names the diary or the training log wants that one
+    description=BackupArgs.__doc__ or "",
+    args=BackupArgs,
+    domain="core",
+    examples=["export all my data", "I want a full backup of my account"],
+    match=lambda text, _a: BackupArgs() if _BACKUP.search(text) and _ALL_DATA.search(text) else None,
+)
+def export_all(ctx: ToolContext, _args: BackupArgs) -> ToolOutput:
+    from datetime import UTC, datetime
+
+    from services.backup import back_up_account
+
+    backup = back_up_account(ctx.account_id, ctx.output_dir, (ctx.now or datetime.now(UTC)).astimezone(UTC), ctx.engine)
+    listed = ", ".join(f"{name} ({n})" for name, n in sorted(backup.counts.items()))
+    return ToolOutput(
+        summary=f"Backed up {backup.rows} rows from {len(backup.counts)} tables to {backup.path.name}.",
+        markdown=f"Everything I store about you, as one ZIP of JSON files ({backup.rows} rows): {listed}. Uploaded "
+        "videos and photos stay in the app (the uploads list names them).",
+        files=[str(backup.path)],
+        data={"file": backup.path.name, "rows": backup.rows, "tables": backup.counts},
+        final=True,
+    )
