@@ -64,7 +64,7 @@ INTENT_TOOLS: dict[str, set[str]] = {
     "today_workout": {"train_today", "program_show"},
     "log_set": {"train_log_sets"},
     "e1rm": {"train_e1rm", "ask"},
-    "prs": {"ask"},
+    "prs": {"ask", "train_rep_max"},
     "plate_calc": {"train_plates"},
     "set_maxes": {"train_set_maxes"},
     "import_file": {"train_import", "food_import"},

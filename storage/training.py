@@ -644,6 +644,22 @@ def last_set(account_id: int, exercise_id: str | None = None, engine: Engine | N
         return s.exec(q.order_by(col(TrainingSet.performed_at).desc()).limit(1)).first()
 
 
+def rep_max(account_id: int, exercise_id: str, reps: int, engine: Engine | None = None) -> TrainingSet | None:
+    """The heaviest work set of a lift done for at least `reps` reps (the earliest when tied): its N-rep max."""
+    with read_session(engine) as s:
+        return s.exec(
+            select(TrainingSet)
+            .where(
+                col(TrainingSet.account_id) == account_id,
+                col(TrainingSet.exercise_id) == exercise_id,
+                col(TrainingSet.warmup).is_(False),
+                col(TrainingSet.reps) >= reps,
+            )
+            .order_by(col(TrainingSet.load_kg).desc(), col(TrainingSet.performed_at))
+            .limit(1)
+        ).first()
+
+
 def get_set(account_id: int, set_id: str, engine: Engine | None = None) -> TrainingSet | None:
     with read_session(engine) as s:
         r = s.get(TrainingSet, set_id)

@@ -316,3 +316,14 @@ def test_a_strong_file_without_units_can_be_reimported_in_pounds(chat: Chat, tmp
     hatt = Attachment(upload_id="x", filename="heavy.csv", mime="text/csv", path=str(heavy), size_bytes=10)
     with pytest.raises(ToolError, match="impossible in kg; nothing was imported"):
         chat.say("import", attachments=[hatt])
+
+
+def test_a_rep_max_question_answers_from_the_logged_sets(chat: Chat):
+    chat.say("deadlift 180x3 @8, 170x5 @8", expect="train_log_sets")
+    out = chat.say("heaviest deadlift for 4 reps?", expect="train_rep_max")
+    assert out.data["load"] == 170 and out.data["reps"] == 5 and out.data["reps_asked"] == 4
+    assert "**170 kg × 5 @ RPE 8**" in out.markdown and "at least 4" in out.markdown
+    import re
+
+    shown = set(re.findall(r"\d+(?:\.\d+)?", out.summary))
+    assert shown <= {str(v) for v in (170, 5, 4, 8)} | set(re.findall(r"\d+", out.data["date"])), shown

@@ -525,6 +525,10 @@ def test_plates_each_side_on_a_named_bar(settings, engine, account):
         ("show me my wieght for the month", "body_weight_trend", {}),  # "weight" misspelt
         ("how is my weigth doing", "body_weight_trend", {}),
         ("L/V profile for bench", "lift_profile", {"lift": "bench"}),
+        # a rep max asks for one logged set; a set with its weight is a log, however proud
+        ("heaviest front squat double so far?", "train_rep_max", {"exercise": "front_squat", "reps": 2}),
+        ("whats my 8RM on bench", "train_rep_max", {"exercise": "bench_press", "reps": 8}),
+        ("squat 150 for 2, new pr!", "train_log_sets", {}),
         # a later day's session: the day is in the call
         ("show me the workout for tomorrow", "train_today", {"day": "tomorrow"}),
         ("what am I lifting on thursday?", "train_today", {"day": "thursday"}),

@@ -107,3 +107,24 @@ def test_a_drafted_program_is_saved_only_when_approved(engine, account):
     assert repo.active_program(account.id, engine) is not None and saved.next_session is not None
     with pytest.raises(DraftError, match="already approved"):
         approve_draft(account.id, drafted.draft_id, today=NOW.date(), engine=engine)
+
+
+def test_a_rep_max_is_the_heaviest_set_of_at_least_that_many_reps(engine, account):
+    from datetime import timedelta
+
+    from training.service import LogbookError, rep_max
+
+    for i, line in enumerate(["squat 140x5 @8", "squat 150x3 @9, 130x8", "squat 160x1 @9.5", "squat 100x5 warmup"]):
+        log_sets(account.id, SetInput(entries=parse_sets(line)), now=NOW + timedelta(days=i), engine=engine)
+    assert (rep_max(account.id, "squat", 3, engine).load_kg, rep_max(account.id, "squat", 3, engine).done_reps) == (
+        150,
+        3,
+    )
+    five = rep_max(account.id, "back squat", 5, engine)
+    assert (five.load_kg, five.rpe, five.performed_at.date()) == (140, 8, NOW.date())
+    assert rep_max(account.id, "squat", 6, engine).load_kg == 130  # an 8-rep set is a 6RM too
+    assert rep_max(account.id, "squat", 1, engine).load_kg == 160
+    with pytest.raises(LogbookError, match="10 or more reps"):
+        rep_max(account.id, "squat", 10, engine)
+    with pytest.raises(LogbookError, match="don't know"):
+        rep_max(account.id, "zercher widget", 3, engine)

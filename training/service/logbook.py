@@ -110,6 +110,32 @@ class E1RMTrend:
     history: list[tuple[datetime, float]]
 
 
+@dataclass(frozen=True)
+class RepMax:
+    """The heaviest set of a lift for at least `reps` reps, as logged."""
+
+    exercise: Exercise
+    reps: int  # asked for
+    unit: str
+    load_kg: float
+    done_reps: int  # as logged: a 5-rep set counts for a triple too
+    rpe: float | None
+    performed_at: datetime
+
+
+def rep_max(account_id: int, exercise: str, reps: int, engine: Engine | None = None) -> RepMax:
+    """The athlete's best set of `exercise` for `reps` or more reps, ever; raises `LogbookError` for an unknown lift or
+    none logged."""
+    ex = library().resolve(exercise).exercise
+    if ex is None:
+        raise LogbookError(f"I don't know the exercise '{exercise}'.")
+    row = repo.rep_max(account_id, ex.id, reps, engine)
+    if row is None:
+        raise LogbookError(f"You haven't logged a {ex.name} set of {reps} or more reps yet.")
+    return RepMax(ex, reps, repo.display_unit(account_id, engine), row.load_kg, row.reps, row.rpe,
+                  repo.aware(row.performed_at))  # fmt: skip
+
+
 def estimate_e1rm(
     account_id: int, load: float, reps: int, rpe: float | None, unit: str | None = None, engine: Engine | None = None
 ) -> E1RMEstimate:

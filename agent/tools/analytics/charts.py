@@ -116,7 +116,8 @@ def _offer(text: str, asked: str | None = None) -> ToolOutput:
 
 @tool(
     name="ask",
-    yields_to=("lift_profile", "lift_result"),  # one clip ("that clip", "rep 4") or its profile, not a trend
+    # one clip ("that clip", "rep 4") or its profile, not a trend; a rep max ("my best triple") is one logged set
+    yields_to=("lift_profile", "lift_result", "train_rep_max"),
     outranks=("strike_followup",),  # "guard drop rate over my last 10 sessions" is a trend over sessions
     description=prompts.render("analytics_ask", catalogue=CATALOGUE_LINES),
     args=AskArgs,

@@ -113,6 +113,7 @@ def _ask_exercise(ctx: ToolContext, args: LogSetsArgs, typed: str, candidates: l
 
 @tool(
     name="train_log_sets",
+    yields_to=("train_rep_max",),  # "best squat for 3 reps" asks for a set; a set with a load is never one
     description=LogSetsArgs.__doc__ or "",
     args=LogSetsArgs,
     domain=DOMAIN,

@@ -23,6 +23,7 @@ from training.service import (
     e1rm_trend,
     estimate_e1rm,
     plates_for,
+    rep_max,
     today_markdown,
     today_plan,
     today_summary,
@@ -193,18 +194,89 @@ def _match_e1rm(text: str, _a: list[Attachment]) -> E1RMArgs | None:
         return E1RMArgs.model_validate(
             {"exercise": e.exercise_text or None, "load": s.load, "reps": s.reps or 1, "rpe": s.rpe, "unit": s.unit}
         )
-    words = re.sub(_E1RM_RE, " ", text)
-    ex = None
-    for w in re.findall(r"[a-z][a-z' -]+", words.lower()):
-        for cand in (w.strip(), *w.split()):
-            if (found := library().lookup(cand)) is not None:
-                ex = found.id
-                break
-        if ex:
-            break
-    if ex is None:
+    ex = _named_lift(re.sub(_E1RM_RE, " ", text))
+    return E1RMArgs(exercise=ex) if ex else None
+
+
+# --------------------------------------------------------------------------- rep maxes
+class RepMaxArgs(BaseModel):
+    """The athlete's heaviest logged set of a lift for a number of reps or more (their 3RM, 5RM, best double)."""
+
+    exercise: str = Field(description="the lift, e.g. 'bench press'")
+    reps: int = Field(ge=1, le=20, description="the reps: 3 for a triple, 5 for a 5RM")
+
+
+_REP_WORDS = {"single": 1, "double": 2, "triple": 3}
+_REP_MAX_RE = re.compile(
+    r"\b(?:(?P<word>single|double|triple)s?|(?P<n>[2-9]|1[0-9]|20)\s*-?\s*(?:rm|rep(?:s)?(?: max| pr| best)?)|"
+    r"for (?P<for>[2-9]|1[0-9]|20)(?: reps?)?)\b",
+    re.I,
+)
+_BEST = re.compile(r"\b(best|heaviest|top|pr|pb|record|max|biggest|most)\b", re.I)
+
+
+def _named_lift(text: str) -> str | None:
+    """The lift the library knows in `text`, the longest name first ('front squat' before 'squat')."""
+    for phrase in re.findall(r"[a-z][a-z' -]+", text.lower()):
+        words = phrase.split()
+        for size in range(len(words), 0, -1):
+            for i in range(len(words) - size + 1):
+                if (found := library().lookup(" ".join(words[i : i + size]))) is not None:
+                    return found.id
+    return None
+
+
+def _has_load(text: str) -> bool:
+    """A set with a weight ('squat 140 for 3, new pr!') is a log, however proud."""
+    try:
+        return any(s.load for e in parse_sets(text) for s in e.sets)
+    except SetLineError:
+        return False
+
+
+def _match_rep_max(text: str, _a: list[Attachment]) -> RepMaxArgs | None:
+    m = _REP_MAX_RE.search(text)
+    if m is None or _has_load(text) or looks_like_program_request(text):
         return None
-    return E1RMArgs(exercise=ex)
+    if not (_BEST.search(text) or re.search(r"\d\s*-?\s*(?:rm|rep max)\b", text, re.I)):  # "5RM" asks by itself
+        return None
+    reps = _REP_WORDS[m["word"].lower()] if m["word"] else int(m["n"] or m["for"])
+    lift = _named_lift(_REP_MAX_RE.sub(" ", text))
+    return RepMaxArgs(exercise=lift, reps=reps) if lift else None
+
+
+@tool(
+    name="train_rep_max",
+    description=RepMaxArgs.__doc__ or "",
+    args=RepMaxArgs,
+    domain=DOMAIN,
+    examples=["what's my 5RM squat?", "heaviest deadlift double I've done"],
+    match=_match_rep_max,
+)
+def train_rep_max(ctx: ToolContext, args: RepMaxArgs) -> ToolOutput:
+    try:
+        best = rep_max(ctx.account_id, args.exercise, args.reps, ctx.engine)
+    except LogbookError as e:
+        raise ToolError(str(e)) from e
+    load = mass(best.load_kg, best.unit)
+    did = f"{load} × {best.done_reps}" + (f" @ RPE {num(best.rpe)}" if best.rpe else "")
+    more = f" (a set of {best.done_reps}, so at least {args.reps})" if best.done_reps > args.reps else ""
+    said = f"Your best {best.exercise.name} for {args.reps}+ reps: {did} on {best.performed_at:%d %b %Y}{more}."
+    return ToolOutput(
+        summary=said,
+        markdown=said.replace(did, f"**{did}**", 1),
+        data={
+            "exercise": best.exercise.name,
+            "reps_asked": args.reps,
+            "load": round(best.load_kg, 2),
+            "unit": best.unit,
+            "load_shown": load,
+            "reps": best.done_reps,
+            "rpe": best.rpe,
+            "date": best.performed_at.date().isoformat(),
+        },
+        final=True,
+    )
 
 
 @tool(
