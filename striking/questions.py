@@ -21,12 +21,13 @@ _HABIT_WORDS = {
     "return": r"\breturn(ing)?\b|\bbring(ing)? (it|them|my \w+ \w+) back\b|\bslow back\b|\bretract",
     "telegraph": r"\btelegraph(ing)?\b|\bwind(ing)?[- ]?up\b|\bgiv(e|ing) (it )?away\b",
     "chin": r"\bchin\b",
+    "combos": r"\bcombo(s)?\b|\bcombinations?\b|\bpunch (sequences?|patterns?)\b",
 }  # fmt: skip
 
 
 @dataclass
 class Question:
-    habit: str  # drop | return | telegraph | chin
+    habit: str  # drop | return | telegraph | chin | combos
     hand: str | None = None  # left | right | lead | rear (the hand the question is about)
     kinds: list[str] = field(default_factory=list)  # punch kinds it is restricted to
 
@@ -97,7 +98,26 @@ def answer(q: Question, report: dict) -> tuple[str, dict]:
         hits = [mmss(p["t_peak"]) for p in mine if p["telegraphed"]]
         text = f"Wind-up before **{len(hits)} of {len(mine)}** {what}."
         return text + (" Watch " + ", ".join(hits) + "." if hits else ""), {"count": len(mine), "moments": hits}
+    if q.habit == "combos":
+        return _combos(report, q.kinds)
     share = report.get("habits", {}).get("chin_exposed_share")
     txt = "I couldn't measure chin exposure in this round." if share is None else (
         f"Your chin was left uncovered during **{share * 100:.0f} %** of your punches.")  # fmt: skip
     return txt, {"chin_exposed_share": share}
+
+
+def _combos(report: dict, kinds: list[str]) -> tuple[str, dict]:
+    """The combinations of the round (punches in quick succession, see `find_combos`), most thrown first."""
+    combos = [c for c in report.get("combos", []) if not kinds or any(k in c["sequence"] for k in kinds)]
+    if not combos:
+        return "I found no combinations in this round: every punch came on its own.", {"combos": []}
+    counts: dict[str, list[str]] = {}
+    for c in combos:
+        counts.setdefault(c["sequence"], []).append(mmss(c["start_s"]))
+    ranked = sorted(counts.items(), key=lambda kv: -len(kv[1]))
+    top, times = ranked[0]
+    text = f"Your most thrown combination this round: **{top}**, {len(times)} of {len(combos)} combinations"
+    text += f" (at {', '.join(times[:5])})." if len(times) > 1 else f" (at {times[0]})."
+    if len(ranked) > 1:
+        text += " Then " + "; ".join(f"{seq} ×{len(t)}" for seq, t in ranked[1:4]) + "."
+    return text, {"combos": [{"sequence": seq, "count": len(t), "at": t} for seq, t in ranked], "total": len(combos)}

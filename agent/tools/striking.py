@@ -156,9 +156,9 @@ def _markdown(report: dict) -> str:
 
 
 class StrikeFollowupArgs(BaseModel):
-    """Answer a question about the last analysed boxing round from its data (habits, timings, moments)."""
+    """Answer a question about the last analysed boxing round from its data (habits, combinations, timings, moments)."""
 
-    habit: Literal["drop", "return", "telegraph", "chin"] = Field(description="What the question is about")
+    habit: Literal["drop", "return", "telegraph", "chin", "combos"] = Field(description="What the question is about")
     hand: Literal["left", "right", "lead", "rear"] | None = None
     kinds: list[Literal["jab", "cross", "hook", "uppercut"]] = Field(default_factory=list)
 
@@ -180,7 +180,9 @@ def _match_followup(text: str, attachments: list[Attachment]) -> StrikeFollowupA
     q = parse_question(text)
     if q is None or not re.search(r"\b(am i|do i|did i|was i|is my|my)\b", text, re.I):
         return None
-    if not (q.kinds or q.hand or re.search(r"\b(guard|hands?|punch\w*|chin|jab|hook)\b", text, re.I)):
+    if not (
+        q.kinds or q.hand or re.search(r"\b(guard|hands?|punch\w*|chin|jab|hook|combo\w*|combination\w*)\b", text, re.I)
+    ):
         return None
     return StrikeFollowupArgs.model_validate({"habit": q.habit, "hand": q.hand, "kinds": q.kinds})
 

@@ -101,6 +101,20 @@ def test_followup_answer_uses_the_data_with_timestamps() -> None:
     assert "2 of 3" in text
 
 
+def test_the_most_thrown_combination_comes_from_the_rounds_combos() -> None:
+    seen = [(3.0, "jab - cross"), (9.5, "jab - jab - cross"), (14.0, "jab - cross"), (70.2, "lead hook - cross")]
+    report = {"combos": [{"start_s": t, "sequence": seq} for t, seq in seen]}
+    q = parse_question("which combination do I lean on?")
+    assert q is not None and q.habit == "combos"
+    text, data = answer(q, report)
+    assert "**jab - cross**, 2 of 4 combinations (at 0:03.0, 0:14.0)" in text
+    assert data["combos"][0]["sequence"] == "jab - cross" and data["total"] == 4
+    hooks, _ = answer(parse_question("my combos with a hook?") or q, report)
+    assert "**lead hook - cross**, 1 of 1" in hooks
+    alone, data = answer(q, {"combos": []})
+    assert "no combinations" in alone and data["combos"] == []
+
+
 def test_athlete_chosen_among_people_and_leaving_frame_is_reported() -> None:
     script = Script(duration_s=8, punches=[P(1.0, "lead"), P(6.0, "rear")])
     frames = keypoint_frames(script, bystander=True, absent=(2.5, 4.5))
