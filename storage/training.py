@@ -466,18 +466,8 @@ def program_versions(account_id: int, lineage_id: str, engine: Engine | None = N
 # --------------------------------------------------------------------------- schedule
 def next_scheduled(account_id: int, engine: Engine | None = None) -> TrainingScheduledSession | None:
     """The first workout of the active program not done yet (missed ones slide forward, none is skipped)."""
-    with read_session(engine) as s:
-        return s.exec(
-            select(TrainingScheduledSession)
-            .join(TrainingProgram, col(TrainingProgram.id) == col(TrainingScheduledSession.program_id))
-            .where(
-                col(TrainingScheduledSession.account_id) == account_id,
-                col(TrainingScheduledSession.status) == "planned",
-                col(TrainingProgram.status) == "active",
-            )
-            .order_by(col(TrainingScheduledSession.week_index), col(TrainingScheduledSession.day_index))
-            .limit(1)
-        ).first()
+    first = planned_queue(account_id, 1, engine)
+    return first[0] if first else None
 
 
 def planned_queue(account_id: int, limit: int, engine: Engine | None = None) -> list[TrainingScheduledSession]:
