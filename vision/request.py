@@ -52,6 +52,16 @@ class LiftRequest:
     load_kg: float | None = None
     plate_mm: float | None = None
     rom_m: float | None = None
+    reps: int | None = None  # how many reps the lifter says the clip holds ("150kg x 5", "5 reps")
+
+
+# The reps said: after a load's x ("150kg x 5", "100x5"), "for 5", "5 reps"; a count of sets ("3 sets of 5") is not.
+_LOAD_REPS_SETS = re.compile(r"\d{2,3}(?:[.,]\d+)?\s*(?:kg|lbs?)?\s*[x×]\s*(\d{1,2})\s*[x×]\s*\d{1,2}\b", re.I)
+_REPS = re.compile(
+    r"(?:\d\s*(?:kg|kgs|kilos?|lbs?)?\s*[x×]\s*(?P<x>\d{1,2})(?!\s*[x×\d])|"
+    r"\bfor (?P<for>\d{1,2})\b(?!\s*(?:kg|lb|%|sets?))|\b(?P<n>\d{1,2})\s*reps?\b)",
+    re.I,
+)
 
 
 def _num(s: str) -> float:
@@ -89,4 +99,9 @@ def parse_request(text: str) -> LiftRequest:
     load = parse_load_kg(stripped)
     if load is None and (m := _BARE_LOAD.search(stripped)) and _num(m["kg"]) >= 20:
         load = _num(m["kg"])
-    return LiftRequest(lift=lift, load_kg=load, plate_mm=plate_mm, rom_m=rom)
+    reps = None
+    if m := _LOAD_REPS_SETS.search(stripped):  # "100 x 5 x 3": load x reps x sets
+        reps = int(m[1])
+    elif (m := _REPS.search(stripped)) and 1 <= (n := int(m["x"] or m["for"] or m["n"])) <= 30:
+        reps = n
+    return LiftRequest(lift=lift, load_kg=load, plate_mm=plate_mm, rom_m=rom, reps=reps)

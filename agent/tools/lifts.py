@@ -48,6 +48,7 @@ class AnalyseLiftArgs(BaseModel):
     plate_mm: float | None = Field(default=None, ge=150, le=500, description="Plate diameter in mm if not 450")
     rom_cm: float | None = Field(default=None, ge=5, le=250, description="Range of motion in cm, if the user said it")
     stop_pct: float | None = Field(default=None, ge=5, le=60, description="Velocity-loss threshold (%) to stop at")
+    reps: int | None = Field(default=None, ge=1, le=30, description="Reps in the set, if the user said how many")
 
 
 def _match_analyse(text: str, attachments: list[Attachment]) -> AnalyseLiftArgs | None:
@@ -59,7 +60,7 @@ def _match_analyse(text: str, attachments: list[Attachment]) -> AnalyseLiftArgs 
         return None
     return AnalyseLiftArgs(
         upload_id=videos[0].upload_id if videos else None, lift=req.lift or "squat", load_kg=req.load_kg,
-        plate_mm=req.plate_mm, rom_cm=req.rom_m * 100 if req.rom_m else None,
+        plate_mm=req.plate_mm, rom_cm=req.rom_m * 100 if req.rom_m else None, reps=req.reps,
     )  # fmt: skip
 
 
@@ -110,10 +111,27 @@ def analyse_lift(ctx: ToolContext, args: AnalyseLiftArgs) -> ToolOutput:
         ctx, lift_jobs.KIND, params, upload_id=video.upload_id,
         idempotency_key=f"lift:{video.upload_id}:{args.lift}:{load}:{args.plate_mm}:{args.rom_cm}",
     )  # fmt: skip
-    return _output(result, args.lift, load_given=args.load_kg is not None, logged_load=logged_load)
+    return _output(result, args.lift, load_given=args.load_kg is not None, logged_load=logged_load, reps_said=args.reps)
 
 
-def _output(result: dict[str, Any], lift: str, *, load_given: bool, logged_load: float | None) -> ToolOutput:
+def _count_note(counted: int, said: int) -> str | None:
+    """The athlete's own count against the clip's: a difference is said, never smoothed over."""
+    if counted == said:
+        return None
+    fewer = counted < said
+    why = (
+        "a rep may be cut off at the start or end of the clip, or the plate was hidden for it"
+        if fewer
+        else "a walk-out, re-rack or unracking may have moved the bar like a rep"
+    )
+    return (
+        f"You said {said} reps; I counted {counted} in the clip ({why}). The figures above are for the reps I counted."
+    )
+
+
+def _output(
+    result: dict[str, Any], lift: str, *, load_given: bool, logged_load: float | None, reps_said: int | None = None
+) -> ToolOutput:
     threshold = float(result.get("stop_threshold_pct") or lift_jobs.DEFAULT_STOP_PCT)
     loss = result.get("velocity_loss_pct")
     from vision.profile import stop_advice
@@ -144,12 +162,16 @@ def _output(result: dict[str, Any], lift: str, *, load_given: bool, logged_load:
         lines.append(f"_Load {logged_load:g} kg taken from the set you just logged._")
     if result.get("training_set_id"):
         lines.append("_Attached to the set you logged._")
+    if reps_said is not None and (count := _count_note(len(result.get("reps") or []), reps_said)):
+        lines.append(f"⚠️ {count}")
+        facts.append(count)
     lines += [f"_{n}_" for n in result.get("notes", [])]
     video = result.get("annotated_video")
     return ToolOutput(
         summary=" ".join(facts),
         markdown="\n".join(lines),
-        data={k: v for k, v in result.items() if k != "bar_path_m"} | {"stop_suggested": bool(stop)},
+        data={k: v for k, v in result.items() if k != "bar_path_m"}
+        | {"stop_suggested": bool(stop), "reps_said": reps_said, "reps_counted": len(result.get("reps") or [])},
         videos=[video] if video and Path(video).is_file() else [],
         actions=[Action(label=f"My {lift} load-velocity profile", tool="lift_profile", args={"lift": lift})],
     )

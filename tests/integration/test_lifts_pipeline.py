@@ -55,9 +55,9 @@ def test_tool_analyses_links_the_logged_set_and_suggests_a_stop(settings, engine
     _, logged = log_sets(account.id, [SetRecord("back_squat", 140.0, 3)], now=datetime.now(UTC), engine=engine)
     att = attach(settings, engine, account, clips["140"].path)
     tools = load_tools()
-    text = "analyse my squat"
+    text = "analyse my squat, it felt like 4 reps"  # the clip holds 3: the athlete's count is checked, not trusted
     args = tools["analyse_lift"].match(text, [att])
-    assert args is not None and args.lift == "squat" and args.load_kg is None
+    assert args is not None and args.lift == "squat" and args.load_kg is None and args.reps == 4
     events: list[tuple[float, str]] = []
     out = tools["analyse_lift"].run(_ctx(settings, engine, account, [att], text, events), args)
 
@@ -71,6 +71,7 @@ def test_tool_analyses_links_the_logged_set_and_suggests_a_stop(settings, engine
     assert "stop this set" in out.markdown and "default threshold 20%" in out.markdown
     assert "| rep | mean conc. velocity (m/s)" in out.markdown and " ± " in out.markdown
     assert "Attached to the set you logged" in out.markdown
+    assert "You said 4 reps; I counted 3 in the clip" in out.markdown and out.data["reps_counted"] == 3
     assert out.videos and Path(out.videos[0]).is_file() and Path(out.videos[0]).stat().st_size > 10_000
     assert events and events[-1][0] == 1.0 and any("following the bar" in m for _, m in events)
     fractions = [f for f, _ in events]
@@ -134,6 +135,7 @@ def test_matching_leaves_boxing_and_plain_chat_alone() -> None:
         "plate_mm": 450.0,
         "rom_cm": None,
         "stop_pct": None,
+        "reps": None,
     }
     assert m("check my bar path", [video]) is not None
     assert m("check my round of shadow boxing", [video]) is None

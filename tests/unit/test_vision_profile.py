@@ -79,6 +79,22 @@ def test_requests_are_parsed_by_code(
     assert (req.rom_m is None) if rom is None else req.rom_m == pytest.approx(rom)
 
 
+@pytest.mark.parametrize(
+    ("text", "reps"),
+    [
+        ("squat 120x6, film check", 6),
+        ("bench 90 kg x 8 - how did the last reps move", 8),
+        ("deadlift 200 for 2", 2),
+        ("front squat, 7 reps at 95", 7),
+        ("paused squat 132.5 x 6 x 2", 6),  # load x reps x sets
+        ("squat 4 sets of 6", None),  # no "reps" said for the clip: left to the count
+        ("analyse my bench", None),
+    ],
+)
+def test_the_reps_said_about_a_clip(text: str, reps: int | None) -> None:
+    assert parse_request(text).reps == reps
+
+
 def test_load_strings() -> None:
     assert parse_load_kg("160kg") == 160.0
     assert parse_load_kg("160") == 160.0
