@@ -48,6 +48,7 @@ class TodayPlan:
     warmup: tuple[str, list[tuple[float, int]]] | None = None  # (exercise, [(kg, reps)]) before the first bar lift
     asked_day: date | None = None  # a later day asked about ("tomorrow"); None: today
     rest_day: bool = False  # nothing falls on `asked_day`: the plan shown is the next session after it
+    falls_on: date | None = None  # the day the session shown falls on as things stand (missed ones slide forward)
 
     @property
     def when(self) -> str:
@@ -64,7 +65,7 @@ class TodayPlan:
         assert self.asked_day is not None
         asked = f"{self.asked_day:%a %d %b}"
         if self.rest_day:
-            return f"nothing falls on {asked}, a rest day; this is the next session, on {self.planned_date:%a %d %b}"
+            return f"nothing falls on {asked}, a rest day; this is the next session, on {self.falls_on:%a %d %b}"
         if self.planned_date is not None and self.planned_date < self.asked_day:
             return f"for {asked}: planned for {self.planned_date:%a %d %b}, moved on by a missed session"
         return f"for {asked}"
@@ -97,7 +98,7 @@ def today_plan(
     today = local_today(repo.account_tz(account_id, engine), now)
     sess = repo.open_session(account_id, now, engine)
     sched = repo.get_scheduled(account_id, sess.scheduled_id, engine) if sess and sess.scheduled_id else None
-    rest_day = False
+    rest_day, falls_on = False, None
     if isinstance(day, str):
         day = day_of(day.lower(), today)
     asked = day if day is not None and day > today else None
@@ -112,7 +113,7 @@ def today_plan(
         after = [(d, i) for d, i in projected if d >= asked]
         if not after:  # the program ends before that day
             return TodayPlan(program_name=row.name, unit=unit, complete=True, today=today, asked_day=asked)
-        rest_day = after[0][0] != asked
+        falls_on, rest_day = after[0][0], after[0][0] != asked
         sched = by_id[after[0][1]]
     sched = sched or repo.next_scheduled(account_id, engine)
     if sched is None:
@@ -138,7 +139,7 @@ def today_plan(
         program_name=row.name, unit=unit, week=week.index, phase=week.phase or "", workout=workout.name,
         planned_date=sched.planned_date, today=today, items=items,
         done_sets={names.get(k, k): v for k, v in counts.items()} if asked is None else {}, warmup=warmup,
-        asked_day=asked, rest_day=rest_day,
+        asked_day=asked, rest_day=rest_day, falls_on=falls_on,
     )  # fmt: skip
 
 
