@@ -220,7 +220,8 @@ def analyse_video(
         if analysis is None or _not_a_plate(analysis):
             hands = body.borrow if body is not None else pose_factory  # the pass's model: no second load
             try:
-                analysis = _from_wrists(Path(path), info, options, notes, report, track_share, hands)
+                analysis = _from_wrists(Path(path), info, options, notes, report, track_share, hands,
+                                        plate_seen=best is not None)  # fmt: skip
             except LiftError:
                 if plate_error is not None:
                     raise plate_error from None  # the plate's account of the clip says more than "no bar"
@@ -411,7 +412,7 @@ def _not_a_plate(analysis: LiftAnalysis) -> bool:
 
 def _from_wrists(
     path: Path, info: VideoInfo, options: LiftOptions, notes: list[str], report: Progress, done: float,
-    pose_factory: Callable[[], Any] | None,
+    pose_factory: Callable[[], Any] | None, *, plate_seen: bool = False,
 ) -> LiftAnalysis:  # fmt: skip
     if not options.pose and pose_factory is None:
         raise LiftError(_NO_BAR)
@@ -498,8 +499,10 @@ def _from_wrists(
     # jitter at 30 fps), and the torso scale was a further 1.37x off (the body sits behind the plate).
     # So the reps count and their numbers are withheld rather than shown wrong.
     kin.reps = [r if r.mcv is None else withhold(r, HANDS_WITHHELD) for r in kin.reps]
+    # A plate seen but not followed through the clip (lost for too long, or damaged frames dropped) is not "no plate".
+    why = "I couldn't follow the plate through the clip" if plate_seen else "No plate was visible"
     notes.append(
-        "No plate was visible, so I followed the lifter's hands: that counts the reps, but speeds and ranges of "
+        f"{why}, so I followed the lifter's hands: that counts the reps, but speeds and ranges of "
         "motion from the hands are not reliable, so I don't show them. Film from the side with a plate in view "
         "for numbers."
     )
