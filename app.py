@@ -126,13 +126,11 @@ async def on_chat_resume(thread: dict[str, Any]) -> None:
     session = cl.context.session
     running = await settle_line_in_flight(session, thread)  # a line sent while reconnecting: answered, kept on screen
     if came_back(session.id) and not running and (line := unanswered_line(thread)):
-        notice = cl.Message(content=f"The server restarted before I answered “{line[:200]}”. Please send it again.")
-        await notice.send()
-        # Chainlit sends the tab this `thread` (read before the notice) right after this hook and the tab replaces
-        # its messages with it: without the notice in it, the notice vanished from the screen.
-        thread.setdefault("steps", []).append(notice.to_dict())
+        await cl.Message(content=f"The server restarted before I answered “{line[:200]}”. Please send it again.").send()
     await chat_opened(_account_id())
-    await settle_line_in_flight(session, thread)  # a line that came in meanwhile
+    # Chainlit sends the tab this `thread` (read before this hook) right after it, and the tab replaces its messages
+    # with it: what was shown meanwhile (the notice, check-ins waiting, a line that came in) must be in it.
+    await settle_line_in_flight(session, thread)
 
 
 @cl.on_chat_end

@@ -66,22 +66,25 @@ def unanswered_line(thread: dict[str, Any]) -> str | None:
 
 
 async def settle_line_in_flight(session: WebsocketSession, thread: dict[str, Any]) -> bool:
-    """Let a line sent while the tab reconnected finish, and put its messages in the thread the tab is about to get.
+    """Let a line sent while the tab reconnected finish, and put every message this session has shown so far (that
+    line and its answer, a notice, a check-in delivered on resume) into the thread the tab is about to get.
 
-    The tab sends such a line as soon as its socket is back, before it asks to resume; Chainlit answers it while it
-    reads the thread, then replaces the tab's messages with what it read, which may not hold the line or its answer
-    yet (steps are written in the background). Returns whether a line was in flight.
+    Chainlit hands the tab the thread it read before the resume hook ran and the tab replaces its messages with it:
+    a message sent in the meantime vanished from the screen (a check-in was then marked delivered yet never seen),
+    and a line sent right after the socket came back could lose its answer the same way (steps are written in the
+    background). Returns whether a line was in flight.
     """
-    task = session.current_task
-    if task is None or task.done():
-        return False
-    await asyncio.wait({task})  # never cancelled here: the turn is the person's
+    task, running = session.current_task, False
+    if task is not None and not task.done():
+        running = True
+        await asyncio.wait({task})  # never cancelled here: the turn is the person's
     steps = thread.setdefault("steps", [])
     known = {s.get("id") for s in steps}
     for message in chat_context.get():
         if message.id not in known:
             steps.append(message.to_dict())  # the session's messages come in the order they were said
-    return True
+            known.add(message.id)
+    return running
 
 
 def install() -> None:

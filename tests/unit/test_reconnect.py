@@ -143,6 +143,7 @@ def test_a_line_sent_while_resuming_is_answered_and_kept_in_the_thread_the_tab_i
     async def main() -> tuple[bool, bool]:
         init_ws_context(session)
         idle = await settle_line_in_flight(session, {"steps": []})  # nothing in flight: nothing waited for
+        chat_context.add(cl.Message(content="1 check-in waiting", type="assistant_message"))  # shown on resume
 
         async def turn() -> None:  # the person's line and its answer, a little after the thread was read
             chat_context.add(cl.Message(content="bench 60x5", author="sam", type="user_message"))
@@ -158,4 +159,5 @@ def test_a_line_sent_while_resuming_is_answered_and_kept_in_the_thread_the_tab_i
     finally:
         asyncio.run(session.delete())
     assert not idle and waited
-    assert [s["output"] for s in read["steps"]] == ["squat 100x5", "bench 60x5", "Logged bench 60 kg"]
+    assert [s["output"] for s in read["steps"]] == ["squat 100x5", "1 check-in waiting", "bench 60x5",
+                                                    "Logged bench 60 kg"]  # fmt: skip
