@@ -145,11 +145,40 @@ def wait_ready(page) -> None:
     page.wait_for_selector("#chat-input", timeout=60_000)
 
 
+_INPUT_EMPTY = (
+    "() => { const e = document.querySelector('#chat-input'); return !!e && !((e.value ?? e.innerText) || '').trim(); }"
+)
+
+
 def send(page, text: str, timeout_ms: int = 300_000) -> None:
-    # While a turn runs Chainlit replaces the submit button by a stop button: wait for it to come back.
-    page.wait_for_selector("#chat-submit", timeout=timeout_ms)
+    """Type `text` and send it, as a person would: when the send button is there and has stayed there.
+
+    While a turn runs Chainlit shows a stop button in its place, and it does so for a moment on its own when a
+    tab reconnects and resumes its thread (the resume hook runs as a task). A click that meets that flash lands
+    on the stop button: nothing is sent and the text stays in the box (seen in the cluster test under load). So
+    the button must be enabled twice in a row before the click, and the line counts as sent only once the box
+    is empty; while the text is still there, the person clicks again.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+
+    def left_ms() -> int:
+        return max(1, int((deadline - time.monotonic()) * 1000))
+
+    page.wait_for_selector("#chat-submit", timeout=left_ms())  # no turn running
     page.fill("#chat-input", text)
-    page.click("#chat-submit")
+    while True:
+        settled = 0
+        while settled < 2:  # enabled (connected, text typed) and not in a resume's flash
+            page.wait_for_selector("#chat-submit:not([disabled])", timeout=left_ms())
+            page.wait_for_timeout(300)
+            settled = settled + 1 if page.locator("#chat-submit:not([disabled])").count() else 0
+        page.click("#chat-submit")
+        try:
+            page.wait_for_function(_INPUT_EMPTY, timeout=5_000)
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
 
 
 def assistant_messages(page) -> list[str]:
