@@ -20,6 +20,16 @@ def _route(text: str):
     return route_by_code(text, [], TOOLS)
 
 
+def _runner(settings, engine, account, now):
+    """Run a tool by name for `account` at `now`, as the chat would."""
+    ctx = ToolContext(account_id=account.id, settings=settings, engine=engine, now=now)
+
+    def run(name, **args):
+        return TOOLS[name].run(ctx, TOOLS[name].args_model(**args))
+
+    return run
+
+
 @pytest.mark.parametrize(
     ("text", "target"),
     [
@@ -552,10 +562,7 @@ def test_an_edit_that_names_the_meal_changes_that_meals_entry(settings, engine, 
     from storage import nutrition as repo
 
     now = datetime.now(UTC)
-    ctx = ToolContext(account_id=account.id, settings=settings, engine=engine, now=now)
-
-    def run(name, **args):
-        return TOOLS[name].run(ctx, TOOLS[name].args_model(**args))
+    run = _runner(settings, engine, account, now)
 
     run("log_food", text="150g oats for lunch")
     run("log_food", text="100g oats for dinner")
@@ -581,10 +588,7 @@ def test_a_food_moved_to_another_meal_keeps_its_amount_and_leaves_the_rest(
     from storage import nutrition as repo
 
     now = datetime.now(UTC)
-    ctx = ToolContext(account_id=account.id, settings=settings, engine=engine, now=now)
-
-    def run(name, **args):
-        return TOOLS[name].run(ctx, TOOLS[name].args_model(**args))
+    run = _runner(settings, engine, account, now)
 
     run("log_food", text="a banana and 60g oats for lunch")
     run("log_food", text="100g oats for breakfast")
