@@ -42,8 +42,8 @@ async def connect(sid: str, environ: Any, auth: dict[str, Any]) -> bool:
                 auth = {**auth, "threadId": thread_id}
     accepted = await _chainlit_connect(sid, environ, auth)
     if accepted and session_id in _came_back and (session := WebsocketSession.get_by_id(session_id)):
-        # The tab flushes a line typed while it was cut off before it says it has connected: Chainlit would take that
-        # line for the thread's first and rename the thread after it. The thread has had its first line long ago.
+        # A line can arrive while the resume is still reading the thread, before Chainlit marks the session as having
+        # had its first line: Chainlit would take it for the thread's first and rename the thread after it.
         session.has_first_interaction = True
     return accepted
 
