@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import JSON, Engine, Table, select
 
 from storage.engine import get_engine
 from storage.tables import load_all
@@ -21,14 +21,18 @@ from storage.tables import load_all
 SECRET_COLUMNS = frozenset({"password_hash"})  # never leaves the database, not even to its owner
 
 
-def _safe(value: Any) -> Any:
+# Chainlit keeps these as JSON in text columns; only they are parsed (a note that reads "[1, 2]" stays text).
+_JSON_TEXT_COLUMNS = frozenset({"metadata", "tags", "generation", "modes", "props"})
+
+
+def _safe(value: Any, json_text: bool = False) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, bytes):
         return {"base64": base64.b64encode(value).decode()}
-    if isinstance(value, str) and value[:1] in "[{":  # JSON kept as text (SQLite, Chainlit's columns)
+    if json_text and isinstance(value, str):
         try:
             return json.loads(value)
         except ValueError:
@@ -38,8 +42,10 @@ def _safe(value: Any) -> Any:
 
 def _rows(conn: Any, table: Table, where: Any) -> list[dict[str, Any]]:
     keep = [c for c in table.c if c.name not in SECRET_COLUMNS]
+    as_json = [c.name in _JSON_TEXT_COLUMNS and not isinstance(c.type, JSON) for c in keep]
     return [
-        {c.name: _safe(v) for c, v in zip(keep, row, strict=True)} for row in conn.execute(select(*keep).where(where))
+        {c.name: _safe(v, j) for c, v, j in zip(keep, row, as_json, strict=True)}
+        for row in conn.execute(select(*keep).where(where))
     ]
 
 

@@ -26,7 +26,8 @@ def test_everything_stored_about_one_person_and_nothing_else(settings, engine, a
         for n, who in enumerate((account, other)):
             conn.execute(text("INSERT INTO users (id, identifier, metadata) VALUES (:i, :u, '{}')"),
                          {"i": f"u{n}", "u": who.username})  # fmt: skip
-            conn.execute(text('INSERT INTO threads (id, name, "userId", "userIdentifier") VALUES (:t, \'hi\', :i, :u)'),
+            conn.execute(text('INSERT INTO threads (id, name, "userId", "userIdentifier", metadata) '
+                              "VALUES (:t, '[1, 2]', :i, :u, '{\"k\": 1}')"),
                          {"t": f"t{n}", "i": f"u{n}", "u": who.username})  # fmt: skip
             conn.execute(text("INSERT INTO steps (id, name, type, \"threadId\", streaming, output) "
                               "VALUES (:s, 'me', 'user_message', :t, false, :o)"),
@@ -50,4 +51,6 @@ def test_everything_stored_about_one_person_and_nothing_else(settings, engine, a
     assert "neighbour" not in blob and "correct-horse" not in blob  # nobody else's rows, no secret
     assert all(row.get("account_id", account.id) == account.id for rows in tables.values() for row in rows)
     assert [s["output"] for s in tables["steps"]] == [f"line of {account.username}"]
+    thread = tables["threads"][0]
+    assert thread["metadata"] == {"k": 1} and thread["name"] == "[1, 2]"  # JSON columns parsed, text left as typed
     assert out.data["rows"] == sum(manifest["tables"].values())
