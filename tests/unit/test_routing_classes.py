@@ -722,3 +722,11 @@ def test_corrections_of_an_amount_are_edits_never_a_new_meal(text, food, meal):
 def test_a_statement_about_an_amount_is_not_logged_as_a_meal(text):
     route = _route(text)
     assert route is None or route.tool != "log_food", route
+
+
+@pytest.mark.parametrize(
+    "text", ["weekly tonnage chart", "weekly chart of my training volume", "week by week lifting volume chart"]
+)
+def test_a_weekly_training_chart_is_not_the_food_week(text):
+    route = _route(text)
+    assert route is None or route.tool != "food_week", route

@@ -109,7 +109,7 @@ class WeekArgs(BaseModel):
 _VS_TARGET = re.compile(r"\b(vs\.?|versus|against|compared (to|with))\b.*\b(targets?|goals?)\b", re.I)
 _OVER_TIME = re.compile(r"\b(this|per|a) (week|month)\b|\b(last|past) \d+ (days|weeks)\b|\b(chart|graph|plot)\b", re.I)
 _WEEK_RE = re.compile(
-    r"\b(week(ly)?|last 7 days|past 7 days)\b.*\b(food|calories|kcal|nutrition|eating|macros|intake|chart)\b|"
+    r"\b(week(ly)?|last 7 days|past 7 days)\b.*\b(food|calories|kcal|nutrition|eating|macros|intake)\b|"
     r"\b(food|calories|kcal|nutrition|eating|macros|intake)\b.*\b(this week|weekly|last 7 days|week chart)\b",
     re.I,
 )
