@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from striking.habits import chin_exposed
-from striking.report import RoundReport
+from striking.report import RoundReport, counted
 from striking.track import Track
 from vision.critique import TOP, Critique, Finding
 
@@ -67,13 +67,13 @@ def round_critique(report: RoundReport, track: Track) -> Critique:
         other = "left" if p.hand == "right" else "right"
         found.append(Finding(
             "other_hand_drop", "Other hand dropping as you punch", 2.5,
-            f"Your {other} hand dropped during {len(dropped)} of {len(ps)} punches ({_kinds(dropped)}); first at "
-            f"{p.t_peak:.1f} s.",
+            f"Your {other} hand dropped during {len(dropped)} of {counted(len(ps), 'punch', 'punches')} "
+            f"({_kinds(dropped)}); first at {p.t_peak:.1f} s.",
             "When one hand goes out, the other stays glued to your chin.", None, p.t_peak,
             {"punches": len(dropped)},
         ))  # fmt: skip
     elif ps:
-        well.append(f"Your other hand stayed up on {len(ps) - len(dropped)} of {len(ps)} punches.")
+        well.append(f"Your other hand stayed up on {len(ps) - len(dropped)} of {counted(len(ps), 'punch', 'punches')}.")
 
     if h.chin_exposed_share is not None and h.chin_checked:
         if h.chin_exposed_share >= CHIN_SHARE:
@@ -81,8 +81,8 @@ def round_critique(report: RoundReport, track: Track) -> Critique:
             t = exposed[0].t_peak if exposed else None
             found.append(Finding(
                 "chin_exposed", "Chin exposed on your punches", 2.0,
-                f"Neither fist was near your chin on {_pct(h.chin_exposed_share)}% of {h.chin_checked} punches "
-                "checked.",
+                f"Neither fist was near your chin on {_pct(h.chin_exposed_share)}% of "
+                f"{counted(h.chin_checked, 'punch', 'punches')} checked.",
                 "Chin down behind your lead shoulder, rear fist at the jaw as you throw.", None, t,
                 {"share_pct": _pct(h.chin_exposed_share)},
             ))  # fmt: skip

@@ -122,13 +122,18 @@ def _basis(share: float | None) -> str:
     return f" (measured on the {share * 100:.0f} % of frames where your hands and head were visible)"
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 punch', '3 punches': the count with its noun agreeing (a reply about one punch said '1 punches')."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def _checked(checked: int, n: int) -> str:
     return f" ({checked} of {n} could be checked)" if n and checked < n else ""
 
 
 def markdown(report: RoundReport) -> str:
     """The report as the user reads it (tables rendered by code)."""
-    lines = [f"**Round: {len(report.punches)} punches in {mmss(report.active_s)}**"
+    lines = [f"**Round: {counted(len(report.punches), 'punch', 'punches')} in {mmss(report.active_s)}**"
              + (f" ({report.per_minute:.0f} per minute)" if report.per_minute is not None else ""),
              f"Stance: {report.stance} ({report.stance_source}). Typed by: {report.classifier}."
              + (f" Camera: {VIEW_WORDS.get(report.view, report.view)}." if report.view else ""), ""]  # fmt: skip
@@ -166,9 +171,11 @@ def markdown(report: RoundReport) -> str:
 
 def summary(report: RoundReport) -> str:
     """Facts for the model to talk about (short, numbers already computed)."""
-    counts = ", ".join(f"{n} {KIND_LABEL[k]}" for k, n in report.counts.items() if n) or "no punches"
+    counts = ", ".join(counted(n, KIND_LABEL[k], KIND_LABEL[k] + ("es" if k == "cross" else "s"))
+                       for k, n in report.counts.items() if n) or "no punches"  # fmt: skip
     ppm = f", {report.per_minute:.0f} per minute" if report.per_minute is not None else ""
     h = report.habits
-    return (f"{len(report.punches)} punches ({counts}){ppm}; {len(report.combos)} combinations; stance "
+    return (f"{counted(len(report.punches), 'punch', 'punches')} ({counts}){ppm}; "
+            f"{counted(len(report.combos), 'combination')}; stance "
             f"{report.stance}; guard down {_pct(h.guard_down_share)} of the time; other hand dropped on "
             f"{_pct(h.other_hand_drop_share)} of punches.") + "".join(" " + n for n in report.notes)  # fmt: skip
