@@ -168,6 +168,8 @@ FOOD = re.compile(r"\b(?:from|of|in)\s+(?!my\b|the\b|last\b|this\b|past\b|all\b|
                   r"(?=\s+(?:over|in|during|this|last|since|per|by|for|vs|versus|the|each|every|a|on|at|across)\b|"
                   r"[?.!]?$)", re.I)  # fmt: skip
 MEAL = re.compile(r"\b(breakfast|lunch|dinner|snacks?)\b", re.I)
+_GRAMS_OF = re.compile(r"\b(?:grams?|g)\s+of\b", re.I)
+_QUESTION_WORDS = re.compile(r"\b(?:i|i'?ve|have|had|did|do|does|am|was|were|should)\b", re.I)
 AGG = [("mean", r"\b(average|avg|mean)\b"), ("sum", r"\btotal\b"), ("max", r"\b(highest|maximum|peak)\b"),
        ("min", r"\b(lowest|minimum)\b")]  # fmt: skip
 SKIP_KEYS = {"run", "jog", "erg", "row"}  # library aliases too common in questions to mean a lift
@@ -295,9 +297,14 @@ def _details(text: str, metric: str | None) -> dict[str, Any]:
                 filters["meal"] = meal
         # The period's words are not a food: "protein per day in march" is March, not a food called march.
         rest = " ".join(PERIOD_RE.sub(" ", clean_text(text)).split())
+        rest = _GRAMS_OF.sub(" ", rest)  # "grams of carbs" names the nutrient, not a food called carbs
         if (m := FOOD.search(rest)) and not MEAL.fullmatch(m.group(1).strip()):
             food = m.group(1).strip().lower()
-            if not _is_time_words(food) and food not in ("food", "foods", "meals", "the week", "the month"):
+            if (
+                not _is_time_words(food)
+                and food not in ("food", "foods", "meals", "the week", "the month")
+                and not _QUESTION_WORDS.search(food)
+            ):  # "of carbs have i eaten" is the question, not a food
                 filters["food"] = food
     if filters:
         out["filters"] = filters

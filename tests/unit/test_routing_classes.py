@@ -730,3 +730,29 @@ def test_a_statement_about_an_amount_is_not_logged_as_a_meal(text):
 def test_a_weekly_training_chart_is_not_the_food_week(text):
     route = _route(text)
     assert route is None or route.tool != "food_week", route
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "nutrient"),
+    [
+        ("how many calories did i eat on thursday", "thursday", "kcal"),
+        ("how much fat have i had", None, "fat_g"),
+        ("food diary for 2026-10-02", "2026-10-02", None),
+    ],
+)
+def test_a_named_day_and_a_nutrient_so_far_go_to_that_days_diary(text, day, nutrient):
+    route = _route(text)
+    assert route is not None and route.tool == "food_day", route
+    assert route.args.get("day") == day and route.args.get("nutrient") == nutrient
+
+
+def test_grams_of_a_nutrient_is_not_a_food_filter():
+    route = _route("how many grams of fat have i eaten this week")
+    assert route is not None and "food" not in route.args.get("filters", {}), route
+
+
+def test_a_yes_no_question_never_logs_a_meal():
+    route = _route("have i had shoulder pain before")  # a meal parse claimed it too, so the model had to break the tie
+    assert route is not None and route.tool == "recall", route
+    route = _route("did i eat 3 eggs on sunday")
+    assert route is None or route.tool != "log_food", route

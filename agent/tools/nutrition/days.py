@@ -19,7 +19,7 @@ from nutrition.service import day_totals, week_summary
 class DayArgs(BaseModel):
     """Show the food diary of a day with totals and what is left of the targets ('how much do I have left?')."""
 
-    day: str | None = Field(default=None, description="'today', 'yesterday' or YYYY-MM-DD")
+    day: str | None = Field(default=None, description="'today', 'yesterday', a weekday name or YYYY-MM-DD")
     nutrient: Literal["kcal", "protein_g", "carbs_g", "fat_g", "fiber_g"] | None = Field(
         default=None, description="the nutrient asked about ('am I close to my protein?'): said first"
     )
@@ -30,7 +30,8 @@ _DAY_RE = re.compile(
     r"(do i (still )?have |have i (still )?got |is |are )?left|what'?s left|remaining (calories|macros|kcal)|"
     r"(calories|kcal|macros|protein) (left|remaining)|what did i eat|food (diary|log)|my diary|"
     r"show (me )?(my )?(food|meals|diary|macros|calories)|today'?s (food|calories|macros|intake)|"
-    r"how many (calories|kcal) (have i|did i) (eaten|had|eat|have)|"
+    r"how (many|much) (calories|kcal|protein|carbs?|fats?|fib(er|re)|grams of (protein|carbs?|fats?|fib(er|re))) "
+    r"(have i|did i|i'?ve) (eaten|had|eat|have|got|get|taken in)|"
     # against the day's targets: over, under or close to one of them
     r"am i (over|under|going over|close to|near|at) (on |in |with )?(my )?(calories|kcal|protein|carbs?|fats?|"
     r"fib(er|re)|macros|sugar|target)s?)\b",
@@ -38,6 +39,7 @@ _DAY_RE = re.compile(
 )
 
 
+_NAMED_DAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{4}-\d{2}-\d{2})\b", re.I)
 _NUTRIENT_ASKED = re.compile(r"\b(calories|kcal|protein|carbs?|fats?|fib(?:er|re))\b", re.I)
 _NUTRIENT_FIELD = {"calories": "kcal", "kcal": "kcal", "protein": "protein_g", "carb": "carbs_g", "carbs": "carbs_g",
                    "fat": "fat_g", "fats": "fat_g", "fiber": "fiber_g", "fibre": "fiber_g"}  # fmt: skip
@@ -47,9 +49,11 @@ def _match_day(text: str, _a: list[Attachment]) -> DayArgs | None:
     if not _DAY_RE.search(text):
         return None
     offset = parse_meal_line(text).day_offset if re.search(r"yesterday", text, re.I) else None
+    named = _NAMED_DAY.search(text)  # "on monday", "last tuesday", "2026-11-20": that day, not today
     asked = {_NUTRIENT_FIELD[m.lower()] for m in _NUTRIENT_ASKED.findall(text)}
     nutrient = asked.pop() if len(asked) == 1 else None
-    return DayArgs.model_validate({"day": "yesterday" if offset == -1 else None, "nutrient": nutrient})
+    day = "yesterday" if offset == -1 else (named.group(1).lower() if named else None)
+    return DayArgs.model_validate({"day": day, "nutrient": nutrient})
 
 
 @tool(

@@ -51,6 +51,9 @@ _NOT_A_NEW_MEAL = re.compile(
 )
 
 
+_YES_NO_QUESTION = re.compile(r"\s*(have|has|did|do|does|am|are|is|was|were)\s+(i|you|we|my)\b", re.I)
+
+
 def _match_log(text: str, _a: list[Attachment]) -> LogFoodArgs | None:
     if not text or len(text) > 300 or _is_quick_add(text):
         return None
@@ -59,6 +62,8 @@ def _match_log(text: str, _a: list[Attachment]) -> LogFoodArgs | None:
     if _NOT_A_NEW_MEAL.search(text):
         return None
     if re.search(r"\?\s*$", text) or re.search(r"\b(how|what|which|why|should|can i|is it)\b", text, re.I):
+        return None
+    if _YES_NO_QUESTION.match(text):  # "have i had knee pain lately" asks; it logs nothing
         return None
     if _WEIGHT_RE.search(text) or find_in_text(text):
         return None
