@@ -162,6 +162,7 @@ def analyse_video(
     # The annotated video is drawn on small colour copies made by this same decoding pass (no second
     # decode of the clip); a clip too long to keep them in memory is decoded again for the video instead.
     preview = annotate.OUT_SIDE if options.out_video else None
+    step = annotate.frame_step(info.fps)  # the video's frames: every `step`-th one
     kept: list[Frame] | None = [] if preview else None
     kept_bytes = 0
     body, body_note = _body_pass(options, info, pose_factory) if options.body else (None, None)
@@ -169,7 +170,7 @@ def analyse_video(
     early_bytes = 0
     try:
         for frame in prefetched(iter_frames(Path(path), gray=True, max_side=TRACK_SIDE, log=decoded,
-                                            preview_side=preview)):  # fmt: skip
+                                            preview_side=preview, preview_every=step)):  # fmt: skip
             tracker.update(frame.index, frame.t, frame.image)
             if early_bytes < EARLY_BUDGET_BYTES:
                 early.append((frame.index, frame.t, frame.image))
@@ -245,11 +246,12 @@ def analyse_video(
         def tick(_f: Frame) -> None:
             counter["n"] += 1
             if counter["n"] % 15 == 0:
-                report(0.95 - annotate_share + annotate_share * min(1.0, counter["n"] / total), "drawing")
+                report(0.95 - annotate_share + annotate_share * min(1.0, counter["n"] * step / total), "drawing")
 
         analysis.annotated = annotate.render(
             Path(path), Path(options.out_video), analysis.kin, analysis.path_t, analysis.drawn_path,
             fps=info.fps, display_width=info.width, title=title, progress=tick, frames=kept, markers=markers,
+            step=step,
         )  # fmt: skip
     analysis.elapsed_s = time.perf_counter() - started
     report(1.0, "done")

@@ -1,13 +1,14 @@
 """The annotated video: bar path, live bar speed and each finished rep's numbers, drawn on the clip.
 
-Drawn on a smaller copy of the video (long side `OUT_SIDE`), which is what a chat shows anyway,
-and written with `vision.io.write_video` (H.264, plays in browsers). The small copies normally come
-from the analysis's own decoding pass (`frames=`), so the clip is decoded once; drawing runs in a
-thread while the encoder works on the frames already drawn.
+Drawn on a smaller copy of the video (long side `OUT_SIDE`, at most about `MAX_FPS` frames a second),
+which is what a chat shows anyway, and written with `vision.io.write_video` (H.264, plays in browsers).
+The small copies normally come from the analysis's own decoding pass (`frames=`), so the clip is decoded
+once; drawing runs in a thread while the encoder works on the frames already drawn.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -18,11 +19,17 @@ from vision.io import Frame, iter_frames, prefetched, write_video
 from vision.kinematics import Kinematics
 
 OUT_SIDE = 720
+MAX_FPS = 30.0  # a 60 fps clip's video keeps every 2nd frame: half the drawing and encoding, smooth on a phone
 _UP = (80, 200, 60)  # BGR: concentric
 _DOWN = (40, 150, 250)  # eccentric
 _TEXT = (255, 255, 255)
 _MARK = (60, 220, 255)  # BGR (amber): a flagged moment of the critique
 MARK_S = 0.6
+
+
+def frame_step(fps: float) -> int:
+    """Keep every n-th frame so the video runs at about `MAX_FPS` or less (59.94 fps -> 2, 50 -> 1, 120 -> 4)."""
+    return max(1, math.floor(fps / MAX_FPS + 0.05)) if math.isfinite(fps) and fps > 0 else 1
 
 
 def _loss_colour(loss: float) -> tuple[int, int, int]:
@@ -46,19 +53,24 @@ def render(
     progress: Callable[[Frame], None] | None = None,
     frames: Iterable[Frame] | None = None,
     markers: list[tuple[float, str]] | None = None,
+    step: int = 1,
 ) -> Path:
     """Draw on every frame of `src` and write `dst`; `path_xy` is in displayed full-size pixels.
 
     `frames` are the clip's frames already decoded with a `preview` (drawn on, in place); without
     them `src` is decoded again at `OUT_SIDE`. `markers` (clip time, text) flag the critique's moments: the
-    text shows for 0.6 s either side of its time."""
+    text shows for 0.6 s either side of its time. The video keeps every `step`-th frame (by index), at
+    `fps / step`; `frames` are taken as already thinned."""
     t0 = float(path_t[0]) if len(path_t) else 0.0
     rel = path_t - t0
     up = np.zeros(len(path_t), bool)  # segment k (from point k to k+1) is part of a concentric phase
     for r in kin.reps:
         up[:-1] |= (rel[1:] >= r.start_t) & (rel[:-1] <= r.end_t)
 
-    source = frames if frames is not None else prefetched(iter_frames(src, max_side=OUT_SIDE))
+    if frames is not None:
+        source = frames
+    else:
+        source = (f for f in prefetched(iter_frames(src, max_side=OUT_SIDE)) if f.index % step == 0)
 
     def drawn_frames() -> Iterator[np.ndarray]:
         layer: np.ndarray | None = None
@@ -102,7 +114,7 @@ def render(
                 progress(frame)
             yield img
 
-    return write_video(dst, prefetched(drawn_frames(), depth=8), fps)  # draw in a thread, encode here
+    return write_video(dst, prefetched(drawn_frames(), depth=8), fps / step)  # draw in a thread, encode here
 
 
 def _draw_text(img: np.ndarray, rel_t: float, kin: Kinematics, title: str) -> None:

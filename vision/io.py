@@ -362,6 +362,7 @@ def iter_frames(
     threads: int = 0,
     log: DecodeLog | None = None,
     preview_side: int | None = None,
+    preview_every: int = 1,
 ) -> Iterator[Frame]:
     """Decode `path` frame by frame, rotated for display, optionally shrunk and/or grey.
 
@@ -370,7 +371,7 @@ def iter_frames(
     is skipped and decoding goes on (a damaged chunk must not end the clip); `log` receives what was
     lost, by frame number and time. A frame's `index` is its position in the stream, lost frames counted.
     `preview_side` adds a small colour copy of each frame from the same decode (the annotated video is
-    drawn on it, so the clip is decoded once, not twice).
+    drawn on it, so the clip is decoded once, not twice), on every `preview_every`-th frame (by index).
     """
     path = Path(path)
     log = log if log is not None else DecodeLog()
@@ -418,7 +419,7 @@ def iter_frames(
             if frame.pts is not None and start_s <= 0 and log.errors:
                 index = max(index, bisect.bisect_left(sorted(packet_pts), frame.pts))  # lost frames counted
             image = _convert(frame, size, gray)
-            preview = _rotate(_preview(frame, small), rotation) if small else None
+            preview = _rotate(_preview(frame, small), rotation) if small and index % preview_every == 0 else None
             yield Frame(index=index, t=t, image=_rotate(image, rotation), preview=preview)
             log.decoded += 1
             index += 1
