@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -11,7 +12,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from agent.tools.base import Attachment, ToolContext, ToolError, ToolOutput, tool
 from powerforge.units import UnitError, convert, parse_conversion
-from services.accounts import AccountError, show_profile, update_profile
+from services.accounts import AccountError, show_profile, turn_context, update_profile
 from services.undo import last_logged
 
 
@@ -119,6 +120,7 @@ class ProfileArgs(BaseModel):
     display_name: str | None = Field(default=None, max_length=64)
     sex: Literal["male", "female"] | None = None
     birth_year: int | None = Field(default=None, ge=1900, le=2030)
+    age: int | None = Field(default=None, ge=10, le=100, description="age in years, when said instead of a birth year")
     height_cm: float | None = Field(default=None, ge=100, le=250)
     activity_level: Literal["sedentary", "light", "moderate", "active", "very_active"] | None = None
     experience: Literal["beginner", "intermediate", "advanced"] | None = None
@@ -195,11 +197,34 @@ def _match_profile(text: str, _a: list[Attachment]) -> ProfileArgs | None:
         unit = m.group(1).lower()
         return ProfileArgs(unit_system="metric" if unit in ("metric", "kg", "kgs", "kilo", "kilos", "kilograms")
                            else "imperial")  # fmt: skip
+    facts = _self_facts(text)  # "I'm 180 cm and 30 years old": every fact the line states, not the first
+    return ProfileArgs.model_validate(facts) if facts else None
+
+
+_SELF = re.compile(r"^\W*(?:i'?m|i am|im|my age is|age)\b", re.I)
+_AGE_RE = re.compile(
+    r"\b(\d{2})[\s-]*(?:years?|yrs?)[\s-]*old\b|\b(\d{2})\s*y/?o\b|\bage[d:]?\s*(?:is\s+)?(\d{2})\b", re.I
+)
+_CM_RE = re.compile(r"\b(1\d\d|2[0-4]\d)\s*cm\b", re.I)
+_SEX_RE = re.compile(r"\b(male|female|man|woman|guy|girl)\b", re.I)
+_SEX = {"male": "male", "man": "male", "guy": "male", "female": "female", "woman": "female", "girl": "female"}
+
+
+def _self_facts(text: str) -> dict[str, object]:
+    """Height, birth year, and (in a statement about oneself, never a question) age and sex."""
+    facts: dict[str, object] = {}
     if m := _HEIGHT_RE.search(text):
-        return ProfileArgs(height_cm=float(m.group(1)))
+        facts["height_cm"] = float(m.group(1))
     if m := _BORN_RE.search(text):
-        return ProfileArgs(birth_year=int(m.group(1)))
-    return None
+        facts["birth_year"] = int(m.group(1))
+    if _SELF.match(text) and not re.search(r"\?\s*$", text):
+        if "height_cm" not in facts and (m := _CM_RE.search(text)):
+            facts["height_cm"] = float(m.group(1))
+        if m := _AGE_RE.search(text):
+            facts["age"] = int(next(g for g in m.groups() if g))
+        if facts and (m := _SEX_RE.search(text)):
+            facts["sex"] = _SEX[m.group(1).lower()]
+    return facts
 
 
 @tool(
@@ -223,8 +248,13 @@ def _match_profile(text: str, _a: list[Attachment]) -> ProfileArgs | None:
     kind="write",
 )
 def set_profile(ctx: ToolContext, args: ProfileArgs) -> ToolOutput:
+    stated = args.model_dump(exclude_none=True)
+    if (age := stated.pop("age", None)) is not None and "birth_year" not in stated:
+        # the profile keeps a birth year, so the age stays right next year (±1 year until the birthday is known)
+        now = turn_context(ctx.account_id, ctx.engine, ctx.now or datetime.now(UTC)).now
+        stated["birth_year"] = now.year - age
     try:
-        changes = update_profile(ctx.account_id, args.model_dump(exclude_none=True), ctx.engine)
+        changes = update_profile(ctx.account_id, stated, ctx.engine)
     except AccountError as e:
         raise ToolError(str(e)) from e
     listed = ", ".join(f"{k.replace('_', ' ')} → {v}" for k, v in changes.items())
@@ -307,8 +337,6 @@ _ALL_DATA = re.compile(
     match=lambda text, _a: BackupArgs() if _BACKUP.search(text) and _ALL_DATA.search(text) else None,
 )
 def export_all(ctx: ToolContext, _args: BackupArgs) -> ToolOutput:
-    from datetime import UTC, datetime
-
     from services.backup import back_up_account
 
     backup = back_up_account(ctx.account_id, ctx.output_dir, (ctx.now or datetime.now(UTC)).astimezone(UTC), ctx.engine)

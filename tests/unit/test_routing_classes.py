@@ -756,3 +756,30 @@ def test_a_yes_no_question_never_logs_a_meal():
     assert route is not None and route.tool == "recall", route
     route = _route("did i eat 3 eggs on sunday")
     assert route is None or route.tool != "log_food", route
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("I'm 191 cm and 45 years old", {"height_cm": 191.0, "age": 45}),
+        ("im a 52 yo woman, 165cm", {"height_cm": 165.0, "age": 52, "sex": "female"}),
+    ],
+)
+def test_every_fact_of_a_profile_line_is_kept(text, args):
+    route = _route(text)
+    assert route is not None and route.tool == "update_profile" and route.args == args, route
+
+
+@pytest.mark.parametrize("text", ["my daughter is 9 years old", "i'm 45 years old, can i still compete?"])
+def test_someone_elses_age_or_a_question_sets_nothing(text):
+    route = _route(text)
+    assert route is None or route.tool != "update_profile", route
+
+
+def test_an_age_is_stored_as_the_birth_year_of_the_athletes_today(settings, engine, account):
+    from storage.accounts import get_profile
+
+    run = _runner(settings, engine, account, datetime(2031, 3, 1, 12, tzinfo=UTC))
+    out = run("update_profile", age=45, height_cm=191.0)
+    assert out.data == {"height_cm": 191.0, "birth_year": 1986}
+    assert get_profile(account.id, engine).birth_year == 1986
