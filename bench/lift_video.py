@@ -11,7 +11,9 @@ fresh process (so its peak memory is its own), `--repeat` times; the best run is
 - analysis: the whole pipeline (probe, grey decode, plate detection and tracking, kinematics),
 - analysis + video: the same plus the annotated MP4 (a second decode pass and an H.264 encode).
 
-Ratios are fps / decode fps (goal: >= 0.5). Peak memory is the process's max RSS.
+Ratios are fps / decode fps (goal: >= 0.5). `cpu s` is the CPU time the mode used (all its threads) and
+`x cpu` that over decode's: on a machine shared with other work the fps swing with the load, the CPU time
+much less. Peak memory is the process's max RSS.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ def _one(mode: str, path: Path) -> dict[str, float]:
 
     if mode != "decode":
         from vision.analyse import LiftOptions, analyse_video  # imported before the clock starts
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     if mode == "decode":
         with av.open(str(path)) as c:
@@ -54,8 +57,10 @@ def _one(mode: str, path: Path) -> dict[str, float]:
             a = analyse_video(path, LiftOptions(pose=None, out_video=out))
             frames = a.frames
     elapsed = time.perf_counter() - start
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"fps": frames / elapsed, "frames": frames, "seconds": elapsed, "rss_mb": rss_mb}
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime
+    rss_mb = cpu1.ru_maxrss / 1024
+    return {"fps": frames / elapsed, "frames": frames, "seconds": elapsed, "cpu_s": cpu, "rss_mb": rss_mb}
 
 
 def _measure(mode: str, path: Path, repeat: int) -> dict[str, float]:
@@ -66,6 +71,7 @@ def _measure(mode: str, path: Path, repeat: int) -> dict[str, float]:
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     best = max(runs, key=lambda r: r["fps"])
     best["rss_mb"] = max(r["rss_mb"] for r in runs)
+    best["cpu_s"] = min(r["cpu_s"] for r in runs)
     return best
 
 
@@ -100,13 +106,16 @@ def main() -> None:
         base = _measure("decode", clip, args.repeat)
         for mode in ("decode", "analysis", "analysis+video"):
             r = base if mode == "decode" else _measure(mode, clip, args.repeat)
-            rows.append((f"{clip.name} ({info.width}x{info.height} {info.fps:.0f} fps, {r['frames']} fr)", mode,
-                         r["fps"], r["fps"] / base["fps"], r["rss_mb"]))  # fmt: skip
+            name = f"{clip.name} ({info.width}x{info.height} {info.fps:.0f} fps, {r['frames']} fr)"
+            ratios = (r["fps"] / base["fps"], r["cpu_s"], r["cpu_s"] / base["cpu_s"])
+            rows.append((name, mode, r["fps"], *ratios, r["rss_mb"]))
     w = max(len(r[0]) for r in rows)
-    print(f"best of {args.repeat} runs, each in its own process")
-    print(f"{'clip':<{w}}  {'mode':<15} {'fps':>8} {'ratio':>6} {'peak MB':>8}")
-    for name, mode, fps, ratio, rss in rows:
-        print(f"{name:<{w}}  {mode:<15} {fps:8.1f} {ratio:6.2f} {rss:8.0f}")
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"best of {args.repeat} runs, each in its own process; load average at the end {load}, {os.cpu_count()} CPUs")
+    print("cpu s: the least CPU time (all threads) of the runs; on a shared machine it moves less than fps")
+    print(f"{'clip':<{w}}  {'mode':<15} {'fps':>8} {'ratio':>6} {'cpu s':>7} {'x cpu':>6} {'peak MB':>8}")
+    for name, mode, fps, ratio, cpu, cpu_ratio, rss in rows:
+        print(f"{name:<{w}}  {mode:<15} {fps:8.1f} {ratio:6.2f} {cpu:7.2f} {cpu_ratio:6.2f} {rss:8.0f}")
 
 
 if __name__ == "__main__":
