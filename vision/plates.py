@@ -364,6 +364,36 @@ def refine(gray: np.ndarray, guess: Circle, *, target_r: float = 90.0) -> Circle
                   fit.angle)  # fmt: skip
 
 
+CONSENSUS_STARTS = tuple(
+    (kr, dx, dy) for kr in (0.9, 1.0, 1.1) for dx, dy in ((0, 0), (0.1, 0), (-0.1, 0), (0, 0.1), (0, -0.1))
+)
+
+
+def consensus_rim(gray: np.ndarray, guess: Circle, *, min_agree: int = 4) -> Circle | None:
+    """The rim most fits agree on, from starts around `guess` (radius ±10 %, centre ±0.1 r); None when no
+    group of `min_agree` fits agrees (a cluster: radius within 4 %, centre within 0.08 r).
+
+    Why: a single rim fit can latch onto a straight background edge that happens to run tangent to the
+    plate (a rack upright, a head) and come out 10 % too big and off-centre; its start decides which edge
+    wins. Fits started elsewhere land on that edge only from some starts, while the plate's own rim is
+    found from most of them, so the largest group of agreeing fits is the plate. A crop of risevbt-sample2
+    (bench/lift_variants.py crop_80) got a 47.6 px first circle where the plate is ~42 px.
+    """
+    starts = [Circle(guess.x + dx * guess.r, guess.y + dy * guess.r, guess.r * kr) for kr, dx, dy in CONSENSUS_STARTS]
+    fits = [f for f in (refine(gray, s) for s in starts) if f is not None]
+    if len(fits) < min_agree:
+        return None
+    r = np.array([f.r for f in fits])
+    xy = np.array([(f.x, f.y) for f in fits])
+    dist = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    agree = (np.abs(r[:, None] / r[None, :] - 1) < 0.04) & (dist < 0.08 * r[:, None])
+    count = agree.sum(axis=1)
+    i = int(np.argmax(count))
+    if count[i] < min_agree:
+        return None
+    return fits[i]
+
+
 def find_sleeve(gray: np.ndarray, plate: Circle, *, work_r: float = 300.0) -> Circle | None:
     """The bar's end (the sleeve's face) in front of a plate: a small bright ring near its centre.
 

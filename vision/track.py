@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from vision.plates import DETECT_SIDE, Circle, detect_plates, find_sleeve, refine
+from vision.plates import DETECT_SIDE, Circle, consensus_rim, detect_plates, find_sleeve, refine
 
 TARGET_R = 40.0  # plate radius in the tracking crops (px): the pyramid level used gives 40-80
 COAST_FRAMES = 3  # the prediction extrapolates the last measured motion this many frames, no more
@@ -44,6 +44,10 @@ _LK = {
 
 RIM_FITS_PER_INDEPENDENT = 4  # rim fits of one clip are correlated: see PlateTrack.radius_spread
 DRIFT_FIX_R = 0.12  # a tracked centre this far (in radii) from the re-measured rim is moved onto it
+# A detection whose radius is this far from what rim fits started around it agree on is an outlier (see
+# PlateTracker._spawn). Fits from different starts on the same plate scatter by a few % (risevbt-sample2's first
+# frame: 42-46 px), so only a clear outlier is replaced; a replaced one near the scatter changed working tracks.
+OUTLIER_R = 0.10
 
 
 class Pyramid:
@@ -289,7 +293,7 @@ class PlateTracker:
         while len(self._frames) > self._buffer:
             self._frames.popitem(last=False)
         if self._frames_seen == 0 and self._initial is not None:
-            self._spawn(self._initial, index, t, gray)
+            self._spawn(self._initial, index, t, gray, check=False)
         if self._frames_seen % self.detect_every == 0:
             lifting = any(tr.active and tr.travel > tr.circle.r for tr in self.tracks)
             if not lifting or self._frames_seen % (self.detect_every * 3) == 0:
@@ -404,7 +408,16 @@ class PlateTracker:
                 return tr
         return None
 
-    def _spawn(self, c: Circle, index: int, t: float, gray: Pyramid) -> None:
+    def _spawn(self, c: Circle, index: int, t: float, gray: Pyramid, *, check: bool = True) -> None:
+        """Start a track on a detected plate. Its first circle is the working circle for the whole clip (the
+        feature window, the crops, the guess for every rim re-fit), so a detection whose radius is an outlier
+        (`OUTLIER_R`) against the rim fits started around it is replaced by the fit most of them agree on
+        (`consensus_rim`): a working circle 10 % too big took background into the window and slid off the
+        plate at the bottoms (risevbt-sample2 crop_80: MCV 0.435 m/s against the original's 0.521)."""
+        if check:
+            agreed = consensus_rim(gray.full, c)
+            if agreed is not None and abs(c.r / agreed.r - 1) > OUTLIER_R:
+                c = agreed
         track = PlateTrack(id=self._next_id, circle=c)
         self._next_id += 1
         self._reseed(track, gray, c, index)
