@@ -100,6 +100,12 @@ _FILLER = {
     "done",
     "just",
     "hit",
+    "took",  # the lifter's verbs before a load ('took 95 for a double')
+    "managed",
+    "nailed",
+    "smashed",
+    "crushed",
+    "moved",
     "got",
     "get",
     "on",
@@ -258,6 +264,12 @@ def _normalise(text: str) -> str:
     # 'a single at 200', 'double with 180kg', 'two triples @ 150': a rep count said as a word
     t = re.sub(
         rf"\b(?:(?P<n>\d|a|one|two|three|four|five)\s+)?(?P<k>single|double|triple)s?\s*(?:at|with|@|of)\s*(?P<w>{_NUM}(?:\s*(?:kg|lb)\b)?)",
+        _single_double_triple,
+        t,
+    )
+    # '120 for a triple', '150 kg for two doubles': the load first, then the rep word
+    t = re.sub(
+        rf"(?P<w>{_NUM}(?:\s*(?:kg|lb)\b)?)\s+for\s+(?:(?P<n>\d|a|one|two|three|four|five)\s+)?(?P<k>single|double|triple)s?\b",
         _single_double_triple,
         t,
     )
@@ -542,7 +554,8 @@ _SET_HINT = re.compile(
 # ('side plank 45 sec'), a single/double/triple at a load.
 _LOGGED_HINT = re.compile(
     r"^[^?]*?\b\d+(?:\.\d+)?\s*(?:s|sec|secs|seconds?|min|mins|minutes?)\s*$"
-    r"|\b(?:single|double|triple)s?\s*(?:at|with|@|of)\s*\d",
+    r"|\b(?:single|double|triple)s?\s*(?:at|with|@|of)\s*\d"
+    r"|\d\s*(?:kg|kgs|lbs?)?\s+for\s+(?:\S+\s+)?(?:single|double|triple)s?\b",
     re.I,
 )
 

@@ -783,3 +783,8 @@ def test_an_age_is_stored_as_the_birth_year_of_the_athletes_today(settings, engi
     out = run("update_profile", age=45, height_cm=191.0)
     assert out.data == {"height_cm": 191.0, "birth_year": 1986}
     assert get_profile(account.id, engine).birth_year == 1986
+
+
+def test_a_load_for_a_rep_word_is_a_logged_set():
+    route = _route("took 95 for a double on bench")
+    assert route is not None and route.tool == "train_log_sets", route

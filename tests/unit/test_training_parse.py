@@ -147,3 +147,15 @@ def test_generated_set_lines_read_back_exactly(load, reps, sets, form):
     got = entries[0].sets
     n = sets if "{s}" in form else 1
     assert [(s.load, s.reps) for s in got] == [(load, reps)] * n, line
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("front squat 110 for a double", [("front squat", 110, None, 2, None, False)]),
+        ("ohp 60 kg for two singles", [("ohp", 60, "kg", 1, None, False)] * 2),
+        ("got 180 for a triple on squat", [("squat", 180, None, 3, None, False)]),
+    ],
+)
+def test_a_load_then_a_rep_word(line, expected):
+    assert flat(line) == expected
