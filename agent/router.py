@@ -51,7 +51,12 @@ _ADVICE = re.compile(
     re.IGNORECASE,
 )
 # "tips for…", "advice on…" open a coaching question even when a tool's words follow ("…my chin when I hook").
-_ADVICE_FIRST = re.compile(r"^\s*((any|got any|some|give me( some)?|quick) )?(tips?|advice|cues?|pointers)\b", re.I)
+# "how do I improve my bar speed" asks how, never for a chart of it.
+_ADVICE_FIRST = re.compile(
+    r"^\s*((any|got any|some|give me( some)?|quick) )?(tips?|advice|cues?|pointers)\b|"
+    r"^\s*how (should|do|can|could) i (best )?(improve|get better at|fix|increase|speed up)\b",
+    re.I,
+)
 
 # Someone else's data is never shown: the request is answered in words (a refusal), no tool runs.
 _OTHER_PEOPLE = re.compile(

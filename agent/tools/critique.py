@@ -31,6 +31,10 @@ _CRITIQUE = re.compile(
 _BOXING = re.compile(r"\b(box(ing)?|punch(es|ing)?|jab|hook|uppercut|shadow ?box|bag ?work|sparr|round)\b", re.I)
 _DEPTH = re.compile(r"\b(deep(er)?|depth|lower|shallow(er)?)\b", re.I)
 _REP = re.compile(r"\brep\s*(?:#|number\s*)?(\d{1,2})\b|\b(\d{1,2})(?:st|nd|rd|th)\s+rep\b", re.I)
+_DEPTH_OF_SET = re.compile(r"\b(how deep|depth|deep enough|below parallel|break parallel|hit parallel)\b", re.I)
+_QUESTION = re.compile(r"\?\s*$|^\W*(how|was|were|did|do|am|is|what|tell me)\b", re.I)
+_PAST_MINE = re.compile(r"\b(was|were|did|got|my)\b", re.I)  # about a filmed set, not depth in general
+_ADVICE = re.compile(r"\b(should|good|ideal|recommended|supposed|need to|how to)\b", re.I)
 _BOTTOM = re.compile(r"\b(show|see)\b.*\b(bottom|lowest point|hole)\b", re.I)
 _PATH_TREND = re.compile(r"\bbar ?path\b.*\b(worse|better|drift\w*|over the set|change\w*|getting)\b", re.I)
 _LIFTS = {"squat", "bench", "deadlift", "press", "row", "snatch", "clean", "jerk"}
@@ -65,6 +69,14 @@ def _match(text: str, attachments: list[Attachment]) -> CritiqueArgs | None:
     reps = _reps(text)
     if _DEPTH.search(text) and reps and "?" in text:
         return CritiqueArgs(subject="lift", lift=lift, ask="depth", reps=reps)
+    if (
+        _DEPTH_OF_SET.search(text)
+        and _QUESTION.search(text)
+        and _PAST_MINE.search(text)
+        and not _ADVICE.search(text)
+        and not _BOXING.search(text)
+    ):
+        return CritiqueArgs(subject="lift", lift=lift, ask="depth")  # every rep of the last clip
     if _BOTTOM.search(text) and reps:
         return CritiqueArgs(subject="lift", lift=lift, ask="bottom", reps=reps)
     if _PATH_TREND.search(text):
@@ -189,6 +201,8 @@ def _depth_answer(ctx: ToolContext, c: Critique, reps: list[int], row: Any) -> T
         why = next((s for s in c.cannot_judge if s.lower().startswith(("depth", "technique"))), None)
         msg = f"I couldn't measure depth on your {row.lift} clip" + (f": {why}" if why else ".")
         return ToolOutput(ok=False, summary=msg, markdown=msg, final=True)
+    named = bool(reps)
+    reps = reps or [int(d["rep"]) for d in depths]  # "how deep was my squat?": every rep measured
     measured = [(n, _depth_of(c, n)) for n in reps]
     missing = [n for n, d in measured if d is None]
     found = [(n, d) for n, d in measured if d is not None]
@@ -197,7 +211,7 @@ def _depth_answer(ctx: ToolContext, c: Critique, reps: list[int], row: Any) -> T
         msg = f"I have the depth of reps {have} only; rep {missing[0]} was not measured."
         return ToolOutput(ok=False, summary=msg, markdown=msg, final=True)
     lines = [f"Rep {n}: your hip ended {_depth_words(d)} (± {round(d['sd'] * 100)}%)." for n, d in found]
-    if len(found) >= 2:
+    if named and len(found) >= 2:
         cmp = compare_depth(found[0][1], found[1][1])
         if cmp.deeper is None:
             a, b = cmp.first, cmp.second
@@ -207,7 +221,8 @@ def _depth_answer(ctx: ToolContext, c: Critique, reps: list[int], row: Any) -> T
                          "length.")  # fmt: skip
     text = " ".join(lines)
     data = {"depth": [d for _, d in found]}
-    img = [p for p in (_files(ctx, c.moments.get(f"bottom_rep_{n}", {}).get("key_frame")) for n in reps) if p]
+    shown = reps if named else [min(found, key=lambda nd: nd[1]["value"])[0]]  # all reps: the shallowest one's
+    img = [p for p in (_files(ctx, c.moments.get(f"bottom_rep_{n}", {}).get("key_frame")) for n in shown) if p]
     return ToolOutput(summary=text, markdown=text, data=data, images=img)
 
 

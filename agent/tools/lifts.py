@@ -285,7 +285,8 @@ _CLIP_QUESTION = re.compile(
     r"\b(how fast was|how quick was|what was the (speed|velocity)|(slowest|fastest) rep|"
     r"rep was (the )?(slowest|fastest)|"
     r"slow(ed)? down|velocity loss|speed loss|first to (the )?last rep|how many reps did (it|you)|"
-    r"(that|the|this|my last|last) (video|clip|filmed set))\b",
+    r"(that|the|this|my last|last) (video|clip|filmed set)|"
+    r"(bar )?(speed|velocity) (on|of|in|for) (that|the|this|my) (last )?(set|lift))\b",
     re.I,
 )
 

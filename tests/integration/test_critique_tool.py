@@ -61,6 +61,9 @@ def test_critique_a_squat_then_follow_ups(settings, engine, account, pose, share
     deeper = _run(settings, engine, account, "was rep 3 deeper than rep 1?")
     assert "Rep 3" in deeper.markdown and "Rep 1" in deeper.markdown
     assert deeper.data["depth"][0]["rep"] == 3 and deeper.images
+    every = _run(settings, engine, account, "how deep did i go on that squat?")  # no rep named: every rep
+    assert [d["rep"] for d in every.data["depth"]] == [1, 2, 3, 4, 5] and len(every.images) == 1
+    _only_finding_numbers(every)
     bottom = _run(settings, engine, account, "show me the bottom of rep 2")
     assert bottom.images and Path(bottom.images[0]).is_file() and "rep 2" in bottom.markdown
     path = _run(settings, engine, account, "is my bar path getting worse over the set?")

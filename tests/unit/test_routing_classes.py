@@ -788,3 +788,29 @@ def test_an_age_is_stored_as_the_birth_year_of_the_athletes_today(settings, engi
 def test_a_load_for_a_rep_word_is_a_logged_set():
     route = _route("took 95 for a double on bench")
     assert route is not None and route.tool == "train_log_sets", route
+
+
+def test_bar_speed_of_the_last_set_is_the_clip_question():
+    route = _route("what was my bar speed on that set?")
+    assert route is not None and route.tool == "lift_result", route
+
+
+@pytest.mark.parametrize("text", ["how do i speed up my bench press", "how can i improve my deadlift lockout"])
+def test_how_to_improve_is_advice_not_a_chart(text):
+    route = _route(text)
+    assert route is not None and route.tool == CHAT and route.by == "advice", route
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("did i break parallel on those squats?", "critique_technique"),
+        ("how deep should a powerlifting squat be", None),
+    ],
+)
+def test_depth_of_my_set_is_the_stored_critique_depth_in_general_is_not(text, tool):
+    route = _route(text)
+    if tool is None:
+        assert route is None or route.tool != "critique_technique", route
+    else:
+        assert route is not None and route.tool == tool and route.args["ask"] == "depth" and not route.args["reps"]
