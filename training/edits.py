@@ -226,6 +226,19 @@ def _clean(name: str) -> str:
     return re.sub(r"^(?:the|my|all|some|a|an)\s+|\s+(?:please|instead|exercise)$", "", name.strip(" .,!?"), flags=re.I)
 
 
+# the program named at the end of the edit, with any reason after it ("…, my knee hates them", "… because …")
+_PROGRAM_WORD = (r"(?:the\s+|my\s+|this\s+)?(?:program|programme|plan|routine|split)\b"
+                 r"(?:\s*[,.;:!?(-].*|\s+(?:because|since|as|cause|cuz|coz)\b.*)?\W*$")  # fmt: skip
+
+
+def _without_program_words(rest: str) -> str:
+    """'remove lunges from the program' → 'remove lunges out', 'add curls to my plan' → 'add curls': the
+    program is where the edit happens, never part of an exercise's name."""
+    rest = re.sub(r"\s+please\W*$", "", rest, flags=re.I)
+    rest = re.sub(rf"\s+(?:out\s+of|from)\s+{_PROGRAM_WORD}", " out", rest, flags=re.I)
+    return re.sub(rf"\s+(?:to|in|into|on|for)\s+{_PROGRAM_WORD}", "", rest, flags=re.I).strip()
+
+
 def parse_edit(text: str) -> list[EditOp] | None:
     """Edits code can read; None when the sentence is not one of them."""
     t = " ".join(text.strip().split())
@@ -237,6 +250,7 @@ def parse_edit(text: str) -> list[EditOp] | None:
         deload_weeks = [int(m.group(1))] + ([int(m.group(2))] if m.group(2) else [])
         return [EditOp(kind="deload", weeks=deload_weeks)]
     rest, day, weeks = _extract_where(t)
+    rest = _without_program_words(rest)
     if m := re.search(
         r"\b(?:make|change|set|do)\s+(?:the\s+)?(?P<ex>.+?)\s+(?:to\s+|into\s+)?(?P<sets>\d{1,2})\s*(?:x|×|sets? of)\s*"
         r"(?P<reps>\d{1,2}(?:-\d{1,2})?\+?)(?:\s+reps?)?$",
@@ -251,7 +265,8 @@ def parse_edit(text: str) -> list[EditOp] | None:
         re.I,
     ):
         return [EditOp(kind="swap", exercise=_clean(m["old"]), new_exercise=_clean(m["new"]), day=day, weeks=weeks)]
-    if m := re.search(r"\b(?:remove|drop|delete|take out|cut|get rid of)\s+(?P<ex>.+)$", rest, re.I):
+    if m := re.search(r"\b(?:remove|drop|delete|take out|cut|get rid of)\s+(?P<ex>.+?)(?:\s+out)?$", rest, re.I) or \
+            re.search(r"\b(?:take|get)\s+(?P<ex>.+?)\s+out$", rest, re.I):  # fmt: skip
         return [EditOp(kind="remove", exercise=_clean(m["ex"]), day=day, weeks=weeks)]
     if m := re.search(
         r"\badd\s+(?:(?P<sets>\d{1,2})\s*(?:x|×|sets? of)\s*(?P<reps>\d{1,2}(?:-\d{1,2})?\+?)\s+)?"

@@ -814,3 +814,10 @@ def test_depth_of_my_set_is_the_stored_critique_depth_in_general_is_not(text, to
         assert route is None or route.tool != "critique_technique", route
     else:
         assert route is not None and route.tool == tool and route.args["ask"] == "depth" and not route.args["reps"]
+
+
+def test_a_question_about_a_round_is_not_a_program_edit():
+    route = _route("did i drop my right hand")  # "drop <x>" also reads as taking an exercise out
+    assert route is not None and route.tool == "strike_followup", route
+    route = _route("take the good mornings out of my plan")
+    assert route is not None and route.tool == "program_edit", route

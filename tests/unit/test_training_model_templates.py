@@ -149,3 +149,23 @@ def test_program_table_merges_identical_weeks_and_shows_loads():
     assert "110 kg (RPE 8)" in md  # squat 4×6 @ RPE 8 from a 140 kg max
     lb = program_table(p, MAXES, Equipment.default("lb"), "lb", weeks=[1])
     assert "245 lb (RPE 8)" in lb  # the same squat rounded to 5 lb steps of a 45 lb bar
+
+
+@pytest.mark.parametrize(
+    ("line", "op"),
+    [
+        ("delete the leg curls from my routine", EditOp(kind="remove", exercise="leg curls")),
+        ("take the dips out of this plan please", EditOp(kind="remove", exercise="dips")),
+        (
+            "cut the skull crushers from my plan since my elbow is sore",
+            EditOp(kind="remove", exercise="skull crushers"),
+        ),
+        ("add lateral raises to my program", EditOp(kind="add", new_exercise="lateral raises")),
+        (
+            "replace squats with hack squats in the programme",
+            EditOp(kind="swap", exercise="squats", new_exercise="hack squats"),
+        ),
+    ],
+)
+def test_the_program_is_where_an_edit_happens_not_part_of_the_exercise(line, op):
+    assert parse_edit(line) == [op]

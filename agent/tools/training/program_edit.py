@@ -47,12 +47,7 @@ _PROGRAM_DAY = re.compile(
 _EDIT_VERB = re.compile(
     r"^\s*(please\s+)?(add|change|swap|replace|substitute|remove|drop|take|put|make|move|cut)\b", re.I
 )
-_TAKE_OUT = re.compile(
-    r"^\s*(?:please\s+)?(?:take|get|cut|drop|remove)\s+(?:rid of\s+)?(?:the\s+|my\s+|all\s+)?"
-    r"(?P<ex>[a-z][a-z' -]{1,40}?)"
-    r"\s+(?:out\s+)?(?:of|from)\s+(?:the\s+|my\s+)?(?:program|programme|plan|routine|split)\b",
-    re.I,
-)
+_ASKS = re.compile(r"^\W*(did|was|were|have|has|am|is|are|how|what|why|when|which)\b", re.I)
 
 
 def _edits_a_program_day(text: str) -> bool:
@@ -66,12 +61,12 @@ def _known_exercise(name: str | None) -> bool:
 def _match_edit(text: str, _a: list[Attachment]) -> EditArgs | None:
     """A program edit only when every exercise it names is a known one (a strong match): "quick add 450
     calories", "change the pasta at dinner to 150g" and "use pounds from now on" parse as edits but name no lift."""
+    if _ASKS.match(text):  # "did I drop my hands?" asks about a round; it edits nothing
+        return None
     day_edit = _edits_a_program_day(text)
     if looks_like_set_line(text) and not day_edit and not re.search(r"\b(swap|replace|deload)\b", text, re.I):
         return None
     ops = parse_edit(text)
-    if not ops and (m := _TAKE_OUT.match(text)):
-        ops = parse_edit(f"remove {m.group('ex')}")
     if not ops:
         return None
     for op in ops:
