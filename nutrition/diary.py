@@ -11,6 +11,7 @@ then the ranked generic table. A phrase that does not clearly mean one food come
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -351,12 +352,32 @@ def find_entry(
     return None
 
 
+_SHARES = {"half": 0.5, "a half": 0.5, "one half": 0.5, "a third": 1 / 3, "one third": 1 / 3, "two thirds": 2 / 3,
+           "a quarter": 0.25, "one quarter": 0.25, "three quarters": 0.75}  # fmt: skip
+SHARE_WORDS = r"half|a half|one half|a third|one third|two thirds|a quarter|one quarter|three quarters|\d{1,2}\s*%"
+
+
+def relative_share(text: str) -> float | None:
+    """'half' → 0.5, 'two thirds' → 0.667, '40 %' → 0.4: a part of what was logged; None for an amount."""
+    t = " ".join(text.lower().split())
+    if t in _SHARES:
+        return _SHARES[t]
+    if m := re.fullmatch(r"(\d{1,2})\s*%", t):
+        return int(m.group(1)) / 100 if 0 < int(m.group(1)) < 100 else None
+    return None
+
+
 def edit_amount(
     account_id: int, entry: NutritionEntry, amount_text: str, engine: Engine | None = None
 ) -> NutritionEntry:
-    """Re-compute an entry for a new amount from the values it was logged with."""
+    """Re-compute an entry for a new amount from the values it was logged with; 'half' (of what was logged)
+    too, for "I only had half the rice"."""
     if entry.food_ref in ("quick", "import") or not entry.per100:
         raise DiaryError("That entry has no per-100 values to scale; delete it and log it again.")
+    if (share := relative_share(amount_text)) is not None:
+        if not entry.quantity:
+            raise DiaryError(f"I don't know how much {entry.food_name} was logged; tell me the amount you had.")
+        amount_text = f"{round(entry.quantity * share, 1):g} {entry.basis or 'g'}"
     food = food_from_snapshot(entry.food_ref, entry.food_name, entry.per100)
     try:
         amount = parse_amount(amount_text)

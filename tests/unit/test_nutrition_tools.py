@@ -184,6 +184,15 @@ def test_edit_amount_recomputes_from_the_snapshot(tools, ctx):
     assert out.data["kcal_before"] == pytest.approx(379 * 1.5)
 
 
+def test_only_part_of_a_logged_food_was_eaten(tools, ctx):
+    say(tools, ctx, "150g oats with 300ml whole milk")
+    name, out = say(tools, ctx, "i only finished two thirds of the oats")
+    assert name == "food_edit"
+    assert out.data["kcal"] == pytest.approx(379 * 1.0) and out.data["kcal_before"] == pytest.approx(379 * 1.5)
+    _name, out = say(tools, ctx, "i had only 50% of the milk")
+    assert out.data["kcal"] == pytest.approx(out.data["kcal_before"] / 2, abs=0.1)  # half of what was logged
+
+
 def test_delete_by_name_even_when_the_table_name_differs(tools, ctx):
     say(tools, ctx, "330ml coke")
     name, _out = say(tools, ctx, "remove the coke")

@@ -821,3 +821,9 @@ def test_a_question_about_a_round_is_not_a_program_edit():
     assert route is not None and route.tool == "strike_followup", route
     route = _route("take the good mornings out of my plan")
     assert route is not None and route.tool == "program_edit", route
+
+
+def test_eating_only_part_of_a_logged_food_edits_it_never_logs_more():
+    route = _route("i only ate half of the potatoes at lunch")
+    assert route is not None and route.tool == "food_edit", route
+    assert route.args == {"food": "potatoes", "amount": "half", "meal": "lunch"}

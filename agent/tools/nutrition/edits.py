@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOutput, tool
 from agent.tools.nutrition.common import _TRAINING_WORDS, DOMAIN, Meal, _day, _day_status, _now, _today
 from nutrition import render
-from nutrition.diary import DiaryError, FoodBook
+from nutrition.diary import SHARE_WORDS, DiaryError, FoodBook
 from nutrition.nutrients import fmt
 from nutrition.quantity import QuantityError, parse_amount
 from nutrition.service import (
@@ -79,7 +79,7 @@ class EditArgs(BaseModel):
     yogurt from lunch to snacks' (today unless a day is given)."""
 
     food: str = Field(description="the food as logged, e.g. 'rice'")
-    amount: str | None = Field(default=None, description="the new amount, e.g. '200 g', '2 cups'")
+    amount: str | None = Field(default=None, description="the new amount, e.g. '200 g', '2 cups', or 'half' of it")
     day: str | None = None
     entry_id: str | None = None
     meal: Meal | None = Field(default=None, description="the meal it was logged in, when said")
@@ -139,9 +139,28 @@ def _match_move(text: str) -> EditArgs | None:
     return EditArgs.model_validate({"food": food, "meal": source, "to_meal": to})
 
 
+# "I only had half the rice", "only ate a third of my pasta at dinner": a part of what was logged
+_SHARE_RE = re.compile(
+    r"^\W*(?:actually,?\s+|oops,?\s+)?i\s+(?:only\s+(?:had|ate|drank|finished)|(?:had|ate|drank)\s+only)\s+"
+    rf"(?P<share>{SHARE_WORDS})\s+(?:of\s+)?(?:the\s+|my\s+|that\s+)(?P<food>[a-z][\w\s'-]{{1,40}}?)"
+    rf"(?:\s+(?:at|for|from|in)\s+{_MEAL})?\s*[.!]?\s*$",
+    re.I,
+)
+
+
+def _match_share(text: str) -> EditArgs | None:
+    m = _SHARE_RE.match(text)
+    if m is None or _TRAINING_WORDS.search(text):
+        return None
+    meal = next((g.lower().rstrip("s") for g in m.groups()[2:] if g), None)
+    return EditArgs.model_validate({"food": m.group("food").strip(), "amount": m.group("share"), "meal": meal})
+
+
 def _match_edit(text: str, _a: list[Attachment]) -> EditArgs | None:
     if moved := _match_move(text):
         return moved
+    if part := _match_share(text):
+        return part
     m = _EDIT_RE.match(text) or _WAS_RE.match(text)
     if m is not None and _I_HAD.search(m.group("food")):
         food = _I_HAD.sub("", m.group("food"))
