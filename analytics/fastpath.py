@@ -157,7 +157,8 @@ TARGET = re.compile(r"\b(vs\.?|versus|against|compared? (to|with)|relative to|an
                     r"\b(over|under) my \w* ?(goal|budget)|"
                     r"\b(eat|eating|ate|get|getting|got|hit|hitting) enough\b", re.I)  # fmt: skip
 PREVIOUS = re.compile(
-    r"\b(vs\.?|versus|compared? (to|with)|than) (the )?(previous|last|prior) (week|month|year|period|block|"
+    r"\b(vs\.?|versus|compared? (to|with)|than|compare\b.{1,40}?\b(to|with)) (the )?(previous|last|prior) "
+    r"(week|month|year|period|block|"
     r"meso(cycle)?|cycle|phase|quarter|fortnight)\b",
     re.I,
 )

@@ -827,3 +827,30 @@ def test_eating_only_part_of_a_logged_food_edits_it_never_logs_more():
     route = _route("i only ate half of the potatoes at lunch")
     assert route is not None and route.tool == "food_edit", route
     assert route.args == {"food": "potatoes", "amount": "half", "meal": "lunch"}
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("back down to 91.3 today", {"weight": 91.3}),
+        ("201.6 lb on the scale this morning", {"weight": 201.6, "unit": "lb"}),
+    ],
+)
+def test_a_weight_said_with_a_change_word_or_a_unit_and_a_time_is_a_weigh_in(text, args):
+    route = _route(text)
+    assert route is not None and route.tool == "body_weight_log" and route.args == args, route
+
+
+@pytest.mark.parametrize(("text", "days"), [("weight chart for the past 2 years", 730), ("my weight trend", 90)])
+def test_the_weight_trend_spans_the_period_asked(text, days):
+    route = _route(text)
+    assert route is not None and route.tool == "body_weight_trend" and route.args == {"days": days}, route
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [("weekly protein averages over the last 3 months", "ask"), ("carbs this week versus the previous week", "ask")],
+)
+def test_the_food_week_table_is_one_week_other_spans_and_comparisons_are_charts(text, tool):
+    route = _route(text)
+    assert route is not None and route.tool == tool, route

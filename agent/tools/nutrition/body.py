@@ -42,6 +42,14 @@ _WEIGHT_SAID = re.compile(
 _STONE = re.compile(
     r"\b(?P<st>\d{1,2})\s*(?:st|stone)\s*(?:(?:and\s+)?(?P<lb>\d{1,2}(?:[.,]\d)?)\s*(?:lbs?|pounds?)?)?(?!\s*\d)", re.I
 )
+# "down to 83.5 this morning", "185.4 lb today": a weight said with a unit or a change word and a time of weighing
+_WEIGHT_BARE = re.compile(
+    r"^\W*(?:(?:(?:back\s+)?(?:down|up)|back)\s+(?:to\s+)?(?P<v1>\d{2,3}(?:[.,]\d{1,2})?)\s*(?P<u1>kg|kgs|kilos?|lbs?|pounds?)?|"
+    r"(?P<v2>\d{2,3}(?:[.,]\d{1,2})?)\s*(?P<u2>kg|kgs|kilos?|lbs?|pounds?))"
+    r"\s*(?:,\s*)?(?P<rest>(?:this morning|today|yesterday|now|on the scales?|after waking|(?:when i )?woke up|"
+    r"at wake-?up)(?:\s+(?:this morning|today|on the scales?))?)\s*[.!]*\s*$",
+    re.I,
+)
 _WEIGHT_CUE = re.compile(r"^\s*(?:i\s+)?(?:weigh|weighed|weigh-in|my\s+(?:body\s*)?weight|bw|scale|i'?m\s+at)", re.I)
 
 
@@ -51,6 +59,12 @@ def _match_weight(text: str, _a: list[Attachment]) -> WeightArgs | None:
         pounds = round(Mass.of(int(st.group("st")), "st").lb, 6) + float((st.group("lb") or "0").replace(",", "."))
         day = "yesterday" if re.search(r"\byesterday\b", text, re.I) else None
         return WeightArgs(weight=pounds, unit="lb", day=day)
+    if (b := _WEIGHT_BARE.match(text)) and not re.search(r"\b(bar|barbell|plates?|squat|bench|deadlift)\b", text, re.I):
+        u = (b.group("u1") or b.group("u2") or "").lower()
+        day = "yesterday" if "yesterday" in b.group("rest").lower() else None
+        value = float((b.group("v1") or b.group("v2")).replace(",", "."))
+        return WeightArgs.model_validate({"weight": value, "unit": "kg" if u.startswith("k") else "lb" if u else None,
+                                          "day": day})  # fmt: skip
     m = _WEIGHT_RE.match(text) or _WEIGHT_SAID.match(text)
     if not m or re.search(r"\b(bar|barbell|plates?|squat|bench|deadlift|press|set|reps?)\b", text, re.I):
         return None
@@ -109,6 +123,22 @@ _TREND_RE = re.compile(
 _WEIGHT_TYPO = re.compile(r"\b(?:wieght|weigth|wight|weght|weigt|wheight)\b", re.I)
 
 
+_SPAN = re.compile(
+    r"\b(?:(?P<n>\d{1,2})\s+)?(?P<u>years?|months?|weeks?)\b|\b(?P<all>all[- ]time|ever|since i started)\b", re.I
+)
+
+
+def _trend_days(text: str) -> int:
+    """The span asked for ('for the year', 'last 6 months', 'all time') in days; 90 when none is said."""
+    m = _SPAN.search(words_to_digits(text))
+    if m is None:
+        return 90
+    if m.group("all"):
+        return 3650
+    n, unit = int(m.group("n") or 1), m.group("u").lower().rstrip("s")
+    return max(7, min(3650, n * {"year": 365, "month": 30, "week": 7}[unit]))
+
+
 @tool(
     name="body_weight_trend",
     outranks=("ask",),  # the weight trend has its own smoothed table; the chart tool is generic
@@ -116,7 +146,9 @@ _WEIGHT_TYPO = re.compile(r"\b(?:wieght|weigth|wight|weght|weigt|wheight)\b", re
     args=WeightTrendArgs,
     domain=DOMAIN,
     examples=["show my weight trend", "how is my weight going"],
-    match=lambda text, _a: WeightTrendArgs() if _TREND_RE.search(_WEIGHT_TYPO.sub("weight", text)) else None,
+    match=lambda text, _a: (
+        WeightTrendArgs(days=_trend_days(text)) if _TREND_RE.search(_WEIGHT_TYPO.sub("weight", text)) else None
+    ),
 )
 def body_weight_trend(ctx: ToolContext, args: WeightTrendArgs) -> ToolOutput:
     who = _who(ctx)

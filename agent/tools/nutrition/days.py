@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 
 from agent.tools.base import Attachment, ToolContext, ToolOutput, tool
 from agent.tools.nutrition.common import DOMAIN, _day, _day_label, _nutrients_line, _today
+from analytics.fastpath import PREVIOUS
+from analytics.periods import find_period
 from nutrition import render
 from nutrition.meal_text import parse_meal_line
 from nutrition.nutrients import LABELS, fmt
@@ -119,13 +121,23 @@ _WEEK_RE = re.compile(
 )
 
 
+_ONE_WEEK = re.compile(r"^(?:(?:over|in|for|during) )?(?:the )?(?:this|past|last) (?:week|7 days)$", re.I)
+
+
+def _match_week(text: str, _a: list[Attachment]) -> WeekArgs | None:
+    if not _WEEK_RE.search(text) or _VS_TARGET.search(text) or PREVIOUS.search(text):
+        return None  # against the targets or the week before: the chart tool's comparison
+    period = find_period(text)  # "weekly calories last month" is four weeks: the chart tool's, not this table
+    return WeekArgs() if period is None or _ONE_WEEK.match(period.strip()) else None
+
+
 @tool(
     name="food_week",
     description=WeekArgs.__doc__ or "",
     args=WeekArgs,
     domain=DOMAIN,
     examples=["show my calories this week", "weekly nutrition chart"],
-    match=lambda text, _a: WeekArgs() if _WEEK_RE.search(text) and not _VS_TARGET.search(text) else None,
+    match=_match_week,
     outranks=("food_day", "ask"),  # a week's totals, not a day's; a table of the week before a chart
 )
 def food_week(ctx: ToolContext, args: WeekArgs) -> ToolOutput:
