@@ -44,9 +44,12 @@ _STATED_A = re.compile(rf"\b({_NW})\s+(?:target|goal)s?\s*(?:to|is|of|at|=|:|sho
 _STATED_B = re.compile(rf"\b(\d{{2,5}}(?:[.,]\d)?)\s*(g|grams?|kcal|cals?|calories)?\s+(?:of\s+)?({_NW})\b", re.I)
 
 
+SET_MACROS = r"\b(?:set|new|change|update)\s+(?:my\s+)?(?:daily\s+)?macros(?:\s+to)?\b"  # 'set my macros 200p 250c 70f'
+
+
 def parse_stated_targets(text: str) -> dict[str, float]:
     """Targets stated with their numbers: 'set my protein target to 180 g', 'goal 2500 kcal and 200 g carbs'."""
-    if not re.search(r"\b(target|goal)s?\b", text, re.I):
+    if not re.search(r"\b(target|goal)s?\b|" + SET_MACROS, text, re.I):
         return {}
     out: dict[str, float] = {}
     for m in _STATED_A.finditer(text):

@@ -245,6 +245,18 @@ def test_declining_keeps_the_old_targets(tools, ctx):
     assert repo.active_target(ctx.account_id, ctx.engine) is None
 
 
+def test_a_new_goal_said_in_words_is_saved_and_targets_for_it_proposed(tools, ctx):
+    update_profile(
+        ctx.account_id, {"sex": "male", "birth_year": 1990, "height_cm": 180, "activity_level": "moderate"}, ctx.engine
+    )
+    run(tools, ctx, "body_weight_log", {"weight": 85, "unit": "kg"})
+    name, cut = say(tools, ctx, "ok i'm officially cutting from now on")
+    assert name == "nutrition_targets" and cut.data["proposed"] and cut.data["why"]["goal"] == "lose"
+    name, bulk = say(tools, ctx, "time to gain muscle")
+    assert name == "nutrition_targets" and bulk.data["kcal"] > cut.data["kcal"]
+    assert repo.active_target(ctx.account_id, ctx.engine) is None  # proposed only: the athlete approves
+
+
 def test_missing_profile_says_what_to_add(tools, ctx):
     with pytest.raises(ToolError, match="sex, birth year, height, activity level"):
         run(tools, ctx, "nutrition_targets", {"mode": "profile"})

@@ -854,3 +854,33 @@ def test_the_weight_trend_spans_the_period_asked(text, days):
 def test_the_food_week_table_is_one_week_other_spans_and_comparisons_are_charts(text, tool):
     route = _route(text)
     assert route is not None and route.tool == tool, route
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("add 420 calories for the wedding buffet", {"kcal": 420.0, "name": "Wedding buffet"}),
+        ("quick add 650 kcal", {"kcal": 650.0, "name": "Quick add"}),
+    ],
+)
+def test_calories_with_the_name_of_what_it_was_are_a_quick_add(text, args):
+    route = _route(text)
+    assert route is not None and route.tool == "food_quick_add" and route.args == args, route
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("i'm on a bulk from now on", {"mode": "profile", "goal": "gain"}),
+        ("change my goal to fat loss", {"mode": "profile", "goal": "lose"}),
+        ("new macros 210p 180c 60f", {"mode": "stated", "protein_g": 210.0, "carbs_g": 180.0, "fat_g": 60.0}),
+    ],
+)
+def test_a_goal_or_macros_said_in_words_are_targets(text, args):
+    route = _route(text)
+    assert route is not None and route.tool == "nutrition_targets" and route.args == args, route
+
+
+def test_a_question_about_cutting_is_not_a_goal_change():
+    route = _route("should i cut before my meet?")
+    assert route is None or route.tool != "nutrition_targets", route

@@ -226,7 +226,7 @@ _QUICK_LOOSE = re.compile(
 )
 _KCAL_LOOSE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:k?cals?|kcals?|cal[a-z]{3,6}s?)\b", re.I)  # typos: "calroies"
 _ONLY_NUTRIENTS = re.compile(
-    r"^[\s\d.,:;+&-]*(?:(?:qa|quick[\s-]*add|just|add|put|log|throw|in|another|an|extra|to|under|for|with|and|"
+    r"^[\s\d.,:;+&-]*(?:(?:qa|quick[\s-]*add|just|add|put|log|throw|in|another|an|a|extra|to|under|for|with|and|"
     r"my|the|k?cals?|kcals?|cal[a-z]{3,6}s?|kj|g|grams?|of|protein|prot|p|carbs?|c|fat|f|breakfast|lunch|dinner|"
     r"snacks?|today|yesterday)\b[\s\d.,:;+&-]*)+",
     re.I,
@@ -252,7 +252,34 @@ def _quick_values(text: str) -> dict[str, float]:
     return values if "kcal" in values else {}
 
 
+# "log 500 kcal for the birthday cake", "add 350 cals of office cookies": calories with the name of what it was
+_NAMED_KCAL = re.compile(
+    r"^\W*(?:please\s+)?(?:quick[\s-]*add|log|add|put\s+(?:in|down))\s+(?:about\s+|around\s+|~\s*)?"
+    r"(?P<kcal>\d{2,4})\s*(?:k?cals?|kcals?|calories)\s+(?:for|of)\s+(?:the\s+|a\s+|an\s+|my\s+|some\s+)?"
+    r"(?P<name>[a-z][\w' -]{1,40}?)\s*[.!]?\s*$",
+    re.I,
+)
+
+
+def _match_named_kcal(text: str) -> QuickAddArgs | None:
+    m = _NAMED_KCAL.match(text)
+    if m is None:
+        return None
+    name = m.group("name").strip()
+    line = parse_meal_line(text)
+    if name.lower().rstrip("s") in MEALS or re.fullmatch(
+        r"(breakfast|lunch|dinner|snacks?|today|yesterday)", name, re.I
+    ):
+        return None  # "log 500 kcal for lunch": a plain quick add, read below
+    day = "yesterday" if line.day_offset == -1 else None
+    return QuickAddArgs.model_validate(
+        {"kcal": float(m.group("kcal")), "name": name[:1].upper() + name[1:], "day": day}
+    )
+
+
 def _match_quick(text: str, _a: list[Attachment]) -> QuickAddArgs | None:
+    if named := _match_named_kcal(text):
+        return named
     if not _is_quick_add(text):
         return None
     values = _quick_values(text)
@@ -275,6 +302,7 @@ def _match_quick(text: str, _a: list[Attachment]) -> QuickAddArgs | None:
     examples=["quick add 450 kcal 30 g protein for dinner", "quick add 200 calories snack"],
     intents=[r"\bquick[\s-]*add\b"],
     match=_match_quick,
+    outranks=("program_edit",),  # "quick add 300 calories" adds to the diary, not an exercise to the program
     kind="write",
 )
 def food_quick_add(ctx: ToolContext, args: QuickAddArgs) -> ToolOutput:

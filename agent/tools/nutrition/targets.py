@@ -11,7 +11,7 @@ from agent.tools.base import Action, Attachment, ToolContext, ToolError, ToolOut
 from agent.tools.nutrition.common import _TRAINING_WORDS, DOMAIN, _today
 from agent.tools.nutrition.days import _OVER_TIME, _VS_TARGET
 from nutrition.energy import EnergyError
-from nutrition.nutrient_text import parse_stated_targets, parse_target_change
+from nutrition.nutrient_text import SET_MACROS, parse_stated_targets, parse_target_change
 from nutrition.nutrients import fmt
 from nutrition.profile_text import parse_profile_text
 from nutrition.service import (
@@ -53,12 +53,38 @@ class TargetsArgs(BaseModel):
 
 _TARGETS_RE = re.compile(
     r"\b(targets?|goals? for (calories|macros)|calorie goal|macro goals?|my macros should be|"
-    r"how many calories should i|calculate my (calories|macros|tdee))\b",
+    r"how many calories should i|calculate my (calories|macros|tdee))\b|" + SET_MACROS,
     re.I,
 )
 
 
+# A new goal said in words ("I'm bulking now", "time to cut", "switch my goal to maintenance"): the profile's
+# goal is saved and targets for it are proposed (approved by the athlete, as any computed targets).
+_GOAL_SAID = re.compile(
+    r"^\W*(?:ok(?:ay)?,?\s+|so,?\s+)?"
+    r"(?:(?:i'?m|i am|im)\s+(?:now\s+|officially\s+)?(?:going\s+to\s+|gonna\s+|starting\s+(?:to\s+|a\s+)?)?"
+    r"(?:on\s+a\s+|in\s+a\s+)?|(?:i\s+want\s+to|i'?d\s+like\s+to|time\s+to|let'?s|starting(?:\s+a|\s+my)?|"
+    r"(?:switch|change|set)\s+my\s+goal\s+to)\s+(?:a\s+)?)"
+    r"(?P<goal>bulk(?:ing)?|lean\s+bulk(?:ing)?|cut(?:ting)?|maint(?:ain(?:ing)?|enance)|lose\s+(?:weight|fat)|"
+    r"fat\s+loss|weight\s+loss|deficit|surplus|gain\s+(?:weight|muscle|mass))\b"
+    r"(?:\s+(?:now|from now on|again|today|phase))?\s*[.!]*\s*$",
+    re.I,
+)
+
+
+def _goal_said(text: str) -> str | None:
+    m = _GOAL_SAID.match(text)
+    if m is None:
+        return None
+    g = m.group("goal").lower()
+    if g.startswith(("cut", "lose", "fat", "weight", "deficit")):
+        return "lose"
+    return "maintain" if g.startswith("maint") else "gain"
+
+
 def _match_targets(text: str, _a: list[Attachment]) -> TargetsArgs | None:
+    if goal := _goal_said(text):
+        return TargetsArgs.model_validate({"mode": "profile", "goal": goal})
     if changed := parse_target_change(text):
         try:
             return TargetsArgs.model_validate({"mode": "stated", **changed})
@@ -71,7 +97,7 @@ def _match_targets(text: str, _a: list[Attachment]) -> TargetsArgs | None:
             return TargetsArgs.model_validate({"mode": "stated", **stated})
         except ValueError:
             return None  # a number out of range: the model (and validation) handle it
-    if re.search(r"\b(adaptive|from my (data|logs?|weight)|recalculate|update my targets|adjust)\b", text, re.I):
+    if re.search(r"\b(adaptive|from my (data|logs?|weight)|recalculate|update my (targets|macros)|adjust)\b", text, re.I):
         return TargetsArgs(mode="adaptive")
     fields = parse_profile_text(text)
     if fields or re.search(r"\b(set|calculate|work out|compute|new|give me)\b", text, re.I):
@@ -247,7 +273,9 @@ _TDEE_RE = re.compile(r"\b(tdee|maintenance( calories)?|expenditure|how many cal
     args=ExpenditureArgs,
     domain=DOMAIN,
     examples=["what's my TDEE?", "what are my maintenance calories?"],
-    match=lambda text, _a: ExpenditureArgs() if _TDEE_RE.search(text) and not _TARGETS_RE.search(text) else None,
+    match=lambda text, _a: (
+        ExpenditureArgs() if _TDEE_RE.search(text) and not (_TARGETS_RE.search(text) or _goal_said(text)) else None
+    ),  # "switch my goal to maintenance" sets a goal
 )
 def nutrition_expenditure(ctx: ToolContext, _args: ExpenditureArgs) -> ToolOutput:
     try:
