@@ -72,7 +72,7 @@ METRIC_PATTERNS: list[tuple[str, str]] = [
     ("fibre", r"\bfib(re|er)\b"),
     ("fat", r"\bfats?\b(?! ?loss)|dietary fat"),
     ("adherence", r"\badherence\b|\bconsisten(cy|t)\b|days (i )?logged|"
-                   r"how often did i (log|track|weigh)|logging streak"),
+                   r"how often did i (log|track|weigh)|logging streak|days (did |have )?i (log|track)(ged|ed)?\b"),
     ("bodyweight", r"body ?weight|\bbw\b|(trend|scale) weight|weigh[- ]?ins?|\bmy weight\b|\bweight\b(?! ?lifted)|"
                    r"how heavy am i|\bweigh\b|"
                    # the change of the scale said alone: "what's the change since the 1st of March"

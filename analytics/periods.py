@@ -420,6 +420,9 @@ def _plural(unit: str, n: int) -> str:
 _NF, _UF = _N.replace("?P<n>", "?:"), _UNIT.replace("?P<unit>", "?:")
 PERIOD_PATTERNS = [
     rf"(?:over |during |for |in |within )?(?:the )?(?:last|past|previous|recent) {_NF} {_UF}\b",
+    # "protein trend 60 days", "calories over 3 weeks": a span back from today without 'last'
+    rf"(?:(?<=\bover )|(?<=\bfor )|(?<=\bacross )|(?<=\bwithin )){_NF} {_UF}\b(?! ago| from now)|"
+    rf"(?<!\bin )(?<!\bnext )\b{_NF} {_UF}(?=\W*$)",
     rf"\b{_NF} {_UF} ago\b",
     r"(?:between|from) [\w\- ]+? (?:and|to|until) (?:\d{4}-\d{1,2}-\d{1,2}|" + _MONTH_RE + r")(?: \d{4})?",
     r"since (?:\d{4}-\d{1,2}-\d{1,2}|(?:the )?(?:\d{1,2}(?:st|nd|rd|th)? (?:of )?)?(?:"

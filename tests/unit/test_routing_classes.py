@@ -884,3 +884,18 @@ def test_a_goal_or_macros_said_in_words_are_targets(text, args):
 def test_a_question_about_cutting_is_not_a_goal_change():
     route = _route("should i cut before my meet?")
     assert route is None or route.tool != "nutrition_targets", route
+
+
+@pytest.mark.parametrize(
+    ("text", "period"), [("fibre per day 45 days", "45 days"), ("bench e1rm trend over 8 weeks", "8 weeks")]
+)
+def test_a_span_without_last_is_a_period(text, period):
+    route = _route(text)
+    assert route is not None and route.tool == "ask" and route.args.get("period") == period, route
+
+
+def test_how_often_a_target_was_hit_is_a_chart_and_days_logged_is_adherence():
+    route = _route("how many days have i hit my fibre target lately")
+    assert route is not None and route.tool == "ask" and route.args["compare"]["target"], route
+    route = _route("how many days did i track food in october")
+    assert route is not None and route.tool == "ask" and route.args["metric"] == "adherence", route

@@ -83,6 +83,8 @@ def _goal_said(text: str) -> str | None:
 
 
 def _match_targets(text: str, _a: list[Attachment]) -> TargetsArgs | None:
+    if re.search(r"\bhow (often|many (days|times|weeks))\b", text, re.I):
+        return None  # "how often do I hit my protein target" counts days over time: the chart tool's
     if goal := _goal_said(text):
         return TargetsArgs.model_validate({"mode": "profile", "goal": goal})
     if changed := parse_target_change(text):
@@ -97,7 +99,9 @@ def _match_targets(text: str, _a: list[Attachment]) -> TargetsArgs | None:
             return TargetsArgs.model_validate({"mode": "stated", **stated})
         except ValueError:
             return None  # a number out of range: the model (and validation) handle it
-    if re.search(r"\b(adaptive|from my (data|logs?|weight)|recalculate|update my (targets|macros)|adjust)\b", text, re.I):
+    if re.search(
+        r"\b(adaptive|from my (data|logs?|weight)|recalculate|update my (targets|macros)|adjust)\b", text, re.I
+    ):
         return TargetsArgs(mode="adaptive")
     fields = parse_profile_text(text)
     if fields or re.search(r"\b(set|calculate|work out|compute|new|give me)\b", text, re.I):
