@@ -188,7 +188,8 @@ class LiftProfileArgs(BaseModel):
 
 
 _PROFILE = re.compile(
-    r"\b(load[- ]velocity|velocity profile|l\s*/?\s*v profile|e1rm from (my )?(velocity|videos?)|mvt|"
+    r"\b(load[- ]velocity|(velocity|lift|speed) profile|l\s*/?\s*v profile|e1rm from (my )?(velocity|videos?)|mvt|"
+    r"minimum velocity|"
     # the speed a lift should move at a share of its max is read off the profile
     r"(?:speed|velocity|fast|quick)\b[^?]{0,40}\bat\s+\d{2,3}\s*(?:%|percent)|"
     r"\bat\s+\d{2,3}\s*(?:%|percent)[^?]{0,40}\b(?:speed|velocity|fast|quick)\b[^?]{0,30}\b(?:should|aim|target))",
@@ -286,7 +287,9 @@ _CLIP_QUESTION = re.compile(
     r"rep was (the )?(slowest|fastest)|"
     r"slow(ed)? down|velocity loss|speed loss|first to (the )?last rep|how many reps did (it|you)|"
     r"(that|the|this|my last|last) (video|clip|filmed set)|"
-    r"(bar )?(speed|velocity) (on|of|in|for) (that|the|this|my) (last )?(set|lift))\b",
+    r"(bar )?(speed|velocity) (on|of|in|for) (that|the|this|my) (last |first |final )?(set|lift|rep)|"
+    # "how much did my velocity drop", "speed drop-off across the set"
+    r"(velocity|speed) (drop|dropped|drop-?off|fall|fell)|(velocity|speed|bar) drop)\b",
     re.I,
 )
 
@@ -303,7 +306,7 @@ def _match_result(text: str, attachments: list[Attachment]) -> LiftResultArgs | 
     ask: Literal["speed", "velocity_loss", "reps"] = "speed"
     if re.search(r"how many reps", t):
         ask = "reps"
-    elif re.search(r"slow(ed)? down|velocity loss|speed loss|first to (the )?last", t):
+    elif re.search(r"slow(ed)? down|velocity loss|speed loss|first to (the )?last|(velocity|speed|bar) drop", t):
         ask = "velocity_loss"
     which: Literal["slowest", "fastest", "first", "last"] | None = (
         "slowest" if "slowest" in t else "fastest" if "fastest" in t else None
@@ -314,7 +317,7 @@ def _match_result(text: str, attachments: list[Attachment]) -> LiftResultArgs | 
         rep = int(word) if word.isdigit() else _ORDINALS[word.lower()]
         if rep_n.group(0).lower().startswith(("first", "last")) and not rep_n.group(1):
             which, rep = ("first" if word.lower() == "first" else "last"), None
-    elif re.search(r"\blast rep\b", t):
+    elif re.search(r"\b(last|final) rep\b", t):
         which = "last"
     return LiftResultArgs(lift=parse_request(text).lift, rep=rep, which=which, ask=ask)
 

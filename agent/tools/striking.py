@@ -238,7 +238,10 @@ class CorrectPunchArgs(BaseModel):
 _CORRECT_LOOSE = re.compile(
     r"(?:\bpunch\s*(?:#\s*|number\s*)?(?P<num>\d+)|#\s*(?P<num2>\d+)|\b(?:the\s+)?(?P<ord>"
     + "|".join(_ORDINALS)
-    + r")\s+(?:one|punch))\b.{0,40}?\b(?:was|is|were)\s+(?:actually\s+|really\s+)?(?:a\s+|an\s+)?"
+    + r")\s+(?:one|punch)"
+    # "number 2 was a hook", "no. 4 was a cross", "the 3rd one was an uppercut"
+    r"|^\W*(?:number|no\.?|nr\.?)\s*(?P<num3>\d+)|\b(?:the\s+)?(?P<num4>\d+)(?:st|nd|rd|th)\s+one)"
+    r"\b.{0,40}?\b(?:was|is|were)\s+(?:actually\s+|really\s+)?(?:a\s+|an\s+)?"
     r"(?P<kind>lead hook|rear hook|lead uppercut|rear uppercut|jab|cross|straight|hook|uppercut|not a punch|"
     r"no punch)\b",
     re.I,
@@ -247,7 +250,7 @@ _CORRECT_LOOSE = re.compile(
 
 def _match_correct(text: str, _a: list[Attachment]) -> CorrectPunchArgs | None:
     if (m := _CORRECT_LOOSE.search(text or "")) is not None:
-        number = _ORDINALS[m["ord"].lower()] if m["ord"] else int(m["num"] or m["num2"])
+        number = _ORDINALS[m["ord"].lower()] if m["ord"] else int(m["num"] or m["num2"] or m["num3"] or m["num4"])
         return CorrectPunchArgs.model_validate({"number": number, "kind": _KIND_ALIASES[m["kind"].lower()]})
     m = _CORRECT_RE.search(text or "")
     if not m:

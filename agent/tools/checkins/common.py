@@ -50,7 +50,10 @@ _CREATE_RE = re.compile(
     r"\bremind(?:er)?\s+me\s+(?:to|about|that|at|in|every|each|tomorrow|tonight|on|daily|how)\b"
     r"|\bset\s+(?:up\s+)?(?:a\s+|me\s+a\s+)?(?:daily\s+|weekly\s+)?reminder\b"
     rf"|\b(?:turn|switch)\s+on\b.*\b{_KIND_WORDS}"
-    rf"|\b(?:enable|start|add|set\s+up|schedule)\b.*\b{_KIND_WORDS}"
+    rf"|\b(?:enable|start|add|set\s+up|schedule|create)\b.*\b{_KIND_WORDS}"
+    # a new one, with an article: "set a check-in for Sunday morning", "I want a reminder at 7" (not "set the …")
+    rf"|\b(?:set|make|book|want|need|like|give\s+me|get\s+me)\s+(?:me\s+)?(?:a|an|another|one\s+more|new)\s+"
+    rf"(?:[\w-]+\s+){{0,2}}?{_KIND_WORDS}\b"
     rf"|^\W*(?:please\s+)?(?:do|run|have|send|give me)\s+(?:my|the|a)\s+(?:weekly\s+)?{_KIND_WORDS}\b.*"
     r"\b(?:every|each|on\s+\w+days?|daily|weekdays|at\s+\d)",
     re.I,

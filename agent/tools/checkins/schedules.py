@@ -46,7 +46,9 @@ def _match_create(text: str, _a: list[Attachment]) -> CreateArgs | None:
 
 @tool(
     name="checkin_create",
-    outranks=("train_today", "weekly_review", "checkin_update"),  # "send me X every Sunday" schedules
+    # "send me X every Sunday" schedules; "I want a reminder to weigh in every day" is not a weight chart,
+    # "I need a reminder at 10 to log food" logs no food
+    outranks=("train_today", "weekly_review", "checkin_update", "ask", "log_food"),
     description=CreateArgs.__doc__ or "",
     args=CreateArgs,
     domain="checkins",

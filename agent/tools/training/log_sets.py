@@ -62,8 +62,19 @@ class LogSetsArgs(BaseModel):
     unit_answer: Literal["kg", "lb"] | None = Field(default=None, description="only from the kg-or-lb question")
 
 
+# A max worked out from a set ("e1rm squat 140x5", "what's my 1rm if i did 100 for 8") asks, it logs nothing.
+_MAX_FROM_A_SET = re.compile(
+    r"^\W*(?:e1rm|1rm|est(?:imated?)?\s+(?:1rm|max))\b"
+    r"|\b(?:e1rm|1rm|one[- ]rep max|max)\b.{0,40}\b(?:if|from|off|based on)\b"
+    r"|\b(?:what(?:'?s| is| would)|whats|calc(?:ulate)?|estimate|work out)\b.{0,30}\b(?:e1rm|1rm|one[- ]rep max)\b",
+    re.I,
+)
+
+
 def _match_log(text: str, _a: list[Attachment]) -> LogSetsArgs | None:
     if not looks_like_logged_set(text) or looks_like_program_request(text) or _edits_a_program_day(text):
+        return None
+    if _MAX_FROM_A_SET.search(text):
         return None
     try:
         entries = parse_sets(text)
@@ -237,21 +248,30 @@ _SUMMARY_RE = re.compile(
     r"\b(?:session|workout|training) summary\b|"
     r"\bsummar(?:y|ise|ize) (?:my |the |today'?s )?(?:session|workout|training)\b|"
     r"\bhow did (?:today|my (?:session|workout)|the (?:session|workout)) go\b|"
+    # "sum up today's workout", "recap of my last session", "how was my session?", "how'd the workout go"
+    r"\b(?:sum(?:marise|marize)? up|recap|run ?down|breakdown|summary|summari[sz]e)\s+(?:of\s+)?"
+    r"(?:my\s+|the\s+|today'?s\s+|tonight'?s\s+|this\s+|that\s+|last\s+|latest\s+)+(?:session|workout|training)\b|"
+    r"\bhow(?:'?d| did| was| went)\s+(?:my\s+|the\s+|today'?s\s+|this\s+|that\s+|last\s+|latest\s+)+"
+    r"(?:session|workout)\b(?:\s+go)?\s*(?:today|tonight)?\s*\??\s*$|"
     r"\b(?:finish(?:ed)?|end|done with|wrap up|close)\s+(?:my |the |this )?(?:workout|session|training)\b|"
     r"^\s*(?:i'?m )?done(?: for today)?[.!]*$",
     re.I,
 )
 
+# "summary of my training last week" is a period (the weekly review), not one session
+_A_PERIOD = re.compile(r"\b(?:week|weeks|month|months|year|weekly|monthly)\b", re.I)
+
 
 @tool(
     name="train_summary",
+    outranks=("recall",),  # "how did my workout go today" is the session's figures, not a search of the notes
     description=SummaryArgs.__doc__ or "",
     args=SummaryArgs,
     domain=DOMAIN,
     examples=["session summary", "finished my workout"],
     match=lambda text, _a: (
         SummaryArgs(finish=bool(re.search(r"\b(finish|end|done|wrap|close)", text, re.I)))
-        if _SUMMARY_RE.search(text)
+        if _SUMMARY_RE.search(text) and not _A_PERIOD.search(text)
         else None
     ),
 )

@@ -56,9 +56,10 @@ def _match_today(text: str, _a: list[Attachment]) -> TodayArgs | None:
 
 _DAY = r"(?:today|tonight|tomorrow|tmrw|tmr|(?:on |this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
 _TODAY_RE = re.compile(
-    r"\b(?:what(?:'s| is| do i have| am i (?:doing|training|lifting))|show(?: me)?|give me)\b.*"
+    r"\b(?:what(?:'?s| is| do i have| am i (?:doing|training|lifting))|show(?: me)?|give me)\b.*"
     rf"\b(?:workout|session|training|program|lifting|doing)\b.*\b(?:{_DAY}|now|next)\b|"
-    r"\b(?:today'?s|next|tonight'?s)\s+(?:workout|session|training)\b|\bwhat(?:'s| is) on (?:for )?today\b|"
+    r"\b(?:today'?s|next|tonight'?s)\s+(?:workout|session|training)\b|"
+    rf"\bwhat(?:'?s| is) on (?:for )?(?:{_DAY}|the (?:plan|program|programme) (?:for )?{_DAY})\b|"
     rf"\bwhat am i (?:doing|training|lifting) {_DAY}\b|"
     r"\bwhat should i (?:do|lift|train|hit)(?: in the gym)? (?:today|tonight|next)\b|\btoday'?s (?:plan|lifts)\b|"
     rf"\bwhat(?:'?s| is) (?:on )?(?:the |my )?(?:plan|program|programme|schedule) (?:for )?{_DAY}\b|"
@@ -69,6 +70,7 @@ _TODAY_RE = re.compile(
 
 @tool(
     name="train_today",
+    yields_to=("train_summary",),  # "sum up today's workout" asks what was done, not what is planned
     description=TodayArgs.__doc__ or "",
     args=TodayArgs,
     domain=DOMAIN,
@@ -191,8 +193,11 @@ def _match_e1rm(text: str, _a: list[Attachment]) -> E1RMArgs | None:
         entries = []
     if entries and entries[0].sets and entries[0].sets[0].load:
         e, s = entries[0], entries[0].sets[0]
+        ex_text = e.exercise_text or None
+        if ex_text and re.search(r"\b(?:e|rm|if|from|what'?s?|my|is|did|got|for)\b", ex_text, re.I):
+            ex_text = _named_lift(_E1RM_RE.sub(" ", text))  # "e1rm if i did 100 for 8": question words, no lift
         return E1RMArgs.model_validate(
-            {"exercise": e.exercise_text or None, "load": s.load, "reps": s.reps or 1, "rpe": s.rpe, "unit": s.unit}
+            {"exercise": ex_text, "load": s.load, "reps": s.reps or 1, "rpe": s.rpe, "unit": s.unit}
         )
     ex = _named_lift(re.sub(_E1RM_RE, " ", text))
     return E1RMArgs(exercise=ex) if ex else None
@@ -234,8 +239,25 @@ def _has_load(text: str) -> bool:
         return False
 
 
+# "what's my best squat?", "whats my bench pr", "heaviest deadlift ever": the heaviest set at any reps (1 or more).
+# Not a max estimate (e1RM), a chart over time (volume, speed, a week) or a clip's question.
+_BEST_LIFT_Q = re.compile(
+    r"^\W*(?:what(?:'?s| is| was| are)|whats|show(?: me)?|tell me|give me)\b.{0,25}\b(?:best|heaviest|pr|pb|record)\b"
+    r"|\b(?:heaviest|best)\b.{0,25}\b(?:ever|i'?ve (?:ever )?(?:done|lifted|hit)|of all time|all[- ]time)\b",
+    re.I,
+)
+_NOT_BEST_LIFT = re.compile(
+    r"\d|\b(?:e1rm|1rm|estimated|max|volume|tonnage|speed|velocity|fast|depth|form|technique|week|month|day|session|"
+    r"workout|video|clip|rep|reps|set|sets|progress|chart|graph|trend|day|time to|way to|exercise|accessory)\b",
+    re.I,
+)
+
+
 def _match_rep_max(text: str, _a: list[Attachment]) -> RepMaxArgs | None:
     m = _REP_MAX_RE.search(text)
+    if m is None and _BEST_LIFT_Q.search(text) and not _NOT_BEST_LIFT.search(text):
+        lift = _named_lift(text)
+        return RepMaxArgs(exercise=lift, reps=1) if lift else None
     if m is None or _has_load(text) or looks_like_program_request(text):
         return None
     if not (_BEST.search(text) or re.search(r"\d\s*-?\s*(?:rm|rep max)\b", text, re.I)):  # "5RM" asks by itself
