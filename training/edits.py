@@ -252,7 +252,9 @@ def parse_edit(text: str) -> list[EditOp] | None:
     rest, day, weeks = _extract_where(t)
     rest = _without_program_words(rest)
     if m := re.search(
-        r"\b(?:make|change|set|do)\s+(?:the\s+)?(?P<ex>.+?)\s+(?:to\s+|into\s+)?(?P<sets>\d{1,2})\s*(?:x|×|sets? of)\s*"
+        # "bump bench to 5x5", "drop squats down to 3x5", "up the rows to 4 sets of 10"
+        r"\b(?:make|change|set|do|bump|up|increase|raise|lower|drop|bring|cut|take)\s+(?:the\s+)?(?P<ex>.+?)\s+"
+        r"(?:up\s+|down\s+|back\s+)?(?:to\s+|into\s+)?(?P<sets>\d{1,2})\s*(?:x|×|sets? of)\s*"
         r"(?P<reps>\d{1,2}(?:-\d{1,2})?\+?)(?:\s+reps?)?$",
         rest,
         re.I,

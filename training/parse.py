@@ -435,6 +435,18 @@ def _has_words(s: str) -> bool:
     return bool(_exercise_words(re.sub(r"\d+(?:\.\d+)?", " ", s)))
 
 
+# A remark after a comma: how it felt or what hurt ('…, knees a bit sore', '…, back was tight', '…, new pr'),
+# never an exercise name ('100x5, close grip bench' names one).
+_REMARK = re.compile(
+    r"^\s*(?:(?:my|the|a|bit|a\s+bit|little|pretty|super|so|really|kinda|quite|bit\s+of)\s+)*(?:left\s+|right\s+|"
+    r"lower\s+|upper\s+)?(?:knees?|back|shoulders?|elbows?|hips?|wrists?|hams(?:trings?)?|quads?|groin|neck|pecs?|"
+    r"sore|tired|wrecked|cooked|fried|gassed|heavy|light|easy|hard|tough|grind\w*|pain\w*|hurt\w*|tweak\w*|ach\w*|"
+    r"new\s+(?:pr|pb)|pr|pb|ugly|smooth|slow|solid|shaky|good|bad|great|rough|brutal|awful)\b"
+    r"|\b(?:was|were|felt|feels?|hurts?|hurting|sore|achy)\b",
+    re.I,
+)
+
+
 def _split_chunks(clause: str) -> list[str]:
     """Split 'squat 140x5, bench 100x5' on commas, keeping '100x5, 5, 4' and '@7, 102.5x5' together."""
     protected = re.sub(r"\([^)]*\)", lambda m: m.group(0).replace(",", "\x00"), clause)
@@ -444,7 +456,9 @@ def _split_chunks(clause: str) -> list[str]:
         p = p.strip()
         if not p:
             continue
-        if chunks and (not _has_words(p) or not _has_number(p)):
+        if chunks and not _has_number(p) and _has_number(chunks[-1]) and _REMARK.search(p):
+            chunks[-1] = f"{chunks[-1]} - {p}"  # a remark after the set ('…, knees a bit sore') is its note
+        elif chunks and (not _has_words(p) or not _has_number(p)):
             chunks[-1] = f"{chunks[-1]}, {p}"
         elif chunks and not _has_number(chunks[-1]):
             chunks[-1] = f"{chunks[-1]} {p}"

@@ -9,6 +9,7 @@ import pytest
 
 from agent.router import route_by_code
 from agent.tools.base import load_tools
+from training.parse import parse_sets
 
 TOOLS = load_tools()
 
@@ -142,3 +143,62 @@ def test_a_max_from_a_set_is_estimated_not_logged(text: str, args: dict) -> None
 def test_a_set_with_a_max_word_in_a_remark_is_still_logged() -> None:
     r = _route("bench 100x5, felt like a max effort")
     assert r is not None and r.tool == "train_log_sets", r
+
+
+# Approving a draft with a short yes first, or in other verbs ("go with", "lock in").
+@pytest.mark.parametrize(
+    "text",
+    ["sounds good, approve that", "yeah let's go with this one", "great - lock it in", "love it, save it please"],
+)
+def test_an_approval_with_a_short_yes_first_approves_the_draft(text: str) -> None:
+    r = _route(text)
+    assert r is not None and r.tool == "program_approve", r
+
+
+@pytest.mark.parametrize("text", ["approve my food log?", "go with the flow"])
+def test_no_approval_without_a_draft_word_or_pointer(text: str) -> None:
+    r = _route(text)
+    assert r is None or r.tool != "program_approve", r
+
+
+# A new sets × reps said with a lifter's verb ("bump", "drop … down to", "up") changes the program; it logs nothing.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bump squats to 4x6 in the program",
+        "drop deadlift down to 2x3 on friday",
+        "up the rows to 4 sets of 10 in my plan",
+    ],
+)
+def test_a_set_scheme_with_a_lifters_verb_edits_the_program(text: str) -> None:
+    r = _route(text)
+    assert r is not None and r.tool == "program_edit", r
+
+
+# Something added to / changed in "my program" is never a new program drafted from scratch.
+@pytest.mark.parametrize(
+    "text", ["add an extra conditioning day to my program", "make my plan a bit lighter, work is crazy this week"]
+)
+def test_a_change_to_my_program_is_not_a_new_program(text: str) -> None:
+    r = _route(text)
+    assert r is None or r.by != "code" or r.tool != "program_draft", r
+
+
+# A remark after a comma ("…, hips were sore") is the set's note, not part of the exercise name: the line is
+# logged by code with the lift it names (before, "squat knees bit achy" was the exercise, or the model was asked).
+@pytest.mark.parametrize(
+    ("text", "exercise", "note"),
+    [
+        ("did 3x8 rdl @ 90, hamstrings were cooked", "rdl", "hamstrings were cooked"),
+        ("front squat 100x3x3 today, left knee a bit achy", "front squat", "left knee a bit achy"),
+    ],
+)
+def test_a_remark_after_the_set_leaves_the_exercise_name_alone(text: str, exercise: str, note: str) -> None:
+    r = _route(text)
+    assert r is not None and r.tool == "train_log_sets", r
+    (entry,) = parse_sets(text)
+    assert entry.exercise_text == exercise and entry.notes == note
+
+
+def test_words_after_a_set_that_name_a_lift_stay_the_lift() -> None:
+    assert [e.exercise_text for e in parse_sets("100x5, close grip bench")] == ["close grip bench"]

@@ -45,7 +45,9 @@ _PROGRAM_DAY = re.compile(
     re.I,
 )
 _EDIT_VERB = re.compile(
-    r"^\s*(please\s+)?(add|change|swap|replace|substitute|remove|drop|take|put|make|move|cut)\b", re.I
+    r"^\s*(please\s+)?(add|change|swap|replace|substitute|remove|drop|take|put|make|move|cut|bump|up|increase|raise|"
+    r"lower|bring)\b",
+    re.I,
 )
 _ASKS = re.compile(r"^\W*(did|was|were|have|has|am|is|are|how|what|why|when|which)\b", re.I)
 

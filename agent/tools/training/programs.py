@@ -47,7 +47,10 @@ class DraftArgs(BaseModel):
 # for a new one.
 _NOT_A_NEW_PROGRAM = re.compile(
     r"^\s*(how|what|what'?s|whats|when|which|did|do|does|am|is|are|was|have|has)\b(?!.*\b(build|make|create|design|write)\b)|"
-    r"\b(out of|from) (the|my) (program|programme|plan|routine)\b",
+    r"\b(out of|from|to|in|into|on) (the|my) (current )?(program|programme|plan|routine)\b|"
+    # "make my program easier this week" changes the saved one
+    r"\bmake (the|my) (current )?(program|programme|plan|routine) (a (bit|little) )?(easier|harder|lighter|heavier|"
+    r"shorter|longer|less|more)\b",
     re.I,
 )
 
@@ -148,9 +151,15 @@ class ApproveArgs(BaseModel):
     draft_id: str | None = Field(default=None, description="the draft's id; empty = the latest pending one")
 
 
+# A short yes first ("looks good, approve it", "perfect - save that one", "yep go with that")
+_YES = (
+    r"(?:(?:yes|yep|yeah|yup|ok(?:ay)?|sure|great|perfect|nice|cool|love it|looks (?:good|great|fine)|that works|"
+    r"sounds good)\s*[,!.-]*\s*)*(?:(?:please|let'?s|i'?ll)\s+)?"
+)
 _APPROVE_RE = re.compile(
-    r"^\s*(?:yes[,!.]?\s*)?(?:save|approve|accept|apply|confirm|keep)\s+(?:it|this|that|the\s+(?:program|programme|"
-    r"changes?|draft|edit|progression|new version))\s*[.!]*\s*$|^\s*(?:looks good|ok),?\s+save(?:\s+it)?\s*[.!]*$",
+    rf"^\s*{_YES}(?:save|approve|accept|apply|confirm|keep|go\s+with|lock(?:\s+in)?)\s+(?:it|this|that|"
+    r"the\s+(?:program|programme|changes?|draft|edit|progression|new version))(?:\s+one)?(?:\s+in)?\s*(?:please)?"
+    r"\s*[.!]*\s*$|^\s*(?:looks good|ok),?\s+save(?:\s+it)?\s*[.!]*$",
     re.I,
 )
 _DISCARD_RE = re.compile(
