@@ -899,3 +899,22 @@ def test_how_often_a_target_was_hit_is_a_chart_and_days_logged_is_adherence():
     assert route is not None and route.tool == "ask" and route.args["compare"]["target"], route
     route = _route("how many days did i track food in october")
     assert route is not None and route.tool == "ask" and route.args["metric"] == "adherence", route
+
+
+@pytest.mark.parametrize("text", ["skipped lunch today", "i didn't eat dinner", "save that as a meal named work lunch"])
+def test_a_meal_not_eaten_or_a_naming_logs_nothing(text):
+    route = _route(text)
+    assert route is None or route.tool != "log_food", route
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("what's in 2 tbsp of tahini", "food_info"),
+        ("nutrition information on kefir", "food_info"),
+        ("what did i have for dinner on sunday", "food_day"),
+    ],  # fmt: skip
+)
+def test_looking_a_food_or_a_past_meal_up(text, tool):
+    route = _route(text)
+    assert route is not None and route.tool == tool, route

@@ -30,7 +30,8 @@ class DayArgs(BaseModel):
 _DAY_RE = re.compile(
     r"\b(how (much|many) ((calories|kcal|protein|carbs?|fats?|fib(er|re)|macros) )?"
     r"(do i (still )?have |have i (still )?got |is |are )?left|what'?s left|remaining (calories|macros|kcal)|"
-    r"(calories|kcal|macros|protein) (left|remaining)|what did i eat|food (diary|log)|my diary|"
+    r"(calories|kcal|macros|protein) (left|remaining)|what did i eat|what did i have (for|at) (breakfast|lunch|dinner|"
+    r"supper|snacks?)|food (diary|log)|my diary|"
     r"show (me )?(my )?(food|meals|diary|macros|calories)|today'?s (food|calories|macros|intake)|"
     r"how (many|much) (calories|kcal|protein|carbs?|fats?|fib(er|re)|grams of (protein|carbs?|fats?|fib(er|re))) "
     r"(have i|did i|i'?ve) (eaten|had|eat|have|got|get|taken in)|"

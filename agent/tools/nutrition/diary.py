@@ -51,6 +51,11 @@ _NOT_A_NEW_MEAL = re.compile(
 )
 
 
+_NOTHING_EATEN = re.compile(
+    r"\b(skipped|skipping|didn'?t (eat|have)|did not (eat|have)|no (breakfast|lunch|dinner|snacks?) (today|yesterday)|"
+    r"fasted|fasting)\b|\b(save|call|name)\b.*\b(as|called|named)\b",
+    re.I,
+)
 _YES_NO_QUESTION = re.compile(r"\s*(have|has|did|do|does|am|are|is|was|were)\s+(i|you|we|my)\b", re.I)
 
 
@@ -64,6 +69,8 @@ def _match_log(text: str, _a: list[Attachment]) -> LogFoodArgs | None:
     if re.search(r"\?\s*$", text) or re.search(r"\b(how|what|which|why|should|can i|is it)\b", text, re.I):
         return None
     if _YES_NO_QUESTION.match(text):  # "have i had knee pain lately" asks; it logs nothing
+        return None
+    if _NOTHING_EATEN.search(text):  # "I skipped breakfast", "save this as a meal called …": nothing to log
         return None
     if _WEIGHT_RE.search(text) or find_in_text(text):
         return None

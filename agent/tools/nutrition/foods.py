@@ -226,7 +226,8 @@ class FoodInfoArgs(BaseModel):
 
 _INFO_RE = re.compile(
     r"^\s*(?:how (?:many|much) (?:calories|kcal|protein|carbs|fat|fibre|fiber|sugar)s? (?:are |is )?(?:there )?in|"
-    r"(?:calories|kcal|macros|nutrition|nutrients|protein) (?:in|of|for)|nutrition facts (?:for|of)|"
+    r"(?:calories|kcal|macros|nutrition|nutrients|protein) (?:in|of|for)|nutrition (?:facts|info(?:rmation)?|values?) "
+    r"(?:for|of|on)|what'?s in|what is in|info on|"
     r"(?:search|look up|lookup|find)(?: food| foods)?(?: for)?)\s+(?P<q>.+?)\s*\??\s*$",
     re.I,
 )
@@ -241,6 +242,8 @@ def _match_info(text: str, _a: list[Attachment]) -> FoodInfoArgs | None:
     q = re.sub(r"\b(on|in) (open ?food ?facts|off)\b|\bonline\b", "", q, flags=re.I).strip()
     if not q or _TRAINING_WORDS.search(q):
         return None
+    if re.match(r"\s*what('?s| is) in\b", text, re.I) and re.match(r"(my|your|our|today'?s?|the plan)\b", q, re.I):
+        return None  # "what's in my fridge / today's workout" is no food to look up
     return FoodInfoArgs(query=q, online=online)
 
 
