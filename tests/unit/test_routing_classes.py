@@ -913,7 +913,7 @@ def test_a_meal_not_eaten_or_a_naming_logs_nothing(text):
         ("what's in 2 tbsp of tahini", "food_info"),
         ("nutrition information on kefir", "food_info"),
         ("what did i have for dinner on sunday", "food_day"),
-    ],  # fmt: skip
+    ],
 )
 def test_looking_a_food_or_a_past_meal_up(text, tool):
     route = _route(text)
