@@ -147,6 +147,13 @@ _FILLER = {
     "please",
     "add",
     "record",
+    "can",  # a request to log ('could you log rows 60x12 for me')
+    "could",
+    "would",
+    "you",
+    "u",
+    "pls",
+    "plz",
     "was",
     "were",
     "it",

@@ -202,3 +202,38 @@ def test_a_remark_after_the_set_leaves_the_exercise_name_alone(text: str, exerci
 
 def test_words_after_a_set_that_name_a_lift_stay_the_lift() -> None:
     assert [e.exercise_text for e in parse_sets("100x5, close grip bench")] == ["close grip bench"]
+
+
+# A question that holds a score or a set scheme asks; it never stores readiness or logs sets.
+@pytest.mark.parametrize(
+    ("text", "write"),
+    [
+        ("should i still lift if my readiness is a 2", "checkin_readiness"),
+        ("can i train legs if i'm a 1/5 today?", "checkin_readiness"),
+        ("should i run 4x8 or 5x5 on squats?", "train_log_sets"),
+        ("should i do 4x4 or 6x2 tomorrow?", "train_log_sets"),
+        ("would 3x10 at 60 be too light for rows", "train_log_sets"),
+    ],
+)
+def test_a_question_with_a_score_or_a_scheme_writes_nothing(text: str, write: str) -> None:
+    r = _route(text)
+    assert r is None or r.tool != write, r
+
+
+def test_asking_to_log_a_set_still_logs_it() -> None:
+    r = _route("could you log rows 60x12 for me")
+    assert r is not None and r.tool == "train_log_sets", r
+
+
+# Readiness said as "I'm a 4", "feeling like a 2 today" is stored with that score.
+@pytest.mark.parametrize(("text", "score"), [("i'm feeling like a 2 today", 2), ("honestly im a 4 out of 5", 4)])
+def test_readiness_said_as_im_a_n_is_stored(text: str, score: int) -> None:
+    r = _route(text)
+    assert r is not None and r.tool == "checkin_readiness" and r.args["score"] == score, r
+
+
+# "remind me tmrw / next friday / on sundays …" sets a reminder (before: only a few words after "remind me").
+@pytest.mark.parametrize("text", ["remind me tmr at 6 to pack my gym bag", "remind me next friday to test my max"])
+def test_remind_me_with_a_day_word_first_creates_a_reminder(text: str) -> None:
+    r = _route(text)
+    assert r is not None and r.tool == "checkin_create", r

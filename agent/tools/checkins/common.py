@@ -47,7 +47,8 @@ _KIND_WORDS = (
     r"(?:readiness|review|check[- ]?ins?|meal\s+check|missing\s+meals|workout\s+reminder|re?m[a-z]{1,4}de?rs?)"
 )
 _CREATE_RE = re.compile(
-    r"\bremind(?:er)?\s+me\s+(?:to|about|that|at|in|every|each|tomorrow|tonight|on|daily|how)\b"
+    r"\bremind(?:er)?\s+me\s+(?:to|about|that|at|in|every|each|tomorrow|tmrw|tmr|tonight|tonite|on|daily|how|"
+    r"next|this|later|before|after|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)\b"
     r"|\bset\s+(?:up\s+)?(?:a\s+|me\s+a\s+)?(?:daily\s+|weekly\s+)?reminder\b"
     rf"|\b(?:turn|switch)\s+on\b.*\b{_KIND_WORDS}"
     rf"|\b(?:enable|start|add|set\s+up|schedule|create)\b.*\b{_KIND_WORDS}"
@@ -85,6 +86,9 @@ _TIME_OF_DAY = re.compile(
 _READINESS_RE = re.compile(
     r"^\s*(?P<a>[1-5])\s*(?:/\s*5|out\s+of\s+5)?\s*[.!]?\s*$"
     r"|\breadiness\s*(?:is|was|:|=|of|today)?\s*(?:a\s+)?(?P<b>[1-5])\b(?!\s*[:.]\d)"
-    r"|\b(?:slept|sleep|feel|feeling|felt)\b.{0,20}?\b(?P<c>[1-5])\s*(?:/\s*5|out\s+of\s+5)",
+    r"|\b(?:slept|sleep|feel|feeling|felt)\b.{0,20}?\b(?P<c>[1-5])\s*(?:/\s*5|out\s+of\s+5)"
+    # "feeling like a 4 today", "I'm a 5/5 today", "im a 2 out of 5"
+    r"|\b(?:i'?m|im|i\s+am|feeling|feel)\s+(?:like\s+)?(?:an?\s+)?(?P<d>[1-5])\s*(?:(?:/\s*5|out\s+of\s+5)|"
+    r"(?=\s+(?:today|this\s+morning)\b))",
     re.I,
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, Field
 
 from agent.tools.base import Attachment, ToolContext, ToolOutput, tool
@@ -19,11 +21,21 @@ class ReadinessArgs(BaseModel):
     bare: bool = Field(default=False, description="The message was only a number.")
 
 
+# "should I train today if my readiness is 2?" asks for advice; it stores nothing.
+_ASKS = re.compile(
+    r"^\W*(?:should|shall|could|would|can|will|is|are|what|which|how|why|when|do|does)\b"
+    r"|\bif\s+(?:my\s+)?(?:readiness|i'?m|i\s+am|i\s+feel|i'?m\s+feeling)\b",
+    re.I,
+)
+
+
 def _match_readiness(text: str, _a: list[Attachment]) -> ReadinessArgs | None:
     m = _READINESS_RE.search(text)
-    if m is None:
+    if m is None or (m.group("a") is None and _ASKS.search(text)):
         return None
-    return ReadinessArgs(score=int(m.group("a") or m.group("b") or m.group("c")), bare=m.group("a") is not None)
+    return ReadinessArgs(
+        score=int(m.group("a") or m.group("b") or m.group("c") or m.group("d")), bare=m.group("a") is not None
+    )
 
 
 @tool(

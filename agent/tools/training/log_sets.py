@@ -71,10 +71,15 @@ _MAX_FROM_A_SET = re.compile(
 )
 
 
+# "should I do 5x5 or 3x5?", "is 3x5 at 100 too heavy?" ask; "can you log bench 100x5" still logs.
+_ASKS = re.compile(r"^\W*(?:should|shall|could|would|can|will|is|are|am|what|which|how|why|when|where|do|does)\b", re.I)
+_LOG_VERB = re.compile(r"\b(?:log|add|record|enter|save|track|put)\b", re.I)
+
+
 def _match_log(text: str, _a: list[Attachment]) -> LogSetsArgs | None:
     if not looks_like_logged_set(text) or looks_like_program_request(text) or _edits_a_program_day(text):
         return None
-    if _MAX_FROM_A_SET.search(text):
+    if _MAX_FROM_A_SET.search(text) or (_ASKS.match(text) and not _LOG_VERB.search(text)):
         return None
     try:
         entries = parse_sets(text)
