@@ -918,3 +918,20 @@ def test_a_meal_not_eaten_or_a_naming_logs_nothing(text):
 def test_looking_a_food_or_a_past_meal_up(text, tool):
     route = _route(text)
     assert route is not None and route.tool == tool, route
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("take the crisps off lunch", {"food": "crisps", "meal": "lunch"}),
+        ("get the muffin off my breakfast", {"food": "muffin", "meal": "breakfast"}),
+    ],
+)
+def test_taking_a_food_off_a_meal_removes_it_never_logs_it(text, args):
+    route = _route(text)
+    assert route is not None and route.tool == "food_delete" and route.args == args, route
+
+
+def test_going_on_a_cut_is_a_goal():
+    route = _route("im going on a lean bulk")
+    assert route is not None and route.tool == "nutrition_targets" and route.args["goal"] == "gain", route

@@ -126,7 +126,7 @@ def _pending_output(done: MealLogged) -> tuple[list[str], list[Action]]:
 @tool(
     name="log_food",
     # "cancel the dinner reminder" names a meal but is about a reminder; "move the oats to dinner" moves an entry
-    yields_to=("checkin_cancel", "food_edit"),
+    yields_to=("checkin_cancel", "food_edit", "food_delete"),  # "take the banana off breakfast" removes it
     description=LogFoodArgs.__doc__ or "",
     args=LogFoodArgs,
     domain=DOMAIN,

@@ -234,8 +234,9 @@ class DeleteArgs(BaseModel):
 
 
 _DELETE_RE = re.compile(
-    r"^\s*(?:please\s+)?(?:delete|remove|take out|scratch)\s+(?:the\s+|my\s+|that\s+)?(?P<food>[a-z][\w\s'-]{1,40}?)"
-    r"(?:\s+(?:from|in)\s+(?:my\s+|the\s+)?"
+    r"^\s*(?:please\s+)?(?:delete|remove|take out|scratch|(?=take\b.*\b(?:off|out of)\b)take|(?=get\b.*\boff\b)get)\s+"
+    r"(?:the\s+|my\s+|that\s+)?(?P<food>[a-z][\w\s'-]{1,40}?)"
+    r"(?:\s+(?:from|in|off(?:\s+of)?|out\s+of)\s+(?:my\s+|the\s+)?"
     r"(?P<where>breakfast|lunch|dinner|snacks?|today|yesterday|diary|food log))?\s*[.!]?\s*$",
     re.I,
 )

@@ -62,7 +62,7 @@ _TARGETS_RE = re.compile(
 # goal is saved and targets for it are proposed (approved by the athlete, as any computed targets).
 _GOAL_SAID = re.compile(
     r"^\W*(?:ok(?:ay)?,?\s+|so,?\s+)?"
-    r"(?:(?:i'?m|i am|im)\s+(?:now\s+|officially\s+)?(?:going\s+to\s+|gonna\s+|starting\s+(?:to\s+|a\s+)?)?"
+    r"(?:(?:i'?m|i am|im)\s+(?:now\s+|officially\s+)?(?:going\s+(?:to\s+)?|gonna\s+|starting\s+(?:to\s+|a\s+)?)?"
     r"(?:on\s+a\s+|in\s+a\s+)?|(?:i\s+want\s+to|i'?d\s+like\s+to|time\s+to|let'?s|starting(?:\s+a|\s+my)?|"
     r"(?:switch|change|set)\s+my\s+goal\s+to)\s+(?:a\s+)?)"
     r"(?P<goal>bulk(?:ing)?|lean\s+bulk(?:ing)?|cut(?:ting)?|maint(?:ain(?:ing)?|enance)|lose\s+(?:weight|fat)|"
