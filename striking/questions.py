@@ -17,8 +17,12 @@ _KIND_WORDS = {
     "uppercut": r"\buppercuts?\b",
 }  # fmt: skip
 _HABIT_WORDS = {
-    "drop": r"\bdrop(ping|s|ped)?\b|\bfall(ing|s)?\b|\blower(ing)?\b|\bguard (is )?down\b",
-    "return": r"\breturn(ing)?\b|\bbring(ing)? (it|them|my \w+ \w+) back\b|\bslow back\b|\bretract",
+    # "how's my guard looking", "are my hands up enough": the share of time the guard was down
+    "drop": r"\bdrop(ping|s|ped)?\b|\bfall(ing|s)?\b|\blower(ing)?\b|\bguard (is )?down\b|"
+    r"\bguard\b.{0,20}\b(look(s|ing)?|like|ok|okay|good|bad|high|up)\b|\bhands? (up|high)\b",
+    # "how quick was my jab coming back", "do I snap the cross back"
+    "return": r"\breturn(ing)?\b|\bbring(ing)? (it|them|my \w+ \w+) back\b|\bslow back\b|\bretract|"
+    r"\b(com(e|es|ing)|came|get(s|ting)?|snap(s|ping)?|pull(s|ing)?)\s+(it\s+|them\s+|(?:my|the)\s+\w+\s+)?back\b",
     "telegraph": r"\btelegraph(ing)?\b|\bwind(ing)?[- ]?up\b|\bgiv(e|ing) (it )?away\b",
     "chin": r"\bchin\b",
     "combos": r"\bcombo(s)?\b|\bcombinations?\b|\bpunch (sequences?|patterns?)\b",

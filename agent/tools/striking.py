@@ -240,7 +240,7 @@ _CORRECT_LOOSE = re.compile(
     + "|".join(_ORDINALS)
     + r")\s+(?:one|punch)"
     # "number 2 was a hook", "no. 4 was a cross", "the 3rd one was an uppercut"
-    r"|^\W*(?:number|no\.?|nr\.?)\s*(?P<num3>\d+)|\b(?:the\s+)?(?P<num4>\d+)(?:st|nd|rd|th)\s+one)"
+    r"|^\W*(?:number|no\.?|nr\.?)\s*(?P<num3>\d+)|\b(?:the\s+)?(?P<num4>\d+)(?:st|nd|rd|th)\s+(?:one|punch))"
     r"\b.{0,40}?\b(?:was|is|were)\s+(?:actually\s+|really\s+)?(?:a\s+|an\s+)?"
     r"(?P<kind>lead hook|rear hook|lead uppercut|rear uppercut|jab|cross|straight|hook|uppercut|not a punch|"
     r"no punch)\b",
@@ -248,7 +248,17 @@ _CORRECT_LOOSE = re.compile(
 )
 
 
+# "punch 12 wasn't a punch", "#4 wasn't even a punch": that movement was no punch at all
+_NOT_A_PUNCH = re.compile(
+    r"(?:\bpunch\s*(?:#\s*|number\s*)?(?P<num>\d+)|#\s*(?P<num2>\d+)|^\W*(?:number|no\.?)\s*(?P<num3>\d+))\s+"
+    r"(?:wasn'?t|was\s+not|isn'?t|is\s+not)\s+(?:even\s+|really\s+)?(?:a\s+)?punch\b",
+    re.I,
+)
+
+
 def _match_correct(text: str, _a: list[Attachment]) -> CorrectPunchArgs | None:
+    if (m := _NOT_A_PUNCH.search(text or "")) is not None:
+        return CorrectPunchArgs(number=int(m["num"] or m["num2"] or m["num3"]), kind="none")
     if (m := _CORRECT_LOOSE.search(text or "")) is not None:
         number = _ORDINALS[m["ord"].lower()] if m["ord"] else int(m["num"] or m["num2"] or m["num3"] or m["num4"])
         return CorrectPunchArgs.model_validate({"number": number, "kind": _KIND_ALIASES[m["kind"].lower()]})

@@ -237,3 +237,50 @@ def test_readiness_said_as_im_a_n_is_stored(text: str, score: int) -> None:
 def test_remind_me_with_a_day_word_first_creates_a_reminder(text: str) -> None:
     r = _route(text)
     assert r is not None and r.tool == "checkin_create", r
+
+
+# "Should I …?" about a program or a reminder asks for advice: no edit, no new draft, no check-in.
+@pytest.mark.parametrize(
+    ("text", "write"),
+    [
+        ("should i swap bench for dips in my program?", "program_edit"),
+        ("should i go for a new program after this block", "program_draft"),
+        ("should i set up a reminder to weigh in", "checkin_create"),
+    ],
+)
+def test_should_i_about_a_program_or_reminder_changes_nothing(text: str, write: str) -> None:
+    r = _route(text)
+    assert r is None or r.by != "code" or r.tool != write, r
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [("can u swap squats for hack squats", "program_edit"), ("can i get a 5 day program", "program_draft")],
+)
+def test_a_polite_can_you_is_still_a_request(text: str, tool: str) -> None:
+    r = _route(text)
+    assert r is not None and r.tool == tool, r
+
+
+# A punch that was no punch, or a correction with "wasn't X, it was Y", is corrected with its number.
+@pytest.mark.parametrize(
+    ("text", "number", "kind"),
+    [("punch 9 wasn't even a punch", 9, "none"), ("the 6th punch wasn't a hook, it was an uppercut", 6, "uppercut")],
+)
+def test_a_punch_said_not_to_be_one_is_corrected(text: str, number: int, kind: str) -> None:
+    r = _route(text)
+    assert r is not None and r.tool == "correct_punch" and r.args == {"number": number, "kind": kind}, r
+
+
+# Guard and hand-return questions in everyday words are answered from the round's data.
+@pytest.mark.parametrize(
+    ("text", "habit"),
+    [
+        ("hows my guard look in that round?", "drop"),
+        ("were my hands up high enough", "drop"),
+        ("how fast did my cross come back", "return"),
+    ],
+)
+def test_guard_and_return_questions_in_other_words_are_round_follow_ups(text: str, habit: str) -> None:
+    r = _route(text)
+    assert r is not None and r.tool == "strike_followup" and r.args["habit"] == habit, r

@@ -39,6 +39,8 @@ def _match_create(text: str, _a: list[Attachment]) -> CreateArgs | None:
         return None
     if re.search(r"\b(?:move|reschedule|shift)\b", text, re.I):
         return None
+    if re.search(r"^\W*(?:should|shall|would|is\s+it|do\s+i\s+need)\b", text, re.I):
+        return None  # "should I set a reminder for dinner?" asks for advice
     if _CREATE_RE.search(text) or (_SEND_ME_RE.search(text) and _WHEN_RE.search(text)):
         return CreateArgs(request=text)
     return None

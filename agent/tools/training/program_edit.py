@@ -49,7 +49,8 @@ _EDIT_VERB = re.compile(
     r"lower|bring)\b",
     re.I,
 )
-_ASKS = re.compile(r"^\W*(did|was|were|have|has|am|is|are|how|what|why|when|which)\b", re.I)
+# "should I replace deadlifts with RDLs?" asks for advice; "can you swap …" is a polite request (a draft to approve)
+_ASKS = re.compile(r"^\W*(did|was|were|have|has|am|is|are|how|what|why|when|which|should|shall|would)\b", re.I)
 
 
 def _edits_a_program_day(text: str) -> bool:

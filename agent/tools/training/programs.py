@@ -46,7 +46,8 @@ class DraftArgs(BaseModel):
 # A question about the program ("how adherent have I been to the program?") or a change to it is not a request
 # for a new one.
 _NOT_A_NEW_PROGRAM = re.compile(
-    r"^\s*(how|what|what'?s|whats|when|which|did|do|does|am|is|are|was|have|has)\b(?!.*\b(build|make|create|design|write)\b)|"
+    r"^\s*(how|what|what'?s|whats|when|which|did|do|does|am|is|are|was|have|has|should|shall)\b"
+    r"(?!.*\b(build|make|create|design|write)\b)|"
     r"\b(out of|from|to|in|into|on) (the|my) (current )?(program|programme|plan|routine)\b|"
     # "make my program easier this week" changes the saved one
     r"\bmake (the|my) (current )?(program|programme|plan|routine) (a (bit|little) )?(easier|harder|lighter|heavier|"
