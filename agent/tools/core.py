@@ -197,16 +197,24 @@ def _match_profile(text: str, _a: list[Attachment]) -> ProfileArgs | None:
         unit = m.group(1).lower()
         return ProfileArgs(unit_system="metric" if unit in ("metric", "kg", "kgs", "kilo", "kilos", "kilograms")
                            else "imperial")  # fmt: skip
+    if m := _NAME_RE.match(text):
+        return ProfileArgs(display_name=m.group("name").strip()[:64])
     facts = _self_facts(text)  # "I'm 180 cm and 30 years old": every fact the line states, not the first
     return ProfileArgs.model_validate(facts) if facts else None
 
 
+_NAME_RE = re.compile(
+    r"^\W*(?:my name(?:'s| is)|call me|i go by)\s+(?P<name>[A-Za-z][A-Za-z' -]{0,40}?)\s*[.!]?\s*$", re.I
+)
 _SELF = re.compile(r"^\W*(?:i'?m|i am|im|my age is|age)\b", re.I)
 _AGE_RE = re.compile(
     r"\b(\d{2})[\s-]*(?:years?|yrs?)[\s-]*old\b|\b(\d{2})\s*y/?o\b|\bage[d:]?\s*(?:is\s+)?(\d{2})\b", re.I
 )
 _CM_RE = re.compile(r"\b(1\d\d|2[0-4]\d)\s*cm\b", re.I)
 _SEX_RE = re.compile(r"\b(male|female|man|woman|guy|girl)\b", re.I)
+_ONLY_SEX = re.compile(r"^\W*(?:i'?m|i am|im)\s+(?:a\s+)?(?:male|female|man|woman|guy|girl)\s*[.!]?\s*$", re.I)
+_STANCE_RE = re.compile(r"\b(southpaw|orthodox)\b", re.I)
+_BOX_STANCE = re.compile(r"^\W*i\s+(?:box|fight|stand|spar)\s+(?:as\s+(?:a\s+)?)?(southpaw|orthodox)\b", re.I)
 _SEX = {"male": "male", "man": "male", "guy": "male", "female": "female", "woman": "female", "girl": "female"}
 
 
@@ -222,8 +230,12 @@ def _self_facts(text: str) -> dict[str, object]:
             facts["height_cm"] = float(m.group(1))
         if m := _AGE_RE.search(text):
             facts["age"] = int(next(g for g in m.groups() if g))
-        if facts and (m := _SEX_RE.search(text)):
+        if (facts or _ONLY_SEX.match(text)) and (m := _SEX_RE.search(text)):
             facts["sex"] = _SEX[m.group(1).lower()]
+        if m := _STANCE_RE.search(text):
+            facts["stance"] = m.group(1).lower()
+    elif m := _BOX_STANCE.match(text):  # "I box southpaw"
+        facts["stance"] = m.group(1).lower()
     return facts
 
 

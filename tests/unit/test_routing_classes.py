@@ -935,3 +935,27 @@ def test_taking_a_food_off_a_meal_removes_it_never_logs_it(text, args):
 def test_going_on_a_cut_is_a_goal():
     route = _route("im going on a lean bulk")
     assert route is not None and route.tool == "nutrition_targets" and route.args["goal"] == "gain", route
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("my name's Priya", {"display_name": "Priya"}),
+        ("i'm orthodox", {"stance": "orthodox"}),
+        ("i'm a woman", {"sex": "female"}),
+    ],
+)
+def test_one_profile_fact_said_plainly(text, args):
+    route = _route(text)
+    assert route is not None and route.tool == "update_profile" and route.args == args, route
+
+
+@pytest.mark.parametrize("text", ["my name is on the waiting list?", "what's my name?"])
+def test_asking_about_a_name_changes_no_profile(text):
+    route = _route(text)
+    assert route is None or route.tool != "update_profile", route
+
+
+def test_a_food_export_is_not_the_training_export():
+    route = _route("export my food log as csv")
+    assert route is not None and route.tool == "food_export", route

@@ -147,8 +147,10 @@ class ExportArgs(BaseModel):
     match=lambda text, _a: (
         ExportArgs()
         if re.search(r"\b(export|download)\b.*\b(food|diary|nutrition|meals?|weights?|calories)\b", text, re.I)
+        and not re.search(r"\b(training|workouts?|sets|lifts|lifting)\b", text, re.I)
         else None
     ),
+    outranks=("train_export",),  # "export my food log": the word "log" alone is not training
 )
 def food_export(ctx: ToolContext, _args: ExportArgs) -> ToolOutput:
     out = ctx.output_dir / f"nutrition-export-{_now(ctx).strftime('%Y%m%d-%H%M%S')}"
