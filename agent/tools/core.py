@@ -197,8 +197,8 @@ def _match_profile(text: str, _a: list[Attachment]) -> ProfileArgs | None:
         unit = m.group(1).lower()
         return ProfileArgs(unit_system="metric" if unit in ("metric", "kg", "kgs", "kilo", "kilos", "kilograms")
                            else "imperial")  # fmt: skip
-    if m := _NAME_RE.match(text):
-        return ProfileArgs(display_name=m.group("name").strip()[:64])
+    if (m := _NAME_RE.match(text)) and len(name := m.group("name").split()) <= 3 and not _NOT_A_NAME.search(text):
+        return ProfileArgs(display_name=" ".join(name)[:64])
     facts = _self_facts(text)  # "I'm 180 cm and 30 years old": every fact the line states, not the first
     return ProfileArgs.model_validate(facts) if facts else None
 
@@ -206,6 +206,8 @@ def _match_profile(text: str, _a: list[Attachment]) -> ProfileArgs | None:
 _NAME_RE = re.compile(
     r"^\W*(?:my name(?:'s| is)|call me|i go by)\s+(?P<name>[A-Za-z][A-Za-z' -]{0,40}?)\s*[.!]?\s*$", re.I
 )
+# "call me later / when it's ready / at 7": a request, not a name
+_NOT_A_NAME = re.compile(r"\b(later|when|tomorrow|tonight|back|at|if|after|before|every|in|on|asap|soon|now)\b", re.I)
 _SELF = re.compile(r"^\W*(?:i'?m|i am|im|my age is|age)\b", re.I)
 _AGE_RE = re.compile(
     r"\b(\d{2})[\s-]*(?:years?|yrs?)[\s-]*old\b|\b(\d{2})\s*y/?o\b|\bage[d:]?\s*(?:is\s+)?(\d{2})\b", re.I

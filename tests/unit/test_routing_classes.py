@@ -959,3 +959,9 @@ def test_asking_about_a_name_changes_no_profile(text):
 def test_a_food_export_is_not_the_training_export():
     route = _route("export my food log as csv")
     assert route is not None and route.tool == "food_export", route
+
+
+@pytest.mark.parametrize("text", ["call me tomorrow", "call me back after lunch"])
+def test_call_me_with_a_time_is_no_name(text):
+    route = _route(text)
+    assert route is None or route.tool != "update_profile", route
