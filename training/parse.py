@@ -256,6 +256,9 @@ class SetLineError(ValueError):
     """A line that names sets but cannot be read (e.g. reps missing)."""
 
 
+_WHEN_WORDS = r"(?:today|tonight|this\s+morning|earlier|just\s+now)"
+
+
 def _normalise(text: str) -> str:
     t = words_to_digits(text).replace("×", "x").replace("*", "x").replace("–", "-").replace("—", "-")
     t = re.sub(r"(\d),(\d{1,2})(?=\s*(?:kg|kgs|kilos?|lbs?|pounds?)\b)", r"\1.\2", t, flags=re.I)
@@ -274,10 +277,19 @@ def _normalise(text: str) -> str:
         _single_double_triple,
         t,
     )
-    # '120 for a triple', '150 kg for two doubles': the load first, then the rep word
+    # '120 for a triple', '150 kg for two doubles', '220 today for a double': the load first, then the rep word
     t = re.sub(
-        rf"(?P<w>{_NUM}(?:\s*(?:kg|lb)\b)?)\s+for\s+(?:(?P<n>\d|a|one|two|three|four|five)\s+)?(?P<k>single|double|triple)s?\b",
+        rf"(?P<w>{_NUM}(?:\s*(?:kg|lb)\b)?)\s+(?:{_WHEN_WORDS}\s+)?for\s+(?:(?P<n>\d|a|one|two|three|four|five)\s+)?"
+        r"(?P<k>single|double|triple)s?\b",
         _single_double_triple,
+        t,
+    )
+    # 'a 200 deadlift single', '180 squat double': load, the lift, then the rep word
+    t = re.sub(
+        rf"(?<![\d.])(?=\d{{2}})(?P<w>{_NUM}(?:\s*(?:kg|lb)\b)?)\s+(?!(?:then|and|sets?|reps?|x|for|at|with|plus)\b)"
+        rf"(?P<ex>[a-z][a-z' -]{{1,30}}?)\s+(?:for\s+)?(?:(?P<n>a|one|two|three)\s+)?"
+        r"(?P<k>single|double|triple)s?\b",
+        lambda m: f"{m['ex']} {_single_double_triple(m)}",
         t,
     )
     t = re.sub(r"(?<=\d)\s*(?:reps|rep|r)\b(?!\s*[a-z])", " reps", t)
@@ -425,8 +437,8 @@ def _exercise_words(rest: str) -> str:
     out: list[str] = []
     for w in words:
         w = _VERBS.get(w, w)
-        if w and w not in _FILLER and not _WARMUP.fullmatch(w):
-            out.append(w)
+        if w and w not in _FILLER and not _WARMUP.fullmatch(w) and not (out and out[-1] == w):
+            out.append(w)  # once: 'pulled a 190 deadlift single' ('pulled' is the deadlift) names it once
     while out and out[0] in ("and", "&"):
         out.pop(0)
     while out and out[-1] in ("and", "&"):
@@ -576,7 +588,10 @@ _SET_HINT = re.compile(
 _LOGGED_HINT = re.compile(
     r"^[^?]*?\b\d+(?:\.\d+)?\s*(?:s|sec|secs|seconds?|min|mins|minutes?)\s*$"
     r"|\b(?:single|double|triple)s?\s*(?:at|with|@|of)\s*\d"
-    r"|\d\s*(?:kg|kgs|lbs?)?\s+for\s+(?:\S+\s+)?(?:single|double|triple)s?\b",
+    r"|\d\s*(?:kg|kgs|lbs?)?\s+(?:(?:today|tonight|earlier)\s+)?for\s+(?:\S+\s+)?(?:single|double|triple)s?\b"
+    r"|\b\d{2,}(?:\.\d+)?\s*(?:kg|kgs|lbs?)?\s+(?!(?:then|and|sets?|reps?|x|for|at|with|plus)\b)[a-z][a-z' -]{1,30}?\s+"
+    r"(?:for\s+)?(?:(?:a|one|two|three)\s+)?"
+    r"(?:single|double|triple)s?\b",
     re.I,
 )
 

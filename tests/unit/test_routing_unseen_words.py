@@ -284,3 +284,42 @@ def test_a_punch_said_not_to_be_one_is_corrected(text: str, number: int, kind: s
 def test_guard_and_return_questions_in_other_words_are_round_follow_ups(text: str, habit: str) -> None:
     r = _route(text)
     assert r is not None and r.tool == "strike_followup" and r.args["habit"] == habit, r
+
+
+# A load said in plates ("2 plates for 6") is a set, never a plate-maths question about the rep count.
+@pytest.mark.parametrize("text", ["bench 2 plates for 6", "did 4 plates on deadlift for 3"])
+def test_a_load_said_in_plates_is_no_plate_question(text: str) -> None:
+    r = _route(text)
+    assert r is None or r.tool != "train_plates", r
+
+
+@pytest.mark.parametrize(("text", "load"), [("how can i make 92.5 on the bar", 92.5), ("how do i set up 60kg", 60.0)])
+def test_how_do_i_make_a_load_is_plate_maths(text: str, load: float) -> None:
+    r = _route(text)
+    assert r is not None and r.tool == "train_plates" and r.args["load"] == load, r
+
+
+# A single/double/triple with the load first and the lift between ("a 190 deadlift single"), or a time word
+# between ("150 this morning for a double"), is a set logged by code.
+@pytest.mark.parametrize(
+    ("text", "exercise", "load", "reps"),
+    [
+        ("pulled a 190 deadlift single", "deadlift", 190.0, 1),
+        ("hit a 100 kg bench double", "bench", 100.0, 2),
+        ("squatted 150 this morning for a triple", "squat", 150.0, 3),
+    ],
+)
+def test_a_rep_word_after_the_load_and_lift_is_a_set(text: str, exercise: str, load: float, reps: int) -> None:
+    r = _route(text)
+    assert r is not None and r.tool == "train_log_sets", r
+    (entry,) = parse_sets(text)
+    assert exercise in entry.exercise_text and [(s.load, s.reps) for s in entry.sets] == [(load, reps)]
+
+
+# "what do I have on <day>", "what's next in my program": the planned session.
+@pytest.mark.parametrize(
+    ("text", "day"), [("what do i have on wednesday", "wednesday"), ("whats next on the plan", "today")]
+)
+def test_what_do_i_have_on_a_day_is_that_days_workout(text: str, day: str) -> None:
+    r = _route(text)
+    assert r is not None and r.tool == "train_today" and r.args == {"day": day}, r

@@ -61,6 +61,9 @@ _TODAY_RE = re.compile(
     r"\b(?:today'?s|next|tonight'?s)\s+(?:workout|session|training)\b|"
     rf"\bwhat(?:'?s| is) on (?:for )?(?:{_DAY}|the (?:plan|program|programme) (?:for )?{_DAY})\b|"
     rf"\bwhat am i (?:doing|training|lifting) {_DAY}\b|"
+    # "what do i have on friday", "what's next in the program", "what's up next"
+    rf"\bwhat do i have (?:on |for )?{_DAY}\b|\bwhat(?:'?s| is) (?:up )?next (?:in|on) (?:the|my) "
+    r"(?:program|programme|plan)\s*\??\s*$|"
     r"\bwhat should i (?:do|lift|train|hit)(?: in the gym)? (?:today|tonight|next)\b|\btoday'?s (?:plan|lifts)\b|"
     rf"\bwhat(?:'?s| is) (?:on )?(?:the |my )?(?:plan|program|programme|schedule) (?:for )?{_DAY}\b|"
     r"\b(?:tomorrow|tmrw)'?s (?:workout|session|training|plan|lifts)\b",
@@ -104,7 +107,8 @@ class PlatesArgs(BaseModel):
 
 
 _PLATES_RE = re.compile(
-    r"\b(?:plates?|plate math|load(?:ing)? the bar|how (?:do i|to|should i) load|what(?:'s| is) on the bar|"
+    r"\b(?:plates?|plate math|load(?:ing)? the bar|how (?:do i|to|should i|can i) (?:load|make|get|set up)|"
+    r"what(?:'s| is) on the bar|"
     r"(?:goes|go|put|load) on (?:each|either|every) side|(?:on |for )?(?:each|per) side)\b"
     r"[^\d]{0,30}?(\d+(?:[.,]\d+)?)\s*(kg|kgs|kilos?|lbs?|pounds?)?|"
     r"\b(?:load|loading)\s+(\d+(?:[.,]\d+)?)\s*(kg|kgs|kilos?|lbs?|pounds?)?(?:\s+on the bar)?\s*\??$",
@@ -115,6 +119,8 @@ _PLATES_RE = re.compile(
 def _match_plates(text: str, _a: list[Attachment]) -> PlatesArgs | None:
     if _PLATES_HAVE_RE.search(text) or _BAR_RE.search(text):
         return None  # "I have plates 20, 10…" describes equipment
+    if re.search(r"\b\d+\s+plates?\b(?!\s+(?:kg|lb|lbs)\b)", text, re.I):
+        return None  # "squat 3 plates for 5" is a load said in plates (a set), not a plate question
     m = _PLATES_RE.search(text)
     if not m:
         return None
