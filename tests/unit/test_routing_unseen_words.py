@@ -323,3 +323,12 @@ def test_a_rep_word_after_the_load_and_lift_is_a_set(text: str, exercise: str, l
 def test_what_do_i_have_on_a_day_is_that_days_workout(text: str, day: str) -> None:
     r = _route(text)
     assert r is not None and r.tool == "train_today" and r.args == {"day": day}, r
+
+
+# A program request with its days a week after a comma is the program, not a weekly chart of a lift.
+@pytest.mark.parametrize(
+    "text", ["write me a hypertrophy program, 4 days a week", "new plan for my bench, 3 days a week"]
+)
+def test_a_program_request_with_days_a_week_is_a_draft(text: str) -> None:
+    r = _route(text)
+    assert r is not None and r.tool == "program_draft", r

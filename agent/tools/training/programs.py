@@ -93,6 +93,7 @@ def _proposer(ctx: ToolContext) -> ProposeFn:
 @tool(
     name="program_draft",
     yields_to=("program_approve", "program_show"),  # "approve the program", "show my program"
+    outranks=("ask",),  # "a program for strength, 3 days a week" asks for a program, not a weekly chart
     description=DraftArgs.__doc__ or "",
     args=DraftArgs,
     domain=DOMAIN,
