@@ -31,12 +31,17 @@ _LOAD = re.compile(rf"(?<![\w.])(\d+(?:[.,]\d+)?)\s*({_MASS_UNITS})\b(?!\s*plate
 # length, a time or a count ("bench 3 sets", "squat 5x5" are below any bar's weight).
 _LIFT_ALTERNATION = "|".join(pattern.removeprefix(r"\b(").removesuffix(r")\b") for pattern, _ in _LIFT_WORDS)
 _BARE_LOAD = re.compile(
-    rf"\b(?:{_LIFT_ALTERNATION})\s*(?:at|with|of|@)?\s*(?P<kg>\d{{2,3}}(?:[.,]\d+)?)(?!\d)"
+    rf"\b(?:{_LIFT_ALTERNATION})\s*[,:-]?\s*(?:at|with|of|@)?\s*(?P<kg>\d{{2,3}}(?:[.,]\d+)?)(?!\d)"
     r"(?!\s*(?:%|percent|reps?|sets?|times|cm|mm|m\b|in\b|inch|s\b|sec|min|days?|weeks?|[.,]\d))",
     re.I,
 )
 _PLATE_MASS = re.compile(rf"(\d+(?:[.,]\d+)?)\s*({_MASS_UNITS})\s*plates?\b", re.I)
-_PLATE_MM = re.compile(r"(\d+(?:[.,]\d+)?)\s*(mm|cm|in|inch|inches)\s*(?:diameter\s*)?plates?\b", re.I)
+_PLATE_MM = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*(mm|cm|in|inch|inches)\s*(?:diameter\s*)?plates?\b"
+    # "plates are 45cm", "plate diameter 40 cm"
+    r"|\bplates?\s+(?:are|is|of|=|:)?\s*(?:diameter\s+)?(?:about\s+)?(\d+(?:[.,]\d+)?)\s*(mm|cm)\b",
+    re.I,
+)
 _ROM = re.compile(
     r"\b(?:rom|range of motion|range|travel|bar travel|depth)\D{0,20}?(\d+(?:[.,]\d+)?)\s*(cm|mm|m|in|inch|inches)\b",
     re.I,
@@ -87,7 +92,7 @@ def parse_request(text: str) -> LiftRequest:
     lift = next((name for pattern, name in _LIFT_WORDS if re.search(pattern, text, re.I)), None)
     plate_mm = None
     if m := _PLATE_MM.search(text):
-        plate_mm = Length.of(_num(m[1]), m[2]).mm
+        plate_mm = Length.of(_num(m[1] or m[3]), m[2] or m[4]).mm
     elif m := _PLATE_MASS.search(text):
         amount, unit = _num(m[1]), m[2].lower()
         table = PLATE_DIAMETER_LB_MM if unit.startswith(("lb", "pound")) else PLATE_DIAMETER_MM

@@ -31,10 +31,11 @@ from vision.request import parse_request
 from vision.service import last_clip_answer, lift_job_setup, refresh_profile
 
 Lift = Literal["squat", "bench", "deadlift", "press", "row", "snatch", "clean", "jerk", "other"]
-_BOXING = re.compile(r"\b(box(ing)?|punch(es|ing)?|jab|hook|uppercut|shadow ?box|bag ?work|sparr)", re.I)
+_BOXING = re.compile(r"\b(box(ing)?|punch(es|ing)?|jab|hook|uppercut|shadow ?box|bag ?work|bag (session|round)|sparr)",
+                     re.I)  # fmt: skip
 _VBT = re.compile(
     r"\b(bar ?(path|speed|velocity)|velocity|vbt|how fast|speed of (my|the) (bar|reps?)|lift(ing)? video"
-    r"|my (set|lift|reps?))\b",
+    r"|(my|this|the|that) (set|lift|reps?))\b",
     re.I,
 )
 
@@ -77,6 +78,8 @@ def _attachment(ctx: ToolContext, upload_id: str | None) -> Attachment:
 
 @tool(
     name="analyse_lift",
+    # a set said with a clip attached ("bench 100kg 5 reps" + video) is the clip's load and reps, to analyse
+    outranks=("train_log_sets", "train_plates"),
     description=AnalyseLiftArgs.__doc__ or "",
     args=AnalyseLiftArgs,
     domain="lifts",

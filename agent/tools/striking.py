@@ -28,8 +28,9 @@ from striking.questions import Question, parse_question
 from striking.report import mmss
 from striking.service import StrikingError, analysis_stance, correct_punch, round_followup
 
-_BOXING = re.compile(r"\b(box(ing)?|punch(es|ing)?|jab|cross|hook|uppercut|combo|round|shadow ?box|bag ?work|heavy ?bag"
-                     r"|sparr|strik(e|ing)|my guard|southpaw|orthodox)\b", re.I)  # fmt: skip
+_BOXING = re.compile(r"\b(box(ing|er)?|punch(es|ing)?|jab|cross|hook|uppercut|combo|round|shadow ?box(ing)?|bag ?work"
+                     r"|bag (session|round|drill)s?|heavy ?bag"
+                     r"|sparr(ing|ed)?|strik(e|ing)|my guard|southpaw|orthodox)\b", re.I)  # fmt: skip
 
 
 class AnalyseStrikesArgs(BaseModel):

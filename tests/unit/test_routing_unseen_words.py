@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from agent.router import route_by_code
-from agent.tools.base import load_tools
+from agent.tools.base import Attachment, load_tools
 from training.parse import parse_sets
 
 TOOLS = load_tools()
@@ -104,7 +104,7 @@ def test_whats_on_a_day_is_that_days_workout(text: str, day: str) -> None:
 def test_a_clip_question_in_other_words_is_the_clip_answer(text: str, args: dict) -> None:
     r = _route(text)
     assert r is not None and r.tool == "lift_result", r
-    assert {k: v for k, v in r.args.items() if k in args} == args
+    assert {k: v for k, v in (r.args or {}).items() if k in args} == args
 
 
 def test_a_minimum_velocity_said_in_words_sets_the_profile_threshold() -> None:
@@ -332,3 +332,35 @@ def test_what_do_i_have_on_a_day_is_that_days_workout(text: str, day: str) -> No
 def test_a_program_request_with_days_a_week_is_a_draft(text: str) -> None:
     r = _route(text)
     assert r is not None and r.tool == "program_draft", r
+
+
+_CLIP = Attachment(upload_id="u-clip", filename="set.mp4", mime="video/mp4", path="/nonexistent/set.mp4", size_bytes=1)
+
+
+# A set said with a clip attached is the clip's load and reps, to analyse (before: a tie with the set logger,
+# or plate maths for "plates are 45cm", so the model chose); the load, reps and plate size are read by code.
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("ohp 60kg 6 reps", {"lift": "press", "load_kg": 60.0, "reps": 6}),
+        ("deadlift: 200 for 2", {"lift": "deadlift", "load_kg": 200.0, "reps": 2}),
+        ("bench set, 3 reps at 110kg, plates are 45 cm", {"lift": "bench", "load_kg": 110.0, "plate_mm": 450.0}),
+        ("analyse this set", {"lift": "squat"}),
+    ],
+)
+def test_a_set_said_with_a_clip_attached_is_analysed(text: str, args: dict) -> None:
+    r = route_by_code(text, [_CLIP], TOOLS)
+    assert r is not None and r.tool == "analyse_lift", r
+    assert {k: v for k, v in (r.args or {}).items() if k in args} == args
+
+
+# Boxing clips in other words ("shadowboxing", "bag session", "sparring") are boxing, never a lift.
+@pytest.mark.parametrize("text", ["shadowboxing from tonight", "heavy bag rounds, thoughts?", "my bag session"])
+def test_a_boxing_clip_in_other_words_is_analysed_as_boxing(text: str) -> None:
+    r = route_by_code(text, [_CLIP], TOOLS)
+    assert r is not None and r.tool == "analyse_strikes", r
+
+
+def test_analyse_my_sparring_without_a_clip_still_goes_to_the_boxing_analysis() -> None:
+    r = _route("analyse my sparring from today")
+    assert r is not None and r.tool == "analyse_strikes", r

@@ -121,6 +121,8 @@ def _match_plates(text: str, _a: list[Attachment]) -> PlatesArgs | None:
         return None  # "I have plates 20, 10…" describes equipment
     if re.search(r"\b\d+\s+plates?\b(?!\s+(?:kg|lb|lbs)\b)", text, re.I):
         return None  # "squat 3 plates for 5" is a load said in plates (a set), not a plate question
+    if re.search(r"\bplates?\b[^\d]{0,20}\d+(?:\.\d+)?\s*(?:cm|mm)\b", text, re.I):
+        return None  # "plates are 45cm" is their size (for a clip), not a load
     m = _PLATES_RE.search(text)
     if not m:
         return None
