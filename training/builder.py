@@ -41,7 +41,37 @@ _SLASH = re.compile(
     r"(?P<nums>\d{2,4}(?:\.\d+)?(?:\s*/\s*\d{2,4}(?:\.\d+)?){1,3})\s*(?P<u>kg|lbs?)?",
     re.I,
 )
-_MAX_FILLER = {"max", "maxes", "1rm", "rm", "pr", "prs", "is", "of", "at", "my", "e1rm", "a", "about", "around", "with"}
+_MAX_FILLER = {
+    "max",
+    "maxes",
+    "1rm",
+    "rm",
+    "pr",
+    "prs",
+    "is",
+    "of",
+    "at",
+    "my",
+    "e1rm",
+    "a",
+    "about",
+    "around",
+    "with",
+    # 'squat tm 140', 'deadlift 1rm went up to 210', 'bench one rep max is now 100'
+    "tm",
+    "training",
+    "one",
+    "rep",
+    "now",
+    "went",
+    "gone",
+    "has",
+    "up",
+    "to",
+    "jumped",
+    "moved",
+    "new",
+}
 _BUILD = re.compile(
     r"\b(build|make|create|design|write|draft|plan|program(?:me)?|routine|split|block|template|set me up|start)\b",
     re.I,

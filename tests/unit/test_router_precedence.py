@@ -19,7 +19,6 @@ MODEL_DECIDES: dict[tuple[str, str], str] = {
     ("ask", "am I getting stronger on bench?"): "a judgement over the history: metric and period are the model's",
     ("ask", "how consistent is my food logging"): "no metric name in the words; the model maps it to one",
     ("update_profile", "I'm an intermediate lifter trying to lose fat"): "free-form goals; the model fills them",
-    ("train_set_maxes", "set my press training max to 55"): "'press' alone is ambiguous (bench/overhead/leg)",
 }
 # Examples that only make sense with a file attached: they are routed with one.
 VIDEO_TOOLS = {"analyse_lift", "analyse_strikes"}

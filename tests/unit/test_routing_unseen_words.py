@@ -364,3 +364,43 @@ def test_a_boxing_clip_in_other_words_is_analysed_as_boxing(text: str) -> None:
 def test_analyse_my_sparring_without_a_clip_still_goes_to_the_boxing_analysis() -> None:
     r = _route("analyse my sparring from today")
     assert r is not None and r.tool == "analyse_strikes", r
+
+
+# A max said as "squat tm 140" or "my deadlift 1rm went up to 210" is stored (before: nothing, or an e1RM look-up).
+@pytest.mark.parametrize(
+    ("text", "maxes", "kind"),
+    [
+        ("bench tm 92.5", {"bench_press": 92.5}, "tm"),
+        ("my squat 1rm went up to 172.5", {"back_squat": 172.5}, "1rm"),
+        ("ohp one rep max is now 70", {"overhead_press": 70.0}, "1rm"),
+    ],
+)
+def test_a_max_said_in_other_words_is_stored(text: str, maxes: dict, kind: str) -> None:
+    r = _route(text)
+    assert r is not None and r.tool == "train_set_maxes", r
+    assert r.args is not None and r.args["maxes"] == maxes and r.args["kind"] == kind
+
+
+# Cancelling a check-in with other verbs ("kill", "ditch", "no more …", "I don't need …").
+@pytest.mark.parametrize(
+    "text", ["ditch the sunday review", "no more readiness checks please", "i dont need the dinner reminder now"]
+)
+def test_a_check_in_cancelled_in_other_words_is_cancelled(text: str) -> None:
+    r = _route(text)
+    assert r is not None and r.tool == "checkin_cancel", r
+
+
+# A week of the program is the program's table, not today's session.
+@pytest.mark.parametrize(
+    ("text", "week"), [("what's in week 4 of the plan", 4), ("show me my program for next week", None)]
+)
+def test_a_week_of_the_program_is_the_program(text: str, week: int | None) -> None:
+    r = _route(text)
+    assert r is not None and r.tool == "program_show" and (r.args or {}).get("week") == week, r
+
+
+# The end of a session said plainly closes it with its summary.
+@pytest.mark.parametrize("text", ["workout over", "thats it for tonight", "all done, summary please"])
+def test_the_end_of_a_session_said_plainly_is_its_summary(text: str) -> None:
+    r = _route(text)
+    assert r is not None and r.tool == "train_summary" and r.args == {"finish": True}, r

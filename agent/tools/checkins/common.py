@@ -66,7 +66,10 @@ _LIST_RE = re.compile(
     r"|^\s*(?:my\s+)?(?:reminders|check-?ins)\s*\??\s*$",
     re.I,
 )
-_CANCEL_VERB = r"\b(?:cancel|stop|delete|remove|turn\s+off|disable|switch\s+off|get\s+rid\s+of|drop)\b"
+_CANCEL_VERB = (
+    r"\b(?:cancel|stop|delete|remove|turn\s+off|disable|switch\s+off|get\s+rid\s+of|drop|kill|nix|scrap|ditch|"
+    r"no\s+more|don'?t\s+(?:need|want)\s+(?:the|my|any)?)\b"
+)
 _CANCEL_RE = re.compile(rf"{_CANCEL_VERB}.{{0,40}}\b{_KIND_WORDS}\b", re.I)  # names a check-in
 # "cancel it": the pronoun means a check-in only right after one was set or changed (see checkin_cancel_it).
 _CANCEL_IT_RE = re.compile(

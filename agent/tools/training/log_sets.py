@@ -259,7 +259,10 @@ _SUMMARY_RE = re.compile(
     r"\bhow(?:'?d| did| was| went)\s+(?:my\s+|the\s+|today'?s\s+|this\s+|that\s+|last\s+|latest\s+)+"
     r"(?:session|workout)\b(?:\s+go)?\s*(?:today|tonight)?\s*\??\s*$|"
     r"\b(?:finish(?:ed)?|end|done with|wrap up|close)\s+(?:my |the |this )?(?:workout|session|training)\b|"
-    r"^\s*(?:i'?m )?done(?: for today)?[.!]*$",
+    r"^\s*(?:i'?m )?done(?: for today)?[.!]*$|"
+    # "session done", "workout finished", "that's it for today", "finished, summary pls"
+    r"^\W*(?:session|workout|training)\s+(?:done|over|finished|complete)\b|^\W*that'?s it for (?:today|tonight)\b|"
+    r"^\W*(?:all\s+)?(?:finished|done)\b[^?]{0,20}\bsummary\b",
     re.I,
 )
 
@@ -275,7 +278,7 @@ _A_PERIOD = re.compile(r"\b(?:week|weeks|month|months|year|weekly|monthly)\b", r
     domain=DOMAIN,
     examples=["session summary", "finished my workout"],
     match=lambda text, _a: (
-        SummaryArgs(finish=bool(re.search(r"\b(finish|end|done|wrap|close)", text, re.I)))
+        SummaryArgs(finish=bool(re.search(r"\b(finish|end|done|wrap|close|over|complete)|\bthat'?s it\b", text, re.I)))
         if _SUMMARY_RE.search(text) and not _A_PERIOD.search(text)
         else None
     ),

@@ -143,7 +143,9 @@ class ShowArgs(BaseModel):
 
 _SHOW_RE = re.compile(
     r"\b(?:show|see|view|display|print)\b.*\b(?:my\s+)?(?:program|programme|plan|routine)\b|"
-    r"\bwhat(?:'s| is) (?:in )?(?:my )?(?:program|programme|plan)\b|\b(?:show|what'?s in) (?:me )?week\s+\d+",
+    r"\bwhat(?:'s| is) (?:in )?(?:my )?(?:program|programme|plan)\b|\b(?:show|what'?s in) (?:me )?week\s+\d+|"
+    # "what's on week 5 of my program", "what's in week 3 of the plan"
+    r"\bwhat(?:'?s| is) (?:on|in) week\s+\d+\b",
     re.I,
 )
 

@@ -29,10 +29,15 @@ _MAX_WORDS = re.compile(r"\b(1rm|1 rm|one rep max|max|maxes|pr|prs|training max|
 
 
 # "set my ohp 1rm to 145", "update my deadlift max to 200": a stated max, not a question
-_MAX_TO = re.compile(r"\b(1rm|1 rm|max|tm|training max)\s+(?:to|=|at|is now|now)\s+(?=\d)", re.I)
+_MAX_TO = re.compile(
+    r"\b(1rm|1 rm|max|tm|training max)\s+(?:to|=|at|is now|now|(?:went|has gone|has jumped|jumped|moved|is) up to|"
+    r"went to)\s+(?=\d)",
+    re.I,
+)
 
 
 def _match_maxes(text: str, _a: list[Attachment]) -> MaxesArgs | None:
+    text = re.sub(r"\bone[- ]rep[- ]max\b", "1rm", text, flags=re.I)  # "one rep" is no set of one rep
     text = _MAX_TO.sub(r"\1 ", text)
     if not _MAX_WORDS.search(text) or looks_like_set_line(text) or looks_like_program_request(text):
         return None

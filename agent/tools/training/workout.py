@@ -45,8 +45,8 @@ _DAY_WORD = re.compile(r"\b(today|tonight|tomorrow|tmrw|tmr|" + "|".join(WEEKDAY
 
 
 def _match_today(text: str, _a: list[Attachment]) -> TodayArgs | None:
-    if not _TODAY_RE.search(text):
-        return None
+    if not _TODAY_RE.search(text) or re.search(r"\b(?:next|this|following) week\b|\bweek\s+\d", text, re.I):
+        return None  # "show me the program for next week" is the program's week (program_show)
     m = _DAY_WORD.search(text)
     word = m[1].lower() if m else "today"
     return TodayArgs.model_validate(
