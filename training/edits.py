@@ -239,9 +239,19 @@ def _without_program_words(rest: str) -> str:
     return re.sub(rf"\s+(?:to|in|into|on|for)\s+{_PROGRAM_WORD}", "", rest, flags=re.I).strip()
 
 
+# a reason after the edit, wherever it ends ("… on monday, shoulder's been cranky", "… since my back is sore")
+_REASON_TAIL = re.compile(
+    r"(?:\s+(?:because|since|cause|cuz|coz|as\s+(?:my|i|it))\b|\s*[,;(-]\s*(?=(?:my|i|i'?m|i'?ve|it|it'?s|its|that|"
+    r"they|left|right|lower|upper|knees?|back|shoulders?|elbows?|hips?|wrists?|neck|hams(?:trings?)?)"
+    r"\b)).*$",
+    re.I,
+)
+
+
 def parse_edit(text: str) -> list[EditOp] | None:
     """Edits code can read; None when the sentence is not one of them."""
     t = " ".join(text.strip().split())
+    t = _REASON_TAIL.sub("", t) or t
     if m := re.search(
         r"\b(?:make|turn|set|have)\s+weeks?\s+(\d{1,2})(?:\s*(?:and|,|-|–|to)\s*(\d{1,2}))?\s+(?:into\s+|as\s+)?(?:a\s+)?deload",
         t,
@@ -268,7 +278,7 @@ def parse_edit(text: str) -> list[EditOp] | None:
     ):
         return [EditOp(kind="swap", exercise=_clean(m["old"]), new_exercise=_clean(m["new"]), day=day, weeks=weeks)]
     if m := re.search(r"\b(?:remove|drop|delete|take out|cut|get rid of)\s+(?P<ex>.+?)(?:\s+out)?$", rest, re.I) or \
-            re.search(r"\b(?:take|get)\s+(?P<ex>.+?)\s+out$", rest, re.I):  # fmt: skip
+            re.search(r"\b(?:take|get)\s+(?P<ex>.+?)\s+(?:out|off)$", rest, re.I):  # fmt: skip
         return [EditOp(kind="remove", exercise=_clean(m["ex"]), day=day, weeks=weeks)]
     if m := re.search(
         r"\badd\s+(?:(?P<sets>\d{1,2})\s*(?:x|×|sets? of)\s*(?P<reps>\d{1,2}(?:-\d{1,2})?\+?)\s+)?"

@@ -205,6 +205,8 @@ _FELT_RPE = re.compile(
     r"(?P<rpe>10|[5-9](?:\.5)?)\b(?!\s*(?:kg|lb|x|reps?))"
 )
 _FEEL_TAIL = re.compile(r"[\s,.]+(?P<note>(?:felt|feels|feeling|moved|flew)\b.*)$")
+# '… but failed the last rep', '… but grip gave out': a remark after 'but' (no numbers in it) is the set's note
+_BUT_TAIL = re.compile(r"[\s,.]+but\s+(?P<note>\D+)$")
 _SUPERSET_LINE = re.compile(r"^\s*(?:superset|ss|circuit|giant set)\s*[:\-]?\s*", re.I)
 _SUPERSET_SEP = re.compile(r"\s+(?:superset(?:ted)?\s+with|paired\s+with|ss|superset|\+|&)\s+", re.I)
 _GROUP_LABEL = re.compile(r"^\s*(?P<g>[a-e])(?P<n>[1-9])\s*[:.)\-]?\s+", re.I)
@@ -535,6 +537,9 @@ def parse_sets(text: str) -> list[ParsedEntry]:
                 notes.append(m["note"].strip())
                 chunk = chunk[: m.start()]
             if (m := _FEEL_TAIL.search(chunk)) and _has_number(chunk[: m.start()]):  # '… @8 felt quick'
+                notes.append(m["note"].strip())
+                chunk = chunk[: m.start()]
+            if (m := _BUT_TAIL.search(chunk)) and _has_number(chunk[: m.start()]):
                 notes.append(m["note"].strip())
                 chunk = chunk[: m.start()]
             warmup = bool(_WARMUP.search(chunk))

@@ -289,6 +289,7 @@ _CLIP_QUESTION = re.compile(
     r"\b(how fast was|how quick was|what was the (speed|velocity)|(slowest|fastest) rep|"
     r"rep was (the )?(slowest|fastest)|"
     r"slow(ed)? down|velocity loss|speed loss|first to (the )?last rep|how many reps did (it|you)|"
+    r"how many reps (were|was|got|did you) (counted|detected|found|picked up|count)|"
     r"(that|the|this|my last|last) (video|clip|filmed set)|"
     r"(bar )?(speed|velocity) (on|of|in|for) (that|the|this|my) (last |first |final )?(set|lift|rep)|"
     # "how much did my velocity drop", "speed drop-off across the set"

@@ -9,6 +9,7 @@ import pytest
 
 from agent.router import route_by_code
 from agent.tools.base import Attachment, load_tools
+from training.edits import parse_edit
 from training.parse import parse_sets
 
 TOOLS = load_tools()
@@ -404,3 +405,36 @@ def test_a_week_of_the_program_is_the_program(text: str, week: int | None) -> No
 def test_the_end_of_a_session_said_plainly_is_its_summary(text: str) -> None:
     r = _route(text)
     assert r is not None and r.tool == "train_summary" and r.args == {"finish": True}, r
+
+
+# A program edit with its reason after the day ("… on friday, my elbow's sore", "… since …") is read by code,
+# and the reason is no part of the exercise.
+@pytest.mark.parametrize(
+    ("text", "exercise", "new", "day"),
+    [
+        ("swap squats for belt squats on tuesday, my back is fried", "squats", "belt squats", "tuesday"),
+        ("take curls off friday because my elbow hurts", "curls", None, "friday"),
+    ],
+)
+def test_a_program_edit_with_a_reason_after_the_day(text: str, exercise: str, new: str | None, day: str) -> None:
+    r = _route(text)
+    assert r is not None and r.tool == "program_edit", r
+    (op,) = parse_edit(text) or []
+    assert (op.exercise, op.new_exercise, op.day) == (exercise, new, day)
+
+
+def test_a_second_object_after_a_comma_is_not_cut_off_as_a_reason() -> None:
+    (op,) = parse_edit("swap squat for leg press, the hack squat too") or []
+    assert op.new_exercise != "leg press"  # not read as a complete edit; the model sees it
+
+
+def test_a_remark_after_but_is_the_sets_note() -> None:
+    r = _route("did rows 4x10 @ 60 but grip gave out")
+    assert r is not None and r.tool == "train_log_sets", r
+    (entry,) = parse_sets("did rows 4x10 @ 60 but grip gave out")
+    assert entry.exercise_text == "rows" and entry.notes == "grip gave out"
+
+
+def test_how_many_reps_were_counted_is_the_clip_answer() -> None:
+    r = _route("how many reps were detected?")
+    assert r is not None and r.tool == "lift_result" and (r.args or {}).get("ask") == "reps", r
