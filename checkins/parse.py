@@ -74,7 +74,8 @@ _FULL_DAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
 _DAY_LIST = rf"{_DAY}s?(?:\s*(?:,|and|&|or)\s*{_DAY}s?)*"
 _EVERY_DAYS = re.compile(rf"\b(?:every|each|on|on\s+the)\s+(?P<days>{_DAY_LIST})\b", re.I)
 _PLURAL_DAYS = re.compile(rf"\b(?P<days>{_FULL_DAY}s(?:\s*(?:,|and|&)\s*{_FULL_DAY}s)*)\b", re.I)
-_ONE_DAY = re.compile(rf"\b(?:on|next|this|coming)\s+(?P<day>{_DAY})\b", re.I)
+_DAY_THEN_PARTS = re.compile(rf"\b(?P<day>{_DAY})\s+(?:mornings|afternoons|evenings|nights)\b", re.I)
+_ONE_DAY = re.compile(rf"\b(?:on|next|this|coming|for)\s+(?P<day>{_DAY})\b", re.I)  # "a check-in for sunday"
 _WEEKDAYS = re.compile(
     r"\b(?:every\s+|on\s+)?week\s?days\b|\bevery\s+weekday\b|\bmonday\s+(?:to|through|-)\s+friday\b", re.I
 )
@@ -276,11 +277,15 @@ def _recurrence_days(scan: _Scan) -> tuple[Rule, tuple[int, ...]] | None:
     m = scan.find(_EVERY_DAYS)
     if m is not None:
         plural_or_every = not m.group(0).lower().startswith("on") or re.search(r"s\b", m.group("days"), re.I)
-        if plural_or_every:
+        # "on thursday evenings": the part of the day in the plural makes the day repeat
+        every_part = re.match(r"\s+(?:mornings|afternoons|evenings|nights)\b", scan.text[m.end() :], re.I)
+        if plural_or_every or every_part:
             return ("weekly", _days_in(m.group("days")))
         scan.spans.remove(m.span())  # "on sunday": a one-off date, read later
     if m := scan.find(_PLURAL_DAYS):
         return ("weekly", _days_in(m.group("days")))
+    if m := scan.find(_DAY_THEN_PARTS):  # "thursday evenings", "sunday mornings"
+        return ("weekly", _days_in(m.group("day")))
     if scan.find(_DAILY):
         return ("daily", ALL_DAYS)
     if scan.find(_WEEKLY):

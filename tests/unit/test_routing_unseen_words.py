@@ -438,3 +438,18 @@ def test_a_remark_after_but_is_the_sets_note() -> None:
 def test_how_many_reps_were_counted_is_the_clip_answer() -> None:
     r = _route("how many reps were detected?")
     assert r is not None and r.tool == "lift_result" and (r.args or {}).get("ask") == "reps", r
+
+
+# The day of a check-in asked for in a lifter's words: "for saturday" is that day (before: tomorrow), "on
+# wednesday nights" repeats on wednesdays (before: every day).
+def test_a_check_in_for_a_day_is_on_that_day_and_day_parts_in_the_plural_repeat() -> None:
+    from datetime import UTC, datetime
+
+    from checkins.parse import parse_request
+
+    monday_noon = datetime(2030, 1, 7, 12, tzinfo=UTC)  # a Monday, fixed: the test never reads today's date
+    (one,) = parse_request("set a reminder for saturday morning to deload", monday_noon, "UTC")
+    assert one.recurrence.rule == "once" and one.recurrence.run_at is not None
+    assert one.recurrence.run_at.weekday() == 5
+    (weekly,) = parse_request("book me a check in on wednesday nights at 9pm", monday_noon, "UTC")
+    assert weekly.recurrence.rule == "weekly" and weekly.recurrence.weekdays == (2,)
