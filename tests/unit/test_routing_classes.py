@@ -860,7 +860,7 @@ def test_the_food_week_table_is_one_week_other_spans_and_comparisons_are_charts(
     ("text", "args"),
     [
         ("add 420 calories for the wedding buffet", {"kcal": 420.0, "name": "Wedding buffet"}),
-        ("quick add 650 kcal", {"kcal": 650.0, "name": "Quick add"}),
+        ("just add 650 kcal to dinner", {"kcal": 650.0, "meal": "dinner", "name": "Quick add"}),
     ],
 )
 def test_calories_with_the_name_of_what_it_was_are_a_quick_add(text, args):

@@ -346,7 +346,7 @@ _CLIP = Attachment(upload_id="u-clip", filename="set.mp4", mime="video/mp4", pat
         ("ohp 60kg 6 reps", {"lift": "press", "load_kg": 60.0, "reps": 6}),
         ("deadlift: 200 for 2", {"lift": "deadlift", "load_kg": 200.0, "reps": 2}),
         ("bench set, 3 reps at 110kg, plates are 45 cm", {"lift": "bench", "load_kg": 110.0, "plate_mm": 450.0}),
-        ("analyse this set", {"lift": "squat"}),
+        ("can you look at my squat set", {"lift": "squat"}),
     ],
 )
 def test_a_set_said_with_a_clip_attached_is_analysed(text: str, args: dict) -> None:

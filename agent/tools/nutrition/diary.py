@@ -309,7 +309,7 @@ def _match_quick(text: str, _a: list[Attachment]) -> QuickAddArgs | None:
     examples=["quick add 450 kcal 30 g protein for dinner", "quick add 200 calories snack"],
     intents=[r"\bquick[\s-]*add\b"],
     match=_match_quick,
-    outranks=("program_edit",),  # "quick add 300 calories" adds to the diary, not an exercise to the program
+    outranks=("program_edit",),  # "quick add" of calories fills the diary; it adds no exercise to the program
     kind="write",
 )
 def food_quick_add(ctx: ToolContext, args: QuickAddArgs) -> ToolOutput:
