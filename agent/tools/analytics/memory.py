@@ -53,7 +53,7 @@ def _lift_table(log: service.LiftLog) -> tuple[str, str]:
 
 @tool(
     name="recall",
-    yields_to=("weekly_review", "food_day"),  # "how did this week go"; "how much protein have i had"
+    yields_to=("weekly_review", "food_day"),  # "how was my week" is the review; "how much fat have i had" the diary
     description=RecallArgs.__doc__ or "",
     args=RecallArgs,
     domain="analytics",

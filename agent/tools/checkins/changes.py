@@ -46,7 +46,7 @@ def _match_update(text: str, _a: list[Attachment]) -> UpdateArgs | None:
 
 @tool(
     name="checkin_update",
-    # "make the food log reminder 8pm" changes a reminder; "make the weekly review saturdays" moves the review
+    # "set the water reminder to 7pm" changes a reminder; "put the weekly review on saturdays" moves the review
     outranks=("food_day", "weekly_review"),
     description=UpdateArgs.__doc__ or "",
     args=UpdateArgs,
