@@ -26,8 +26,10 @@ async def test_job_reports_progress_and_result(runner, engine, account):
     job = await runner.wait(job_id, future)
     assert job.status == "done" and job.result == {"counted": 4} and job.progress == 1.0
     fractions = [e.fraction for e in events if e.status == "running"]
-    assert fractions == sorted(fractions) and fractions[-1] == 1.0
-    assert events[-1].status == "done"
+    assert fractions == sorted(fractions) and len(fractions) >= 3
+    # The job's last progress event can be superseded: one the pump took just as the job ended is dropped
+    # (nothing may follow "done"), so the 1.0 comes with "done" itself. It failed 3 runs in 12 expecting 1.0 twice.
+    assert events[-1].status == "done" and events[-1].fraction == 1.0
 
 
 async def test_failure_is_recorded_with_its_message(runner, engine, account):
