@@ -25,7 +25,7 @@ from agent.tools.base import (
 )
 from striking import jobs as strike_jobs
 from striking.questions import Question, parse_question
-from striking.report import mmss
+from striking.report import counted, mmss
 from striking.service import StrikingError, analysis_stance, correct_punch, round_followup
 
 _BOXING = re.compile(r"\b(box(ing|er)?|punch(es|ing)?|jab|cross|hook|uppercut|combo|round|shadow ?box(ing)?|bag ?work"
@@ -131,7 +131,7 @@ def _markdown(report: dict) -> str:
 
     ppm = report.get("punches_per_minute")
     lines = [
-        f"**Round: {report['punch_count']} punch{'' if report['punch_count'] == 1 else 'es'} in "
+        f"**Round: {counted(report['punch_count'], 'punch', 'punches')} in "
         f"{mmss(report['active_s'])}**" + (f" ({ppm:.0f} per minute)" if ppm else ""),
         f"Stance: {report['stance']} ({report['stance_source']}). Typed by: {report['classifier']}.",
         "",
