@@ -169,7 +169,8 @@ def clean_reply(text: str) -> str:
     text = _TOOL_CALL_TAG.sub("", text)
     text = re.sub(r"<\|[^|>]+\|>", "", text)
     text = _JSON_CALL.sub("", text)
-    text = re.sub(r"\[shown:[^\]]*\]", "", text).strip()  # the history's notation echoed: a made-up tool result
+    text = re.sub(r"\[shown:[^\]]*\]", "", text)  # the history's notation echoed: a made-up tool result
+    text = re.sub(r"\[shown:\s*", "", text).strip()  # its opening left unclosed ("[shown: You did a good job…")
     if text.startswith("{") or text.startswith("[{"):  # a coach's sentence never opens with JSON
         return ""
     return text

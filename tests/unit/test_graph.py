@@ -142,6 +142,7 @@ async def test_button_runs_a_tool_directly(settings, engine, account):
         ("Bench 100 kg for 5 is solid.", "Bench 100 kg for 5 is solid."),
         ("[shown: Analysed your squat: 105 kg, 450 watts.]", ""),  # the history's notation, invented numbers
         ("[shown: Logged 2 eggs.] Good start to the day.", "Good start to the day."),
+        ("[shown: Nice work on that round.", "Nice work on that round."),  # the notation's opening, never closed
     ],
 )
 def test_clean_reply_strips_tool_json(raw, clean):
